@@ -1,0 +1,109 @@
+/** Codes that identify each kind of {@link SchedulerError}. */
+export type SchedulerErrorCode =
+  | 'TASK_SCHEDULING'
+  | 'RESOURCE_ALLOCATION'
+  | 'DEPENDENCY'
+  | 'TASK_TIMEOUT'
+  | 'TASK_CANCELLED'
+  | 'CONFIGURATION';
+
+/** Base class of every error xeno-scheduler throws or records. */
+export class SchedulerError extends Error {
+  readonly code: SchedulerErrorCode;
+  constructor(code: SchedulerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'SchedulerError';
+  }
+}
+
+/** A task specification is invalid or refers to something unknown (bad field, duplicate or unknown id). */
+export class TaskSchedulingError extends SchedulerError {
+  /** The field at fault, e.g. `tasks[2].timeoutMs`. */
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super('TASK_SCHEDULING', message);
+    this.name = 'TaskSchedulingError';
+    this.field = field;
+  }
+}
+
+/** A resource request can never be satisfied (unknown name, bad amount, larger than capacity). */
+export class ResourceAllocationError extends SchedulerError {
+  readonly resource: string;
+  readonly requested: unknown;
+  readonly capacity: number | undefined;
+  constructor(message: string, details: { resource: string; requested: unknown; capacity?: number }) {
+    super('RESOURCE_ALLOCATION', message);
+    this.name = 'ResourceAllocationError';
+    this.resource = details.resource;
+    this.requested = details.requested;
+    this.capacity = details.capacity;
+  }
+}
+
+/** A dependency problem: unknown id, cycle, too deep, or an upstream task that failed or timed out. */
+export class DependencyError extends SchedulerError {
+  /** The task ids involved: the cycle's path, the unknown id, or the failed upstream. */
+  readonly path: readonly string[];
+  constructor(message: string, path: readonly string[] = []) {
+    super('DEPENDENCY', message);
+    this.name = 'DependencyError';
+    this.path = path;
+  }
+}
+
+/** An attempt ran longer than its `timeoutMs`. */
+export class TaskTimeoutError extends SchedulerError {
+  readonly taskId: string;
+  readonly timeoutMs: number;
+  constructor(taskId: string, timeoutMs: number) {
+    super('TASK_TIMEOUT', `task "${taskId}" timed out after ${timeoutMs} ms`);
+    this.name = 'TaskTimeoutError';
+    this.taskId = taskId;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The reason handed to a cancelled task's AbortSignal. */
+export class TaskCancelledError extends SchedulerError {
+  readonly taskId: string;
+  readonly reason: string;
+  constructor(taskId: string, reason: string) {
+    super('TASK_CANCELLED', `task "${taskId}" was cancelled: ${reason}`);
+    this.name = 'TaskCancelledError';
+    this.taskId = taskId;
+    this.reason = reason;
+  }
+}
+
+/** A configuration or workload file is invalid. `issues` lists every problem found. */
+export class ConfigurationError extends SchedulerError {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    super('CONFIGURATION', issues.map(formatConfigIssue).join('\n'));
+    this.name = 'ConfigurationError';
+    this.issues = issues;
+  }
+}
+
+/** One problem in a configuration or workload file. */
+export interface ConfigIssue {
+  /** The file's path, or '<string>' for parsed text. */
+  readonly file: string;
+  /** Key path inside the file, e.g. `scheduler.task_scheduler.max_workers`. */
+  readonly path: string;
+  /** 1-based line, when known. */
+  readonly line: number | undefined;
+  readonly expected: string;
+  readonly found: string;
+  /** Extra help, such as a did-you-mean. */
+  readonly hint?: string;
+}
+
+/** Formats an issue as `file:line: path: expected X, found Y (hint)`. */
+export function formatConfigIssue(issue: ConfigIssue): string {
+  const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}`;
+  const hint = issue.hint ? ` (${issue.hint})` : '';
+  return `${where}: ${issue.path || '<root>'}: expected ${issue.expected}, found ${issue.found}${hint}`;
+}

@@ -1,0 +1,19 @@
+import type { TaskRecord } from './types.js';
+
+/** The events a scheduler emits on `scheduler.events` (a mitt emitter). */
+export type SchedulerEvents = {
+  /** A task was accepted; it is pending. */
+  'task:scheduled': { task: TaskRecord };
+  /** An attempt began running; `attempt` counts from 1. */
+  'task:started': { task: TaskRecord; attempt: number };
+  /** An attempt failed and another will run after `delayMs`. */
+  'task:retrying': { task: TaskRecord; attempt: number; error: Error; delayMs: number };
+  /** The task completed with `result`. */
+  'task:completed': { task: TaskRecord; result: unknown };
+  /** The task failed for good. */
+  'task:failed': { task: TaskRecord; error: Error };
+  /** The task was cancelled (by a call, an upstream cancellation, or stop). */
+  'task:cancelled': { task: TaskRecord; reason: string };
+  /** Nothing is pending or running. */
+  idle: undefined;
+};

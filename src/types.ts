@@ -1,0 +1,261 @@
+import type { InspectionEvent, Observer } from 'xstate';
+
+/**
+ * The five states a task can be in. `completed`, `failed` and `cancelled` are final:
+ * once a task reaches one of them it never leaves it.
+ */
+export const TaskStatus = {
+  PENDING: 'pending',
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+} as const;
+/** One of the values of {@link TaskStatus}. */
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+
+/** Task priorities, as in the reference design: a larger number runs first. */
+export const TaskPriority = {
+  LOWEST: 1,
+  LOW: 2,
+  NORMAL: 3,
+  HIGH: 4,
+  HIGHEST: 5,
+} as const;
+/** A priority level, 1 (lowest) to 5 (highest). */
+export type TaskPriority = (typeof TaskPriority)[keyof typeof TaskPriority];
+/** The lower-case name of a priority level. */
+export type TaskPriorityName = Lowercase<keyof typeof TaskPriority>;
+/** What the API accepts as a priority: a level or its lower-case name. */
+export type TaskPriorityInput = TaskPriority | TaskPriorityName;
+
+/** Why a pending task waits: the substate of `pending` it is in. */
+export type PendingReason = 'dependencies' | 'queued' | 'backoff' | 'paused';
+
+/** The context handed to a task's work function. */
+export interface TaskContext<Config = Record<string, unknown>> {
+  /** A snapshot of the task's record as the attempt starts. */
+  readonly task: TaskRecord;
+  /** The task's `config` as given at scheduling. */
+  readonly config: Config;
+  /** Which run this is, starting at 1. */
+  readonly attempt: number;
+  /** Aborted when the task is cancelled, times out, or the scheduler stops. */
+  readonly signal: AbortSignal;
+}
+
+/** A task's work. Its resolved value becomes the task's `result`; a throw or rejection fails the attempt. */
+export type TaskRun<Config = Record<string, unknown>> = (ctx: TaskContext<Config>) => unknown;
+
+/** Retry settings for a task. */
+export interface RetryOptions {
+  /**
+   * How many runs in total, counting the first. `1` means no retry.
+   * @default 4 (the reference design's `retry_attempts: 3`, i.e. three retries)
+   */
+  attempts?: number;
+  /**
+   * Delay before the first retry, in milliseconds.
+   * @default 1000
+   */
+  backoffMs?: number;
+  /**
+   * Each further retry waits this many times longer than the last.
+   * @default 2
+   */
+  backoffFactor?: number;
+  /**
+   * Upper bound on one backoff delay, in milliseconds.
+   * @default 60000
+   */
+  maxBackoffMs?: number;
+}
+
+/** What `scheduleTask` takes. */
+export interface TaskSpec<Config = Record<string, unknown>> {
+  /** A unique id. Generated when omitted; required to refer to the task from others in a batch. */
+  id?: string;
+  /** A human name. @default the id */
+  name?: string;
+  /** The task's type: selects a registered handler when `run` is omitted. @default 'generic' */
+  type?: string;
+  /** @default the scheduler's `defaultPriority` ('normal') */
+  priority?: TaskPriorityInput;
+  /** Ids of tasks that must complete before this one starts. */
+  dependencies?: readonly string[];
+  /** Amounts of each pool resource the task holds while running, e.g. `{ cpu: 2, memory: 4 }`. */
+  resources?: Readonly<Record<string, number>>;
+  /** Free-form settings handed to the work function as `ctx.config`. */
+  config?: Config;
+  /** The work. When omitted, the handler registered for `type` runs. */
+  run?: TaskRun<Config>;
+  /** Per-attempt time limit in milliseconds; `0` disables it. @default the scheduler's `defaultTimeoutMs` */
+  timeoutMs?: number;
+  /** Retry settings; missing fields come from the scheduler's `defaultRetry`. */
+  retry?: RetryOptions;
+  /** Estimated duration in milliseconds, used by policies such as shortest-first and critical-path. */
+  estimateMs?: number;
+  /** Group name for the fair-share policy. @default 'default' */
+  group?: string;
+}
+
+/** The record kept for every task, live or finished. */
+export interface TaskRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  /** Current priority (changes with `updateTaskPriority`). */
+  readonly priority: TaskPriority;
+  readonly status: TaskStatus;
+  /** While pending, why it waits. */
+  readonly pendingReason: PendingReason | undefined;
+  /** Runs started so far. */
+  readonly attempts: number;
+  /** Runs allowed in total. */
+  readonly maxAttempts: number;
+  readonly dependencies: readonly string[];
+  readonly resources: Readonly<Record<string, number>>;
+  readonly group: string;
+  readonly estimateMs: number | undefined;
+  /** Milliseconds since the epoch (or the injected clock's time). */
+  readonly createdAt: number;
+  readonly readyAt: number | undefined;
+  readonly startedAt: number | undefined;
+  readonly completedAt: number | undefined;
+  readonly result: unknown;
+  readonly error: Error | undefined;
+}
+
+/** A clock: XState's `Clock` plus the current time. `SimulatedClock` from xstate fits. */
+export interface SchedulerClock {
+  setTimeout(fn: (...args: unknown[]) => void, timeout: number): unknown;
+  clearTimeout(id: unknown): void;
+  now(): number;
+}
+
+/** Options of {@link createScheduler}. */
+export interface SchedulerOptions {
+  /** Most tasks running at once. @default 4 */
+  maxWorkers?: number;
+  /**
+   * Capacity of each resource pool. Names are free; tasks may only request names listed here.
+   * @default { cpu: 4, memory: 8, disk: 100, network: 1000 }
+   */
+  resources?: Readonly<Record<string, number>>;
+  /** Work functions by task `type`, used when a task has no `run`. */
+  handlers?: Readonly<Record<string, TaskRun<any>>>;
+  /** Per-attempt time limit in ms; `0` disables. @default 300000 */
+  defaultTimeoutMs?: number;
+  /** Retry defaults. @default { attempts: 4, backoffMs: 1000, backoffFactor: 2, maxBackoffMs: 60000 } */
+  defaultRetry?: RetryOptions;
+  /** Longest chain of dependencies allowed (edges from a task to its deepest ancestor). @default 10 */
+  maxDependencyDepth?: number;
+  /** A task still waiting for its dependencies after this many ms fails with a DependencyError; `0` disables. @default 600000 */
+  dependencyTimeoutMs?: number;
+  /** Priority of tasks that give none. @default 'normal' */
+  defaultPriority?: TaskPriorityInput;
+  /** Start ready tasks automatically. With `false`, call `executeTask(id)`. @default true */
+  autoStart?: boolean;
+  /** How many finished task records to keep; the oldest are dropped first. @default 10000 */
+  maxFinishedRecords?: number;
+  /** The scheduling policy: a built-in name or a custom policy. @default 'priority' */
+  policy?: PolicyName | SchedulingPolicy;
+  /** XState inspection observer, passed to `createActor`. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** A clock for timers and timestamps (e.g. xstate's `SimulatedClock`). @default the real clock */
+  clock?: SchedulerClock;
+}
+
+/** Built-in policy names. */
+export type PolicyName = 'priority' | 'fifo' | 'shortest-first' | 'critical-path' | 'fair-share';
+
+/** What a policy sees of a ready task. */
+export interface QueuedTask {
+  readonly id: string;
+  readonly priority: TaskPriority;
+  /** Submission order, unique and increasing. */
+  readonly seq: number;
+  /** When the task became ready (clock ms). */
+  readonly readyAt: number;
+  readonly estimateMs: number | undefined;
+  readonly group: string;
+  readonly resources: Readonly<Record<string, number>>;
+}
+
+/** The queue of ready tasks a policy keeps, in the order it wants them dispatched. */
+export interface ReadyQueue {
+  readonly size: number;
+  push(task: QueuedTask): void;
+  /** Removes a task; false if it was not queued. */
+  remove(id: string): boolean;
+  /** Re-orders a task after its priority changed; false if it was not queued. */
+  update(task: QueuedTask): boolean;
+  /** The next task to dispatch without removing it. */
+  peek(): QueuedTask | undefined;
+  /** Removes and returns the next task. */
+  pop(): QueuedTask | undefined;
+  /** Up to `limit` tasks in dispatch order, without removing them. */
+  ordered(limit: number): QueuedTask[];
+}
+
+/** What a policy is told about the scheduler when it builds its queue. */
+export interface PolicyContext {
+  now(): number;
+  /** The dependency graph's successors of a task (ids). */
+  dependentsOf(id: string): readonly string[];
+  /** Estimated duration of a task in ms (undefined when unknown). */
+  estimateOf(id: string): number | undefined;
+}
+
+/** A scheduling policy: decides which ready task runs next. */
+export interface SchedulingPolicy {
+  readonly name: string;
+  createQueue(context: PolicyContext): ReadyQueue;
+  /** Called when a task from the queue starts running (fair-share accounting). */
+  onStart?(task: QueuedTask): void;
+  /** Called when a task that was running leaves `running`. */
+  onFinish?(task: QueuedTask): void;
+  /**
+   * With backfill, a lower-ranked task may use resources reserved for a blocked higher-ranked task
+   * only if its estimate ends before the blocked task could start. @default false
+   */
+  readonly backfill?: boolean;
+}
+
+/** Why a pending task is not running: the answer of `explainTask`. */
+export interface TaskExplanation {
+  readonly id: string;
+  readonly status: TaskStatus;
+  readonly pendingReason: PendingReason | undefined;
+  /** Ids of dependencies that have not completed. */
+  readonly dependencies: readonly string[];
+  /** Resources the task asks for that are not free now (free excludes reservations for tasks ahead). */
+  readonly resources: Readonly<Record<string, { requested: number; free: number }>>;
+  readonly workersBusy: boolean;
+  readonly paused: boolean;
+  /** Ready tasks that will be dispatched before it (at most 20 ids). */
+  readonly ahead: readonly string[];
+  /** How many ready tasks are ahead of it in all. */
+  readonly aheadCount: number;
+  /** One line for people. */
+  readonly summary: string;
+}
+
+/** One resource pool as seen from outside. */
+export interface ResourceUsage {
+  readonly capacity: number;
+  readonly used: number;
+  readonly reserved: number;
+}
+
+/** Counters and pools at a moment. */
+export interface SchedulerStats {
+  readonly pending: number;
+  readonly running: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly cancelled: number;
+  readonly maxWorkers: number;
+  readonly paused: boolean;
+  readonly resources: Readonly<Record<string, ResourceUsage>>;
+}
