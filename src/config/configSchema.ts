@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { prioritySchema } from './prioritySchema.js';
+
+/** Names the pool gives the four built-in resources; `custom` resources may not reuse them. */
+export const builtInResourceNames = ['cpu', 'memory', 'disk', 'network'] as const;
+
+/** The scheduler kinds of the reference design. */
+export const schedulerTypes = ['task', 'resource', 'dependency', 'priority', 'distributed'] as const;
+
+/** The built-in scheduling policies a configuration may name. */
+export const policyNames = ['priority', 'fifo', 'shortest-first', 'critical-path', 'fair-share'] as const;
+
+const positiveNumber = z.number().positive();
+const positiveInteger = z.number().int().positive();
+const nonNegativeNumber = z.number().min(0);
+const nonNegativeInteger = z.number().int().min(0);
+const namedAmounts = z.record(z.string().min(1), positiveNumber);
+
+const taskSchedulerSchema = z
+  .strictObject({
+    max_workers: positiveInteger.default(4).describe('Most tasks running at once.'),
+    timeout: nonNegativeNumber
+      .default(300)
+      .describe('Per-attempt time limit of a task, in seconds; 0 disables it.'),
+    retry_attempts: nonNegativeInteger
+      .default(3)
+      .describe('How many times a failed task is retried (3 means up to four runs).'),
+  })
+  .describe('Workers, timeouts and retries.');
+
+const resourceSchedulerSchema = z
+  .strictObject({
+    cpu_cores: positiveNumber.default(4).describe('Capacity of the `cpu` pool, in cores.'),
+    memory_gb: positiveNumber.default(8).describe('Capacity of the `memory` pool, in GB.'),
+    disk_gb: positiveNumber.default(100).describe('Capacity of the `disk` pool, in GB.'),
+    network_bandwidth: positiveNumber
+      .default(1000)
+      .describe('Capacity of the `network` pool, in the unit tasks request it in (the seed uses Mbit/s).'),
+    custom: namedAmounts
+      .default({})
+      .describe('Extra named resource pools and their capacities, e.g. `{ gpu: 2 }`.'),
+  })
+  .superRefine((section, ctx) => {
+    for (const name of builtInResourceNames) {
+      if (name in section.custom) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['custom', name],
+          message: `a name other than the built-in resources (${builtInResourceNames.join(', ')})`,
+          params: { hint: `set the ${name} capacity with its own key instead` },
+        });
+      }
+    }
+  })
+  .describe('Capacities of the resource pools tasks request from.');
+
+const dependencySchedulerSchema = z
+  .strictObject({
+    max_dependency_depth: positiveInteger
+      .default(10)
+      .describe('Longest chain of dependencies allowed (edges from a task to its deepest ancestor).'),
+    dependency_timeout: nonNegativeNumber
+      .default(600)
+      .describe('A task still waiting for its dependencies after this many seconds fails; 0 disables it.'),
+  })
+  .describe('Limits on dependency chains.');
+
+const prioritySchedulerSchema = z
+  .strictObject({
+    default_priority: prioritySchema.default('normal').describe('Priority of tasks that give none.'),
+    priority_boost: positiveNumber
+      .default(1.2)
+      .describe('Factor by which aging raises a waiting task\'s priority, for the priority policy.'),
+    policy: z.enum(policyNames).default('priority').describe('Which policy orders the ready tasks.'),
+    aging_interval: nonNegativeNumber
+      .default(60)
+      .describe('Seconds a ready task waits between priority boosts; 0 disables aging.'),
+    backfill: z
+      .boolean()
+      .default(false)
+      .describe('Let a smaller task use resources reserved for a blocked one if it ends before they are needed.'),
+    group_weights: namedAmounts
+      .default({})
+      .describe('Share of each group under the fair-share policy; groups not listed weigh 1.'),
+  })
+  .describe('How ready tasks are ordered.');
+
+const distributedSchedulerSchema = z
+  .strictObject({
+    nodes: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['node1', 'node2', 'node3'])
+      .describe('Names of the nodes of a distributed backend (not implemented yet).'),
+    load_balancing: z
+      .string()
+      .min(1)
+      .default('round_robin')
+      .describe('Load-balancing strategy of a distributed backend (not implemented yet; not interpreted).'),
+    failover: z
+      .boolean()
+      .default(true)
+      .describe('Whether a distributed backend moves tasks off failed nodes (not implemented yet).'),
+  })
+  .describe('Settings of the distributed backend, which does not exist yet.');
+
+/**
+ * The one source of truth for a xeno-scheduler configuration file (the reference design's YAML).
+ * Units are the file's: seconds and GB. Every object is strict, and every field has the reference
+ * design's value as its default, so `configSchema.parse({})` is the default configuration.
+ *
+ * @example
+ * ```ts
+ * const config = configSchema.parse({ scheduler: { task_scheduler: { max_workers: 8 } } });
+ * config.scheduler.task_scheduler.timeout; // 300
+ * ```
+ */
+export const configSchema = z
+  .strictObject({
+    scheduler: z
+      .strictObject({
+        type: z
+          .enum(schedulerTypes)
+          .default('task')
+          .describe(
+            'Which backend runs the tasks. task, resource, dependency and priority all select the local scheduler, which applies every section but distributed_scheduler; distributed is accepted here but refused by toSchedulerOptions until that backend exists.',
+          ),
+        task_scheduler: taskSchedulerSchema.prefault({}),
+        resource_scheduler: resourceSchedulerSchema.prefault({}),
+        dependency_scheduler: dependencySchedulerSchema.prefault({}),
+        priority_scheduler: prioritySchedulerSchema.prefault({}),
+        distributed_scheduler: distributedSchedulerSchema.prefault({}),
+      })
+      .prefault({}),
+  })
+  .describe('xeno-scheduler configuration');
+
+/** A validated configuration with every default filled in. */
+export type XenoConfig = z.infer<typeof configSchema>;
+
+/** What a configuration file may contain: every field optional. */
+export type XenoConfigInput = z.input<typeof configSchema>;

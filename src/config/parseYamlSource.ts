@@ -1,0 +1,120 @@
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigurationError, type ConfigIssue } from '../errors.js';
+
+/** A segment of a key path inside a YAML file: a mapping key or a list index. */
+export type KeyPath = readonly (string | number)[];
+
+/** A parsed YAML file that can say where each key path lies. */
+export interface YamlSource {
+  /** The file's path, or '<string>'. */
+  readonly file: string;
+  /** The document as plain data (`null` for an empty file). */
+  readonly data: unknown;
+  /** The 1-based line of the key at `path` (of the item, for a list index), or of its nearest existing ancestor. */
+  lineOf(path: KeyPath): number | undefined;
+  /** An issue located at `path` in this file. */
+  issue(path: KeyPath, expected: string, found: string, hint?: string): ConfigIssue;
+}
+
+/** Joins a key path as a dot path, e.g. `scheduler.task_scheduler.max_workers`. */
+export function formatKeyPath(path: KeyPath): string {
+  return path.join('.');
+}
+
+/** Builds a ConfigIssue, leaving `hint` out when there is none. */
+export function configIssue(
+  file: string,
+  path: KeyPath,
+  line: number | undefined,
+  expected: string,
+  found: string,
+  hint: string | undefined,
+): ConfigIssue {
+  const issue = { file, path: formatKeyPath(path), line, expected, found };
+  return hint === undefined ? issue : { ...issue, hint };
+}
+
+function keyText(key: unknown): string | undefined {
+  return isScalar(key) ? String(key.value) : undefined;
+}
+
+function startOf(node: unknown): number | undefined {
+  return isNode(node) && node.range ? node.range[0] : undefined;
+}
+
+/** One issue per repeated key: yaml reports them, but without the key path. */
+function duplicateKeyIssues(doc: Document, lines: LineCounter, file: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const visit = (node: unknown, path: KeyPath): void => {
+    if (isMap(node)) {
+      const firstLines = new Map<string, number | undefined>();
+      for (const pair of node.items) {
+        const key = keyText(pair.key);
+        if (key === undefined) continue;
+        const start = startOf(pair.key);
+        const line = start === undefined ? undefined : lines.linePos(start).line;
+        if (firstLines.has(key)) {
+          const first = firstLines.get(key);
+          issues.push(configIssue(file, [...path, key], line, 'each key once', `"${key}" again (first at line ${first})`, 'rename or merge the two entries'));
+        } else {
+          firstLines.set(key, line);
+          visit(pair.value, [...path, key]);
+        }
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => visit(item, [...path, index]));
+    }
+  };
+  visit(doc.contents, []);
+  return issues;
+}
+
+/**
+ * Parses YAML text, throwing a {@link ConfigurationError} for malformed YAML (with the parser's
+ * line) and for repeated keys (with their key path and line).
+ *
+ * @example
+ * ```ts
+ * const source = parseYamlSource('a:\n  b: 1\n', 'x.yaml');
+ * source.lineOf(['a', 'b']); // 2
+ * ```
+ */
+export function parseYamlSource(text: string, file: string): YamlSource {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const syntaxErrors = doc.errors.filter((error) => error.code !== 'DUPLICATE_KEY');
+  if (syntaxErrors.length > 0) {
+    throw new ConfigurationError(
+      syntaxErrors.map((error) =>
+        configIssue(file, [], error.linePos?.[0].line ?? lines.linePos(error.pos[0]).line, 'valid YAML', error.message.split('\n')[0] ?? error.code, undefined),
+      ),
+    );
+  }
+  const duplicates = duplicateKeyIssues(doc, lines, file);
+  if (duplicates.length > 0) throw new ConfigurationError(duplicates);
+
+  const lineOf = (path: KeyPath): number | undefined => {
+    let node: unknown = doc.contents;
+    let offset = startOf(node);
+    for (const segment of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isPair(item) && keyText(item.key) === String(segment));
+        if (!pair) break;
+        offset = startOf(pair.key) ?? startOf(pair.value) ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
+        node = node.items[segment];
+        offset = startOf(node) ?? offset;
+      } else {
+        break;
+      }
+    }
+    return offset === undefined ? undefined : lines.linePos(offset).line;
+  };
+  return {
+    file,
+    data: doc.toJS({ maxAliasCount: 100 }),
+    lineOf,
+    issue: (path, expected, found, hint) => configIssue(file, path, lineOf(path), expected, found, hint),
+  };
+}
