@@ -1,0 +1,215 @@
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { TaskContext, TaskRun } from '../types.js';
+import { resolveModuleUrl } from './loadExport.js';
+import { reviveError } from './serializeError.js';
+import type { WorkerReply, WorkerRequest } from './workerEntry.js';
+
+/** Options of {@link createWorkerPool}. */
+export interface WorkerPoolOptions {
+  /**
+   * Most worker threads alive at once.
+   * @default os.availableParallelism()
+   */
+  maxThreads?: number;
+  /**
+   * Milliseconds an idle thread lives before it is ended (threads start again on demand).
+   * @default 30000
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Milliseconds `close()` waits for running tasks before it terminates their threads.
+   * @default 5000
+   */
+  terminateGraceMs?: number;
+}
+
+/** Summary of one duration histogram, in milliseconds. */
+export interface DurationSummary {
+  readonly mean: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** What a dashboard shows about a pool at a moment. */
+export interface WorkerPoolStats {
+  /** Worker threads alive now. */
+  readonly threads: number;
+  readonly maxThreads: number;
+  /** Tasks waiting for a free thread. */
+  readonly queued: number;
+  /** Tasks executing on a thread. */
+  readonly running: number;
+  /** Tasks that resolved. */
+  readonly succeeded: number;
+  /** Tasks whose function threw or rejected. */
+  readonly failed: number;
+  /** Tasks stopped by their signal; each cost its thread. */
+  readonly aborted: number;
+  /** Share of the pool's thread time spent running tasks since it started, 0 to 1. */
+  readonly utilization: number;
+  /** Time tasks spent on a thread. */
+  readonly runTimeMs: DurationSummary;
+  /** Time tasks waited in the queue for a thread. */
+  readonly waitTimeMs: DurationSummary;
+}
+
+/** A pool of worker threads that runs task modules off the main thread. */
+export interface WorkerPool {
+  /**
+   * A work function that runs `exportName` of `modulePath` in a worker thread. The export is
+   * called with `{ config, attempt, task: { id, name, type } }` and its (structured-cloneable)
+   * result becomes the task's result. When `ctx.signal` aborts, the thread is terminated and the
+   * promise rejects with the signal's reason.
+   */
+  task(modulePath: string, exportName?: string): TaskRun<any>;
+  /** Worker threads alive now. */
+  readonly threads: number;
+  stats(): WorkerPoolStats;
+  /** Stops taking tasks, lets running ones finish for up to `terminateGraceMs`, then ends all threads. */
+  close(): Promise<void>;
+  /** Ends all threads now; queued and running tasks reject. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Creates a pool of worker threads (piscina) for CPU-bound task functions, so a long
+ * computation neither blocks the scheduler's event loop nor outlives its task: aborting the
+ * task's signal terminates the thread running it.
+ *
+ * Task modules may be `.js`, `.mjs` or `.ts` (TypeScript is loaded through tsx inside the
+ * worker). Their export receives a plain payload, not the `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * const pool = createWorkerPool({ maxThreads: 4 });
+ * const scheduler = createScheduler();
+ * scheduler.scheduleTask({ config: { depth: 3 }, run: pool.task('./tasks/prove.ts', 'prove') });
+ * await scheduler.onIdle();
+ * await pool.close();
+ * ```
+ */
+export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
+  const { maxThreads = availableParallelism(), idleTimeoutMs = 30_000, terminateGraceMs = 5_000 } = options;
+  assertCount('maxThreads', maxThreads, 1);
+  assertCount('idleTimeoutMs', idleTimeoutMs, 0);
+  assertCount('terminateGraceMs', terminateGraceMs, 0);
+
+  const piscina = new Piscina<WorkerRequest, WorkerReply>({
+    ...workerEntry(),
+    minThreads: 0,
+    maxThreads,
+    idleTimeout: idleTimeoutMs,
+    closeTimeout: terminateGraceMs,
+  });
+  // Piscina reports a close timeout and crashes of idle threads as 'error' events; without a
+  // listener they would be thrown. Both are already handled: close() terminates, threads respawn.
+  piscina.on('error', () => {});
+  const counts = { inFlight: 0, succeeded: 0, failed: 0, aborted: 0 };
+
+  async function runOnThread(request: WorkerRequest, signal: AbortSignal): Promise<unknown> {
+    signal.throwIfAborted();
+    // Registered before piscina's own abort listener, so it sees the threads before one is removed.
+    let threadsAtAbort: readonly Worker[] = [];
+    const onAbort = (): void => {
+      threadsAtAbort = piscina.threads;
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    counts.inFlight += 1;
+    try {
+      const reply = await piscina.run(request, { signal });
+      if (reply.ok) {
+        counts.succeeded += 1;
+        return reply.value;
+      }
+      counts.failed += 1;
+      throw reviveError(reply.error);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      counts.aborted += 1;
+      // Piscina rejects as soon as it asks the thread to terminate; the task has only stopped
+      // once that thread has exited.
+      const terminated = threadsAtAbort.filter((thread) => !piscina.threads.includes(thread));
+      await waitForExit(terminated, terminateGraceMs);
+      throw signal.reason;
+    } finally {
+      counts.inFlight -= 1;
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  return {
+    task(modulePath, exportName = 'default') {
+      const moduleUrl = resolveModuleUrl(modulePath);
+      return ({ config, attempt, task, signal }: TaskContext) =>
+        runOnThread(
+          { moduleUrl, exportName, payload: { config, attempt, task: { id: task.id, name: task.name, type: task.type } } },
+          signal,
+        );
+    },
+    get threads() {
+      return piscina.threads.length;
+    },
+    stats() {
+      const queued = piscina.queueSize;
+      const histogram = piscina.histogram;
+      return {
+        threads: piscina.threads.length,
+        maxThreads,
+        queued,
+        running: Math.max(0, counts.inFlight - queued),
+        succeeded: counts.succeeded,
+        failed: counts.failed,
+        aborted: counts.aborted,
+        utilization: piscina.utilization,
+        runTimeMs: summarize(histogram.runTime),
+        waitTimeMs: summarize(histogram.waitTime),
+      };
+    },
+    close: () => piscina.close(),
+    destroy: () => piscina.destroy(),
+  };
+}
+
+/**
+ * The compiled entry sits next to this file in `dist`. Run from source (tsx, vitest) the entry is
+ * TypeScript, so the worker needs tsx's loader to read it.
+ */
+function workerEntry(): { filename: string; execArgv?: string[] } {
+  const isSource = import.meta.url.endsWith('.ts');
+  const filename = fileURLToPath(new URL(isSource ? './workerEntry.ts' : './workerEntry.js', import.meta.url));
+  if (!isSource) return { filename };
+  return { filename, execArgv: [...process.execArgv, '--import', 'tsx'] };
+}
+
+/** Resolves when every thread has exited, or after `timeoutMs` at the latest. */
+async function waitForExit(threads: readonly Worker[], timeoutMs: number): Promise<void> {
+  const running = threads.filter((thread) => thread.threadId !== -1);
+  if (running.length === 0) return;
+  const timeout = new AbortController();
+  await Promise.race([
+    Promise.allSettled(running.map((thread) => once(thread, 'exit', { signal: timeout.signal }))),
+    delay(timeoutMs, undefined, { ref: false, signal: timeout.signal }).catch(() => {}),
+  ]);
+  timeout.abort();
+}
+
+function summarize(summary: { mean: number; p50: number; p99: number; max: number }): DurationSummary {
+  const { mean, p50, p99, max } = summary;
+  return { mean: finiteOrZero(mean), p50: finiteOrZero(p50), p99: finiteOrZero(p99), max: finiteOrZero(max) };
+}
+
+function finiteOrZero(value: number): number {
+  return Number.isFinite(value) ? value : 0;
+}
+
+function assertCount(field: keyof WorkerPoolOptions, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`createWorkerPool: options.${field}: expected an integer >= ${min}, found ${String(value)}`);
+  }
+}

@@ -1,0 +1,41 @@
+import { loadExport } from './loadExport.js';
+import { serializeError, type SerializedError } from './serializeError.js';
+
+/** What a worker-thread task receives: the cloneable part of a `TaskContext`. */
+export interface WorkerPayload<Config = Record<string, unknown>> {
+  readonly config: Config;
+  readonly attempt: number;
+  readonly task: { readonly id: string; readonly name: string; readonly type: string };
+}
+
+/** One job posted to a worker thread. */
+export interface WorkerRequest {
+  /** Absolute `file:` URL of the task module. */
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  readonly payload: WorkerPayload;
+}
+
+/** A worker's answer. Failures travel as data so the error keeps its name, message and stack. */
+export type WorkerReply =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: SerializedError };
+
+/**
+ * The function piscina calls in each worker thread: loads the requested export (cached by the
+ * module system after the first call) and runs it on the payload.
+ *
+ * @example
+ * ```ts
+ * // Called by piscina, never directly; shown for the message shape.
+ * await runInWorker({ moduleUrl: 'file:///app/tasks/hash.mjs', exportName: 'default', payload });
+ * ```
+ */
+export default async function runInWorker(request: WorkerRequest): Promise<WorkerReply> {
+  try {
+    const work = await loadExport(request.moduleUrl, request.exportName);
+    return { ok: true, value: await (work as (payload: WorkerPayload) => unknown)(request.payload) };
+  } catch (error) {
+    return { ok: false, error: serializeError(error) };
+  }
+}

@@ -1,0 +1,29 @@
+import type { TaskContext, TaskRecord } from '../../src/types.js';
+
+/** A `TaskContext` as the scheduler would build it for the first attempt of a running task. */
+export function taskContext<Config>(
+  config: Config,
+  { id = 'task-1', signal = new AbortController().signal, attempt = 1 }: { id?: string; signal?: AbortSignal; attempt?: number } = {},
+): TaskContext<Config> {
+  const task: TaskRecord = {
+    id,
+    name: `${id} name`,
+    type: 'test',
+    priority: 3,
+    status: 'running',
+    pendingReason: undefined,
+    attempts: attempt,
+    maxAttempts: 1,
+    dependencies: [],
+    resources: {},
+    group: 'default',
+    estimateMs: undefined,
+    createdAt: 0,
+    readyAt: 0,
+    startedAt: 0,
+    completedAt: undefined,
+    result: undefined,
+    error: undefined,
+  };
+  return { task, config, attempt, signal };
+}
