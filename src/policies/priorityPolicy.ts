@@ -1,4 +1,5 @@
 import type { SchedulingPolicy } from '../types.js';
+import { compareAgedPriority } from './compareAgedPriority.js';
 import { heapQueue } from './heapQueue.js';
 
 /** Options of {@link priorityPolicy}. */
@@ -8,25 +9,29 @@ export interface PriorityPolicyOptions {
    * Effective priority = priority + agingRatePerMs × (now − readyAt). Because every waiting task
    * ages at the same rate, the order between two waiting tasks never changes while they wait, so
    * the heap key `priority − agingRatePerMs × readyAt` is fixed and the queue stays O(log n).
+   * From the configuration's `priority_boost`, use {@link agingRatePerMs}.
    * @default 0
    */
   agingRatePerMs?: number;
+  /** See {@link SchedulingPolicy.backfill}. @default false */
+  backfill?: boolean;
 }
 
 /**
- * Highest priority first, first-come first-served within a level, with optional linear aging.
+ * Highest priority first, first-come first-served within a level, with optional linear aging
+ * (see {@link compareAgedPriority}).
  *
  * @example
- * createScheduler({ policy: priorityPolicy({ agingRatePerMs: 1 / 60_000 }) });
+ * createScheduler({ policy: priorityPolicy({ agingRatePerMs: agingRatePerMs(1.2, 60_000) }) });
  */
 export function priorityPolicy(options: PriorityPolicyOptions = {}): SchedulingPolicy {
   const rate = options.agingRatePerMs ?? 0;
+  if (!Number.isFinite(rate) || rate < 0) {
+    throw new TypeError(`priorityPolicy: expected agingRatePerMs to be a finite number >= 0, received ${String(rate)}`);
+  }
   return {
     name: 'priority',
-    createQueue: () =>
-      heapQueue((a, b) => {
-        const byRank = b.priority - rate * b.readyAt - (a.priority - rate * a.readyAt);
-        return byRank !== 0 ? byRank : a.seq - b.seq;
-      }),
+    backfill: options.backfill ?? false,
+    createQueue: () => heapQueue(compareAgedPriority(rate)),
   };
 }

@@ -1,0 +1,61 @@
+import type { PolicyName, SchedulingPolicy } from '../types.js';
+import { agingRatePerMs } from './agingRatePerMs.js';
+import { criticalPathPolicy } from './criticalPathPolicy.js';
+import { fairSharePolicy } from './fairSharePolicy.js';
+import { fifoPolicy } from './fifoPolicy.js';
+import { priorityPolicy } from './priorityPolicy.js';
+import { shortestFirstPolicy } from './shortestFirstPolicy.js';
+
+/** Options of {@link resolvePolicy}: the `priority_scheduler.*` settings, in camelCase. */
+export interface ResolvePolicyOptions {
+  /**
+   * Priority levels a waiting task gains per `agingIntervalMs` (the seed's `priority_boost`);
+   * `priority` policy only. `0` or absent: no aging.
+   * @default 0
+   */
+  priorityBoost?: number;
+  /** The aging interval in ms; used only with `priorityBoost`. @default 60000 */
+  agingIntervalMs?: number;
+  /** Lets lower-ranked tasks use reserved resources when they end in time. @default false */
+  backfill?: boolean;
+  /** Group weights of the `fair-share` policy. @default {} (all groups weigh 1) */
+  groupWeights?: Readonly<Record<string, number>>;
+}
+
+/** Every built-in policy name, in documentation order. */
+export const POLICY_NAMES: readonly PolicyName[] = ['priority', 'fifo', 'shortest-first', 'critical-path', 'fair-share'];
+
+/**
+ * Turns a policy name and its options into a fresh {@link SchedulingPolicy}; a policy object is
+ * returned as it is. Throws a TypeError for an unknown name.
+ *
+ * @example
+ * resolvePolicy('priority', { priorityBoost: 1.2, agingIntervalMs: 60_000 });
+ * resolvePolicy('fair-share', { groupWeights: { interactive: 3 } });
+ */
+export function resolvePolicy(
+  nameOrPolicy: PolicyName | SchedulingPolicy,
+  options: ResolvePolicyOptions = {},
+): SchedulingPolicy {
+  if (typeof nameOrPolicy !== 'string') return nameOrPolicy;
+  const backfill = options.backfill ?? false;
+  switch (nameOrPolicy) {
+    case 'priority':
+      return priorityPolicy({
+        backfill,
+        agingRatePerMs: options.priorityBoost ? agingRatePerMs(options.priorityBoost, options.agingIntervalMs) : 0,
+      });
+    case 'fifo':
+      return fifoPolicy({ backfill });
+    case 'shortest-first':
+      return shortestFirstPolicy({ backfill });
+    case 'critical-path':
+      return criticalPathPolicy({ backfill });
+    case 'fair-share':
+      return fairSharePolicy({ backfill, groupWeights: options.groupWeights ?? {} });
+    default:
+      throw new TypeError(
+        `resolvePolicy: expected a policy name (${POLICY_NAMES.join(', ')}) or a policy object, received ${JSON.stringify(nameOrPolicy)}`,
+      );
+  }
+}
