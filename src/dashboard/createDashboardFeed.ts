@@ -1,0 +1,102 @@
+import type { Scheduler } from '../scheduler.js';
+import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
+import type { TaskRecord } from '../types.js';
+import type { TaskTracker } from './createTaskTracker.js';
+import type { PatchMessage, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
+
+/** Builds the dashboard's messages from the public scheduler API and a {@link TaskTracker}. */
+export interface DashboardFeed {
+  /** Everything, for a client that just connected. */
+  snapshot(): SnapshotMessage;
+  /** What changed since the last patch. A snapshot does not reset it: patches are idempotent upserts. */
+  patch(): PatchMessage;
+  /** One task in detail, or undefined for an unknown id. */
+  detail(id: string): TaskDetail | undefined;
+}
+
+/** Options of {@link createDashboardFeed}. */
+export interface DashboardFeedOptions {
+  readonly canControl: boolean;
+  readonly queueLimit: number;
+  readonly now: () => number;
+}
+
+function pathOf(record: TaskRecord): string {
+  return record.status === 'pending' && record.pendingReason !== undefined ? `pending.${record.pendingReason}` : record.status;
+}
+
+/**
+ * Joins what inspection saw (states, history, runs) with what the scheduler's public API says
+ * (records, stats, queue, explanations) into the messages the page reads.
+ *
+ * @example
+ * const feed = createDashboardFeed(scheduler, tracker, { canControl: true, queueLimit: 20, now: Date.now });
+ * socket.send(JSON.stringify(feed.snapshot()));
+ */
+export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, options: DashboardFeedOptions): DashboardFeed {
+  let sentOutline: StatechartOutline | null = null;
+
+  const view = (record: TaskRecord): TaskView => ({
+    id: record.id,
+    name: record.name,
+    state: tracker.stateOf(record.id) ?? pathOf(record),
+    status: record.status,
+    priority: record.priority,
+    dependencies: record.dependencies,
+    attempts: record.attempts,
+  });
+
+  return {
+    snapshot() {
+      return {
+        type: 'snapshot',
+        at: options.now(),
+        canControl: options.canControl,
+        statechart: tracker.statechart(),
+        tasks: scheduler.listTasks().map(view),
+        stats: scheduler.getStats(),
+        queue: scheduler.getQueue(options.queueLimit),
+        runs: tracker.runs(),
+      };
+    },
+    patch() {
+      const tasks: TaskView[] = [];
+      const removed: string[] = [];
+      for (const id of tracker.takeChangedTasks()) {
+        if (scheduler.hasTask(id)) tasks.push(view(scheduler.getTask(id)));
+        else removed.push(id);
+      }
+      const outline = tracker.statechart();
+      const isNewOutline = outline !== null && outline !== sentOutline;
+      sentOutline = outline;
+      return {
+        type: 'patch',
+        at: options.now(),
+        ...(isNewOutline ? { statechart: outline } : {}),
+        tasks,
+        removed,
+        stats: scheduler.getStats(),
+        queue: scheduler.getQueue(options.queueLimit),
+        runs: tracker.takeChangedRuns(),
+      };
+    },
+    detail(id) {
+      if (!scheduler.hasTask(id)) return undefined;
+      const record = scheduler.getTask(id);
+      return {
+        task: {
+          ...view(record),
+          maxAttempts: record.maxAttempts,
+          group: record.group,
+          resources: record.resources,
+          createdAt: record.createdAt,
+          startedAt: record.startedAt,
+          completedAt: record.completedAt,
+          error: record.error?.message,
+        },
+        history: tracker.history(id),
+        explanation: record.status === 'pending' ? scheduler.explainTask(id) : undefined,
+      };
+    },
+  };
+}

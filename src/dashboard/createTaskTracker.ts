@@ -1,0 +1,168 @@
+import type { AnyActorRef, InspectionEvent, Observer, StateValue } from 'xstate';
+import { stateValueToPath } from '../inspection/stateValueToPath.js';
+import { toStatechartOutline, type StateNodeJson, type StatechartOutline } from '../inspection/toStatechartOutline.js';
+import type { RunView, TransitionView } from './protocol.js';
+
+/** Options of {@link createTaskTracker}. */
+export interface TaskTrackerOptions {
+  /** The scheduler's root actor: task actors are its children. */
+  readonly root: AnyActorRef;
+  /** Clock for transition and run times, in ms. */
+  readonly now: () => number;
+  /** Called after every snapshot in the system; must be cheap (it runs in the hot path). */
+  readonly onChange: () => void;
+  /** Transitions kept per task, newest last. @default 100 */
+  readonly historyLimit?: number;
+  /** Runs kept for the Gantt chart, newest last. @default 5000 */
+  readonly runLimit?: number;
+  /** Tasks whose history is kept; the oldest finished ones are forgotten first. @default 20000 */
+  readonly taskLimit?: number;
+}
+
+/** What a {@link createTaskTracker} knows, fed by XState inspection events. */
+export interface TaskTracker {
+  /** The inspection observer to attach with `actor.system.inspect(observer)`. */
+  readonly observer: Observer<InspectionEvent>;
+  /** Ids of tasks that changed state since the last call. */
+  takeChangedTasks(): string[];
+  /** Runs that started or ended since the last call. */
+  takeChangedRuns(): RunView[];
+  /** Every run kept, oldest first. */
+  runs(): readonly RunView[];
+  /** A task's transitions with times, oldest first (empty when unknown). */
+  history(id: string): readonly TransitionView[];
+  /** A task's active state path, when the tracker has seen it. */
+  stateOf(id: string): string | undefined;
+  /** The task machine drawn as states and transitions, once a task actor has been seen. */
+  statechart(): StatechartOutline | null;
+}
+
+interface TaskTrack {
+  state: string;
+  readonly history: TransitionView[];
+  run: RunView | undefined;
+}
+
+interface InspectedSnapshot {
+  readonly value?: StateValue;
+  readonly status?: string;
+  readonly context?: { readonly attempt?: unknown };
+}
+
+const RUNNING = 'running';
+
+function isRunningPath(path: string): boolean {
+  return path === RUNNING || path.startsWith(`${RUNNING}.`);
+}
+
+/**
+ * Follows every task actor of a scheduler through XState inspection: the active state of each,
+ * its transitions with times, and the runs of each worker slot (an attempt takes the lowest free
+ * slot when it enters `running` and frees it when it leaves). The observer only records and
+ * marks; building messages is left to whoever calls `takeChanged…`, on their own schedule.
+ *
+ * @example
+ * const tracker = createTaskTracker({ root: scheduler.actor, now: Date.now, onChange: poke });
+ * const subscription = scheduler.actor.system.inspect(tracker.observer);
+ */
+export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
+  const { root, now, onChange } = options;
+  const historyLimit = options.historyLimit ?? 100;
+  const runLimit = options.runLimit ?? 5000;
+  const taskLimit = options.taskLimit ?? 20_000;
+  const tracks = new Map<string, TaskTrack>();
+  const changedTasks = new Set<string>();
+  const changedRuns = new Set<RunView>();
+  const busySlots: boolean[] = [];
+  let runs: RunView[] = [];
+  let outline: StatechartOutline | null = null;
+
+  const takeSlot = (): number => {
+    const free = busySlots.indexOf(false);
+    const slot = free === -1 ? busySlots.length : free;
+    busySlots[slot] = true;
+    return slot;
+  };
+
+  const forgetOldTasks = (): void => {
+    for (const [id, track] of tracks) {
+      if (tracks.size <= taskLimit) return;
+      if (track.run === undefined) tracks.delete(id);
+    }
+  };
+
+  const startRun = (id: string, track: TaskTrack, snapshot: InspectedSnapshot, at: number): void => {
+    const attempt = typeof snapshot.context?.attempt === 'number' ? snapshot.context.attempt : 1;
+    const run: RunView = { task: id, attempt, slot: takeSlot(), start: at, end: null, outcome: null };
+    track.run = run;
+    runs.push(run);
+    changedRuns.add(run);
+    if (runs.length > runLimit * 2) runs = runs.slice(runs.length - runLimit);
+  };
+
+  const endRun = (track: TaskTrack, outcome: string, at: number): void => {
+    const run = track.run;
+    if (run === undefined) return;
+    run.end = at;
+    run.outcome = outcome;
+    busySlots[run.slot] = false;
+    track.run = undefined;
+    changedRuns.add(run);
+  };
+
+  const record = (actorRef: AnyActorRef, snapshot: InspectedSnapshot, eventType: string): void => {
+    if (snapshot.value === undefined) return;
+    const id = actorRef.id;
+    const path = stateValueToPath(snapshot.value);
+    let track = tracks.get(id);
+    if (track !== undefined && track.state === path) return;
+    const at = now();
+    if (track === undefined) {
+      track = { state: path, history: [], run: undefined };
+      tracks.set(id, track);
+      if (tracks.size > taskLimit) forgetOldTasks();
+      if (outline === null) outline = outlineOf(actorRef);
+    }
+    const from = track.history.length === 0 ? null : track.state;
+    track.history.push({ at, from, to: path, event: eventType });
+    if (track.history.length > historyLimit) track.history.shift();
+    const wasRunning = from !== null && isRunningPath(from);
+    track.state = path;
+    if (wasRunning && !isRunningPath(path)) endRun(track, path, at);
+    if (!wasRunning && isRunningPath(path)) startRun(id, track, snapshot, at);
+    changedTasks.add(id);
+  };
+
+  const observer: Observer<InspectionEvent> = {
+    next(event) {
+      if (event.type !== '@xstate.snapshot') return;
+      const actorRef = event.actorRef as AnyActorRef;
+      if (actorRef._parent === root) record(actorRef, event.snapshot as InspectedSnapshot, event.event.type);
+      onChange();
+    },
+  };
+
+  return {
+    observer,
+    takeChangedTasks() {
+      const ids = [...changedTasks];
+      changedTasks.clear();
+      return ids;
+    },
+    takeChangedRuns() {
+      const changed = [...changedRuns];
+      changedRuns.clear();
+      return changed;
+    },
+    runs: () => (runs.length > runLimit ? runs.slice(runs.length - runLimit) : runs),
+    history: (id) => tracks.get(id)?.history ?? [],
+    stateOf: (id) => tracks.get(id)?.state,
+    statechart: () => outline,
+  };
+}
+
+function outlineOf(actorRef: AnyActorRef): StatechartOutline | null {
+  const logic = (actorRef as { logic?: { toJSON?: () => unknown } }).logic;
+  if (typeof logic?.toJSON !== 'function') return null;
+  return toStatechartOutline(logic.toJSON() as StateNodeJson);
+}

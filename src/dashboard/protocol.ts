@@ -1,0 +1,87 @@
+import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
+import type { QueuedTask, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
+
+/** What the page knows of a task in its list, its DAG and its counters. */
+export interface TaskView {
+  readonly id: string;
+  readonly name: string;
+  /** Active state of the task machine as a dotted path, e.g. `pending.queued`. */
+  readonly state: string;
+  readonly status: TaskStatus;
+  readonly priority: TaskPriority;
+  readonly dependencies: readonly string[];
+  readonly attempts: number;
+}
+
+/** One attempt of a task on a worker slot, for the Gantt chart. */
+export interface RunView {
+  readonly task: string;
+  /** 1-based attempt number. */
+  readonly attempt: number;
+  /** Worker slot, 0-based: the lowest slot free when the attempt started. */
+  readonly slot: number;
+  /** Start, in ms of the dashboard's clock. */
+  readonly start: number;
+  /** End, or null while running. */
+  end: number | null;
+  /** State the task left `running` for, or null while running. */
+  outcome: string | null;
+}
+
+/** One entry of a task's history. */
+export interface TransitionView {
+  /** When, in ms of the dashboard's clock. */
+  readonly at: number;
+  /** The state left, or null for the first entry. */
+  readonly from: string | null;
+  readonly to: string;
+  /** Type of the event that caused it. */
+  readonly event: string;
+}
+
+/** Everything the page needs, sent when a client connects (and by `GET /api/state`). */
+export interface SnapshotMessage {
+  readonly type: 'snapshot';
+  readonly at: number;
+  readonly canControl: boolean;
+  readonly statechart: StatechartOutline | null;
+  readonly tasks: readonly TaskView[];
+  readonly stats: SchedulerStats;
+  readonly queue: readonly QueuedTask[];
+  readonly runs: readonly RunView[];
+}
+
+/** What changed since the last message, at most one per `throttleMs`. */
+export interface PatchMessage {
+  readonly type: 'patch';
+  readonly at: number;
+  /** Sent once, when the first task actor is seen after connection. */
+  readonly statechart?: StatechartOutline;
+  /** Tasks whose view changed (added or updated). */
+  readonly tasks: readonly TaskView[];
+  /** Ids the scheduler no longer keeps. */
+  readonly removed: readonly string[];
+  readonly stats: SchedulerStats;
+  readonly queue: readonly QueuedTask[];
+  /** Runs started or ended since the last message. */
+  readonly runs: readonly RunView[];
+}
+
+/** A message from the server on the WebSocket. */
+export type DashboardMessage = SnapshotMessage | PatchMessage;
+
+/** The answer of `GET /api/task?id=`: one task in detail. */
+export interface TaskDetail {
+  readonly task: TaskView & {
+    readonly maxAttempts: number;
+    readonly group: string;
+    readonly resources: Readonly<Record<string, number>>;
+    readonly createdAt: number;
+    readonly startedAt: number | undefined;
+    readonly completedAt: number | undefined;
+    readonly error: string | undefined;
+  };
+  readonly history: readonly TransitionView[];
+  /** `explainTask`'s answer while the task is pending. */
+  readonly explanation: TaskExplanation | undefined;
+}

@@ -1,0 +1,104 @@
+import { DashboardOptionsError } from './DashboardOptionsError.js';
+import { isLoopbackHost } from './isLoopbackHost.js';
+
+/** Options of {@link startDashboard}. */
+export interface DashboardOptions {
+  /**
+   * TCP port to listen on; `0` picks a free one (read it from the returned `url`).
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Interface to bind. Anything but a loopback address (`127.0.0.1`, `::1`, `localhost`) needs a
+   * `token`.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * Shared secret every HTTP request and WebSocket must carry (`?token=`, an
+   * `Authorization: Bearer` header, or the cookie the page gets on its first load). At least 16
+   * characters, e.g. `randomBytes(24).toString('base64url')`. Required for a non-loopback host.
+   * @default undefined (no token: loopback only)
+   */
+  token?: string;
+  /**
+   * Shortest time between two pushes to the page, in ms: changes in between are coalesced into one
+   * message, so a burst of thousands of transitions costs one update.
+   * @default 100
+   */
+  throttleMs?: number;
+  /**
+   * Hide the cancel and priority buttons and disable their endpoints.
+   * @default false
+   */
+  readOnly?: boolean;
+  /**
+   * The time used to stamp transitions and Gantt runs, in ms. Pass your scheduler's clock when it
+   * is not the real one.
+   * @default Date.now
+   */
+  now?: () => number;
+  /**
+   * How many ready tasks the page shows from the head of the queue.
+   * @default 20
+   */
+  queueLimit?: number;
+}
+
+/** {@link DashboardOptions} checked and completed with their defaults. */
+export interface ResolvedDashboardOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly token: string | undefined;
+  readonly throttleMs: number;
+  readonly now: () => number;
+  readonly queueLimit: number;
+  /** Whether the cancel and priority endpoints exist. */
+  readonly canControl: boolean;
+  readonly isLoopback: boolean;
+}
+
+const MIN_TOKEN_LENGTH = 16;
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function checkInteger(field: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new DashboardOptionsError(field, `an integer from ${min} to ${max}`, describeValue(value));
+  }
+  return value;
+}
+
+/**
+ * Checks {@link DashboardOptions} and fills in defaults. Throws a {@link DashboardOptionsError}
+ * naming the field for bad values, and when a non-loopback host comes without a token.
+ *
+ * @example
+ * resolveDashboardOptions({ host: '0.0.0.0' }); // throws: a token is required
+ */
+export function resolveDashboardOptions(options: DashboardOptions = {}): ResolvedDashboardOptions {
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host.trim() === '') {
+    throw new DashboardOptionsError('host', 'a host name or IP address', describeValue(host));
+  }
+  const token = options.token;
+  if (token !== undefined && (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH)) {
+    throw new DashboardOptionsError('token', `a string of at least ${MIN_TOKEN_LENGTH} characters`, typeof token === 'string' ? `${token.length} characters` : describeValue(token));
+  }
+  const isLoopback = isLoopbackHost(host);
+  if (!isLoopback && token === undefined) {
+    throw new DashboardOptionsError('token', `a token when binding the non-loopback host ${describeValue(host)}`, 'none', 'every request must then carry it; or bind 127.0.0.1');
+  }
+  return {
+    port: checkInteger('port', options.port ?? 0, 0, 65535),
+    host,
+    token,
+    throttleMs: checkInteger('throttleMs', options.throttleMs ?? 100, 0, 60_000),
+    now: options.now ?? Date.now,
+    queueLimit: checkInteger('queueLimit', options.queueLimit ?? 20, 1, 1000),
+    canControl: options.readOnly !== true && (token !== undefined || isLoopback),
+    isLoopback,
+  };
+}

@@ -1,0 +1,114 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Scheduler } from '../scheduler.js';
+import { createCoalescer } from './createCoalescer.js';
+import { createDashboardFeed } from './createDashboardFeed.js';
+import { createRequestGuard } from './createRequestGuard.js';
+import { createRequestHandler } from './createRequestHandler.js';
+import { createTaskTracker } from './createTaskTracker.js';
+import { loadPageAssets } from './loadPageAssets.js';
+import { resolveDashboardOptions, type DashboardOptions } from './resolveDashboardOptions.js';
+
+/** A running dashboard: what {@link startDashboard} resolves to. */
+export interface Dashboard {
+  /** The page's address, with `?token=` when a token is in use. */
+  readonly url: string;
+  /** Detaches from the scheduler, closes every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/** A client whose socket buffer is this full gets no patches until it drains, then a full snapshot. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const STALE = new WeakSet<WebSocket>();
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function pageUrl(host: string, port: number, token: string | undefined): string {
+  const isWildcard = host === '0.0.0.0' || host === '::';
+  const shown = isWildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}/${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`;
+}
+
+/**
+ * Serves a live dashboard of a scheduler: a local page (no asset from the internet) fed over a
+ * WebSocket from XState inspection events and the scheduler's public API, at most one update per
+ * `throttleMs`. It binds 127.0.0.1 by default; another host needs a `token`. The page can cancel
+ * tasks and change priorities unless `readOnly` is set.
+ *
+ * @example
+ * const scheduler = createScheduler({ maxWorkers: 4 });
+ * const dashboard = await startDashboard(scheduler, { port: 4800 });
+ * console.log(`dashboard at ${dashboard.url}`);
+ * // …
+ * await dashboard.close();
+ */
+export async function startDashboard(scheduler: Scheduler, options: DashboardOptions = {}): Promise<Dashboard> {
+  const resolved = resolveDashboardOptions(options);
+  const assets = await loadPageAssets();
+  const clients = new Set<WebSocket>();
+  const tracker = createTaskTracker({ root: scheduler.actor, now: resolved.now, onChange: () => push.poke() });
+  const feed = createDashboardFeed(scheduler, tracker, resolved);
+
+  const sendSnapshot = (socket: WebSocket): void => {
+    STALE.delete(socket);
+    socket.send(JSON.stringify(feed.snapshot()));
+  };
+  const broadcast = (): void => {
+    if (clients.size === 0) {
+      tracker.takeChangedTasks();
+      tracker.takeChangedRuns();
+      return;
+    }
+    const message = JSON.stringify(feed.patch());
+    for (const socket of clients) {
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) STALE.add(socket);
+      else if (STALE.has(socket)) sendSnapshot(socket);
+      else socket.send(message);
+    }
+  };
+  const push = createCoalescer(broadcast, resolved.throttleMs);
+
+  const server = createServer();
+  await listen(server, resolved.port, resolved.host);
+  const port = (server.address() as AddressInfo).port;
+  const guard = createRequestGuard({ token: resolved.token, isLoopback: resolved.isLoopback, port });
+  server.on('request', createRequestHandler({ scheduler, feed, guard, assets, canControl: resolved.canControl, onControl: () => push.poke() }));
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  server.on('upgrade', (request, socket, head) => {
+    const refusal = new URL(request.url ?? '/', 'http://dashboard.invalid').pathname === '/ws' ? guard.check(request, true) : { status: 404, message: 'no such socket' };
+    if (refusal !== undefined) {
+      socket.end(`HTTP/1.1 ${refusal.status} ${refusal.status === 404 ? 'Not Found' : refusal.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (client) => {
+      clients.add(client);
+      client.on('close', () => clients.delete(client));
+      sendSnapshot(client);
+    });
+  });
+  const inspection = scheduler.actor.system.inspect(tracker.observer);
+
+  return {
+    url: pageUrl(resolved.host, port, resolved.token),
+    async close() {
+      inspection.unsubscribe();
+      push.stop();
+      for (const client of clients) client.terminate();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
