@@ -1,0 +1,68 @@
+import { dirname, resolve } from 'node:path';
+import { ConfigurationError } from '../errors.js';
+import type { Environment } from './applyEnvOverrides.js';
+import { checkDependencies } from './checkDependencies.js';
+import { checkTaskResources } from './checkTaskResources.js';
+import type { XenoConfig } from './configSchema.js';
+import { describeZodIssues } from './describeZodIssues.js';
+import { loadConfig } from './loadConfig.js';
+import { parseConfig } from './parseConfig.js';
+import { parseYamlSource, type YamlSource } from './parseYamlSource.js';
+import { resourcePool } from './resourcePool.js';
+import { toWorkloadTask } from './toWorkloadTask.js';
+import { validateConfig } from './validateConfig.js';
+import { workloadSchema, type WorkloadFile } from './workloadSchema.js';
+import type { Workload } from './workloadTypes.js';
+
+/** Options of {@link parseWorkload} and {@link loadWorkload}. */
+export interface WorkloadOptions {
+  /** A configuration to use instead of the workload's own `config` (which is then not read). */
+  readonly configOverride?: XenoConfig;
+  /**
+   * Where `XENO_SCHEDULER__…` overrides of the workload's configuration are read from.
+   * @default process.env
+   */
+  readonly env?: Environment;
+}
+
+function workloadConfig(workload: WorkloadFile, source: YamlSource, options: WorkloadOptions): XenoConfig {
+  const env = options.env ?? process.env;
+  if (options.configOverride) return options.configOverride;
+  if (typeof workload.config === 'string') {
+    return loadConfig(resolve(dirname(resolve(source.file)), workload.config), { env });
+  }
+  if (workload.config !== undefined) return validateConfig(source, ['config'], env);
+  return parseConfig('', '<defaults>', { env });
+}
+
+/**
+ * Parses and validates workload YAML; see {@link loadWorkload}. Relative paths (`config`,
+ * `module`) are resolved against the folder of `file` (the current folder for '<string>').
+ *
+ * @throws ConfigurationError with one issue per problem
+ * @example
+ * ```ts
+ * const { tasks } = parseWorkload('tasks:\n  hello:\n    command: echo hello\n');
+ * tasks[0]?.run; // { kind: 'command', command: 'echo hello' }
+ * ```
+ */
+export function parseWorkload(text: string, file = '<string>', options: WorkloadOptions = {}): Workload {
+  const source = parseYamlSource(text, file);
+  const result = workloadSchema.safeParse(source.data);
+  if (!result.success) {
+    const problems = describeZodIssues(result.error.issues, workloadSchema, source.data);
+    throw new ConfigurationError(problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)));
+  }
+  const workload = result.data;
+  const config = workloadConfig(workload, source, options);
+  const entries = Object.entries(workload.tasks);
+  const problems = [
+    ...checkDependencies(new Map(entries.map(([name, task]) => [name, task.dependencies])), config.scheduler.dependency_scheduler.max_dependency_depth),
+    ...checkTaskResources(new Map(entries.map(([name, task]) => [name, task.resources])), resourcePool(config)),
+  ];
+  if (problems.length > 0) {
+    throw new ConfigurationError(problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)));
+  }
+  const baseDir = dirname(resolve(file));
+  return { file, config, tasks: entries.map(([name, task]) => toWorkloadTask(name, task, config, baseDir)) };
+}

@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import type { XenoConfig } from './configSchema.js';
+import { resolvePriority } from './prioritySchema.js';
+import type { WorkloadTaskFile } from './workloadSchema.js';
+import type { TaskDuration, TaskRunDescriptor, WorkloadTask } from './workloadTypes.js';
+
+const toMs = (seconds: number): number => Math.round(seconds * 1000);
+
+function toDuration(duration: WorkloadTaskFile['duration']): TaskDuration | undefined {
+  if (duration === undefined) return undefined;
+  if (typeof duration === 'number') return { distribution: 'fixed', valueMs: toMs(duration) };
+  switch (duration.distribution) {
+    case 'uniform':
+      return { distribution: 'uniform', minMs: toMs(duration.min), maxMs: toMs(duration.max) };
+    case 'normal':
+      return { distribution: 'normal', meanMs: toMs(duration.mean), stddevMs: toMs(duration.stddev) };
+    case 'exponential':
+      return { distribution: 'exponential', meanMs: toMs(duration.mean) };
+  }
+}
+
+function toRun(task: WorkloadTaskFile, baseDir: string): TaskRunDescriptor | undefined {
+  if (task.command !== undefined) return { kind: 'command', command: task.command };
+  if (task.module !== undefined && task.export !== undefined) {
+    return { kind: 'module', module: resolve(baseDir, task.module), export: task.export, worker: task.worker ?? false };
+  }
+  return undefined;
+}
+
+/**
+ * Turns a validated task of a workload file into a {@link WorkloadTask}: seconds become
+ * milliseconds, missing priority, timeout and retries come from the configuration, and a module
+ * path is resolved against the workload file's folder.
+ *
+ * @example
+ * ```ts
+ * toWorkloadTask('lemma_a', workloadTaskSchema.parse({ command: 'true' }), config, '/work/flows');
+ * ```
+ */
+export function toWorkloadTask(name: string, task: WorkloadTaskFile, config: XenoConfig, baseDir: string): WorkloadTask {
+  const { task_scheduler, priority_scheduler } = config.scheduler;
+  return {
+    name,
+    type: task.type,
+    priority: resolvePriority(task.priority ?? priority_scheduler.default_priority),
+    dependencies: task.dependencies,
+    resources: task.resources,
+    timeoutMs: toMs(task.timeout ?? task_scheduler.timeout),
+    retries: task.retries ?? task_scheduler.retry_attempts,
+    estimateMs: task.estimate === undefined ? undefined : toMs(task.estimate),
+    duration: toDuration(task.duration),
+    group: task.group,
+    config: task.config,
+    run: toRun(task, baseDir),
+  };
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { prioritySchema } from './prioritySchema.js';
+
+const seconds = z.number().min(0);
+
+const uniformSchema = z
+  .strictObject({
+    distribution: z.literal('uniform'),
+    min: seconds.describe('Shortest duration, in seconds.'),
+    max: seconds.describe('Longest duration, in seconds.'),
+  })
+  .superRefine((value, ctx) => {
+    if (value.max < value.min) {
+      ctx.addIssue({ code: 'custom', path: ['max'], message: `a number ≥ min (${value.min})`, params: { found: String(value.max) } });
+    }
+  });
+
+const normalSchema = z.strictObject({
+  distribution: z.literal('normal'),
+  mean: z.number().positive().describe('Mean duration, in seconds.'),
+  stddev: seconds.describe('Standard deviation, in seconds.'),
+});
+
+const exponentialSchema = z.strictObject({
+  distribution: z.literal('exponential'),
+  mean: z.number().positive().describe('Mean duration, in seconds.'),
+});
+
+/** A simulated duration: fixed seconds, or a distribution with its parameters in seconds. */
+export const durationSchema = z.union([
+  seconds,
+  z.discriminatedUnion('distribution', [uniformSchema, normalSchema, exponentialSchema]),
+]);
+
+const runFields = ['command', 'module', 'export', 'worker'] as const;
+
+/**
+ * One task of a workload file. What it runs is exactly one of `command` (a shell command line) or
+ * `module` + `export` (with `worker: true` to run it in a worker thread); a task with neither only
+ * has an estimate or duration, for simulation.
+ */
+export const workloadTaskSchema = z
+  .strictObject({
+    type: z.string().min(1).default('generic').describe('The task\'s type.'),
+    priority: prioritySchema.optional().describe('Name or level 1-5; defaults to the configuration\'s default_priority.'),
+    dependencies: z.array(z.string().min(1)).default([]).describe('Names of tasks that must complete first.'),
+    resources: z.record(z.string().min(1), z.number().positive()).default({}).describe('Amount of each pool resource held while running.'),
+    timeout: seconds.optional().describe('Per-attempt time limit in seconds, 0 for none; defaults to task_scheduler.timeout.'),
+    retries: z.number().int().min(0).optional().describe('Retries after a failed run; defaults to task_scheduler.retry_attempts.'),
+    estimate: seconds.optional().describe('Estimated duration in seconds, for policies and simulation.'),
+    duration: durationSchema.optional().describe('Simulated duration.'),
+    group: z.string().min(1).optional().describe('Group for the fair-share policy.'),
+    config: z
+      .record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]))
+      .default({})
+      .describe('Settings handed to the task: environment variables for a command, ctx.config for a module.'),
+    command: z.string().min(1).optional().describe('Shell command line to run.'),
+    module: z.string().min(1).optional().describe('Module to import, relative to the workload file.'),
+    export: z.string().min(1).optional().describe('Name of the module\'s export to run.'),
+    worker: z.boolean().optional().describe('Run the module\'s export in a worker thread.'),
+  })
+  .superRefine((task, ctx) => {
+    const given = runFields.filter((field) => task[field] !== undefined);
+    const fail = (path: (typeof runFields)[number], message: string, found: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message, params: { found } });
+    if (task.command !== undefined && given.length > 1) {
+      fail('command', 'either command or module + export, not both', `command and ${given.filter((field) => field !== 'command').join(', ')}`);
+    } else if (task.module !== undefined && task.export === undefined) {
+      fail('export', `the name of the export to run from module "${task.module}"`, 'nothing');
+    } else if (task.module === undefined && (task.export !== undefined || task.worker !== undefined)) {
+      fail('module', `a module beside ${given.join(' and ')}`, 'nothing');
+    }
+  });
+
+/**
+ * A workload file: the tasks keyed by name, and optionally the configuration (inline, as in a
+ * configuration file, or a path relative to the workload file). The inline configuration is
+ * checked against `configSchema` separately, so that environment overrides apply to it.
+ *
+ * @example
+ * ```ts
+ * workloadSchema.parse({ tasks: { hello: { command: 'echo hello' } } });
+ * ```
+ */
+export const workloadSchema = z.strictObject({
+  config: z
+    .union([z.string().min(1), z.record(z.string(), z.unknown())])
+    .optional()
+    .describe('The configuration: inline, or the path of a configuration file relative to this file.'),
+  tasks: z
+    .record(z.string().min(1), workloadTaskSchema)
+    .refine((tasks) => Object.keys(tasks).length > 0, { message: 'at least one task' })
+    .describe('The tasks, keyed by name.'),
+});
+
+/** A workload file as validated, before defaults from the configuration are applied. */
+export type WorkloadFile = z.infer<typeof workloadSchema>;
+
+/** One task as validated. */
+export type WorkloadTaskFile = z.infer<typeof workloadTaskSchema>;

@@ -1,0 +1,49 @@
+import type { TaskPriority } from '../types.js';
+import type { XenoConfig } from './configSchema.js';
+
+/** What a workload task runs, as data; the executors turn it into a run function. */
+export type TaskRunDescriptor =
+  /** A command line, run through a shell. */
+  | { readonly kind: 'command'; readonly command: string }
+  /** An export of a module (absolute path), called inline or in a worker thread. */
+  | { readonly kind: 'module'; readonly module: string; readonly export: string; readonly worker: boolean };
+
+/** A simulated duration, in milliseconds. */
+export type TaskDuration =
+  | { readonly distribution: 'fixed'; readonly valueMs: number }
+  | { readonly distribution: 'uniform'; readonly minMs: number; readonly maxMs: number }
+  | { readonly distribution: 'normal'; readonly meanMs: number; readonly stddevMs: number }
+  | { readonly distribution: 'exponential'; readonly meanMs: number };
+
+/** One task of a loaded workload, with the configuration's defaults applied and times in ms. */
+export interface WorkloadTask {
+  /** The task's key in the file; unique, and what dependencies refer to. */
+  readonly name: string;
+  /** @default 'generic' */
+  readonly type: string;
+  /** @default the configuration's default_priority */
+  readonly priority: TaskPriority;
+  readonly dependencies: readonly string[];
+  readonly resources: Readonly<Record<string, number>>;
+  /** Per-attempt limit in ms, `0` for none. @default task_scheduler.timeout × 1000 */
+  readonly timeoutMs: number;
+  /** Retries after a failed run (runs = retries + 1). @default task_scheduler.retry_attempts */
+  readonly retries: number;
+  readonly estimateMs: number | undefined;
+  readonly duration: TaskDuration | undefined;
+  readonly group: string | undefined;
+  /** Environment variables for a command; `ctx.config` for a module. */
+  readonly config: Readonly<Record<string, string | number | boolean>>;
+  /** What to run; undefined for a simulation-only task (which `run` must refuse and `simulate` accepts). */
+  readonly run: TaskRunDescriptor | undefined;
+}
+
+/** A loaded, validated workload. */
+export interface Workload {
+  /** The workload file's path, as given. */
+  readonly file: string;
+  /** The configuration in force: the override, the file's own, or the defaults. */
+  readonly config: XenoConfig;
+  /** The tasks, in file order. */
+  readonly tasks: readonly WorkloadTask[];
+}
