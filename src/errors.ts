@@ -5,7 +5,8 @@ export type SchedulerErrorCode =
   | 'DEPENDENCY'
   | 'TASK_TIMEOUT'
   | 'TASK_CANCELLED'
-  | 'CONFIGURATION';
+  | 'CONFIGURATION'
+  | 'COMMAND_FAILED';
 
 /** Base class of every error xeno-scheduler throws or records. */
 export class SchedulerError extends Error {
