@@ -164,5 +164,10 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
 function outlineOf(actorRef: AnyActorRef): StatechartOutline | null {
   const logic = (actorRef as { logic?: { toJSON?: () => unknown } }).logic;
   if (typeof logic?.toJSON !== 'function') return null;
-  return toStatechartOutline(logic.toJSON() as StateNodeJson);
+  try {
+    return toStatechartOutline(logic.toJSON() as StateNodeJson);
+  } catch {
+    // An unexpected definition shape must not throw inside the scheduler's inspection hot path.
+    return null;
+  }
 }

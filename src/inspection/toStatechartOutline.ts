@@ -3,9 +3,16 @@ export interface StateNodeJson {
   readonly id: string;
   readonly key: string;
   readonly type: string;
-  readonly initial?: { readonly target?: readonly string[] } | undefined;
+  readonly initial?: { readonly target?: readonly TargetJson[] } | undefined;
   readonly states?: Readonly<Record<string, StateNodeJson>> | undefined;
-  readonly transitions?: readonly { readonly target?: readonly string[]; readonly eventType: string }[] | undefined;
+  readonly transitions?: readonly { readonly target?: readonly TargetJson[]; readonly eventType: string }[] | undefined;
+}
+
+/** A transition target: `'#id'` once serialized, the state node itself in `toJSON()`'s raw result. */
+export type TargetJson = string | { readonly id: string };
+
+function targetId(target: TargetJson): string {
+  return typeof target === 'string' ? target.replace(/^#/, '') : target.id;
 }
 
 /** One state of a {@link StatechartOutline}. */
@@ -66,10 +73,10 @@ export function toStatechartOutline(root: StateNodeJson): StatechartOutline {
     }
     for (const transition of node.transitions ?? []) {
       for (const target of transition.target ?? []) {
-        transitions.push({ source: node.id, target: target.replace(/^#/, ''), event: eventLabel(transition.eventType, node.id) });
+        transitions.push({ source: node.id, target: targetId(target), event: eventLabel(transition.eventType, node.id) });
       }
     }
-    const initialTargets = new Set((node.initial?.target ?? []).map((target) => target.replace(/^#/, '')));
+    const initialTargets = new Set((node.initial?.target ?? []).map(targetId));
     const childParent = path === '' ? null : node.id;
     for (const [key, child] of Object.entries(node.states ?? {})) {
       visit(child, path === '' ? key : `${path}.${key}`, childParent, initialTargets.has(child.id));

@@ -1,0 +1,70 @@
+import { htmlElement } from './svg.js';
+
+const COUNTERS = ['pending', 'running', 'completed', 'failed', 'cancelled'];
+
+/** The header's counters and the workers line. */
+export function renderCounters(list, workers, stats) {
+  list.replaceChildren(...COUNTERS.map((name) => {
+    const item = htmlElement('li', `counter-${name}`, `${name} `);
+    htmlElement('span', undefined, stats[name], item);
+    return item;
+  }));
+  workers.textContent = `Workers busy: ${stats.running} / ${stats.maxWorkers}${stats.paused ? ' (paused)' : ''}`;
+}
+
+/** One bar per resource pool: used, then reserved, out of capacity. */
+export function renderPools(container, resources) {
+  container.replaceChildren(...Object.entries(resources).map(([name, pool]) => {
+    const row = htmlElement('div', 'pool');
+    row.dataset.name = name;
+    htmlElement('span', 'pool-name', name, row);
+    const bar = htmlElement('div', 'bar', undefined, row);
+    const used = htmlElement('div', 'used', undefined, bar);
+    const reserved = htmlElement('div', 'reserved', undefined, bar);
+    const share = (amount) => (pool.capacity > 0 ? (100 * amount) / pool.capacity : 0);
+    used.style.width = `${share(pool.used)}%`;
+    reserved.style.left = `${share(pool.used)}%`;
+    reserved.style.width = `${share(pool.reserved)}%`;
+    htmlElement('span', 'pool-numbers', `${pool.used} used, ${pool.reserved} reserved / ${pool.capacity}`, row);
+    return row;
+  }));
+}
+
+/** The head of the ready queue, in dispatch order. */
+export function renderQueue(list, note, queue, onSelect) {
+  note.textContent = queue.length === 0 ? '(empty)' : '';
+  list.replaceChildren(...queue.map((task) => {
+    const item = htmlElement('li', undefined, `${task.id} (priority ${task.priority})`);
+    item.dataset.taskId = task.id;
+    item.addEventListener('click', () => onSelect(task.id));
+    return item;
+  }));
+}
+
+function formatTime(at, first) {
+  const clock = at > 1e11 ? `${new Date(at).toLocaleTimeString()}.${String(at % 1000).padStart(3, '0')}` : `${at} ms`;
+  return `${clock} (+${at - first} ms)`;
+}
+
+/** The selected task's history table and, while it is pending, why it waits. */
+export function renderDetail(history, explanationBox, detail) {
+  const first = detail.history[0]?.at ?? 0;
+  history.replaceChildren(...detail.history.map((entry) => {
+    const row = htmlElement('tr');
+    for (const cell of [formatTime(entry.at, first), entry.from ?? '—', entry.to, entry.event]) htmlElement('td', undefined, cell, row);
+    return row;
+  }));
+  explanationBox.replaceChildren();
+  const explanation = detail.explanation;
+  if (explanation) {
+    htmlElement('div', 'summary', `Why not running: ${explanation.summary}`, explanationBox);
+    const facts = htmlElement('ul', undefined, undefined, explanationBox);
+    if (explanation.dependencies.length > 0) htmlElement('li', undefined, `waiting for: ${explanation.dependencies.join(', ')}`, facts);
+    for (const [name, need] of Object.entries(explanation.resources)) htmlElement('li', undefined, `${name}: needs ${need.requested}, ${need.free} free`, facts);
+    if (explanation.workersBusy) htmlElement('li', undefined, 'all workers are busy', facts);
+    if (explanation.paused) htmlElement('li', undefined, 'the scheduler is paused', facts);
+    if (explanation.aheadCount > 0) htmlElement('li', undefined, `${explanation.aheadCount} ready task(s) ahead: ${explanation.ahead.join(', ')}`, facts);
+  } else if (detail.task.error) {
+    htmlElement('div', 'summary', `Error: ${detail.task.error}`, explanationBox);
+  }
+}

@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { assign, createActor, createMachine } from 'xstate';
+import { createCoalescer } from '../src/dashboard/createCoalescer.js';
+import { createTaskTracker } from '../src/dashboard/createTaskTracker.js';
+
+const childMachine = createMachine({
+  id: 'task',
+  initial: 'pending',
+  context: { attempt: 0 },
+  states: {
+    pending: { initial: 'queued', states: { queued: { on: { start: '#task.running' } }, backoff: { on: { retry: 'queued' } } } },
+    running: {
+      entry: assign({ attempt: ({ context }) => context.attempt + 1 }),
+      on: { fail: 'pending.backoff', done: 'completed' },
+    },
+    completed: { type: 'final' },
+  },
+});
+const rootMachine = createMachine({ id: 'root' });
+
+function setup(onChange = () => {}) {
+  let time = 1000;
+  const root = createActor(rootMachine).start();
+  const tracker = createTaskTracker({ root, now: () => time, onChange, runLimit: 3 });
+  root.system.inspect(tracker.observer);
+  const spawn = (id: string) => createActor(childMachine, { parent: root, id }).start();
+  return { tracker, spawn, tick: (ms: number) => (time += ms), root };
+}
+
+describe('createTaskTracker', () => {
+  it('records each child of the root with its state path, history and times', () => {
+    const { tracker, spawn, tick } = setup();
+    const task = spawn('a');
+    tick(5);
+    task.send({ type: 'start' });
+    tick(10);
+    task.send({ type: 'done' });
+    expect(tracker.stateOf('a')).toBe('completed');
+    expect(tracker.history('a')).toEqual([
+      { at: 1000, from: null, to: 'pending.queued', event: 'xstate.init' },
+      { at: 1005, from: 'pending.queued', to: 'running', event: 'start' },
+      { at: 1015, from: 'running', to: 'completed', event: 'done' },
+    ]);
+    expect(tracker.takeChangedTasks()).toEqual(['a']);
+    expect(tracker.takeChangedTasks()).toEqual([]);
+  });
+
+  it('gives each run the lowest free worker slot and closes it with its outcome', () => {
+    const { tracker, spawn, tick } = setup();
+    const [a, b, c] = [spawn('a'), spawn('b'), spawn('c')];
+    a.send({ type: 'start' });
+    b.send({ type: 'start' });
+    tick(10);
+    a.send({ type: 'fail' });
+    c.send({ type: 'start' });
+    const runs = tracker.takeChangedRuns().map(({ task, attempt, slot, end, outcome }) => ({ task, attempt, slot, end, outcome }));
+    expect(runs).toEqual([
+      { task: 'a', attempt: 1, slot: 0, end: 1010, outcome: 'pending.backoff' },
+      { task: 'b', attempt: 1, slot: 1, end: null, outcome: null },
+      { task: 'c', attempt: 1, slot: 0, end: null, outcome: null },
+    ]);
+  });
+
+  it('ignores actors that are not children of the root but still reports activity', () => {
+    const onChange = vi.fn();
+    const { tracker, root } = setup(onChange);
+    createActor(childMachine, { parent: createActor(rootMachine, { parent: root }) }).start();
+    expect(tracker.takeChangedTasks()).toEqual([]);
+    expect(onChange).toHaveBeenCalled();
+  });
+
+  it('keeps only the newest runs past runLimit and outlines the child statechart', () => {
+    const { tracker, spawn } = setup();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
+      const task = spawn(id);
+      task.send({ type: 'start' });
+      task.send({ type: 'done' });
+    }
+    expect(tracker.runs().map((run) => run.task)).toEqual(['c', 'd', 'e']);
+    expect(tracker.statechart()?.states.map((state) => state.path)).toEqual(['pending', 'pending.queued', 'pending.backoff', 'running', 'completed']);
+  });
+});
+
+describe('createCoalescer', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('runs at most once per interval however many pokes arrive', () => {
+    vi.useFakeTimers();
+    const run = vi.fn();
+    const coalescer = createCoalescer(run, 100);
+    for (let i = 0; i < 1000; i += 1) coalescer.poke();
+    vi.advanceTimersByTime(0);
+    expect(run).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 1000; i += 1) coalescer.poke();
+    vi.advanceTimersByTime(99);
+    expect(run).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1);
+    expect(run).toHaveBeenCalledTimes(2);
+    coalescer.stop();
+    coalescer.poke();
+    vi.advanceTimersByTime(1000);
+    expect(run).toHaveBeenCalledTimes(2);
+  });
+});
