@@ -1,0 +1,84 @@
+import { TaskPriority, type TaskPriorityInput } from '../types.js';
+import type {
+  DurationDistribution,
+  DurationInSeconds,
+  LoadedWorkloadTask,
+  SimulationTask,
+  SimulationWorkload,
+  WorkloadFileTask,
+} from './types.js';
+
+const SECOND = 1000;
+
+/**
+ * Turns either workload shape into tasks in milliseconds with defaults applied, in the workload's
+ * order. A task needs an estimate or a duration; without `duration`, it runs for its estimate.
+ * Throws a TypeError naming the task and field otherwise.
+ *
+ * @example
+ * normalizeWorkload({ tasks: { a: { estimate: 2 }, b: { estimate: 1, dependencies: ['a'] } } });
+ * // [{ id: 'a', estimateMs: 2000, duration: { distribution: 'fixed', valueMs: 2000 }, ... }, ...]
+ */
+export function normalizeWorkload(workload: SimulationWorkload): SimulationTask[] {
+  const tasks = workload.tasks;
+  if (isLoaded(tasks)) return tasks.map(fromLoaded);
+  return Object.entries(tasks).map(([name, task]) => fromFile(name, task));
+}
+
+function isLoaded(tasks: SimulationWorkload['tasks']): tasks is readonly LoadedWorkloadTask[] {
+  return Array.isArray(tasks);
+}
+
+function fromLoaded(task: LoadedWorkloadTask): SimulationTask {
+  return {
+    id: task.name,
+    priority: task.priority,
+    dependencies: task.dependencies,
+    resources: task.resources,
+    estimateMs: task.estimateMs,
+    duration: task.duration ?? fixed(task.name, task.estimateMs),
+    group: task.group ?? 'default',
+  };
+}
+
+function fromFile(name: string, task: WorkloadFileTask): SimulationTask {
+  const estimateMs = task.estimate === undefined ? undefined : task.estimate * SECOND;
+  return {
+    id: name,
+    priority: priorityLevel(name, task.priority),
+    dependencies: task.dependencies ?? [],
+    resources: task.resources ?? {},
+    estimateMs,
+    duration: task.duration === undefined ? fixed(name, estimateMs) : durationInMs(task.duration),
+    group: task.group ?? 'default',
+  };
+}
+
+function fixed(name: string, estimateMs: number | undefined): DurationDistribution {
+  if (estimateMs === undefined) {
+    throw new TypeError(`simulate: expected task "${name}" to have an estimate or a duration, received neither`);
+  }
+  return { distribution: 'fixed', valueMs: estimateMs };
+}
+
+function durationInMs(duration: DurationInSeconds): DurationDistribution {
+  if (typeof duration === 'number') return { distribution: 'fixed', valueMs: duration * SECOND };
+  switch (duration.distribution) {
+    case 'uniform':
+      return { distribution: 'uniform', minMs: duration.min * SECOND, maxMs: duration.max * SECOND };
+    case 'normal':
+      return { distribution: 'normal', meanMs: duration.mean * SECOND, stddevMs: duration.stddev * SECOND };
+    case 'exponential':
+      return { distribution: 'exponential', meanMs: duration.mean * SECOND };
+  }
+}
+
+function priorityLevel(name: string, priority: TaskPriorityInput | undefined): TaskPriority {
+  if (priority === undefined) return TaskPriority.NORMAL;
+  if (typeof priority === 'number') return priority;
+  const level = TaskPriority[priority.toUpperCase() as keyof typeof TaskPriority];
+  if (level === undefined) {
+    throw new TypeError(`simulate: expected task "${name}" priority to be a level 1-5 or a name, received ${JSON.stringify(priority)}`);
+  }
+  return level;
+}

@@ -1,0 +1,149 @@
+import type { TaskPriority, TaskPriorityInput, TaskStatus } from '../types.js';
+
+/** A simulated duration in milliseconds: the shape of the workload loader's `TaskDuration`. */
+export type DurationDistribution =
+  | { readonly distribution: 'fixed'; readonly valueMs: number }
+  | { readonly distribution: 'uniform'; readonly minMs: number; readonly maxMs: number }
+  /** Normal, truncated to values > 0 (drawn again until positive). */
+  | { readonly distribution: 'normal'; readonly meanMs: number; readonly stddevMs: number }
+  | { readonly distribution: 'exponential'; readonly meanMs: number };
+
+/** A duration as a workload file writes it: fixed seconds, or a distribution in seconds. */
+export type DurationInSeconds =
+  | number
+  | { readonly distribution: 'uniform'; readonly min: number; readonly max: number }
+  | { readonly distribution: 'normal'; readonly mean: number; readonly stddev: number }
+  | { readonly distribution: 'exponential'; readonly mean: number };
+
+/** One task as a workload file writes it (times in seconds), keyed by its name. */
+export interface WorkloadFileTask {
+  readonly priority?: TaskPriorityInput;
+  /** Names of tasks that must complete first. */
+  readonly dependencies?: readonly string[];
+  readonly resources?: Readonly<Record<string, number>>;
+  /** Estimated duration in seconds: what policies see, and the simulated duration unless `duration` is given. */
+  readonly estimate?: number;
+  /** Simulated duration in seconds, fixed or drawn from a distribution. */
+  readonly duration?: DurationInSeconds;
+  /** @default 'default' */
+  readonly group?: string;
+}
+
+/** One task as the workload loader returns it (times in ms). */
+export interface LoadedWorkloadTask {
+  readonly name: string;
+  readonly priority: TaskPriority;
+  readonly dependencies: readonly string[];
+  readonly resources: Readonly<Record<string, number>>;
+  readonly estimateMs: number | undefined;
+  readonly duration: DurationDistribution | undefined;
+  readonly group: string | undefined;
+}
+
+/**
+ * What {@link simulate} takes: a workload file's shape (`tasks` keyed by name, seconds) or the
+ * workload loader's result (`tasks` as an array, milliseconds).
+ */
+export interface SimulationWorkload {
+  readonly tasks: Readonly<Record<string, WorkloadFileTask>> | readonly LoadedWorkloadTask[];
+}
+
+/** A task of a workload after normalisation: everything in milliseconds, defaults applied. */
+export interface SimulationTask {
+  readonly id: string;
+  readonly priority: TaskPriority;
+  readonly dependencies: readonly string[];
+  readonly resources: Readonly<Record<string, number>>;
+  readonly estimateMs: number | undefined;
+  readonly duration: DurationDistribution;
+  readonly group: string;
+}
+
+/** What a trace knows of a task, from its `task:scheduled` event. */
+export interface TraceTask {
+  readonly id: string;
+  readonly priority: TaskPriority;
+  readonly group: string;
+  readonly dependencies: readonly string[];
+  readonly resources: Readonly<Record<string, number>>;
+  /** `null` when unknown. */
+  readonly estimateMs: number | null;
+  /** Submission order, from 1: the order of `task:scheduled` events. */
+  readonly seq: number;
+}
+
+/** One status transition of one task. */
+export interface TraceEvent {
+  /** Clock time in ms. */
+  readonly time: number;
+  readonly task: string;
+  /** `null` for the first event of a task (its scheduling). */
+  readonly from: TaskStatus | null;
+  readonly to: TaskStatus;
+  /** On `→ running`: the attempt, from 1. */
+  readonly attempt?: number;
+  /** On `→ running`: the worker slot, 0 to maxWorkers − 1 (the lowest free one). */
+  readonly worker?: number;
+  /** On `→ running`: when the task became ready (clock ms). */
+  readonly readyAt?: number;
+  /** On `→ cancelled`: why. On `→ failed`: the error message. */
+  readonly reason?: string;
+}
+
+/** A run of a scheduler as data: the setting, the tasks, and every transition in order. */
+export interface Trace {
+  readonly policy: string;
+  readonly maxWorkers: number;
+  /** Capacity of each resource pool. */
+  readonly resources: Readonly<Record<string, number>>;
+  readonly tasks: readonly TraceTask[];
+  readonly events: readonly TraceEvent[];
+}
+
+/** Count, mean, 95th percentile (nearest rank) and maximum of a set of waits, in ms. */
+export interface WaitStats {
+  readonly count: number;
+  readonly meanMs: number;
+  readonly p95Ms: number;
+  readonly maxMs: number;
+}
+
+/**
+ * The lower bound of a makespan: no schedule on this setting can be shorter. All terms use the
+ * durations the tasks actually ran.
+ */
+export interface MakespanLowerBound {
+  /** The longest chain of durations through the dependency graph. */
+  readonly criticalPathMs: number;
+  /** Total work divided by the capacity `maxWorkers`. */
+  readonly workPerWorkerMs: number;
+  /** For each resource, Σ amount × duration ÷ capacity: the resource-aware bound. */
+  readonly resourceMs: Readonly<Record<string, number>>;
+  /** The largest of the above. */
+  readonly valueMs: number;
+}
+
+/** What {@link computeMetrics} derives from a trace. */
+export interface SimulationMetrics {
+  /** From the first scheduling to the last final transition, in ms. */
+  readonly makespanMs: number;
+  readonly lowerBound: MakespanLowerBound;
+  /** `makespanMs / lowerBound.valueMs` (1 when both are 0). */
+  readonly ratio: number;
+  /** Wait = first start − readyAt, over tasks that started. */
+  readonly wait: {
+    readonly all: WaitStats;
+    /** Keyed by priority level, '1' to '5'. */
+    readonly byPriority: Readonly<Record<string, WaitStats>>;
+    readonly byGroup: Readonly<Record<string, WaitStats>>;
+  };
+  /** The task that waited longest, or `null` when no task started. */
+  readonly longestWait: { readonly task: string; readonly waitMs: number } | null;
+  /** Busy time ÷ (capacity × makespan), 0 to 1. */
+  readonly utilization: {
+    readonly workers: number;
+    readonly resources: Readonly<Record<string, number>>;
+  };
+  /** Tasks by final status. */
+  readonly outcomes: { readonly completed: number; readonly failed: number; readonly cancelled: number };
+}
