@@ -15,8 +15,27 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * The candidate closest to `word`, as a hint such as `did you mean "max_workers"?`, or undefined when
- * none is close (more edits than 40% of the word's length, and at least 2 allowed).
+ * The candidate closest to `word` in edit distance, or undefined when none is close (more edits
+ * than 40% of the word's length, and at least 2 allowed).
+ *
+ * @example
+ * ```ts
+ * closestMatch('max_worker', ['max_workers', 'timeout']); // 'max_workers'
+ * ```
+ */
+export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+  const limit = Math.max(2, Math.ceil(word.length * 0.4));
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word, candidate);
+    if (distance <= limit && (best === undefined || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+/**
+ * The candidate closest to `word` as a hint such as `did you mean "max_workers"?`, or undefined
+ * when none is close (see {@link closestMatch}).
  *
  * @example
  * ```ts
@@ -24,16 +43,7 @@ function editDistance(a: string, b: string): number {
  * didYouMean('colour', ['timeout']);                    // undefined
  * ```
  */
-export function didYouMean(
-  word: string,
-  candidates: Iterable<string>,
-  show: (candidate: string) => string = (candidate) => `"${candidate}"`,
-): string | undefined {
-  const limit = Math.max(2, Math.ceil(word.length * 0.4));
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(word, candidate);
-    if (distance <= limit && (best === undefined || distance < best.distance)) best = { candidate, distance };
-  }
-  return best && `did you mean ${show(best.candidate)}?`;
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  const match = closestMatch(word, candidates);
+  return match === undefined ? undefined : `did you mean "${match}"?`;
 }

@@ -24,10 +24,18 @@ function objectBranches(schema: z.core.$ZodType): z.ZodObject[] {
   return [];
 }
 
-/** Of a union's object branches, the one that knows most of the keys `value` has. */
+/**
+ * Of a union's object branches, the one whose literal fields (a discriminator) match `value`,
+ * else the one that knows most of its keys.
+ */
 function likeliestBranch(schema: z.ZodUnion, value: unknown): z.ZodObject | undefined {
-  const keys = value !== null && typeof value === 'object' ? Object.keys(value) : [];
-  const score = (branch: z.ZodObject) => keys.filter((key) => key in branch.shape).length;
+  const entries = value !== null && typeof value === 'object' ? Object.entries(value) : [];
+  const score = (branch: z.ZodObject) =>
+    entries.reduce((total, [key, field]) => {
+      const fieldSchema = branch.shape[key];
+      if (fieldSchema instanceof z.ZodLiteral && fieldSchema.values.has(field)) return total + entries.length + 1;
+      return fieldSchema === undefined ? total : total + 1;
+    }, 0);
   return objectBranches(schema).reduce<z.ZodObject | undefined>(
     (best, branch) => (best === undefined || score(branch) > score(best) ? branch : best),
     undefined,

@@ -5,9 +5,9 @@ import { checkDependencies } from './checkDependencies.js';
 import { checkTaskResources } from './checkTaskResources.js';
 import type { XenoConfig } from './configSchema.js';
 import { describeZodIssues } from './describeZodIssues.js';
-import { loadConfig } from './loadConfig.js';
 import { parseConfig } from './parseConfig.js';
 import { parseYamlSource, type YamlSource } from './parseYamlSource.js';
+import { readTextFile } from './readTextFile.js';
 import { resourcePool } from './resourcePool.js';
 import { toWorkloadTask } from './toWorkloadTask.js';
 import { validateConfig } from './validateConfig.js';
@@ -29,7 +29,9 @@ function workloadConfig(workload: WorkloadFile, source: YamlSource, options: Wor
   const env = options.env ?? process.env;
   if (options.configOverride) return options.configOverride;
   if (typeof workload.config === 'string') {
-    return loadConfig(resolve(dirname(resolve(source.file)), workload.config), { env });
+    const path = resolve(dirname(resolve(source.file)), workload.config);
+    const text = readTextFile(path, (reason) => source.issue(['config'], 'the path of a readable configuration file', JSON.stringify(workload.config), reason));
+    return parseConfig(text, path, { env });
   }
   if (workload.config !== undefined) return validateConfig(source, ['config'], env);
   return parseConfig('', '<defaults>', { env });

@@ -32,8 +32,6 @@ export const durationSchema = z.union([
   z.discriminatedUnion('distribution', [uniformSchema, normalSchema, exponentialSchema]),
 ]);
 
-const runFields = ['command', 'module', 'export', 'worker'] as const;
-
 /**
  * One task of a workload file. What it runs is exactly one of `command` (a shell command line) or
  * `module` + `export` (with `worker: true` to run it in a worker thread); a task with neither only
@@ -60,15 +58,16 @@ export const workloadTaskSchema = z
     worker: z.boolean().optional().describe('Run the module\'s export in a worker thread.'),
   })
   .superRefine((task, ctx) => {
-    const given = runFields.filter((field) => task[field] !== undefined);
-    const fail = (path: (typeof runFields)[number], message: string, found: string) =>
-      ctx.addIssue({ code: 'custom', path: [path], message, params: { found } });
-    if (task.command !== undefined && given.length > 1) {
-      fail('command', 'either command or module + export, not both', `command and ${given.filter((field) => field !== 'command').join(', ')}`);
+    const fail = (path: string, message: string, found: string) => ctx.addIssue({ code: 'custom', path: [path], message, params: { found } });
+    const moduleFields = (['module', 'export'] as const).filter((field) => task[field] !== undefined);
+    if (task.command !== undefined && moduleFields.length > 0) {
+      fail('command', 'either command or module + export, not both', `command and ${moduleFields.join(' + ')}`);
     } else if (task.module !== undefined && task.export === undefined) {
       fail('export', `the name of the export to run from module "${task.module}"`, 'nothing');
-    } else if (task.module === undefined && (task.export !== undefined || task.worker !== undefined)) {
-      fail('module', `a module beside ${given.join(' and ')}`, 'nothing');
+    } else if (task.module === undefined && task.export !== undefined) {
+      fail('module', `a module to take export "${task.export}" from`, 'nothing');
+    } else if (task.module === undefined && task.worker !== undefined) {
+      fail('worker', 'worker only beside module + export (a command runs in its own process)', `worker: ${task.worker}`);
     }
   });
 

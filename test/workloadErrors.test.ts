@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { parseWorkload } from '../src/config/parseWorkload.js';
+import { formatConfigIssue } from '../src/errors.js';
+import { configurationIssues } from './fixtures/config/configurationIssues.js';
+
+/** A bad workload file and every issue it must produce: key path, line, and the whole message. */
+interface BadWorkload {
+  readonly name: string;
+  readonly yaml: readonly string[];
+  readonly issues: readonly (readonly [path: string, line: number | undefined, message: string])[];
+}
+
+const badWorkloads: readonly BadWorkload[] = [
+  {
+    name: 'no tasks key',
+    yaml: ['config: {}'],
+    issues: [
+      ['tasks', 1, 'workload.yaml:1: tasks: expected a mapping, found nothing'],
+    ],
+  },
+  {
+    name: 'empty tasks',
+    yaml: ['tasks: {}'],
+    issues: [
+      ['tasks', 1, 'workload.yaml:1: tasks: expected at least one task, found an empty mapping'],
+    ],
+  },
+  {
+    name: 'misspelt tasks key',
+    yaml: ['task:', '  a:', '    command: "true"'],
+    issues: [
+      ['task', 1, 'workload.yaml:1: task: expected one of the keys config, tasks, found unknown key "task" (did you mean "tasks"?)'],
+    ],
+  },
+  {
+    name: 'misspelt task field',
+    yaml: ['tasks:', '  a:', '    command: "true"', '  b:', '    dependecies: [a]', '    command: "true"'],
+    issues: [
+      ['tasks.b.dependecies', 5, 'workload.yaml:5: tasks.b.dependecies: expected one of the keys type, priority, dependencies, resources, timeout, retries, estimate, duration, group, config, command, module, export, worker, found unknown key "dependecies" (did you mean "dependencies"?)'],
+    ],
+  },
+  {
+    name: 'unknown dependency',
+    yaml: ['tasks:', '  lemma_a:', '    command: "true"', '  lemma_b:', '    dependencies: [lema_a]', '    command: "true"'],
+    issues: [
+      ['tasks.lemma_b.dependencies.0', 5, 'workload.yaml:5: tasks.lemma_b.dependencies.0: expected the name of a task in this workload, found "lema_a" (did you mean "lemma_a"?)'],
+    ],
+  },
+  {
+    name: 'two-task cycle',
+    yaml: ['tasks:', '  a:', '    dependencies: [b]', '  b:', '    dependencies: [a]'],
+    issues: [
+      ['tasks.b.dependencies.0', 5, 'workload.yaml:5: tasks.b.dependencies.0: expected dependencies that never lead back to the task, found the cycle a → b → a'],
+    ],
+  },
+  {
+    name: 'self dependency',
+    yaml: ['tasks:', '  a:', '    dependencies: [a]'],
+    issues: [
+      ['tasks.a.dependencies.0', 3, 'workload.yaml:3: tasks.a.dependencies.0: expected dependencies that never lead back to the task, found the cycle a → a'],
+    ],
+  },
+  {
+    name: 'three-task cycle',
+    yaml: ['tasks:', '  a:', '    dependencies: [c]', '  b:', '    dependencies: [a]', '  c:', '    dependencies: [b]'],
+    issues: [
+      ['tasks.b.dependencies.0', 5, 'workload.yaml:5: tasks.b.dependencies.0: expected dependencies that never lead back to the task, found the cycle a → c → b → a'],
+    ],
+  },
+  {
+    name: 'dependency listed twice',
+    yaml: ['tasks:', '  a: {}', '  b:', '    dependencies: [a, a]'],
+    issues: [
+      ['tasks.b.dependencies.1', 4, 'workload.yaml:4: tasks.b.dependencies.1: expected each dependency once, found "a" again'],
+    ],
+  },
+  {
+    name: 'dependencies as a string',
+    yaml: ['tasks:', '  a: {}', '  b:', '    dependencies: a'],
+    issues: [
+      ['tasks.b.dependencies', 4, 'workload.yaml:4: tasks.b.dependencies: expected a list, found "a"'],
+    ],
+  },
+  {
+    name: 'duplicate task names',
+    yaml: ['tasks:', '  a:', '    command: "true"', '  b: {}', '  a:', '    command: "false"'],
+    issues: [
+      ['tasks.a', 5, 'workload.yaml:5: tasks.a: expected each key once, found "a" again (first at line 2) (rename or merge the two entries)'],
+    ],
+  },
+  {
+    name: 'command and module',
+    yaml: ['tasks:', '  a:', '    command: "true"', '    module: ./a.js', '    export: run'],
+    issues: [
+      ['tasks.a.command', 3, 'workload.yaml:3: tasks.a.command: expected either command or module + export, not both, found command and module + export'],
+    ],
+  },
+  {
+    name: 'module without export',
+    yaml: ['tasks:', '  a:', '    module: ./a.js'],
+    issues: [
+      ['tasks.a.export', 2, 'workload.yaml:2: tasks.a.export: expected the name of the export to run from module "./a.js", found nothing'],
+    ],
+  },
+  {
+    name: 'export without module',
+    yaml: ['tasks:', '  a:', '    export: run'],
+    issues: [
+      ['tasks.a.module', 2, 'workload.yaml:2: tasks.a.module: expected a module to take export "run" from, found nothing'],
+    ],
+  },
+  {
+    name: 'worker without module',
+    yaml: ['tasks:', '  a:', '    command: "true"', '    worker: true'],
+    issues: [
+      ['tasks.a.worker', 4, 'workload.yaml:4: tasks.a.worker: expected worker only beside module + export (a command runs in its own process), found worker: true'],
+    ],
+  },
+  {
+    name: 'empty command',
+    yaml: ['tasks:', '  a:', '    command: ""'],
+    issues: [
+      ['tasks.a.command', 3, 'workload.yaml:3: tasks.a.command: expected a non-empty string, found ""'],
+    ],
+  },
+  {
+    name: 'task as a string',
+    yaml: ['tasks:', '  a: echo hi'],
+    issues: [
+      ['tasks.a', 2, 'workload.yaml:2: tasks.a: expected a mapping, found "echo hi"'],
+    ],
+  },
+  {
+    name: 'unknown priority',
+    yaml: ['tasks:', '  a:', '    priority: urgent'],
+    issues: [
+      ['tasks.a.priority', 3, 'workload.yaml:3: tasks.a.priority: expected a priority name (lowest, low, normal, high, highest) or a whole number from 1 to 5, found "urgent"'],
+    ],
+  },
+  {
+    name: 'priority zero',
+    yaml: ['tasks:', '  a:', '    priority: 0'],
+    issues: [
+      ['tasks.a.priority', 3, 'workload.yaml:3: tasks.a.priority: expected a number ≥ 1, found 0'],
+    ],
+  },
+  {
+    name: 'more cpu than the pool',
+    yaml: ['tasks:', '  big:', '    resources: { cpu: 8, memory: 1 }'],
+    issues: [
+      ['tasks.big.resources.cpu', 3, 'workload.yaml:3: tasks.big.resources.cpu: expected at most 4 (the cpu pool\'s capacity), found 8 (task "big" requests 8 cpu but the pool holds 4)'],
+    ],
+  },
+  {
+    name: 'misspelt resource',
+    yaml: ['tasks:', '  a:', '    resources:', '      cpus: 1'],
+    issues: [
+      ['tasks.a.resources.cpus', 4, 'workload.yaml:4: tasks.a.resources.cpus: expected a resource of the pool (cpu, memory, disk, network), found "cpus" (did you mean "cpu"?)'],
+    ],
+  },
+  {
+    name: 'custom resource over capacity',
+    yaml: ['config:', '  scheduler:', '    resource_scheduler:', '      custom: { gpu: 1 }', 'tasks:', '  train:', '    resources: { gpu: 2 }'],
+    issues: [
+      ['tasks.train.resources.gpu', 7, 'workload.yaml:7: tasks.train.resources.gpu: expected at most 1 (the gpu pool\'s capacity), found 2 (task "train" requests 2 gpu but the pool holds 1)'],
+    ],
+  },
+  {
+    name: 'negative resource',
+    yaml: ['tasks:', '  a:', '    resources: { cpu: -1 }'],
+    issues: [
+      ['tasks.a.resources.cpu', 3, 'workload.yaml:3: tasks.a.resources.cpu: expected a number > 0, found -1'],
+    ],
+  },
+  {
+    name: 'negative timeout',
+    yaml: ['tasks:', '  a:', '    timeout: -1'],
+    issues: [
+      ['tasks.a.timeout', 3, 'workload.yaml:3: tasks.a.timeout: expected a number ≥ 0, found -1'],
+    ],
+  },
+  {
+    name: 'fractional retries',
+    yaml: ['tasks:', '  a:', '    retries: 1.5'],
+    issues: [
+      ['tasks.a.retries', 3, 'workload.yaml:3: tasks.a.retries: expected a whole number, found 1.5'],
+    ],
+  },
+  {
+    name: 'unknown distribution',
+    yaml: ['tasks:', '  a:', '    duration: { distribution: gamma, shape: 2 }'],
+    issues: [
+      ['tasks.a.duration.distribution', 3, 'workload.yaml:3: tasks.a.duration.distribution: expected one of "uniform", "normal", "exponential", found "gamma"'],
+    ],
+  },
+  {
+    name: 'uniform with max below min',
+    yaml: ['tasks:', '  a:', '    duration: { distribution: uniform, min: 5, max: 2 }'],
+    issues: [
+      ['tasks.a.duration.max', 3, 'workload.yaml:3: tasks.a.duration.max: expected a number ≥ min (5), found 2'],
+    ],
+  },
+  {
+    name: 'normal without stddev',
+    yaml: ['tasks:', '  a:', '    duration: { distribution: normal, mean: 3 }'],
+    issues: [
+      ['tasks.a.duration.stddev', 3, 'workload.yaml:3: tasks.a.duration.stddev: expected a number, found nothing'],
+    ],
+  },
+  {
+    name: 'exponential with an extra parameter',
+    yaml: ['tasks:', '  a:', '    duration:', '      distribution: exponential', '      mean: 3', '      rate: 2'],
+    issues: [
+      ['tasks.a.duration.rate', 6, 'workload.yaml:6: tasks.a.duration.rate: expected one of the keys distribution, mean, found unknown key "rate"'],
+    ],
+  },
+  {
+    name: 'negative fixed duration',
+    yaml: ['tasks:', '  a:', '    duration: -2'],
+    issues: [
+      ['tasks.a.duration', 3, 'workload.yaml:3: tasks.a.duration: expected a number ≥ 0, found -2'],
+    ],
+  },
+  {
+    name: 'bad inline config',
+    yaml: ['config:', '  scheduler:', '    task_scheduler:', '      max_workers: 0', 'tasks:', '  a: {}'],
+    issues: [
+      ['config.scheduler.task_scheduler.max_workers', 4, 'workload.yaml:4: config.scheduler.task_scheduler.max_workers: expected a number > 0, found 0'],
+    ],
+  },
+  {
+    name: 'chain deeper than allowed',
+    yaml: ['config:', '  scheduler:', '    dependency_scheduler:', '      max_dependency_depth: 2', 'tasks:', '  a: {}', '  b:', '    dependencies: [a]', '  c:', '    dependencies: [b]', '  d:', '    dependencies: [c]', '  e:', '    dependencies: [d]'],
+    issues: [
+      ['tasks.d.dependencies', 12, 'workload.yaml:12: tasks.d.dependencies: expected a chain of at most 2 dependencies (scheduler.dependency_scheduler.max_dependency_depth), found a chain of 3: d → c → b → a'],
+    ],
+  },
+  {
+    name: 'task config with a nested value',
+    yaml: ['tasks:', '  a:', '    config:', '      LEVEL: { deep: 1 }'],
+    issues: [
+      ['tasks.a.config.LEVEL', 4, 'workload.yaml:4: tasks.a.config.LEVEL: expected a string, a number or a boolean (true or false), found a mapping'],
+    ],
+  },
+];
+
+describe('parseWorkload', () => {
+  it.each(badWorkloads)('reports $name with its path, line and message', ({ yaml, issues }) => {
+    const found = configurationIssues(() => parseWorkload(yaml.join('\n'), 'workload.yaml', { env: {} }));
+    expect(found.map((issue) => [issue.path, issue.line, formatConfigIssue(issue)])).toEqual(issues);
+  });
+});
