@@ -38,7 +38,7 @@ export function createStatechartView(container) {
       if (!graph.hasNode(transition.source) || !graph.hasNode(transition.target) || transition.source === transition.target) return;
       if (compound.has(transition.source) || compound.has(transition.target)) straight.push(transition);
       else {
-        graph.setEdge(transition.source, transition.target, { label: transition.event }, String(index));
+        graph.setEdge(transition.source, transition.target, { width: transition.event.length * 5.5, height: 12, labelpos: 'c' }, String(index));
         routed.push({ transition, name: String(index) });
       }
     });
@@ -59,8 +59,7 @@ export function createStatechartView(container) {
     for (const { transition, name } of routed) {
       const edge = graph.edge(transition.source, transition.target, name);
       svgElement('path', { class: 'edge', d: pathThrough(edge.points) }, svg);
-      const middle = edge.points[Math.floor(edge.points.length / 2)];
-      svgElement('text', { class: 'chart-label', x: middle.x + 3, y: middle.y - 3 }, svg).textContent = transition.event;
+      svgElement('text', { class: 'chart-label', x: edge.x, y: edge.y + 4, 'text-anchor': 'middle' }, svg).textContent = transition.event;
     }
     for (const transition of straight) {
       const from = graph.node(transition.source);
@@ -68,7 +67,7 @@ export function createStatechartView(container) {
       const start = borderPoint(from, to);
       const end = borderPoint(to, from);
       svgElement('path', { class: 'edge', d: pathThrough([start, end]) }, svg);
-      svgElement('text', { class: 'chart-label', x: (start.x + end.x) / 2 + 3, y: (start.y + end.y) / 2 - 3 }, svg).textContent = transition.event;
+      svgElement('text', { class: 'chart-label', x: start.x + (end.x - start.x) * 0.3 + 3, y: start.y + (end.y - start.y) * 0.3 - 3 }, svg).textContent = transition.event;
     }
     container.replaceChildren(svg);
   };
