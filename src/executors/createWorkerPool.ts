@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { TaskContext, TaskRun } from '../types.js';
@@ -22,7 +23,7 @@ export interface WorkerPoolOptions {
    */
   idleTimeoutMs?: number;
   /**
-   * Milliseconds `close()` waits for running tasks before it terminates their threads.
+   * Milliseconds `close()` waits for queued and running tasks before it terminates the threads.
    * @default 5000
    */
   terminateGraceMs?: number;
@@ -71,9 +72,12 @@ export interface WorkerPool {
   /** Worker threads alive now. */
   readonly threads: number;
   stats(): WorkerPoolStats;
-  /** Stops taking tasks, lets running ones finish for up to `terminateGraceMs`, then ends all threads. */
+  /**
+   * Refuses new tasks, lets queued and running ones finish for up to `terminateGraceMs`, then
+   * ends all threads (tasks still unfinished reject).
+   */
   close(): Promise<void>;
-  /** Ends all threads now; queued and running tasks reject. */
+  /** Refuses new tasks and ends all threads now; queued and running tasks reject. */
   destroy(): Promise<void>;
 }
 
@@ -105,12 +109,38 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     minThreads: 0,
     maxThreads,
     idleTimeout: idleTimeoutMs,
-    closeTimeout: terminateGraceMs,
   });
-  // Piscina reports a close timeout and crashes of idle threads as 'error' events; without a
-  // listener they would be thrown. Both are already handled: close() terminates, threads respawn.
+  // Piscina reports a crash of an idle thread as an 'error' event, which without a listener would
+  // be thrown; the thread is replaced on demand, so there is nothing more to do.
   piscina.on('error', () => {});
-  const counts = { inFlight: 0, succeeded: 0, failed: 0, aborted: 0 };
+  const counts = { succeeded: 0, failed: 0, aborted: 0 };
+  const inFlight = new Set<Promise<unknown>>();
+  let isClosed = false;
+
+  function track(request: WorkerRequest, signal: AbortSignal): Promise<unknown> {
+    if (isClosed) {
+      const { exportName, moduleUrl } = request;
+      return Promise.reject(new Error(`worker pool is closed; cannot run export "${exportName}" of ${moduleUrl}`));
+    }
+    const outcome = runOnThread(request, signal);
+    inFlight.add(outcome);
+    const forget = (): void => {
+      inFlight.delete(outcome);
+    };
+    outcome.then(forget, forget);
+    return outcome;
+  }
+
+  async function close(): Promise<void> {
+    isClosed = true;
+    const graceOver = new AbortController();
+    await Promise.race([
+      Promise.allSettled(inFlight),
+      delay(terminateGraceMs, undefined, { signal: graceOver.signal }).catch(() => {}),
+    ]);
+    graceOver.abort();
+    await piscina.destroy();
+  }
 
   async function runOnThread(request: WorkerRequest, signal: AbortSignal): Promise<unknown> {
     signal.throwIfAborted();
@@ -120,17 +150,18 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
       threadsAtAbort = piscina.threads;
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    counts.inFlight += 1;
     try {
       const reply = await piscina.run(request, { signal });
       if (reply.ok) {
         counts.succeeded += 1;
         return reply.value;
       }
-      counts.failed += 1;
       throw reviveError(reply.error);
     } catch (error) {
-      if (!signal.aborted) throw error;
+      if (!signal.aborted) {
+        counts.failed += 1;
+        throw asError(error, request);
+      }
       counts.aborted += 1;
       // Piscina rejects as soon as it asks the thread to terminate; the task has only stopped
       // once that thread has exited.
@@ -138,7 +169,6 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
       await waitForExit(terminated, terminateGraceMs);
       throw signal.reason;
     } finally {
-      counts.inFlight -= 1;
       signal.removeEventListener('abort', onAbort);
     }
   }
@@ -147,7 +177,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     task(modulePath, exportName = 'default') {
       const moduleUrl = resolveModuleUrl(modulePath);
       return ({ config, attempt, task, signal }: TaskContext) =>
-        runOnThread(
+        track(
           { moduleUrl, exportName, payload: { config, attempt, task: { id: task.id, name: task.name, type: task.type } } },
           signal,
         );
@@ -162,7 +192,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
         threads: piscina.threads.length,
         maxThreads,
         queued,
-        running: Math.max(0, counts.inFlight - queued),
+        running: Math.max(0, inFlight.size - queued),
         succeeded: counts.succeeded,
         failed: counts.failed,
         aborted: counts.aborted,
@@ -171,8 +201,11 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
         waitTimeMs: summarize(histogram.waitTime),
       };
     },
-    close: () => piscina.close(),
-    destroy: () => piscina.destroy(),
+    close,
+    destroy: () => {
+      isClosed = true;
+      return piscina.destroy();
+    },
   };
 }
 
@@ -185,6 +218,18 @@ function workerEntry(): { filename: string; execArgv?: string[] } {
   const filename = fileURLToPath(new URL(isSource ? './workerEntry.ts' : './workerEntry.js', import.meta.url));
   if (!isSource) return { filename };
   return { filename, execArgv: [...process.execArgv, '--import', 'tsx'] };
+}
+
+/**
+ * Errors from the task itself arrive revived. Anything else comes from piscina or the thread; a
+ * non-Error there is what is left of a DataCloneError after crossing threads.
+ */
+function asError(thrown: unknown, { moduleUrl, exportName }: WorkerRequest): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(
+    `export "${exportName}" of ${moduleUrl}: the worker thread failed without an Error (${inspect(thrown)}); ` +
+      'most often its result could not be structured-cloned, e.g. it holds a function',
+  );
 }
 
 /** Resolves when every thread has exited, or after `timeoutMs` at the latest. */

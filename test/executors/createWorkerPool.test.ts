@@ -65,12 +65,30 @@ describe('createWorkerPool', () => {
     );
   });
 
+  it('rejects with an Error saying why when the result cannot be cloned or the thread exits', async () => {
+    await expect(pool.task(fixture('cpu.mjs'), 'uncloneable')(taskContext({}))).rejects.toThrow(
+      /export "uncloneable" of .*cpu\.mjs: the worker thread failed without an Error .*structured-cloned/,
+    );
+    await expect(pool.task(fixture('cpu.mjs'), 'exitThread')(taskContext({}))).rejects.toThrow(/worker exited with code: 3/);
+    await expect(pool.task(fixture('cpu.mjs'))(taskContext({ n: 3 }))).resolves.toBe(3);
+  });
+
   it('counts outcomes and reports thread time for a dashboard', () => {
     const stats = pool.stats();
     expect(stats).toMatchObject({ maxThreads: 2, queued: 0, running: 0, aborted: 1 });
-    expect(stats.succeeded).toBeGreaterThanOrEqual(4);
-    expect(stats.failed).toBe(2);
+    expect(stats.succeeded).toBe(5);
+    expect(stats.failed).toBe(4);
     expect(stats.runTimeMs.max).toBeGreaterThan(0);
+  });
+
+  it('lets running tasks finish on close and refuses tasks after it', async () => {
+    const closing = createWorkerPool({ maxThreads: 1 });
+    const sum = closing.task(fixture('cpu.mjs'));
+    const queued = expect(sum(taskContext({ n: 1_000 }))).resolves.toBe(499_500);
+    await closing.close();
+    await queued;
+    expect(closing.threads).toBe(0);
+    await expect(sum(taskContext({ n: 1 }))).rejects.toThrow(/worker pool is closed; cannot run export "default" of .*cpu\.mjs/);
   });
 
   it('throws on a thread count below one, naming the option', () => {
