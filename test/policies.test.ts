@@ -309,6 +309,27 @@ describe('createUpwardRank', () => {
   });
 });
 
+describe('criticalPathPolicy', () => {
+  it('ranks a task pushed before its dependents of the same batch were added to the graph', () => {
+    const dependents: Record<string, string[]> = {};
+    const queue = criticalPathPolicy().createQueue({
+      now: () => 0,
+      dependentsOf: (id) => dependents[id] ?? [],
+      estimateOf: (id) => ({ a: 1, b: 5, c: 9 })[id],
+    });
+    queue.push(task('a'));
+    queue.push(task('b'));
+    dependents.a = ['c'];
+    expect(drain(queue)).toEqual(['a', 'b']);
+  });
+
+  it('refuses a task that is already queued', () => {
+    const queue = criticalPathPolicy().createQueue(noGraph);
+    queue.push(task('t1'));
+    expect(() => queue.push(task('t1'))).toThrow(/"t1" is already queued/);
+  });
+});
+
 describe('fairSharePolicy', () => {
   it('gives a group of weight 3 three times the running tasks of a group of weight 1', () => {
     const policy = fairSharePolicy({ groupWeights: { big: 3, small: 1 } });

@@ -1,4 +1,4 @@
-import type { QueuedTask, SchedulingPolicy } from '../types.js';
+import type { QueuedTask, ReadyQueue, SchedulingPolicy } from '../types.js';
 import { comparePriority } from './comparePriority.js';
 import { createUpwardRank } from './createUpwardRank.js';
 import { heapQueue } from './heapQueue.js';
@@ -8,8 +8,8 @@ import { heapQueue } from './heapQueue.js';
  * rank (its estimate plus the longest chain of estimates through its dependents, see
  * {@link createUpwardRank}) runs first; ties go by priority, then submission order.
  *
- * The rank is taken when a task enters the ready queue, from the dependency graph as it is then;
- * tasks scheduled later do not re-rank tasks already queued.
+ * A task is ranked the first time the queue is read after it was pushed, from the dependency
+ * graph as it is then; tasks scheduled later do not re-rank tasks already queued.
  *
  * @example
  * createScheduler({ policy: criticalPathPolicy() });
@@ -21,35 +21,39 @@ export function criticalPathPolicy(options: { backfill?: boolean } = {}): Schedu
     createQueue: (context) => {
       const rankOf = createUpwardRank(context);
       const ranks = new Map<string, number>();
-      const queue = heapQueue((a, b) => {
-        const byRank = (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0);
-        if (byRank !== 0) return byRank;
-        return comparePriority(a, b);
-      });
-      const rank = (task: QueuedTask): void => {
-        ranks.set(task.id, rankOf(task.id, true));
+      const queue = heapQueue((a, b) => (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || comparePriority(a, b));
+      // Pushed tasks are ranked when the queue is next read, so that tasks scheduled in the same
+      // batch (and so their dependents) are in the graph by then.
+      const unranked = new Map<string, QueuedTask>();
+      const ranked = (): ReadyQueue => {
+        for (const task of unranked.values()) {
+          ranks.set(task.id, rankOf(task.id, true));
+          queue.push(task);
+        }
+        unranked.clear();
+        return queue;
       };
       return {
         get size() {
-          return queue.size;
+          return queue.size + unranked.size;
         },
         push: (task) => {
-          rank(task);
-          queue.push(task);
+          if (unranked.has(task.id) || ranks.has(task.id)) throw new Error(`criticalPathPolicy: task "${task.id}" is already queued`);
+          unranked.set(task.id, task);
         },
         remove: (id) => {
-          const isRemoved = queue.remove(id);
+          const isRemoved = unranked.delete(id) || queue.remove(id);
           ranks.delete(id);
           return isRemoved;
         },
-        update: (task) => queue.update(task),
-        peek: () => queue.peek(),
+        update: (task) => (unranked.has(task.id) ? Boolean(unranked.set(task.id, task)) : queue.update(task)),
+        peek: () => ranked().peek(),
         pop: () => {
-          const task = queue.pop();
+          const task = ranked().pop();
           if (task) ranks.delete(task.id);
           return task;
         },
-        ordered: (limit) => queue.ordered(limit),
+        ordered: (limit) => ranked().ordered(limit),
       };
     },
   };
