@@ -243,6 +243,13 @@ const badConfigs: readonly BadConfig[] = [
       ['scheduler.task_scheduler.timeout', 4, 'config.yaml:4: scheduler.task_scheduler.timeout: expected a number, found "soon"'],
     ],
   },
+  {
+    name: 'an alias bomb',
+    yaml: ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]'],
+    issues: [
+      ['', undefined, 'config.yaml: <root>: expected YAML with at most 100 alias expansions, found Excessive alias count indicates a resource exhaustion attack'],
+    ],
+  },
 ];
 
 describe('parseConfig', () => {

@@ -17,7 +17,14 @@ export function configJsonSchema(): z.core.JSONSchema.BaseSchema {
   return z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
 }
 
-/** {@link configJsonSchema} as the text of `config/schema.json`. */
+/**
+ * {@link configJsonSchema} as the text of `config/schema.json`: indented JSON with a final newline.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('config/schema.json', configJsonSchemaText());
+ * ```
+ */
 export function configJsonSchemaText(): string {
   return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
 }

@@ -92,6 +92,13 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   }
   const duplicates = duplicateKeyIssues(doc, lines, file);
   if (duplicates.length > 0) throw new ConfigurationError(duplicates);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml refuses alias bombs here, after parsing succeeded
+    throw new ConfigurationError([configIssue(file, [], undefined, 'YAML with at most 100 alias expansions', error instanceof Error ? error.message : String(error), undefined)]);
+  }
 
   const lineOf = (path: KeyPath): number | undefined => {
     let node: unknown = doc.contents;
@@ -113,7 +120,7 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   };
   return {
     file,
-    data: doc.toJS({ maxAliasCount: 100 }),
+    data,
     lineOf,
     issue: (path, expected, found, hint) => configIssue(file, path, lineOf(path), expected, found, hint),
   };

@@ -23,14 +23,19 @@ export interface WorkloadTask {
   readonly type: string;
   /** @default the configuration's default_priority */
   readonly priority: TaskPriority;
+  /** Names of the tasks that must complete first. */
   readonly dependencies: readonly string[];
+  /** Amount of each pool resource held while running, in the pool's units. */
   readonly resources: Readonly<Record<string, number>>;
   /** Per-attempt limit in ms, `0` for none. @default task_scheduler.timeout × 1000 */
   readonly timeoutMs: number;
   /** Retries after a failed run (runs = retries + 1). @default task_scheduler.retry_attempts */
   readonly retries: number;
+  /** Estimated duration in ms, for policies and simulation. */
   readonly estimateMs: number | undefined;
+  /** Simulated duration, for the simulator. */
   readonly duration: TaskDuration | undefined;
+  /** Fair-share group; undefined leaves the scheduler's default. */
   readonly group: string | undefined;
   /** Environment variables for a command; `ctx.config` for a module. */
   readonly config: Readonly<Record<string, string | number | boolean>>;
