@@ -78,7 +78,7 @@ describe('Stately inspector (@statelyai/inspect) over its own WebSocket relay', 
       const pathsOf = (id: string): string[] => {
         const sessionId = taskActor(id)?.sessionId;
         const paths = received.flatMap((event) =>
-          event.type === '@xstate.snapshot' && event.sessionId === sessionId ? [stateValueToPath((event.snapshot as { value: StateValue }).value)] : [],
+          event.type === '@xstate.snapshot' && event.sessionId === sessionId ? [stateValueToPath((event.snapshot as unknown as { value: StateValue }).value)] : [],
         );
         return paths.filter((path, index) => path !== paths[index - 1]);
       };
