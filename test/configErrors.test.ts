@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/parseConfig.js';
-import { formatConfigIssue } from '../src/errors.js';
-import { configurationIssues } from './fixtures/config/configurationIssues.js';
+import { configurationIssues, issueRows, type BadFile } from './fixtures/config/configurationIssues.js';
 
-/** A bad configuration file and every issue it must produce: key path, line, and the whole message. */
-interface BadConfig {
-  readonly name: string;
-  readonly yaml: readonly string[];
-  readonly issues: readonly (readonly [path: string, line: number | undefined, message: string])[];
-}
-
-const badConfigs: readonly BadConfig[] = [
+const badConfigs: readonly BadFile[] = [
   {
     name: 'unknown top-level key',
     yaml: ['schedular:', '  type: task'],
@@ -253,9 +245,8 @@ const badConfigs: readonly BadConfig[] = [
 ];
 
 describe('parseConfig', () => {
-  it.each(badConfigs)('reports $name with its path, line and message', ({ yaml, issues }) => {
-    const found = configurationIssues(() => parseConfig(yaml.join('\n'), 'config.yaml', { env: {} }));
-    expect(found.map((issue) => [issue.path, issue.line, formatConfigIssue(issue)])).toEqual(issues);
+  it.each(badConfigs)('reports $name with its path, line and message', (file) => {
+    expect(issueRows(file, (text) => parseConfig(text, 'config.yaml', { env: {} }))).toEqual(file.issues);
   });
 
   it('names the file in every issue', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseWorkload } from '../src/config/parseWorkload.js';
-import { formatConfigIssue } from '../src/errors.js';
-import { configurationIssues } from './fixtures/config/configurationIssues.js';
+import { issueRows, type BadFile } from './fixtures/config/configurationIssues.js';
 
-/** A bad workload file and every issue it must produce: key path, line, and the whole message. */
-interface BadWorkload {
-  readonly name: string;
-  readonly yaml: readonly string[];
-  readonly issues: readonly (readonly [path: string, line: number | undefined, message: string])[];
-}
-
-const badWorkloads: readonly BadWorkload[] = [
+const badWorkloads: readonly BadFile[] = [
   {
     name: 'no tasks key',
     yaml: ['config: {}'],
@@ -245,8 +237,7 @@ const badWorkloads: readonly BadWorkload[] = [
 ];
 
 describe('parseWorkload', () => {
-  it.each(badWorkloads)('reports $name with its path, line and message', ({ yaml, issues }) => {
-    const found = configurationIssues(() => parseWorkload(yaml.join('\n'), 'workload.yaml', { env: {} }));
-    expect(found.map((issue) => [issue.path, issue.line, formatConfigIssue(issue)])).toEqual(issues);
+  it.each(badWorkloads)('reports $name with its path, line and message', (file) => {
+    expect(issueRows(file, (text) => parseWorkload(text, 'workload.yaml', { env: {} }))).toEqual(file.issues);
   });
 });
