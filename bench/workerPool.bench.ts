@@ -2,14 +2,14 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
-import { createWorkerPool } from '../src/executors/createWorkerPool.js';
+import { createWorkerPool, type WorkerPool } from '../src/executors/createWorkerPool.js';
 import type { TaskContext, TaskRecord } from '../src/types.js';
 
 /** Tasks per batch. */
 const taskCount = 200;
 /** Target duration of one task, in milliseconds. */
 const taskMs = 20;
-/** Timed batches per mode; the median is reported. */
+/** Timed rounds; each round runs one batch per mode and the median per mode is reported. */
 const repetitions = 3;
 
 /**
@@ -50,33 +50,42 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-async function timeBatches(runBatch: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let round = 0; round < repetitions; round += 1) {
-    const started = performance.now();
-    await runBatch();
-    times.push(performance.now() - started);
-  }
-  return median(times);
-}
-
 function contextFor(index: number, iterations: number): TaskContext<{ iterations: number }> {
   // The pool reads only id, name and type from the record.
   const task = { id: `busy-${index}`, name: `busy-${index}`, type: 'bench' } as TaskRecord;
   return { task, config: { iterations }, attempt: 1, signal: new AbortController().signal };
 }
 
-async function timePool(threads: number, iterations: number): Promise<number> {
-  const pool = createWorkerPool({ maxThreads: threads });
+/** A batch of {@link taskCount} tasks run one way. */
+interface Mode {
+  readonly label: string;
+  readonly threads: string;
+  runBatch(): Promise<unknown>;
+}
+
+function runOnPool(pool: WorkerPool, tasks: number, iterations: number): Promise<unknown[]> {
   const work = pool.task(fileURLToPath(import.meta.url), 'busyLoop');
-  const batch = (size: number) => Promise.all(Array.from({ length: size }, (_, index) => work(contextFor(index, iterations))));
-  try {
-    // Start every thread and load the module in it before timing.
-    await batch(threads * 2);
-    return await timeBatches(() => batch(taskCount));
-  } finally {
-    await pool.destroy();
+  return Promise.all(Array.from({ length: tasks }, (_, index) => work(contextFor(index, iterations))));
+}
+
+function poolMode(pool: WorkerPool, threads: number, iterations: number): Mode {
+  return { label: 'worker pool', threads: String(threads), runBatch: () => runOnPool(pool, taskCount, iterations) };
+}
+
+/**
+ * Times every mode once per round, rounds interleaved, so a change in machine load during the
+ * run affects all modes alike; returns the median per mode.
+ */
+async function medianTimes(modes: readonly Mode[]): Promise<number[]> {
+  const times = modes.map((): number[] => []);
+  for (let round = 0; round < repetitions; round += 1) {
+    for (const [index, mode] of modes.entries()) {
+      const started = performance.now();
+      await mode.runBatch();
+      times[index]?.push(performance.now() - started);
+    }
   }
+  return times.map(median);
 }
 
 /**
@@ -93,24 +102,33 @@ async function timePool(threads: number, iterations: number): Promise<number> {
 export async function run(): Promise<void> {
   const iterations = calibrate(taskMs);
   const parallelism = availableParallelism();
-  const inlineMs = await timeBatches(async () => {
-    for (let index = 0; index < taskCount; index += 1) busyLoop(contextFor(index, iterations));
-  });
-  const oneThreadMs = await timePool(1, iterations);
-  const rows: [string, string, number][] = [
-    ['inline (main thread)', '-', inlineMs],
-    ['worker pool', '1', oneThreadMs],
-  ];
-  if (parallelism > 1) rows.push(['worker pool', String(parallelism), await timePool(parallelism, iterations)]);
+  const threadCounts = parallelism > 1 ? [1, parallelism] : [1];
+  const pools = threadCounts.map((threads) => createWorkerPool({ maxThreads: threads }));
+  try {
+    const inline: Mode = {
+      label: 'inline (main thread)',
+      threads: '-',
+      runBatch: async () => {
+        for (let index = 0; index < taskCount; index += 1) busyLoop(contextFor(index, iterations));
+      },
+    };
+    const modes = [inline, ...pools.map((pool, index) => poolMode(pool, threadCounts[index] ?? 1, iterations))];
+    // Start every thread and load the task module in it before timing.
+    await Promise.all(pools.map((pool, index) => runOnPool(pool, (threadCounts[index] ?? 1) * 2, iterations)));
+    printTable(iterations, modes, await medianTimes(modes));
+  } finally {
+    await Promise.all(pools.map((pool) => pool.destroy()));
+  }
+}
 
-  console.log(
-    `workerPool: ${taskCount} tasks × ~${taskMs} ms (${iterations} iterations each), median of ${repetitions} batches`,
-  );
+function printTable(iterations: number, modes: readonly Mode[], medians: readonly number[]): void {
+  const oneThreadMs = medians[1] ?? Number.NaN;
+  console.log(`workerPool: ${taskCount} tasks × ~${taskMs} ms (${iterations} iterations each), median of ${repetitions} interleaved rounds`);
   console.log(`${'mode'.padEnd(22)}${'threads'.padStart(8)}${'median ms'.padStart(11)}${'tasks/s'.padStart(9)}${'vs 1 thread'.padStart(13)}`);
-  for (const [mode, threads, ms] of rows) {
-    const speedup = `${(oneThreadMs / ms).toFixed(2)}×`;
-    const rate = ((taskCount * 1000) / ms).toFixed(1);
-    console.log(`${mode.padEnd(22)}${threads.padStart(8)}${ms.toFixed(0).padStart(11)}${rate.padStart(9)}${speedup.padStart(13)}`);
+  for (const [index, mode] of modes.entries()) {
+    const ms = medians[index] ?? Number.NaN;
+    const cells = [mode.threads.padStart(8), ms.toFixed(0).padStart(11), ((taskCount * 1000) / ms).toFixed(1).padStart(9)];
+    console.log(`${mode.label.padEnd(22)}${cells.join('')}${`${(oneThreadMs / ms).toFixed(2)}×`.padStart(13)}`);
   }
 }
 
