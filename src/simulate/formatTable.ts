@@ -1,6 +1,6 @@
 /**
  * Formats rows as a plain-text table with a header line, columns aligned (numbers to the right).
- * Numbers are shown with `digits` decimals.
+ * Whole numbers are shown as they are, others with `digits` decimals.
  *
  * @example
  * formatTable([{ policy: 'fifo', ratio: 1.1234 }], 3);
@@ -11,7 +11,8 @@ export function formatTable<Row extends { readonly [K in keyof Row]: string | nu
   const first = rows[0];
   if (!first) return '';
   const columns = Object.keys(first) as (keyof Row & string)[];
-  const cell = (value: string | number | undefined): string => (typeof value === 'number' ? value.toFixed(digits) : (value ?? ''));
+  const cell = (value: string | number | undefined): string =>
+    typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(digits)) : (value ?? '');
   const cells = rows.map((row) => columns.map((column) => cell(row[column])));
   const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((line) => (line[i] ?? '').length)));
   const isNumeric = columns.map((column) => typeof first[column] === 'number');

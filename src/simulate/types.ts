@@ -49,13 +49,11 @@ export interface SimulationWorkload {
 }
 
 /** A task of a workload after normalisation: everything in milliseconds, defaults applied. */
-export interface SimulationTask {
+export interface SimulationTask extends Omit<LoadedWorkloadTask, 'name' | 'duration' | 'group'> {
+  /** The task's name in the workload. */
   readonly id: string;
-  readonly priority: TaskPriority;
-  readonly dependencies: readonly string[];
-  readonly resources: Readonly<Record<string, number>>;
-  readonly estimateMs: number | undefined;
   readonly duration: DurationDistribution;
+  /** @default 'default' */
   readonly group: string;
 }
 
