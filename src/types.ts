@@ -160,10 +160,24 @@ export interface SchedulerOptions {
   maxFinishedRecords?: number;
   /** The scheduling policy: a built-in name or a custom policy. @default 'priority' */
   policy?: PolicyName | SchedulingPolicy;
+  /** Options of a built-in policy: aging (`priorityBoost`, `agingIntervalMs`), `backfill`, `groupWeights`. */
+  policyOptions?: PolicyOptions;
   /** XState inspection observer, passed to `createActor`. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** A clock for timers and timestamps (e.g. xstate's `SimulatedClock`). @default the real clock */
   clock?: SchedulerClock;
+}
+
+/** Options of the built-in policies (the `priority_scheduler.*` settings, in camelCase). */
+export interface PolicyOptions {
+  /** Priority levels a waiting task gains per `agingIntervalMs` (the seed's `priority_boost`). 0: no aging. @default 0 */
+  priorityBoost?: number;
+  /** The aging interval in ms. @default 60000 */
+  agingIntervalMs?: number;
+  /** Lets lower-ranked tasks use reserved resources when they end in time. @default false */
+  backfill?: boolean;
+  /** Group weights of the `fair-share` policy. @default {} (every group weighs 1) */
+  groupWeights?: Readonly<Record<string, number>>;
 }
 
 /** Built-in policy names. */

@@ -1,4 +1,4 @@
-import type { PolicyName, SchedulingPolicy } from '../types.js';
+import type { PolicyName, PolicyOptions, SchedulingPolicy } from '../types.js';
 import { agingRatePerMs } from './agingRatePerMs.js';
 import { criticalPathPolicy } from './criticalPathPolicy.js';
 import { fairSharePolicy } from './fairSharePolicy.js';
@@ -7,20 +7,7 @@ import { priorityPolicy } from './priorityPolicy.js';
 import { shortestFirstPolicy } from './shortestFirstPolicy.js';
 
 /** Options of {@link resolvePolicy}: the `priority_scheduler.*` settings, in camelCase. */
-export interface ResolvePolicyOptions {
-  /**
-   * Priority levels a waiting task gains per `agingIntervalMs` (the seed's `priority_boost`);
-   * `priority` policy only. `0` or absent: no aging.
-   * @default 0
-   */
-  priorityBoost?: number;
-  /** The aging interval in ms; used only with `priorityBoost`. @default 60000 */
-  agingIntervalMs?: number;
-  /** Lets lower-ranked tasks use reserved resources when they end in time. @default false */
-  backfill?: boolean;
-  /** Group weights of the `fair-share` policy. @default {} (all groups weigh 1) */
-  groupWeights?: Readonly<Record<string, number>>;
-}
+export type ResolvePolicyOptions = PolicyOptions;
 
 /** Every built-in policy name, in documentation order. */
 export const POLICY_NAMES: readonly PolicyName[] = ['priority', 'fifo', 'shortest-first', 'critical-path', 'fair-share'];

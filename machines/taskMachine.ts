@@ -1,0 +1,185 @@
+import { and, assign, setup } from 'xstate';
+import { TaskTimeoutError } from '../src/errors.js';
+
+/** What a task machine is created with. */
+export interface TaskMachineInput {
+  readonly id: string;
+  /** Runs allowed in total, counting the first (>= 1). */
+  readonly maxAttempts: number;
+  /** Per-attempt time limit in ms; 0 disables it. */
+  readonly timeoutMs: number;
+  /** Delay before the first retry, in ms. */
+  readonly backoffMs: number;
+  /** Growth of the delay per further retry. */
+  readonly backoffFactor: number;
+  /** Upper bound on one delay, in ms. */
+  readonly maxBackoffMs: number;
+}
+
+/** The task machine's context. */
+export interface TaskMachineContext extends TaskMachineInput {
+  /** Runs started so far. */
+  readonly attempt: number;
+  readonly result: unknown;
+  readonly error: Error | undefined;
+  /** Why the task was cancelled, once it is. */
+  readonly cancelReason: string | undefined;
+}
+
+/** Events a task machine accepts. Outcomes carry the attempt they belong to, so a late one is ignored. */
+export type TaskMachineEvent =
+  | { type: 'task.ready' }
+  | { type: 'task.start' }
+  | { type: 'task.succeed'; attempt: number; result: unknown }
+  | { type: 'task.fail'; attempt: number; error: Error }
+  | { type: 'task.cancel'; reason: string }
+  | { type: 'task.upstreamFailed'; error: Error }
+  | { type: 'task.pause' }
+  | { type: 'task.resume' };
+
+/** What a task machine ends with. */
+export interface TaskMachineOutput {
+  readonly status: 'completed' | 'failed' | 'cancelled';
+  readonly result: unknown;
+  readonly error: Error | undefined;
+  readonly attempts: number;
+  readonly cancelReason: string | undefined;
+}
+
+/** setTimeout's largest delay; used as "never" so a disabled timer cannot fire at once. */
+const NEVER_MS = 2 ** 31 - 1;
+
+/**
+ * The life of one task: `pending` (with why it waits) → `running` → `completed` | `failed` |
+ * `cancelled`. The three last are final and can never be left. Retry goes from `running` back to
+ * `pending.backoff`, never through a final state. The timeout is an XState delay on `running`.
+ *
+ * A new task waits in `pending.dependencies` until `task.ready`; the runtime creates tasks that
+ * have nothing to wait for directly in `pending.queued` (with `resolveState`). The dependency
+ * timeout is the supervisor's, which sends `task.upstreamFailed` when it expires.
+ *
+ * The machine is pure. Its effects are two named actions the runtime provides with
+ * `taskMachine.provide({ actions })`: `startWork` (on entering `running`) and `abortWork` (on
+ * leaving it, whatever the reason) and `requeue` (leaving backoff for the queue again).
+ * Their defaults do nothing, so the machine can be stepped with `transition()` in tests.
+ *
+ * @example
+ * const actor = createActor(taskMachine.provide({ actions: { startWork: ... } }), { input });
+ */
+export const taskMachine = setup({
+  types: {
+    input: {} as TaskMachineInput,
+    context: {} as TaskMachineContext,
+    events: {} as TaskMachineEvent,
+    output: {} as TaskMachineOutput,
+  },
+  actions: {
+    /** Runtime effect: run the work for `context.attempt`. */
+    startWork: () => {},
+    /** Runtime effect: abort the running attempt's signal, if it has not settled. */
+    abortWork: () => {},
+    /** Runtime effect: tell the scheduler an attempt failed and the task waits to retry. */
+    notifyBackoff: () => {},
+    /** Runtime effect: tell the scheduler the task is ready to be queued again after backoff. */
+    requeue: () => {},
+    countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
+    recordResult: assign({
+      result: ({ event }) => (event.type === 'task.succeed' ? event.result : undefined),
+    }),
+    recordError: assign({
+      error: ({ event, context }) =>
+        event.type === 'task.fail' || event.type === 'task.upstreamFailed' ? event.error : context.error,
+    }),
+    recordTimeout: assign({ error: ({ context }) => new TaskTimeoutError(context.id, context.timeoutMs) }),
+
+    recordCancel: assign({
+      cancelReason: ({ event }) => (event.type === 'task.cancel' ? event.reason : 'cancelled'),
+    }),
+  },
+  guards: {
+    isCurrentAttempt: ({ context, event }) =>
+      (event.type === 'task.succeed' || event.type === 'task.fail') && event.attempt === context.attempt,
+    canRetry: ({ context, event }) =>
+      context.attempt < context.maxAttempts && event.type === 'task.fail' && event.attempt === context.attempt,
+    hasAttemptsLeft: ({ context }) => context.attempt < context.maxAttempts,
+    hasTimeout: ({ context }) => context.timeoutMs > 0,
+  },
+  delays: {
+    attemptTimeout: ({ context }) => (context.timeoutMs > 0 ? context.timeoutMs : NEVER_MS),
+    retryDelay: ({ context }) => retryDelayMs(context),
+  },
+}).createMachine({
+  id: 'task',
+  context: ({ input }) => ({ ...input, attempt: 0, result: undefined, error: undefined, cancelReason: undefined }),
+  initial: 'pending',
+  states: {
+    pending: {
+      initial: 'dependencies',
+      on: {
+        'task.cancel': { target: 'cancelled', actions: 'recordCancel' },
+        'task.upstreamFailed': { target: 'failed', actions: 'recordError' },
+      },
+      states: {
+        dependencies: {
+          on: { 'task.ready': 'queued' },
+        },
+        queued: {
+          on: {
+            'task.start': '#task.running',
+            'task.pause': 'paused',
+          },
+        },
+        paused: {
+          on: { 'task.resume': 'queued' },
+        },
+        backoff: {
+          entry: 'notifyBackoff',
+          after: { retryDelay: { target: 'queued', actions: 'requeue' } },
+        },
+      },
+    },
+    running: {
+      entry: ['countAttempt', 'startWork'],
+      exit: 'abortWork',
+      after: {
+        attemptTimeout: [
+          { guard: and(['hasTimeout', 'hasAttemptsLeft']), target: 'pending.backoff', actions: 'recordTimeout' },
+          { guard: 'hasTimeout', target: 'failed', actions: 'recordTimeout' },
+        ],
+      },
+      on: {
+        'task.succeed': { guard: 'isCurrentAttempt', target: 'completed', actions: 'recordResult' },
+        'task.fail': [
+          { guard: 'canRetry', target: 'pending.backoff', actions: 'recordError' },
+          { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordError' },
+        ],
+        'task.cancel': { target: 'cancelled', actions: 'recordCancel' },
+      },
+    },
+    completed: { type: 'final' },
+    failed: { type: 'final' },
+    cancelled: { type: 'final' },
+  },
+  // The event that entered a final state says which one it was: only `task.succeed` completes,
+  // only `task.cancel` cancels, everything else that ends a task fails it.
+  output: ({ context, event }) => ({
+    status: finalStatusAfter((event as { type: string }).type),
+    result: context.result,
+    error: context.error,
+    attempts: context.attempt,
+    cancelReason: context.cancelReason,
+  }),
+});
+
+/**
+ * The delay before the next run after `context.attempt` runs have failed:
+ * `min(maxBackoffMs, backoffMs × backoffFactor^(attempt − 1))`.
+ */
+export function retryDelayMs(context: Pick<TaskMachineContext, 'attempt' | 'backoffMs' | 'backoffFactor' | 'maxBackoffMs'>): number {
+  return Math.min(context.maxBackoffMs, context.backoffMs * context.backoffFactor ** Math.max(0, context.attempt - 1));
+}
+
+function finalStatusAfter(eventType: string): TaskMachineOutput['status'] {
+  if (eventType === 'task.succeed') return 'completed';
+  return eventType === 'task.cancel' ? 'cancelled' : 'failed';
+}

@@ -1,0 +1,792 @@
+import type { Emitter } from 'mitt';
+import { createActor, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { dependencyGraphLogic } from '../machines/dependencyGraphLogic.js';
+import { priorityHeapLogic } from '../machines/priorityHeapLogic.js';
+import { resourcePoolLogic } from '../machines/resourcePoolLogic.js';
+import { retryDelayMs, taskMachine, type TaskMachineInput } from '../machines/taskMachine.js';
+import { DependencyError, TaskCancelledError, TaskSchedulingError, TaskTimeoutError } from './errors.js';
+import type { SchedulerEvents } from './events.js';
+import type { DagProblem } from './internal/Dag.js';
+import type { NormalizedTask } from './normalizeTaskSpec.js';
+import { toQueued, toRecord, type TaskActorRef, type TaskEntry } from './TaskEntry.js';
+import type {
+  QueuedTask,
+  ResourceUsage,
+  SchedulerClock,
+  SchedulerStats,
+  SchedulingPolicy,
+  TaskContext,
+  TaskExplanation,
+  TaskPriority,
+  TaskRecord,
+} from './types.js';
+
+/** Settings the runtime needs, already defaulted. */
+export interface RuntimeSettings {
+  readonly maxWorkers: number;
+  readonly resources: Readonly<Record<string, number>>;
+  readonly maxDependencyDepth: number;
+  readonly dependencyTimeoutMs: number;
+  readonly autoStart: boolean;
+  readonly maxFinishedRecords: number;
+  readonly policy: SchedulingPolicy;
+  readonly clock: SchedulerClock;
+  readonly events: Emitter<SchedulerEvents>;
+}
+
+/** How many ready tasks the pump looks past a blocked one for a task that fits. */
+const SCAN_LIMIT = 64;
+
+const FINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * The supervisor's state and behaviour: it owns the task entries, creates one task actor per
+ * task (with the scheduler actor as parent), drives the resource-pool, dependency-graph and
+ * priority-heap actors, and runs the dispatch loop. The scheduler actor's logic
+ * ({@link createSchedulerLogic}) hands every event it receives to this object.
+ *
+ * Side effects that call user code (work functions, event listeners) are not run inside a
+ * transition: they go to an outbox that {@link SchedulerRuntime.flush} drains once the actor
+ * system is idle, so user code may call back into the scheduler freely.
+ */
+export class SchedulerRuntime {
+  readonly settings: RuntimeSettings;
+  readonly entries = new Map<string, TaskEntry>();
+  readonly #finishedOrder: string[] = [];
+  #finishedHead = 0;
+  #seq = 0;
+  #running = 0;
+  #live = 0;
+  #paused = false;
+  #stopped = false;
+  readonly #freeSlots: number[] = [];
+  readonly #outbox: (() => void)[] = [];
+  #flushing = false;
+  #pumpScheduled = false;
+  readonly #waiters = new Map<string, ((record: TaskRecord) => void)[]>();
+  #idleWaiters: (() => void)[] = [];
+  #idle = true;
+  readonly #dependencyDeadlines: string[] = [];
+  #dependencyDeadlineHead = 0;
+  #dependencyTimer: unknown;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #self!: AnyActorRef;
+  #taskLogic!: typeof taskMachine;
+  pool!: ActorRefFrom<typeof resourcePoolLogic>;
+  graph!: ActorRefFrom<typeof dependencyGraphLogic>;
+  queue!: ActorRefFrom<typeof priorityHeapLogic>;
+  /** Sends `scheduler.pump` to the scheduler actor; set by the facade. */
+  requestPump: () => void = () => {};
+
+  constructor(settings: RuntimeSettings) {
+    this.settings = settings;
+    for (let slot = settings.maxWorkers - 1; slot >= 0; slot--) this.#freeSlots.push(slot);
+  }
+
+  /** Creates the three helper actors as children of the scheduler actor. */
+  start(self: AnyActorRef): void {
+    this.#self = self;
+    const runtime = this;
+    this.#taskLogic = taskMachine.provide({
+      actions: {
+        startWork: ({ context, self: task }) => runtime.#startAttempt(context.id, context.attempt, task as TaskActorRef),
+        abortWork: ({ context, event }) => runtime.#abortAttempt(context.id, event),
+        requeue: ({ context }) => runtime.#requeue(context.id),
+        notifyBackoff: ({ context }) => runtime.#noteBackoff(context.id, context.error, retryDelayMs(context)),
+      },
+    });
+    this.pool = createActor(resourcePoolLogic, { parent: self, id: 'resourcePool', input: this.settings.resources });
+    this.graph = createActor(dependencyGraphLogic, { parent: self, id: 'dependencyGraph' });
+    const policyContext = {
+      now: () => this.settings.clock.now(),
+      dependentsOf: (id: string) => this.graph.getSnapshot().context.dag.dependentsOf(id),
+      estimateOf: (id: string) => this.entries.get(id)?.estimateMs,
+    };
+    this.queue = createActor(priorityHeapLogic, {
+      parent: self,
+      id: 'priorityHeap',
+      input: this.settings.policy.createQueue(policyContext),
+    });
+    this.pool.start();
+    this.graph.start();
+    this.queue.start();
+  }
+
+  get ledger() {
+    return this.pool.getSnapshot().context.ledger;
+  }
+
+  get dag() {
+    return this.graph.getSnapshot().context.dag;
+  }
+
+  get readyQueue() {
+    return this.queue.getSnapshot().context;
+  }
+
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  get isStopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Tasks that have not reached a final state. */
+  get liveCount(): number {
+    return this.#live;
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  /** Checks a normalized batch against the graph; throws without changing anything. */
+  checkBatch(batch: readonly NormalizedTask[]): void {
+    const seen = new Set<string>();
+    batch.forEach((task, i) => {
+      if (this.entries.has(task.id) || seen.has(task.id)) {
+        throw new TaskSchedulingError(`tasks[${i}].id: "${task.id}" is already used by another task`, `tasks[${i}].id`);
+      }
+      seen.add(task.id);
+    });
+    const problem = this.dag.check(batch, this.settings.maxDependencyDepth);
+    if (problem) throw dependencyProblemToError(problem, this.settings.maxDependencyDepth, this.#dropped);
+  }
+
+  #dropped = new Set<string>();
+
+  /** Adds a checked batch: creates an entry and a live actor per task. */
+  addBatch(batch: readonly NormalizedTask[]): void {
+    const now = this.settings.clock.now();
+    this.graph.send({ type: 'graph.add', batch });
+    const dag = this.dag;
+    const created: [TaskEntry, { id: string; outcome: 'failed' | 'cancelled' } | undefined][] = [];
+    for (const task of batch) {
+      const waiting = !dag.isReady(task.id);
+      const upstreamOutcome = waiting ? this.#abandonedUpstream(task.dependencies) : undefined;
+      const entry: TaskEntry = {
+        id: task.id,
+        name: task.name,
+        type: task.type,
+        priority: task.priority,
+        seq: this.#seq++,
+        status: 'pending',
+        pendingReason: waiting ? 'dependencies' : 'queued',
+        attempts: 0,
+        maxAttempts: task.retry.attempts,
+        dependencies: task.dependencies,
+        resources: task.resources,
+        hasResources: Object.keys(task.resources).length > 0,
+        group: task.group,
+        estimateMs: task.estimateMs,
+        config: task.config,
+        run: task.run,
+        timeoutMs: task.timeoutMs,
+        createdAt: now,
+        dependencyDeadline:
+          waiting && this.settings.dependencyTimeoutMs > 0 ? now + this.settings.dependencyTimeoutMs : undefined,
+        readyAt: waiting ? undefined : now,
+        startedAt: undefined,
+        completedAt: undefined,
+        result: undefined,
+        error: undefined,
+        slot: undefined,
+        ref: undefined,
+        controller: undefined,
+        queued: undefined,
+      };
+      this.entries.set(task.id, entry);
+      this.#live++;
+      this.#idle = false;
+      entry.ref = this.#createTaskActor(entry, task, waiting);
+      this.#emit('task:scheduled', entry, (record) => ({ task: record }));
+      created.push([entry, upstreamOutcome]);
+    }
+    // Only now is the whole batch known, so policies that rank by the graph see all of it.
+    for (const [entry, upstreamOutcome] of created) {
+      const waiting = entry.pendingReason === 'dependencies';
+      if (upstreamOutcome) {
+        this.#doom(entry, upstreamOutcome.id, upstreamOutcome.outcome);
+      } else if (waiting) {
+        if (entry.dependencyDeadline !== undefined) this.#armDependencyDeadline(entry);
+      } else {
+        this.#enqueue(entry);
+      }
+    }
+    this.#schedulePump();
+  }
+
+  #createTaskActor(entry: TaskEntry, task: NormalizedTask, waiting: boolean): TaskActorRef {
+    const input: TaskMachineInput = {
+      id: task.id,
+      maxAttempts: task.retry.attempts,
+      timeoutMs: task.timeoutMs,
+      backoffMs: task.retry.backoffMs,
+      backoffFactor: task.retry.backoffFactor,
+      maxBackoffMs: task.retry.maxBackoffMs,
+    };
+    // A task with nothing to wait for is born queued: resolving that state directly avoids an
+    // eventless transition per task (measured at about 30 µs each).
+    const snapshot = this.#taskLogic.resolveState({
+      value: { pending: waiting ? 'dependencies' : 'queued' },
+      context: { ...input, attempt: 0, result: undefined, error: undefined, cancelReason: undefined },
+    });
+    const ref = createActor(this.#taskLogic, { parent: this.#self, id: entry.id, snapshot, input });
+    ref.start();
+    return ref;
+  }
+
+  #abandonedUpstream(dependencies: readonly string[]): { id: string; outcome: 'failed' | 'cancelled' } | undefined {
+    for (const id of dependencies) {
+      const outcome = this.dag.outcomeOf(id);
+      if (outcome === 'failed' || outcome === 'cancelled') return { id, outcome };
+    }
+    return undefined;
+  }
+
+  #enqueue(entry: TaskEntry): void {
+    entry.pendingReason = this.#paused ? 'paused' : 'queued';
+    entry.readyAt ??= this.settings.clock.now();
+    entry.queued = toQueued(entry);
+    this.queue.send({ type: 'queue.push', task: entry.queued });
+    if (this.#paused) entry.ref?.send({ type: 'task.pause' });
+  }
+
+  #dequeue(entry: TaskEntry): void {
+    if (entry.queued === undefined) return;
+    entry.queued = undefined;
+    this.queue.send({ type: 'queue.remove', id: entry.id });
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled || !this.settings.autoStart) return;
+    this.#pumpScheduled = true;
+    // Work never starts inside scheduleTask: the first pump after it runs in a microtask.
+    queueMicrotask(() => this.requestPump());
+  }
+
+  /**
+   * The dispatch loop: while a worker is free, start the best-ranked ready task whose resources
+   * fit. A task that does not fit reserves its request against every task ranked below it, so
+   * a stream of small tasks cannot starve a large one.
+   */
+  pump(): void {
+    this.#pumpScheduled = false;
+    if (this.#paused || this.#stopped || !this.settings.autoStart) return;
+    const queue = this.readyQueue;
+    const ledger = this.ledger;
+    let reservedChanged = false;
+    let reserved: Map<string, number> | undefined;
+    while (this.#running < this.settings.maxWorkers && queue.size > 0) {
+      const head = queue.peek() as QueuedTask;
+      if (!head.resources || ledger.fits(head.resources)) {
+        this.#dispatch(head.id);
+        continue;
+      }
+      reserved = this.#reservationsFor(queue.ordered(SCAN_LIMIT), (candidate) => this.#dispatch(candidate.id));
+      reservedChanged = true;
+      if (reserved === undefined) continue;
+      break;
+    }
+    if (reservedChanged || this.pool.getSnapshot().context.reserved.size > 0) {
+      this.pool.send({ type: 'pool.reserve', amounts: reserved ?? new Map() });
+    }
+    this.#checkIdle();
+  }
+
+  /**
+   * Walks the ranked candidates; starts the first that fits after the reservations of those
+   * ranked above it and returns undefined, or returns the reservations if none fits.
+   */
+  #reservationsFor(candidates: QueuedTask[], start: (task: QueuedTask) => void): Map<string, number> | undefined {
+    const ledger = this.ledger;
+    const reserved = new Map<string, number>();
+    const backfill = this.settings.policy.backfill === true;
+    for (const candidate of candidates) {
+      if (ledger.fits(candidate.resources, reserved) || (backfill && this.#canBackfill(candidate, reserved))) {
+        start(candidate);
+        return undefined;
+      }
+      for (const name in candidate.resources) {
+        reserved.set(name, (reserved.get(name) ?? 0) + (candidate.resources[name] as number));
+      }
+    }
+    return reserved;
+  }
+
+  /**
+   * Backfill: a task may use reserved resources if it fits what is free now and its estimate
+   * ends before the earliest moment the reserving tasks could start (when the running tasks
+   * that hold what they need are estimated to finish).
+   */
+  #canBackfill(candidate: QueuedTask, _reserved: Map<string, number>): boolean {
+    if (candidate.estimateMs === undefined || !this.ledger.fits(candidate.resources)) return false;
+    const now = this.settings.clock.now();
+    let earliestRelease = Infinity;
+    for (const entry of this.entries.values()) {
+      if (entry.status !== 'running' || !entry.hasResources) continue;
+      if (entry.estimateMs === undefined || entry.startedAt === undefined) return false;
+      earliestRelease = Math.min(earliestRelease, entry.startedAt + entry.estimateMs);
+    }
+    return now + candidate.estimateMs <= earliestRelease;
+  }
+
+  #dispatch(id: string): void {
+    const entry = this.entries.get(id) as TaskEntry;
+    this.#dequeue(entry);
+    if (entry.hasResources) this.pool.send({ type: 'pool.allocate', owner: id, request: entry.resources });
+    this.#running++;
+    entry.slot = this.#freeSlots.pop();
+    this.settings.policy.onStart?.(toQueued(entry));
+    entry.ref?.send({ type: 'task.start' });
+  }
+
+  /** Starts a queued task now if a worker is free and its resources fit; false otherwise. */
+  execute(id: string): boolean {
+    const entry = this.#require(id);
+    if (entry.status !== 'pending' || entry.queued === undefined || this.#stopped) return false;
+    if (this.#running >= this.settings.maxWorkers || !this.ledger.fits(entry.resources)) return false;
+    if (entry.pendingReason === 'paused') entry.ref?.send({ type: 'task.resume' });
+    this.#dispatch(id);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- task actor effects
+
+  #startAttempt(id: string, attempt: number, ref: TaskActorRef): void {
+    const entry = this.entries.get(id) as TaskEntry;
+    entry.status = 'running';
+    entry.pendingReason = undefined;
+    entry.attempts = attempt;
+    entry.startedAt = this.settings.clock.now();
+    entry.controller = undefined;
+    this.#emit('task:started', entry, (task) => ({ task, attempt }));
+    const runtime = this;
+    const context: TaskContext<any> = {
+      task: toRecord(entry),
+      config: entry.config,
+      attempt,
+      get signal() {
+        entry.controller ??= new AbortController();
+        return entry.controller.signal;
+      },
+    };
+    this.#outbox.push(() => {
+      let work: Promise<unknown>;
+      try {
+        work = Promise.resolve(entry.run(context));
+      } catch (error) {
+        work = Promise.reject(error);
+      }
+      const settled = work.then(
+        (result) => runtime.#deliver(ref, { type: 'task.succeed', attempt, result }),
+        (error: unknown) => runtime.#deliver(ref, { type: 'task.fail', attempt, error: toError(error) }),
+      );
+      runtime.#inFlight.add(settled);
+      void settled.then(() => runtime.#inFlight.delete(settled));
+    });
+  }
+
+  #deliver(ref: TaskActorRef, event: { type: 'task.succeed'; attempt: number; result: unknown } | { type: 'task.fail'; attempt: number; error: Error }): void {
+    // A late outcome (after cancel, timeout or a newer attempt) reaches a stopped actor or
+    // fails the machine's attempt guard: either way it changes nothing.
+    if (ref.getSnapshot().status === 'active') ref.send(event);
+    this.flush();
+  }
+
+  #abortAttempt(id: string, event: { type: string }): void {
+    const entry = this.entries.get(id) as TaskEntry;
+    this.#running--;
+    if (entry.slot !== undefined) this.#freeSlots.push(entry.slot);
+    entry.slot = undefined;
+    if (entry.hasResources) this.pool.send({ type: 'pool.release', owner: id });
+    this.settings.policy.onFinish?.(toQueued(entry));
+    if (event.type === 'task.succeed' || event.type === 'task.fail') return;
+    const reason =
+      event.type === 'task.cancel'
+        ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')
+        : new TaskTimeoutError(id, entry.timeoutMs);
+    entry.controller?.abort(reason);
+    if (entry.controller === undefined) {
+      // The work never read its signal; keep the reason for a late read.
+      entry.controller = new AbortController();
+      entry.controller.abort(reason);
+    }
+    this.#schedulePump();
+  }
+
+  #requeue(id: string): void {
+    const entry = this.entries.get(id) as TaskEntry;
+    entry.status = 'pending';
+    entry.readyAt = this.settings.clock.now();
+    this.#enqueue(entry);
+    this.#schedulePump();
+  }
+
+  #noteBackoff(id: string, error: Error | undefined, delayMs: number): void {
+    const entry = this.entries.get(id) as TaskEntry;
+    entry.status = 'pending';
+    entry.pendingReason = 'backoff';
+    entry.error = error;
+    this.#emit('task:retrying', entry, (task) => ({ task, attempt: entry.attempts, error: error ?? new Error('retry'), delayMs }));
+  }
+
+  // ---------------------------------------------------------------- outcomes
+
+  /** A task actor reached a final state. */
+  finish(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.ref === undefined) return;
+    const snapshot = entry.ref.getSnapshot();
+    const status = snapshot.value as 'completed' | 'failed' | 'cancelled';
+    entry.status = status;
+    entry.pendingReason = undefined;
+    entry.result = snapshot.context.result;
+    entry.error = status === 'completed' ? undefined : (snapshot.context.error ?? entry.error);
+    entry.completedAt = this.settings.clock.now();
+    entry.ref = undefined;
+    entry.controller = undefined;
+    this.#live--;
+    this.#dequeue(entry);
+    if (status === 'completed') {
+      this.graph.send({ type: 'graph.completed', id });
+      for (const ready of this.graph.getSnapshot().context.unblocked) this.#release(ready);
+      this.#emit('task:completed', entry, (task) => ({ task, result: entry.result }));
+    } else {
+      if (status === 'cancelled') {
+        entry.error ??= new TaskCancelledError(id, snapshot.context.cancelReason ?? 'cancelled');
+        this.#emit('task:cancelled', entry, (task) => ({ task, reason: snapshot.context.cancelReason ?? 'cancelled' }));
+      } else {
+        this.#emit('task:failed', entry, (task) => ({ task, error: entry.error as Error }));
+      }
+      this.graph.send({ type: 'graph.abandoned', id, outcome: status });
+      for (const dependent of this.graph.getSnapshot().context.doomed) {
+        const downstream = this.entries.get(dependent);
+        if (downstream && !FINAL.has(downstream.status)) this.#doom(downstream, id, status);
+      }
+    }
+    this.#settleWaiters(entry);
+    this.#retain(id);
+    this.#schedulePump();
+    this.#checkIdle();
+  }
+
+  /** A dependency completed and the task has none left: it joins the ready queue. */
+  #release(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.status !== 'pending' || entry.pendingReason !== 'dependencies') return;
+    entry.readyAt = this.settings.clock.now();
+    entry.ref?.send({ type: 'task.ready' });
+    this.#enqueue(entry);
+  }
+
+  /** An upstream failed or was cancelled: the dependent follows, and its work never runs. */
+  #doom(entry: TaskEntry, upstream: string, outcome: 'failed' | 'cancelled'): void {
+    if (outcome === 'cancelled') {
+      entry.ref?.send({ type: 'task.cancel', reason: `dependency "${upstream}" was cancelled` });
+    } else {
+      const error = new DependencyError(`task "${entry.id}" cannot run: dependency "${upstream}" failed`, [upstream, entry.id]);
+      entry.ref?.send({ type: 'task.upstreamFailed', error });
+    }
+  }
+
+  cancel(id: string, reason: string): boolean {
+    const entry = this.#require(id);
+    if (FINAL.has(entry.status) || entry.ref === undefined) return false;
+    entry.ref.send({ type: 'task.cancel', reason });
+    return true;
+  }
+
+  updatePriority(id: string, priority: TaskPriority): boolean {
+    const entry = this.#require(id);
+    if (entry.status !== 'pending') return false;
+    entry.priority = priority;
+    if (entry.queued !== undefined) {
+      entry.queued = toQueued(entry);
+      this.queue.send({ type: 'queue.update', task: entry.queued });
+    }
+    this.#schedulePump();
+    return true;
+  }
+
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    for (const task of this.readyQueue.ordered(this.readyQueue.size)) {
+      const entry = this.entries.get(task.id);
+      if (entry) {
+        entry.pendingReason = 'paused';
+        entry.ref?.send({ type: 'task.pause' });
+      }
+    }
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    for (const task of this.readyQueue.ordered(this.readyQueue.size)) {
+      const entry = this.entries.get(task.id);
+      if (entry) {
+        entry.pendingReason = 'queued';
+        entry.ref?.send({ type: 'task.resume' });
+      }
+    }
+    this.#schedulePump();
+  }
+
+  /** Cancels everything live and refuses further work. */
+  stopAll(reason: string): void {
+    this.#stopped = true;
+    for (const entry of [...this.entries.values()]) {
+      if (!FINAL.has(entry.status)) entry.ref?.send({ type: 'task.cancel', reason });
+    }
+  }
+
+  /** Resolves when every work function that was started has settled. */
+  async drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  // ---------------------------------------------------------------- dependency deadlines
+
+  #armDependencyDeadline(entry: TaskEntry): void {
+    // Every task gets the same timeout, so deadlines arrive in creation order: a FIFO and one
+    // timer serve them all (an XState delay per waiting task would make every actor stop scan
+    // all of them: xstate's cancelAll walks every scheduled event in the system).
+    this.#dependencyDeadlines.push(entry.id);
+    if (this.#dependencyTimer === undefined) this.#armDependencyTimer();
+  }
+
+  #armDependencyTimer(): void {
+    const clock = this.settings.clock;
+    while (this.#dependencyDeadlineHead < this.#dependencyDeadlines.length) {
+      const id = this.#dependencyDeadlines[this.#dependencyDeadlineHead] as string;
+      const entry = this.entries.get(id);
+      if (!entry || entry.pendingReason !== 'dependencies' || entry.dependencyDeadline === undefined) {
+        this.#dependencyDeadlineHead++;
+        continue;
+      }
+      const delay = Math.max(0, entry.dependencyDeadline - clock.now());
+      this.#dependencyTimer = clock.setTimeout(() => {
+        this.#dependencyTimer = undefined;
+        this.#expireDependencyDeadlines();
+        this.flush();
+      }, delay);
+      return;
+    }
+    this.#dependencyDeadlines.length = 0;
+    this.#dependencyDeadlineHead = 0;
+  }
+
+  #expireDependencyDeadlines(): void {
+    const now = this.settings.clock.now();
+    while (this.#dependencyDeadlineHead < this.#dependencyDeadlines.length) {
+      const id = this.#dependencyDeadlines[this.#dependencyDeadlineHead] as string;
+      const entry = this.entries.get(id);
+      if (entry && entry.pendingReason === 'dependencies' && entry.dependencyDeadline !== undefined) {
+        if (entry.dependencyDeadline > now) break;
+        const waitingOn = this.dag.waitingOn(id);
+        entry.ref?.send({
+          type: 'task.upstreamFailed',
+          error: new DependencyError(
+            `task "${id}" waited more than ${this.settings.dependencyTimeoutMs} ms for its dependencies (still waiting on ${waitingOn.join(', ')})`,
+            [...waitingOn, id],
+          ),
+        });
+      }
+      this.#dependencyDeadlineHead++;
+    }
+    this.#armDependencyTimer();
+  }
+
+  // ---------------------------------------------------------------- records and queries
+
+  #retain(id: string): void {
+    this.#finishedOrder.push(id);
+    const limit = this.settings.maxFinishedRecords;
+    while (this.#finishedOrder.length - this.#finishedHead > limit) {
+      const oldest = this.#finishedOrder[this.#finishedHead++] as string;
+      this.entries.delete(oldest);
+      this.#dropped.add(oldest);
+      this.graph.send({ type: 'graph.forget', id: oldest });
+    }
+    if (this.#finishedHead > 4096 && this.#finishedHead * 2 > this.#finishedOrder.length) {
+      this.#finishedOrder.splice(0, this.#finishedHead);
+      this.#finishedHead = 0;
+    }
+  }
+
+  #require(id: string): TaskEntry {
+    const entry = this.entries.get(id);
+    if (entry === undefined) {
+      const why = this.#dropped.has(id) ? ' (its record was dropped: see maxFinishedRecords)' : '';
+      throw new TaskSchedulingError(`id: no task "${id}" is known to this scheduler${why}`, 'id');
+    }
+    return entry;
+  }
+
+  record(id: string): TaskRecord {
+    return toRecord(this.#require(id));
+  }
+
+  waitFor(id: string): Promise<TaskRecord> {
+    const entry = this.#require(id);
+    if (FINAL.has(entry.status)) return Promise.resolve(toRecord(entry));
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(id);
+      if (list) list.push(resolve);
+      else this.#waiters.set(id, [resolve]);
+    });
+  }
+
+  #settleWaiters(entry: TaskEntry): void {
+    const list = this.#waiters.get(entry.id);
+    if (!list) return;
+    this.#waiters.delete(entry.id);
+    const record = toRecord(entry);
+    this.#outbox.push(() => list.forEach((resolve) => resolve(record)));
+  }
+
+  onIdle(): Promise<void> {
+    if (this.#live === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #checkIdle(): void {
+    if (this.#live !== 0) {
+      this.#idle = false;
+      return;
+    }
+    if (this.#idle) return;
+    this.#idle = true;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    this.#outbox.push(() => {
+      waiters.forEach((resolve) => resolve());
+      this.settings.events.emit('idle', undefined);
+    });
+  }
+
+  explain(id: string): TaskExplanation {
+    const entry = this.#require(id);
+    const waitingOn = entry.status === 'pending' ? this.dag.waitingOn(id) : [];
+    const ledger = this.ledger;
+    const queue = this.readyQueue;
+    const ahead: string[] = [];
+    let aheadCount = 0;
+    const short: Record<string, { requested: number; free: number }> = {};
+    if (entry.queued !== undefined) {
+      const ordered = queue.ordered(queue.size);
+      const reserved = new Map<string, number>();
+      for (const task of ordered) {
+        if (task.id === id) break;
+        aheadCount++;
+        if (ahead.length < 20) ahead.push(task.id);
+        for (const name in task.resources) reserved.set(name, (reserved.get(name) ?? 0) + (task.resources[name] as number));
+      }
+      for (const name in entry.resources) {
+        const requested = entry.resources[name] as number;
+        const free = Math.max(0, ledger.free(name) - (reserved.get(name) ?? 0));
+        if (requested > free) short[name] = { requested, free };
+      }
+    }
+    const workersBusy = this.#running >= this.settings.maxWorkers;
+    const explanation = {
+      id,
+      status: entry.status,
+      pendingReason: entry.pendingReason,
+      dependencies: waitingOn,
+      resources: short,
+      workersBusy,
+      paused: this.#paused,
+      ahead,
+      aheadCount,
+    };
+    return { ...explanation, summary: summarize(entry, explanation) };
+  }
+
+  stats(): SchedulerStats {
+    const counts = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+    for (const entry of this.entries.values()) counts[entry.status]++;
+    const ledger = this.ledger;
+    const reserved = this.pool.getSnapshot().context.reserved;
+    const resources: Record<string, ResourceUsage> = {};
+    for (const name of ledger.names()) {
+      resources[name] = { capacity: ledger.capacity(name), used: ledger.used(name), reserved: reserved.get(name) ?? 0 };
+    }
+    return { ...counts, maxWorkers: this.settings.maxWorkers, paused: this.#paused, resources };
+  }
+
+  /** Worker slot of a running task. */
+  slotOf(id: string): number | undefined {
+    return this.entries.get(id)?.slot;
+  }
+
+  // ---------------------------------------------------------------- outbox
+
+  #emit<K extends Exclude<keyof SchedulerEvents, 'idle'>>(
+    type: K,
+    entry: TaskEntry,
+    payload: (record: TaskRecord) => SchedulerEvents[K],
+  ): void {
+    const events = this.settings.events;
+    if (!events.all.has(type) && !events.all.has('*')) return;
+    const event = payload(toRecord(entry));
+    this.#outbox.push(() => events.emit(type, event));
+  }
+
+  /** Runs queued side effects (work starts, listeners, waiters) outside any actor transition. */
+  flush(): void {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      for (let i = 0; i < this.#outbox.length; i++) (this.#outbox[i] as () => void)();
+    } finally {
+      this.#outbox.length = 0;
+      this.#flushing = false;
+    }
+  }
+}
+
+function toError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  return new Error(typeof error === 'string' ? error : `non-Error thrown: ${String(error)}`);
+}
+
+function dependencyProblemToError(problem: DagProblem, maxDepth: number, dropped: ReadonlySet<string>): DependencyError {
+  switch (problem.kind) {
+    case 'unknown': {
+      const why = dropped.has(problem.dependency) ? ' (its record was dropped: see maxFinishedRecords)' : '';
+      return new DependencyError(
+        `dependencies: task "${problem.id}" depends on unknown task "${problem.dependency}"${why}`,
+        [problem.id, problem.dependency],
+      );
+    }
+    case 'self':
+      return new DependencyError(`dependencies: task "${problem.id}" depends on itself`, [problem.id, problem.id]);
+    case 'cycle':
+      return new DependencyError(`dependencies: cycle ${problem.path.join(' -> ')}`, problem.path);
+    case 'depth':
+      return new DependencyError(
+        `dependencies: task "${problem.id}" is ${problem.depth} dependencies deep, more than maxDependencyDepth ${maxDepth} (chain ${problem.path.join(' -> ')})`,
+        problem.path,
+      );
+  }
+}
+
+function summarize(
+  entry: TaskEntry,
+  e: Omit<TaskExplanation, 'summary'>,
+): string {
+  if (entry.status !== 'pending') return `task "${entry.id}" is ${entry.status}`;
+  if (e.dependencies.length > 0) return `waiting for ${e.dependencies.length} dependencies: ${e.dependencies.join(', ')}`;
+  if (e.pendingReason === 'backoff') return `waiting to retry after attempt ${entry.attempts} failed`;
+  if (e.paused) return 'the scheduler is paused';
+  const parts: string[] = [];
+  if (e.workersBusy) parts.push('all workers are busy');
+  const short = Object.entries(e.resources).map(([name, r]) => `${name} ${r.requested} requested, ${r.free} free`);
+  if (short.length > 0) parts.push(`resources short: ${short.join('; ')}`);
+  if (e.aheadCount > 0) parts.push(`${e.aheadCount} ready task(s) ahead`);
+  return parts.length > 0 ? parts.join('; ') : 'ready: it starts at the next dispatch';
+}

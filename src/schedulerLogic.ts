@@ -1,0 +1,87 @@
+import type { ActorLogic, ActorSystem } from 'xstate';
+import type { NormalizedTask } from './normalizeTaskSpec.js';
+import type { SchedulerRuntime } from './SchedulerRuntime.js';
+import type { TaskPriority } from './types.js';
+
+/** Events the scheduler actor accepts. */
+export type SchedulerEvent =
+  | { type: 'scheduler.schedule'; batch: readonly NormalizedTask[] }
+  | { type: 'scheduler.pump' }
+  | { type: 'scheduler.execute'; id: string }
+  | { type: 'scheduler.cancel'; id: string; reason: string }
+  | { type: 'scheduler.priority'; id: string; priority: TaskPriority }
+  | { type: 'scheduler.pause' }
+  | { type: 'scheduler.resume' }
+  | { type: 'scheduler.stop'; reason: string }
+  | { type: `xstate.done.actor.${string}` };
+
+/** The scheduler actor's snapshot: small and serializable, so inspectors can show it. */
+export interface SchedulerSnapshot {
+  status: 'active';
+  output: undefined;
+  error: undefined;
+  context: { live: number; paused: boolean; stopped: boolean; queued: number };
+}
+
+const DONE_PREFIX = 'xstate.done.actor.';
+
+/**
+ * The scheduler (supervisor) actor's logic. Its state is the {@link SchedulerRuntime}; each event
+ * becomes one call on it. It is custom actor logic rather than a statechart because a
+ * statechart's context is copied on every `assign` and its children object on every spawn,
+ * which is O(n) per task at 300k tasks; here task actors live in a Map and are created with
+ * `createActor(taskMachine, { parent })`, so XState still routes their completion back here.
+ */
+export function createSchedulerLogic(runtime: SchedulerRuntime): ActorLogic<SchedulerSnapshot, SchedulerEvent, undefined, ActorSystem<any>> {
+  return {
+    config: runtime,
+    getInitialSnapshot: () => ({
+      status: 'active',
+      output: undefined,
+      error: undefined,
+      context: { live: 0, paused: false, stopped: false, queued: 0 },
+    }),
+    start: (_snapshot, scope) => runtime.start(scope.self),
+    transition: (snapshot, event) => {
+      apply(runtime, event);
+      const context = snapshot.context;
+      context.live = runtime.liveCount;
+      context.paused = runtime.isPaused;
+      context.stopped = runtime.isStopped;
+      context.queued = runtime.readyQueue.size;
+      return snapshot;
+    },
+    getPersistedSnapshot: (snapshot) => snapshot,
+  };
+}
+
+function apply(runtime: SchedulerRuntime, event: SchedulerEvent): void {
+  switch (event.type) {
+    case 'scheduler.schedule':
+      runtime.addBatch(event.batch);
+      return;
+    case 'scheduler.pump':
+      runtime.pump();
+      return;
+    case 'scheduler.execute':
+      runtime.execute(event.id);
+      return;
+    case 'scheduler.cancel':
+      runtime.cancel(event.id, event.reason);
+      return;
+    case 'scheduler.priority':
+      runtime.updatePriority(event.id, event.priority);
+      return;
+    case 'scheduler.pause':
+      runtime.pause();
+      return;
+    case 'scheduler.resume':
+      runtime.resume();
+      return;
+    case 'scheduler.stop':
+      runtime.stopAll(event.reason);
+      return;
+    default:
+      if (event.type.startsWith(DONE_PREFIX)) runtime.finish(event.type.slice(DONE_PREFIX.length));
+  }
+}
