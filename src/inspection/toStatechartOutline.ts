@@ -35,7 +35,7 @@ export interface OutlineState {
 export interface OutlineTransition {
   readonly source: string;
   readonly target: string;
-  /** The event's type, `after <delay>` for delayed transitions, `always` for eventless ones. */
+  /** The event's type, or `after <delay>` for a delayed transition. */
   readonly event: string;
 }
 
@@ -49,7 +49,6 @@ export interface StatechartOutline {
 const AFTER_PREFIX = 'xstate.after.';
 
 function eventLabel(eventType: string, sourceId: string): string {
-  if (eventType === '') return 'always';
   if (!eventType.startsWith(AFTER_PREFIX)) return eventType;
   const delay = eventType.slice(AFTER_PREFIX.length, eventType.length - sourceId.length - 1);
   return `after ${delay}`;
@@ -58,7 +57,8 @@ function eventLabel(eventType: string, sourceId: string): string {
 /**
  * Flattens a machine's JSON definition (`machine.toJSON()`, or `machine.definition`) into states
  * and transitions that a page can lay out and draw. Transitions without a target (actions only)
- * are left out: they do not move the machine.
+ * are left out: they do not move the machine. Eventless (`always`) transitions are not part of
+ * XState's JSON definition, so they do not appear either.
  *
  * @example
  * const outline = toStatechartOutline(taskMachine.toJSON());
