@@ -23,6 +23,9 @@ const model = {
 const select = (id) => {
   model.selectedId = id;
   model.detail = null;
+  byId('control-message').textContent = '';
+  const task = model.tasks.get(id);
+  if (task) byId('priority-select').value = String(task.priority);
   loadDetail();
   scheduleRender();
 };
