@@ -18,10 +18,10 @@ const childMachine = createMachine({
 });
 const rootMachine = createMachine({ id: 'root' });
 
-function setup(onChange = () => {}) {
+function setup(onChange = () => {}, slots?: number) {
   let time = 1000;
   const root = createActor(rootMachine).start();
-  const tracker = createTaskTracker({ root, now: () => time, onChange, runLimit: 3 });
+  const tracker = createTaskTracker({ root, now: () => time, onChange, runLimit: 3, ...(slots === undefined ? {} : { slots }) });
   root.system.inspect(tracker.observer);
   const spawn = (id: string) => createActor(childMachine, { parent: root, id }).start();
   return { tracker, spawn, tick: (ms: number) => (time += ms), root };
@@ -59,6 +59,20 @@ describe('createTaskTracker', () => {
       { task: 'b', attempt: 1, slot: 1, end: null, outcome: null },
       { task: 'c', attempt: 1, slot: 0, end: null, outcome: null },
     ]);
+  });
+
+  it('hands a slot freed by an end seen late to the start seen before it, and overflows only if no end comes', () => {
+    const { tracker, spawn } = setup(() => {}, 1);
+    const [a, b, c] = [spawn('a'), spawn('b'), spawn('c')];
+    a.send({ type: 'start' });
+    b.send({ type: 'start' });
+    a.send({ type: 'done' });
+    expect(tracker.takeChangedRuns().map(({ task, slot }) => [task, slot])).toEqual([
+      ['a', 0],
+      ['b', 0],
+    ]);
+    c.send({ type: 'start' });
+    expect(tracker.takeChangedRuns().map(({ task, slot }) => [task, slot])).toEqual([['c', 1]]);
   });
 
   it('ignores actors that are not children of the root but still reports activity', () => {

@@ -17,6 +17,8 @@ export interface TaskTrackerOptions {
   readonly runLimit?: number;
   /** Tasks whose history is kept; the oldest finished ones are forgotten first. @default 20000 */
   readonly taskLimit?: number;
+  /** Worker slots of the Gantt chart: the scheduler's `maxWorkers`. @default Infinity */
+  readonly slots?: number;
 }
 
 /** What a {@link createTaskTracker} knows, fed by XState inspection events. */
@@ -73,15 +75,29 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
   const tracks = new Map<string, TaskTrack>();
   const changedTasks = new Set<string>();
   const changedRuns = new Set<RunView>();
+  const slots = options.slots ?? Number.POSITIVE_INFINITY;
   const busySlots: boolean[] = [];
+  /**
+   * Runs that started while every slot looked busy. A task's final snapshot reaches inspection only
+   * after its parent has reacted to it, so the next task's start is seen before the end that freed
+   * its worker: such a start waits here for the next end, and takes that slot.
+   */
+  const awaitingSlot: RunView[] = [];
   let runs: RunView[] = [];
   let outline: StatechartOutline | null = null;
 
-  const takeSlot = (): number => {
+  const freeSlot = (): number | undefined => {
     const free = busySlots.indexOf(false);
-    const slot = free === -1 ? busySlots.length : free;
+    if (free !== -1) return free;
+    return busySlots.length < slots ? busySlots.length : undefined;
+  };
+  const occupy = (run: RunView, slot: number): void => {
+    run.slot = slot;
     busySlots[slot] = true;
-    return slot;
+  };
+  /** Gives every run still waiting a slot of its own past the others, before anyone reads runs. */
+  const settle = (): void => {
+    for (const run of awaitingSlot.splice(0)) occupy(run, busySlots.length);
   };
 
   const forgetOldTasks = (): void => {
@@ -93,7 +109,10 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
 
   const startRun = (id: string, track: TaskTrack, snapshot: InspectedSnapshot, at: number): void => {
     const attempt = typeof snapshot.context?.attempt === 'number' ? snapshot.context.attempt : 1;
-    const run: RunView = { task: id, attempt, slot: takeSlot(), start: at, end: null, outcome: null };
+    const run: RunView = { task: id, attempt, slot: -1, start: at, end: null, outcome: null };
+    const slot = freeSlot();
+    if (slot === undefined) awaitingSlot.push(run);
+    else occupy(run, slot);
     track.run = run;
     runs.push(run);
     changedRuns.add(run);
@@ -105,8 +124,15 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
     if (run === undefined) return;
     run.end = at;
     run.outcome = outcome;
-    busySlots[run.slot] = false;
     track.run = undefined;
+    if (run.slot === -1) {
+      awaitingSlot.splice(awaitingSlot.indexOf(run), 1);
+      run.slot = freeSlot() ?? busySlots.length;
+    } else {
+      busySlots[run.slot] = false;
+      const next = awaitingSlot.shift();
+      if (next !== undefined) occupy(next, run.slot);
+    }
     changedRuns.add(run);
   };
 
@@ -150,11 +176,15 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
       return ids;
     },
     takeChangedRuns() {
+      settle();
       const changed = [...changedRuns];
       changedRuns.clear();
       return changed;
     },
-    runs: () => (runs.length > runLimit ? runs.slice(runs.length - runLimit) : runs),
+    runs() {
+      settle();
+      return runs.length > runLimit ? runs.slice(runs.length - runLimit) : runs;
+    },
     history: (id) => tracks.get(id)?.history ?? [],
     stateOf: (id) => tracks.get(id)?.state,
     statechart: () => outline,

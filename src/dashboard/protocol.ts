@@ -19,7 +19,7 @@ export interface RunView {
   /** 1-based attempt number. */
   readonly attempt: number;
   /** Worker slot, 0-based: the lowest slot free when the attempt started. */
-  readonly slot: number;
+  slot: number;
   /** Start, in ms of the dashboard's clock. */
   readonly start: number;
   /** End, or null while running. */

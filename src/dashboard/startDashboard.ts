@@ -55,7 +55,7 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
   const resolved = resolveDashboardOptions(options);
   const assets = await loadPageAssets();
   const clients = new Set<WebSocket>();
-  const tracker = createTaskTracker({ root: scheduler.actor, now: resolved.now, onChange: () => push.poke() });
+  const tracker = createTaskTracker({ root: scheduler.actor, now: resolved.now, onChange: () => push.poke(), slots: scheduler.getStats().maxWorkers });
   const feed = createDashboardFeed(scheduler, tracker, resolved);
 
   const sendSnapshot = (socket: WebSocket): void => {

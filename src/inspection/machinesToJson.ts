@@ -63,7 +63,7 @@ const dependencyGraphEvents = {
   'graph.add': { description: 'Adds a batch of tasks and their dependency edges.', payload: ['batch'] },
   'graph.completed': { description: 'A task completed: computes which dependents are now unblocked.', payload: ['id'] },
   'graph.abandoned': { description: 'A task failed or was cancelled: computes which dependents can never run.', payload: ['id', 'outcome'] },
-  'graph.forget': { description: 'Drops a finished task from the graph.', payload: ['id'] },
+  'graph.forget': { description: 'Drops finished tasks from the graph.', payload: ['ids'] },
 } satisfies EventDocs<DependencyGraphEvent>;
 
 const priorityHeapEvents = {
