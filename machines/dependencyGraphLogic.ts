@@ -15,7 +15,7 @@ export type DependencyGraphEvent =
   | { type: 'graph.add'; batch: readonly DagInput[] }
   | { type: 'graph.completed'; id: string }
   | { type: 'graph.abandoned'; id: string; outcome: 'failed' | 'cancelled' }
-  | { type: 'graph.forget'; id: string };
+  | { type: 'graph.forget'; ids: readonly string[] };
 
 /** The dependency-graph actor: which tasks are unblocked, and whom a failure or cancel cascades to. */
 export const dependencyGraphLogic = fromMutable<DependencyGraphContext, DependencyGraphEvent>(
@@ -32,7 +32,7 @@ export const dependencyGraphLogic = fromMutable<DependencyGraphContext, Dependen
         context.doomed = context.dag.abandon(event.id, event.outcome);
         return;
       case 'graph.forget':
-        context.dag.remove(event.id);
+        for (const id of event.ids) context.dag.remove(id);
         return;
     }
   },

@@ -8,7 +8,7 @@ import { DependencyError, TaskCancelledError, TaskSchedulingError, TaskTimeoutEr
 import type { SchedulerEvents } from './events.js';
 import type { DagProblem } from './internal/Dag.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
-import { toQueued, toRecord, type TaskActorRef, type TaskEntry } from './TaskEntry.js';
+import { toQueued, toRecord, type AttemptAbort, type TaskActorRef, type TaskEntry } from './TaskEntry.js';
 import type {
   QueuedTask,
   ResourceUsage,
@@ -75,6 +75,8 @@ export class SchedulerRuntime {
   pool!: ActorRefFrom<typeof resourcePoolLogic>;
   graph!: ActorRefFrom<typeof dependencyGraphLogic>;
   queue!: ActorRefFrom<typeof priorityHeapLogic>;
+  /** True while the facade is inside scheduleTask(s); dispatch then waits for a microtask. */
+  inScheduleCall = false;
   /** Sends `scheduler.pump` to the scheduler actor; set by the facade. */
   requestPump: () => void = () => {};
 
@@ -191,7 +193,7 @@ export class SchedulerRuntime {
         error: undefined,
         slot: undefined,
         ref: undefined,
-        controller: undefined,
+        abort: undefined,
         queued: undefined,
       };
       this.entries.set(task.id, entry);
@@ -360,7 +362,9 @@ export class SchedulerRuntime {
     entry.pendingReason = undefined;
     entry.attempts = attempt;
     entry.startedAt = this.settings.clock.now();
-    entry.controller = undefined;
+    // One abort holder per attempt: a retry must not hand the old attempt the new signal.
+    const abort: AttemptAbort = { controller: undefined };
+    entry.abort = abort;
     this.#emit('task:started', entry, (task) => ({ task, attempt }));
     const runtime = this;
     const context: TaskContext<any> = {
@@ -368,8 +372,8 @@ export class SchedulerRuntime {
       config: entry.config,
       attempt,
       get signal() {
-        entry.controller ??= new AbortController();
-        return entry.controller.signal;
+        abort.controller ??= new AbortController();
+        return abort.controller.signal;
       },
     };
     this.#outbox.push(() => {
@@ -407,12 +411,13 @@ export class SchedulerRuntime {
       event.type === 'task.cancel'
         ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')
         : new TaskTimeoutError(id, entry.timeoutMs);
-    entry.controller?.abort(reason);
-    if (entry.controller === undefined) {
-      // The work never read its signal; keep the reason for a late read.
-      entry.controller = new AbortController();
-      entry.controller.abort(reason);
+    // Created here if the work never read its signal, so a late read still sees the reason.
+    const abort = entry.abort;
+    if (abort) {
+      abort.controller ??= new AbortController();
+      abort.controller.abort(reason);
     }
+    entry.abort = undefined;
     this.#schedulePump();
   }
 
@@ -446,7 +451,7 @@ export class SchedulerRuntime {
     entry.error = status === 'completed' ? undefined : (snapshot.context.error ?? entry.error);
     entry.completedAt = this.settings.clock.now();
     entry.ref = undefined;
-    entry.controller = undefined;
+    entry.abort = undefined;
     this.#live--;
     this.#dequeue(entry);
     if (status === 'completed') {
@@ -468,8 +473,10 @@ export class SchedulerRuntime {
     }
     this.#settleWaiters(entry);
     this.#retain(id);
-    this.#schedulePump();
-    this.#checkIdle();
+    // Pump at once (a slot just freed) unless a scheduleTask call is on the stack: work must
+    // not start before it returns.
+    if (this.inScheduleCall) this.#schedulePump();
+    else this.pump();
   }
 
   /** A dependency completed and the task has none left: it joins the ready queue. */
@@ -605,12 +612,16 @@ export class SchedulerRuntime {
   #retain(id: string): void {
     this.#finishedOrder.push(id);
     const limit = this.settings.maxFinishedRecords;
+    // Drop in batches (up to 1/8 over the limit) so the graph gets one event per batch.
+    if (this.#finishedOrder.length - this.#finishedHead <= limit + Math.max(1, limit >> 3)) return;
+    const forget: string[] = [];
     while (this.#finishedOrder.length - this.#finishedHead > limit) {
       const oldest = this.#finishedOrder[this.#finishedHead++] as string;
       this.entries.delete(oldest);
       this.#dropped.add(oldest);
-      this.graph.send({ type: 'graph.forget', id: oldest });
+      forget.push(oldest);
     }
+    this.graph.send({ type: 'graph.forget', ids: forget });
     if (this.#finishedHead > 4096 && this.#finishedHead * 2 > this.#finishedOrder.length) {
       this.#finishedOrder.splice(0, this.#finishedHead);
       this.#finishedHead = 0;
@@ -713,7 +724,9 @@ export class SchedulerRuntime {
     const reserved = this.pool.getSnapshot().context.reserved;
     const resources: Record<string, ResourceUsage> = {};
     for (const name of ledger.names()) {
-      resources[name] = { capacity: ledger.capacity(name), used: ledger.used(name), reserved: reserved.get(name) ?? 0 };
+      // What the waiting tasks hold back is at most what is free: used + reserved <= capacity.
+      const held = Math.min(ledger.free(name), reserved.get(name) ?? 0);
+      resources[name] = { capacity: ledger.capacity(name), used: ledger.used(name), reserved: held };
     }
     return { ...counts, maxWorkers: this.settings.maxWorkers, paused: this.#paused, resources };
   }

@@ -39,10 +39,15 @@ export interface TaskEntry {
   slot: number | undefined;
   /** The live actor; undefined once the task has ended and its actor was released. */
   ref: TaskActorRef | undefined;
-  /** The running attempt's abort controller, created when the work first reads its signal. */
-  controller: AbortController | undefined;
+  /** The running attempt's abort holder. */
+  abort: AttemptAbort | undefined;
   /** What the ready queue holds for it, while queued. */
   queued: QueuedTask | undefined;
+}
+
+/** Holds one attempt's AbortController, created when the work first reads its signal. */
+export interface AttemptAbort {
+  controller: AbortController | undefined;
 }
 
 /** A frozen copy of an entry's public fields. */

@@ -124,7 +124,12 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     try {
       const batch = specs.map((spec, i) => normalizeTaskSpec(spec, single ? 'task' : `tasks[${i}]`, defaults));
       runtime.checkBatch(batch);
-      send({ type: 'scheduler.schedule', batch });
+      runtime.inScheduleCall = true;
+      try {
+        send({ type: 'scheduler.schedule', batch });
+      } finally {
+        runtime.inScheduleCall = false;
+      }
       return batch.map((task) => task.id);
     } catch (error) {
       idCounter = before;

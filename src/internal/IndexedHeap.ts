@@ -1,3 +1,8 @@
+interface Slot<T> {
+  item: T;
+  at: number;
+}
+
 /**
  * A binary min-heap of keyed items that also supports removing and re-ordering any item by key
  * in O(log n). "Min" is whatever `compare` ranks first: return a negative number when `a`
@@ -6,6 +11,9 @@
  * Ties must be broken by the comparator itself (for example by a submission sequence number),
  * so that the order is total and deterministic: the heap itself is not stable.
  *
+ * Each item sits in a slot that knows its own index, so sifting writes a number instead of
+ * updating a Map per level; the Map is touched only on push and removal.
+ *
  * @example
  * const heap = new IndexedHeap<{ id: string; p: number }>((a, b) => b.p - a.p, (x) => x.id);
  * heap.push({ id: 'a', p: 1 });
@@ -13,8 +21,8 @@
  * heap.pop(); // { id: 'b', p: 5 }
  */
 export class IndexedHeap<T> {
-  readonly #items: T[] = [];
-  readonly #positions = new Map<string, number>();
+  readonly #slots: Slot<T>[] = [];
+  readonly #byKey = new Map<string, Slot<T>>();
   readonly #compare: (a: T, b: T) => number;
   readonly #keyOf: (item: T) => string;
 
@@ -25,56 +33,56 @@ export class IndexedHeap<T> {
 
   /** How many items the heap holds. */
   get size(): number {
-    return this.#items.length;
+    return this.#slots.length;
   }
 
   /** True if an item with this key is in the heap. */
   has(key: string): boolean {
-    return this.#positions.has(key);
+    return this.#byKey.has(key);
   }
 
   /** The item with this key, if present. */
   get(key: string): T | undefined {
-    const at = this.#positions.get(key);
-    return at === undefined ? undefined : this.#items[at];
+    return this.#byKey.get(key)?.item;
   }
 
   /** Adds an item. Throws if an item with the same key is already in the heap. */
   push(item: T): void {
     const key = this.#keyOf(item);
-    if (this.#positions.has(key)) throw new Error(`IndexedHeap: key "${key}" is already present`);
-    this.#items.push(item);
-    this.#positions.set(key, this.#items.length - 1);
-    this.#up(this.#items.length - 1);
+    if (this.#byKey.has(key)) throw new Error(`IndexedHeap: key "${key}" is already present`);
+    const slot: Slot<T> = { item, at: this.#slots.length };
+    this.#slots.push(slot);
+    this.#byKey.set(key, slot);
+    this.#up(slot.at);
   }
 
   /** The first item, without removing it. */
   peek(): T | undefined {
-    return this.#items[0];
+    return this.#slots[0]?.item;
   }
 
   /** Removes and returns the first item. */
   pop(): T | undefined {
-    const first = this.#items[0];
+    const first = this.#slots[0];
     if (first === undefined) return undefined;
     this.#removeAt(0);
-    return first;
+    return first.item;
   }
 
   /** Removes the item with this key; false if absent. */
   remove(key: string): boolean {
-    const at = this.#positions.get(key);
-    if (at === undefined) return false;
-    this.#removeAt(at);
+    const slot = this.#byKey.get(key);
+    if (slot === undefined) return false;
+    this.#removeAt(slot.at);
     return true;
   }
 
   /** Replaces the item with the same key and restores heap order; false if absent. */
   update(item: T): boolean {
-    const at = this.#positions.get(this.#keyOf(item));
-    if (at === undefined) return false;
-    this.#items[at] = item;
-    this.#down(this.#up(at));
+    const slot = this.#byKey.get(this.#keyOf(item));
+    if (slot === undefined) return false;
+    slot.item = item;
+    this.#down(this.#up(slot.at));
     return true;
   }
 
@@ -84,74 +92,71 @@ export class IndexedHeap<T> {
    */
   ordered(limit: number): T[] {
     const out: T[] = [];
-    if (limit <= 0 || this.#items.length === 0) return out;
-    const frontier = new IndexedHeap<number>(
-      (a, b) => this.#compare(this.#items[a] as T, this.#items[b] as T),
-      String,
-    );
+    const slots = this.#slots;
+    if (limit <= 0 || slots.length === 0) return out;
+    const frontier = new IndexedHeap<number>((a, b) => this.#compare((slots[a] as Slot<T>).item, (slots[b] as Slot<T>).item), String);
     frontier.push(0);
     while (out.length < limit && frontier.size > 0) {
       const at = frontier.pop() as number;
-      out.push(this.#items[at] as T);
-      for (const child of [2 * at + 1, 2 * at + 2]) {
-        if (child < this.#items.length) frontier.push(child);
-      }
+      out.push((slots[at] as Slot<T>).item);
+      if (2 * at + 1 < slots.length) frontier.push(2 * at + 1);
+      if (2 * at + 2 < slots.length) frontier.push(2 * at + 2);
     }
     return out;
   }
 
   /** Every item, in no particular order. */
-  values(): readonly T[] {
-    return this.#items;
+  values(): T[] {
+    return this.#slots.map((slot) => slot.item);
   }
 
   #removeAt(at: number): void {
-    const items = this.#items;
-    const removed = items[at] as T;
-    this.#positions.delete(this.#keyOf(removed));
-    const last = items.pop() as T;
-    if (at < items.length) {
-      items[at] = last;
-      this.#positions.set(this.#keyOf(last), at);
+    const slots = this.#slots;
+    const removed = slots[at] as Slot<T>;
+    this.#byKey.delete(this.#keyOf(removed.item));
+    const last = slots.pop() as Slot<T>;
+    if (at < slots.length) {
+      slots[at] = last;
+      last.at = at;
       this.#down(this.#up(at));
     }
   }
 
   #up(start: number): number {
-    const items = this.#items;
-    const item = items[start] as T;
+    const slots = this.#slots;
+    const slot = slots[start] as Slot<T>;
     let at = start;
     while (at > 0) {
       const parentAt = (at - 1) >> 1;
-      const parent = items[parentAt] as T;
-      if (this.#compare(item, parent) >= 0) break;
-      items[at] = parent;
-      this.#positions.set(this.#keyOf(parent), at);
+      const parent = slots[parentAt] as Slot<T>;
+      if (this.#compare(slot.item, parent.item) >= 0) break;
+      slots[at] = parent;
+      parent.at = at;
       at = parentAt;
     }
-    items[at] = item;
-    this.#positions.set(this.#keyOf(item), at);
+    slots[at] = slot;
+    slot.at = at;
     return at;
   }
 
   #down(start: number): void {
-    const items = this.#items;
-    const n = items.length;
-    const item = items[start] as T;
+    const slots = this.#slots;
+    const n = slots.length;
+    const slot = slots[start] as Slot<T>;
     let at = start;
     for (;;) {
       const left = 2 * at + 1;
       if (left >= n) break;
       const right = left + 1;
       let child = left;
-      if (right < n && this.#compare(items[right] as T, items[left] as T) < 0) child = right;
-      const childItem = items[child] as T;
-      if (this.#compare(childItem, item) >= 0) break;
-      items[at] = childItem;
-      this.#positions.set(this.#keyOf(childItem), at);
+      if (right < n && this.#compare((slots[right] as Slot<T>).item, (slots[left] as Slot<T>).item) < 0) child = right;
+      const childSlot = slots[child] as Slot<T>;
+      if (this.#compare(childSlot.item, slot.item) >= 0) break;
+      slots[at] = childSlot;
+      childSlot.at = at;
       at = child;
     }
-    items[at] = item;
-    this.#positions.set(this.#keyOf(item), at);
+    slots[at] = slot;
+    slot.at = at;
   }
 }

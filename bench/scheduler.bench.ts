@@ -1,0 +1,126 @@
+/**
+ * Throughput of the scheduler against p-queue and against the floor of an actor-per-task design
+ * (the same task machine created and run with no scheduler around it), in one process.
+ *
+ * Workload: N no-op async tasks with five mixed priorities, maxWorkers 4. Run directly with
+ * `node --expose-gc --import tsx bench/scheduler.bench.ts [N...]`.
+ */
+import PQueue from 'p-queue';
+import { createActor } from 'xstate';
+import { taskMachine } from '../machines/taskMachine.js';
+import { createScheduler } from '../src/createScheduler.js';
+import { realClock, TimerQueue } from '../src/internal/TimerQueue.js';
+import type { TaskPriority } from '../src/types.js';
+
+const WORKERS = 4;
+const noop = async (): Promise<void> => {};
+const priorityOf = (i: number): TaskPriority => ((i % 5) + 1) as TaskPriority;
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function heapUsed(): number {
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * The floor: the same task machine, created and run N times, four at a time, no scheduler.
+ * It gets the scheduler's own clock (one base timer for all delays), so the floor is as cheap
+ * as this machine can be driven; with xstate's default clock each run also pays a Node timer.
+ */
+async function runFloor(n: number, clock: 'timerQueue' | 'default' = 'timerQueue'): Promise<number> {
+  const input = { id: 't', maxAttempts: 1, timeoutMs: 300_000, backoffMs: 0, backoffFactor: 1, maxBackoffMs: 0 };
+  const timers = new TimerQueue(realClock);
+  const start = performance.now();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++;
+      const options = clock === 'timerQueue' ? { input: { ...input, id: `t${i}` }, clock: timers } : { input: { ...input, id: `t${i}` } };
+      const actor = createActor(taskMachine, options);
+      actor.start();
+      actor.send({ type: 'task.ready' });
+      actor.send({ type: 'task.start' });
+      await noop();
+      actor.send({ type: 'task.succeed', attempt: 1, result: undefined });
+    }
+  };
+  await Promise.all(Array.from({ length: WORKERS }, lane));
+  return performance.now() - start;
+}
+
+async function runScheduler(n: number): Promise<{ ms: number; heapPerPendingTask: number; heapAfter: number }> {
+  const base = heapUsed();
+  const scheduler = createScheduler({ maxWorkers: WORKERS, maxFinishedRecords: 1000, defaultRetry: { attempts: 1 } });
+  const specs = Array.from({ length: n }, (_, i) => ({ run: noop, priority: priorityOf(i) }));
+  const specsHeap = heapUsed() - base;
+  const start = performance.now();
+  scheduler.scheduleTasks(specs);
+  // Nothing runs before scheduleTasks returns, so every task is a live pending actor here.
+  const pendingHeap = heapUsed() - base - specsHeap;
+  await scheduler.onIdle();
+  const ms = performance.now() - start;
+  await scheduler.stop();
+  return { ms, heapPerPendingTask: pendingHeap / n, heapAfter: heapUsed() - base };
+}
+
+async function runPQueue(n: number): Promise<number> {
+  const queue = new PQueue({ concurrency: WORKERS });
+  const start = performance.now();
+  for (let i = 0; i < n; i++) void queue.add(noop, { priority: priorityOf(i) });
+  await queue.onIdle();
+  return performance.now() - start;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+const rate = (n: number, ms: number): number => Math.round((n / ms) * 1000);
+
+/** Runs the comparison for each N and prints a table. */
+export async function run(sizes: number[] = [10_000, 100_000, 300_000]): Promise<void> {
+  console.log(`\n## Scheduler throughput (no-op tasks, 5 priorities, maxWorkers ${WORKERS}); medians of repeated rounds`);
+  const rows: string[] = [];
+  const perTask: Record<number, number> = {};
+  for (const n of sizes) {
+    const rounds = n >= 300_000 ? 3 : n >= 100_000 ? 3 : 5;
+    const floor: number[] = [];
+    const floorDefault: number[] = [];
+    const sched: number[] = [];
+    const pq: number[] = [];
+    const heap: number[] = [];
+    const after: number[] = [];
+    await runFloor(Math.min(n, 5000));
+    for (let r = 0; r < rounds; r++) {
+      floor.push(await runFloor(n));
+      floorDefault.push(await runFloor(n, 'default'));
+      const s = await runScheduler(n);
+      sched.push(s.ms);
+      heap.push(s.heapPerPendingTask);
+      after.push(s.heapAfter);
+      pq.push(await runPQueue(n));
+    }
+    const f = median(floor);
+    const s = median(sched);
+    const p = median(pq);
+    perTask[n] = s / n;
+    rows.push(
+      `| ${n.toLocaleString('en')} | ${rate(n, s)} | ${rate(n, f)} | ${rate(n, median(floorDefault))} | ${rate(n, p)} | ${(f / s).toFixed(2)} | ${(p / s).toFixed(2)} | ${(median(heap) / 1024).toFixed(2)} | ${(median(after) / 1024 / 1024).toFixed(1)} |`,
+    );
+  }
+  console.log('| N | scheduler tasks/s | bare-actor floor tasks/s | floor with xstate default clock | p-queue tasks/s | scheduler / floor | scheduler / p-queue | heap per pending task (KiB) | heap after run, over baseline (MiB) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+  const first = sizes[0] as number;
+  const last = sizes[sizes.length - 1] as number;
+  console.log(`per-task time at ${last.toLocaleString('en')} / at ${first.toLocaleString('en')}: ${((perTask[last] as number) / (perTask[first] as number)).toFixed(2)}x`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  await run(sizes.length > 0 ? sizes : undefined);
+}
