@@ -1,0 +1,80 @@
+import type { PolicyName, TaskStatus } from '../types.js';
+import type { TaskRunState } from './trackTaskRuns.js';
+
+/** One task in a {@link RunReport}. */
+export interface TaskReport {
+  readonly name: string;
+  readonly status: TaskStatus;
+  /** Runs started. */
+  readonly attempts: number;
+  /** Time spent running, over every attempt, in ms. */
+  readonly durationMs: number;
+  /** Time spent ready but queued for a worker or resources, in ms. */
+  readonly waitMs: number;
+  /** Why it failed or was cancelled. */
+  readonly error?: string;
+  /** The tail of a command's standard output. */
+  readonly output?: string;
+}
+
+/** The totals of a {@link RunReport}. */
+export interface RunSummary {
+  readonly workload: string;
+  readonly policy: PolicyName;
+  readonly maxWorkers: number;
+  readonly total: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly cancelled: number;
+  /** Tasks that never ended (only after an interruption that could not cancel them). */
+  readonly unfinished: number;
+  /** Wall-clock time of the run, in ms. */
+  readonly elapsedMs: number;
+  /** The signal that interrupted the run, or null. */
+  readonly interruptedBy: NodeJS.Signals | null;
+  readonly exitCode: number;
+}
+
+/** What `xeno-scheduler run --json` prints and `--report` writes. */
+export interface RunReport {
+  readonly tasks: readonly TaskReport[];
+  readonly summary: RunSummary;
+}
+
+/** What {@link buildRunReport} needs besides the tasks. */
+export type RunFacts = Omit<RunSummary, 'total' | 'completed' | 'failed' | 'cancelled' | 'unfinished'>;
+
+/**
+ * The JSON document of a run: each task's status, attempts, times (whole ms), error and command
+ * output tail, and the totals.
+ *
+ * @example
+ * const report = buildRunReport(tracker.tasks(), { workload: file, policy, maxWorkers, elapsedMs, interruptedBy: null, exitCode: 0 });
+ * report.summary.completed === report.summary.total;
+ */
+export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts): RunReport {
+  const count = (status: TaskStatus): number => tasks.filter((task) => task.status === status).length;
+  const completed = count('completed');
+  const failed = count('failed');
+  const cancelled = count('cancelled');
+  return {
+    tasks: tasks.map((task) => ({
+      name: task.name,
+      status: task.status,
+      attempts: task.attempts,
+      durationMs: Math.round(task.durationMs),
+      waitMs: Math.round(task.waitMs),
+      ...(task.status !== 'completed' && task.error !== undefined ? { error: task.error } : {}),
+      ...(task.output === undefined ? {} : { output: task.output }),
+    })),
+    summary: {
+      ...facts,
+      elapsedMs: Math.round(facts.elapsedMs),
+      total: tasks.length,
+      completed,
+      failed,
+      cancelled,
+      unfinished: tasks.length - completed - failed - cancelled,
+    },
+  };
+}

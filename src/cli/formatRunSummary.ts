@@ -1,0 +1,33 @@
+import { formatTable } from '../simulate/formatTable.js';
+import type { RunReport } from './buildRunReport.js';
+import { formatSeconds } from './formatSeconds.js';
+
+/**
+ * The end of a run for people: a table of every task (status, attempts, time running, time
+ * queued) and a line of totals, saying when the run was interrupted.
+ *
+ * @example
+ * process.stdout.write(formatRunSummary(report));
+ * // task          status     attempts  duration ms  wait ms
+ * // parse_axioms  completed         1          212        0
+ * // …
+ * // 14 tasks: 14 completed, 0 failed, 0 cancelled in 3.41s
+ */
+export function formatRunSummary({ tasks, summary }: RunReport): string {
+  const table = formatTable(
+    tasks.map((task) => ({
+      task: task.name,
+      status: task.status,
+      attempts: task.attempts,
+      'duration ms': task.durationMs,
+      'wait ms': task.waitMs,
+    })),
+  );
+  const counts = `${summary.completed} completed, ${summary.failed} failed, ${summary.cancelled} cancelled`;
+  const unfinished = summary.unfinished > 0 ? `, ${summary.unfinished} unfinished` : '';
+  const stopped = tasks.filter((task) => task.status === 'cancelled' && task.attempts > 0).length;
+  const interrupted =
+    summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${stopped} running tasks stopped (their processes killed), the rest cancelled\n`;
+  const failures = tasks.filter((task) => task.status === 'failed').map((task) => `${task.name} failed: ${task.error ?? 'unknown error'}\n`);
+  return `${table}\n\n${failures.join('')}${interrupted}${summary.total} tasks: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}\n`;
+}

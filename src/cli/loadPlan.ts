@@ -1,0 +1,48 @@
+import { loadConfig } from '../config/loadConfig.js';
+import { loadWorkload } from '../config/loadWorkload.js';
+import { toSchedulerOptions } from '../config/toSchedulerOptions.js';
+import type { Workload } from '../config/workloadTypes.js';
+import type { PolicyName, PolicyOptions, SchedulerOptions } from '../types.js';
+
+/** Command-line settings that override the workload's configuration. */
+export interface PlanFlags {
+  /** A configuration file used instead of the workload's own `config`. */
+  readonly config?: string | undefined;
+  /** Overrides `task_scheduler.max_workers`. */
+  readonly maxWorkers?: number | undefined;
+  /** Overrides `priority_scheduler.policy`. */
+  readonly policy?: PolicyName | undefined;
+}
+
+/** A loaded workload with the scheduler options it runs under. */
+export interface Plan {
+  readonly workload: Workload;
+  /** Options for `createScheduler`, flags applied, the policy's settings included. */
+  readonly options: SchedulerOptions & { readonly policy: PolicyName; readonly maxWorkers: number };
+}
+
+/**
+ * Loads and checks a workload file, its configuration (or the `--config` file instead) and the
+ * flags that override it, and maps the result to scheduler options. Everything that can be wrong
+ * with the input is found here, before anything runs: a configuration that names the
+ * `distributed` backend is refused with the message of `toSchedulerOptions`.
+ *
+ * @throws ConfigurationError listing every problem of the files
+ * @example
+ * const { workload, options } = loadPlan('config/examples/proof-pipeline.yaml', { maxWorkers: 4 });
+ */
+export function loadPlan(file: string, flags: PlanFlags = {}): Plan {
+  const workload =
+    flags.config === undefined ? loadWorkload(file) : loadWorkload(file, { configOverride: loadConfig(flags.config) });
+  const { options, policyOptions } = toSchedulerOptions(workload.config);
+  const { name, ...policySettings } = policyOptions;
+  return {
+    workload,
+    options: {
+      ...options,
+      maxWorkers: flags.maxWorkers ?? options.maxWorkers ?? 1,
+      policy: flags.policy ?? name,
+      policyOptions: policySettings satisfies PolicyOptions,
+    },
+  };
+}

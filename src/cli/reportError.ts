@@ -1,0 +1,38 @@
+import { CommanderError } from 'commander';
+import { ConfigurationError, formatConfigIssue, SchedulerError } from '../errors.js';
+import type { CliIo } from './CliIo.js';
+import { ExitCode } from './ExitCode.js';
+
+/** File-system failures that mean a path on the command line or in a file was wrong. */
+const BAD_PATH_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EEXIST']);
+
+function isBadPath(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && BAD_PATH_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
+/**
+ * Prints an error that ended a command and returns the exit code it stands for. Bad input (a
+ * {@link SchedulerError} such as a ConfigurationError, a flag commander refused, a path that
+ * cannot be read or written) prints its message only and gives {@link ExitCode.BAD_INPUT};
+ * anything else is a bug and prints its stack with {@link ExitCode.FAILED}.
+ *
+ * @example
+ * try { await program.parseAsync(argv); } catch (error) { process.exitCode = reportError(error, processIo); }
+ */
+export function reportError(error: unknown, io: CliIo): ExitCode {
+  if (error instanceof CommanderError) {
+    // commander has printed its own message (or the help) already.
+    return error.exitCode === 0 ? ExitCode.OK : ExitCode.BAD_INPUT;
+  }
+  if (error instanceof ConfigurationError && error.issues.length > 1) {
+    io.stderr.write(`error: ${error.issues.length} problems:\n${error.issues.map((issue) => `  ${formatConfigIssue(issue)}\n`).join('')}`);
+    return ExitCode.BAD_INPUT;
+  }
+  if (error instanceof SchedulerError || isBadPath(error)) {
+    io.stderr.write(`error: ${error.message}\n`);
+    return ExitCode.BAD_INPUT;
+  }
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(`internal error: ${text}\n`);
+  return ExitCode.FAILED;
+}

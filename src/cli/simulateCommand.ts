@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { compareSimulations, type ComparisonRow } from '../simulate/compareSimulations.js';
+import { formatTable } from '../simulate/formatTable.js';
+import { simulate } from '../simulate/simulate.js';
+import { traceToSvg } from '../simulate/traceToSvg.js';
+import type { PolicyName } from '../types.js';
+import type { CliIo } from './CliIo.js';
+import { ExitCode } from './ExitCode.js';
+import { loadPlan, type PlanFlags } from './loadPlan.js';
+import { tasksError } from './tasksError.js';
+
+/** Flags of `xeno-scheduler simulate`. */
+export interface SimulateFlags extends PlanFlags {
+  /** More policies to simulate beside `policy`, compared side by side. */
+  readonly compare?: readonly PolicyName[] | undefined;
+  /** Seed of the duration draws. @default 0 */
+  readonly seed?: number | undefined;
+  /** Write the trace of the `policy` run as JSON to this file. */
+  readonly trace?: string | undefined;
+  /** Write the timeline of the `policy` run as an SVG Gantt chart to this file. */
+  readonly svg?: string | undefined;
+  /** Print one JSON document instead of the table. */
+  readonly json?: boolean | undefined;
+}
+
+/** The rows of the side-by-side table: label and how to read the value from a comparison row. */
+const METRICS: readonly { label: string; value: (row: ComparisonRow) => number }[] = [
+  { label: 'makespan s', value: (row) => row.makespanMs / 1000 },
+  { label: 'lower bound s', value: (row) => row.lowerBoundMs / 1000 },
+  { label: 'makespan / bound', value: (row) => row.ratio },
+  { label: 'mean wait s', value: (row) => row.meanWaitMs / 1000 },
+  { label: 'p95 wait s', value: (row) => row.p95WaitMs / 1000 },
+  { label: 'max wait s', value: (row) => row.maxWaitMs / 1000 },
+  { label: 'worker utilization', value: (row) => row.workerUtilization },
+];
+
+/** Metrics as rows, one column per policy. */
+function sideBySide(rows: readonly ComparisonRow[]): string {
+  return formatTable(METRICS.map(({ label, value }) => ({ metric: label, ...Object.fromEntries(rows.map((row) => [row.policy, value(row)])) })));
+}
+
+/**
+ * `xeno-scheduler simulate`: replays a workload under a simulated clock (the real scheduler, task
+ * durations from each task's `duration` or `estimate`) with one policy, or several with
+ * `--compare`, and prints their metrics side by side. It can write the first policy's trace (JSON)
+ * and timeline (SVG).
+ *
+ * @returns {@link ExitCode.OK}; a task with neither `estimate` nor `duration` is bad input
+ * @example
+ * process.exitCode = await simulateCommand('config/examples/simulation-dag.yaml', { policy: 'fifo', compare: ['critical-path'] }, processIo);
+ */
+export async function simulateCommand(file: string, flags: SimulateFlags, io: CliIo): Promise<ExitCode> {
+  const { workload, options } = loadPlan(file, flags);
+  const untimed = workload.tasks.filter((task) => task.estimateMs === undefined && task.duration === undefined);
+  if (untimed.length > 0) {
+    throw tasksError(workload, untimed, { expected: 'an `estimate` or a `duration` to simulate', found: 'neither' });
+  }
+  const policies = [...new Set([options.policy, ...(flags.compare ?? [])])];
+  const settings = {
+    maxWorkers: options.maxWorkers,
+    seed: flags.seed ?? 0,
+    ...(options.resources === undefined ? {} : { resources: options.resources }),
+    ...(options.policyOptions === undefined ? {} : { policyOptions: options.policyOptions }),
+  };
+  const rows = await compareSimulations(workload, policies, settings);
+  if (flags.trace !== undefined || flags.svg !== undefined) {
+    const { trace } = await simulate(workload, { ...settings, policy: options.policy });
+    if (flags.trace !== undefined) writeFileSync(flags.trace, `${JSON.stringify(trace, null, 2)}\n`);
+    if (flags.svg !== undefined) writeFileSync(flags.svg, traceToSvg(trace));
+  }
+  if (flags.json) {
+    io.stdout.write(`${JSON.stringify({ workload: file, maxWorkers: settings.maxWorkers, seed: settings.seed, policies: rows }, null, 2)}\n`);
+    return ExitCode.OK;
+  }
+  const heading = `simulated ${workload.tasks.length} tasks from ${file} on ${settings.maxWorkers} workers, seed ${settings.seed}`;
+  const written = [flags.trace, flags.svg].filter((path) => path !== undefined).map((path) => `wrote ${path}\n`);
+  io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written.join('')}`);
+  return ExitCode.OK;
+}

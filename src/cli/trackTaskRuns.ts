@@ -1,0 +1,159 @@
+import type { SchedulerEvents } from '../events.js';
+import type { Scheduler } from '../scheduler.js';
+import type { TaskRecord, TaskStatus } from '../types.js';
+
+/** What the CLI knows about one task of a run. */
+export interface TaskRunState {
+  readonly name: string;
+  readonly status: TaskStatus;
+  /** Runs started so far. */
+  readonly attempts: number;
+  /** Time spent running, over every attempt, in ms. */
+  readonly durationMs: number;
+  /** Time spent ready but waiting for a worker or resources, over every attempt, in ms. */
+  readonly waitMs: number;
+  /** When the current attempt started (ms since the epoch), while running. */
+  readonly runningSince: number | undefined;
+  /** Why the task failed or was cancelled (or the last failed attempt's error while it retries). */
+  readonly error: string | undefined;
+  /** The end of a command's standard output, when it ran one. */
+  readonly output: string | undefined;
+}
+
+/** A state change, as the progress views print it. */
+export interface TaskChange {
+  readonly kind: 'started' | 'retrying' | TaskStatus;
+  readonly task: TaskRunState;
+  /** Retry delay (for `retrying`) in ms. */
+  readonly delayMs?: number;
+}
+
+/** What {@link trackTaskRuns} returns. */
+export interface TaskRunTracker {
+  /** Every task in the order it was scheduled. */
+  tasks(): TaskRunState[];
+  /** Calls `listener` after every state change; returns a function that removes it. */
+  onChange(listener: (change: TaskChange) => void): () => void;
+  /** Stops listening to the scheduler. */
+  stop(): void;
+}
+
+const NEW_TASK: TaskRunState = {
+  name: '',
+  status: 'pending',
+  attempts: 0,
+  durationMs: 0,
+  waitMs: 0,
+  runningSince: undefined,
+  error: undefined,
+  output: undefined,
+};
+
+/** Lines and characters of a command's output kept for the report. */
+const OUTPUT_TAIL_LINES = 20;
+const OUTPUT_TAIL_CHARS = 2000;
+
+/** The last lines of a command's output, or undefined for none. */
+function tail(text: unknown): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  const lines = text.trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
+  if (lines === '') return undefined;
+  return lines.length > OUTPUT_TAIL_CHARS ? `…${lines.slice(-OUTPUT_TAIL_CHARS)}` : lines;
+}
+
+/** stdout of a command task's result or of its CommandFailedError. */
+function stdoutOf(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null && 'stdout' in value ? tail(value.stdout) : undefined;
+}
+
+/**
+ * Follows a scheduler's task events and keeps, per task, its status, attempts, time running and
+ * time waiting in the ready queue (not counting dependencies or retry backoff), its error and the
+ * tail of a command's output: what the progress views show and the summary and report hold.
+ *
+ * @example
+ * const tracker = trackTaskRuns(scheduler);
+ * tracker.onChange(({ kind, task }) => console.log(kind, task.name));
+ * await scheduler.onIdle();
+ * console.table(tracker.tasks());
+ */
+export function trackTaskRuns(scheduler: Scheduler): TaskRunTracker {
+  const states = new Map<string, TaskRunState>();
+  /** When each task's latest attempt started: a `readyAt` before it belongs to an earlier wait. */
+  const lastStartedAt = new Map<string, number>();
+  const listeners = new Set<(change: TaskChange) => void>();
+
+  const update = (id: string, change: Partial<TaskRunState>, kind: TaskChange['kind'], delayMs?: number): void => {
+    const before = states.get(id);
+    if (before === undefined) return;
+    const task = { ...before, ...change };
+    states.set(id, task);
+    const event: TaskChange = delayMs === undefined ? { kind, task } : { kind, task, delayMs };
+    for (const listener of listeners) listener(event);
+  };
+  /** Running time so far, the attempt that just ended included. */
+  const ranFor = (id: string, end: number): number => {
+    const state = states.get(id);
+    return (state?.durationMs ?? 0) + (state?.runningSince === undefined ? 0 : end - state.runningSince);
+  };
+  /** Queue time so far, a wait that ends without a start (cancelled while queued) included. */
+  const waitedFor = (record: TaskRecord, end: number): number => {
+    const state = states.get(record.id);
+    const { readyAt } = record;
+    const isQueued = state?.runningSince === undefined && readyAt !== undefined && readyAt > (lastStartedAt.get(record.id) ?? -Infinity);
+    return (state?.waitMs ?? 0) + (isQueued ? end - readyAt : 0);
+  };
+  const finish = (record: TaskRecord, status: TaskStatus, extra: Partial<TaskRunState>): void => {
+    const end = record.completedAt ?? Date.now();
+    const times = { durationMs: ranFor(record.id, end), waitMs: waitedFor(record, end) };
+    update(record.id, { status, ...times, runningSince: undefined, ...extra }, status);
+  };
+
+  const onEvent = (type: keyof SchedulerEvents, event: SchedulerEvents[keyof SchedulerEvents]): void => {
+    if (type === 'idle' || event === undefined) return;
+    const payload = event;
+    const { task } = payload;
+    switch (type) {
+      case 'task:scheduled':
+        states.set(task.id, { ...NEW_TASK, name: task.name });
+        return;
+      case 'task:started': {
+        const start = task.startedAt ?? Date.now();
+        lastStartedAt.set(task.id, start);
+        const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (task.readyAt ?? start);
+        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs }, 'started');
+        return;
+      }
+      case 'task:retrying': {
+        const { error, delayMs } = payload as SchedulerEvents['task:retrying'];
+        const change = { status: 'pending', durationMs: ranFor(task.id, Date.now()), runningSince: undefined, error: error.message, output: stdoutOf(error) } as const;
+        update(task.id, change, 'retrying', delayMs);
+        return;
+      }
+      case 'task:completed':
+        finish(task, 'completed', { error: undefined, output: stdoutOf((payload as SchedulerEvents['task:completed']).result) });
+        return;
+      case 'task:failed': {
+        const { error } = payload as SchedulerEvents['task:failed'];
+        finish(task, 'failed', { error: error.message, output: stdoutOf(error) });
+        return;
+      }
+      case 'task:cancelled':
+        finish(task, 'cancelled', { error: (payload as SchedulerEvents['task:cancelled']).reason });
+        return;
+    }
+  };
+  scheduler.events.on('*', onEvent);
+
+  return {
+    tasks: () => [...states.values()],
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stop() {
+      scheduler.events.off('*', onEvent);
+      listeners.clear();
+    },
+  };
+}

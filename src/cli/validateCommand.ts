@@ -1,0 +1,50 @@
+import type { TaskRunDescriptor } from '../config/workloadTypes.js';
+import { formatTable } from '../simulate/formatTable.js';
+import { TaskPriority } from '../types.js';
+import type { CliIo } from './CliIo.js';
+import { ExitCode } from './ExitCode.js';
+import { formatAmounts } from './formatAmounts.js';
+import { loadPlan, type PlanFlags } from './loadPlan.js';
+import { planLevels } from './planLevels.js';
+
+const PRIORITY_NAMES = new Map<number, string>(Object.entries(TaskPriority).map(([name, level]) => [level, name.toLowerCase()]));
+
+function describeRun(run: TaskRunDescriptor | undefined): string {
+  if (run === undefined) return 'nothing (simulation only)';
+  if (run.kind === 'command') return 'command';
+  return `module ${run.export}${run.worker ? ' (worker thread)' : ''}`;
+}
+
+/**
+ * `xeno-scheduler validate`: checks a workload file and its configuration (the same checks
+ * `run` makes before anything runs, `distributed` refused included) and prints the plan: the
+ * scheduler's settings, then every task in dependency order, by level, with its priority,
+ * resources, dependencies and what it runs.
+ *
+ * @returns {@link ExitCode.OK}; bad input throws (a ConfigurationError lists every problem)
+ * @example
+ * process.exitCode = validateCommand('config/examples/proof-pipeline.yaml', {}, processIo);
+ */
+export function validateCommand(file: string, flags: PlanFlags, io: CliIo): ExitCode {
+  const { workload, options } = loadPlan(file, flags);
+  const levels = planLevels(workload.tasks);
+  const depth = (levels.at(-1)?.level ?? -1) + 1;
+  const rows = levels.map(({ level, task }) => ({
+    level,
+    task: task.name,
+    priority: PRIORITY_NAMES.get(task.priority) ?? String(task.priority),
+    resources: formatAmounts(task.resources),
+    'depends on': task.dependencies.length === 0 ? '-' : task.dependencies.join(', '),
+    runs: describeRun(task.run),
+  }));
+  const idle = workload.tasks.filter((task) => task.run === undefined).length;
+  const lines = [
+    `${file} is valid: ${workload.tasks.length} tasks in ${depth} levels`,
+    `scheduler: ${options.maxWorkers} workers, policy ${options.policy}, pools ${formatAmounts(options.resources ?? {})}`,
+    '',
+    formatTable(rows),
+    ...(idle > 0 ? ['', `${idle} of ${workload.tasks.length} tasks have nothing to run: \`run\` refuses this workload, \`simulate\` replays it`] : []),
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return ExitCode.OK;
+}
