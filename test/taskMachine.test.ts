@@ -1,0 +1,168 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createActor, getInitialSnapshot, transition, type SnapshotFrom } from 'xstate';
+import { getAdjacencyMap, getShortestPaths, getSimplePaths } from 'xstate/graph';
+import { taskMachine, type TaskMachineEvent, type TaskMachineInput } from '../machines/taskMachine.js';
+import { TaskTimeoutError } from '../src/errors.js';
+
+type TaskSnapshot = SnapshotFrom<typeof taskMachine>;
+type AnyTaskEvent = TaskMachineEvent | { type: string };
+
+const input: TaskMachineInput = { id: 't', maxAttempts: 2, timeoutMs: 100, backoffMs: 10, backoffFactor: 2, maxBackoffMs: 1000 };
+
+/** Delayed transitions fire as these events; the graph must try them like any other. */
+const TIMEOUT = { type: 'xstate.after.attemptTimeout.task.running' };
+const RETRY_DUE = { type: 'xstate.after.retryDelay.task.pending.backoff' };
+
+const EVENTS: readonly AnyTaskEvent[] = [
+  { type: 'task.ready' },
+  { type: 'task.start' },
+  { type: 'task.succeed', attempt: 1, result: 'r1' },
+  { type: 'task.succeed', attempt: 2, result: 'r2' },
+  { type: 'task.fail', attempt: 1, error: new Error('f1') },
+  { type: 'task.fail', attempt: 2, error: new Error('f2') },
+  { type: 'task.cancel', reason: 'user' },
+  { type: 'task.upstreamFailed', error: new Error('upstream') },
+  { type: 'task.pause' },
+  { type: 'task.resume' },
+  TIMEOUT,
+  RETRY_DUE,
+];
+
+const leaf = (snapshot: TaskSnapshot): string =>
+  typeof snapshot.value === 'string' ? snapshot.value : `pending.${String((snapshot.value as { pending: string }).pending)}`;
+const serialize = (snapshot: TaskSnapshot): string => `${leaf(snapshot)}#${snapshot.context.attempt}`;
+const options = {
+  input,
+  events: EVENTS as TaskMachineEvent[],
+  serializeState: (snapshot: TaskSnapshot) => serialize(snapshot),
+};
+
+const FINAL = ['completed', 'failed', 'cancelled'];
+
+describe('taskMachine', () => {
+  const adjacency = getAdjacencyMap(taskMachine, options);
+  const edges = Object.values(adjacency).flatMap((node) =>
+    Object.values(node.transitions).map((t) => ({ from: serialize(node.state), event: t.event.type, to: serialize(t.state) })),
+  );
+
+  it('reaches every state of the chart', () => {
+    const reached = new Set(Object.values(adjacency).map((node) => leaf(node.state)));
+    expect([...reached].sort()).toEqual(
+      ['cancelled', 'completed', 'failed', 'pending.backoff', 'pending.dependencies', 'pending.paused', 'pending.queued', 'running'].sort(),
+    );
+  });
+
+  it('has exactly the legal transitions and no others', () => {
+    const moves = new Set(
+      edges.filter((e) => e.from.split('#')[0] !== e.to.split('#')[0]).map((e) => `${e.from.split('#')[0]} --${e.event}--> ${e.to.split('#')[0]}`),
+    );
+    expect([...moves].sort()).toEqual(
+      [
+        'pending.dependencies --task.ready--> pending.queued',
+        'pending.dependencies --task.cancel--> cancelled',
+        'pending.dependencies --task.upstreamFailed--> failed',
+        'pending.queued --task.start--> running',
+        'pending.queued --task.pause--> pending.paused',
+        'pending.queued --task.cancel--> cancelled',
+        'pending.queued --task.upstreamFailed--> failed',
+        'pending.paused --task.resume--> pending.queued',
+        'pending.paused --task.cancel--> cancelled',
+        'pending.paused --task.upstreamFailed--> failed',
+        'pending.backoff --xstate.after.retryDelay.task.pending.backoff--> pending.queued',
+        'pending.backoff --task.cancel--> cancelled',
+        'pending.backoff --task.upstreamFailed--> failed',
+        'running --task.succeed--> completed',
+        'running --task.fail--> pending.backoff',
+        'running --task.fail--> failed',
+        'running --xstate.after.attemptTimeout.task.running--> pending.backoff',
+        'running --xstate.after.attemptTimeout.task.running--> failed',
+        'running --task.cancel--> cancelled',
+      ].sort(),
+    );
+  });
+
+  it('never leaves a final state, whatever the event', () => {
+    for (const edge of edges) {
+      if (FINAL.includes(edge.from.split('#')[0] as string)) expect(edge.to).toBe(edge.from);
+    }
+  });
+
+  it('retries through backoff only while attempts remain, never through a final state', () => {
+    expect(edges).toContainEqual({ from: 'running#1', event: 'task.fail', to: 'pending.backoff#1' });
+    expect(edges).toContainEqual({ from: 'running#2', event: 'task.fail', to: 'failed#2' });
+    expect(edges).toContainEqual({ from: 'running#2', event: TIMEOUT.type, to: 'failed#2' });
+    expect(edges.filter((e) => e.from.startsWith('running#') && e.to.startsWith('running#'))).toEqual(
+      edges.filter((e) => e.from.startsWith('running#') && e.to === e.from),
+    );
+  });
+
+  it('ignores an outcome that belongs to another attempt', () => {
+    expect(edges).toContainEqual({ from: 'running#2', event: 'task.succeed', to: 'running#2' }); // attempt-1 result
+    const running1 = edges.filter((e) => e.from === 'running#1' && e.event === 'task.succeed').map((e) => e.to);
+    expect(running1).toContain('completed#1');
+    expect(running1).toContain('running#1');
+  });
+
+  it('replays every shortest and simple path on a live actor, with the effects it promises', () => {
+    const paths = [...getShortestPaths(taskMachine, options), ...getSimplePaths(taskMachine, options)];
+    expect(paths.length).toBeGreaterThan(20);
+    for (const path of paths) {
+      const effects: string[] = [];
+      const actor = createActor(
+        taskMachine.provide({
+          actions: {
+            startWork: ({ context }) => void effects.push(`start:${context.attempt}`),
+            abortWork: () => void effects.push('abort'),
+          },
+        }),
+        { input },
+      ).start();
+      for (const step of path.steps) {
+        actor.send(step.event);
+        expect(serialize(actor.getSnapshot())).toBe(serialize(step.state));
+      }
+      const starts = effects.filter((e) => e.startsWith('start')).length;
+      const aborts = effects.filter((e) => e === 'abort').length;
+      // Every attempt started is ended exactly once by leaving `running`.
+      expect(aborts).toBe(leaf(actor.getSnapshot()) === 'running' ? starts - 1 : starts);
+      expect(actor.getSnapshot().context.attempt).toBe(starts);
+    }
+  });
+
+  it('records a TaskTimeoutError when an attempt runs out of time', () => {
+    let snapshot = getInitialSnapshot(taskMachine, input);
+    for (const event of [{ type: 'task.ready' }, { type: 'task.start' }, TIMEOUT, RETRY_DUE, { type: 'task.start' }, TIMEOUT]) {
+      [snapshot] = transition(taskMachine, snapshot, event as TaskMachineEvent);
+    }
+    expect(snapshot.value).toBe('failed');
+    expect(snapshot.context.error).toBeInstanceOf(TaskTimeoutError);
+    expect(snapshot.output).toMatchObject({ attempts: 2, error: snapshot.context.error });
+  });
+
+  it('keeps its invariants under any sequence of events (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...EVENTS), { maxLength: 40 }), (events) => {
+        let snapshot = getInitialSnapshot(taskMachine, input);
+        let finalSeen: string | undefined;
+        let starts = 0;
+        for (const event of events) {
+          const before = leaf(snapshot);
+          [snapshot] = transition(taskMachine, snapshot, event as TaskMachineEvent);
+          const after = leaf(snapshot);
+          if (finalSeen !== undefined) expect(after).toBe(finalSeen);
+          if (FINAL.includes(after)) finalSeen = after;
+          if (after === 'running' && before !== 'running') {
+            expect(event.type).toBe('task.start');
+            starts++;
+          }
+          if (after === 'completed' && before !== 'completed') expect(event.type).toBe('task.succeed');
+          if (after === 'cancelled' && before !== 'cancelled') expect(event.type).toBe('task.cancel');
+          expect(snapshot.context.attempt).toBe(starts);
+          expect(snapshot.context.attempt).toBeLessThanOrEqual(input.maxAttempts);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
