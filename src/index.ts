@@ -98,3 +98,12 @@ export { checkPriorityOrder, checkDispatchOrder } from './simulate/checkDispatch
 export { checkStarvation } from './simulate/checkStarvation.js';
 export { InvariantViolationError } from './simulate/InvariantViolationError.js';
 export type { Trace, TraceEvent, SimulationMetrics } from './simulate/types.js';
+
+// Watching: dashboard and machine export
+export { startDashboard } from './dashboard/startDashboard.js';
+export type { Dashboard } from './dashboard/startDashboard.js';
+export type { DashboardOptions } from './dashboard/resolveDashboardOptions.js';
+export { DashboardOptionsError } from './dashboard/DashboardOptionsError.js';
+export { machinesToJson } from './inspection/machinesToJson.js';
+export type { MachineJson, StatechartJson, ActorLogicJson } from './inspection/machinesToJson.js';
+export { exportMachines } from './inspection/exportMachines.js';

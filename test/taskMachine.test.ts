@@ -43,7 +43,11 @@ const FINAL = ['completed', 'failed', 'cancelled'];
 describe('taskMachine', () => {
   const adjacency = getAdjacencyMap(taskMachine, options);
   const edges = Object.values(adjacency).flatMap((node) =>
-    Object.values(node.transitions).map((t) => ({ from: serialize(node.state), event: t.event.type, to: serialize(t.state) })),
+    Object.values(node.transitions).map((t: { event: AnyTaskEvent; state: TaskSnapshot }) => ({
+      from: serialize(node.state),
+      event: t.event.type,
+      to: serialize(t.state),
+    })),
   );
 
   it('reaches every state of the chart', () => {
