@@ -43,7 +43,7 @@ const FINAL = ['completed', 'failed', 'cancelled'];
 describe('taskMachine', () => {
   const adjacency = getAdjacencyMap(taskMachine, options);
   const edges = Object.values(adjacency).flatMap((node) =>
-    Object.values(node.transitions).map((t: { event: AnyTaskEvent; state: TaskSnapshot }) => ({
+    (Object.values(node.transitions) as { event: AnyTaskEvent; state: TaskSnapshot }[]).map((t) => ({
       from: serialize(node.state),
       event: t.event.type,
       to: serialize(t.state),
