@@ -18,8 +18,8 @@ export interface TerminalProgressOptions {
   readonly intervalMs?: number;
 }
 
-const BAR_WIDTH = 24;
-/** The bar's segments, in the order they fill it. */
+const BAR_WIDTH = 20;
+/** The bar's segments, in the order they fill it (and their counts are listed). */
 const SEGMENTS: readonly { status: TaskStatus; style: Style; symbol: string }[] = [
   { status: 'completed', style: 'green', symbol: '✓' },
   { status: 'failed', style: 'red', symbol: '✗' },
@@ -37,20 +37,25 @@ function countByStatus(tasks: readonly TaskRunState[]): Record<TaskStatus, numbe
   return counts;
 }
 
+/**
+ * `  1.24s ██████░░░░ 5/15  ✓ 4 completed  ▶ 1 running  … 10 pending`: the elapsed time first, so
+ * a narrow terminal cuts the counts rather than the time; failed and cancelled only when some are.
+ */
 function barLine(tasks: readonly TaskRunState[], elapsedMs: number, paint: Painter): string {
   const counts = countByStatus(tasks);
   const total = Math.max(1, tasks.length);
   let used = 0;
   const bar = SEGMENTS.map(({ status, style }) => {
-    const cells = Math.round((counts[status] / total) * BAR_WIDTH);
-    const width = Math.min(cells, BAR_WIDTH - used);
+    const width = Math.min(Math.round((counts[status] / total) * BAR_WIDTH), BAR_WIDTH - used);
     used += width;
     return paint(style, '█'.repeat(width));
   }).join('');
   const done = counts.completed + counts.failed + counts.cancelled;
-  const tally = SEGMENTS.map(({ status, style, symbol }) => paint(style, `${symbol} ${counts[status]} ${status}`)).join('  ');
+  const tally = SEGMENTS.filter(({ status }) => counts[status] > 0 || status === 'completed' || status === 'running')
+    .map(({ status, style, symbol }) => paint(style, `${symbol} ${counts[status]} ${status}`))
+    .join('  ');
   const rest = paint('dim', '░'.repeat(BAR_WIDTH - used));
-  return `${bar}${rest} ${done}/${tasks.length}  ${tally}  ${paint('dim', `… ${counts.pending} pending`)}  ${formatSeconds(elapsedMs)}`;
+  return `${formatSeconds(elapsedMs).padStart(7)} ${bar}${rest} ${done}/${tasks.length}  ${tally}  ${paint('dim', `… ${counts.pending} pending`)}`;
 }
 
 function runningLine(tasks: readonly TaskRunState[], now: number): string {

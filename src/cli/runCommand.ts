@@ -1,6 +1,7 @@
 import { accessSync, constants, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createScheduler } from '../createScheduler.js';
+import { ConfigurationError } from '../errors.js';
 import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
 import type { Scheduler } from '../scheduler.js';
@@ -53,7 +54,15 @@ function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo,
 
 /** Fails before anything runs when the report could not be written afterwards. */
 function checkReportPath(path: string | undefined): void {
-  if (path !== undefined) accessSync(dirname(resolve(path)), constants.W_OK);
+  if (path === undefined) return;
+  const folder = dirname(resolve(path));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    const issue = { file: '<command line>', path: '--report', line: undefined, expected: 'a file in a writable folder', found: `${path} (${folder}: ${reason})` };
+    throw new ConfigurationError([issue]);
+  }
 }
 
 function needsWorkerPool({ workload }: Plan): boolean {

@@ -28,6 +28,15 @@ export interface TaskChange {
   readonly delayMs?: number;
 }
 
+/** Options of {@link trackTaskRuns}. */
+export interface TrackTaskRunsOptions {
+  /**
+   * The scheduler's clock, for the moments no task record carries (when a failed attempt ended).
+   * @default Date.now
+   */
+  readonly now?: () => number;
+}
+
 /** What {@link trackTaskRuns} returns. */
 export interface TaskRunTracker {
   /** Every task in the order it was scheduled. */
@@ -77,7 +86,8 @@ function stdoutOf(value: unknown): string | undefined {
  * await scheduler.onIdle();
  * console.table(tracker.tasks());
  */
-export function trackTaskRuns(scheduler: Scheduler): TaskRunTracker {
+export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOptions = {}): TaskRunTracker {
+  const { now = Date.now } = options;
   const states = new Map<string, TaskRunState>();
   /** When each task's latest attempt started: a `readyAt` before it belongs to an earlier wait. */
   const lastStartedAt = new Map<string, number>();
@@ -104,7 +114,7 @@ export function trackTaskRuns(scheduler: Scheduler): TaskRunTracker {
     return (state?.waitMs ?? 0) + (isQueued ? end - readyAt : 0);
   };
   const finish = (record: TaskRecord, status: TaskStatus, extra: Partial<TaskRunState>): void => {
-    const end = record.completedAt ?? Date.now();
+    const end = record.completedAt ?? now();
     const times = { durationMs: ranFor(record.id, end), waitMs: waitedFor(record, end) };
     update(record.id, { status, ...times, runningSince: undefined, ...extra }, status);
   };
@@ -118,7 +128,7 @@ export function trackTaskRuns(scheduler: Scheduler): TaskRunTracker {
         states.set(task.id, { ...NEW_TASK, name: task.name });
         return;
       case 'task:started': {
-        const start = task.startedAt ?? Date.now();
+        const start = task.startedAt ?? now();
         lastStartedAt.set(task.id, start);
         const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (task.readyAt ?? start);
         update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs }, 'started');
@@ -126,7 +136,7 @@ export function trackTaskRuns(scheduler: Scheduler): TaskRunTracker {
       }
       case 'task:retrying': {
         const { error, delayMs } = payload as SchedulerEvents['task:retrying'];
-        const change = { status: 'pending', durationMs: ranFor(task.id, Date.now()), runningSince: undefined, error: error.message, output: stdoutOf(error) } as const;
+        const change = { status: 'pending', durationMs: ranFor(task.id, now()), runningSince: undefined, error: error.message, output: stdoutOf(error) } as const;
         update(task.id, change, 'retrying', delayMs);
         return;
       }

@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/cli/buildRunReport.js';
+import { runCli } from './runCli.js';
+import { runMain } from './runMain.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'xeno-cli-run-'));
+
+/** Rows of the summary table: task name → status, attempts. */
+function summaryRows(stdout: string): Map<string, { status: string; attempts: number }> {
+  const table = stdout.slice(stdout.indexOf('\ntask '));
+  const rows = table
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cells) => cells.length === 5 && /^\d+$/.test(cells[2] ?? ''));
+  return new Map(rows.map(([task, status, attempts]) => [task ?? '', { status: status ?? '', attempts: Number(attempts) }]));
+}
+
+// Each test is a separate process: run them side by side.
+describe.concurrent('xeno-scheduler run', () => {
+  it('runs the proof pipeline to the end: a line per state change, every task completed in the summary, exit 0', async () => {
+    const { code, stdout } = await runCli(['run', 'config/examples/proof-pipeline.yaml']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^running 15 tasks from config\/examples\/proof-pipeline\.yaml on 2 workers \(policy critical-path\)$/m);
+    expect(stdout).toMatch(/^\s+\d+\.\d\ds {2}started {4}parse_axioms$/m);
+    expect(stdout).toMatch(/completed {2}theorem_am_gm in \d+\.\d\ds: theorem am_gm verified/);
+    const rows = summaryRows(stdout);
+    expect(rows.size).toBe(15);
+    for (const row of rows.values()) expect(row).toEqual({ status: 'completed', attempts: 1 });
+    expect(stdout).toMatch(/^task +status +attempts +duration ms +wait ms$/m);
+    expect(stdout).toMatch(/^15 tasks: 15 completed, 0 failed, 0 cancelled in \d+\.\d\ds$/m);
+    // Not a terminal: no escape codes.
+    expect(stdout).not.toContain('\x1b[');
+  });
+
+  it('prints only one JSON document on stdout with --json, progress on stderr, and writes the same to --report', async () => {
+    const report = join(tmp, 'data-processing.json');
+    const { code, stdout, stderr } = await runCli(['run', 'config/examples/data-processing.yaml', '--json', '--report', report]);
+    expect(code).toBe(0);
+    const document = JSON.parse(stdout) as RunReport;
+    expect(readFileSync(report, 'utf8')).toBe(stdout);
+    expect(document.tasks).toHaveLength(12);
+    for (const task of document.tasks) {
+      expect(task).toEqual({
+        name: expect.any(String),
+        status: 'completed',
+        attempts: 1,
+        durationMs: expect.any(Number),
+        waitMs: expect.any(Number),
+        output: expect.any(String),
+      });
+      expect(task.durationMs).toBeGreaterThan(0);
+    }
+    expect(document.tasks.find((task) => task.name === 'join_sales')?.output).toBe('joined sales: 12828 rows');
+    expect(document.summary).toMatchObject({ total: 12, completed: 12, failed: 0, cancelled: 0, exitCode: 0, interruptedBy: null, policy: 'fair-share', maxWorkers: 3 });
+    expect(stderr).toMatch(/completed {2}publish_report/);
+  });
+
+  it('exits 1 when a task fails, with each task\'s status, attempts, error and output tail', async () => {
+    const { code, stdout } = await runCli(['run', 'test/fixtures/cli/mixed-outcomes.yaml', '--json']);
+    expect(code).toBe(1);
+    const { tasks, summary } = JSON.parse(stdout) as RunReport;
+    const byName = new Map(tasks.map((task) => [task.name, task]));
+    expect(byName.get('hello')).toMatchObject({ status: 'completed', attempts: 1, output: 'hello from hello' });
+    expect(byName.get('broken')).toMatchObject({ status: 'failed', attempts: 1, output: 'about to fail' });
+    expect(byName.get('broken')?.error).toMatch(/exited with code 3: no proof found$/);
+    expect(byName.get('after_broken')).toMatchObject({ status: 'failed', attempts: 0, durationMs: 0, error: 'task "after_broken" cannot run: dependency "broken" failed' });
+    expect(byName.get('flaky')).toMatchObject({ status: 'completed', attempts: 2, output: 'passed on attempt 2' });
+    expect(byName.get('flaky')).not.toHaveProperty('error');
+    expect(byName.get('sum_in_worker')).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(byName.get('echo_inline')).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(summary).toMatchObject({ total: 6, completed: 4, failed: 2, cancelled: 0, exitCode: 1 });
+  });
+
+  it('lists the failures under the summary table', async () => {
+    const { code, stdout } = await runCli(['run', 'test/fixtures/cli/mixed-outcomes.yaml', '--quiet']);
+    expect(code).toBe(1);
+    expect(stdout).not.toMatch(/started/);
+    expect(summaryRows(stdout).get('flaky')).toEqual({ status: 'completed', attempts: 2 });
+    expect(stdout).toMatch(/^broken failed: command ".*" exited with code 3: no proof found$/m);
+    expect(stdout).toMatch(/^6 tasks: 4 completed, 2 failed, 0 cancelled in /m);
+  });
+
+  it('applies --max-workers and --policy over the configuration', async () => {
+    const { code, stdout } = await runCli(['run', 'test/fixtures/cli/mixed-outcomes.yaml', '--json', '--max-workers', '1', '--policy', 'fifo']);
+    expect(code).toBe(1);
+    const { tasks, summary } = JSON.parse(stdout) as RunReport;
+    expect(summary).toMatchObject({ maxWorkers: 1, policy: 'fifo' });
+    // One worker: whoever ran second waited for the first.
+    expect(Math.max(...tasks.map((task) => task.waitMs))).toBeGreaterThan(0);
+  });
+
+  it('refuses a workload with simulation-only tasks, naming each, with exit 2 and no stack', async () => {
+    const { code, stdout, stderr } = await runMain(['run', 'config/examples/simulation-dag.yaml']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^error: 15 problems:$/m);
+    expect(stderr).toContain('config/examples/simulation-dag.yaml: tasks.fetch_corpus: expected a `command` or a `module` to run, found neither');
+    expect(stderr).toContain('tasks.publish:');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('refuses `type: distributed` at start with the message of toSchedulerOptions', async () => {
+    const config = join(tmp, 'distributed.yaml');
+    writeFileSync(config, 'scheduler:\n  type: distributed\n');
+    const { code, stdout, stderr } = await runMain(['run', 'config/examples/proof-pipeline.yaml', '--config', config]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'error: <config>: scheduler.type: expected task, resource, dependency or priority, found "distributed" ' +
+        '(the distributed backend does not exist yet; use a local type, which applies every other section)\n',
+    );
+  });
+
+  it.each([
+    [['run', 'config/examples/proof-pipeline.yaml', '--max-workers', '0'], /argument '0' is invalid\. expected a whole number >= 1/],
+    [['run', 'config/examples/proof-pipeline.yaml', '--policy', 'fastest'], /Allowed choices are priority, fifo/],
+    [['run', 'missing.yaml'], /^error: missing\.yaml: <root>: expected a readable file, found ENOENT/m],
+    [['run', 'config/examples/proof-pipeline.yaml', '--report', join(tmp, 'no/such/dir/report.json')], /^error: <command line>: --report: expected a file in a writable folder, found .*no\/such\/dir\/report\.json \(.*: ENOENT\)$/m],
+    [['run'], /missing required argument 'workload'/],
+  ])('exits 2 for bad input before running anything: %j', async (args, message) => {
+    const { code, stdout, stderr } = await runMain(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ComparisonRow } from '../../src/simulate/compareSimulations.js';
+import { runCli } from './runCli.js';
+import { runMain } from './runMain.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'xeno-cli-simulate-'));
+
+describe.concurrent('xeno-scheduler simulate', () => {
+  it('prints the metrics of every compared policy side by side and writes the trace and the SVG timeline', async () => {
+    const trace = join(tmp, 'trace.json');
+    const svg = join(tmp, 'timeline.svg');
+    const args = ['simulate', 'config/examples/simulation-dag.yaml', '--policy', 'fifo', '--compare', 'critical-path,priority', '--trace', trace, '--svg', svg];
+    const { code, stdout } = await runCli(args);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^simulated 15 tasks from config\/examples\/simulation-dag\.yaml on 4 workers, seed 0$/m);
+    expect(stdout).toMatch(/^metric +fifo +critical-path +priority$/m);
+    for (const metric of ['makespan s', 'lower bound s', 'makespan / bound', 'mean wait s', 'p95 wait s', 'max wait s', 'worker utilization']) {
+      expect(stdout).toMatch(new RegExp(`^${metric} +[\\d.]+ +[\\d.]+ +[\\d.]+$`, 'm'));
+    }
+    const written = JSON.parse(readFileSync(trace, 'utf8')) as { policy: string; tasks: unknown[]; events: unknown[] };
+    expect(written.policy).toBe('fifo');
+    expect(written.tasks).toHaveLength(15);
+    expect(readFileSync(svg, 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  });
+
+  it('prints one JSON document with --json, the same for the same seed', async () => {
+    const args = ['simulate', 'config/examples/simulation-dag.yaml', '--compare', 'fifo', '--workers', '2', '--seed', '7', '--json'];
+    const first = await runMain(args);
+    const second = await runMain(args);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(second.stdout);
+    const { policies, maxWorkers, seed } = JSON.parse(first.stdout) as { policies: ComparisonRow[]; maxWorkers: number; seed: number };
+    expect({ maxWorkers, seed }).toEqual({ maxWorkers: 2, seed: 7 });
+    // The configuration's policy first, then the compared ones.
+    expect(policies.map((row) => row.policy)).toEqual(['critical-path', 'fifo']);
+    for (const row of policies) expect(row.makespanMs).toBeGreaterThanOrEqual(row.lowerBoundMs);
+  });
+
+  it.each([
+    [['simulate', 'config/examples/simulation-dag.yaml', '--compare', 'fifo,fastest'], /expected policy names from priority, fifo, shortest-first, critical-path, fair-share/],
+    [['simulate', 'test/fixtures/cli/mixed-outcomes.yaml'], /^ {2}test\/fixtures\/cli\/mixed-outcomes\.yaml: tasks\.hello: expected an `estimate` or a `duration` to simulate, found neither$/m],
+  ])('exits 2 for bad input: %j', async (args, message) => {
+    const { code, stderr } = await runMain(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { trackTaskRuns, type TaskChange } from '../../src/cli/trackTaskRuns.js';
+import { createScheduler } from '../../src/createScheduler.js';
+import { SimulationClock } from '../../src/simulate/SimulationClock.js';
+import type { TaskContext } from '../../src/types.js';
+
+/** Lets the scheduler react, then moves the simulated clock to each due timer, until nothing is due. */
+async function drive(clock: SimulationClock): Promise<void> {
+  for (;;) {
+    await new Promise((resolve) => setImmediate(resolve));
+    const next = clock.nextDueTime();
+    if (next === undefined) return;
+    clock.advanceTo(next);
+  }
+}
+
+describe('trackTaskRuns', () => {
+  it('adds up time running and time queued over every attempt, leaving out dependencies and retry backoff', async () => {
+    const clock = new SimulationClock();
+    const scheduler = createScheduler({ clock, maxWorkers: 1, defaultRetry: { attempts: 2, backoffMs: 1000 } });
+    const tracker = trackTaskRuns(scheduler, { now: () => clock.now() });
+    const changes: string[] = [];
+    tracker.onChange(({ kind, task }: TaskChange) => changes.push(`${clock.now()} ${kind} ${task.name}`));
+    const after = (ms: number, fail = false) => () =>
+      new Promise<{ stdout: string }>((resolve, reject) =>
+        clock.setTimeout(() => (fail ? reject(Object.assign(new Error('boom'), { stdout: 'partial\n' })) : resolve({ stdout: `done\nafter ${ms}\n` })), ms),
+      );
+    scheduler.scheduleTasks([
+      { id: 'first', run: after(100) },
+      { id: 'second', run: after(50) },
+      { id: 'child', dependencies: ['first'], run: after(10) },
+      { id: 'flaky', priority: 'low', run: ({ attempt }: TaskContext) => after(30, attempt === 1)() },
+    ]);
+    await drive(clock);
+    const byName = new Map(tracker.tasks().map((task) => [task.name, task]));
+    // One worker: first 0-100, second 100-150, child 150-160, flaky 160-190 (fails), backoff until 1190, flaky 1190-1220.
+    expect(byName.get('first')).toMatchObject({ status: 'completed', attempts: 1, durationMs: 100, waitMs: 0, output: 'done\nafter 100' });
+    expect(byName.get('second')).toMatchObject({ status: 'completed', attempts: 1, durationMs: 50, waitMs: 100 });
+    expect(byName.get('child')).toMatchObject({ status: 'completed', attempts: 1, durationMs: 10, waitMs: 50 });
+    expect(byName.get('flaky')).toMatchObject({ status: 'completed', attempts: 2, durationMs: 60, waitMs: 160, error: undefined });
+    expect(changes).toContain('190 retrying flaky');
+    expect(changes.at(-1)).toBe('1220 completed flaky');
+    await scheduler.stop();
+  });
+
+  it('counts the queue time of a task cancelled before it started, and the error of a failure', async () => {
+    const clock = new SimulationClock();
+    const scheduler = createScheduler({ clock, maxWorkers: 1, defaultRetry: { attempts: 1 } });
+    const tracker = trackTaskRuns(scheduler, { now: () => clock.now() });
+    scheduler.scheduleTasks([
+      { id: 'long', run: () => new Promise((_, reject) => clock.setTimeout(() => reject(new Error('no proof found')), 500)) },
+      { id: 'waiting', run: () => undefined },
+    ]);
+    clock.setTimeout(() => scheduler.cancelTask('waiting', 'not needed'), 200);
+    await drive(clock);
+    const byName = new Map(tracker.tasks().map((task) => [task.name, task]));
+    expect(byName.get('long')).toMatchObject({ status: 'failed', attempts: 1, durationMs: 500, error: 'no proof found' });
+    expect(byName.get('waiting')).toMatchObject({ status: 'cancelled', attempts: 0, durationMs: 0, waitMs: 200, error: 'not needed' });
+    tracker.stop();
+    await scheduler.stop();
+  });
+});

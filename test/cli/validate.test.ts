@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loadWorkload } from '../../src/config/loadWorkload.js';
+import { runCli } from './runCli.js';
+import { runMain } from './runMain.js';
+
+describe('xeno-scheduler validate', () => {
+  it('prints the plan: the settings, then every task after its dependencies, by level, with priority, resources and what it runs', async () => {
+    const file = 'config/examples/proof-pipeline.yaml';
+    const { code, stdout, stderr } = await runMain(['validate', file]);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^config\/examples\/proof-pipeline\.yaml is valid: 15 tasks in 8 levels$/m);
+    expect(stdout).toMatch(/^scheduler: 2 workers, policy critical-path, pools cpu 2, memory 4, disk 100, network 1000$/m);
+    expect(stdout).toMatch(/^ +6 +theorem_am_gm +highest +cpu 2, memory 3 +lemma_square_nonneg, lemma_distrib, lemma_mul_assoc +command$/m);
+    const rows = stdout
+      .split('\n')
+      .map((line) => /^ *(\d+) +(\w+) /.exec(line))
+      .filter((match) => match !== null)
+      .map((match) => ({ level: Number(match[1]), name: match[2] ?? '' }));
+    const { tasks } = loadWorkload(file);
+    expect(rows.map((row) => row.name).sort()).toEqual(tasks.map((task) => task.name).sort());
+    const position = new Map(rows.map((row, at) => [row.name, at]));
+    const levels = rows.map((row) => row.level);
+    expect(levels).toEqual([...levels].sort((a, b) => a - b));
+    for (const task of tasks) {
+      for (const dependency of task.dependencies) expect(position.get(dependency)).toBeLessThan(position.get(task.name) ?? -1);
+    }
+  });
+
+  it('accepts a simulation-only workload and says that `run` would refuse it', async () => {
+    const { code, stdout } = await runMain(['validate', 'config/examples/simulation-dag.yaml']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ +0 +fetch_corpus +high +cpu 1, memory 2 +- +nothing \(simulation only\)$/m);
+    expect(stdout).toContain('15 of 15 tasks have nothing to run: `run` refuses this workload, `simulate` replays it');
+  });
+
+  it('exits 2 (as a process) and lists every problem of an invalid workload, with file, line and key path', async () => {
+    const { code, stdout, stderr } = await runCli(['validate', 'test/fixtures/cli/invalid.yaml']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')).toEqual([
+      'error: 3 problems:',
+      '  test/fixtures/cli/invalid.yaml:9: tasks.prove.dependencies.0: expected the name of a task in this workload, found "lemma_missing"',
+      '  test/fixtures/cli/invalid.yaml:18: tasks.egg.dependencies.0: expected dependencies that never lead back to the task, found the cycle chicken → egg → chicken',
+      expect.stringMatching(/^ {2}test\/fixtures\/cli\/invalid\.yaml:12: tasks\.huge\.resources\.cpu: expected at most 2 \(the cpu pool's capacity\), found 16/),
+      '',
+    ]);
+  });
+
+  it('exits 2 for a bad --config file, naming it', async () => {
+    const { code, stderr } = await runMain(['validate', 'config/examples/proof-pipeline.yaml', '--config', 'test/fixtures/config/bad-config.yaml']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/test\/fixtures\/config\/bad-config\.yaml:\d+: /);
+  });
+});
