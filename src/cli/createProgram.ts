@@ -47,7 +47,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--port <n>', 'dashboard port (0: a free one)', parseIntegerOption(0), 0)
     .option('--host <host>', 'dashboard interface; anything but loopback needs --token', '127.0.0.1')
     .option('--token <token>', 'dashboard access token (at least 16 characters)')
-    .option('--keep-open', 'keep the dashboard up after the run until Ctrl-C')
+    .option('--keep-open', 'keep the dashboard up after the run until Ctrl-C (implies --dashboard)')
     .addHelpText(
       'after',
       '\nCtrl-C (or SIGTERM) cancels the running tasks, kills their processes, prints what was done and exits 130.\n' +

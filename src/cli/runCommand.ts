@@ -33,7 +33,7 @@ export interface RunFlags extends PlanFlags {
   readonly host?: string | undefined;
   /** The dashboard's access token. */
   readonly token?: string | undefined;
-  /** Keep the dashboard up after the run until Ctrl-C. */
+  /** Keep the dashboard up after the run until Ctrl-C (implies `dashboard`). */
   readonly keepOpen?: boolean | undefined;
 }
 
@@ -113,7 +113,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
     resources.tracker = tracker;
-    if (flags.dashboard) {
+    if (flags.dashboard || flags.keepOpen) {
       resources.dashboard = await startDashboard(scheduler, dashboardOptions(flags));
       notes.write(`dashboard: ${resources.dashboard.url}\n`);
     }
