@@ -114,8 +114,12 @@ export class ResourceLedger {
     const request = this.#allocations.get(owner);
     if (request === undefined) return false;
     this.#allocations.delete(owner);
+    // Re-add what is still held rather than subtract: subtracting fractions drifts (0.1 + 0.2 -
+    // 0.1 - 0.2 is 2.8e-17), and a pool left "almost empty" never fits a request for all of it.
     for (const name in request) {
-      this.#used.set(name, (this.#used.get(name) ?? 0) - (request[name] as number));
+      let used = 0;
+      for (const held of this.#allocations.values()) used += held[name] ?? 0;
+      this.#used.set(name, used);
     }
     return true;
   }

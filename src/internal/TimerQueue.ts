@@ -78,8 +78,15 @@ export class TimerQueue implements SchedulerClock {
       this.#heap.pop();
       head.fn();
     }
+    // A callback may have armed the base timer for a later timer than the new head, or for one
+    // this batch already ran: arm for the head, or for nothing when none is left.
     const next = this.#heap.peek();
-    if (next !== undefined && this.#armedAt === undefined) this.#arm(next.due);
+    if (next === undefined) {
+      if (this.#armedAt !== undefined) this.#base.clearTimeout(this.#armedHandle);
+      this.#armedAt = undefined;
+    } else if (this.#armedAt !== next.due) {
+      this.#arm(next.due);
+    }
     this.#onFired();
   }
 }
