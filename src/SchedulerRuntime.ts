@@ -550,9 +550,21 @@ export class SchedulerRuntime {
     }
   }
 
-  /** Resolves when every work function that was started has settled. */
-  async drain(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  /**
+   * Resolves when every work function that was started has settled, or after `graceMs` of
+   * real time: work that ignores its abort signal must not hold `stop()` forever.
+   */
+  async drain(graceMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+      timer.unref?.();
+    });
+    const settled = (async () => {
+      while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    })();
+    await Promise.race([settled, expired]);
+    clearTimeout(timer);
   }
 
   // ---------------------------------------------------------------- dependency deadlines

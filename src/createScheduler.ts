@@ -172,9 +172,9 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     onIdle: () => runtime.onIdle(),
     pause: () => send({ type: 'scheduler.pause' }),
     resume: () => send({ type: 'scheduler.resume' }),
-    stop: async () => {
+    stop: async ({ graceMs = 5000 } = {}) => {
       if (!runtime.isStopped) send({ type: 'scheduler.stop', reason: 'scheduler stopped' });
-      await runtime.drain();
+      await runtime.drain(graceMs);
       runtime.flush();
       actor.stop();
     },

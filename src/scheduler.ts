@@ -45,8 +45,11 @@ export interface Scheduler {
   pause(): void;
   /** Resumes dispatching. */
   resume(): void;
-  /** Cancels everything pending or running, waits for running work to settle, and stops the actors. */
-  stop(): Promise<void>;
+  /**
+   * Cancels everything pending or running, waits for running work to settle (at most
+   * `graceMs` of real time, default 5000), and stops the actors.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
   /** Typed events (mitt). */
   readonly events: Emitter<SchedulerEvents>;
   /** The root (scheduler) actor, for embedding and inspection. */

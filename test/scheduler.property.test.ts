@@ -1,0 +1,197 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Scheduler } from '../src/scheduler.js';
+import type { TaskPriority, TaskStatus } from '../src/types.js';
+import { settle, simulatedScheduler } from './support/harness.js';
+
+const MAX_WORKERS = 3;
+const CAPACITY = { cpu: 4, memory: 6 };
+const FINAL: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** The system under test plus what the model remembers. */
+interface Real {
+  scheduler: Scheduler;
+  advance(ms: number): Promise<void>;
+  /** Settlers of each task's attempts, by id, oldest first. */
+  attempts: Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }[]>;
+  violations: string[];
+}
+
+interface Model {
+  ids: string[];
+  finals: Map<string, TaskStatus>;
+  next: number;
+}
+
+function checkInvariants(real: Real, model: Model): void {
+  const s = real.scheduler;
+  const tasks = s.listTasks();
+  const running = tasks.filter((t) => t.status === 'running');
+  expect(running.length).toBeLessThanOrEqual(MAX_WORKERS);
+  const stats = s.getStats();
+  for (const [name, capacity] of Object.entries(CAPACITY)) {
+    const held = running.reduce((sum, t) => sum + (t.resources[name] ?? 0), 0);
+    expect(stats.resources[name]?.used).toBe(held);
+    expect(held).toBeLessThanOrEqual(capacity);
+    expect((stats.resources[name]?.used ?? 0) + (stats.resources[name]?.reserved ?? 0)).toBeLessThanOrEqual(capacity);
+  }
+  for (const task of tasks) {
+    const final = model.finals.get(task.id);
+    if (final !== undefined) expect(task.status).toBe(final);
+    if (FINAL.includes(task.status)) model.finals.set(task.id, task.status);
+  }
+  expect(real.violations).toEqual([]);
+}
+
+class ScheduleBatch implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly specs: { priority: TaskPriority; cpu: number; memory: number; deps: number[]; timeoutMs: number; attempts: number }[],
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const batch = this.specs.map((spec) => {
+      const id = `t${model.next++}`;
+      const dependencies = [...new Set(spec.deps.filter((d) => d < model.ids.length).map((d) => model.ids[d] as string))];
+      return {
+        id,
+        priority: spec.priority,
+        dependencies,
+        resources: { cpu: spec.cpu, memory: spec.memory },
+        timeoutMs: spec.timeoutMs,
+        retry: { attempts: spec.attempts, backoffMs: 5 },
+        run: () =>
+          new Promise((resolve, reject) => {
+            real.attempts.set(id, [...(real.attempts.get(id) ?? []), { resolve, reject }]);
+          }),
+      };
+    });
+    real.scheduler.scheduleTasks(batch);
+    model.ids.push(...batch.map((t) => t.id));
+    await settle();
+    checkInvariants(real, model);
+  }
+  toString = () => `schedule(${this.specs.length})`;
+}
+
+class Settle implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly pick: number, readonly succeed: boolean) {}
+  check = (model: Model) => model.ids.length > 0;
+  async run(model: Model, real: Real): Promise<void> {
+    const running = real.scheduler.listTasks().filter((t) => t.status === 'running');
+    const target = running[this.pick % Math.max(1, running.length)];
+    if (target) {
+      const attempt = real.attempts.get(target.id)?.at(-1);
+      if (this.succeed) attempt?.resolve(`done ${target.id}`);
+      else attempt?.reject(new Error(`failed ${target.id}`));
+    }
+    await settle();
+    checkInvariants(real, model);
+  }
+  toString = () => `${this.succeed ? 'succeed' : 'fail'}(${this.pick})`;
+}
+
+class Cancel implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly pick: number) {}
+  check = (model: Model) => model.ids.length > 0;
+  async run(model: Model, real: Real): Promise<void> {
+    const id = model.ids[this.pick % model.ids.length] as string;
+    const before = real.scheduler.getTaskStatus(id);
+    const cancelled = real.scheduler.cancelTask(id);
+    expect(cancelled).toBe(before === 'pending' || before === 'running');
+    if (cancelled) expect(real.scheduler.getTaskStatus(id)).toBe('cancelled');
+    await settle();
+    checkInvariants(real, model);
+  }
+  toString = () => `cancel(${this.pick})`;
+}
+
+class ChangePriority implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly pick: number, readonly priority: TaskPriority) {}
+  check = (model: Model) => model.ids.length > 0;
+  async run(model: Model, real: Real): Promise<void> {
+    const id = model.ids[this.pick % model.ids.length] as string;
+    const before = real.scheduler.getTaskStatus(id);
+    expect(real.scheduler.updateTaskPriority(id, this.priority)).toBe(before === 'pending');
+    const queued = real.scheduler.getQueue(1000).map((t) => t.id);
+    expect(new Set(queued).size).toBe(queued.length);
+    await settle();
+    checkInvariants(real, model);
+  }
+  toString = () => `priority(${this.pick}, ${this.priority})`;
+}
+
+class Advance implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly ms: number) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    await real.advance(this.ms);
+    checkInvariants(real, model);
+  }
+  toString = () => `advance(${this.ms})`;
+}
+
+const priority = fc.constantFrom<TaskPriority>(1, 2, 3, 4, 5);
+const commands = fc.commands(
+  [
+    fc
+      .array(
+        fc.record({
+          priority,
+          cpu: fc.integer({ min: 0, max: 4 }),
+          memory: fc.integer({ min: 0, max: 6 }),
+          deps: fc.array(fc.nat({ max: 30 }), { maxLength: 3 }),
+          timeoutMs: fc.constantFrom(0, 20, 200),
+          attempts: fc.integer({ min: 1, max: 3 }),
+        }),
+        { minLength: 1, maxLength: 5 },
+      )
+      .map((specs) => new ScheduleBatch(specs)),
+    fc.tuple(fc.nat(), fc.boolean()).map(([pick, ok]) => new Settle(pick, ok)),
+    fc.nat().map((pick) => new Cancel(pick)),
+    fc.tuple(fc.nat(), priority).map(([pick, p]) => new ChangePriority(pick, p)),
+    fc.integer({ min: 1, max: 100 }).map((ms) => new Advance(ms)),
+  ],
+  { maxCommands: 40 },
+);
+
+describe('createScheduler (model-based property)', () => {
+  it('keeps every invariant under random schedule/cancel/priority/succeed/fail/time sequences, and finishes every task', async () => {
+    const outcomes = new Map<TaskStatus, number>();
+    await fc.assert(
+      fc.asyncProperty(commands, async (cmds) => {
+        const { scheduler, advance } = simulatedScheduler({
+          maxWorkers: MAX_WORKERS,
+          resources: CAPACITY,
+          maxFinishedRecords: 10_000,
+          maxDependencyDepth: 50,
+          dependencyTimeoutMs: 0,
+        });
+        const real: Real = { scheduler, advance, attempts: new Map(), violations: [] };
+        scheduler.events.on('task:started', ({ task }) => {
+          for (const dep of task.dependencies) {
+            const status = scheduler.getTaskStatus(dep);
+            if (status !== 'completed') real.violations.push(`${task.id} started while ${dep} was ${status}`);
+          }
+        });
+        const model: Model = { ids: [], finals: new Map(), next: 0 };
+        await fc.asyncModelRun(() => ({ model, real }), cmds);
+        // Once every piece of work settles, every task reaches a final state.
+        for (let round = 0; round < 200 && scheduler.listTasks().some((t) => !FINAL.includes(t.status)); round++) {
+          for (const task of scheduler.listTasks()) {
+            if (task.status === 'running') real.attempts.get(task.id)?.at(-1)?.resolve('drained');
+          }
+          await advance(50);
+        }
+        checkInvariants(real, model);
+        expect(scheduler.listTasks().filter((t) => !FINAL.includes(t.status))).toEqual([]);
+        for (const task of scheduler.listTasks()) outcomes.set(task.status, (outcomes.get(task.status) ?? 0) + 1);
+        // Work of cancelled or timed-out attempts ignores its signal here; let it end.
+        for (const attempts of real.attempts.values()) attempts.forEach((attempt) => attempt.resolve('late'));
+        await scheduler.stop();
+      }),
+      { numRuns: 60 },
+    );
+    // The generated runs did exercise every ending, so the invariants were checked on real work.
+    expect([...outcomes.keys()].sort()).toEqual(['cancelled', 'completed', 'failed']);
+  });
+});
