@@ -406,7 +406,12 @@ export class SchedulerRuntime {
     entry.slot = undefined;
     if (entry.hasResources) this.pool.send({ type: 'pool.release', owner: id });
     this.settings.policy.onFinish?.(toQueued(entry));
-    if (event.type === 'task.succeed' || event.type === 'task.fail') return;
+    if (event.type === 'task.succeed') return; // finish() pumps
+    // A failed attempt that will be retried never reaches finish(): its slot must be used now.
+    if (event.type === 'task.fail') {
+      this.#schedulePump();
+      return;
+    }
     const reason =
       event.type === 'task.cancel'
         ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')

@@ -348,6 +348,18 @@ describe('createScheduler', () => {
       expect(retrying).toEqual([100, 200, 400]);
     });
 
+    it('gives the slot of an attempt waiting to retry to the next queued task at once', async () => {
+      const { scheduler: s, advance } = simulatedScheduler({ maxWorkers: 1, defaultRetry: { attempts: 2, backoffMs: 1000 } });
+      const flaky = manualWork();
+      s.scheduleTask({ id: 'flaky', run: flaky.run });
+      s.scheduleTask({ id: 'next', run: manualWork().run });
+      await advance(0);
+      flaky.reject(new Error('once'));
+      await advance(0);
+      expect(s.getTask('flaky').pendingReason).toBe('backoff');
+      expect(s.getTaskStatus('next')).toBe('running');
+    });
+
     it('retries after a timeout and ignores the timed-out attempt when it resolves later', async () => {
       const { scheduler: s, advance } = simulatedScheduler({ defaultRetry: { attempts: 2, backoffMs: 10 } });
       const work = manualWork();
