@@ -151,10 +151,8 @@ export class SchedulerRuntime {
       seen.add(task.id);
     });
     const problem = this.dag.check(batch, this.settings.maxDependencyDepth);
-    if (problem) throw dependencyProblemToError(problem, this.settings.maxDependencyDepth, this.#dropped);
+    if (problem) throw dependencyProblemToError(problem, this.settings.maxDependencyDepth);
   }
-
-  #dropped = new Set<string>();
 
   /** Adds a checked batch: creates an entry and a live actor per task. */
   addBatch(batch: readonly NormalizedTask[]): void {
@@ -340,7 +338,8 @@ export class SchedulerRuntime {
     if (entry.hasResources) this.pool.send({ type: 'pool.allocate', owner: id, request: entry.resources });
     this.#running++;
     entry.slot = this.#freeSlots.pop();
-    this.settings.policy.onStart?.(toQueued(entry));
+    const { onStart } = this.settings.policy;
+    if (onStart) onStart.call(this.settings.policy, toQueued(entry));
     entry.ref?.send({ type: 'task.start' });
   }
 
@@ -368,7 +367,10 @@ export class SchedulerRuntime {
     this.#emit('task:started', entry, (task) => ({ task, attempt }));
     const runtime = this;
     const context: TaskContext<any> = {
-      task: toRecord(entry),
+      // Built on first read: most work never looks at its own record.
+      get task() {
+        return toRecord(entry);
+      },
       config: entry.config,
       attempt,
       get signal() {
@@ -405,7 +407,8 @@ export class SchedulerRuntime {
     if (entry.slot !== undefined) this.#freeSlots.push(entry.slot);
     entry.slot = undefined;
     if (entry.hasResources) this.pool.send({ type: 'pool.release', owner: id });
-    this.settings.policy.onFinish?.(toQueued(entry));
+    const { onFinish } = this.settings.policy;
+    if (onFinish) onFinish.call(this.settings.policy, toQueued(entry));
     if (event.type === 'task.succeed') return; // finish() pumps
     // A failed attempt that will be retried never reaches finish(): its slot must be used now.
     if (event.type === 'task.fail') {
@@ -635,7 +638,6 @@ export class SchedulerRuntime {
     while (this.#finishedOrder.length - this.#finishedHead > limit) {
       const oldest = this.#finishedOrder[this.#finishedHead++] as string;
       this.entries.delete(oldest);
-      this.#dropped.add(oldest);
       forget.push(oldest);
     }
     this.graph.send({ type: 'graph.forget', ids: forget });
@@ -648,8 +650,10 @@ export class SchedulerRuntime {
   #require(id: string): TaskEntry {
     const entry = this.entries.get(id);
     if (entry === undefined) {
-      const why = this.#dropped.has(id) ? ' (its record was dropped: see maxFinishedRecords)' : '';
-      throw new TaskSchedulingError(`id: no task "${id}" is known to this scheduler${why}`, 'id');
+      throw new TaskSchedulingError(
+        `id: no task "${id}" is known to this scheduler (never scheduled, or finished and dropped past maxFinishedRecords)`,
+        'id',
+      );
     }
     return entry;
   }
@@ -784,15 +788,13 @@ function toError(error: unknown): Error {
   return new Error(typeof error === 'string' ? error : `non-Error thrown: ${String(error)}`);
 }
 
-function dependencyProblemToError(problem: DagProblem, maxDepth: number, dropped: ReadonlySet<string>): DependencyError {
+function dependencyProblemToError(problem: DagProblem, maxDepth: number): DependencyError {
   switch (problem.kind) {
-    case 'unknown': {
-      const why = dropped.has(problem.dependency) ? ' (its record was dropped: see maxFinishedRecords)' : '';
+    case 'unknown':
       return new DependencyError(
-        `dependencies: task "${problem.id}" depends on unknown task "${problem.dependency}"${why}`,
+        `dependencies: task "${problem.id}" depends on unknown task "${problem.dependency}"`,
         [problem.id, problem.dependency],
       );
-    }
     case 'self':
       return new DependencyError(`dependencies: task "${problem.id}" depends on itself`, [problem.id, problem.id]);
     case 'cycle':

@@ -469,7 +469,7 @@ describe('createScheduler', () => {
       const ids = s.scheduleTasks(Array.from({ length: 10 }, () => ({ run: async () => 1 })));
       await s.onIdle();
       expect(s.listTasks().length).toBeLessThanOrEqual(3);
-      expect(() => s.getTask(ids[0] as string)).toThrow('its record was dropped');
+      expect(() => s.getTask(ids[0] as string)).toThrow('finished and dropped past maxFinishedRecords');
     });
 
     it('lets a listener call back into the scheduler', async () => {
