@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
-import { describeValue } from './describeValue.js';
+import { describeYamlValue } from './describeYamlValue.js';
 import { configIssue, formatKeyPath, type KeyPath } from './parseYamlSource.js';
 
 /** Environment variables whose names start with this override configuration keys. */
@@ -70,7 +70,7 @@ export function applyEnvOverrides(data: unknown, env: Environment): EnvOverrides
       const child = parent[key] ?? {};
       if (!isMapping(child)) {
         const at = path.slice(0, index + 1);
-        issues.push(configIssue(file, path, undefined, `a path through mappings`, `${formatKeyPath(at)} is ${describeValue(child)}`, undefined));
+        issues.push(configIssue(file, path, undefined, `a path through mappings`, `${formatKeyPath(at)} is ${describeYamlValue(child)}`, undefined));
         blocked = true;
         break;
       }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { countOf, describeValue } from './describeValue.js';
+import { countOf, describeYamlValue } from './describeYamlValue.js';
 import { closestMatch, didYouMean } from './didYouMean.js';
 import { keysAllowedAt } from './keysAllowedAt.js';
 import { formatKeyPath, type KeyPath } from './parseYamlSource.js';
@@ -66,7 +66,7 @@ function matchingBranch(issue: z.core.$ZodIssueInvalidUnion): readonly ZodIssue[
 function describeIssue(issue: ZodIssue, base: KeyPath, schema: z.core.$ZodType, data: unknown): FoundProblem[] {
   const path = [...base, ...toKeyPath(issue.path)];
   const value = valueAt(data, path);
-  const found = describeValue(value);
+  const found = describeYamlValue(value);
   const problem = (expected: string, hint?: string): Problem => ({ path, expected, found, hint });
   switch (issue.code) {
     case 'unrecognized_keys': {
@@ -125,6 +125,6 @@ export function describeZodIssues(issues: readonly ZodIssue[], schema: z.core.$Z
   // A misspelt key also leaves its intended key missing: that is one problem, told once.
   const meant = new Set(problems.flatMap((problem) => (problem.meant === undefined ? [] : [formatKeyPath(problem.meant)])));
   return problems
-    .filter((problem) => !(problem.found === describeValue(undefined) && meant.has(formatKeyPath(problem.path))))
+    .filter((problem) => !(problem.found === describeYamlValue(undefined) && meant.has(formatKeyPath(problem.path))))
     .map(({ path, expected, found, hint }) => ({ path, expected, found, hint }));
 }

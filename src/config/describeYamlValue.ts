@@ -3,12 +3,12 @@
  *
  * @example
  * ```ts
- * describeValue('four'); // '"four"'
- * describeValue(-1);     // '-1'
- * describeValue([1, 2]); // 'a list of 2 items'
+ * describeYamlValue('four'); // '"four"'
+ * describeYamlValue(-1);     // '-1'
+ * describeYamlValue([1, 2]); // 'a list of 2 items'
  * ```
  */
-export function describeValue(value: unknown): string {
+export function describeYamlValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'an empty value';
   if (typeof value === 'string') return JSON.stringify(value);

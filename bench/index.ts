@@ -1,0 +1,28 @@
+/**
+ * `npm run bench`: every benchmark, one after another, in this one process.
+ * Pass names to run a subset: `npm run bench -- scheduler policies`.
+ */
+import { run as runInspection } from './inspection.bench.js';
+import { run as runPolicies } from './policies.bench.js';
+import { run as runScheduler } from './scheduler.bench.js';
+import { run as runWorkerPool } from './workerPool.bench.js';
+
+const benches: Record<string, () => Promise<unknown>> = {
+  scheduler: () => runScheduler(),
+  inspection: () => runInspection(),
+  workerPool: () => runWorkerPool(),
+  policies: () => runPolicies(),
+};
+
+const chosen = process.argv.slice(2);
+for (const name of chosen) {
+  if (!(name in benches)) {
+    console.error(`unknown benchmark "${name}"; expected one of ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+}
+console.log(`node ${process.version}, ${(await import('node:os')).availableParallelism()} cores`);
+for (const [name, bench] of Object.entries(benches)) {
+  if (chosen.length > 0 && !chosen.includes(name)) continue;
+  await bench();
+}
