@@ -56,6 +56,7 @@ export class SchedulerRuntime {
   #finishedHead = 0;
   #seq = 0;
   #running = 0;
+  readonly #runningEntries = new Set<TaskEntry>();
   #live = 0;
   #paused = false;
   #stopped = false;
@@ -303,10 +304,18 @@ export class SchedulerRuntime {
     const ledger = this.ledger;
     const reserved = new Map<string, number>();
     const backfill = this.settings.policy.backfill === true;
+    let shadow: number | undefined;
     for (const candidate of candidates) {
-      if (ledger.fits(candidate.resources, reserved) || (backfill && this.#canBackfill(candidate, reserved))) {
+      if (ledger.fits(candidate.resources, reserved)) {
         start(candidate);
         return undefined;
+      }
+      if (backfill && candidate.estimateMs !== undefined && ledger.fits(candidate.resources)) {
+        shadow ??= this.#shadowTime(candidates[0] as QueuedTask);
+        if (this.settings.clock.now() + candidate.estimateMs <= shadow) {
+          start(candidate);
+          return undefined;
+        }
       }
       for (const name in candidate.resources) {
         reserved.set(name, (reserved.get(name) ?? 0) + (candidate.resources[name] as number));
@@ -316,20 +325,27 @@ export class SchedulerRuntime {
   }
 
   /**
-   * Backfill: a task may use reserved resources if it fits what is free now and its estimate
-   * ends before the earliest moment the reserving tasks could start (when the running tasks
-   * that hold what they need are estimated to finish).
+   * The earliest time the blocked head could start (EASY backfilling's "shadow time"): running
+   * tasks release their resources at their estimated ends, in order, until the head's request
+   * fits. A running task without an estimate makes the time unknown, and then nothing backfills.
    */
-  #canBackfill(candidate: QueuedTask, _reserved: Map<string, number>): boolean {
-    if (candidate.estimateMs === undefined || !this.ledger.fits(candidate.resources)) return false;
-    const now = this.settings.clock.now();
-    let earliestRelease = Infinity;
-    for (const entry of this.entries.values()) {
-      if (entry.status !== 'running' || !entry.hasResources) continue;
-      if (entry.estimateMs === undefined || entry.startedAt === undefined) return false;
-      earliestRelease = Math.min(earliestRelease, entry.startedAt + entry.estimateMs);
+  #shadowTime(head: QueuedTask): number {
+    const ends: { at: number; resources: Readonly<Record<string, number>> }[] = [];
+    for (const entry of this.#runningEntries) {
+      if (!entry.hasResources) continue;
+      if (entry.estimateMs === undefined || entry.startedAt === undefined) return -Infinity;
+      ends.push({ at: entry.startedAt + entry.estimateMs, resources: entry.resources });
     }
-    return now + candidate.estimateMs <= earliestRelease;
+    ends.sort((a, b) => a.at - b.at);
+    const freed = new Map<string, number>();
+    for (const end of ends) {
+      for (const name in end.resources) freed.set(name, (freed.get(name) ?? 0) + (end.resources[name] as number));
+      const fitsThen = Object.entries(head.resources).every(
+        ([name, amount]) => amount <= this.ledger.free(name) + (freed.get(name) ?? 0),
+      );
+      if (fitsThen) return end.at;
+    }
+    return -Infinity;
   }
 
   #dispatch(id: string): void {
@@ -337,6 +353,7 @@ export class SchedulerRuntime {
     this.#dequeue(entry);
     if (entry.hasResources) this.pool.send({ type: 'pool.allocate', owner: id, request: entry.resources });
     this.#running++;
+    this.#runningEntries.add(entry);
     entry.slot = this.#freeSlots.pop();
     const { onStart } = this.settings.policy;
     if (onStart) onStart.call(this.settings.policy, toQueued(entry));
@@ -404,6 +421,7 @@ export class SchedulerRuntime {
   #abortAttempt(id: string, event: { type: string }): void {
     const entry = this.entries.get(id) as TaskEntry;
     this.#running--;
+    this.#runningEntries.delete(entry);
     if (entry.slot !== undefined) this.#freeSlots.push(entry.slot);
     entry.slot = undefined;
     if (entry.hasResources) this.pool.send({ type: 'pool.release', owner: id });

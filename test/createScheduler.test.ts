@@ -184,6 +184,23 @@ describe('createScheduler', () => {
       expect(s.getTask(big).startedAt).toBeLessThanOrEqual(s.getTask(late).startedAt as number);
       expect(s.getTask(late).status).toBe('completed');
     });
+
+    it.each([
+      [true, ['quick']],
+      [false, []],
+    ])('with backfill %s, lets only a task that ends before the blocked one could start use reserved resources', async (backfill, started) => {
+      const { scheduler: s, advance } = simulatedScheduler({ resources: { cpu: 4 }, policyOptions: { backfill } });
+      s.scheduleTask({ id: 'holder', resources: { cpu: 3 }, estimateMs: 100, run: manualWork().run, timeoutMs: 0 });
+      await advance(0);
+      s.scheduleTasks([
+        { id: 'big', priority: 'high', resources: { cpu: 4 }, run: manualWork().run },
+        { id: 'quick', priority: 'low', resources: { cpu: 1 }, estimateMs: 50, run: manualWork().run },
+        { id: 'slow', priority: 'low', resources: { cpu: 1 }, estimateMs: 500, run: manualWork().run },
+      ]);
+      await advance(0);
+      const running = s.listTasks().filter((t) => t.status === 'running' && t.id !== 'holder').map((t) => t.id);
+      expect(running).toEqual(started);
+    });
   });
 
   describe('dependencies', () => {
