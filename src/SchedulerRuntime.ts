@@ -70,7 +70,9 @@ export class SchedulerRuntime {
   readonly #dependencyDeadlines: string[] = [];
   #dependencyDeadlineHead = 0;
   #dependencyTimer: unknown;
-  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Work functions started and not yet settled, and who waits for that to reach 0. */
+  #inFlight = 0;
+  #drainWaiters: (() => void)[] = [];
   #self!: AnyActorRef;
   #taskLogic!: typeof taskMachine;
   pool!: ActorRefFrom<typeof resourcePoolLogic>;
@@ -402,12 +404,11 @@ export class SchedulerRuntime {
       } catch (error) {
         work = Promise.reject(error);
       }
-      const settled = work.then(
+      runtime.#inFlight++;
+      work.then(
         (result) => runtime.#deliver(ref, { type: 'task.succeed', attempt, result }),
         (error: unknown) => runtime.#deliver(ref, { type: 'task.fail', attempt, error: toError(error) }),
       );
-      runtime.#inFlight.add(settled);
-      void settled.then(() => runtime.#inFlight.delete(settled));
     });
   }
 
@@ -416,6 +417,11 @@ export class SchedulerRuntime {
     // fails the machine's attempt guard: either way it changes nothing.
     if (ref.getSnapshot().status === 'active') ref.send(event);
     this.flush();
+    if (--this.#inFlight === 0 && this.#drainWaiters.length > 0) {
+      const waiters = this.#drainWaiters;
+      this.#drainWaiters = [];
+      waiters.forEach((resolve) => resolve());
+    }
   }
 
   #abortAttempt(id: string, event: { type: string }): void {
@@ -586,9 +592,8 @@ export class SchedulerRuntime {
       timer = setTimeout(resolve, graceMs);
       timer.unref?.();
     });
-    const settled = (async () => {
-      while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-    })();
+    const settled =
+      this.#inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     await Promise.race([settled, expired]);
     clearTimeout(timer);
   }
@@ -792,12 +797,28 @@ export class SchedulerRuntime {
   flush(): void {
     if (this.#flushing) return;
     this.#flushing = true;
-    try {
-      for (let i = 0; i < this.#outbox.length; i++) (this.#outbox[i] as () => void)();
-    } finally {
-      this.#outbox.length = 0;
-      this.#flushing = false;
+    for (let i = 0; i < this.#outbox.length; i++) {
+      try {
+        (this.#outbox[i] as () => void)();
+      } catch (error) {
+        // A throwing listener must not cost the effects queued after it (work starts among them).
+        this.#reportListenerError(error);
+      }
     }
+    this.#outbox.length = 0;
+    this.#flushing = false;
+  }
+
+  #reportListenerError(error: unknown): void {
+    const events = this.settings.events;
+    if (events.all.has('error')) {
+      events.emit('error', { error: toError(error) });
+      return;
+    }
+    // Like a throwing listener on a Node EventEmitter: nobody handles it, so it is uncaught.
+    queueMicrotask(() => {
+      throw error;
+    });
   }
 }
 

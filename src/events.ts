@@ -16,4 +16,9 @@ export type SchedulerEvents = {
   'task:cancelled': { task: TaskRecord; reason: string };
   /** Nothing is pending or running. */
   idle: undefined;
+  /**
+   * A listener of another event threw. Without a listener for `error` the exception is rethrown
+   * as uncaught, as Node's EventEmitter would; either way the scheduler carries on.
+   */
+  error: { error: Error };
 };

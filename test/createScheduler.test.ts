@@ -489,6 +489,20 @@ describe('createScheduler', () => {
       expect(() => s.getTask(ids[0] as string)).toThrow('finished and dropped past maxFinishedRecords');
     });
 
+    it('keeps running tasks when a listener throws, and reports the error on `error`', async () => {
+      const s = createScheduler({ maxWorkers: 2 });
+      const errors: string[] = [];
+      s.events.on('error', ({ error }) => errors.push(error.message));
+      s.events.on('task:started', ({ task }) => {
+        if (task.id === 'a') throw new Error('listener broke');
+      });
+      s.scheduleTasks([{ id: 'a', run: async () => 'a' }, { id: 'b', run: async () => 'b' }]);
+      await s.onIdle();
+      expect(s.getTaskStatus('a')).toBe('completed');
+      expect(s.getTaskStatus('b')).toBe('completed');
+      expect(errors).toEqual(['listener broke']);
+    });
+
     it('lets a listener call back into the scheduler', async () => {
       const s = createScheduler();
       const children: string[] = [];

@@ -120,7 +120,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   };
 
   const onEvent = (type: keyof SchedulerEvents, event: SchedulerEvents[keyof SchedulerEvents]): void => {
-    if (type === 'idle' || event === undefined) return;
+    if (event === undefined || !('task' in event)) return;
     const payload = event;
     const { task } = payload;
     switch (type) {
