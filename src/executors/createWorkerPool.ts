@@ -217,7 +217,26 @@ function workerEntry(): { filename: string; execArgv?: string[] } {
   const isSource = import.meta.url.endsWith('.ts');
   const filename = fileURLToPath(new URL(isSource ? './workerEntry.ts' : './workerEntry.js', import.meta.url));
   if (!isSource) return { filename };
-  return { filename, execArgv: [...process.execArgv, '--import', 'tsx'] };
+  return { filename, execArgv: [...loaderArgv(process.execArgv), '--import', 'tsx'] };
+}
+
+/** Flags that load code or pick export conditions: the ones a worker needs to read our sources. */
+const LOADER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
+
+/**
+ * The loader flags of `argv`, with their values. Workers reject per-process and V8 flags such as
+ * `--expose-gc` when they are passed explicitly, so only these are carried over.
+ */
+function loaderArgv(argv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const name = arg.split('=')[0] as string;
+    if (!LOADER_FLAGS.has(name)) continue;
+    kept.push(arg);
+    if (!arg.includes('=') && i + 1 < argv.length) kept.push(argv[++i] as string);
+  }
+  return kept;
 }
 
 /**
