@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createWorkerPool } from '../../src/executors/createWorkerPool.js';
 import { taskContext } from './taskContext.js';
@@ -8,6 +9,20 @@ const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/wor
 describe('createWorkerPool', () => {
   const pool = createWorkerPool({ maxThreads: 2 });
   afterAll(() => pool.destroy());
+
+  it('starts workers in a process run with V8 flags such as --expose-gc (npm run bench does)', () => {
+    const pool = fileURLToPath(new URL('../../src/executors/createWorkerPool.ts', import.meta.url));
+    const script = `const { createWorkerPool } = await import(${JSON.stringify(pool)});
+      const p = createWorkerPool({ maxThreads: 1 });
+      const r = await p.task(${JSON.stringify(fixture('cpu.mjs'))})({ task: { id: 't', name: 't', type: 't' }, config: { n: 10 }, attempt: 1, signal: new AbortController().signal });
+      await p.destroy();
+      console.log(r);`;
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(out.trim()).toBe('45');
+  });
 
   it('runs a CPU-bound export in a worker thread and resolves with its return value', async () => {
     const sum = pool.task(fixture('cpu.mjs'));
