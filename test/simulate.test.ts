@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,9 @@ import type { Trace } from '../src/simulate/types.js';
 import type { PolicyName, QueuedTask } from '../src/types.js';
 
 const STG_DIR = fileURLToPath(new URL('../../shared/data/stg/', import.meta.url));
+/** The STG graphs live in the team's shared/ folder beside the repository (CI lays it there too). */
+const hasStg = existsSync(STG_DIR);
+if (!hasStg) console.warn(`STG graphs not found at ${STG_DIR}: the two STG tests are skipped`);
 const stgFiles = (size: '50' | '100'): string[] =>
   readdirSync(`${STG_DIR}${size}`)
     .filter((f) => f.endsWith('.stg'))
@@ -83,7 +86,7 @@ describe('generateDagWorkload', () => {
 });
 
 describe('parseStg', () => {
-  it('reads every STG graph with the critical path its header states', async () => {
+  it.skipIf(!hasStg)('reads every STG graph with the critical path its header states', async () => {
     for (const file of [...stgFiles('50'), ...stgFiles('100')]) {
       const graph = await loadStgWorkload(file);
       const tasks = normalizeWorkload(graph).map((t) => ({ ...t, durationMs: t.estimateMs ?? 0 }));
@@ -185,7 +188,7 @@ describe('simulate', () => {
     );
   });
 
-  it('runs the STG graphs on 4 workers within their lower bound and every invariant', async () => {
+  it.skipIf(!hasStg)('runs the STG graphs on 4 workers within their lower bound and every invariant', async () => {
     for (const file of stgFiles('50').slice(0, 4)) {
       const { trace, metrics } = await simulate(await loadStgWorkload(file), { policy: 'critical-path', maxWorkers: 4 });
       expect(checkInvariants(trace)).toEqual([]);
