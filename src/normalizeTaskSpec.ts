@@ -29,6 +29,11 @@ export interface NormalizeDefaults {
   readonly newId: () => string;
 }
 
+// Shared, frozen defaults: a batch of 300k bare tasks should not allocate 600k empty objects.
+// (config stays one object per task: work may write to its own.)
+const NO_DEPENDENCIES: readonly string[] = Object.freeze([]);
+const NO_RESOURCES: Readonly<Record<string, number>> = Object.freeze({});
+
 const PRIORITY_BY_NAME: Readonly<Record<string, TaskPriority>> = {
   lowest: TaskPriority.LOWEST,
   low: TaskPriority.LOW,
@@ -104,8 +109,8 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
     name: optionalString(spec.name, `${field}.name`, id),
     type,
     priority: spec.priority === undefined ? defaults.defaultPriority : parsePriority(spec.priority, `${field}.priority`),
-    dependencies: [...new Set(dependencies)],
-    resources: spec.resources ?? {},
+    dependencies: dependencies.length === 0 ? NO_DEPENDENCIES : [...new Set(dependencies)],
+    resources: spec.resources ?? NO_RESOURCES,
     config: spec.config ?? {},
     run,
     timeoutMs: optionalNumber(spec.timeoutMs, `${field}.timeoutMs`, 0, defaults.defaultTimeoutMs),

@@ -1,3 +1,5 @@
+const NONE: readonly string[] = Object.freeze([]);
+
 /** A problem found when adding tasks to a {@link Dag}. */
 export type DagProblem =
   | { kind: 'unknown'; id: string; dependency: string }
@@ -12,9 +14,10 @@ export interface DagInput {
 }
 
 interface Node {
-  /** Dependencies that have not completed yet. */
-  readonly waitingOn: Set<string>;
-  readonly dependents: string[];
+  /** Dependencies that have not completed yet; undefined when there were none to wait for. */
+  readonly waitingOn: Set<string> | undefined;
+  /** Created on the first dependent: most tasks in a large batch have none. */
+  dependents: string[] | undefined;
   /** Edges on the longest chain from this node to a root. */
   readonly depth: number;
   readonly dependencies: readonly string[];
@@ -111,14 +114,15 @@ export class Dag {
     const pending = new Set(batch.map((item) => item.id));
     const ordered = this.#topological(batch, pending);
     for (const item of ordered) {
-      const waitingOn = new Set<string>();
+      let waitingOn: Set<string> | undefined;
       let depth = 0;
       for (const dependency of item.dependencies) {
         depth = Math.max(depth, 1 + this.depthOf(dependency));
-        if (this.#finished.get(dependency) !== 'completed') waitingOn.add(dependency);
-        this.#nodes.get(dependency)?.dependents.push(item.id);
+        if (this.#finished.get(dependency) !== 'completed') (waitingOn ??= new Set()).add(dependency);
+        const upstream = this.#nodes.get(dependency);
+        if (upstream) (upstream.dependents ??= []).push(item.id);
       }
-      this.#nodes.set(item.id, { waitingOn, dependents: [], depth, dependencies: item.dependencies });
+      this.#nodes.set(item.id, { waitingOn, dependents: undefined, depth, dependencies: item.dependencies });
     }
   }
 
@@ -130,12 +134,12 @@ export class Dag {
   /** Dependencies of the node that have not completed. */
   waitingOn(id: string): readonly string[] {
     const node = this.#nodes.get(id);
-    return node ? [...node.waitingOn] : [];
+    return node?.waitingOn ? [...node.waitingOn] : [];
   }
 
   /** True when every dependency of the node has completed. */
   isReady(id: string): boolean {
-    return (this.#nodes.get(id)?.waitingOn.size ?? 0) === 0;
+    return (this.#nodes.get(id)?.waitingOn?.size ?? 0) === 0;
   }
 
   /** The dependencies of a node, as given. */
@@ -145,7 +149,7 @@ export class Dag {
 
   /** Direct dependents of a node. */
   dependentsOf(id: string): readonly string[] {
-    return this.#nodes.get(id)?.dependents ?? [];
+    return this.#nodes.get(id)?.dependents ?? NONE;
   }
 
   /** Marks a node completed; returns the dependents that became ready. */
@@ -154,7 +158,7 @@ export class Dag {
     const unblocked: string[] = [];
     for (const dependent of this.dependentsOf(id)) {
       const node = this.#nodes.get(dependent);
-      if (node && node.waitingOn.delete(id) && node.waitingOn.size === 0) unblocked.push(dependent);
+      if (node?.waitingOn && node.waitingOn.delete(id) && node.waitingOn.size === 0) unblocked.push(dependent);
     }
     return unblocked;
   }
