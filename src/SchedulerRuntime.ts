@@ -369,13 +369,19 @@ export class SchedulerRuntime {
   }
 
   /** Starts a queued task now if a worker is free and its resources fit; false otherwise. */
-  execute(id: string): boolean {
+  /** True if `execute(id)` would start the task now: ready, a worker free, its resources free. */
+  canExecute(id: string): boolean {
     const entry = this.#require(id);
     if (entry.status !== 'pending' || entry.queued === undefined || this.#stopped) return false;
-    if (this.#running >= this.settings.maxWorkers || !this.ledger.fits(entry.resources)) return false;
+    return this.#running < this.settings.maxWorkers && this.ledger.fits(entry.resources);
+  }
+
+  /** Starts a ready task now, out of queue order; does nothing unless {@link canExecute}. */
+  execute(id: string): void {
+    if (!this.canExecute(id)) return;
+    const entry = this.entries.get(id) as TaskEntry;
     if (entry.pendingReason === 'paused') entry.ref?.send(TASK_RESUME);
     this.#dispatch(id);
-    return true;
   }
 
   // ---------------------------------------------------------------- task actor effects

@@ -444,6 +444,18 @@ describe('createScheduler', () => {
       expect(a).toEqual(['a', 'b']);
     });
 
+    it('refuses a manual start when every worker is busy or the resources are short', async () => {
+      const s = createScheduler({ autoStart: false, maxWorkers: 1, resources: { cpu: 2 } });
+      s.scheduleTasks([
+        { id: 'hog', resources: { cpu: 2 }, run: manualWork().run },
+        { id: 'other', resources: { cpu: 1 }, run: async () => 1 },
+      ]);
+      expect(s.executeTask('hog')).toBe(true);
+      expect(s.executeTask('other')).toBe(false);
+      expect(s.explainTask('other')).toMatchObject({ workersBusy: true, resources: { cpu: { requested: 1, free: 0 } } });
+      expect(s.getTaskStatus('other')).toBe('pending');
+    });
+
     it('explains a task waiting behind busy workers and tasks ahead of it', async () => {
       const s = createScheduler({ maxWorkers: 1 });
       s.scheduleTask({ id: 'busy', run: manualWork().run });
