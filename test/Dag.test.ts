@@ -294,3 +294,15 @@ describe('Dag', () => {
     );
   });
 });
+
+describe('Dag (deep chains)', () => {
+  it('adds and unblocks a chain of 100k tasks in one batch without overflowing the stack', () => {
+    const n = 100_000;
+    const batch = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, dependencies: i === 0 ? [] : [`n${i - 1}`] }));
+    const dag = new Dag();
+    expect(dag.check(batch.slice().reverse(), n)).toBeUndefined();
+    dag.add(batch.slice().reverse());
+    expect(dag.depthOf(`n${n - 1}`)).toBe(n - 1);
+    expect(dag.complete('n0')).toEqual(['n1']);
+  });
+});

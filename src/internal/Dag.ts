@@ -185,18 +185,25 @@ export class Dag {
     this.#finished.delete(id);
   }
 
+  /** Dependencies before dependents. Iterative: a chain may be as deep as maxDependencyDepth allows. */
   #topological(batch: readonly DagInput[], pending: Set<string>): DagInput[] {
     const out: DagInput[] = [];
     const byId = new Map(batch.map((item) => [item.id, item]));
-    const visit = (item: DagInput): void => {
-      if (!pending.delete(item.id)) return;
-      for (const dependency of item.dependencies) {
+    for (const root of batch) {
+      if (!pending.delete(root.id)) continue;
+      const stack: { item: DagInput; next: number }[] = [{ item: root, next: 0 }];
+      while (stack.length > 0) {
+        const frame = stack[stack.length - 1] as { item: DagInput; next: number };
+        const dependency = frame.item.dependencies[frame.next++];
+        if (dependency === undefined) {
+          out.push(frame.item);
+          stack.pop();
+          continue;
+        }
         const inner = byId.get(dependency);
-        if (inner) visit(inner);
+        if (inner && pending.delete(inner.id)) stack.push({ item: inner, next: 0 });
       }
-      out.push(item);
-    };
-    for (const item of batch) visit(item);
+    }
     return out;
   }
 
