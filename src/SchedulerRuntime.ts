@@ -19,6 +19,7 @@ import type {
   TaskExplanation,
   TaskPriority,
   TaskRecord,
+  TaskStatus,
 } from './types.js';
 
 /** Settings the runtime needs, already defaulted. */
@@ -62,6 +63,8 @@ export class SchedulerRuntime {
   #finishedHead = 0;
   #seq = 0;
   #running = 0;
+  /** Tasks by status since creation (finished ones count even after their record is dropped). */
+  readonly #counts: Record<TaskStatus, number> = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
   readonly #runningEntries = new Set<TaskEntry>();
   #live = 0;
   #paused = false;
@@ -204,6 +207,7 @@ export class SchedulerRuntime {
         queued: undefined,
       };
       this.entries.set(task.id, entry);
+      this.#counts.pending++;
       this.#live++;
       this.#idle = false;
       entry.ref = this.#createTaskActor(entry, task, waiting);
@@ -388,7 +392,7 @@ export class SchedulerRuntime {
 
   #startAttempt(id: string, attempt: number, ref: TaskActorRef): void {
     const entry = this.entries.get(id) as TaskEntry;
-    entry.status = 'running';
+    this.#setStatus(entry, 'running');
     entry.pendingReason = undefined;
     entry.attempts = attempt;
     entry.startedAt = this.settings.clock.now();
@@ -467,7 +471,6 @@ export class SchedulerRuntime {
 
   #requeue(id: string): void {
     const entry = this.entries.get(id) as TaskEntry;
-    entry.status = 'pending';
     entry.readyAt = this.settings.clock.now();
     this.#enqueue(entry);
     this.#schedulePump();
@@ -475,7 +478,7 @@ export class SchedulerRuntime {
 
   #noteBackoff(id: string, error: Error | undefined, delayMs: number): void {
     const entry = this.entries.get(id) as TaskEntry;
-    entry.status = 'pending';
+    this.#setStatus(entry, 'pending');
     entry.pendingReason = 'backoff';
     entry.error = error;
     this.#emit('task:retrying', entry, (task) => ({ task, attempt: entry.attempts, error: error ?? new Error('retry'), delayMs }));
@@ -489,7 +492,7 @@ export class SchedulerRuntime {
     if (!entry || entry.ref === undefined) return;
     const snapshot = entry.ref.getSnapshot();
     const status = snapshot.value as 'completed' | 'failed' | 'cancelled';
-    entry.status = status;
+    this.#setStatus(entry, status);
     entry.pendingReason = undefined;
     entry.result = snapshot.context.result;
     entry.error = status === 'completed' ? undefined : (snapshot.context.error ?? entry.error);
@@ -773,9 +776,15 @@ export class SchedulerRuntime {
     return { ...explanation, summary: summarize(entry, explanation) };
   }
 
+  #setStatus(entry: TaskEntry, status: TaskStatus): void {
+    this.#counts[entry.status]--;
+    this.#counts[status]++;
+    entry.status = status;
+  }
+
+  /** O(1): the dashboard asks on every tick, and the scheduler may hold 300k tasks. */
   stats(): SchedulerStats {
-    const counts = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
-    for (const entry of this.entries.values()) counts[entry.status]++;
+    const counts = { ...this.#counts };
     const ledger = this.ledger;
     const reserved = this.pool.getSnapshot().context.reserved;
     const resources: Record<string, ResourceUsage> = {};

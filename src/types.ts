@@ -262,7 +262,10 @@ export interface ResourceUsage {
   readonly reserved: number;
 }
 
-/** Counters and pools at a moment. */
+/**
+ * Counters and pools at a moment. The counts are of every task scheduled so far, including
+ * finished ones whose records were dropped past `maxFinishedRecords`.
+ */
 export interface SchedulerStats {
   readonly pending: number;
   readonly running: number;

@@ -29,6 +29,10 @@ function checkInvariants(real: Real, model: Model): void {
   const running = tasks.filter((t) => t.status === 'running');
   expect(running.length).toBeLessThanOrEqual(MAX_WORKERS);
   const stats = s.getStats();
+  // Nothing is dropped here (maxFinishedRecords is large), so the counters equal the records.
+  for (const status of ['pending', 'running', ...FINAL] as const) {
+    expect(stats[status]).toBe(tasks.filter((t) => t.status === status).length);
+  }
   for (const [name, capacity] of Object.entries(CAPACITY)) {
     const held = running.reduce((sum, t) => sum + (t.resources[name] ?? 0), 0);
     expect(stats.resources[name]?.used).toBe(held);
