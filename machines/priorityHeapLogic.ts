@@ -3,7 +3,7 @@ import { fromMutable } from './fromMutable.js';
 
 /** Events of the priority-heap actor (the ready queue, ordered by the scheduling policy). */
 export type PriorityHeapEvent =
-  | { type: 'queue.push'; task: QueuedTask }
+  | { type: 'queue.push'; tasks: readonly QueuedTask[] }
   | { type: 'queue.remove'; id: string }
   | { type: 'queue.update'; task: QueuedTask };
 
@@ -17,7 +17,7 @@ export const priorityHeapLogic = fromMutable<ReadyQueue, PriorityHeapEvent, Read
   (queue, event) => {
     switch (event.type) {
       case 'queue.push':
-        queue.push(event.task);
+        for (const task of event.tasks) queue.push(task);
         return;
       case 'queue.remove':
         queue.remove(event.id);

@@ -67,7 +67,7 @@ const dependencyGraphEvents = {
 } satisfies EventDocs<DependencyGraphEvent>;
 
 const priorityHeapEvents = {
-  'queue.push': { description: 'Adds a ready task in the order the policy keeps.', payload: ['task'] },
+  'queue.push': { description: 'Adds ready tasks (a whole batch at once) in the order the policy keeps.', payload: ['tasks'] },
   'queue.remove': { description: 'Removes a task from the ready queue.', payload: ['id'] },
   'queue.update': { description: 'Reorders a task after its priority changed.', payload: ['task'] },
 } satisfies EventDocs<PriorityHeapEvent>;
