@@ -1,12 +1,8 @@
+import type { TaskDuration, WorkloadTask } from '../config/workloadTypes.js';
 import type { TaskPriority, TaskPriorityInput, TaskStatus } from '../types.js';
 
-/** A simulated duration in milliseconds: the shape of the workload loader's `TaskDuration`. */
-export type DurationDistribution =
-  | { readonly distribution: 'fixed'; readonly valueMs: number }
-  | { readonly distribution: 'uniform'; readonly minMs: number; readonly maxMs: number }
-  /** Normal, truncated to values > 0 (drawn again until positive). */
-  | { readonly distribution: 'normal'; readonly meanMs: number; readonly stddevMs: number }
-  | { readonly distribution: 'exponential'; readonly meanMs: number };
+/** A simulated duration in milliseconds (normal is truncated to values > 0): the loader's type. */
+export type DurationDistribution = TaskDuration;
 
 /** A duration as a workload file writes it: fixed seconds, or a distribution in seconds. */
 export type DurationInSeconds =
@@ -29,16 +25,11 @@ export interface WorkloadFileTask {
   readonly group?: string;
 }
 
-/** One task as the workload loader returns it (times in ms). */
-export interface LoadedWorkloadTask {
-  readonly name: string;
-  readonly priority: TaskPriority;
-  readonly dependencies: readonly string[];
-  readonly resources: Readonly<Record<string, number>>;
-  readonly estimateMs: number | undefined;
-  readonly duration: DurationDistribution | undefined;
-  readonly group: string | undefined;
-}
+/** What the simulator reads of a task the workload loader returns (times in ms). */
+export type LoadedWorkloadTask = Pick<
+  WorkloadTask,
+  'name' | 'priority' | 'dependencies' | 'resources' | 'estimateMs' | 'duration' | 'group'
+>;
 
 /**
  * What {@link simulate} takes: a workload file's shape (`tasks` keyed by name, seconds) or the
