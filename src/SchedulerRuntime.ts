@@ -573,28 +573,25 @@ export class SchedulerRuntime {
   }
 
   pause(): void {
-    if (this.#paused) return;
-    this.#paused = true;
-    for (const task of this.readyQueue.ordered(this.readyQueue.size)) {
-      const entry = this.entries.get(task.id);
-      if (entry) {
-        entry.pendingReason = 'paused';
-        entry.ref?.send(TASK_PAUSE);
-      }
-    }
+    this.#setPaused(true);
   }
 
   resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    for (const task of this.readyQueue.ordered(this.readyQueue.size)) {
-      const entry = this.entries.get(task.id);
-      if (entry) {
-        entry.pendingReason = 'queued';
-        entry.ref?.send(TASK_RESUME);
-      }
-    }
+    this.#setPaused(false);
     this.#schedulePump();
+  }
+
+  /** Moves every queued task into `pending.paused`, or back to `pending.queued`. */
+  #setPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    const queue = this.readyQueue;
+    for (const task of queue.ordered(queue.size)) {
+      const entry = this.entries.get(task.id);
+      if (!entry) continue;
+      entry.pendingReason = paused ? 'paused' : 'queued';
+      entry.ref?.send(paused ? TASK_PAUSE : TASK_RESUME);
+    }
   }
 
   /** Cancels everything live and refuses further work. */
