@@ -30,6 +30,7 @@ export interface TaskMachineContext extends TaskMachineInput {
 export type TaskMachineEvent =
   | { type: 'task.ready' }
   | { type: 'task.start' }
+  | { type: 'task.block' }
   | { type: 'task.succeed'; attempt: number; result: unknown }
   | { type: 'task.fail'; attempt: number; error: Error }
   | { type: 'task.cancel'; reason: string }
@@ -54,6 +55,8 @@ const NEVER_MS = 2 ** 31 - 1;
  * `cancelled`. The three last are final and can never be left. Retry goes from `running` back to
  * `pending.backoff`, never through a final state. The timeout is an XState delay on `running`.
  *
+ * A ready task waits in `pending.queued` for a worker; one the dispatcher set aside because its
+ * resources were short moves to `pending.resources` (`task.block`) until it starts.
  * A new task waits in `pending.dependencies` until `task.ready`; the runtime creates tasks that
  * have nothing to wait for directly in `pending.queued` (with `resolveState`). The dependency
  * timeout is the supervisor's, which sends `task.upstreamFailed` when it expires.
@@ -124,6 +127,13 @@ export const taskMachine = setup({
           on: { 'task.ready': 'queued' },
         },
         queued: {
+          on: {
+            'task.start': '#task.running',
+            'task.pause': 'paused',
+            'task.block': 'resources',
+          },
+        },
+        resources: {
           on: {
             'task.start': '#task.running',
             'task.pause': 'paused',

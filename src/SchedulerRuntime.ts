@@ -43,6 +43,7 @@ const FINAL = new Set(['completed', 'failed', 'cancelled']);
 // Events without data are sent as shared constants: one allocation less per send.
 const TASK_START = Object.freeze({ type: 'task.start' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
+const TASK_BLOCK = Object.freeze({ type: 'task.block' as const });
 const TASK_PAUSE = Object.freeze({ type: 'task.pause' as const });
 const TASK_RESUME = Object.freeze({ type: 'task.resume' as const });
 
@@ -337,11 +338,20 @@ export class SchedulerRuntime {
           return undefined;
         }
       }
+      this.#markBlocked(candidate.id);
       for (const name in candidate.resources) {
         reserved.set(name, (reserved.get(name) ?? 0) + (candidate.resources[name] as number));
       }
     }
     return reserved;
+  }
+
+  /** A task the dispatcher set aside for lack of resources waits in `pending.resources`. */
+  #markBlocked(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.pendingReason !== 'queued') return;
+    entry.pendingReason = 'resources';
+    entry.ref?.send(TASK_BLOCK);
   }
 
   /**

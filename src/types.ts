@@ -29,8 +29,12 @@ export type TaskPriorityName = Lowercase<keyof typeof TaskPriority>;
 /** What the API accepts as a priority: a level or its lower-case name. */
 export type TaskPriorityInput = TaskPriority | TaskPriorityName;
 
-/** Why a pending task waits: the substate of `pending` it is in. */
-export type PendingReason = 'dependencies' | 'queued' | 'backoff' | 'paused';
+/**
+ * Why a pending task waits: the substate of `pending` it is in. `queued`: ready, waiting for a
+ * worker (or its turn); `resources`: set aside by a dispatch pass because what it requests was
+ * not free; `dependencies`, `backoff` (before a retry) and `paused` say what they say.
+ */
+export type PendingReason = 'dependencies' | 'queued' | 'resources' | 'backoff' | 'paused';
 
 /** The context handed to a task's work function. */
 export interface TaskContext<Config = Record<string, unknown>> {

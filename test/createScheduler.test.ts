@@ -179,6 +179,8 @@ describe('createScheduler', () => {
       expect(s.getTaskStatus(late)).toBe('pending');
       expect(s.getStats().resources['cpu']).toEqual({ capacity: 4, used: 3, reserved: 1 });
       expect(s.explainTask(late).ahead).toEqual(['big']);
+      expect(s.getTask(big).pendingReason).toBe('resources');
+      expect(s.getTask(late).pendingReason).toBe('resources');
       small.slice(1).forEach((w) => w.resolve());
       await s.onIdle();
       expect(s.getTask(big).startedAt).toBeLessThanOrEqual(s.getTask(late).startedAt as number);

@@ -43,6 +43,7 @@ describe('machinesToJson', () => {
       'pending',
       'pending.dependencies',
       'pending.queued',
+      'pending.resources',
       'pending.paused',
       'pending.backoff',
       'running',

@@ -17,6 +17,7 @@ const RETRY_DUE = { type: 'xstate.after.retryDelay.task.pending.backoff' };
 const EVENTS: readonly AnyTaskEvent[] = [
   { type: 'task.ready' },
   { type: 'task.start' },
+  { type: 'task.block' },
   { type: 'task.succeed', attempt: 1, result: 'r1' },
   { type: 'task.succeed', attempt: 2, result: 'r2' },
   { type: 'task.fail', attempt: 1, error: new Error('f1') },
@@ -53,7 +54,17 @@ describe('taskMachine', () => {
   it('reaches every state of the chart', () => {
     const reached = new Set(Object.values(adjacency).map((node) => leaf(node.state)));
     expect([...reached].sort()).toEqual(
-      ['cancelled', 'completed', 'failed', 'pending.backoff', 'pending.dependencies', 'pending.paused', 'pending.queued', 'running'].sort(),
+      [
+        'cancelled',
+        'completed',
+        'failed',
+        'pending.backoff',
+        'pending.dependencies',
+        'pending.paused',
+        'pending.queued',
+        'pending.resources',
+        'running',
+      ].sort(),
     );
   });
 
@@ -70,6 +81,11 @@ describe('taskMachine', () => {
         'pending.queued --task.pause--> pending.paused',
         'pending.queued --task.cancel--> cancelled',
         'pending.queued --task.upstreamFailed--> failed',
+        'pending.queued --task.block--> pending.resources',
+        'pending.resources --task.start--> running',
+        'pending.resources --task.pause--> pending.paused',
+        'pending.resources --task.cancel--> cancelled',
+        'pending.resources --task.upstreamFailed--> failed',
         'pending.paused --task.resume--> pending.queued',
         'pending.paused --task.cancel--> cancelled',
         'pending.paused --task.upstreamFailed--> failed',

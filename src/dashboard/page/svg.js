@@ -34,6 +34,6 @@ export function pathThrough(points) {
 
 /** The CSS class of a task's colour: its status, or `queued` for a ready task. */
 export function stateClass(state) {
-  if (state === 'pending.queued') return 's-queued';
+  if (state === 'pending.queued' || state === 'pending.resources') return 's-queued';
   return `s-${state.split('.')[0]}`;
 }
