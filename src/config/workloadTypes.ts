@@ -37,7 +37,7 @@ export interface WorkloadTask {
   readonly duration: TaskDuration | undefined;
   /** Fair-share group; undefined leaves the scheduler's default. */
   readonly group: string | undefined;
-  /** Environment variables for a command; `ctx.config` for a module. */
+  /** For a command, environment variables `XENO_CONFIG_<KEY>` (and `XENO_CONFIG_JSON`); `ctx.config` for a module. */
   readonly config: Readonly<Record<string, string | number | boolean>>;
   /** What to run; undefined for a simulation-only task (which `run` must refuse and `simulate` accepts). */
   readonly run: TaskRunDescriptor | undefined;

@@ -54,6 +54,9 @@ describe.concurrent('xeno-scheduler run', () => {
       expect(task.durationMs).toBeGreaterThan(0);
     }
     expect(document.tasks.find((task) => task.name === 'join_sales')?.output).toBe('joined sales: 12828 rows');
+    // A task's config reaches its command as XENO_CONFIG_<KEY>.
+    expect(document.tasks.find((task) => task.name === 'extract_orders')?.output).toBe('extracted orders 12840 rows');
+    expect(document.tasks.find((task) => task.name === 'publish_report')?.output).toBe('published sales-summary');
     expect(document.summary).toMatchObject({ total: 12, completed: 12, failed: 0, cancelled: 0, exitCode: 0, interruptedBy: null, policy: 'fair-share', maxWorkers: 3 });
     expect(stderr).toMatch(/completed {2}publish_report/);
   });
