@@ -1,5 +1,4 @@
 import { and, assign, setup } from 'xstate';
-import { TaskTimeoutError } from '../src/errors.js';
 
 /** What a task machine is created with. */
 export interface TaskMachineInput {
@@ -61,10 +60,13 @@ const NEVER_MS = 2 ** 31 - 1;
  * have nothing to wait for directly in `pending.queued` (with `resolveState`). The dependency
  * timeout is the supervisor's, which sends `task.upstreamFailed` when it expires.
  *
- * The machine is pure. Its effects are two named actions the runtime provides with
+ * The machine is pure. Its effects are named actions the runtime provides with
  * `taskMachine.provide({ actions })`: `startWork` (on entering `running`) and `abortWork` (on
  * leaving it, whatever the reason) and `requeue` (leaving backoff for the queue again).
  * Their defaults do nothing, so the machine can be stepped with `transition()` in tests.
+ * `recordTimeout` is named for the same reason: by default it records a plain `Error`, and the
+ * runtime provides one that records its `TaskTimeoutError` (see `src/taskLogic.ts`), so the
+ * machine imports no value of the runtime's.
  *
  * @example
  * const actor = createActor(taskMachine.provide({ actions: { startWork: ... } }), { input });
@@ -93,7 +95,10 @@ export const taskMachine = setup({
       error: ({ event, context }) =>
         event.type === 'task.fail' || event.type === 'task.upstreamFailed' ? event.error : context.error,
     }),
-    recordTimeout: assign({ error: ({ context }) => new TaskTimeoutError(context.id, context.timeoutMs) }),
+    /** Records that the attempt ran out of time; the runtime provides its own error class. */
+    recordTimeout: assign({
+      error: ({ context }) => new Error(`task "${context.id}" timed out after ${context.timeoutMs} ms`),
+    }),
 
     recordCancel: assign({
       cancelReason: ({ event }) => (event.type === 'task.cancel' ? event.reason : 'cancelled'),

@@ -3,7 +3,8 @@ import { createActor, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { dependencyGraphLogic } from '../machines/dependencyGraphLogic.js';
 import { priorityHeapLogic } from '../machines/priorityHeapLogic.js';
 import { resourcePoolLogic } from '../machines/resourcePoolLogic.js';
-import { retryDelayMs, taskMachine, type TaskMachineInput } from '../machines/taskMachine.js';
+import { retryDelayMs, type TaskMachineInput } from '../machines/taskMachine.js';
+import { taskLogic } from './taskLogic.js';
 import { DependencyError, TaskCancelledError, TaskSchedulingError, TaskTimeoutError } from './errors.js';
 import type { SchedulerEvents } from './events.js';
 import type { DagProblem } from './internal/Dag.js';
@@ -84,7 +85,7 @@ export class SchedulerRuntime {
   #inFlight = 0;
   #drainWaiters: (() => void)[] = [];
   #self!: AnyActorRef;
-  #taskLogic!: typeof taskMachine;
+  #taskLogic!: typeof taskLogic;
   pool!: ActorRefFrom<typeof resourcePoolLogic>;
   graph!: ActorRefFrom<typeof dependencyGraphLogic>;
   queue!: ActorRefFrom<typeof priorityHeapLogic>;
@@ -102,7 +103,7 @@ export class SchedulerRuntime {
   start(self: AnyActorRef): void {
     this.#self = self;
     const runtime = this;
-    this.#taskLogic = taskMachine.provide({
+    this.#taskLogic = taskLogic.provide({
       actions: {
         startWork: ({ context, self: task }) => runtime.#startAttempt(context.id, context.attempt, task as TaskActorRef),
         abortWork: ({ context, event }) => runtime.#abortAttempt(context.id, event),

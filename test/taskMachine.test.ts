@@ -4,6 +4,7 @@ import { createActor, getInitialSnapshot, transition, type SnapshotFrom } from '
 import { getAdjacencyMap, getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { taskMachine, type TaskMachineEvent, type TaskMachineInput } from '../machines/taskMachine.js';
 import { TaskTimeoutError } from '../src/errors.js';
+import { taskLogic } from '../src/taskLogic.js';
 
 type TaskSnapshot = SnapshotFrom<typeof taskMachine>;
 type AnyTaskEvent = TaskMachineEvent | { type: string };
@@ -150,13 +151,27 @@ describe('taskMachine', () => {
     }
   });
 
-  it('records a TaskTimeoutError when an attempt runs out of time', () => {
-    let snapshot = getInitialSnapshot(taskMachine, input);
+  const timeOutTwice = (logic: typeof taskMachine): TaskSnapshot => {
+    let snapshot = getInitialSnapshot(logic, input);
     for (const event of [{ type: 'task.ready' }, { type: 'task.start' }, TIMEOUT, RETRY_DUE, { type: 'task.start' }, TIMEOUT]) {
-      [snapshot] = transition(taskMachine, snapshot, event as TaskMachineEvent);
+      [snapshot] = transition(logic, snapshot, event as TaskMachineEvent);
     }
+    return snapshot;
+  };
+
+  it('records a TaskTimeoutError when an attempt runs out of time (as the scheduler runs it)', () => {
+    const snapshot = timeOutTwice(taskLogic);
     expect(snapshot.value).toBe('failed');
     expect(snapshot.context.error).toBeInstanceOf(TaskTimeoutError);
+    expect(snapshot.context.error).toMatchObject({ taskId: 't', timeoutMs: 100, message: 'task "t" timed out after 100 ms' });
+    expect(snapshot.output).toMatchObject({ attempts: 2, error: snapshot.context.error });
+  });
+
+  it('records a plain Error with the same message when stepped without the runtime', () => {
+    const snapshot = timeOutTwice(taskMachine);
+    expect(snapshot.value).toBe('failed');
+    expect(snapshot.context.error).not.toBeInstanceOf(TaskTimeoutError);
+    expect(snapshot.context.error?.message).toBe('task "t" timed out after 100 ms');
     expect(snapshot.output).toMatchObject({ attempts: 2, error: snapshot.context.error });
   });
 
