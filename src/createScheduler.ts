@@ -4,6 +4,7 @@ import type { SchedulerEvents } from './events.js';
 import { TaskSchedulingError } from './errors.js';
 import { describeValue } from './internal/describeValue.js';
 import { ResourceLedger } from './internal/ResourceLedger.js';
+import { validateCapacity } from './validateCapacity.js';
 import { realClock, TimerQueue } from './internal/TimerQueue.js';
 import { normalizeTaskSpec, parsePriority, type NormalizeDefaults } from './normalizeTaskSpec.js';
 import { POLICY_NAMES, resolvePolicy } from './policies/resolvePolicy.js';
@@ -73,7 +74,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   const events: Emitter<SchedulerEvents> = mitt<SchedulerEvents>();
   const baseClock = options.clock ?? realClock;
   const clock = new TimerQueue(baseClock);
-  const ledgerForChecks = new ResourceLedger(options.resources ?? DEFAULT_RESOURCES);
+  const ledgerForChecks = new ResourceLedger(validateCapacity(options.resources ?? DEFAULT_RESOURCES));
   const retry = options.defaultRetry ?? {};
   const defaults: NormalizeDefaults = {
     defaultPriority: parsePriority(options.defaultPriority ?? 'normal', 'options.defaultPriority'),

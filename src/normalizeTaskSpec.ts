@@ -1,6 +1,7 @@
 import { TaskSchedulingError } from './errors.js';
 import { describeValue } from './internal/describeValue.js';
 import type { ResourceLedger } from './internal/ResourceLedger.js';
+import { validateResources } from './validateResources.js';
 import { TaskPriority, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from './types.js';
 
 /** A task spec checked and completed with defaults. */
@@ -101,7 +102,7 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
   dependencies.forEach((dep, i) => {
     if (typeof dep !== 'string' || dep.length === 0) fail(`${field}.dependencies[${i}]`, 'a task id string', dep);
   });
-  defaults.ledger.validate(spec.resources, `${field}.resources`);
+  validateResources(defaults.ledger, spec.resources, `${field}.resources`);
   const retry = spec.retry ?? {};
   if (typeof retry !== 'object' || retry === null) fail(`${field}.retry`, 'an object', retry);
   return {

@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { ResourceAllocationError } from '../src/errors.js';
-import { ResourceLedger, type ResourceAmounts } from '../src/internal/ResourceLedger.js';
+import { ResourceLedger, capacityProblem, type ResourceAmounts } from '../src/internal/ResourceLedger.js';
+import { validateCapacity } from '../src/validateCapacity.js';
+import { validateResources } from '../src/validateResources.js';
 
 /** The error `run` throws; fails the test if it throws none. */
 function errorOf(run: () => void): unknown {
@@ -78,68 +80,6 @@ describe('ResourceLedger', () => {
     expect(ledger.free('memory')).toBe(8);
     expect(ledger.capacity('gpu')).toBe(0);
     expect(ledger.free('gpu')).toBe(0);
-  });
-
-  it('rejects a capacity that is not a finite number >= 0', () => {
-    expect(() => new ResourceLedger({ cpu: -1 })).toThrow('resources.cpu: expected a finite number >= 0, received -1 (number)');
-    expect(() => new ResourceLedger({ cpu: Number.POSITIVE_INFINITY })).toThrow(
-      'resources.cpu: expected a finite number >= 0, received Infinity',
-    );
-  });
-
-  it('accepts a missing request, an empty one and one that fills a pool exactly', () => {
-    const ledger = new ResourceLedger(capacity);
-    expect(() => ledger.validate(undefined)).not.toThrow();
-    expect(() => ledger.validate({})).not.toThrow();
-    expect(() => ledger.validate({ cpu: 4, memory: 0 })).not.toThrow();
-  });
-
-  it('names the valid resources when a request names an unknown one', () => {
-    const error = errorOf(() => new ResourceLedger(capacity).validate({ cpu: 1, gpu: 2 }));
-    expect(error).toBeInstanceOf(ResourceAllocationError);
-    expect((error as ResourceAllocationError).message).toBe('resources.gpu: unknown resource; expected one of cpu, memory');
-    expect(error).toMatchObject({ code: 'RESOURCE_ALLOCATION', name: 'ResourceAllocationError', resource: 'gpu', requested: 2 });
-  });
-
-  it('says no resources are configured when the ledger has none', () => {
-    expect(() => new ResourceLedger({}).validate({ cpu: 1 })).toThrow('resources.cpu: unknown resource; expected one of (none configured)');
-  });
-
-  it('prefixes messages with the given field', () => {
-    expect(() => new ResourceLedger(capacity).validate({ disk: 1 }, 'tasks[3].resources')).toThrow(
-      'tasks[3].resources.disk: unknown resource; expected one of cpu, memory',
-    );
-  });
-
-  it('rejects negative, NaN, infinite and non-number amounts with what it received', () => {
-    const ledger = new ResourceLedger(capacity);
-    const cases: [unknown, string][] = [
-      [-1, 'resources.cpu: expected a finite number >= 0, received -1 (number)'],
-      [Number.NaN, 'resources.cpu: expected a finite number >= 0, received NaN'],
-      [Number.POSITIVE_INFINITY, 'resources.cpu: expected a finite number >= 0, received Infinity'],
-      ['2', 'resources.cpu: expected a finite number >= 0, received "2" (string)'],
-      [null, 'resources.cpu: expected a finite number >= 0, received null (null)'],
-    ];
-    for (const [amount, message] of cases) {
-      const error = errorOf(() => ledger.validate({ cpu: amount }));
-      expect(error).toBeInstanceOf(ResourceAllocationError);
-      expect((error as Error).message).toBe(message);
-      expect(error).toMatchObject({ resource: 'cpu', capacity: 4 });
-      expect((error as ResourceAllocationError).requested).toBe(amount);
-    }
-  });
-
-  it('rejects a request larger than the pool', () => {
-    const error = errorOf(() => new ResourceLedger(capacity).validate({ memory: 8.5 }));
-    expect((error as Error).message).toBe("resources.memory: requested 8.5 but the pool's capacity is 8");
-    expect(error).toMatchObject({ resource: 'memory', requested: 8.5, capacity: 8 });
-  });
-
-  it('rejects a request that is not an object of amounts', () => {
-    const ledger = new ResourceLedger(capacity);
-    expect(() => ledger.validate(3)).toThrow('resources: expected an object of resource amounts, received 3 (number)');
-    expect(() => ledger.validate(null)).toThrow('resources: expected an object of resource amounts, received null (null)');
-    expect(() => ledger.validate([1])).toThrow('resources: expected an object of resource amounts, received [1] (array)');
   });
 
   it('fits a request in what is free after the reservations', () => {
@@ -219,4 +159,89 @@ describe('ResourceLedger', () => {
       { numRuns: 300 },
     );
   });
+});
+
+describe('capacityProblem', () => {
+  it('describes a bad capacity as plain data and accepts a good one', () => {
+    expect(capacityProblem(capacity)).toBeUndefined();
+    expect(capacityProblem({ cpu: 4, gpu: -1 })).toEqual({
+      message: 'resources.gpu: expected a finite number >= 0, received -1 (number)',
+      resource: 'gpu',
+      requested: -1,
+    });
+  });
+});
+
+describe('validateCapacity', () => {
+  it('rejects a capacity that is not a finite number >= 0', () => {
+    expect(() => validateCapacity({ cpu: -1 })).toThrow('resources.cpu: expected a finite number >= 0, received -1 (number)');
+    expect(() => validateCapacity({ cpu: Number.POSITIVE_INFINITY })).toThrow(
+      'resources.cpu: expected a finite number >= 0, received Infinity',
+    );
+  });
+
+  it('throws a ResourceAllocationError naming the pool, and returns a good capacity as given', () => {
+    const error = errorOf(() => validateCapacity({ cpu: 4, memory: Number.NaN }));
+    expect(error).toBeInstanceOf(ResourceAllocationError);
+    expect(error).toMatchObject({ code: 'RESOURCE_ALLOCATION', resource: 'memory', capacity: undefined });
+    expect(validateCapacity(capacity)).toBe(capacity);
+  });
+});
+
+describe('validateResources', () => {
+  it('accepts a missing request, an empty one and one that fills a pool exactly', () => {
+    const ledger = new ResourceLedger(capacity);
+    expect(() => validateResources(ledger, undefined)).not.toThrow();
+    expect(() => validateResources(ledger, {})).not.toThrow();
+    expect(() => validateResources(ledger, { cpu: 4, memory: 0 })).not.toThrow();
+  });
+
+  it('names the valid resources when a request names an unknown one', () => {
+    const error = errorOf(() => validateResources(new ResourceLedger(capacity), { cpu: 1, gpu: 2 }));
+    expect(error).toBeInstanceOf(ResourceAllocationError);
+    expect((error as ResourceAllocationError).message).toBe('resources.gpu: unknown resource; expected one of cpu, memory');
+    expect(error).toMatchObject({ code: 'RESOURCE_ALLOCATION', name: 'ResourceAllocationError', resource: 'gpu', requested: 2 });
+  });
+
+  it('says no resources are configured when the ledger has none', () => {
+    expect(() => validateResources(new ResourceLedger({}), { cpu: 1 })).toThrow('resources.cpu: unknown resource; expected one of (none configured)');
+  });
+
+  it('prefixes messages with the given field', () => {
+    expect(() => validateResources(new ResourceLedger(capacity), { disk: 1 }, 'tasks[3].resources')).toThrow(
+      'tasks[3].resources.disk: unknown resource; expected one of cpu, memory',
+    );
+  });
+
+  it('rejects negative, NaN, infinite and non-number amounts with what it received', () => {
+    const ledger = new ResourceLedger(capacity);
+    const cases: [unknown, string][] = [
+      [-1, 'resources.cpu: expected a finite number >= 0, received -1 (number)'],
+      [Number.NaN, 'resources.cpu: expected a finite number >= 0, received NaN'],
+      [Number.POSITIVE_INFINITY, 'resources.cpu: expected a finite number >= 0, received Infinity'],
+      ['2', 'resources.cpu: expected a finite number >= 0, received "2" (string)'],
+      [null, 'resources.cpu: expected a finite number >= 0, received null (null)'],
+    ];
+    for (const [amount, message] of cases) {
+      const error = errorOf(() => validateResources(ledger, { cpu: amount }));
+      expect(error).toBeInstanceOf(ResourceAllocationError);
+      expect((error as Error).message).toBe(message);
+      expect(error).toMatchObject({ resource: 'cpu', capacity: 4 });
+      expect((error as ResourceAllocationError).requested).toBe(amount);
+    }
+  });
+
+  it('rejects a request larger than the pool', () => {
+    const error = errorOf(() => validateResources(new ResourceLedger(capacity), { memory: 8.5 }));
+    expect((error as Error).message).toBe("resources.memory: requested 8.5 but the pool's capacity is 8");
+    expect(error).toMatchObject({ resource: 'memory', requested: 8.5, capacity: 8 });
+  });
+
+  it('rejects a request that is not an object of amounts', () => {
+    const ledger = new ResourceLedger(capacity);
+    expect(() => validateResources(ledger, 3)).toThrow('resources: expected an object of resource amounts, received 3 (number)');
+    expect(() => validateResources(ledger, null)).toThrow('resources: expected an object of resource amounts, received null (null)');
+    expect(() => validateResources(ledger, [1])).toThrow('resources: expected an object of resource amounts, received [1] (array)');
+  });
+
 });

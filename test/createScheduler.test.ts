@@ -536,5 +536,6 @@ describe('createScheduler', () => {
     expect(() => createScheduler({ maxWorkers: 0 })).toThrow('options.maxWorkers: expected an integer >= 1, received 0 (number)');
     expect(() => createScheduler({ policy: 'random' as never })).toThrow(/options.policy: expected one of priority, fifo/);
     expect(() => createScheduler({ resources: { cpu: -2 } })).toThrow('resources.cpu: expected a finite number >= 0, received -2 (number)');
+    expect(() => createScheduler({ resources: { cpu: -2 } })).toThrow(ResourceAllocationError);
   });
 });

@@ -1,8 +1,42 @@
-import { ResourceAllocationError } from '../errors.js';
 import { describeValue as describe } from './describeValue.js';
 
 /** Amounts by resource name. */
 export type ResourceAmounts = Readonly<Record<string, number>>;
+
+/** Why a capacity or a request is unusable, as plain data: src/ turns it into its error class. */
+export interface ResourceProblem {
+  /** Names the field, what was expected and what was received. */
+  readonly message: string;
+  /** The resource at fault; '' when the request as a whole is malformed. */
+  readonly resource: string;
+  readonly requested: unknown;
+  /** The pool's capacity, when the resource is known. */
+  readonly capacity?: number;
+}
+
+/**
+ * Why a set of pool capacities is unusable (an amount that is not a finite number >= 0), or
+ * undefined if it is fine.
+ *
+ * @example
+ * capacityProblem({ cpu: -1 })?.message; // 'resources.cpu: expected a finite number >= 0, received -1 (number)'
+ */
+export function capacityProblem(capacity: unknown): ResourceProblem | undefined {
+  for (const [name, amount] of Object.entries(capacity as Record<string, unknown>)) {
+    if (!isAmount(amount)) {
+      return {
+        message: `resources.${name}: expected a finite number >= 0, received ${describe(amount)}`,
+        resource: name,
+        requested: amount,
+      };
+    }
+  }
+  return undefined;
+}
+
+function isAmount(amount: unknown): amount is number {
+  return typeof amount === 'number' && Number.isFinite(amount) && amount >= 0;
+}
 
 /**
  * The books of a set of resource pools: capacity, what is allocated to whom, and a check that an
@@ -19,15 +53,10 @@ export class ResourceLedger {
   readonly #used = new Map<string, number>();
   readonly #allocations = new Map<string, ResourceAmounts>();
 
+  /** Throws a RangeError on a capacity {@link capacityProblem} rejects; check user input first. */
   constructor(capacity: ResourceAmounts) {
-    for (const [name, amount] of Object.entries(capacity)) {
-      if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
-        throw new ResourceAllocationError(
-          `resources.${name}: expected a finite number >= 0, received ${describe(amount)}`,
-          { resource: name, requested: amount },
-        );
-      }
-    }
+    const problem = capacityProblem(capacity);
+    if (problem !== undefined) throw new RangeError(problem.message);
     this.#capacity = new Map(Object.entries(capacity));
     for (const name of this.#capacity.keys()) this.#used.set(name, 0);
   }
@@ -53,39 +82,47 @@ export class ResourceLedger {
   }
 
   /**
-   * Throws a ResourceAllocationError if a request can never be granted: an unknown resource
-   * name, an amount that is not a finite number >= 0, or more than the pool's capacity.
+   * Why a request can never be granted, or undefined if it can: an unknown resource name, an
+   * amount that is not a finite number >= 0, or more than the pool's capacity. Plain data; the
+   * caller decides what error it becomes (see `validateResources` in src/).
    * `field` prefixes the message (e.g. `tasks[3].resources`).
    */
-  validate(request: unknown, field = 'resources'): void {
-    if (request === undefined) return;
+  problemWith(request: unknown, field = 'resources'): ResourceProblem | undefined {
+    if (request === undefined) return undefined;
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-      throw new ResourceAllocationError(
-        `${field}: expected an object of resource amounts, received ${describe(request)}`,
-        { resource: '', requested: request },
-      );
+      return {
+        message: `${field}: expected an object of resource amounts, received ${describe(request)}`,
+        resource: '',
+        requested: request,
+      };
     }
     for (const [name, amount] of Object.entries(request)) {
       const capacity = this.#capacity.get(name);
       if (capacity === undefined) {
-        throw new ResourceAllocationError(
-          `${field}.${name}: unknown resource; expected one of ${this.names().join(', ') || '(none configured)'}`,
-          { resource: name, requested: amount },
-        );
+        return {
+          message: `${field}.${name}: unknown resource; expected one of ${this.names().join(', ') || '(none configured)'}`,
+          resource: name,
+          requested: amount,
+        };
       }
-      if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
-        throw new ResourceAllocationError(
-          `${field}.${name}: expected a finite number >= 0, received ${describe(amount)}`,
-          { resource: name, requested: amount, capacity },
-        );
+      if (!isAmount(amount)) {
+        return {
+          message: `${field}.${name}: expected a finite number >= 0, received ${describe(amount)}`,
+          resource: name,
+          requested: amount,
+          capacity,
+        };
       }
       if (amount > capacity) {
-        throw new ResourceAllocationError(
-          `${field}.${name}: requested ${amount} but the pool's capacity is ${capacity}`,
-          { resource: name, requested: amount, capacity },
-        );
+        return {
+          message: `${field}.${name}: requested ${amount} but the pool's capacity is ${capacity}`,
+          resource: name,
+          requested: amount,
+          capacity,
+        };
       }
     }
+    return undefined;
   }
 
   /**
