@@ -1,4 +1,10 @@
-// The public API of xeno-scheduler, listed by name.
+// The core entry of xeno-scheduler (`xeno-scheduler`), listed by name: the scheduler, its types
+// and errors, the machines and the built-in policies. Heavier parts have their own entries and
+// are never loaded from here (test/coreEntry.test.ts and `npm run lint` check it):
+//   xeno-scheduler/config    YAML configuration and workloads (zod, yaml)
+//   xeno-scheduler/workers   worker threads (piscina), shell commands, task modules
+//   xeno-scheduler/simulate  simulation, traces and invariant checks
+//   xeno-scheduler/dashboard the live dashboard server (ws)
 
 // Core
 export { createScheduler, DEFAULT_RESOURCES, DEFAULT_RETRY } from './createScheduler.js';
@@ -45,27 +51,6 @@ export { resourcePoolLogic } from '../machines/resourcePoolLogic.js';
 export { dependencyGraphLogic } from '../machines/dependencyGraphLogic.js';
 export { priorityHeapLogic } from '../machines/priorityHeapLogic.js';
 
-// Configuration and workloads
-export { parseConfig } from './config/parseConfig.js';
-export { loadConfig } from './config/loadConfig.js';
-export { configSchema } from './config/configSchema.js';
-export type { XenoConfig, XenoConfigInput } from './config/configSchema.js';
-export { configJsonSchema } from './config/configJsonSchema.js';
-export { toSchedulerOptions } from './config/toSchedulerOptions.js';
-export { parseWorkload } from './config/parseWorkload.js';
-export { loadWorkload } from './config/loadWorkload.js';
-export type { Workload, WorkloadTask, TaskRunDescriptor, TaskDuration } from './config/workloadTypes.js';
-
-// Executors
-export { createWorkerPool } from './executors/createWorkerPool.js';
-export type { WorkerPool, WorkerPoolOptions, WorkerPoolStats } from './executors/createWorkerPool.js';
-export { commandTask } from './executors/commandTask.js';
-export type { CommandTaskOptions, CommandResult } from './executors/commandTask.js';
-export { CommandFailedError } from './executors/CommandFailedError.js';
-export { moduleTask } from './executors/moduleTask.js';
-export { toTaskRun } from './executors/runDescriptor.js';
-export type { RunDescriptor } from './executors/runDescriptor.js';
-
 // Policies
 export { resolvePolicy, POLICY_NAMES } from './policies/resolvePolicy.js';
 export { priorityPolicy } from './policies/priorityPolicy.js';
@@ -77,33 +62,7 @@ export { heapQueue } from './policies/heapQueue.js';
 export { comparePriority } from './policies/comparePriority.js';
 export { agingRatePerMs } from './policies/agingRatePerMs.js';
 
-// Simulation and invariants
-export { simulate } from './simulate/simulate.js';
-export type { SimulateOptions, SimulationResult } from './simulate/simulate.js';
-export { compareSimulations } from './simulate/compareSimulations.js';
-export { generateDagWorkload } from './simulate/generateDagWorkload.js';
-export { loadStgWorkload } from './simulate/loadStgWorkload.js';
-export { recordTrace } from './simulate/recordTrace.js';
-export { traceToSvg } from './simulate/traceToSvg.js';
-export {
-  checkInvariants,
-  assertInvariants,
-  checkWorkers,
-  checkResources,
-  checkDependencies,
-  checkTransitions,
-  checkCompletion,
-} from './simulate/invariants.js';
-export { checkPriorityOrder, checkDispatchOrder } from './simulate/checkDispatchOrder.js';
-export { checkStarvation } from './simulate/checkStarvation.js';
-export { InvariantViolationError } from './simulate/InvariantViolationError.js';
-export type { Trace, TraceEvent, SimulationMetrics } from './simulate/types.js';
-
-// Watching: dashboard and machine export
-export { startDashboard } from './dashboard/startDashboard.js';
-export type { Dashboard } from './dashboard/startDashboard.js';
-export type { DashboardOptions } from './dashboard/resolveDashboardOptions.js';
-export { DashboardOptionsError } from './dashboard/DashboardOptionsError.js';
+// Machine export (for visualisation; the live dashboard is xeno-scheduler/dashboard)
 export { machinesToJson } from './inspection/machinesToJson.js';
 export type { MachineJson, StatechartJson, ActorLogicJson } from './inspection/machinesToJson.js';
 export { exportMachines } from './inspection/exportMachines.js';

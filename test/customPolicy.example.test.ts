@@ -1,5 +1,6 @@
 // A complete example of testing your own scheduling policy with xeno-scheduler's simulation and
-// invariant checks. In an app, import these names from 'xeno-scheduler' instead of '../src/…'.
+// invariant checks. In an app, import these names from 'xeno-scheduler' and 'xeno-scheduler/simulate'
+// instead of '../src/…'.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { heapQueue } from '../src/policies/heapQueue.js';

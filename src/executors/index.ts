@@ -1,0 +1,12 @@
+// xeno-scheduler/workers: work that runs outside the scheduler's thread (worker threads through
+// piscina, shell commands, task modules), listed by name. Its own entry so that the core entry
+// never loads piscina or child_process.
+
+export { createWorkerPool } from './createWorkerPool.js';
+export type { WorkerPool, WorkerPoolOptions, WorkerPoolStats } from './createWorkerPool.js';
+export { commandTask } from './commandTask.js';
+export type { CommandTaskOptions, CommandResult } from './commandTask.js';
+export { CommandFailedError } from './CommandFailedError.js';
+export { moduleTask } from './moduleTask.js';
+export { toTaskRun } from './runDescriptor.js';
+export type { RunDescriptor } from './runDescriptor.js';

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const LISTER = fileURLToPath(new URL('./support/listLoadedModules.mjs', import.meta.url));
+
+/**
+ * What `import ... from 'xeno-scheduler'` must never load (ARCHITECTURE.md): each has its own
+ * entry point. Matched against module URLs relative to the repository's root.
+ */
+const NOT_IN_CORE: Readonly<Record<string, RegExp>> = {
+  'the CLI': /^src\/cli\//,
+  'the dashboard': /^src\/dashboard\/|(^|\/)node_modules\/ws\//,
+  'config loading': /^src\/config\/|(^|\/)node_modules\/(zod|yaml)\//,
+  'the simulator': /^src\/simulate\//,
+  'the worker pool and other executors': /^src\/executors\/(createWorkerPool|workerEntry|commandTask|moduleTask|runDescriptor|index)\.ts$|(^|\/)node_modules\/piscina\/|^node:(child_process|worker_threads)$/,
+  "a backend's client library": /(^|\/)node_modules\/(bullmq|ioredis|better-sqlite3|@opentelemetry\/sdk-[^/]+)\//,
+};
+
+/** Every module URL resolved while importing `entry` from the sources, relative to the root. */
+async function modulesLoadedBy(entry: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', LISTER, entry], { cwd: ROOT });
+  const rootUrl = new URL(`file://${ROOT}`).href;
+  return (JSON.parse(stdout) as string[]).map((url) => (url.startsWith(rootUrl) ? url.slice(rootUrl.length) : url));
+}
+
+function forbiddenIn(modules: readonly string[]): string[] {
+  return Object.entries(NOT_IN_CORE).flatMap(([what, pattern]) =>
+    modules.filter((m) => pattern.test(m)).map((m) => `${what}: ${m}`),
+  );
+}
+
+interface PackageJson {
+  readonly exports: Readonly<Record<string, string | { readonly types: string; readonly import: string }>>;
+}
+
+describe('the core entry (xeno-scheduler)', () => {
+  it('loads the scheduler but none of the dashboard, config loading, simulator, executors or backends', async () => {
+    const modules = await modulesLoadedBy('./src/index.ts');
+    expect(modules).toContain('src/createScheduler.ts');
+    expect(forbiddenIn(modules)).toEqual([]);
+  });
+
+  // The other entries load exactly what the core must not: this shows the check above can fail.
+  it.each([
+    ['./src/config/index.ts', 'config loading', 'node_modules/zod/'],
+    ['./src/executors/index.ts', 'the worker pool and other executors', 'node_modules/piscina/'],
+    ['./src/dashboard/index.ts', 'the dashboard', 'node_modules/ws/'],
+    ['./src/simulate/index.ts', 'the simulator', 'src/simulate/simulate.ts'],
+  ])('sees %s load %s', async (entry, what, module) => {
+    const found = forbiddenIn(await modulesLoadedBy(entry));
+    expect(found.some((line) => line.startsWith(`${what}: `) && line.includes(module))).toBe(true);
+  });
+
+  it('has a typed subpath export for each entry, built from its source file', () => {
+    const { exports } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as PackageJson;
+    const entries = { '.': 'index', './config': 'config/index', './workers': 'executors/index', './simulate': 'simulate/index', './dashboard': 'dashboard/index' };
+    for (const [subpath, file] of Object.entries(entries)) {
+      expect(exports[subpath]).toEqual({ types: `./dist/src/${file}.d.ts`, import: `./dist/src/${file}.js` });
+      expect(existsSync(`${ROOT}src/${file}.ts`)).toBe(true);
+    }
+  });
+});
