@@ -9,6 +9,7 @@ export interface ResourceProblem {
   readonly message: string;
   /** The resource at fault; '' when the request as a whole is malformed. */
   readonly resource: string;
+  /** What was asked for, as received. */
   readonly requested: unknown;
   /** The pool's capacity, when the resource is known. */
   readonly capacity?: number;
