@@ -23,6 +23,8 @@ export interface TaskMachineContext extends TaskMachineInput {
   readonly error: Error | undefined;
   /** Why the task was cancelled, once it is. */
   readonly cancelReason: string | undefined;
+  /** The final state it reached, once it has. */
+  readonly outcome: TaskMachineOutput['status'] | undefined;
 }
 
 /** Events a task machine accepts. Outcomes carry the attempt they belong to, so a late one is ignored. */
@@ -118,7 +120,7 @@ export const taskMachine = setup({
   },
 }).createMachine({
   id: 'task',
-  context: ({ input }) => ({ ...input, attempt: 0, result: undefined, error: undefined, cancelReason: undefined }),
+  context: ({ input }) => ({ ...input, attempt: 0, result: undefined, error: undefined, cancelReason: undefined, outcome: undefined }),
   initial: 'pending',
   states: {
     pending: {
@@ -171,14 +173,14 @@ export const taskMachine = setup({
         'task.cancel': { target: 'cancelled', actions: 'recordCancel' },
       },
     },
-    completed: { type: 'final' },
-    failed: { type: 'final' },
-    cancelled: { type: 'final' },
+    completed: { type: 'final', entry: assign({ outcome: 'completed' as const }) },
+    failed: { type: 'final', entry: assign({ outcome: 'failed' as const }) },
+    cancelled: { type: 'final', entry: assign({ outcome: 'cancelled' as const }) },
   },
-  // The event that entered a final state says which one it was: only `task.succeed` completes,
-  // only `task.cancel` cancels, everything else that ends a task fails it.
-  output: ({ context, event }) => ({
-    status: finalStatusAfter((event as { type: string }).type),
+  // The output's event is XState's own done event, not the one that ended the task: the final
+  // state records which one it was.
+  output: ({ context }) => ({
+    status: context.outcome ?? 'failed',
     result: context.result,
     error: context.error,
     attempts: context.attempt,
@@ -192,9 +194,4 @@ export const taskMachine = setup({
  */
 export function retryDelayMs(context: Pick<TaskMachineContext, 'attempt' | 'backoffMs' | 'backoffFactor' | 'maxBackoffMs'>): number {
   return Math.min(context.maxBackoffMs, context.backoffMs * context.backoffFactor ** Math.max(0, context.attempt - 1));
-}
-
-function finalStatusAfter(eventType: string): TaskMachineOutput['status'] {
-  if (eventType === 'task.succeed') return 'completed';
-  return eventType === 'task.cancel' ? 'cancelled' : 'failed';
 }

@@ -5,12 +5,14 @@ import { priorityHeapLogic } from '../machines/priorityHeapLogic.js';
 import { resourcePoolLogic } from '../machines/resourcePoolLogic.js';
 import { retryDelayMs, type TaskMachineInput } from '../machines/taskMachine.js';
 import { taskLogic } from './taskLogic.js';
-import { DependencyError, TaskCancelledError, TaskSchedulingError, TaskTimeoutError } from './errors.js';
+import { DependencyError, PolicyError, SchedulerError, TaskCancelledError, TaskSchedulingError, TaskTimeoutError } from './errors.js';
+import { GuardedQueue } from './GuardedQueue.js';
 import type { SchedulerEvents } from './events.js';
 import type { DagProblem } from './internal/Dag.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
 import { toQueued, toRecord, type AttemptAbort, type TaskActorRef, type TaskEntry } from './TaskEntry.js';
 import type {
+  PolicyContext,
   QueuedTask,
   ResourceUsage,
   SchedulerClock,
@@ -71,7 +73,13 @@ export class SchedulerRuntime {
   #live = 0;
   #paused = false;
   #stopped = false;
+  /** Worker slots given back; new ones are numbered on demand (maxWorkers may be huge). */
   readonly #freeSlots: number[] = [];
+  #slotsUsed = 0;
+  /** Finished ids dropped from the records, not yet told to the graph (told in batches). */
+  #forgotten: string[] = [];
+  #guardedQueue!: GuardedQueue;
+  #policyContext!: PolicyContext;
   readonly #outbox: (() => void)[] = [];
   #flushing = false;
   #pumpScheduled = false;
@@ -96,7 +104,6 @@ export class SchedulerRuntime {
 
   constructor(settings: RuntimeSettings) {
     this.settings = settings;
-    for (let slot = settings.maxWorkers - 1; slot >= 0; slot--) this.#freeSlots.push(slot);
   }
 
   /** Creates the three helper actors as children of the scheduler actor. */
@@ -113,16 +120,15 @@ export class SchedulerRuntime {
     });
     this.pool = createActor(resourcePoolLogic, { parent: self, id: 'resourcePool', input: this.settings.resources });
     this.graph = createActor(dependencyGraphLogic, { parent: self, id: 'dependencyGraph' });
-    const policyContext = {
+    this.#policyContext = {
       now: () => this.settings.clock.now(),
       dependentsOf: (id: string) => this.graph.getSnapshot().context.dag.dependentsOf(id),
       estimateOf: (id: string) => this.entries.get(id)?.estimateMs,
     };
-    this.queue = createActor(priorityHeapLogic, {
-      parent: self,
-      id: 'priorityHeap',
-      input: this.settings.policy.createQueue(policyContext),
-    });
+    // The policy's queue is user code: wrapped so that a throw is recorded, never thrown
+    // through the priority-heap actor's transition (see #repairQueue).
+    this.#guardedQueue = new GuardedQueue(this.settings.policy.createQueue(this.#policyContext));
+    this.queue = createActor(priorityHeapLogic, { parent: self, id: 'priorityHeap', input: this.#guardedQueue });
     this.pool.start();
     this.graph.start();
     this.queue.start();
@@ -245,7 +251,7 @@ export class SchedulerRuntime {
     // eventless transition per task (measured at about 30 µs each).
     const snapshot = this.#taskLogic.resolveState({
       value: { pending: waiting ? 'dependencies' : 'queued' },
-      context: { ...input, attempt: 0, result: undefined, error: undefined, cancelReason: undefined },
+      context: { ...input, attempt: 0, result: undefined, error: undefined, cancelReason: undefined, outcome: undefined },
     });
     const ref = createActor(this.#taskLogic, { parent: this.#self, id: entry.id, snapshot, input });
     ref.start();
@@ -302,7 +308,8 @@ export class SchedulerRuntime {
     let reservedChanged = false;
     let reserved: Map<string, number> | undefined;
     while (this.#running < this.settings.maxWorkers && queue.size > 0) {
-      const head = queue.peek() as QueuedTask;
+      const head = queue.peek();
+      if (head === undefined) break; // a failing queue answers nothing; #repairQueue follows
       if (!head.resources || ledger.fits(head.resources)) {
         this.#dispatch(head.id);
         continue;
@@ -385,9 +392,18 @@ export class SchedulerRuntime {
     if (entry.hasResources) this.pool.send({ type: 'pool.allocate', owner: id, request: entry.resources });
     this.#running++;
     this.#runningEntries.add(entry);
-    entry.slot = this.#freeSlots.pop();
+    entry.slot = this.#freeSlots.pop() ?? this.#slotsUsed++;
     const { onStart } = this.settings.policy;
-    if (onStart) onStart.call(this.settings.policy, toQueued(entry));
+    if (onStart) {
+      try {
+        onStart.call(this.settings.policy, toQueued(entry));
+      } catch (error) {
+        // The task never starts: give back what it took, and it fails with the policy's error.
+        this.#releaseRun(entry);
+        this.#rejectPending(entry, new PolicyError(this.settings.policy.name, 'onStart', entry.id, error));
+        return;
+      }
+    }
     entry.ref?.send(TASK_START);
   }
 
@@ -459,15 +475,33 @@ export class SchedulerRuntime {
     }
   }
 
-  #abortAttempt(id: string, event: { type: string }): void {
-    const entry = this.entries.get(id) as TaskEntry;
+  /** Gives back a running (or just dispatched) task's worker slot and resources. */
+  #releaseRun(entry: TaskEntry): void {
     this.#running--;
     this.#runningEntries.delete(entry);
     if (entry.slot !== undefined) this.#freeSlots.push(entry.slot);
     entry.slot = undefined;
-    if (entry.hasResources) this.pool.send({ type: 'pool.release', owner: id });
+    if (entry.hasResources) this.pool.send({ type: 'pool.release', owner: entry.id });
+  }
+
+  /** A pending task fails without running (a policy threw about it). */
+  #rejectPending(entry: TaskEntry, error: SchedulerError): void {
+    this.reportError(error);
+    entry.ref?.send({ type: 'task.upstreamFailed', error });
+  }
+
+  #abortAttempt(id: string, event: { type: string }): void {
+    const entry = this.entries.get(id) as TaskEntry;
+    this.#releaseRun(entry);
     const { onFinish } = this.settings.policy;
-    if (onFinish) onFinish.call(this.settings.policy, toQueued(entry));
+    if (onFinish) {
+      try {
+        onFinish.call(this.settings.policy, toQueued(entry));
+      } catch (error) {
+        // The attempt has ended whatever the policy thinks of it: report, change no outcome.
+        this.reportError(new PolicyError(this.settings.policy.name, 'onFinish', id, error));
+      }
+    }
     if (event.type === 'task.succeed') return; // finish() pumps
     // A failed attempt that will be retried never reaches finish(): its slot must be used now.
     if (event.type === 'task.fail') {
@@ -509,12 +543,39 @@ export class SchedulerRuntime {
   finish(id: string): void {
     const entry = this.entries.get(id);
     if (!entry || entry.ref === undefined) return;
-    const snapshot = entry.ref.getSnapshot();
-    const status = snapshot.value as 'completed' | 'failed' | 'cancelled';
+    const output = entry.ref.getSnapshot().output;
+    if (output === undefined) return;
+    this.#settle(entry, output.status, output.result, output.error, output.cancelReason);
+  }
+
+  /**
+   * A task actor failed inside its own transition (an effect threw): a bug, not the task's
+   * failure, but the task must still end, give back its worker and resources, and say why.
+   */
+  crash(id: string, cause: unknown): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.ref === undefined || FINAL.has(entry.status)) return;
+    if (this.#runningEntries.has(entry)) {
+      this.#releaseRun(entry);
+      entry.abort?.controller?.abort(cause);
+    }
+    const error = new SchedulerError('INTERNAL', `task "${id}" failed inside the scheduler: ${toError(cause).message}`, { cause });
+    this.reportError(error);
+    this.#settle(entry, 'failed', undefined, error, undefined);
+  }
+
+  #settle(
+    entry: TaskEntry,
+    status: 'completed' | 'failed' | 'cancelled',
+    result: unknown,
+    error: Error | undefined,
+    cancelReason: string | undefined,
+  ): void {
+    const id = entry.id;
     this.#setStatus(entry, status);
     entry.pendingReason = undefined;
-    entry.result = snapshot.context.result;
-    entry.error = status === 'completed' ? undefined : (snapshot.context.error ?? entry.error);
+    entry.result = result;
+    entry.error = status === 'completed' ? undefined : (error ?? entry.error);
     entry.completedAt = this.settings.clock.now();
     entry.ref = undefined;
     entry.abort = undefined;
@@ -526,8 +587,8 @@ export class SchedulerRuntime {
       this.#emit('task:completed', entry, (task) => ({ task, result: entry.result }));
     } else {
       if (status === 'cancelled') {
-        entry.error ??= new TaskCancelledError(id, snapshot.context.cancelReason ?? 'cancelled');
-        this.#emit('task:cancelled', entry, (task) => ({ task, reason: snapshot.context.cancelReason ?? 'cancelled' }));
+        entry.error ??= new TaskCancelledError(id, cancelReason ?? 'cancelled');
+        this.#emit('task:cancelled', entry, (task) => ({ task, reason: cancelReason ?? 'cancelled' }));
       } else {
         this.#emit('task:failed', entry, (task) => ({ task, error: entry.error as Error }));
       }
@@ -608,6 +669,11 @@ export class SchedulerRuntime {
   /** Cancels everything live and refuses further work. */
   stopAll(reason: string): void {
     this.#stopped = true;
+    // Nothing waits for a dependency any more: a timer left armed would keep the process alive.
+    if (this.#dependencyTimer !== undefined) this.settings.clock.clearTimeout(this.#dependencyTimer);
+    this.#dependencyTimer = undefined;
+    this.#dependencyDeadlines.length = 0;
+    this.#dependencyDeadlineHead = 0;
     for (const entry of [...this.entries.values()]) {
       if (!FINAL.has(entry.status)) entry.ref?.send({ type: 'task.cancel', reason });
     }
@@ -619,9 +685,10 @@ export class SchedulerRuntime {
    */
   async drain(graceMs: number): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Not unref'd: the caller awaits this, and Node must not exit in the middle of the await
+    // (exit code 13) because only unsettled work is left.
     const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-      timer.unref?.();
+      timer = setTimeout(resolve, Math.min(graceMs, 2 ** 31 - 1));
     });
     const settled =
       this.#inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
@@ -686,15 +753,16 @@ export class SchedulerRuntime {
   #retain(id: string): void {
     this.#finishedOrder.push(id);
     const limit = this.settings.maxFinishedRecords;
-    // Drop in batches (up to 1/8 over the limit) so the graph gets one event per batch.
-    if (this.#finishedOrder.length - this.#finishedHead <= limit + Math.max(1, limit >> 3)) return;
-    const forget: string[] = [];
     while (this.#finishedOrder.length - this.#finishedHead > limit) {
       const oldest = this.#finishedOrder[this.#finishedHead++] as string;
       this.entries.delete(oldest);
-      forget.push(oldest);
+      this.#forgotten.push(oldest);
     }
-    this.graph.send({ type: 'graph.forget', ids: forget });
+    // The records are exact; the graph hears of dropped ids in batches (one event per batch).
+    if (this.#forgotten.length > Math.max(0, limit >> 3)) {
+      this.graph.send({ type: 'graph.forget', ids: this.#forgotten });
+      this.#forgotten = [];
+    }
     if (this.#finishedHead > 4096 && this.#finishedHead * 2 > this.#finishedOrder.length) {
       this.#finishedOrder.splice(0, this.#finishedHead);
       this.#finishedHead = 0;
@@ -749,6 +817,13 @@ export class SchedulerRuntime {
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     this.#outbox.push(() => {
+      // A listener that ran before this (task:completed, say) may have scheduled more work:
+      // idle means nothing live after the listeners ran, so the waiters wait for the next idle.
+      if (this.#live !== 0) {
+        this.#idle = false;
+        this.#idleWaiters.unshift(...waiters);
+        return;
+      }
       waiters.forEach((resolve) => resolve());
       this.settings.events.emit('idle', undefined);
     });
@@ -834,7 +909,9 @@ export class SchedulerRuntime {
   flush(): void {
     if (this.#flushing) return;
     this.#flushing = true;
-    for (let i = 0; i < this.#outbox.length; i++) {
+    for (let i = 0; ; i++) {
+      this.#repairQueue();
+      if (i >= this.#outbox.length) break;
       try {
         (this.#outbox[i] as () => void)();
       } catch (error) {
@@ -844,6 +921,64 @@ export class SchedulerRuntime {
     }
     this.#outbox.length = 0;
     this.#flushing = false;
+  }
+
+  /**
+   * After a call into the policy's queue threw: the task it was about fails with a PolicyError,
+   * and the queue is rebuilt from the tasks still queued. A failure about the whole queue (peek,
+   * ordered), or a rebuild that fails again, means the policy cannot order these tasks at all:
+   * every queued task fails. Either way every task reaches a final state and frees what it held.
+   */
+  #repairQueue(): void {
+    const guarded = this.#guardedQueue;
+    if (guarded === undefined || !guarded.hasFailures) return;
+    const failures = guarded.takeFailures();
+    const policy = this.settings.policy.name;
+    const queued = [...this.entries.values()].filter((entry) => entry.queued !== undefined).sort((a, b) => a.seq - b.seq);
+    const culprits = new Map<string, PolicyError>();
+    for (const { method, taskId, error } of failures) {
+      const policyError = new PolicyError(policy, method, taskId, error);
+      if (taskId === undefined) for (const entry of queued) culprits.set(entry.id, policyError);
+      else culprits.set(taskId, policyError);
+    }
+    let rebuilt = false;
+    try {
+      guarded.replace(this.settings.policy.createQueue(this.#policyContext));
+      rebuilt = true;
+    } catch (error) {
+      const policyError = new PolicyError(policy, 'createQueue', undefined, error);
+      for (const entry of queued) culprits.set(entry.id, policyError);
+    }
+    const keep = queued.filter((entry) => !culprits.has(entry.id));
+    for (const entry of keep) guarded.push(entry.queued as QueuedTask);
+    if (rebuilt && guarded.hasFailures) {
+      // The fresh queue failed too: the policy cannot order what is queued.
+      const again = guarded.takeFailures()[0] as { method: string; taskId: string | undefined; error: unknown };
+      const policyError = new PolicyError(policy, again.method, again.taskId, again.error);
+      for (const entry of keep) culprits.set(entry.id, policyError);
+      guarded.replace({ size: 0, push: () => {}, remove: () => false, update: () => false, peek: () => undefined, pop: () => undefined, ordered: () => [] });
+    }
+    const reported = new Set<PolicyError>();
+    for (const [id, error] of culprits) {
+      const entry = this.entries.get(id);
+      if (!entry || entry.status !== 'pending') continue;
+      entry.queued = undefined;
+      if (!reported.has(error)) this.reportError(error);
+      reported.add(error);
+      entry.ref?.send({ type: 'task.upstreamFailed', error });
+    }
+    // The tasks that failed freed nothing (they were queued), but the rebuilt queue may start some.
+    this.#schedulePump();
+  }
+
+  /**
+   * Reports a failure of user code around the scheduler (a policy) on the `error` event; with no
+   * listener, as a process warning: the affected task already carries the error.
+   */
+  reportError(error: SchedulerError): void {
+    const events = this.settings.events;
+    if (events.all.has('error')) this.#outbox.push(() => events.emit('error', { error }));
+    else process.emitWarning(error);
   }
 
   #reportListenerError(error: unknown): void {

@@ -4,55 +4,32 @@ import type { SchedulerEvents } from './events.js';
 import { TaskSchedulingError } from './errors.js';
 import { describeValue } from './internal/describeValue.js';
 import { ResourceLedger } from './internal/ResourceLedger.js';
-import { validateCapacity } from './validateCapacity.js';
 import { realClock, TimerQueue } from './internal/TimerQueue.js';
 import { normalizeTaskSpec, parsePriority, type NormalizeDefaults } from './normalizeTaskSpec.js';
-import { POLICY_NAMES, resolvePolicy } from './policies/resolvePolicy.js';
+import {
+  checkInspect,
+  checkOptionKeys,
+  integerOption,
+  numberOption,
+  resolveAutoStart,
+  resolveClock,
+  resolveHandlers,
+  resolveResources,
+  resolveRetry,
+  resolveSchedulerPolicy,
+} from './resolveSchedulerOptions.js';
 import type { Scheduler } from './scheduler.js';
 import { createSchedulerLogic, type SchedulerEvent } from './schedulerLogic.js';
 import { SchedulerRuntime } from './SchedulerRuntime.js';
-import type { RetryOptions, SchedulerOptions, SchedulingPolicy, TaskSpec } from './types.js';
+import type { SchedulerOptions, TaskSpec } from './types.js';
+
+export { DEFAULT_RETRY } from './resolveSchedulerOptions.js';
 
 // mitt ships CommonJS types whose default export NodeNext sees as the module object.
 const mitt = mittModule as unknown as <T extends Record<string, unknown>>() => Emitter<T>;
 
 /** The resource pools a scheduler has when none are given: the reference design's. */
 export const DEFAULT_RESOURCES = Object.freeze({ cpu: 4, memory: 8, disk: 100, network: 1000 });
-
-/** Retry defaults: the reference design's `retry_attempts: 3` means three retries, four runs. */
-export const DEFAULT_RETRY: Required<RetryOptions> = Object.freeze({
-  attempts: 4,
-  backoffMs: 1000,
-  backoffFactor: 2,
-  maxBackoffMs: 60_000,
-});
-
-function positiveInteger(value: unknown, field: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TaskSchedulingError(`options.${field}: expected an integer >= ${min}, received ${describeValue(value)}`, `options.${field}`);
-  }
-  return value;
-}
-
-function nonNegative(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TaskSchedulingError(`options.${field}: expected a finite number >= 0, received ${describeValue(value)}`, `options.${field}`);
-  }
-  return value;
-}
-
-function choosePolicy(options: SchedulerOptions): SchedulingPolicy {
-  try {
-    return resolvePolicy(options.policy ?? 'priority', options.policyOptions ?? {});
-  } catch (error) {
-    throw new TaskSchedulingError(
-      `options.policy: expected one of ${POLICY_NAMES.join(', ')} or a SchedulingPolicy object, received ${describeValue(options.policy)}`,
-      'options.policy',
-    );
-  }
-}
 
 /**
  * Creates a scheduler: a root XState actor that supervises one live task machine per task,
@@ -68,36 +45,28 @@ function choosePolicy(options: SchedulerOptions): SchedulingPolicy {
  * const record = await scheduler.waitForTask(id);
  */
 export function createScheduler(options: SchedulerOptions = {}): Scheduler {
-  if (typeof options !== 'object' || options === null) {
-    throw new TaskSchedulingError(`options: expected an object, received ${describeValue(options)}`, 'options');
-  }
+  checkOptionKeys(options);
   const events: Emitter<SchedulerEvents> = mitt<SchedulerEvents>();
-  const baseClock = options.clock ?? realClock;
-  const clock = new TimerQueue(baseClock);
-  const ledgerForChecks = new ResourceLedger(validateCapacity(options.resources ?? DEFAULT_RESOURCES));
-  const retry = options.defaultRetry ?? {};
+  const clock = new TimerQueue(resolveClock(options.clock) ?? realClock);
+  const resources = resolveResources(options.resources ?? DEFAULT_RESOURCES);
+  checkInspect(options.inspect);
   const defaults: NormalizeDefaults = {
     defaultPriority: parsePriority(options.defaultPriority ?? 'normal', 'options.defaultPriority'),
-    defaultTimeoutMs: nonNegative(options.defaultTimeoutMs, 'defaultTimeoutMs', 300_000),
-    defaultRetry: {
-      attempts: positiveInteger(retry.attempts, 'defaultRetry.attempts', DEFAULT_RETRY.attempts),
-      backoffMs: nonNegative(retry.backoffMs, 'defaultRetry.backoffMs', DEFAULT_RETRY.backoffMs),
-      backoffFactor: nonNegative(retry.backoffFactor, 'defaultRetry.backoffFactor', DEFAULT_RETRY.backoffFactor),
-      maxBackoffMs: nonNegative(retry.maxBackoffMs, 'defaultRetry.maxBackoffMs', DEFAULT_RETRY.maxBackoffMs),
-    },
-    handlers: options.handlers ?? {},
-    ledger: ledgerForChecks,
+    defaultTimeoutMs: numberOption(options.defaultTimeoutMs, 'defaultTimeoutMs', 300_000),
+    defaultRetry: resolveRetry(options.defaultRetry),
+    handlers: resolveHandlers(options.handlers),
+    ledger: new ResourceLedger(resources),
     newId: () => `task-${++idCounter}`,
   };
   let idCounter = 0;
   const runtime = new SchedulerRuntime({
-    maxWorkers: positiveInteger(options.maxWorkers, 'maxWorkers', 4),
-    resources: options.resources ?? DEFAULT_RESOURCES,
-    maxDependencyDepth: positiveInteger(options.maxDependencyDepth, 'maxDependencyDepth', 10, 0),
-    dependencyTimeoutMs: nonNegative(options.dependencyTimeoutMs, 'dependencyTimeoutMs', 600_000),
-    autoStart: options.autoStart ?? true,
-    maxFinishedRecords: positiveInteger(options.maxFinishedRecords, 'maxFinishedRecords', 10_000, 0),
-    policy: choosePolicy(options),
+    maxWorkers: integerOption(options.maxWorkers, 'maxWorkers', 4),
+    resources,
+    maxDependencyDepth: integerOption(options.maxDependencyDepth, 'maxDependencyDepth', 10, 0),
+    dependencyTimeoutMs: numberOption(options.dependencyTimeoutMs, 'dependencyTimeoutMs', 600_000),
+    autoStart: resolveAutoStart(options.autoStart),
+    maxFinishedRecords: integerOption(options.maxFinishedRecords, 'maxFinishedRecords', 10_000, 0),
+    policy: resolveSchedulerPolicy(options.policy, options.policyOptions),
     clock,
     events,
   });
@@ -112,7 +81,12 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   const send = (event: SchedulerEvent): void => {
     actor.send(event);
     runtime.flush();
-    if (internalError !== undefined) throw internalError;
+    if (internalError !== undefined) {
+      // Thrown once, to the call that met it; not to every call after it.
+      const error = internalError;
+      internalError = undefined;
+      throw error;
+    }
   };
   runtime.requestPump = () => send({ type: 'scheduler.pump' });
   clock.onFired = () => runtime.flush();
@@ -147,6 +121,9 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       return true;
     },
     cancelTask: (id, reason = 'cancelled by request') => {
+      if (typeof reason !== 'string') {
+        throw new TaskSchedulingError(`reason: expected a string, received ${describeValue(reason)}`, 'reason');
+      }
       const status = runtime.record(id).status;
       if (status !== 'pending' && status !== 'running') return false;
       send({ type: 'scheduler.cancel', id, reason });
@@ -163,17 +140,26 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       return true;
     },
     explainTask: (id) => runtime.explain(id),
-    getQueue: (limit = 50) => runtime.readyQueue.ordered(limit),
+    getQueue: (limit = 50) => {
+      const checked = integerOption(limit, 'getQueue.limit', 50, 0);
+      const queue = runtime.readyQueue.ordered(checked);
+      runtime.flush(); // a queue that threw is repaired, and its tasks fail, before anyone asks again
+      return queue;
+    },
     getStats: () => runtime.stats(),
     waitForTask: (id) => runtime.waitFor(id),
     onIdle: () => runtime.onIdle(),
     pause: () => send({ type: 'scheduler.pause' }),
     resume: () => send({ type: 'scheduler.resume' }),
-    stop: async ({ graceMs = 5000 } = {}) => {
+    stop: async (stopOptions = {}) => {
+      const graceMs = numberOption(stopOptions.graceMs, 'stop.graceMs', 5000);
       if (!runtime.isStopped) send({ type: 'scheduler.stop', reason: 'scheduler stopped' });
       await runtime.drain(graceMs);
       runtime.flush();
       actor.stop();
+      // Timers of task actors that never got to end (work that ignored its signal): a stopped
+      // scheduler holds no timer that keeps the process alive.
+      clock.clear();
     },
     events,
     actor,

@@ -6,7 +6,10 @@ export type SchedulerErrorCode =
   | 'TASK_TIMEOUT'
   | 'TASK_CANCELLED'
   | 'CONFIGURATION'
-  | 'COMMAND_FAILED';
+  | 'COMMAND_FAILED'
+  | 'INVALID_OPTIONS'
+  | 'POLICY'
+  | 'INTERNAL';
 
 /** Base class of every error xeno-scheduler throws or records. */
 export class SchedulerError extends Error {
@@ -26,6 +29,36 @@ export class TaskSchedulingError extends SchedulerError {
     super('TASK_SCHEDULING', message);
     this.name = 'TaskSchedulingError';
     this.field = field;
+  }
+}
+
+/** An option of `createScheduler` (or of a call such as `stop`) is invalid. */
+export class InvalidOptionsError extends SchedulerError {
+  /** The option at fault, e.g. `options.policyOptions.priorityBoost`. */
+  readonly field: string;
+  constructor(message: string, field: string) {
+    super('INVALID_OPTIONS', message);
+    this.name = 'InvalidOptionsError';
+    this.field = field;
+  }
+}
+
+/**
+ * A scheduling policy or its ready queue threw. The task it was acting on (if any) fails with
+ * this error, and it is reported on the scheduler's `error` event; the cause is the thrown value.
+ */
+export class PolicyError extends SchedulerError {
+  readonly policy: string;
+  /** The hook or queue method that threw: `compare` shows up as the queue method it ran in. */
+  readonly hook: string;
+  readonly taskId: string | undefined;
+  constructor(policy: string, hook: string, taskId: string | undefined, cause: unknown) {
+    const what = cause instanceof Error ? cause.message : String(cause);
+    super('POLICY', `policy "${policy}" threw in ${hook}${taskId === undefined ? '' : ` for task "${taskId}"`}: ${what}`, { cause });
+    this.name = 'PolicyError';
+    this.policy = policy;
+    this.hook = hook;
+    this.taskId = taskId;
   }
 }
 

@@ -54,7 +54,7 @@ export function parsePriority(value: unknown, field: string): TaskPriority {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 5) {
     return value as TaskPriority;
   }
-  if (typeof value === 'string' && value in PRIORITY_BY_NAME) return PRIORITY_BY_NAME[value] as TaskPriority;
+  if (typeof value === 'string' && Object.hasOwn(PRIORITY_BY_NAME, value)) return PRIORITY_BY_NAME[value] as TaskPriority;
   throw new TaskSchedulingError(
     `${field}: expected 1-5 or one of lowest, low, normal, high, highest; received ${describeValue(value)}`,
     field,
@@ -88,7 +88,7 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(field, 'a task object', spec);
   const id = spec.id === undefined ? defaults.newId() : optionalString(spec.id, `${field}.id`, '');
   const type = optionalString(spec.type, `${field}.type`, 'generic');
-  const run = spec.run ?? defaults.handlers[type];
+  const run = spec.run ?? (Object.hasOwn(defaults.handlers, type) ? defaults.handlers[type] : undefined);
   if (spec.run !== undefined && typeof spec.run !== 'function') fail(`${field}.run`, 'a function', spec.run);
   if (run === undefined) {
     throw new TaskSchedulingError(
@@ -111,7 +111,8 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
     type,
     priority: spec.priority === undefined ? defaults.defaultPriority : parsePriority(spec.priority, `${field}.priority`),
     dependencies: dependencies.length === 0 ? NO_DEPENDENCIES : [...new Set(dependencies)],
-    resources: spec.resources ?? NO_RESOURCES,
+    // A copy: the caller changing its object later must not change what the pools account.
+    resources: spec.resources === undefined ? NO_RESOURCES : Object.freeze({ ...spec.resources }),
     config: spec.config ?? {},
     run,
     timeoutMs: optionalNumber(spec.timeoutMs, `${field}.timeoutMs`, 0, defaults.defaultTimeoutMs),

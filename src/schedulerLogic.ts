@@ -1,4 +1,5 @@
 import type { ActorLogic, ActorSystem } from 'xstate';
+import { SchedulerError } from './errors.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
 import type { SchedulerRuntime } from './SchedulerRuntime.js';
 import type { TaskPriority } from './types.js';
@@ -13,7 +14,8 @@ export type SchedulerEvent =
   | { type: 'scheduler.pause' }
   | { type: 'scheduler.resume' }
   | { type: 'scheduler.stop'; reason: string }
-  | { type: `xstate.done.actor.${string}` };
+  | { type: `xstate.done.actor.${string}` }
+  | { type: `xstate.error.actor.${string}`; error: unknown };
 
 /** The scheduler actor's snapshot: small and serializable, so inspectors can show it. */
 export interface SchedulerSnapshot {
@@ -24,6 +26,7 @@ export interface SchedulerSnapshot {
 }
 
 const DONE_PREFIX = 'xstate.done.actor.';
+const ERROR_PREFIX = 'xstate.error.actor.';
 
 /**
  * The scheduler (supervisor) actor's logic. Its state is the {@link SchedulerRuntime}; each event
@@ -43,7 +46,13 @@ export function createSchedulerLogic(runtime: SchedulerRuntime): ActorLogic<Sche
     }),
     start: (_snapshot, scope) => runtime.start(scope.self),
     transition: (snapshot, event) => {
-      apply(runtime, event);
+      try {
+        apply(runtime, event);
+      } catch (error) {
+        // A bug of ours must not kill the root actor (every later call would be ignored): it is
+        // reported, and the scheduler goes on with what it has.
+        runtime.reportError(new SchedulerError('INTERNAL', `scheduler failed handling ${event.type}: ${String(error)}`, { cause: error }));
+      }
       const context = snapshot.context;
       context.live = runtime.liveCount;
       context.paused = runtime.isPaused;
@@ -83,5 +92,8 @@ function apply(runtime: SchedulerRuntime, event: SchedulerEvent): void {
       return;
     default:
       if (event.type.startsWith(DONE_PREFIX)) runtime.finish(event.type.slice(DONE_PREFIX.length));
+      else if (event.type.startsWith(ERROR_PREFIX)) {
+        runtime.crash(event.type.slice(ERROR_PREFIX.length), (event as { error?: unknown }).error);
+      }
   }
 }

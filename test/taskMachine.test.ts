@@ -175,6 +175,22 @@ describe('taskMachine', () => {
     expect(snapshot.output).toMatchObject({ attempts: 2, error: snapshot.context.error });
   });
 
+  it('names in its output the final state it reached (the done event is XState\'s own)', () => {
+    const endings: [TaskMachineEvent, string][] = [
+      [{ type: 'task.succeed', attempt: 1, result: 42 }, 'completed'],
+      [{ type: 'task.fail', attempt: 1, error: new Error('no') }, 'failed'],
+      [{ type: 'task.cancel', reason: 'bored' }, 'cancelled'],
+    ];
+    for (const [ending, status] of endings) {
+      let snapshot = getInitialSnapshot(taskMachine, { ...input, maxAttempts: 1 });
+      for (const event of [{ type: 'task.ready' }, { type: 'task.start' }, ending] as TaskMachineEvent[]) {
+        [snapshot] = transition(taskMachine, snapshot, event);
+      }
+      expect(snapshot.value).toBe(status);
+      expect(snapshot.output?.status).toBe(status);
+    }
+  });
+
   it('keeps its invariants under any sequence of events (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...EVENTS), { maxLength: 40 }), (events) => {

@@ -1,5 +1,5 @@
 import type { Problem } from './describeZodIssues.js';
-import { didYouMean } from './didYouMean.js';
+import { didYouMean } from '../internal/didYouMean.js';
 
 /** What {@link checkDependencies} needs of each task. */
 export type DependencyLists = ReadonlyMap<string, readonly string[]>;

@@ -1,5 +1,5 @@
 import type { Problem } from './describeZodIssues.js';
-import { didYouMean } from './didYouMean.js';
+import { didYouMean } from '../internal/didYouMean.js';
 
 /**
  * Checks that every task asks only for resources the pool has, and never more than its capacity

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { countOf, describeYamlValue } from './describeYamlValue.js';
-import { closestMatch, didYouMean } from './didYouMean.js';
+import { closestMatch, didYouMean } from '../internal/didYouMean.js';
 import { keysAllowedAt } from './keysAllowedAt.js';
 import { formatKeyPath, type KeyPath } from './parseYamlSource.js';
 import { valueAt } from './valueAt.js';

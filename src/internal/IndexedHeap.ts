@@ -36,6 +36,12 @@ export class IndexedHeap<T> {
     return this.#slots.length;
   }
 
+  /** Removes every item. */
+  clear(): void {
+    this.#slots.length = 0;
+    this.#byKey.clear();
+  }
+
   /** True if an item with this key is in the heap. */
   has(key: string): boolean {
     return this.#byKey.has(key);

@@ -1,6 +1,9 @@
 import type { SchedulerClock } from '../types.js';
 import { IndexedHeap } from './IndexedHeap.js';
 
+/** setTimeout's largest delay: a longer one is chained through re-arms at most this long. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 interface Timer {
   readonly id: string;
   readonly due: number;
@@ -68,7 +71,17 @@ export class TimerQueue implements SchedulerClock {
   #arm(due: number): void {
     if (this.#armedAt !== undefined) this.#base.clearTimeout(this.#armedHandle);
     this.#armedAt = due;
-    this.#armedHandle = this.#base.setTimeout(() => this.#fire(), Math.max(0, due - this.#base.now()));
+    // Node fires a delay above 2^31-1 ms after 1 ms (with a warning): a far timer is chained, the
+    // base timer wakes at most every ~24.8 days and re-arms for what is left.
+    const delay = Math.min(MAX_TIMER_DELAY_MS, Math.max(0, due - this.#base.now()));
+    this.#armedHandle = this.#base.setTimeout(() => this.#fire(), delay);
+  }
+
+  /** Drops every timer and the base timer: nothing of this queue keeps a process alive. */
+  clear(): void {
+    this.#heap.clear();
+    if (this.#armedAt !== undefined) this.#base.clearTimeout(this.#armedHandle);
+    this.#armedAt = undefined;
   }
 
   #fire(): void {
