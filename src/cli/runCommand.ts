@@ -1,11 +1,9 @@
-import { accessSync, constants, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { createScheduler } from '../createScheduler.js';
-import { ConfigurationError } from '../errors.js';
 import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
 import type { Scheduler } from '../scheduler.js';
-import { buildRunReport } from './buildRunReport.js';
+import { buildRunReport, type RunReport } from './buildRunReport.js';
+import { checkReportPath } from './checkReportPath.js';
 import type { CliIo } from './CliIo.js';
 import { createLineProgress } from './createLineProgress.js';
 import { createTerminalProgress } from './createTerminalProgress.js';
@@ -16,6 +14,7 @@ import { loadPlan, type Plan, type PlanFlags } from './loadPlan.js';
 import type { ProgressView } from './ProgressView.js';
 import { toTaskSpecs } from './toTaskSpecs.js';
 import { trackTaskRuns, type TaskRunTracker } from './trackTaskRuns.js';
+import { writeReportFile } from './writeReportFile.js';
 
 /** Flags of `xeno-scheduler run`. */
 export interface RunFlags extends PlanFlags {
@@ -52,19 +51,6 @@ function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo,
   return createLineProgress(tracker, { stream: io.stdout, startedAt });
 }
 
-/** Fails before anything runs when the report could not be written afterwards. */
-function checkReportPath(path: string | undefined): void {
-  if (path === undefined) return;
-  const folder = dirname(resolve(path));
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    const issue = { file: '<command line>', path: '--report', line: undefined, expected: 'a file in a writable folder', found: `${path} (${folder}: ${reason})` };
-    throw new ConfigurationError([issue]);
-  }
-}
-
 function needsWorkerPool({ workload }: Plan): boolean {
   return workload.tasks.some((task) => task.run?.kind === 'module' && task.run.worker);
 }
@@ -75,6 +61,10 @@ function dashboardOptions(flags: RunFlags): { port?: number; host?: string; toke
     ...(flags.host === undefined ? {} : { host: flags.host }),
     ...(flags.token === undefined ? {} : { token: flags.token }),
   };
+}
+
+function toJson(report: RunReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
 }
 
 async function release(resources: RunResources): Promise<void> {
@@ -133,10 +123,16 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const isComplete = tasks.every((task) => task.status === 'completed');
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
-    const report = buildRunReport(tasks, { workload: file, policy, maxWorkers, elapsedMs, interruptedBy, exitCode });
-    const document = `${JSON.stringify(report, null, 2)}\n`;
-    if (flags.report !== undefined) writeFileSync(flags.report, document);
-    io.stdout.write(flags.json ? document : `\n${formatRunSummary(report)}`);
+    const facts = { workload: file, policy, maxWorkers, elapsedMs };
+    let report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode });
+    const problem = flags.report === undefined ? undefined : writeReportFile(flags.report, toJson(report));
+    if (problem !== undefined && exitCode === ExitCode.OK) {
+      // The document says how the process ends, so it must not say 0 when the report is missing.
+      exitCode = ExitCode.FAILED;
+      report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode });
+    }
+    io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report)}`);
+    if (problem !== undefined) io.stderr.write(`error: ${problem}\n`);
     if (flags.keepOpen && resources.dashboard && interruptedBy === null) {
       notes.write(`dashboard still serving at ${resources.dashboard.url}; press Ctrl-C to close it\n`);
       await signals.received;

@@ -117,11 +117,28 @@ describe.concurrent('xeno-scheduler run', () => {
     );
   });
 
+  it('reports a report file that cannot be written as an error naming the file, after the summary, with exit 1', async () => {
+    const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', '--report', '/dev/full']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^1 tasks: 1 completed, 0 failed, 0 cancelled in /m);
+    expect(stderr).toMatch(/^error: --report \/dev\/full: could not write the report: ENOSPC/m);
+    expect(stderr).not.toContain('internal error');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('keeps the exit code in the JSON document in step with the process when the report cannot be written', async () => {
+    const { code, stdout } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', '--json', '--report', '/dev/full']);
+    expect(code).toBe(1);
+    expect((JSON.parse(stdout) as RunReport).summary).toMatchObject({ completed: 1, exitCode: 1 });
+  });
+
   it.each([
     [['run', 'config/examples/proof-pipeline.yaml', '--max-workers', '0'], /argument '0' is invalid\. expected a whole number >= 1/],
     [['run', 'config/examples/proof-pipeline.yaml', '--policy', 'fastest'], /Allowed choices are priority, fifo/],
     [['run', 'missing.yaml'], /^error: missing\.yaml: <root>: expected a readable file, found ENOENT/m],
     [['run', 'config/examples/proof-pipeline.yaml', '--report', join(tmp, 'no/such/dir/report.json')], /^error: <command line>: --report: expected a file in a writable folder, found .*no\/such\/dir\/report\.json \(.*: ENOENT\)$/m],
+    [['run', 'config/examples/proof-pipeline.yaml', '--report', tmp], /^error: <command line>: --report: expected a file, found .* \(a directory\)$/m],
+    [['run', 'config/examples/proof-pipeline.yaml', '--report', join(tmp, 'new-folder/')], /^error: <command line>: --report: expected a file, found .*new-folder\/ \(a folder's path\)$/m],
     [['run'], /missing required argument 'workload'/],
   ])('exits 2 for bad input before running anything: %j', async (args, message) => {
     const { code, stdout, stderr } = await runMain(args);
