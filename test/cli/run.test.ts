@@ -117,6 +117,20 @@ describe.concurrent('xeno-scheduler run', () => {
     );
   });
 
+  it('escapes control characters in task names, output and errors in the progress lines and the summary, and keeps them in the JSON', async () => {
+    const workload = 'test/fixtures/cli/control-characters.yaml';
+    const lines = await runCli(['run', workload]);
+    expect(lines.code).toBe(1);
+    expect(lines.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(lines.stdout).toMatch(/started {4}clear\\x1b\[2J\\x07name$/m);
+    expect(lines.stdout).toMatch(/completed {2}clear\\x1b\[2J\\x07name in \d+\.\d\ds: done\\x1b\[2J\\rover$/m);
+    expect(lines.stdout).toMatch(/^fails\\r\\x9b2J +failed +1 /m);
+    expect(lines.stdout).toMatch(/^fails\\r\\x9b2J failed: command ".*" exited with code 1: oops\\x1b\]0;title\\x07$/m);
+    const json = await runCli(['run', workload, '--json']);
+    expect(json.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect((JSON.parse(json.stdout) as RunReport).tasks.map((task) => task.name)).toEqual(['clear\x1b[2J\x07name', 'fails\r\x9b2J']);
+  });
+
   it('reports a report file that cannot be written as an error naming the file, after the summary, with exit 1', async () => {
     const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', '--report', '/dev/full']);
     expect(code).toBe(1);
