@@ -130,7 +130,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   let exitCode: ExitCode = ExitCode.FAILED;
   try {
     resources.pool = needsWorkerPool(plan) ? createWorkerPool({ maxThreads: plan.options.maxWorkers }) : undefined;
-    const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator } });
+    const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true } });
     const scheduler = createScheduler(plan.options);
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
@@ -150,6 +150,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       if (interruptedBy !== null) {
         signalsUsed = 1;
         resources.isStopped = true;
+        io.stderr.write(`${interruptedBy}: stopping the running tasks; again to kill their processes now\n`);
         await unlessHurried(scheduler.stop(), hurryOnNextSignal());
       }
     } finally {

@@ -10,6 +10,15 @@ import { runCli, startCli } from './runCli.js';
 const tmp = mkdtempSync(join(tmpdir(), 'xeno-cli-interrupt-'));
 const workload = 'test/fixtures/cli/interruptible.yaml';
 
+/** Polls until `isDone` holds, for at most 10 s. */
+async function waitFor(isDone: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!isDone()) {
+    if (Date.now() > deadline) throw new Error('gave up waiting');
+    await delay(10);
+  }
+}
+
 describe.concurrent('xeno-scheduler run, interrupted', () => {
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('cancels the running task on %s, kills its processes, prints what was done and exits 130', async (signal) => {
     const pidFile = join(tmp, `${signal}.pid`);
@@ -37,6 +46,8 @@ describe.concurrent('xeno-scheduler run, interrupted', () => {
     const cli = startCli(['run', 'test/fixtures/cli/stubborn.yaml'], { env: { PID_FILE: pidFile } });
     const sleepPid = await readPidFile(pidFile, 10_000);
     cli.child.kill('SIGINT');
+    // Two signals sent back to back may reach the process as one: the second goes once the first is taken.
+    await waitFor(() => cli.stderr().includes('SIGINT: stopping the running tasks; again to kill their processes now\n'));
     await delay(pause);
     cli.child.kill('SIGINT');
     const secondAt = Date.now();
@@ -79,8 +90,7 @@ describe.concurrent('xeno-scheduler run, interrupted', () => {
 
   it.each([[[]], [['--json']]])('ends with exit 130 and the summary when Ctrl-C stops a module that never settles (%j)', async (flags) => {
     const cli = startCli(['run', 'test/fixtures/cli/never-settles-untimed.yaml', ...flags]);
-    const deadline = Date.now() + 10_000;
-    while (!/started +stuck/.test(cli.stdout() + cli.stderr()) && Date.now() < deadline) await delay(10);
+    await waitFor(() => /started +stuck/.test(cli.stdout() + cli.stderr()));
     cli.child.kill('SIGINT');
     const { code, stdout } = await cli.result;
     expect(code).toBe(130);
