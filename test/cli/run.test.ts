@@ -61,6 +61,22 @@ describe.concurrent('xeno-scheduler run', () => {
     expect(stderr).toMatch(/completed {2}publish_report/);
   });
 
+  it('keeps what module tasks print, inline or in a worker thread, out of the --json document, as their output', async () => {
+    const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/cli/chatty-modules.yaml', '--json']);
+    expect(code).toBe(1);
+    const byName = new Map((JSON.parse(stdout) as RunReport).tasks.map((task) => [task.name, task]));
+    for (const name of ['inline', 'threaded']) {
+      expect(byName.get(name)).toMatchObject({ status: 'completed', output: `log from ${name}\nwrite from ${name}\ninfo from ${name}` });
+    }
+    for (const name of ['inline_failure', 'threaded_failure']) {
+      expect(byName.get(name)).toMatchObject({ status: 'failed', error: `${name} went out of range`, output: `about to fail in ${name}` });
+    }
+    expect(byName.get('aborted_by_timeout')).toMatchObject({ status: 'failed', error: expect.stringMatching(/timed out/) });
+    // Progress shows a completed task's last output line, as for a command; nothing else of it.
+    expect(stderr).toMatch(/completed {2}inline in \d+\.\d\ds: info from inline$/m);
+    expect(stderr).not.toMatch(/(log|write|error) from|about to fail|aborting/);
+  });
+
   it('exits 1 when a task fails, with each task\'s status, attempts, error and output tail', async () => {
     const { code, stdout } = await runCli(['run', 'test/fixtures/cli/mixed-outcomes.yaml', '--json']);
     expect(code).toBe(1);
