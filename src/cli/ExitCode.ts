@@ -6,7 +6,7 @@ export const ExitCode = {
   FAILED: 1,
   /** Bad input: a flag, a configuration or a workload file; nothing ran. */
   BAD_INPUT: 2,
-  /** Interrupted by SIGINT or SIGTERM: running tasks were cancelled (128 + SIGINT's number). */
+  /** Interrupted by SIGINT, SIGTERM or SIGHUP: running tasks were cancelled (128 + SIGINT's number). */
   INTERRUPTED: 130,
 } as const;
 

@@ -50,7 +50,8 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--keep-open', 'keep the dashboard up after the run until Ctrl-C (implies --dashboard)')
     .addHelpText(
       'after',
-      '\nCtrl-C (or SIGTERM) cancels the running tasks, kills their processes, prints what was done and exits 130.\n' +
+      '\nCtrl-C (or SIGTERM, SIGHUP) cancels the running tasks, kills their processes (SIGTERM, then SIGKILL after 2 s),\n' +
+        'prints what was done and exits 130; a second Ctrl-C kills them at once.\n' +
         'Example:\n  xeno-scheduler run config/examples/proof-pipeline.yaml --max-workers 2 --report report.json',
     )
     .action(async (file: string, flags: RunFlags) => setExitCode(await runCommand(file, flags, io)));

@@ -1,5 +1,6 @@
 import type { TaskStatus } from '../types.js';
 import { createPainter, type Painter, type Style } from './createPainter.js';
+import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { formatChange } from './formatChange.js';
 import { formatSeconds } from './formatSeconds.js';
 import type { ProgressView } from './ProgressView.js';
@@ -61,7 +62,7 @@ function barLine(tasks: readonly TaskRunState[], elapsedMs: number, paint: Paint
 function runningLine(tasks: readonly TaskRunState[], now: number): string {
   const running = tasks.filter((task) => task.runningSince !== undefined);
   if (running.length === 0) return 'running: -';
-  return `running: ${running.map((task) => `${task.name} ${formatSeconds(now - (task.runningSince ?? now))}`).join(', ')}`;
+  return `running: ${running.map((task) => `${escapeControlCharacters(task.name)} ${formatSeconds(now - (task.runningSince ?? now))}`).join(', ')}`;
 }
 
 /** Cuts a line of plain text to the terminal's width, so it never wraps (wrapping breaks the redraw). */

@@ -1,4 +1,5 @@
 import type { Painter, Style } from './createPainter.js';
+import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { formatSeconds } from './formatSeconds.js';
 import type { TaskChange } from './trackTaskRuns.js';
 
@@ -20,7 +21,7 @@ const DETAIL_CHARS = 100;
 
 function clip(text: string): string {
   const line = text.split('\n').find((part) => part.trim() !== '') ?? '';
-  return line.length > DETAIL_CHARS ? `${line.slice(0, DETAIL_CHARS - 1)}…` : line;
+  return escapeControlCharacters(line.length > DETAIL_CHARS ? `${line.slice(0, DETAIL_CHARS - 1)}…` : line);
 }
 
 function lastLine(text: string | undefined): string {
@@ -28,17 +29,18 @@ function lastLine(text: string | undefined): string {
 }
 
 function describe({ kind, task, delayMs }: TaskChange): string {
+  const name = escapeControlCharacters(task.name);
   switch (kind) {
     case 'started':
-      return task.attempts > 1 ? `${task.name} (attempt ${task.attempts})` : task.name;
+      return task.attempts > 1 ? `${name} (attempt ${task.attempts})` : name;
     case 'retrying':
-      return `${task.name}: attempt ${task.attempts} failed, retry in ${formatSeconds(delayMs ?? 0)}: ${clip(task.error ?? '')}`;
+      return `${name}: attempt ${task.attempts} failed, retry in ${formatSeconds(delayMs ?? 0)}: ${clip(task.error ?? '')}`;
     case 'completed': {
       const output = lastLine(task.output);
-      return `${task.name} in ${formatSeconds(task.durationMs)}${output === '' ? '' : `: ${output}`}`;
+      return `${name} in ${formatSeconds(task.durationMs)}${output === '' ? '' : `: ${output}`}`;
     }
     default:
-      return `${task.name}: ${clip(task.error ?? kind)}`;
+      return `${name}: ${clip(task.error ?? kind)}`;
   }
 }
 

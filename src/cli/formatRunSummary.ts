@@ -1,10 +1,12 @@
 import { formatTable } from '../simulate/formatTable.js';
 import type { RunReport } from './buildRunReport.js';
+import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { formatSeconds } from './formatSeconds.js';
 
 /**
  * The end of a run for people: a table of every task (status, attempts, time running, time
- * queued) and a line of totals, saying when the run was interrupted.
+ * queued) and a line of totals, saying when the run was interrupted. Control characters in names
+ * and errors are escaped (see {@link escapeControlCharacters}).
  *
  * @example
  * process.stdout.write(formatRunSummary(report));
@@ -16,7 +18,7 @@ import { formatSeconds } from './formatSeconds.js';
 export function formatRunSummary({ tasks, summary }: RunReport): string {
   const table = formatTable(
     tasks.map((task) => ({
-      task: task.name,
+      task: escapeControlCharacters(task.name),
       status: task.status,
       attempts: task.attempts,
       'duration ms': task.durationMs,
@@ -28,6 +30,6 @@ export function formatRunSummary({ tasks, summary }: RunReport): string {
   const stopped = tasks.filter((task) => task.status === 'cancelled' && task.attempts > 0).length;
   const interrupted =
     summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${stopped} running tasks stopped (their processes killed), the rest cancelled\n`;
-  const failures = tasks.filter((task) => task.status === 'failed').map((task) => `${task.name} failed: ${task.error ?? 'unknown error'}\n`);
+  const failures = tasks.filter((task) => task.status === 'failed').map((task) => `${escapeControlCharacters(`${task.name} failed: ${task.error ?? 'unknown error'}`)}\n`);
   return `${table}\n\n${failures.join('')}${interrupted}${summary.total} tasks: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}\n`;
 }

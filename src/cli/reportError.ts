@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { ConfigurationError, formatConfigIssue, SchedulerError } from '../errors.js';
 import type { CliIo } from './CliIo.js';
+import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { ExitCode } from './ExitCode.js';
 
 /** File-system failures that mean a path on the command line or in a file was wrong. */
@@ -8,6 +9,11 @@ const BAD_PATH_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EEXIST
 
 function isBadPath(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && BAD_PATH_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
+/** Lines of an error, each made safe for a terminal: names in messages come from the user's files. */
+function escapeLines(text: string): string {
+  return text.split('\n').map(escapeControlCharacters).join('\n');
 }
 
 /**
@@ -25,14 +31,14 @@ export function reportError(error: unknown, io: CliIo): ExitCode {
     return error.exitCode === 0 ? ExitCode.OK : ExitCode.BAD_INPUT;
   }
   if (error instanceof ConfigurationError && error.issues.length > 1) {
-    io.stderr.write(`error: ${error.issues.length} problems:\n${error.issues.map((issue) => `  ${formatConfigIssue(issue)}\n`).join('')}`);
+    io.stderr.write(`error: ${error.issues.length} problems:\n${error.issues.map((issue) => `  ${escapeLines(formatConfigIssue(issue))}\n`).join('')}`);
     return ExitCode.BAD_INPUT;
   }
   if (error instanceof SchedulerError || isBadPath(error)) {
-    io.stderr.write(`error: ${error.message}\n`);
+    io.stderr.write(`error: ${escapeLines(error.message)}\n`);
     return ExitCode.BAD_INPUT;
   }
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.stderr.write(`internal error: ${text}\n`);
+  io.stderr.write(`internal error: ${escapeLines(text)}\n`);
   return ExitCode.FAILED;
 }

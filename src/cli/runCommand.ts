@@ -1,11 +1,10 @@
-import { accessSync, constants, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { createScheduler } from '../createScheduler.js';
-import { ConfigurationError } from '../errors.js';
 import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
+import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
 import type { Scheduler } from '../scheduler.js';
-import { buildRunReport } from './buildRunReport.js';
+import { buildRunReport, type RunReport } from './buildRunReport.js';
+import { checkReportPath } from './checkReportPath.js';
 import type { CliIo } from './CliIo.js';
 import { createLineProgress } from './createLineProgress.js';
 import { createTerminalProgress } from './createTerminalProgress.js';
@@ -16,6 +15,7 @@ import { loadPlan, type Plan, type PlanFlags } from './loadPlan.js';
 import type { ProgressView } from './ProgressView.js';
 import { toTaskSpecs } from './toTaskSpecs.js';
 import { trackTaskRuns, type TaskRunTracker } from './trackTaskRuns.js';
+import { writeReportFile } from './writeReportFile.js';
 
 /** Flags of `xeno-scheduler run`. */
 export interface RunFlags extends PlanFlags {
@@ -43,6 +43,10 @@ interface RunResources {
   scheduler: Scheduler | undefined;
   tracker: TaskRunTracker | undefined;
   dashboard: Dashboard | undefined;
+  /** Ends the command tasks' process groups; the run waits for its kills before it ends. */
+  terminator: ProcessGroupTerminator;
+  /** Whether the scheduler was stopped (and its work given its grace) already. */
+  isStopped: boolean;
 }
 
 function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo, startedAt: number): ProgressView {
@@ -50,19 +54,6 @@ function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo,
   if (flags.json) return createLineProgress(tracker, { stream: io.stderr, startedAt });
   if (io.stdout.isTTY) return createTerminalProgress(tracker, { stream: io.stdout, startedAt });
   return createLineProgress(tracker, { stream: io.stdout, startedAt });
-}
-
-/** Fails before anything runs when the report could not be written afterwards. */
-function checkReportPath(path: string | undefined): void {
-  if (path === undefined) return;
-  const folder = dirname(resolve(path));
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    const issue = { file: '<command line>', path: '--report', line: undefined, expected: 'a file in a writable folder', found: `${path} (${folder}: ${reason})` };
-    throw new ConfigurationError([issue]);
-  }
 }
 
 function needsWorkerPool({ workload }: Plan): boolean {
@@ -77,21 +68,41 @@ function dashboardOptions(flags: RunFlags): { port?: number; host?: string; toke
   };
 }
 
-async function release(resources: RunResources): Promise<void> {
+function toJson(report: RunReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** How a run's clean-up can be hurried: by a signal after the one that ended the run, if any. */
+interface Hurry {
+  /** Resolves once the clean-up must not wait any longer; the tasks' processes are killed by then. */
+  readonly requested: Promise<void>;
+}
+
+/** Waits for `work`, or less once the clean-up is hurried (what is left is ended by the exit). */
+function unlessHurried(work: Promise<unknown> | undefined, hurry: Hurry): Promise<unknown> {
+  return Promise.race([work, hurry.requested]);
+}
+
+async function release(resources: RunResources, hurry: Hurry): Promise<void> {
   resources.tracker?.stop();
-  await resources.dashboard?.close();
-  // stop() cancels whatever still runs (after an error) and ends the actors and their timers.
-  await resources.scheduler?.stop();
-  await resources.pool?.close();
+  await unlessHurried(resources.dashboard?.close(), hurry);
+  // stop() cancels whatever still runs (after an error) and ends the actors and their timers;
+  // work that ignored an earlier stop has had its grace already.
+  await unlessHurried(resources.scheduler?.stop(resources.isStopped ? { graceMs: 0 } : {}), hurry);
+  await unlessHurried(resources.pool?.close(), hurry);
+  // Exiting now would skip the SIGKILL of a process that ignores SIGTERM; hurrying sends it at once.
+  await resources.terminator.settled();
 }
 
 /**
  * `xeno-scheduler run`: loads a workload, runs every task with live progress, and ends with a
- * summary table (or, with `--json`, one JSON document) and the optional report file. SIGINT or
- * SIGTERM cancels the running tasks through `scheduler.stop()`, which kills their processes.
+ * summary table (or, with `--json`, one JSON document) and the optional report file. SIGINT,
+ * SIGTERM or SIGHUP cancels the running tasks through `scheduler.stop()`, which kills their
+ * processes (SIGTERM, then SIGKILL after a grace); a second signal kills them at once and stops
+ * waiting for the clean-up, but still prints what was done.
  *
  * @returns {@link ExitCode.OK} when every task completed, {@link ExitCode.FAILED} when one did
- * not, {@link ExitCode.INTERRUPTED} after a signal
+ * not (or the report could not be written), {@link ExitCode.INTERRUPTED} after a signal
  * @throws ConfigurationError (and other bad input) before anything runs
  * @example
  * process.exitCode = await runCommand('config/examples/proof-pipeline.yaml', { maxWorkers: 2 }, processIo);
@@ -100,15 +111,26 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   const plan = loadPlan(file, flags);
   checkReportPath(flags.report);
   const notes = flags.json ? io.stderr : io.stdout;
-  const resources: RunResources = { pool: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined };
-  const signals = listenForSignals(() => {
-    io.stderr.write('second interrupt: exiting without waiting for the clean-up\n');
-    process.exit(ExitCode.INTERRUPTED);
-  });
+  const terminator = createProcessGroupTerminator();
+  const resources: RunResources = { pool: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined, terminator, isStopped: false };
+  const signals = listenForSignals();
+  /** The signals that ended the run so far; the next one hurries the clean-up. */
+  let signalsUsed = 0;
+  let hurry: Hurry | undefined;
+  const hurryOnNextSignal = (): Hurry => {
+    const count = signalsUsed + 1;
+    hurry ??= {
+      requested: signals.received(count).then((signal) => {
+        terminator.hurry();
+        io.stderr.write(`${signal}${count > 1 ? ' again' : ''}: killing the tasks' processes now\n`);
+      }),
+    };
+    return hurry;
+  };
   let exitCode: ExitCode = ExitCode.FAILED;
   try {
     resources.pool = needsWorkerPool(plan) ? createWorkerPool({ maxThreads: plan.options.maxWorkers }) : undefined;
-    const specs = toTaskSpecs(plan.workload, resources.pool);
+    const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true } });
     const scheduler = createScheduler(plan.options);
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
@@ -124,8 +146,13 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     let interruptedBy: NodeJS.Signals | null;
     try {
       scheduler.scheduleTasks(specs);
-      interruptedBy = await Promise.race([scheduler.onIdle().then(() => null), signals.received]);
-      if (interruptedBy !== null) await scheduler.stop();
+      interruptedBy = await Promise.race([scheduler.onIdle().then(() => null), signals.received(1)]);
+      if (interruptedBy !== null) {
+        signalsUsed = 1;
+        resources.isStopped = true;
+        io.stderr.write(`${interruptedBy}: stopping the running tasks; again to kill their processes now\n`);
+        await unlessHurried(scheduler.stop(), hurryOnNextSignal());
+      }
     } finally {
       view.stop();
     }
@@ -133,17 +160,24 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const isComplete = tasks.every((task) => task.status === 'completed');
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
-    const report = buildRunReport(tasks, { workload: file, policy, maxWorkers, elapsedMs, interruptedBy, exitCode });
-    const document = `${JSON.stringify(report, null, 2)}\n`;
-    if (flags.report !== undefined) writeFileSync(flags.report, document);
-    io.stdout.write(flags.json ? document : `\n${formatRunSummary(report)}`);
+    const facts = { workload: file, policy, maxWorkers, elapsedMs };
+    let report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode });
+    const problem = flags.report === undefined ? undefined : writeReportFile(flags.report, toJson(report));
+    if (problem !== undefined && exitCode === ExitCode.OK) {
+      // The document says how the process ends, so it must not say 0 when the report is missing.
+      exitCode = ExitCode.FAILED;
+      report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode });
+    }
+    io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report)}`);
+    if (problem !== undefined) io.stderr.write(`error: ${problem}\n`);
     if (flags.keepOpen && resources.dashboard && interruptedBy === null) {
       notes.write(`dashboard still serving at ${resources.dashboard.url}; press Ctrl-C to close it\n`);
-      await signals.received;
+      await signals.received(1);
+      signalsUsed = 1;
     }
   } finally {
+    await release(resources, hurryOnNextSignal());
     signals.dispose();
-    await release(resources);
   }
   return exitCode;
 }

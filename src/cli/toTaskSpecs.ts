@@ -1,19 +1,18 @@
 import type { Workload } from '../config/workloadTypes.js';
-import type { WorkerPool } from '../executors/createWorkerPool.js';
-import { toTaskRun } from '../executors/runDescriptor.js';
+import { toTaskRun, type ToTaskRunOptions } from '../executors/runDescriptor.js';
 import type { TaskSpec } from '../types.js';
 import { tasksError } from './tasksError.js';
 
 /**
  * Turns a workload's tasks into scheduler task specs: the task's name is its id (so dependencies
- * by name work), its run descriptor becomes a work function (`worker: true` modules run on
- * `pool`), and `retries` becomes `retry.attempts` (runs, one more).
+ * by name work), its run descriptor becomes a work function (see {@link toTaskRun} for `options`:
+ * `worker: true` modules run on `options.pool`), and `retries` becomes `retry.attempts` (runs, one more).
  *
  * @throws ConfigurationError naming every task that has nothing to run (a simulation-only task)
  * @example
- * scheduler.scheduleTasks(toTaskSpecs(loadWorkload('config/examples/proof-pipeline.yaml'), pool));
+ * scheduler.scheduleTasks(toTaskSpecs(loadWorkload('config/examples/proof-pipeline.yaml'), { pool }));
  */
-export function toTaskSpecs(workload: Workload, pool?: WorkerPool): TaskSpec[] {
+export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions = {}): TaskSpec[] {
   const idle = workload.tasks.filter((task) => task.run === undefined);
   if (idle.length > 0) {
     throw tasksError(workload, idle, {
@@ -22,7 +21,6 @@ export function toTaskSpecs(workload: Workload, pool?: WorkerPool): TaskSpec[] {
       hint: 'a task without one can only be simulated: xeno-scheduler simulate',
     });
   }
-  const runOptions = pool === undefined ? {} : { pool };
   return workload.tasks.map((task) => ({
     id: task.name,
     name: task.name,
@@ -35,6 +33,6 @@ export function toTaskSpecs(workload: Workload, pool?: WorkerPool): TaskSpec[] {
     retry: { attempts: task.retries + 1 },
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
     ...(task.group === undefined ? {} : { group: task.group }),
-    ...(task.run === undefined ? {} : { run: toTaskRun(task.run, runOptions) }),
+    ...(task.run === undefined ? {} : { run: toTaskRun(task.run, options) }),
   }));
 }

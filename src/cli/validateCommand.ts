@@ -2,6 +2,7 @@ import type { TaskRunDescriptor } from '../config/workloadTypes.js';
 import { formatTable } from '../simulate/formatTable.js';
 import { TaskPriority } from '../types.js';
 import type { CliIo } from './CliIo.js';
+import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { ExitCode } from './ExitCode.js';
 import { formatAmounts } from './formatAmounts.js';
 import { loadPlan, type PlanFlags } from './loadPlan.js';
@@ -31,10 +32,10 @@ export function validateCommand(file: string, flags: PlanFlags, io: CliIo): Exit
   const depth = (levels.at(-1)?.level ?? -1) + 1;
   const rows = levels.map(({ level, task }) => ({
     level,
-    task: task.name,
+    task: escapeControlCharacters(task.name),
     priority: PRIORITY_NAMES.get(task.priority) ?? String(task.priority),
     resources: formatAmounts(task.resources),
-    'depends on': task.dependencies.length === 0 ? '-' : task.dependencies.join(', '),
+    'depends on': task.dependencies.length === 0 ? '-' : escapeControlCharacters(task.dependencies.join(', ')),
     runs: describeRun(task.run),
   }));
   const idle = workload.tasks.filter((task) => task.run === undefined).length;

@@ -1,12 +1,8 @@
 import type { Readable } from 'node:stream';
+import { createOutputBuffer, type OutputBuffer } from './createOutputBuffer.js';
 
 /** What {@link captureOutput} has kept of a stream so far. */
-export interface CapturedOutput {
-  /** The kept bytes decoded as UTF-8. */
-  text(): string;
-  /** Whether bytes beyond the limit were dropped. */
-  readonly isTruncated: boolean;
-}
+export type CapturedOutput = Pick<OutputBuffer, 'text' | 'isTruncated'>;
 
 /**
  * Keeps the first `maxBytes` of a stream and drops the rest while still draining it, so a chatty
@@ -19,19 +15,7 @@ export interface CapturedOutput {
  * ```
  */
 export function captureOutput(stream: Readable, maxBytes: number): CapturedOutput {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  let isTruncated = false;
-  stream.on('data', (chunk: Buffer) => {
-    const part = chunk.subarray(0, Math.max(0, maxBytes - kept));
-    if (part.length > 0) chunks.push(part);
-    kept += part.length;
-    if (part.length < chunk.length) isTruncated = true;
-  });
-  return {
-    text: () => Buffer.concat(chunks).toString('utf8'),
-    get isTruncated() {
-      return isTruncated;
-    },
-  };
+  const buffer = createOutputBuffer(maxBytes);
+  stream.on('data', (chunk: Buffer) => buffer.append(chunk));
+  return buffer;
 }

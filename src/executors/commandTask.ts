@@ -3,7 +3,7 @@ import type { TaskContext, TaskRun } from '../types.js';
 import { captureOutput } from './captureOutput.js';
 import { CommandFailedError } from './CommandFailedError.js';
 import { configToEnv } from './configToEnv.js';
-import { terminateProcessGroup } from './terminateProcessGroup.js';
+import { createProcessGroupTerminator, type ProcessGroupTerminator } from './createProcessGroupTerminator.js';
 
 /** Options of {@link commandTask}. */
 export interface CommandTaskOptions {
@@ -23,6 +23,12 @@ export interface CommandTaskOptions {
    * @default 2000
    */
   killGraceMs?: number;
+  /**
+   * What ends the command's process group; give your own to hurry the kills (on a second Ctrl-C)
+   * or to wait for them before `process.exit()`.
+   * @default one terminator shared by every command task that is given none
+   */
+  terminator?: ProcessGroupTerminator;
 }
 
 /** What a command task resolves with when the command exits with code 0. */
@@ -35,6 +41,8 @@ export interface CommandResult {
   /** Wall-clock time from spawn to exit, in milliseconds. */
   readonly durationMs: number;
 }
+
+const sharedTerminator = createProcessGroupTerminator();
 
 /** Extra time after SIGKILL for the pipes to close before they are closed from our side. */
 const pipeCloseMarginMs = 200;
@@ -89,7 +97,7 @@ async function runCommand(command: string, ctx: TaskContext, settings: Settings)
   let pipeCloser: NodeJS.Timeout | undefined;
   const endGroup = (): void => {
     if (child.pid === undefined || pipeCloser !== undefined) return;
-    terminateProcessGroup(child.pid, settings.killGraceMs);
+    (settings.terminator ?? sharedTerminator).terminate(child.pid, settings.killGraceMs);
     // A process that left the group may still hold our pipes open; stop waiting for it.
     pipeCloser = setTimeout(() => {
       child.stdout.destroy();

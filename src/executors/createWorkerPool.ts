@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { TaskContext, TaskRun } from '../types.js';
 import { resolveModuleUrl } from './loadExport.js';
+import { ModuleFailedError } from './ModuleFailedError.js';
 import { reviveError } from './serializeError.js';
 import type { WorkerReply, WorkerRequest } from './workerEntry.js';
 
@@ -60,6 +61,17 @@ export interface WorkerPoolStats {
   readonly waitTimeMs: DurationSummary;
 }
 
+/** Options of {@link WorkerPool.task}. */
+export interface WorkerTaskOptions {
+  /**
+   * Keep up to this many bytes of what the export prints to stdout and stderr, each, instead of
+   * letting the thread write them to the process's: the task then resolves with
+   * `{ value, stdout, stderr, truncated }` and fails with a ModuleFailedError carrying the output.
+   * @default undefined (output is written as usual)
+   */
+  captureOutputBytes?: number;
+}
+
 /** A pool of worker threads that runs task modules off the main thread. */
 export interface WorkerPool {
   /**
@@ -68,7 +80,7 @@ export interface WorkerPool {
    * result becomes the task's result. When `ctx.signal` aborts, the thread is terminated and the
    * promise rejects with the signal's reason.
    */
-  task(modulePath: string, exportName?: string): TaskRun<any>;
+  task(modulePath: string, exportName?: string, options?: WorkerTaskOptions): TaskRun<any>;
   /** Worker threads alive now. */
   readonly threads: number;
   stats(): WorkerPoolStats;
@@ -151,12 +163,12 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const reply = await piscina.run(request, { signal });
+      const { output, ...reply } = await piscina.run(request, { signal });
       if (reply.ok) {
         counts.succeeded += 1;
-        return reply.value;
+        return output === undefined ? reply.value : { value: reply.value, ...output };
       }
-      throw reviveError(reply.error);
+      throw output === undefined ? reviveError(reply.error) : new ModuleFailedError(reviveError(reply.error), output);
     } catch (error) {
       if (!signal.aborted) {
         counts.failed += 1;
@@ -174,11 +186,12 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
   }
 
   return {
-    task(modulePath, exportName = 'default') {
+    task(modulePath, exportName = 'default', { captureOutputBytes } = {}) {
       const moduleUrl = resolveModuleUrl(modulePath);
+      const capture = captureOutputBytes === undefined ? {} : { captureOutputBytes };
       return ({ config, attempt, task, signal }: TaskContext) =>
         track(
-          { moduleUrl, exportName, payload: { config, attempt, task: { id: task.id, name: task.name, type: task.type } } },
+          { moduleUrl, exportName, payload: { config, attempt, task: { id: task.id, name: task.name, type: task.type } }, ...capture },
           signal,
         );
     },

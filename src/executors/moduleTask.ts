@@ -1,6 +1,12 @@
 import type { TaskContext, TaskRun } from '../types.js';
+import { bindSignal } from './bindSignal.js';
 import type { WorkerPool } from './createWorkerPool.js';
 import { loadExport, resolveModuleUrl } from './loadExport.js';
+import { runCapturingOutput } from './runCapturingOutput.js';
+import { settleCapturedRun } from './settleCapturedRun.js';
+
+/** Bytes kept of what a module task prints to stdout and to stderr, each, with `captureOutput`. */
+export const MODULE_OUTPUT_LIMIT_BYTES = 1024 * 1024;
 
 /** Options of {@link moduleTask}. */
 export interface ModuleTaskOptions {
@@ -11,6 +17,14 @@ export interface ModuleTaskOptions {
   worker?: boolean;
   /** The pool for `worker: true`. */
   pool?: WorkerPool;
+  /**
+   * Keep what the export prints to stdout and stderr (the first MiB of each) instead of writing
+   * it, as a command task does: the task then resolves with a {@link ModuleResult} and fails with
+   * a {@link ModuleFailedError} that carry the output. Inline, output belongs to a task by async
+   * context; what it prints after it settled goes to stderr.
+   * @default false
+   */
+  captureOutput?: boolean;
 }
 
 /**
@@ -19,6 +33,8 @@ export interface ModuleTaskOptions {
  * stop cooperatively. With `worker: true` it runs in a thread of the given pool (see
  * {@link WorkerPool.task}), gets a cloneable payload instead, and is stopped by terminating the
  * thread.
+ *
+ * With `captureOutput`, nothing the export prints reaches the process's stdout (see the option).
  *
  * A relative `modulePath` is resolved against the working directory when `moduleTask` is called.
  *
@@ -31,19 +47,24 @@ export interface ModuleTaskOptions {
  * ```
  */
 export function moduleTask(modulePath: string, exportName = 'default', options: ModuleTaskOptions = {}): TaskRun<any> {
-  const { pool, worker = pool !== undefined } = options;
+  const { pool, worker = pool !== undefined, captureOutput = false } = options;
   if (worker) {
     if (pool === undefined) {
       throw new TypeError(
         `moduleTask(${JSON.stringify(modulePath)}): options.pool: expected a WorkerPool when options.worker is true, found undefined`,
       );
     }
-    return pool.task(modulePath, exportName);
+    return pool.task(modulePath, exportName, captureOutput ? { captureOutputBytes: MODULE_OUTPUT_LIMIT_BYTES } : {});
   }
   const moduleUrl = resolveModuleUrl(modulePath);
-  return async (ctx: TaskContext) => {
+  const callExport = async (ctx: TaskContext): Promise<unknown> => {
     ctx.signal.throwIfAborted();
     const work = await loadExport(moduleUrl, exportName);
     return (work as TaskRun)(ctx);
+  };
+  if (!captureOutput) return callExport;
+  return async (ctx: TaskContext) => {
+    const captured = await runCapturingOutput(() => callExport({ ...ctx, signal: bindSignal(ctx.signal) }), MODULE_OUTPUT_LIMIT_BYTES);
+    return settleCapturedRun(captured, ctx.signal);
   };
 }

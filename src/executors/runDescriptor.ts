@@ -1,7 +1,7 @@
 import type { TaskRun } from '../types.js';
 import { commandTask, type CommandTaskOptions } from './commandTask.js';
 import type { WorkerPool } from './createWorkerPool.js';
-import { moduleTask } from './moduleTask.js';
+import { moduleTask, type ModuleTaskOptions } from './moduleTask.js';
 
 /** A command line to run through a shell (see {@link commandTask}). */
 export interface CommandRunDescriptor {
@@ -29,6 +29,8 @@ export interface ToTaskRunOptions {
   pool?: WorkerPool;
   /** Options for every command descriptor, such as `maxOutputBytes` or `killGraceMs`. */
   command?: CommandTaskOptions;
+  /** Options for every module descriptor, such as `captureOutput`. */
+  module?: Pick<ModuleTaskOptions, 'captureOutput'>;
 }
 
 /**
@@ -51,6 +53,7 @@ export function toTaskRun(descriptor: RunDescriptor, options: ToTaskRunOptions =
       return commandTask(descriptor.command, options.command);
     case 'module':
       return moduleTask(descriptor.module, descriptor.export, {
+        ...options.module,
         worker: descriptor.worker ?? false,
         ...(options.pool === undefined ? {} : { pool: options.pool }),
       });

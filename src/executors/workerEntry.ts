@@ -1,4 +1,5 @@
 import { loadExport } from './loadExport.js';
+import { runCapturingOutput } from './runCapturingOutput.js';
 import { serializeError, type SerializedError } from './serializeError.js';
 
 /** What a worker-thread task receives: the cloneable part of a `TaskContext`. */
@@ -14,16 +15,27 @@ export interface WorkerRequest {
   readonly moduleUrl: string;
   readonly exportName: string;
   readonly payload: WorkerPayload;
+  /** Keep up to this many bytes of what the export prints to stdout and stderr, each, and send them back instead of writing them. */
+  readonly captureOutputBytes?: number;
+}
+
+/** What the export printed, with `captureOutputBytes`. */
+export interface WorkerOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly truncated: boolean;
 }
 
 /** A worker's answer. Failures travel as data so the error keeps its name, message and stack. */
-export type WorkerReply =
+export type WorkerReply = (
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly error: SerializedError };
+  | { readonly ok: false; readonly error: SerializedError }
+) & { readonly output?: WorkerOutput };
 
 /**
  * The function piscina calls in each worker thread: loads the requested export (cached by the
- * module system after the first call) and runs it on the payload.
+ * module system after the first call) and runs it on the payload, keeping what it prints when
+ * asked to.
  *
  * @example
  * ```ts
@@ -32,10 +44,17 @@ export type WorkerReply =
  * ```
  */
 export default async function runInWorker(request: WorkerRequest): Promise<WorkerReply> {
-  try {
+  const run = async (): Promise<unknown> => {
     const work = await loadExport(request.moduleUrl, request.exportName);
-    return { ok: true, value: await (work as (payload: WorkerPayload) => unknown)(request.payload) };
-  } catch (error) {
-    return { ok: false, error: serializeError(error) };
+    return (work as (payload: WorkerPayload) => unknown)(request.payload);
+  };
+  if (request.captureOutputBytes === undefined) {
+    try {
+      return { ok: true, value: await run() };
+    } catch (error) {
+      return { ok: false, error: serializeError(error) };
+    }
   }
+  const { outcome, ...output } = await runCapturingOutput(run, request.captureOutputBytes);
+  return outcome.status === 'fulfilled' ? { ok: true, value: outcome.value, output } : { ok: false, error: serializeError(outcome.reason), output };
 }

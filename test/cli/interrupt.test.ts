@@ -1,16 +1,26 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
 import { isRunning, readPidFile, waitUntilGone } from '../executors/processState.js';
-import { startCli } from './runCli.js';
+import { runCli, startCli } from './runCli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'xeno-cli-interrupt-'));
 const workload = 'test/fixtures/cli/interruptible.yaml';
 
+/** Polls until `isDone` holds, for at most 10 s. */
+async function waitFor(isDone: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!isDone()) {
+    if (Date.now() > deadline) throw new Error('gave up waiting');
+    await delay(10);
+  }
+}
+
 describe.concurrent('xeno-scheduler run, interrupted', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('cancels the running task on %s, kills its processes, prints what was done and exits 130', async (signal) => {
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('cancels the running task on %s, kills its processes, prints what was done and exits 130', async (signal) => {
     const pidFile = join(tmp, `${signal}.pid`);
     const cli = startCli(['run', workload], { env: { PID_FILE: pidFile } });
     const sleepPid = await readPidFile(pidFile, 10_000);
@@ -26,6 +36,69 @@ describe.concurrent('xeno-scheduler run, interrupted', () => {
     expect(stdout).toMatch(/^after_sleep +cancelled +0 +0 +0$/m);
     expect(stdout).toContain(`interrupted by ${signal}: 1 running tasks stopped (their processes killed), the rest cancelled\n`);
     expect(stdout).toMatch(/^3 tasks: 1 completed, 0 failed, 2 cancelled in /m);
+  });
+
+  it.each([
+    ['a second Ctrl-C at once', 0],
+    ['a second Ctrl-C a moment later', 300],
+  ])('kills children that ignore SIGTERM without waiting out their grace after %s, and still prints what was done', async (_, pause) => {
+    const pidFile = join(tmp, `stubborn-${pause}.pid`);
+    const cli = startCli(['run', 'test/fixtures/cli/stubborn.yaml'], { env: { PID_FILE: pidFile } });
+    const sleepPid = await readPidFile(pidFile, 10_000);
+    cli.child.kill('SIGINT');
+    // Two signals sent back to back may reach the process as one: the second goes once the first is taken.
+    await waitFor(() => cli.stderr().includes('SIGINT: stopping the running tasks; again to kill their processes now\n'));
+    await delay(pause);
+    cli.child.kill('SIGINT');
+    const secondAt = Date.now();
+    const { code, stdout, stderr } = await cli.result;
+    expect(code).toBe(130);
+    // The grace between SIGTERM and SIGKILL is 2 s: a hurried exit does not wait it out.
+    expect(Date.now() - secondAt).toBeLessThan(1500);
+    expect(await waitUntilGone(sleepPid, 1000)).toBe(true);
+    expect(stderr).toMatch(/^SIGINT again: killing the tasks' processes now$/m);
+    expect(stdout).toMatch(/^stubborn +cancelled +1 /m);
+    expect(stdout).toContain('interrupted by SIGINT: 1 running tasks stopped');
+  });
+
+  it('kills children that ignore SIGTERM once their grace is over after one Ctrl-C', async () => {
+    const pidFile = join(tmp, 'stubborn-once.pid');
+    const cli = startCli(['run', 'test/fixtures/cli/stubborn.yaml'], { env: { PID_FILE: pidFile } });
+    const sleepPid = await readPidFile(pidFile, 10_000);
+    cli.child.kill('SIGINT');
+    const { code, stdout } = await cli.result;
+    expect(code).toBe(130);
+    expect(await waitUntilGone(sleepPid, 1000)).toBe(true);
+    expect(stdout).toMatch(/^stubborn +cancelled +1 /m);
+  });
+
+  it('does not exit before a background process that ignores SIGTERM is killed, when the run ends by itself', async () => {
+    const pidFile = join(tmp, 'leaves-background.pid');
+    const { code } = await runCli(['run', 'test/fixtures/cli/leaves-background.yaml'], { env: { PID_FILE: pidFile } });
+    expect(code).toBe(0);
+    const sleepPid = await readPidFile(pidFile);
+    expect(await waitUntilGone(sleepPid, 500)).toBe(true);
+  });
+
+  it('ends with exit 1 and the JSON document when a module that never settles times out', async () => {
+    const { code, stdout } = await runCli(['run', 'test/fixtures/cli/never-settles.yaml', '--json']);
+    expect(code).toBe(1);
+    const { tasks, summary } = JSON.parse(stdout) as RunReport;
+    expect(tasks[0]).toMatchObject({ name: 'stuck', status: 'failed', error: 'task "stuck" timed out after 1000 ms' });
+    expect(summary).toMatchObject({ failed: 1, exitCode: 1 });
+  });
+
+  it.each([[[]], [['--json']]])('ends with exit 130 and the summary when Ctrl-C stops a module that never settles (%j)', async (flags) => {
+    const cli = startCli(['run', 'test/fixtures/cli/never-settles-untimed.yaml', ...flags]);
+    await waitFor(() => /started +stuck/.test(cli.stdout() + cli.stderr()));
+    cli.child.kill('SIGINT');
+    const { code, stdout } = await cli.result;
+    expect(code).toBe(130);
+    if (flags.length === 0) {
+      expect(stdout).toMatch(/^stuck +cancelled +1 /m);
+    } else {
+      expect((JSON.parse(stdout) as RunReport).summary).toMatchObject({ interruptedBy: 'SIGINT', exitCode: 130, cancelled: 1 });
+    }
   });
 
   it('serves the dashboard during the run (URL on stderr under --json) and reports the interruption in the JSON', async () => {

@@ -74,6 +74,20 @@ describe('createTerminalProgress', () => {
     expect(running).toBe('running: a_task_with_a_rathe…');
     view.stop();
   });
+
+  it('escapes control characters in the names of running tasks and in the lines it logs', () => {
+    const tasks = [{ ...base, name: 'x\x1b[2J\x07', status: 'running' as const, attempts: 1, runningSince: 0 }];
+    const tracker = fakeTracker(tasks);
+    const { stream, writes } = fakeStream();
+    const view = createTerminalProgress(tracker, { stream, startedAt: 0 });
+    tracker.emit({ kind: 'failed', task: { ...base, name: 'y\r', status: 'failed', error: 'no\x1bc proof' } });
+    vi.advanceTimersByTime(100);
+    const frame = writes.at(-1) ?? '';
+    expect(frame).toContain('running: x\\x1b[2J\\x07 0.10s');
+    expect(frame).toContain('y\\r: no\\x1bc proof');
+    expect(frame).not.toMatch(/\x07|\x1bc|\x1b\[2J|y\r/);
+    view.stop();
+  });
 });
 
 describe('createLineProgress', () => {

@@ -61,6 +61,22 @@ describe.concurrent('xeno-scheduler run', () => {
     expect(stderr).toMatch(/completed {2}publish_report/);
   });
 
+  it('keeps what module tasks print, inline or in a worker thread, out of the --json document, as their output', async () => {
+    const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/cli/chatty-modules.yaml', '--json']);
+    expect(code).toBe(1);
+    const byName = new Map((JSON.parse(stdout) as RunReport).tasks.map((task) => [task.name, task]));
+    for (const name of ['inline', 'threaded']) {
+      expect(byName.get(name)).toMatchObject({ status: 'completed', output: `log from ${name}\nwrite from ${name}\ninfo from ${name}` });
+    }
+    for (const name of ['inline_failure', 'threaded_failure']) {
+      expect(byName.get(name)).toMatchObject({ status: 'failed', error: `${name} went out of range`, output: `about to fail in ${name}` });
+    }
+    expect(byName.get('aborted_by_timeout')).toMatchObject({ status: 'failed', error: expect.stringMatching(/timed out/) });
+    // Progress shows a completed task's last output line, as for a command; nothing else of it.
+    expect(stderr).toMatch(/completed {2}inline in \d+\.\d\ds: info from inline$/m);
+    expect(stderr).not.toMatch(/(log|write|error) from|about to fail|aborting/);
+  });
+
   it('exits 1 when a task fails, with each task\'s status, attempts, error and output tail', async () => {
     const { code, stdout } = await runCli(['run', 'test/fixtures/cli/mixed-outcomes.yaml', '--json']);
     expect(code).toBe(1);
@@ -117,11 +133,42 @@ describe.concurrent('xeno-scheduler run', () => {
     );
   });
 
+  it('escapes control characters in task names, output and errors in the progress lines and the summary, and keeps them in the JSON', async () => {
+    const workload = 'test/fixtures/cli/control-characters.yaml';
+    const lines = await runCli(['run', workload]);
+    expect(lines.code).toBe(1);
+    expect(lines.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(lines.stdout).toMatch(/started {4}clear\\x1b\[2J\\x07name$/m);
+    expect(lines.stdout).toMatch(/completed {2}clear\\x1b\[2J\\x07name in \d+\.\d\ds: done\\x1b\[2J\\rover$/m);
+    expect(lines.stdout).toMatch(/^fails\\r\\x9b2J +failed +1 /m);
+    expect(lines.stdout).toMatch(/^fails\\r\\x9b2J failed: command ".*" exited with code 1: oops\\x1b\]0;title\\x07$/m);
+    const json = await runCli(['run', workload, '--json']);
+    expect(json.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect((JSON.parse(json.stdout) as RunReport).tasks.map((task) => task.name)).toEqual(['clear\x1b[2J\x07name', 'fails\r\x9b2J']);
+  });
+
+  it('reports a report file that cannot be written as an error naming the file, after the summary, with exit 1', async () => {
+    const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', '--report', '/dev/full']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^1 tasks: 1 completed, 0 failed, 0 cancelled in /m);
+    expect(stderr).toMatch(/^error: --report \/dev\/full: could not write the report: ENOSPC/m);
+    expect(stderr).not.toContain('internal error');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('keeps the exit code in the JSON document in step with the process when the report cannot be written', async () => {
+    const { code, stdout } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', '--json', '--report', '/dev/full']);
+    expect(code).toBe(1);
+    expect((JSON.parse(stdout) as RunReport).summary).toMatchObject({ completed: 1, exitCode: 1 });
+  });
+
   it.each([
     [['run', 'config/examples/proof-pipeline.yaml', '--max-workers', '0'], /argument '0' is invalid\. expected a whole number >= 1/],
     [['run', 'config/examples/proof-pipeline.yaml', '--policy', 'fastest'], /Allowed choices are priority, fifo/],
     [['run', 'missing.yaml'], /^error: missing\.yaml: <root>: expected a readable file, found ENOENT/m],
     [['run', 'config/examples/proof-pipeline.yaml', '--report', join(tmp, 'no/such/dir/report.json')], /^error: <command line>: --report: expected a file in a writable folder, found .*no\/such\/dir\/report\.json \(.*: ENOENT\)$/m],
+    [['run', 'config/examples/proof-pipeline.yaml', '--report', tmp], /^error: <command line>: --report: expected a file, found .* \(a directory\)$/m],
+    [['run', 'config/examples/proof-pipeline.yaml', '--report', join(tmp, 'new-folder/')], /^error: <command line>: --report: expected a file, found .*new-folder\/ \(a folder's path\)$/m],
     [['run'], /missing required argument 'workload'/],
   ])('exits 2 for bad input before running anything: %j', async (args, message) => {
     const { code, stdout, stderr } = await runMain(args);

@@ -27,6 +27,22 @@ describe('xeno-scheduler validate', () => {
     }
   });
 
+  it('escapes control characters in the names of the plan', async () => {
+    const { code, stdout } = await runMain(['validate', 'test/fixtures/cli/control-characters.yaml']);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(stdout).toMatch(/^ +1 +fails\\r\\x9b2J +normal +- +clear\\x1b\[2J\\x07name +command$/m);
+  });
+
+  it('escapes control characters in the error that quotes them', async () => {
+    const { code, stderr } = await runMain(['validate', 'test/fixtures/cli/control-characters-invalid.yaml']);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'error: test/fixtures/cli/control-characters-invalid.yaml:5: tasks.bad\\x1b[2J\\x07.dependencies.0: ' +
+        'expected the name of a task in this workload, found "nope\\x1b[2J"\n',
+    );
+  });
+
   it('accepts a simulation-only workload and says that `run` would refuse it', async () => {
     const { code, stdout } = await runMain(['validate', 'config/examples/simulation-dag.yaml']);
     expect(code).toBe(0);

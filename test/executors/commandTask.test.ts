@@ -87,7 +87,8 @@ describe('commandTask', () => {
     const script = `sh -c 'trap "" TERM; echo $$ > "$PID_FILE"; exec sleep 30' & wait`;
     const { pid, reason, error } = await abortOnceStarted(script, pidFile, 150);
     expect(error).toBe(reason);
-    expect(isRunning(pid)).toBe(false);
+    // The pipes close while the killed process exits, a moment before it is a zombie.
+    expect(await waitUntilGone(pid, 1000)).toBe(true);
   });
 
   it('ends background jobs the command leaves behind when it exits', async () => {
