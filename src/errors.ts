@@ -7,9 +7,15 @@ export type SchedulerErrorCode =
   | 'TASK_CANCELLED'
   | 'CONFIGURATION'
   | 'COMMAND_FAILED'
+  | 'MODULE_FAILED'
   | 'INVALID_OPTIONS'
   | 'POLICY'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'SCHEDULER_STOPPED'
+  | 'INVALID_DEPENDENCY'
+  | 'UPSTREAM_FAILED'
+  | 'DEPENDENCY_TIMEOUT'
+  | 'ATTEMPT_INTERRUPTED';
 
 /** Base class of every error xeno-scheduler throws or records. */
 export class SchedulerError extends Error {
@@ -80,10 +86,70 @@ export class ResourceAllocationError extends SchedulerError {
 export class DependencyError extends SchedulerError {
   /** The task ids involved: the cycle's path, the unknown id, or the failed upstream. */
   readonly path: readonly string[];
-  constructor(message: string, path: readonly string[] = []) {
-    super('DEPENDENCY', message);
+  constructor(message: string, path: readonly string[] = [], code: SchedulerErrorCode = 'DEPENDENCY') {
+    super(code, message);
     this.name = 'DependencyError';
     this.path = path;
+  }
+}
+
+/** A batch refused at scheduling for its dependencies: an unknown id, a cycle, or a chain too deep. */
+export class InvalidDependencyError extends DependencyError {
+  readonly kind: 'unknown' | 'self' | 'cycle' | 'depth';
+  constructor(message: string, kind: InvalidDependencyError['kind'], path: readonly string[]) {
+    super(message, path, 'INVALID_DEPENDENCY');
+    this.name = 'InvalidDependencyError';
+    this.kind = kind;
+  }
+}
+
+/** A task that never ran because a dependency failed. `path` is `[upstream, task]`. */
+export class UpstreamFailedError extends DependencyError {
+  readonly upstream: string;
+  constructor(taskId: string, upstream: string) {
+    super(`task "${taskId}" cannot run: dependency "${upstream}" failed`, [upstream, taskId], 'UPSTREAM_FAILED');
+    this.name = 'UpstreamFailedError';
+    this.upstream = upstream;
+  }
+}
+
+/** A task waited longer than `dependencyTimeoutMs` for its dependencies. */
+export class DependencyTimeoutError extends DependencyError {
+  readonly timeoutMs: number;
+  /** The dependencies still not completed when time ran out. */
+  readonly waitingOn: readonly string[];
+  constructor(taskId: string, timeoutMs: number, waitingOn: readonly string[]) {
+    super(
+      `task "${taskId}" waited more than ${timeoutMs} ms for its dependencies (still waiting on ${waitingOn.join(', ')})`,
+      [...waitingOn, taskId],
+      'DEPENDENCY_TIMEOUT',
+    );
+    this.name = 'DependencyTimeoutError';
+    this.timeoutMs = timeoutMs;
+    this.waitingOn = waitingOn;
+  }
+}
+
+/** The scheduler was stopped: it accepts no tasks. */
+export class SchedulerStoppedError extends SchedulerError {
+  constructor() {
+    super('SCHEDULER_STOPPED', 'the scheduler is stopped and accepts no tasks');
+    this.name = 'SchedulerStoppedError';
+  }
+}
+
+/**
+ * An attempt that was running when its scheduler's process stopped (a crash, a kill): it counts
+ * as a failed attempt, and the task retries if attempts remain.
+ */
+export class AttemptInterruptedError extends SchedulerError {
+  readonly taskId: string;
+  readonly attempt: number;
+  constructor(taskId: string, attempt: number) {
+    super('ATTEMPT_INTERRUPTED', `task "${taskId}": attempt ${attempt} was interrupted (its scheduler stopped while it ran)`);
+    this.name = 'AttemptInterruptedError';
+    this.taskId = taskId;
+    this.attempt = attempt;
   }
 }
 
