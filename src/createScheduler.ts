@@ -1,13 +1,16 @@
 import mittModule, { type Emitter } from 'mitt';
 import { createActor, type AnyActorLogic } from 'xstate';
 import type { SchedulerEvents } from './events.js';
-import { TaskSchedulingError } from './errors.js';
+import { SchedulerStoppedError, TaskSchedulingError } from './errors.js';
+import { drain } from './supervisor/drain.js';
+import { toQueuedTask } from './supervisor/TaskEntry.js';
 import { describeValue } from './internal/describeValue.js';
 import { ResourceLedger } from './internal/ResourceLedger.js';
 import { realClock, TimerQueue } from './internal/TimerQueue.js';
 import { normalizeTaskSpec, parsePriority, type NormalizeDefaults } from './normalizeTaskSpec.js';
 import {
   checkInspect,
+  checkSeams,
   checkOptionKeys,
   integerOption,
   numberOption,
@@ -20,7 +23,8 @@ import {
 } from './resolveSchedulerOptions.js';
 import type { Scheduler } from './scheduler.js';
 import { createSchedulerLogic, type SchedulerEvent } from './schedulerLogic.js';
-import { SchedulerRuntime } from './SchedulerRuntime.js';
+import { inlineExecutor } from './executors/inlineExecutor.js';
+import { Supervisor } from './supervisor/Supervisor.js';
 import type { SchedulerOptions, TaskSpec } from './types.js';
 
 export { DEFAULT_RETRY } from './resolveSchedulerOptions.js';
@@ -50,6 +54,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   const clock = new TimerQueue(resolveClock(options.clock) ?? realClock);
   const resources = resolveResources(options.resources ?? DEFAULT_RESOURCES);
   checkInspect(options.inspect);
+  checkSeams(options);
   const defaults: NormalizeDefaults = {
     defaultPriority: parsePriority(options.defaultPriority ?? 'normal', 'options.defaultPriority'),
     defaultTimeoutMs: numberOption(options.defaultTimeoutMs, 'defaultTimeoutMs', 300_000),
@@ -59,7 +64,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     newId: () => `task-${++idCounter}`,
   };
   let idCounter = 0;
-  const runtime = new SchedulerRuntime({
+  const runtime = new Supervisor({
     maxWorkers: integerOption(options.maxWorkers, 'maxWorkers', 4),
     resources,
     maxDependencyDepth: integerOption(options.maxDependencyDepth, 'maxDependencyDepth', 10, 0),
@@ -69,6 +74,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     policy: resolveSchedulerPolicy(options.policy, options.policyOptions),
     clock,
     events,
+    executor: options.executor ?? inlineExecutor(),
+    store: options.store,
   });
   const actor = createActor(createSchedulerLogic(runtime) as AnyActorLogic, {
     clock,
@@ -80,7 +87,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   actor.subscribe({ error: (error) => (internalError = error) });
   const send = (event: SchedulerEvent): void => {
     actor.send(event);
-    runtime.flush();
+    runtime.outbox.flush();
     if (internalError !== undefined) {
       // Thrown once, to the call that met it; not to every call after it.
       const error = internalError;
@@ -89,11 +96,11 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     }
   };
   runtime.requestPump = () => send({ type: 'scheduler.pump' });
-  clock.onFired = () => runtime.flush();
+  clock.onFired = () => runtime.outbox.flush();
   actor.start();
 
   const scheduleBatch = (specs: readonly TaskSpec<any>[], single: boolean): string[] => {
-    if (runtime.isStopped) throw new TaskSchedulingError('the scheduler is stopped and accepts no tasks', 'scheduler');
+    if (runtime.isStopped) throw new SchedulerStoppedError();
     if (!Array.isArray(specs)) throw new TaskSchedulingError(`tasks: expected an array of task specs, received ${describeValue(specs)}`, 'tasks');
     const before = idCounter;
     try {
@@ -131,8 +138,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     },
     getTaskStatus: (id) => runtime.record(id).status,
     getTask: (id) => runtime.record(id),
-    hasTask: (id) => runtime.entries.has(id),
-    listTasks: () => [...runtime.entries.keys()].map((id) => runtime.record(id)),
+    hasTask: (id) => runtime.registry.entries.has(id),
+    listTasks: () => [...runtime.registry.entries.keys()].map((id) => runtime.record(id)),
     updateTaskPriority: (id, priority) => {
       const value = parsePriority(priority, 'priority');
       if (runtime.record(id).status !== 'pending') return false;
@@ -142,20 +149,20 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     explainTask: (id) => runtime.explain(id),
     getQueue: (limit = 50) => {
       const checked = integerOption(limit, 'getQueue.limit', 50, 0);
-      const queue = runtime.readyQueue.ordered(checked);
-      runtime.flush(); // a queue that threw is repaired, and its tasks fail, before anyone asks again
+      const queue = runtime.readyQueue.ordered(checked).map(toQueuedTask);
+      runtime.outbox.flush(); // a queue that threw is repaired, and its tasks fail, before anyone asks again
       return queue;
     },
     getStats: () => runtime.stats(),
     waitForTask: (id) => runtime.waitFor(id),
-    onIdle: () => runtime.onIdle(),
+    onIdle: () => runtime.waiters.forIdle(),
     pause: () => send({ type: 'scheduler.pause' }),
     resume: () => send({ type: 'scheduler.resume' }),
     stop: async (stopOptions = {}) => {
       const graceMs = numberOption(stopOptions.graceMs, 'stop.graceMs', 5000);
       if (!runtime.isStopped) send({ type: 'scheduler.stop', reason: 'scheduler stopped' });
-      await runtime.drain(graceMs);
-      runtime.flush();
+      await drain(runtime.settings.executor, graceMs);
+      runtime.outbox.flush();
       actor.stop();
       // Timers of task actors that never got to end (work that ignored its signal): a stopped
       // scheduler holds no timer that keeps the process alive.

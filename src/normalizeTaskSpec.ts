@@ -14,6 +14,8 @@ export interface NormalizedTask {
   readonly resources: Readonly<Record<string, number>>;
   readonly config: unknown;
   readonly run: TaskRun<any>;
+  /** True when the spec gave its own `run` (a closure no store can keep). */
+  readonly hasOwnRun: boolean;
   readonly timeoutMs: number;
   readonly retry: Required<RetryOptions>;
   readonly estimateMs: number | undefined;
@@ -115,6 +117,7 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
     resources: spec.resources === undefined ? NO_RESOURCES : Object.freeze({ ...spec.resources }),
     config: spec.config ?? {},
     run,
+    hasOwnRun: spec.run !== undefined,
     timeoutMs: optionalNumber(spec.timeoutMs, `${field}.timeoutMs`, 0, defaults.defaultTimeoutMs),
     retry: {
       attempts: optionalNumber(retry.attempts, `${field}.retry.attempts`, 1, defaults.defaultRetry.attempts, true),

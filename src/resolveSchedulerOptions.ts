@@ -29,6 +29,8 @@ const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'policyOptions',
   'inspect',
   'clock',
+  'executor',
+  'store',
 ];
 
 function fail(field: string, expected: string, value: unknown): never {
@@ -121,6 +123,21 @@ export function resolveClock(value: unknown): SchedulerClock | undefined {
     fail('clock', 'an object with setTimeout, clearTimeout and now functions', value);
   }
   return clock as SchedulerClock;
+}
+
+/** The executor and the store, checked to have the methods the supervisor calls. */
+export function checkSeams(options: SchedulerOptions): void {
+  const seams = [
+    ['executor', ['start', 'abort', 'onSettled']],
+    ['store', ['addTasks', 'record', 'forget', 'load']],
+  ] as const;
+  for (const [key, methods] of seams) {
+    const value = options[key] as unknown as Record<string, unknown> | undefined;
+    if (value === undefined) continue;
+    if (!isRecord(value) || methods.some((method) => typeof value[method] !== 'function')) {
+      fail(key, `an object with ${methods.join(', ')} functions`, value);
+    }
+  }
 }
 
 /** The inspection observer: a function or an object with observer methods. */

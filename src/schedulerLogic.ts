@@ -1,7 +1,7 @@
 import type { ActorLogic, ActorSystem } from 'xstate';
 import { SchedulerError } from './errors.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
-import type { SchedulerRuntime } from './SchedulerRuntime.js';
+import type { Supervisor } from './supervisor/Supervisor.js';
 import type { TaskPriority } from './types.js';
 
 /** Events the scheduler actor accepts. */
@@ -29,13 +29,13 @@ const DONE_PREFIX = 'xstate.done.actor.';
 const ERROR_PREFIX = 'xstate.error.actor.';
 
 /**
- * The scheduler (supervisor) actor's logic. Its state is the {@link SchedulerRuntime}; each event
+ * The scheduler (supervisor) actor's logic. Its state is the {@link Supervisor}; each event
  * becomes one call on it. It is custom actor logic rather than a statechart because a
  * statechart's context is copied on every `assign` and its children object on every spawn,
  * which is O(n) per task at 300k tasks; here task actors live in a Map and are created with
  * `createActor(taskMachine, { parent })`, so XState still routes their completion back here.
  */
-export function createSchedulerLogic(runtime: SchedulerRuntime): ActorLogic<SchedulerSnapshot, SchedulerEvent, undefined, ActorSystem<any>> {
+export function createSchedulerLogic(runtime: Supervisor): ActorLogic<SchedulerSnapshot, SchedulerEvent, undefined, ActorSystem<any>> {
   return {
     config: runtime,
     getInitialSnapshot: () => ({
@@ -51,10 +51,10 @@ export function createSchedulerLogic(runtime: SchedulerRuntime): ActorLogic<Sche
       } catch (error) {
         // A bug of ours must not kill the root actor (every later call would be ignored): it is
         // reported, and the scheduler goes on with what it has.
-        runtime.reportError(new SchedulerError('INTERNAL', `scheduler failed handling ${event.type}: ${String(error)}`, { cause: error }));
+        runtime.outbox.reportError(new SchedulerError('INTERNAL', `scheduler failed handling ${event.type}: ${String(error)}`, { cause: error }));
       }
       const context = snapshot.context;
-      context.live = runtime.liveCount;
+      context.live = runtime.registry.live;
       context.paused = runtime.isPaused;
       context.stopped = runtime.isStopped;
       context.queued = runtime.readyQueue.size;
@@ -64,7 +64,7 @@ export function createSchedulerLogic(runtime: SchedulerRuntime): ActorLogic<Sche
   };
 }
 
-function apply(runtime: SchedulerRuntime, event: SchedulerEvent): void {
+function apply(runtime: Supervisor, event: SchedulerEvent): void {
   switch (event.type) {
     case 'scheduler.schedule':
       runtime.addBatch(event.batch);
@@ -82,18 +82,18 @@ function apply(runtime: SchedulerRuntime, event: SchedulerEvent): void {
       runtime.updatePriority(event.id, event.priority);
       return;
     case 'scheduler.pause':
-      runtime.pause();
+      runtime.setPaused(true);
       return;
     case 'scheduler.resume':
-      runtime.resume();
+      runtime.setPaused(false);
       return;
     case 'scheduler.stop':
       runtime.stopAll(event.reason);
       return;
     default:
-      if (event.type.startsWith(DONE_PREFIX)) runtime.finish(event.type.slice(DONE_PREFIX.length));
+      if (event.type.startsWith(DONE_PREFIX)) runtime.lifecycle.finish(event.type.slice(DONE_PREFIX.length));
       else if (event.type.startsWith(ERROR_PREFIX)) {
-        runtime.crash(event.type.slice(ERROR_PREFIX.length), (event as { error?: unknown }).error);
+        runtime.lifecycle.crash(event.type.slice(ERROR_PREFIX.length), (event as { error?: unknown }).error);
       }
   }
 }

@@ -1,3 +1,5 @@
+import type { Executor } from './executors/Executor.js';
+import type { TaskStore } from './stores/TaskStore.js';
 import type { InspectionEvent, Observer } from 'xstate';
 
 /**
@@ -170,6 +172,16 @@ export interface SchedulerOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** A clock for timers and timestamps (e.g. xstate's `SimulatedClock`). @default the real clock */
   clock?: SchedulerClock;
+  /**
+   * Where attempts run. @default inline: each attempt's work function on this thread (worker
+   * threads and commands are work functions too).
+   */
+  executor?: Executor;
+  /**
+   * Where every accepted task and every transition is recorded, e.g. `memoryTaskStore()`.
+   * @default none: nothing is journaled
+   */
+  store?: TaskStore;
 }
 
 /** Options of the built-in policies (the `priority_scheduler.*` settings, in camelCase). */

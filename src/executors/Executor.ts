@@ -1,0 +1,47 @@
+import type { TaskRecord, TaskRun } from '../types.js';
+
+/** One attempt of a task, as the supervisor hands it to an {@link Executor}. */
+export interface Attempt {
+  readonly taskId: string;
+  /** 1 for the first run, counting every run. */
+  readonly attempt: number;
+  readonly type: string;
+  readonly config: unknown;
+  /** The work: the task's own `run`, or the handler registered for its type. */
+  readonly run: TaskRun<any>;
+  /** The task's record as it is now (built on demand: most work never reads it). */
+  record(): TaskRecord;
+}
+
+/** How an attempt ended: its result, or the error it failed with. */
+export type AttemptOutcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: Error };
+
+/**
+ * Where outcomes go: keyed by task id and attempt, not by a live object, so an outcome that
+ * arrives after the process that started the attempt was restarted still finds its task (and
+ * a late or duplicate one is ignored by the task machine's attempt guard).
+ */
+export type OutcomeSink = (taskId: string, attempt: number, outcome: AttemptOutcome) => void;
+
+/**
+ * Runs attempts. The supervisor decides what runs when; an executor decides where: inline on
+ * this thread, in a worker thread, as a process, or as a job on another machine.
+ *
+ * @example
+ * const executor: Executor = inlineExecutor();
+ * executor.start(attempt, (taskId, n, outcome) => console.log(taskId, n, outcome));
+ */
+export interface Executor {
+  readonly name: string;
+  /** Starts an attempt; its outcome goes to `report` exactly once, whenever it settles. */
+  start(attempt: Attempt, report: OutcomeSink): void;
+  /**
+   * Stops a running attempt: a cancel or a timeout (`reason` says which). The work's AbortSignal
+   * is aborted with `reason`; the outcome it still reports changes nothing.
+   */
+  abort(taskId: string, attempt: number, reason: Error): void;
+  /** Attempts started whose outcome has not been reported. */
+  readonly inFlight: number;
+  /** Resolves once nothing is in flight (or at once when nothing is). */
+  onSettled(): Promise<void>;
+}

@@ -1,0 +1,82 @@
+import type { TaskContext } from '../types.js';
+import type { Attempt, Executor, OutcomeSink } from './Executor.js';
+
+/** One running attempt's abort controller, created when the work first reads its signal. */
+interface Running {
+  readonly attempt: number;
+  controller: AbortController | undefined;
+}
+
+function toError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  return new Error(typeof error === 'string' ? error : `non-Error thrown: ${String(error)}`);
+}
+
+/**
+ * The default {@link Executor}: runs each attempt's work function on this thread (worker threads
+ * and shell commands are work functions too: see `createWorkerPool` and `commandTask`). Its
+ * outcome is reported when the promise settles; a throw is a failure.
+ *
+ * @example
+ * createScheduler({ executor: inlineExecutor() });
+ */
+export function inlineExecutor(): Executor {
+  const running = new Map<string, Running>();
+  let inFlight = 0;
+  let waiters: (() => void)[] = [];
+  return {
+    name: 'inline',
+    get inFlight() {
+      return inFlight;
+    },
+    start(attempt: Attempt, report: OutcomeSink): void {
+      // One holder per attempt: a retry must not hand the old attempt the new signal.
+      const holder: Running = { attempt: attempt.attempt, controller: undefined };
+      running.set(attempt.taskId, holder);
+      const context: TaskContext<any> = {
+        get task() {
+          return attempt.record();
+        },
+        config: attempt.config,
+        attempt: attempt.attempt,
+        get signal() {
+          holder.controller ??= new AbortController();
+          return holder.controller.signal;
+        },
+      };
+      let work: Promise<unknown>;
+      try {
+        work = Promise.resolve(attempt.run(context));
+      } catch (error) {
+        work = Promise.reject(error);
+      }
+      inFlight++;
+      const settle = (outcome: Parameters<OutcomeSink>[2]): void => {
+        if (running.get(attempt.taskId) === holder) running.delete(attempt.taskId);
+        inFlight--;
+        report(attempt.taskId, attempt.attempt, outcome);
+        if (inFlight === 0 && waiters.length > 0) {
+          const settled = waiters;
+          waiters = [];
+          settled.forEach((resolve) => resolve());
+        }
+      };
+      work.then(
+        (result) => settle({ ok: true, result }),
+        (error: unknown) => settle({ ok: false, error: toError(error) }),
+      );
+    },
+    abort(taskId: string, attempt: number, reason: Error): void {
+      const holder = running.get(taskId);
+      if (holder === undefined || holder.attempt !== attempt) return;
+      running.delete(taskId);
+      // Created here if the work never read its signal, so a late read still sees the reason.
+      holder.controller ??= new AbortController();
+      holder.controller.abort(reason);
+    },
+    onSettled(): Promise<void> {
+      if (inFlight === 0) return Promise.resolve();
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { RetryOptions, TaskPriority, TaskStatus, PendingReason } from '../types.js';
+
+/** A task as a store keeps it: its spec without the work function (a closure cannot be kept). */
+export interface StoredTask {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly priority: TaskPriority;
+  readonly seq: number;
+  readonly dependencies: readonly string[];
+  readonly resources: Readonly<Record<string, number>>;
+  readonly config: unknown;
+  /** True when the work was a `run` closure: after a restart only a handler of `type` can run it. */
+  readonly hasOwnRun: boolean;
+  readonly timeoutMs: number;
+  readonly retry: Required<RetryOptions>;
+  readonly estimateMs: number | undefined;
+  readonly group: string;
+  readonly createdAt: number;
+  /** When a task waiting for dependencies gives up (clock ms), if it does. */
+  readonly dependencyDeadline: number | undefined;
+}
+
+/** An error as a store keeps it. */
+export interface StoredError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string | undefined;
+  readonly code?: string | undefined;
+}
+
+/** One step in a task's life, in the order the supervisor took them. */
+export type TaskTransition =
+  | { readonly kind: 'ready'; readonly id: string; readonly at: number }
+  | { readonly kind: 'started'; readonly id: string; readonly at: number; readonly attempt: number }
+  | { readonly kind: 'retrying'; readonly id: string; readonly at: number; readonly attempt: number; readonly retryAt: number; readonly error: StoredError }
+  | { readonly kind: 'priority'; readonly id: string; readonly at: number; readonly priority: TaskPriority }
+  | { readonly kind: 'completed'; readonly id: string; readonly at: number; readonly result: unknown }
+  | { readonly kind: 'failed'; readonly id: string; readonly at: number; readonly error: StoredError }
+  | { readonly kind: 'cancelled'; readonly id: string; readonly at: number; readonly reason: string };
+
+/** A task's state folded from its transitions: enough to rebuild its actor. */
+export interface StoredTaskState {
+  readonly task: StoredTask;
+  readonly priority: TaskPriority;
+  /** `running` here means: running when last recorded (after a crash, an interrupted attempt). */
+  readonly status: TaskStatus;
+  readonly pendingReason: Extract<PendingReason, 'dependencies' | 'queued' | 'backoff'> | undefined;
+  /** Runs started. */
+  readonly attempt: number;
+  /** When the next run may start, while in backoff (clock ms). */
+  readonly retryAt: number | undefined;
+  readonly readyAt: number | undefined;
+  readonly startedAt: number | undefined;
+  readonly completedAt: number | undefined;
+  readonly result: unknown;
+  readonly error: StoredError | undefined;
+  readonly cancelReason: string | undefined;
+}
+
+/**
+ * Where a scheduler records every accepted task and every transition, so that a run can be
+ * rebuilt (see `restoreTaskSnapshot`). The in-memory store serves tests and embedding; a durable
+ * store (SQLite) keeps the same records in a file.
+ *
+ * @example
+ * const store = memoryTaskStore();
+ * createScheduler({ store });
+ * store.load(); // every task's folded state
+ */
+export interface TaskStore {
+  /** Records an accepted batch, all or nothing. */
+  addTasks(tasks: readonly StoredTask[]): void;
+  /** Records one transition. */
+  record(transition: TaskTransition): void;
+  /** Forgets finished tasks the scheduler no longer keeps (maxFinishedRecords). */
+  forget(ids: readonly string[]): void;
+  /** Every task's state, in submission order. */
+  load(): StoredTaskState[];
+}

@@ -1,0 +1,438 @@
+import { createActor, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { dependencyGraphLogic } from '../../machines/dependencyGraphLogic.js';
+import { priorityHeapLogic } from '../../machines/priorityHeapLogic.js';
+import { resourcePoolLogic } from '../../machines/resourcePoolLogic.js';
+import { DependencyTimeoutError, PolicyError, SchedulerError } from '../errors.js';
+import type { Executor } from '../executors/Executor.js';
+import { GuardedQueue } from '../GuardedQueue.js';
+import type { NormalizedTask } from '../normalizeTaskSpec.js';
+import type { TaskStore } from '../stores/TaskStore.js';
+import { taskLogic } from '../taskLogic.js';
+import type { Emitter } from 'mitt';
+import type { SchedulerEvents } from '../events.js';
+import type { PolicyContext, ResourceUsage, SchedulerClock, SchedulerStats, SchedulingPolicy, TaskPriority, TaskRecord } from '../types.js';
+import { DependencyDeadlines } from './DependencyDeadlines.js';
+import { dependencyProblemToError } from './dependencyProblemToError.js';
+import { explainTask } from './explainTask.js';
+import { nextDispatch, type DispatchView, type RunningEstimate } from './nextDispatch.js';
+import { Outbox } from './Outbox.js';
+import { repairQueue } from './repairQueue.js';
+import { TaskLifecycle } from './TaskLifecycle.js';
+import { TaskRegistry } from './TaskRegistry.js';
+import { isFinal, pendingReasonOf, statusOf, toRecord, type TaskEntry } from './TaskEntry.js';
+import { Waiters } from './Waiters.js';
+
+/** Settings the supervisor needs, already checked and defaulted. */
+export interface SupervisorSettings {
+  readonly maxWorkers: number;
+  readonly resources: Readonly<Record<string, number>>;
+  readonly maxDependencyDepth: number;
+  readonly dependencyTimeoutMs: number;
+  readonly autoStart: boolean;
+  readonly maxFinishedRecords: number;
+  readonly policy: SchedulingPolicy;
+  readonly clock: SchedulerClock;
+  readonly events: Emitter<SchedulerEvents>;
+  readonly executor: Executor;
+  readonly store: TaskStore | undefined;
+}
+
+// Events without data are sent as shared constants: one allocation less per send.
+const TASK_BLOCK = Object.freeze({ type: 'task.block' as const });
+const TASK_PAUSE = Object.freeze({ type: 'task.pause' as const });
+const TASK_RESUME = Object.freeze({ type: 'task.resume' as const });
+const NO_RESERVATIONS: ReadonlyMap<string, number> = new Map();
+
+/**
+ * The scheduler actor's state and behaviour. It owns the registry of tasks, creates one task
+ * actor per task (with the scheduler actor as parent), and drives the resource-pool,
+ * dependency-graph and priority-heap actors. What happens to one task (its attempts and its end)
+ * is {@link TaskLifecycle}'s; what runs next is {@link nextDispatch}'s, a pure function; why a
+ * task waits is {@link explainTask}'s, another.
+ */
+export class Supervisor {
+  readonly settings: SupervisorSettings;
+  readonly registry: TaskRegistry;
+  readonly outbox: Outbox;
+  readonly waiters: Waiters;
+  readonly deadlines: DependencyDeadlines;
+  readonly lifecycle: TaskLifecycle;
+  readonly runningEntries = new Set<TaskEntry>();
+  /** Worker slots given back; new ones are numbered on demand (maxWorkers may be huge). */
+  readonly #freeSlots: number[] = [];
+  #slotsUsed = 0;
+  #running = 0;
+  #seq = 0;
+  #paused = false;
+  #stopped = false;
+  #pumpScheduled = false;
+  guardedQueue!: GuardedQueue;
+  policyContext!: PolicyContext;
+  pool!: ActorRefFrom<typeof resourcePoolLogic>;
+  graph!: ActorRefFrom<typeof dependencyGraphLogic>;
+  queue!: ActorRefFrom<typeof priorityHeapLogic>;
+  /** True while the facade is inside scheduleTask(s); dispatch then waits for a microtask. */
+  inScheduleCall = false;
+  /** Sends `scheduler.pump` to the scheduler actor; set by the facade. */
+  requestPump: () => void = () => {};
+
+  constructor(settings: SupervisorSettings) {
+    this.settings = settings;
+    this.outbox = new Outbox(settings.events, () => repairQueue(this));
+    this.registry = new TaskRegistry(settings.maxFinishedRecords, (ids) => {
+      this.graph.send({ type: 'graph.forget', ids });
+      settings.store?.forget(ids);
+    });
+    this.waiters = new Waiters(this.outbox, () => this.registry.live, () => settings.events.emit('idle', undefined));
+    this.deadlines = new DependencyDeadlines({
+      clock: settings.clock,
+      deadlineOf: (id) => {
+        const entry = this.registry.entries.get(id);
+        return entry && entry.ref && pendingReasonOf(entry) === 'dependencies' ? entry.dependencyDeadline : undefined;
+      },
+      expire: (id) => this.#expireDependencyWait(id),
+      afterFire: () => this.outbox.flush(),
+    });
+    this.lifecycle = new TaskLifecycle(this);
+  }
+
+  /** Creates the three helper actors as children of the scheduler actor. */
+  start(self: AnyActorRef): void {
+    this.lifecycle.start(self, taskLogic);
+    this.pool = createActor(resourcePoolLogic, { parent: self, id: 'resourcePool', input: this.settings.resources });
+    this.graph = createActor(dependencyGraphLogic, { parent: self, id: 'dependencyGraph' });
+    this.policyContext = {
+      now: () => this.settings.clock.now(),
+      dependentsOf: (id: string) => this.dag.dependentsOf(id),
+      estimateOf: (id: string) => this.registry.entries.get(id)?.estimateMs,
+    };
+    // The policy's queue is user code: wrapped so that a throw is recorded, never thrown
+    // through the priority-heap actor's transition (see repairQueue).
+    this.guardedQueue = new GuardedQueue(this.settings.policy.createQueue(this.policyContext));
+    this.queue = createActor(priorityHeapLogic, { parent: self, id: 'priorityHeap', input: this.guardedQueue });
+    this.pool.start();
+    this.graph.start();
+    this.queue.start();
+  }
+
+  get ledger() {
+    return this.pool.getSnapshot().context.ledger;
+  }
+
+  get dag() {
+    return this.graph.getSnapshot().context.dag;
+  }
+
+  get readyQueue() {
+    return this.queue.getSnapshot().context;
+  }
+
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  get isStopped(): boolean {
+    return this.#stopped;
+  }
+
+  // ---------------------------------------------------------------- admission
+
+  /** Checks a normalized batch against the registry and the graph; throws without changing anything. */
+  checkBatch(batch: readonly NormalizedTask[]): void {
+    const seen = new Set<string>();
+    batch.forEach((task, i) => {
+      if (this.registry.entries.has(task.id) || seen.has(task.id)) {
+        throw new SchedulerError('TASK_SCHEDULING', `tasks[${i}].id: "${task.id}" is already used by another task`);
+      }
+      seen.add(task.id);
+    });
+    const problem = this.dag.check(batch, this.settings.maxDependencyDepth);
+    if (problem) throw dependencyProblemToError(problem, this.settings.maxDependencyDepth);
+  }
+
+  /** Adds a checked batch: an entry and a live actor per task, then queues the ready ones. */
+  addBatch(batch: readonly NormalizedTask[]): void {
+    const now = this.settings.clock.now();
+    this.graph.send({ type: 'graph.add', batch });
+    const dag = this.dag;
+    const created: TaskEntry[] = [];
+    for (const task of batch) {
+      const waiting = !dag.isReady(task.id);
+      const entry: TaskEntry = {
+        id: task.id,
+        name: task.name,
+        type: task.type,
+        priority: task.priority,
+        seq: this.#seq++,
+        attempts: 0,
+        maxAttempts: task.retry.attempts,
+        dependencies: task.dependencies,
+        resources: task.resources,
+        hasResources: Object.keys(task.resources).length > 0,
+        group: task.group,
+        estimateMs: task.estimateMs,
+        config: task.config,
+        run: task.run,
+        timeoutMs: task.timeoutMs,
+        createdAt: now,
+        dependencyDeadline: waiting && this.settings.dependencyTimeoutMs > 0 ? now + this.settings.dependencyTimeoutMs : undefined,
+        readyAt: waiting ? Number.NaN : now,
+        startedAt: undefined,
+        completedAt: undefined,
+        result: undefined,
+        error: undefined,
+        slot: undefined,
+        ref: undefined,
+        queued: false,
+        outcome: undefined,
+      };
+      this.registry.add(entry);
+      entry.ref = this.lifecycle.createActor(entry, task.retry, waiting);
+      created.push(entry);
+    }
+    this.settings.store?.addTasks(created.map((entry, i) => this.lifecycle.toStored(entry, batch[i] as NormalizedTask)));
+    this.waiters.busy();
+    for (const entry of created) this.outbox.emit('task:scheduled', () => ({ task: toRecord(entry) }));
+    // Only now is the whole batch known, so policies that rank by the graph see all of it.
+    const ready: TaskEntry[] = [];
+    for (const entry of created) {
+      const upstream = Number.isNaN(entry.readyAt) ? this.lifecycle.abandonedUpstream(entry.dependencies) : undefined;
+      if (upstream) this.lifecycle.doom(entry, upstream.id, upstream.outcome);
+      else if (Number.isNaN(entry.readyAt)) {
+        if (entry.dependencyDeadline !== undefined) this.deadlines.arm(entry.id);
+      } else ready.push(entry);
+    }
+    this.enqueue(ready);
+    this.schedulePump();
+  }
+
+  // ---------------------------------------------------------------- the ready queue
+
+  /** Puts ready tasks in the queue with one event for the lot (a batch may hold 300k). */
+  enqueue(entries: readonly TaskEntry[]): void {
+    if (entries.length === 0) return;
+    for (const entry of entries) entry.queued = true;
+    this.queue.send({ type: 'queue.push', tasks: entries });
+    if (this.#paused) for (const entry of entries) entry.ref?.send(TASK_PAUSE);
+  }
+
+  dequeue(entry: TaskEntry): void {
+    if (!entry.queued) return;
+    entry.queued = false;
+    this.queue.send({ type: 'queue.remove', id: entry.id });
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  schedulePump(): void {
+    if (this.#pumpScheduled || !this.settings.autoStart) return;
+    this.#pumpScheduled = true;
+    // Work never starts inside scheduleTask: the first pump after it runs in a microtask.
+    queueMicrotask(() => this.requestPump());
+  }
+
+  /** Pumps now, unless a scheduleTask call is on the stack (then in a microtask). */
+  pumpSoon(): void {
+    if (this.inScheduleCall) this.schedulePump();
+    else this.pump();
+  }
+
+  /** The dispatch loop: applies {@link nextDispatch}'s decisions until one is not `start`. */
+  pump(): void {
+    this.#pumpScheduled = false;
+    if (this.#paused || this.#stopped || !this.settings.autoStart) {
+      this.waiters.check();
+      return;
+    }
+    let reserved = NO_RESERVATIONS;
+    const view = this.#dispatchView();
+    for (;;) {
+      const decision = nextDispatch(view);
+      if (decision.kind === 'idle') break;
+      if (decision.kind === 'wait') {
+        for (const task of decision.blocked) this.#markBlocked(task as TaskEntry);
+        reserved = decision.reserved;
+        break;
+      }
+      for (const task of decision.passedOver) this.#markBlocked(task as TaskEntry);
+      this.dispatch(decision.task as TaskEntry);
+    }
+    if (reserved.size > 0 || this.pool.getSnapshot().context.reserved.size > 0) {
+      this.pool.send({ type: 'pool.reserve', amounts: reserved });
+    }
+    this.waiters.check();
+  }
+
+  #dispatchView(): DispatchView {
+    const supervisor = this;
+    const queue = this.readyQueue;
+    const ledger = this.ledger;
+    return {
+      get freeWorkers() {
+        return supervisor.settings.maxWorkers - supervisor.#running;
+      },
+      head: () => queue.peek(),
+      ordered: (limit) => queue.ordered(limit),
+      free: (name) => ledger.free(name),
+      backfill: this.settings.policy.backfill === true,
+      get now() {
+        return supervisor.settings.clock.now();
+      },
+      running: () => this.#runningWithResources(),
+    };
+  }
+
+  *#runningWithResources(): Iterable<RunningEstimate> {
+    for (const entry of this.runningEntries) if (entry.hasResources) yield entry;
+  }
+
+  /** A task the dispatcher set aside for lack of resources waits in `pending.resources`. */
+  #markBlocked(entry: TaskEntry): void {
+    if (pendingReasonOf(entry) === 'queued') entry.ref?.send(TASK_BLOCK);
+  }
+
+  /** Takes a queued task out of the queue, gives it a slot and its resources, and starts it. */
+  dispatch(entry: TaskEntry): void {
+    this.dequeue(entry);
+    if (entry.hasResources) this.pool.send({ type: 'pool.allocate', owner: entry.id, request: entry.resources });
+    this.#running++;
+    this.runningEntries.add(entry);
+    entry.slot = this.#freeSlots.pop() ?? this.#slotsUsed++;
+    const { onStart } = this.settings.policy;
+    if (onStart) {
+      try {
+        onStart.call(this.settings.policy, entry);
+      } catch (error) {
+        // The task never starts: give back what it took, and it fails with the policy's error.
+        this.releaseRun(entry);
+        this.lifecycle.reject(entry, new PolicyError(this.settings.policy.name, 'onStart', entry.id, error));
+        return;
+      }
+    }
+    this.lifecycle.start(entry);
+  }
+
+  /** Gives back a running (or just dispatched) task's worker slot and resources. */
+  releaseRun(entry: TaskEntry): void {
+    if (!this.runningEntries.delete(entry)) return;
+    this.#running--;
+    if (entry.slot !== undefined) this.#freeSlots.push(entry.slot);
+    entry.slot = undefined;
+    if (entry.hasResources) this.pool.send({ type: 'pool.release', owner: entry.id });
+  }
+
+  /** True if `execute(id)` would start the task now: ready, a worker free, its resources free. */
+  canExecute(id: string): boolean {
+    const entry = this.registry.require(id);
+    if (!entry.queued || this.#stopped) return false;
+    return this.#running < this.settings.maxWorkers && this.ledger.fits(entry.resources);
+  }
+
+  /** Starts a ready task now, out of queue order; does nothing unless {@link canExecute}. */
+  execute(id: string): void {
+    if (!this.canExecute(id)) return;
+    const entry = this.registry.require(id);
+    if (pendingReasonOf(entry) === 'paused') entry.ref?.send(TASK_RESUME);
+    this.dispatch(entry);
+  }
+
+  // ---------------------------------------------------------------- control
+
+  cancel(id: string, reason: string): boolean {
+    const entry = this.registry.require(id);
+    if (entry.ref === undefined || isFinal(statusOf(entry))) return false;
+    entry.ref.send({ type: 'task.cancel', reason });
+    return true;
+  }
+
+  updatePriority(id: string, priority: TaskPriority): boolean {
+    const entry = this.registry.require(id);
+    if (statusOf(entry) !== 'pending') return false;
+    entry.priority = priority;
+    this.settings.store?.record({ kind: 'priority', id, at: this.settings.clock.now(), priority });
+    if (entry.queued) this.queue.send({ type: 'queue.update', task: entry });
+    this.schedulePump();
+    return true;
+  }
+
+  setPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    // Every queued task moves into `pending.paused`, or back to `pending.queued`.
+    for (const entry of this.registry.entries.values()) {
+      if (entry.queued) entry.ref?.send(paused ? TASK_PAUSE : TASK_RESUME);
+    }
+    if (!paused) this.schedulePump();
+  }
+
+  /** Cancels everything live and refuses further work; no timer of ours stays armed. */
+  stopAll(reason: string): void {
+    this.#stopped = true;
+    this.deadlines.stop();
+    for (const entry of [...this.registry.entries.values()]) {
+      if (entry.ref !== undefined && !isFinal(statusOf(entry))) entry.ref.send({ type: 'task.cancel', reason });
+    }
+  }
+
+  #expireDependencyWait(id: string): void {
+    const entry = this.registry.entries.get(id);
+    if (entry?.ref === undefined) return;
+    const error = new DependencyTimeoutError(id, this.settings.dependencyTimeoutMs, this.dag.waitingOn(id));
+    entry.ref.send({ type: 'task.upstreamFailed', error });
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  record(id: string): TaskRecord {
+    return toRecord(this.registry.require(id));
+  }
+
+  waitFor(id: string): Promise<TaskRecord> {
+    const entry = this.registry.require(id);
+    if (entry.outcome !== undefined) return Promise.resolve(toRecord(entry));
+    return this.waiters.forTask(id);
+  }
+
+  explain(id: string) {
+    const entry = this.registry.require(id);
+    const status = statusOf(entry);
+    const queue = this.readyQueue;
+    const ledger = this.ledger;
+    return explainTask({
+      id,
+      status,
+      pendingReason: pendingReasonOf(entry),
+      attempts: entry.attempts,
+      resources: entry.resources,
+      isQueued: entry.queued,
+      waitingOn: status === 'pending' ? this.dag.waitingOn(id) : [],
+      ordered: () => queue.ordered(queue.size),
+      free: (name) => ledger.free(name),
+      workersBusy: this.#running >= this.settings.maxWorkers,
+      paused: this.#paused,
+    });
+  }
+
+  /** O(1): the dashboard asks on every tick, and the scheduler may hold 300k tasks. */
+  stats(): SchedulerStats {
+    const ledger = this.ledger;
+    const reserved = this.pool.getSnapshot().context.reserved;
+    const resources: Record<string, ResourceUsage> = {};
+    for (const name of ledger.names()) {
+      // What the waiting tasks hold back is at most what is free: used + reserved <= capacity.
+      const held = Math.min(ledger.free(name), reserved.get(name) ?? 0);
+      resources[name] = { capacity: ledger.capacity(name), used: ledger.used(name), reserved: held };
+    }
+    return { ...this.registry.counts, maxWorkers: this.settings.maxWorkers, paused: this.#paused, resources };
+  }
+
+  /** Worker slot of a running task. */
+  slotOf(id: string): number | undefined {
+    return this.registry.entries.get(id)?.slot;
+  }
+
+  /** Attempts whose work has not settled yet. */
+  get inFlight(): number {
+    return this.settings.executor.inFlight;
+  }
+}

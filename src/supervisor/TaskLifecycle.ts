@@ -1,0 +1,277 @@
+import { createActor, type AnyActorRef } from 'xstate';
+import { retryDelayMs, type TaskMachineInput } from '../../machines/taskMachine.js';
+import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, UpstreamFailedError } from '../errors.js';
+import type { AttemptOutcome } from '../executors/Executor.js';
+import type { NormalizedTask } from '../normalizeTaskSpec.js';
+import type { StoredError, StoredTask } from '../stores/TaskStore.js';
+import type { taskLogic } from '../taskLogic.js';
+import type { RetryOptions } from '../types.js';
+import type { Supervisor } from './Supervisor.js';
+import { toRecord, type FinalStatus, type TaskActorRef, type TaskEntry } from './TaskEntry.js';
+
+const TASK_START = Object.freeze({ type: 'task.start' as const });
+const TASK_READY = Object.freeze({ type: 'task.ready' as const });
+
+function toError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  return new Error(typeof error === 'string' ? error : `non-Error thrown: ${String(error)}`);
+}
+
+/** An error as a store keeps it. */
+export function toStoredError(error: Error): StoredError {
+  return { name: error.name, message: error.message, stack: error.stack, code: (error as { code?: string }).code };
+}
+
+/**
+ * One task's life as the supervisor runs it: its actor is created here, the machine's effects
+ * (start and abort an attempt, wait to retry, queue again) land here, and so does its end: the
+ * record, the graph's cascade to its dependents, the waiters, the store. Attempts run through
+ * the scheduler's {@link Executor}; their outcomes come back by task id and attempt number.
+ */
+export class TaskLifecycle {
+  readonly #s: Supervisor;
+  #self!: AnyActorRef;
+  #logic!: typeof taskLogic;
+
+  constructor(supervisor: Supervisor) {
+    this.#s = supervisor;
+  }
+
+  start(self: AnyActorRef, logic: typeof taskLogic): void;
+  start(entry: TaskEntry): void;
+  start(selfOrEntry: AnyActorRef | TaskEntry, logic?: typeof taskLogic): void {
+    if (logic === undefined) {
+      (selfOrEntry as TaskEntry).ref?.send(TASK_START);
+      return;
+    }
+    this.#self = selfOrEntry as AnyActorRef;
+    this.#logic = logic.provide({
+      actions: {
+        startWork: ({ context }) => this.#startAttempt(context.id, context.attempt),
+        abortWork: ({ context, event }) => this.#abortAttempt(context.id, context.attempt, event),
+        requeue: ({ context }) => this.#requeue(context.id),
+        notifyBackoff: ({ context }) => this.#noteBackoff(context.id, context.error, retryDelayMs(context)),
+      },
+    });
+  }
+
+  /** A live actor for a new task, born in `pending.dependencies` or `pending.queued`. */
+  createActor(entry: TaskEntry, retry: Required<RetryOptions>, waiting: boolean): TaskActorRef {
+    const input: TaskMachineInput = {
+      id: entry.id,
+      maxAttempts: retry.attempts,
+      timeoutMs: entry.timeoutMs,
+      backoffMs: retry.backoffMs,
+      backoffFactor: retry.backoffFactor,
+      maxBackoffMs: retry.maxBackoffMs,
+    };
+    // Resolving the state directly avoids an eventless transition per task (about 30 µs each).
+    const snapshot = this.#logic.resolveState({
+      value: { pending: waiting ? 'dependencies' : 'queued' },
+      context: { ...input, attempt: 0, result: undefined, error: undefined, cancelReason: undefined, outcome: undefined },
+    });
+    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input });
+    ref.start();
+    return ref;
+  }
+
+  /** The task as a store keeps it. */
+  toStored(entry: TaskEntry, task: NormalizedTask): StoredTask {
+    return {
+      id: entry.id,
+      name: entry.name,
+      type: entry.type,
+      priority: entry.priority,
+      seq: entry.seq,
+      dependencies: entry.dependencies,
+      resources: entry.resources,
+      config: entry.config,
+      hasOwnRun: task.hasOwnRun,
+      timeoutMs: entry.timeoutMs,
+      retry: task.retry,
+      estimateMs: entry.estimateMs,
+      group: entry.group,
+      createdAt: entry.createdAt,
+      dependencyDeadline: entry.dependencyDeadline,
+    };
+  }
+
+  /** A dependency that already failed or was cancelled, if any. */
+  abandonedUpstream(dependencies: readonly string[]): { id: string; outcome: 'failed' | 'cancelled' } | undefined {
+    const dag = this.#s.dag;
+    for (const id of dependencies) {
+      const outcome = dag.outcomeOf(id);
+      if (outcome === 'failed' || outcome === 'cancelled') return { id, outcome };
+    }
+    return undefined;
+  }
+
+  /** An upstream failed or was cancelled: the dependent follows, and its work never runs. */
+  doom(entry: TaskEntry, upstream: string, outcome: 'failed' | 'cancelled'): void {
+    if (outcome === 'cancelled') entry.ref?.send({ type: 'task.cancel', reason: `dependency "${upstream}" was cancelled` });
+    else entry.ref?.send({ type: 'task.upstreamFailed', error: new UpstreamFailedError(entry.id, upstream) });
+  }
+
+  /** A pending task fails without running (a policy threw about it). */
+  reject(entry: TaskEntry, error: PolicyError): void {
+    this.#s.outbox.reportError(error);
+    entry.ref?.send({ type: 'task.upstreamFailed', error });
+  }
+
+  // ---------------------------------------------------------------- the machine's effects
+
+  #startAttempt(id: string, attempt: number): void {
+    const s = this.#s;
+    const entry = s.registry.entries.get(id);
+    if (entry === undefined) return;
+    s.registry.move('pending', 'running');
+    entry.attempts = attempt;
+    entry.startedAt = s.settings.clock.now();
+    s.settings.store?.record({ kind: 'started', id, at: entry.startedAt, attempt });
+    s.outbox.emit('task:started', () => ({ task: toRecord(entry), attempt }));
+    const executor = s.settings.executor;
+    s.outbox.push(() =>
+      executor.start(
+        { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry) },
+        this.deliver,
+      ),
+    );
+  }
+
+  /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
+  readonly deliver = (taskId: string, attempt: number, outcome: AttemptOutcome): void => {
+    const ref = this.#s.registry.entries.get(taskId)?.ref;
+    // A late outcome (after cancel, timeout or a newer attempt) reaches a stopped actor or
+    // fails the machine's attempt guard: either way it changes nothing.
+    if (ref !== undefined && ref.getSnapshot().status === 'active') {
+      ref.send(outcome.ok ? { type: 'task.succeed', attempt, result: outcome.result } : { type: 'task.fail', attempt, error: outcome.error });
+    }
+    this.#s.outbox.flush();
+  };
+
+  #abortAttempt(id: string, attempt: number, event: { type: string }): void {
+    const s = this.#s;
+    const entry = s.registry.entries.get(id);
+    if (entry === undefined) return;
+    // Every attempt's end counts back to pending; settle() then moves it on to its final state.
+    s.registry.move('running', 'pending');
+    s.releaseRun(entry);
+    const { onFinish } = s.settings.policy;
+    if (onFinish) {
+      try {
+        onFinish.call(s.settings.policy, entry);
+      } catch (error) {
+        // The attempt has ended whatever the policy thinks of it: report, change no outcome.
+        s.outbox.reportError(new PolicyError(s.settings.policy.name, 'onFinish', id, error));
+      }
+    }
+    if (event.type === 'task.succeed') return; // settle() pumps
+    if (event.type !== 'task.fail') {
+      const reason =
+        event.type === 'task.cancel'
+          ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')
+          : new TaskTimeoutError(id, entry.timeoutMs);
+      s.settings.executor.abort(id, attempt, reason);
+    }
+    // A failed attempt that will be retried never reaches settle(): its slot must be used now.
+    s.schedulePump();
+  }
+
+  #requeue(id: string): void {
+    const s = this.#s;
+    const entry = s.registry.entries.get(id);
+    if (entry === undefined) return;
+    entry.readyAt = s.settings.clock.now();
+    s.settings.store?.record({ kind: 'ready', id, at: entry.readyAt });
+    s.enqueue([entry]);
+    s.schedulePump();
+  }
+
+  #noteBackoff(id: string, error: Error | undefined, delayMs: number): void {
+    const s = this.#s;
+    const entry = s.registry.entries.get(id);
+    if (entry === undefined) return;
+    const cause = error ?? new Error('retry');
+    entry.error = cause;
+    const now = s.settings.clock.now();
+    s.settings.store?.record({ kind: 'retrying', id, at: now, attempt: entry.attempts, retryAt: now + delayMs, error: toStoredError(cause) });
+    s.outbox.emit('task:retrying', () => ({ task: toRecord(entry), attempt: entry.attempts, error: cause, delayMs }));
+  }
+
+  /** A dependency completed: a task that has none left joins the ready queue. */
+  #release(id: string): void {
+    const s = this.#s;
+    const entry = s.registry.entries.get(id);
+    if (entry?.ref === undefined || !Number.isNaN(entry.readyAt)) return;
+    entry.readyAt = s.settings.clock.now();
+    s.settings.store?.record({ kind: 'ready', id, at: entry.readyAt });
+    entry.ref.send(TASK_READY);
+    s.enqueue([entry]);
+  }
+
+  // ---------------------------------------------------------------- the end
+
+  /** The task's actor reached a final state: its output says which. */
+  finish(id: string): void {
+    const entry = this.#s.registry.entries.get(id);
+    const output = entry?.ref?.getSnapshot().output;
+    if (entry === undefined || output === undefined) return;
+    this.#settle(entry, output.status, output.result, output.error, output.cancelReason);
+  }
+
+  /**
+   * A task actor failed inside its own transition (an effect threw): a bug, not the task's
+   * failure, but the task must still end, give back its worker and resources, and say why.
+   */
+  crash(id: string, cause: unknown): void {
+    const s = this.#s;
+    const entry = s.registry.entries.get(id);
+    if (entry?.ref === undefined || entry.outcome !== undefined) return;
+    const error = new SchedulerError('INTERNAL', `task "${id}" failed inside the scheduler: ${toError(cause).message}`, { cause });
+    if (s.runningEntries.has(entry)) {
+      s.registry.move('running', 'pending');
+      s.releaseRun(entry);
+      s.settings.executor.abort(id, entry.attempts, error);
+    }
+    s.outbox.reportError(error);
+    this.#settle(entry, 'failed', undefined, error, undefined);
+  }
+
+  #settle(entry: TaskEntry, status: FinalStatus, result: unknown, error: Error | undefined, cancelReason: string | undefined): void {
+    const s = this.#s;
+    const id = entry.id;
+    s.registry.move('pending', status);
+    entry.outcome = status;
+    entry.result = result;
+    entry.error = status === 'completed' ? undefined : (error ?? entry.error);
+    entry.completedAt = s.settings.clock.now();
+    entry.ref = undefined;
+    s.dequeue(entry);
+    const at = entry.completedAt;
+    if (status === 'completed') {
+      s.settings.store?.record({ kind: 'completed', id, at, result });
+      s.graph.send({ type: 'graph.completed', id });
+      for (const ready of s.graph.getSnapshot().context.unblocked) this.#release(ready);
+      s.outbox.emit('task:completed', () => ({ task: toRecord(entry), result }));
+    } else {
+      const reason = cancelReason ?? 'cancelled';
+      if (status === 'cancelled') {
+        entry.error ??= new TaskCancelledError(id, reason);
+        s.settings.store?.record({ kind: 'cancelled', id, at, reason });
+        s.outbox.emit('task:cancelled', () => ({ task: toRecord(entry), reason }));
+      } else {
+        s.settings.store?.record({ kind: 'failed', id, at, error: toStoredError(entry.error as Error) });
+        s.outbox.emit('task:failed', () => ({ task: toRecord(entry), error: entry.error as Error }));
+      }
+      s.graph.send({ type: 'graph.abandoned', id, outcome: status });
+      for (const dependent of s.graph.getSnapshot().context.doomed) {
+        const downstream = s.registry.entries.get(dependent);
+        if (downstream?.ref !== undefined && downstream.outcome === undefined) this.doom(downstream, id, status);
+      }
+    }
+    s.waiters.settle(id, () => toRecord(entry));
+    s.registry.retain(id);
+    // Pump at once (a slot may have freed) unless a scheduleTask call is on the stack.
+    s.pumpSoon();
+  }
+}

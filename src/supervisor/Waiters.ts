@@ -1,0 +1,72 @@
+import type { TaskRecord } from '../types.js';
+import type { Outbox } from './Outbox.js';
+
+/**
+ * Who waits for what: a task's final record (`waitForTask`) and the scheduler's idleness
+ * (`onIdle`, the `idle` event). Promises resolve through the outbox, after the listeners of the
+ * same step ran: idle means nothing live once they have.
+ */
+export class Waiters {
+  readonly #tasks = new Map<string, ((record: TaskRecord) => void)[]>();
+  #idle: (() => void)[] = [];
+  #isIdle = true;
+  readonly #outbox: Outbox;
+  readonly #liveCount: () => number;
+  readonly #emitIdle: () => void;
+
+  constructor(outbox: Outbox, liveCount: () => number, emitIdle: () => void) {
+    this.#outbox = outbox;
+    this.#liveCount = liveCount;
+    this.#emitIdle = emitIdle;
+  }
+
+  forTask(id: string): Promise<TaskRecord> {
+    return new Promise((resolve) => {
+      const list = this.#tasks.get(id);
+      if (list) list.push(resolve);
+      else this.#tasks.set(id, [resolve]);
+    });
+  }
+
+  /** A task ended: its waiters get `record()` after this step's listeners. */
+  settle(id: string, record: () => TaskRecord): void {
+    const list = this.#tasks.get(id);
+    if (!list) return;
+    this.#tasks.delete(id);
+    const final = record();
+    this.#outbox.push(() => list.forEach((resolve) => resolve(final)));
+  }
+
+  forIdle(): Promise<void> {
+    if (this.#liveCount() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Something live was added. */
+  busy(): void {
+    this.#isIdle = false;
+  }
+
+  /** Called after each dispatch pass: resolves the idle waiters once nothing is live. */
+  check(): void {
+    if (this.#liveCount() !== 0) {
+      this.#isIdle = false;
+      return;
+    }
+    if (this.#isIdle) return;
+    this.#isIdle = true;
+    const waiters = this.#idle;
+    this.#idle = [];
+    this.#outbox.push(() => {
+      // A listener that ran before this (task:completed, say) may have scheduled more work:
+      // the waiters then wait for the next idle.
+      if (this.#liveCount() !== 0) {
+        this.#isIdle = false;
+        this.#idle.unshift(...waiters);
+        return;
+      }
+      waiters.forEach((resolve) => resolve());
+      this.#emitIdle();
+    });
+  }
+}
