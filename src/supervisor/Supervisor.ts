@@ -2,19 +2,21 @@ import { createActor, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { dependencyGraphLogic } from '../../machines/dependencyGraphLogic.js';
 import { priorityHeapLogic } from '../../machines/priorityHeapLogic.js';
 import { resourcePoolLogic } from '../../machines/resourcePoolLogic.js';
-import { DependencyTimeoutError, PolicyError, SchedulerError } from '../errors.js';
+import { DependencyTimeoutError, PolicyError } from '../errors.js';
 import type { Executor } from '../executors/Executor.js';
 import { GuardedQueue } from '../GuardedQueue.js';
 import type { NormalizedTask } from '../normalizeTaskSpec.js';
+import { admitBatch, checkBatch } from './admitBatch.js';
+import { explainEntry, statsOf } from './supervisorQueries.js';
 import type { TaskStore } from '../stores/TaskStore.js';
 import { taskLogic } from '../taskLogic.js';
 import type { Emitter } from 'mitt';
 import type { SchedulerEvents } from '../events.js';
-import type { PolicyContext, ResourceUsage, SchedulerClock, SchedulerStats, SchedulingPolicy, TaskPriority, TaskRecord } from '../types.js';
+import type { PolicyContext, SchedulerClock, SchedulerStats, TaskExplanation, SchedulingPolicy, TaskPriority, TaskRecord } from '../types.js';
 import { DependencyDeadlines } from './DependencyDeadlines.js';
-import { dependencyProblemToError } from './dependencyProblemToError.js';
-import { explainTask } from './explainTask.js';
-import { nextDispatch, type DispatchView, type RunningEstimate } from './nextDispatch.js';
+import { createDispatchView } from './createDispatchView.js';
+import { nextDispatch } from './nextDispatch.js';
+import { WorkerSlots } from './WorkerSlots.js';
 import { Outbox } from './Outbox.js';
 import { repairQueue } from './repairQueue.js';
 import { TaskLifecycle } from './TaskLifecycle.js';
@@ -58,10 +60,7 @@ export class Supervisor {
   readonly deadlines: DependencyDeadlines;
   readonly lifecycle: TaskLifecycle;
   readonly runningEntries = new Set<TaskEntry>();
-  /** Worker slots given back; new ones are numbered on demand (maxWorkers may be huge). */
-  readonly #freeSlots: number[] = [];
-  #slotsUsed = 0;
-  #running = 0;
+  readonly slots: WorkerSlots;
   #seq = 0;
   #paused = false;
   #stopped = false;
@@ -78,6 +77,7 @@ export class Supervisor {
 
   constructor(settings: SupervisorSettings) {
     this.settings = settings;
+    this.slots = new WorkerSlots(settings.maxWorkers);
     this.outbox = new Outbox(settings.events, () => repairQueue(this));
     this.registry = new TaskRegistry(settings.maxFinishedRecords, (ids) => {
       this.graph.send({ type: 'graph.forget', ids });
@@ -137,73 +137,19 @@ export class Supervisor {
 
   // ---------------------------------------------------------------- admission
 
-  /** Checks a normalized batch against the registry and the graph; throws without changing anything. */
+  /** Checks a normalized batch; throws without changing anything (see {@link checkBatch}). */
   checkBatch(batch: readonly NormalizedTask[]): void {
-    const seen = new Set<string>();
-    batch.forEach((task, i) => {
-      if (this.registry.entries.has(task.id) || seen.has(task.id)) {
-        throw new SchedulerError('TASK_SCHEDULING', `tasks[${i}].id: "${task.id}" is already used by another task`);
-      }
-      seen.add(task.id);
-    });
-    const problem = this.dag.check(batch, this.settings.maxDependencyDepth);
-    if (problem) throw dependencyProblemToError(problem, this.settings.maxDependencyDepth);
+    checkBatch(this, batch);
   }
 
-  /** Adds a checked batch: an entry and a live actor per task, then queues the ready ones. */
+  /** Adds a checked batch (see {@link admitBatch}). */
   addBatch(batch: readonly NormalizedTask[]): void {
-    const now = this.settings.clock.now();
-    this.graph.send({ type: 'graph.add', batch });
-    const dag = this.dag;
-    const created: TaskEntry[] = [];
-    for (const task of batch) {
-      const waiting = !dag.isReady(task.id);
-      const entry: TaskEntry = {
-        id: task.id,
-        name: task.name,
-        type: task.type,
-        priority: task.priority,
-        seq: this.#seq++,
-        attempts: 0,
-        maxAttempts: task.retry.attempts,
-        dependencies: task.dependencies,
-        resources: task.resources,
-        hasResources: Object.keys(task.resources).length > 0,
-        group: task.group,
-        estimateMs: task.estimateMs,
-        config: task.config,
-        run: task.run,
-        timeoutMs: task.timeoutMs,
-        createdAt: now,
-        dependencyDeadline: waiting && this.settings.dependencyTimeoutMs > 0 ? now + this.settings.dependencyTimeoutMs : undefined,
-        readyAt: waiting ? Number.NaN : now,
-        startedAt: undefined,
-        completedAt: undefined,
-        result: undefined,
-        error: undefined,
-        slot: undefined,
-        ref: undefined,
-        queued: false,
-        outcome: undefined,
-      };
-      this.registry.add(entry);
-      entry.ref = this.lifecycle.createActor(entry, task.retry, waiting);
-      created.push(entry);
-    }
-    this.settings.store?.addTasks(created.map((entry, i) => this.lifecycle.toStored(entry, batch[i] as NormalizedTask)));
-    this.waiters.busy();
-    for (const entry of created) this.outbox.emit('task:scheduled', () => ({ task: toRecord(entry) }));
-    // Only now is the whole batch known, so policies that rank by the graph see all of it.
-    const ready: TaskEntry[] = [];
-    for (const entry of created) {
-      const upstream = Number.isNaN(entry.readyAt) ? this.lifecycle.abandonedUpstream(entry.dependencies) : undefined;
-      if (upstream) this.lifecycle.doom(entry, upstream.id, upstream.outcome);
-      else if (Number.isNaN(entry.readyAt)) {
-        if (entry.dependencyDeadline !== undefined) this.deadlines.arm(entry.id);
-      } else ready.push(entry);
-    }
-    this.enqueue(ready);
-    this.schedulePump();
+    admitBatch(this, batch);
+  }
+
+  /** The next submission number. */
+  nextSeq(): number {
+    return this.#seq++;
   }
 
   // ---------------------------------------------------------------- the ready queue
@@ -245,7 +191,7 @@ export class Supervisor {
       return;
     }
     let reserved = NO_RESERVATIONS;
-    const view = this.#dispatchView();
+    const view = createDispatchView(this);
     for (;;) {
       const decision = nextDispatch(view);
       if (decision.kind === 'idle') break;
@@ -263,29 +209,6 @@ export class Supervisor {
     this.waiters.check();
   }
 
-  #dispatchView(): DispatchView {
-    const supervisor = this;
-    const queue = this.readyQueue;
-    const ledger = this.ledger;
-    return {
-      get freeWorkers() {
-        return supervisor.settings.maxWorkers - supervisor.#running;
-      },
-      head: () => queue.peek(),
-      ordered: (limit) => queue.ordered(limit),
-      free: (name) => ledger.free(name),
-      backfill: this.settings.policy.backfill === true,
-      get now() {
-        return supervisor.settings.clock.now();
-      },
-      running: () => this.#runningWithResources(),
-    };
-  }
-
-  *#runningWithResources(): Iterable<RunningEstimate> {
-    for (const entry of this.runningEntries) if (entry.hasResources) yield entry;
-  }
-
   /** A task the dispatcher set aside for lack of resources waits in `pending.resources`. */
   #markBlocked(entry: TaskEntry): void {
     if (pendingReasonOf(entry) === 'queued') entry.ref?.send(TASK_BLOCK);
@@ -295,9 +218,8 @@ export class Supervisor {
   dispatch(entry: TaskEntry): void {
     this.dequeue(entry);
     if (entry.hasResources) this.pool.send({ type: 'pool.allocate', owner: entry.id, request: entry.resources });
-    this.#running++;
     this.runningEntries.add(entry);
-    entry.slot = this.#freeSlots.pop() ?? this.#slotsUsed++;
+    entry.slot = this.slots.take();
     const { onStart } = this.settings.policy;
     if (onStart) {
       try {
@@ -315,8 +237,7 @@ export class Supervisor {
   /** Gives back a running (or just dispatched) task's worker slot and resources. */
   releaseRun(entry: TaskEntry): void {
     if (!this.runningEntries.delete(entry)) return;
-    this.#running--;
-    if (entry.slot !== undefined) this.#freeSlots.push(entry.slot);
+    if (entry.slot !== undefined) this.slots.give(entry.slot);
     entry.slot = undefined;
     if (entry.hasResources) this.pool.send({ type: 'pool.release', owner: entry.id });
   }
@@ -325,7 +246,7 @@ export class Supervisor {
   canExecute(id: string): boolean {
     const entry = this.registry.require(id);
     if (!entry.queued || this.#stopped) return false;
-    return this.#running < this.settings.maxWorkers && this.ledger.fits(entry.resources);
+    return this.slots.free > 0 && this.ledger.fits(entry.resources);
   }
 
   /** Starts a ready task now, out of queue order; does nothing unless {@link canExecute}. */
@@ -393,37 +314,13 @@ export class Supervisor {
     return this.waiters.forTask(id);
   }
 
-  explain(id: string) {
-    const entry = this.registry.require(id);
-    const status = statusOf(entry);
-    const queue = this.readyQueue;
-    const ledger = this.ledger;
-    return explainTask({
-      id,
-      status,
-      pendingReason: pendingReasonOf(entry),
-      attempts: entry.attempts,
-      resources: entry.resources,
-      isQueued: entry.queued,
-      waitingOn: status === 'pending' ? this.dag.waitingOn(id) : [],
-      ordered: () => queue.ordered(queue.size),
-      free: (name) => ledger.free(name),
-      workersBusy: this.#running >= this.settings.maxWorkers,
-      paused: this.#paused,
-    });
+  explain(id: string): TaskExplanation {
+    return explainEntry(this, this.registry.require(id));
   }
 
   /** O(1): the dashboard asks on every tick, and the scheduler may hold 300k tasks. */
   stats(): SchedulerStats {
-    const ledger = this.ledger;
-    const reserved = this.pool.getSnapshot().context.reserved;
-    const resources: Record<string, ResourceUsage> = {};
-    for (const name of ledger.names()) {
-      // What the waiting tasks hold back is at most what is free: used + reserved <= capacity.
-      const held = Math.min(ledger.free(name), reserved.get(name) ?? 0);
-      resources[name] = { capacity: ledger.capacity(name), used: ledger.used(name), reserved: held };
-    }
-    return { ...this.registry.counts, maxWorkers: this.settings.maxWorkers, paused: this.#paused, resources };
+    return statsOf(this);
   }
 
   /** Worker slot of a running task. */

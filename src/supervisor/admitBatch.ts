@@ -1,0 +1,86 @@
+import { TaskSchedulingError } from '../errors.js';
+import type { NormalizedTask } from '../normalizeTaskSpec.js';
+import { dependencyProblemToError } from './dependencyProblemToError.js';
+import type { Supervisor } from './Supervisor.js';
+import { toRecord, type TaskEntry } from './TaskEntry.js';
+
+/**
+ * Checks a normalized batch against the registry and the graph: a duplicate id, an unknown
+ * dependency, a cycle or a chain too deep throws, and nothing changes.
+ *
+ * @example
+ * checkBatch(supervisor, batch);
+ */
+export function checkBatch(s: Supervisor, batch: readonly NormalizedTask[]): void {
+  const seen = new Set<string>();
+  batch.forEach((task, i) => {
+    if (s.registry.entries.has(task.id) || seen.has(task.id)) {
+      throw new TaskSchedulingError(`tasks[${i}].id: "${task.id}" is already used by another task`, `tasks[${i}].id`);
+    }
+    seen.add(task.id);
+  });
+  const problem = s.dag.check(batch, s.settings.maxDependencyDepth);
+  if (problem) throw dependencyProblemToError(problem, s.settings.maxDependencyDepth);
+}
+
+/**
+ * Adds a checked batch: an entry and a live actor per task, recorded in the store as one, then
+ * the ready ones queued with one event.
+ *
+ * @example
+ * admitBatch(supervisor, batch);
+ */
+export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): void {
+  const now = s.settings.clock.now();
+  s.graph.send({ type: 'graph.add', batch });
+  const dag = s.dag;
+  const created: TaskEntry[] = [];
+  for (const task of batch) {
+    const waiting = !dag.isReady(task.id);
+    const entry: TaskEntry = {
+      id: task.id,
+      name: task.name,
+      type: task.type,
+      priority: task.priority,
+      seq: s.nextSeq(),
+      attempts: 0,
+      maxAttempts: task.retry.attempts,
+      dependencies: task.dependencies,
+      resources: task.resources,
+      hasResources: Object.keys(task.resources).length > 0,
+      group: task.group,
+      estimateMs: task.estimateMs,
+      config: task.config,
+      run: task.run,
+      timeoutMs: task.timeoutMs,
+      createdAt: now,
+      dependencyDeadline: waiting && s.settings.dependencyTimeoutMs > 0 ? now + s.settings.dependencyTimeoutMs : undefined,
+      readyAt: waiting ? Number.NaN : now,
+      startedAt: undefined,
+      completedAt: undefined,
+      result: undefined,
+      error: undefined,
+      slot: undefined,
+      ref: undefined,
+      queued: false,
+      outcome: undefined,
+    };
+    s.registry.add(entry);
+    entry.ref = s.lifecycle.createActor(entry, task.retry, waiting);
+    created.push(entry);
+  }
+  s.settings.store?.addTasks(created.map((entry, i) => s.lifecycle.toStored(entry, batch[i] as NormalizedTask)));
+  s.waiters.busy();
+  for (const entry of created) s.outbox.emit('task:scheduled', () => ({ task: toRecord(entry) }));
+  // Only now is the whole batch known, so policies that rank by the graph see all of it.
+  const ready: TaskEntry[] = [];
+  for (const entry of created) {
+    const upstream = Number.isNaN(entry.readyAt) ? s.lifecycle.abandonedUpstream(entry.dependencies) : undefined;
+    if (upstream) s.lifecycle.doom(entry, upstream.id, upstream.outcome);
+    else if (Number.isNaN(entry.readyAt)) {
+      if (entry.dependencyDeadline !== undefined) s.deadlines.arm(entry.id);
+    } else ready.push(entry);
+  }
+  s.enqueue(ready);
+  s.schedulePump();
+}

@@ -1,0 +1,48 @@
+import type { ResourceUsage, SchedulerStats, TaskExplanation } from '../types.js';
+import { explainTask } from './explainTask.js';
+import type { Supervisor } from './Supervisor.js';
+import { pendingReasonOf, statusOf, type TaskEntry } from './TaskEntry.js';
+
+/**
+ * Why a task is not running: {@link explainTask} over the supervisor's queue, pools and workers.
+ *
+ * @example
+ * explainEntry(supervisor, supervisor.registry.require('lemma')).summary;
+ */
+export function explainEntry(s: Supervisor, entry: TaskEntry): TaskExplanation {
+  const status = statusOf(entry);
+  const queue = s.readyQueue;
+  const ledger = s.ledger;
+  return explainTask({
+    id: entry.id,
+    status,
+    pendingReason: pendingReasonOf(entry),
+    attempts: entry.attempts,
+    resources: entry.resources,
+    isQueued: entry.queued,
+    waitingOn: status === 'pending' ? s.dag.waitingOn(entry.id) : [],
+    ordered: () => queue.ordered(queue.size),
+    free: (name) => ledger.free(name),
+    workersBusy: s.slots.free <= 0,
+    paused: s.isPaused,
+  });
+}
+
+/**
+ * Counts by status, workers and per pool `{ capacity, used, reserved }`. O(pools): the dashboard
+ * asks on every tick, and the scheduler may hold 300k tasks.
+ *
+ * @example
+ * statsOf(supervisor).running; // 4
+ */
+export function statsOf(s: Supervisor): SchedulerStats {
+  const ledger = s.ledger;
+  const reserved = s.pool.getSnapshot().context.reserved;
+  const resources: Record<string, ResourceUsage> = {};
+  for (const name of ledger.names()) {
+    // What the waiting tasks hold back is at most what is free: used + reserved <= capacity.
+    const held = Math.min(ledger.free(name), reserved.get(name) ?? 0);
+    resources[name] = { capacity: ledger.capacity(name), used: ledger.used(name), reserved: held };
+  }
+  return { ...s.registry.counts, maxWorkers: s.settings.maxWorkers, paused: s.isPaused, resources };
+}
