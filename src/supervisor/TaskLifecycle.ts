@@ -132,7 +132,7 @@ export class TaskLifecycle {
     const executor = s.settings.executor;
     s.outbox.push(() =>
       executor.start(
-        { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry) },
+        { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => s.notePlaced(entry, attempt, node) },
         this.deliver,
       ),
     );
