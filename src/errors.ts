@@ -15,7 +15,10 @@ export type SchedulerErrorCode =
   | 'INVALID_DEPENDENCY'
   | 'UPSTREAM_FAILED'
   | 'DEPENDENCY_TIMEOUT'
-  | 'ATTEMPT_INTERRUPTED';
+  | 'ATTEMPT_INTERRUPTED'
+  | 'REDIS_UNREACHABLE'
+  | 'UNKNOWN_NODE'
+  | 'HANDLER_MISSING';
 
 /** Base class of every error xeno-scheduler throws or records. */
 export class SchedulerError extends Error {
