@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerLostError } from '../../src/executors/bullmq/index.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AttemptInterruptedError } from '../../src/errors.js';
+import { bullmqExecutor, remoteTask, WorkerLostError } from '../../src/executors/bullmq/index.js';
+import type { Attempt, AttemptOutcome } from '../../src/executors/Executor.js';
 import type { TaskSpec } from '../../src/types.js';
 import { eventually, peakUse, readLog, startCoordinator } from './coordinator.js';
 import { SKIP_REASON, startRedis, type TestRedis } from './startRedis.js';
@@ -88,5 +93,87 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor', () => {
     } finally {
       await close();
     }
+  });
+
+  it('carries cancellation and timeouts to remote work: the handler signal aborts, the command process group is killed', async () => {
+    const prefix = 'abort';
+    workers.push(...(await startWorkers(redis.url, [{ node: 'a', prefix, concurrency: 2 }])));
+    const { scheduler, close } = await startCoordinator(redis.url, { nodes: ['a'], prefix });
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'xeno-dist-')), 'pid');
+    try {
+      scheduler.scheduleTasks([
+        { id: 'waits', type: 'sleep', config: { ms: 30_000 } },
+        { id: 'shell', run: remoteTask({ kind: 'command', command: `sleep 30 & echo $! > ${pidFile}; wait` }), timeoutMs: 1500 },
+      ]);
+      await eventually(async () => (await readLog(redis.url, prefix)).some((e) => e.task === 'waits' && e.event === 'start'));
+      scheduler.cancelTask('waits', 'no longer needed');
+      await eventually(async () => (await readLog(redis.url, prefix)).some((e) => e.task === 'waits' && e.event === 'aborted'));
+      expect((await readLog(redis.url, prefix)).find((e) => e.event === 'aborted')?.reason).toBe('TaskCancelledError');
+      const shell = await scheduler.waitForTask('shell');
+      expect(shell).toMatchObject({ status: 'failed', error: { name: 'TaskTimeoutError' } });
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      await eventually(() => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      await scheduler.onIdle();
+      expect(scheduler.getTask('waits').status).toBe('cancelled');
+    } finally {
+      await close();
+    }
+  });
+
+  it('dispatches nothing to any node while paused', async () => {
+    const prefix = 'pause';
+    workers.push(...(await startWorkers(redis.url, [{ node: 'a', prefix }, { node: 'b', prefix }])));
+    const { scheduler, close } = await startCoordinator(redis.url, { nodes: ['a', 'b'], prefix });
+    try {
+      scheduler.pause();
+      scheduler.scheduleTasks(Array.from({ length: 4 }, (_, i) => ({ id: `p${i}`, type: 'echo' })));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(scheduler.listTasks().map((task) => task.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
+      expect(await readLog(redis.url, prefix)).toEqual([]);
+      scheduler.resume();
+      await scheduler.onIdle();
+      expect(scheduler.listTasks().every((task) => task.status === 'completed')).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+
+  it('adopts an attempt a previous coordinator with the same runId left running, and reports its outcome once', async () => {
+    const prefix = 'adopt';
+    workers.push(...(await startWorkers(redis.url, [{ node: 'a', prefix }])));
+    const options = { connection: redis.url, nodes: ['a'], prefix, runId: 'run1', checkIntervalMs: 200 };
+    const attempt = (taskId: string): Attempt => ({
+      taskId,
+      attempt: 1,
+      type: 'sleep',
+      config: { ms: 600 },
+      run: () => undefined,
+      placed: () => undefined,
+      record: () => ({ id: taskId, name: taskId, type: 'sleep', priority: 3, resources: {}, attempts: 1 }) as never,
+    });
+    const first = bullmqExecutor(options);
+    await first.ready();
+    first.start(attempt('survivor'), () => undefined);
+    await eventually(async () => (await readLog(redis.url, prefix)).some((e) => e.event === 'start'));
+    await first.close(); // the coordinator is gone; its job runs on
+
+    const second = bullmqExecutor(options);
+    const outcomes: [string, AttemptOutcome][] = [];
+    second.adopt?.(attempt('survivor'), (taskId, _attempt, outcome) => outcomes.push([taskId, outcome]));
+    second.adopt?.(attempt('never-placed'), (taskId, _attempt, outcome) => outcomes.push([taskId, outcome]));
+    await second.ready();
+    await second.onSettled();
+    await second.close();
+    expect(outcomes).toHaveLength(2);
+    expect(outcomes.find(([id]) => id === 'survivor')?.[1]).toEqual({ ok: true, result: 'survivor on a' });
+    expect(outcomes.find(([id]) => id === 'never-placed')?.[1]).toMatchObject({ ok: false, error: expect.any(AttemptInterruptedError) });
+    expect((await readLog(redis.url, prefix)).filter((e) => e.event === 'start')).toHaveLength(1);
   });
 });
