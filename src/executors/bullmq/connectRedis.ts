@@ -1,13 +1,9 @@
 import { Redis } from 'ioredis';
+import { redactUrl } from './redactUrl.js';
 import { RedisUnreachableError } from './RedisUnreachableError.js';
 
 /** How long one attempt to connect may take, in ms. */
 const CONNECT_TIMEOUT_MS = 5000;
-
-/** The URL with its password hidden, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*):([^@/]*)@/, '//$1:***@');
-}
 
 /**
  * Opens an ioredis connection as BullMQ needs it (`maxRetriesPerRequest: null`). The first connect
