@@ -266,7 +266,9 @@ export class TaskLifecycle {
       s.graph.send({ type: 'graph.abandoned', id, outcome: status });
       for (const dependent of s.graph.getSnapshot().context.doomed) {
         const downstream = s.registry.entries.get(dependent);
-        if (downstream?.ref !== undefined && downstream.outcome === undefined) this.doom(downstream, id, status);
+        // A dependent may have ended already in this step (a diamond dooms it twice): its done
+        // event is on its way; sending to its stopped actor would only warn.
+        if (downstream?.ref?.getSnapshot().status === 'active') this.doom(downstream, id, status);
       }
     }
     s.waiters.settle(id, () => toRecord(entry));

@@ -44,7 +44,9 @@ const NONE: readonly QueuedTask[] = Object.freeze([]);
 
 function fits(request: Readonly<Record<string, number>>, view: DispatchView, reserved?: ReadonlyMap<string, number>): boolean {
   for (const name in request) {
-    if ((request[name] as number) > view.free(name) - (reserved?.get(name) ?? 0)) return false;
+    // A request of 0 always fits, even where reservations exceed what is free.
+    const amount = request[name] as number;
+    if (amount > 0 && amount > view.free(name) - (reserved?.get(name) ?? 0)) return false;
   }
   return true;
 }
