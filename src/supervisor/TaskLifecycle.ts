@@ -1,5 +1,5 @@
-import { createActor, type AnyActorRef } from 'xstate';
-import { retryDelayMs, type TaskMachineInput } from '../../machines/taskMachine.js';
+import { createActor, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import { retryDelayMs, type TaskMachineContext } from '../../machines/taskMachine.js';
 import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, UpstreamFailedError } from '../errors.js';
 import type { AttemptOutcome } from '../executors/Executor.js';
 import type { NormalizedTask } from '../normalizeTaskSpec.js';
@@ -8,6 +8,9 @@ import type { taskLogic } from '../taskLogic.js';
 import type { RetryOptions } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
 import { toRecord, type FinalStatus, type TaskActorRef, type TaskEntry } from './TaskEntry.js';
+
+/** A task actor's snapshot. */
+type TaskSnapshot = SnapshotFrom<typeof taskLogic>;
 
 const TASK_START = Object.freeze({ type: 'task.start' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
@@ -32,6 +35,7 @@ export class TaskLifecycle {
   readonly #s: Supervisor;
   #self!: AnyActorRef;
   #logic!: typeof taskLogic;
+  readonly #templates = new Map<string, TaskSnapshot>();
 
   constructor(supervisor: Supervisor) {
     this.#s = supervisor;
@@ -57,22 +61,37 @@ export class TaskLifecycle {
 
   /** A live actor for a new task, born in `pending.dependencies` or `pending.queued`. */
   createActor(entry: TaskEntry, retry: Required<RetryOptions>, waiting: boolean): TaskActorRef {
-    const input: TaskMachineInput = {
+    const context: TaskMachineContext = {
       id: entry.id,
       maxAttempts: retry.attempts,
       timeoutMs: entry.timeoutMs,
       backoffMs: retry.backoffMs,
       backoffFactor: retry.backoffFactor,
       maxBackoffMs: retry.maxBackoffMs,
+      attempt: 0,
+      result: undefined,
+      error: undefined,
+      cancelReason: undefined,
+      outcome: undefined,
     };
-    // Resolving the state directly avoids an eventless transition per task (about 30 µs each).
-    const snapshot = this.#logic.resolveState({
-      value: { pending: waiting ? 'dependencies' : 'queued' },
-      context: { ...input, attempt: 0, result: undefined, error: undefined, cancelReason: undefined, outcome: undefined },
-    });
-    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input });
+    // Every task born in one state has the same snapshot but for its context: resolving the
+    // state once and sharing the rest (value, nodes, tags) saves about 0.4 KiB and 15 µs a task,
+    // and avoids an eventless transition per task (about 30 µs). XState never mutates them.
+    const snapshot = { ...this.#bornIn(waiting ? 'dependencies' : 'queued'), context };
+    // No input: the snapshot carries the context, and the actor keeps its options for life.
+    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input: undefined as never });
     ref.start();
     return ref;
+  }
+
+  #bornIn(state: 'dependencies' | 'queued'): TaskSnapshot {
+    let template = this.#templates.get(state);
+    if (template === undefined) {
+      const context = { id: '', maxAttempts: 1, timeoutMs: 0, backoffMs: 0, backoffFactor: 1, maxBackoffMs: 0, attempt: 0, result: undefined, error: undefined, cancelReason: undefined, outcome: undefined };
+      template = this.#logic.resolveState({ value: { pending: state }, context });
+      this.#templates.set(state, template);
+    }
+    return template;
   }
 
   /** The task as a store keeps it. */
