@@ -282,8 +282,9 @@ describe('agingRatePerMs', () => {
     expect(agingWindowMs(5, agingRatePerMs(1.2))).toBe(0);
   });
 
-  it('rejects an interval that is not positive', () => {
-    expect(() => agingRatePerMs(1.2, 0)).toThrow(/agingIntervalMs.*received 0/);
+  it('turns aging off for an interval of 0 (the documented aging_interval: 0) and rejects a negative one', () => {
+    expect(agingRatePerMs(1.2, 0)).toBe(0);
+    expect(() => agingRatePerMs(1.2, -1)).toThrow(/agingIntervalMs.*>= 0.*received -1/);
   });
 });
 
