@@ -5,6 +5,7 @@ import { ConfigurationError } from '../errors.js';
 import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
 import type { Scheduler } from '../scheduler.js';
+import { recordTrace } from '../simulate/recordTrace.js';
 import { buildRunReport } from './buildRunReport.js';
 import type { CliIo } from './CliIo.js';
 import { createLineProgress } from './createLineProgress.js';
@@ -113,6 +114,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
     resources.tracker = tracker;
+    const recorder = recordTrace(scheduler, { policy: plan.options.policy });
     if (flags.dashboard || flags.keepOpen) {
       resources.dashboard = await startDashboard(scheduler, dashboardOptions(flags));
       notes.write(`dashboard: ${resources.dashboard.url}\n`);
@@ -133,7 +135,8 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const isComplete = tasks.every((task) => task.status === 'completed');
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
-    const report = buildRunReport(tasks, { workload: file, policy, maxWorkers, elapsedMs, interruptedBy, exitCode });
+    const replay = { trace: recorder.stop(), policyOptions: plan.options.policyOptions ?? {} };
+    const report = buildRunReport(tasks, { workload: file, policy, maxWorkers, elapsedMs, interruptedBy, exitCode }, replay);
     const document = `${JSON.stringify(report, null, 2)}\n`;
     if (flags.report !== undefined) writeFileSync(flags.report, document);
     io.stdout.write(flags.json ? document : `\n${formatRunSummary(report)}`);

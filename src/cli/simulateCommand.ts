@@ -1,5 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { compareSimulations, type ComparisonRow } from '../simulate/compareSimulations.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ConfigurationError } from '../errors.js';
+import { comparisonRow, compareSimulations, type ComparisonRow } from '../simulate/compareSimulations.js';
+import { replayOf, type ReplayableReport, type ReplayWorkload } from '../simulate/replayOf.js';
 import { formatTable } from '../simulate/formatTable.js';
 import { simulate } from '../simulate/simulate.js';
 import { traceToSvg } from '../simulate/traceToSvg.js';
@@ -21,6 +23,8 @@ export interface SimulateFlags extends PlanFlags {
   readonly svg?: string | undefined;
   /** Print one JSON document instead of the table. */
   readonly json?: boolean | undefined;
+  /** A run report (`run --report`) to replay with its measured durations, instead of a workload file. */
+  readonly replay?: string | undefined;
 }
 
 /** The rows of the side-by-side table: label and how to read the value from a comparison row. */
@@ -49,7 +53,9 @@ function sideBySide(rows: readonly ComparisonRow[]): string {
  * @example
  * process.exitCode = await simulateCommand('config/examples/simulation-dag.yaml', { policy: 'fifo', compare: ['critical-path'] }, processIo);
  */
-export async function simulateCommand(file: string, flags: SimulateFlags, io: CliIo): Promise<ExitCode> {
+export async function simulateCommand(file: string | undefined, flags: SimulateFlags, io: CliIo): Promise<ExitCode> {
+  if (flags.replay !== undefined) return replayCommand(flags.replay, flags, io);
+  if (file === undefined) throw badInput('<command line>', '<workload>', 'a workload file, or --replay <report>', 'neither');
   const { workload, options } = loadPlan(file, flags);
   const untimed = workload.tasks.filter((task) => task.estimateMs === undefined && task.duration === undefined);
   if (untimed.length > 0) {
@@ -76,4 +82,42 @@ export async function simulateCommand(file: string, flags: SimulateFlags, io: Cl
   const written = [flags.trace, flags.svg].filter((path) => path !== undefined).map((path) => `wrote ${path}\n`);
   io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written.join('')}`);
   return ExitCode.OK;
+}
+
+/**
+ * `xeno-scheduler simulate --replay run.json`: re-runs a real run's workload in the simulator with
+ * each task's measured attempts, under the run's own policy and every `--compare` policy, and
+ * prints their metrics beside the real run's.
+ */
+async function replayCommand(path: string, flags: SimulateFlags, io: CliIo): Promise<ExitCode> {
+  const replay = readReplay(path);
+  const own = flags.policy ?? replay.policy ?? 'priority';
+  const policies = [...new Set([own, ...(flags.compare ?? [])])];
+  const settings = { maxWorkers: flags.maxWorkers ?? replay.maxWorkers };
+  const rows = [comparisonRow('real run', replay.real), ...(await compareSimulations(replay, policies, settings))];
+  if (flags.json) {
+    io.stdout.write(`${JSON.stringify({ replay: path, maxWorkers: settings.maxWorkers, policies: rows }, null, 2)}\n`);
+    return ExitCode.OK;
+  }
+  const heading = `replayed ${replay.tasks.length} tasks of the run in ${path} (policy ${replay.policy ?? 'custom'}) on ${settings.maxWorkers} workers`;
+  io.stdout.write(`${heading}\n\n${sideBySide(rows)}`);
+  return ExitCode.OK;
+}
+
+function readReplay(path: string): ReplayWorkload {
+  let report: unknown;
+  try {
+    report = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw badInput(path, '', 'a JSON run report written by `xeno-scheduler run --report`', (error as Error).message);
+  }
+  try {
+    return replayOf(report as ReplayableReport);
+  } catch (error) {
+    throw badInput(path, 'replay.trace', 'a run report written by `xeno-scheduler run --report`', (error as Error).message);
+  }
+}
+
+function badInput(file: string, path: string, expected: string, found: string): ConfigurationError {
+  return new ConfigurationError([{ file, path, line: undefined, expected, found }]);
 }

@@ -11,13 +11,13 @@ import type { SimulationMetrics, SimulationWorkload, Trace } from './types.js';
 
 /** Options of {@link simulate}. */
 export interface SimulateOptions {
-  /** A built-in policy name or a policy object (used for this run only). @default 'priority' */
+  /** A built-in policy name or a policy object (used for this run only). @default the workload's, else 'priority' */
   readonly policy?: PolicyName | SchedulingPolicy;
-  /** Options for a built-in policy: aging, backfill, group weights. @default {} */
+  /** Options for a built-in policy: aging, backfill, group weights. @default the workload's, else {} */
   readonly policyOptions?: ResolvePolicyOptions;
-  /** @default 4 */
+  /** Worker slots. @default the workload's, else 4 */
   readonly maxWorkers?: number;
-  /** Resource pool capacities. @default the scheduler's default pools */
+  /** Resource pool capacities. @default the workload's, else the scheduler's default pools */
   readonly resources?: Readonly<Record<string, number>>;
   /** Seed of the duration draws; the same workload, options and seed give the same trace. @default 0 */
   readonly seed?: number;
@@ -39,7 +39,9 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
  * seeded generator, rounded to the millisecond; draws happen up front in workload order, so every
  * policy sees the same durations for a seed). The driver alternates: let the scheduler react until
  * it is quiet, then move the clock to the next due timer. Timeouts, retries and the dependency
- * timeout are turned off; a task that cannot run at all makes `simulate` throw.
+ * timeout are turned off, except that a replayed task (`replayOf`) runs exactly its measured
+ * attempts, failures and retry backoff included; a task that cannot run at all makes `simulate`
+ * throw.
  *
  * @example
  * const { trace, metrics } = await simulate(
@@ -53,12 +55,13 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
   const random = createRandom(options.seed ?? 0);
   const durations = tasks.map((task) => Math.max(0, Math.round(sampleDurationMs(task.duration, random))));
   const clock = new SimulationClock();
-  const policy = resolvePolicy(options.policy ?? 'priority', options.policyOptions);
+  const policy = resolvePolicy(options.policy ?? workload.policy ?? 'priority', options.policyOptions ?? workload.policyOptions);
+  const resources = options.resources ?? workload.resources;
   const scheduler = createScheduler({
     clock,
     policy,
-    maxWorkers: options.maxWorkers ?? 4,
-    ...(options.resources ? { resources: options.resources } : {}),
+    maxWorkers: options.maxWorkers ?? workload.maxWorkers ?? 4,
+    ...(resources ? { resources } : {}),
     defaultTimeoutMs: 0,
     dependencyTimeoutMs: 0,
     defaultRetry: { attempts: 1 },
@@ -73,7 +76,14 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
     resources: task.resources,
     group: task.group,
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
-    run: () => new Promise<void>((resolve) => clock.setTimeout(() => resolve(), durations[at] ?? 0)),
+    ...(task.replay ? { retry: { attempts: task.replay.attempts.length, ...task.replay.retry } } : {}),
+    run: ({ attempt }) => {
+      const replayed = task.replay?.attempts[attempt - 1];
+      const durationMs = replayed ? replayed.durationMs : (durations[at] ?? 0);
+      return new Promise<void>((resolve, reject) =>
+        clock.setTimeout(() => (replayed?.outcome === 'failed' ? reject(new Error(`attempt ${attempt} failed in the replayed run`)) : resolve()), durationMs),
+      );
+    },
   }));
   try {
     scheduler.scheduleTasks(specs);

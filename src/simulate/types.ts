@@ -1,5 +1,5 @@
 import type { TaskDuration, WorkloadTask } from '../config/workloadTypes.js';
-import type { TaskPriority, TaskPriorityInput, TaskStatus } from '../types.js';
+import type { PolicyName, PolicyOptions, TaskPriority, TaskPriorityInput, TaskStatus } from '../types.js';
 
 /** A simulated duration in milliseconds (normal is truncated to values > 0): the loader's type. */
 export type DurationDistribution = TaskDuration;
@@ -31,12 +31,37 @@ export type LoadedWorkloadTask = Pick<
   'name' | 'priority' | 'dependencies' | 'resources' | 'estimateMs' | 'duration' | 'group'
 >;
 
+/** One measured attempt of a task in a real run, replayed as it happened (see `replayOf`). */
+export interface ReplayAttempt {
+  /** How long the attempt ran, in ms. */
+  readonly durationMs: number;
+  /** How it ended: `completed`, or `failed` (a retry follows when attempts remain). */
+  readonly outcome: 'completed' | 'failed';
+}
+
+/** A loaded task with the attempts it made in a real run, as `replayOf` returns it. */
+export interface ReplayTask extends LoadedWorkloadTask {
+  /** Each attempt's duration and outcome, in order; the task runs exactly these attempts. */
+  readonly attempts: readonly ReplayAttempt[];
+  /** The backoff between attempts, from the delays the real run waited before each retry. */
+  readonly retry: { readonly backoffMs: number; readonly backoffFactor: number; readonly maxBackoffMs: number };
+}
+
 /**
- * What {@link simulate} takes: a workload file's shape (`tasks` keyed by name, seconds) or the
- * workload loader's result (`tasks` as an array, milliseconds).
+ * What {@link simulate} takes: a workload file's shape (`tasks` keyed by name, seconds), the
+ * workload loader's result (`tasks` as an array, milliseconds), or a replayed run (`replayOf`),
+ * whose setting (`maxWorkers`, `resources`, `policy`, `policyOptions`) is the default of the run.
  */
 export interface SimulationWorkload {
-  readonly tasks: Readonly<Record<string, WorkloadFileTask>> | readonly LoadedWorkloadTask[];
+  readonly tasks: Readonly<Record<string, WorkloadFileTask>> | readonly (LoadedWorkloadTask | ReplayTask)[];
+  /** Worker slots, when the workload says; `SimulateOptions.maxWorkers` overrides it. */
+  readonly maxWorkers?: number;
+  /** Pool capacities, when the workload says; `SimulateOptions.resources` overrides them. */
+  readonly resources?: Readonly<Record<string, number>>;
+  /** The policy, when the workload says (a replay: the real run's); `SimulateOptions.policy` overrides it. */
+  readonly policy?: PolicyName;
+  /** Options of a built-in policy, when the workload says; `SimulateOptions.policyOptions` overrides them. */
+  readonly policyOptions?: PolicyOptions;
 }
 
 /** A task of a workload after normalisation: everything in milliseconds, defaults applied. */
@@ -46,6 +71,8 @@ export interface SimulationTask extends Omit<LoadedWorkloadTask, 'name' | 'durat
   readonly duration: DurationDistribution;
   /** @default 'default' */
   readonly group: string;
+  /** A replayed task's measured attempts and backoff; absent for a drawn one. */
+  readonly replay?: Pick<ReplayTask, 'attempts' | 'retry'>;
 }
 
 /** What a trace knows of a task, from its `task:scheduled` event. */
@@ -77,6 +104,8 @@ export interface TraceEvent {
   readonly readyAt?: number;
   /** On `→ cancelled`: why. On `→ failed`: the error message. */
   readonly reason?: string;
+  /** On `running → pending` (a retry): the backoff before the next attempt, in ms. */
+  readonly retryDelayMs?: number;
 }
 
 /** A run of a scheduler as data: the setting, the tasks, and every transition in order. */
