@@ -2,12 +2,12 @@ import { createScheduler } from '../createScheduler.js';
 import { resolvePolicy, type ResolvePolicyOptions } from '../policies/resolvePolicy.js';
 import type { PolicyName, SchedulingPolicy, TaskSpec } from '../types.js';
 import { computeMetrics } from './computeMetrics.js';
-import { createRandom } from './createRandom.js';
+import { drawDurations } from './drawDurations.js';
 import { normalizeWorkload } from './normalizeWorkload.js';
 import { recordTrace } from './recordTrace.js';
-import { sampleDurationMs } from './sampleDurationMs.js';
 import { SimulationClock } from './SimulationClock.js';
-import type { SimulationMetrics, SimulationWorkload, Trace } from './types.js';
+import { LOAD_BALANCING_MODES, simulateOnNodes } from './simulateOnNodes.js';
+import type { LoadBalancing, NodeSpec, SimulationMetrics, SimulationTask, SimulationWorkload, Trace } from './types.js';
 
 /** Options of {@link simulate}. */
 export interface SimulateOptions {
@@ -21,6 +21,17 @@ export interface SimulateOptions {
   readonly resources?: Readonly<Record<string, number>>;
   /** Seed of the duration draws; the same workload, options and seed give the same trace. @default 0 */
   readonly seed?: number;
+  /**
+   * A cluster of unequal nodes instead of one pool of workers: each node with its own workers,
+   * resources and speed (see {@link simulateOnNodes}). `maxWorkers` and `resources` are then
+   * ignored. @default none (one scheduler, `maxWorkers` workers)
+   */
+  readonly nodes?: Readonly<Record<string, NodeSpec>>;
+  /**
+   * How a task picks its node when `nodes` is given.
+   * @default 'earliest_finish' (HEFT) for `critical-path`, 'round_robin' for every other policy
+   */
+  readonly loadBalancing?: LoadBalancing;
 }
 
 /** What {@link simulate} returns. */
@@ -52,10 +63,10 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
  */
 export async function simulate(workload: SimulationWorkload, options: SimulateOptions = {}): Promise<SimulationResult> {
   const tasks = normalizeWorkload(workload);
-  const random = createRandom(options.seed ?? 0);
-  const durations = tasks.map((task) => Math.max(0, Math.round(sampleDurationMs(task.duration, random))));
-  const clock = new SimulationClock();
+  const durations = drawDurations(tasks, options.seed ?? 0);
   const policy = resolvePolicy(options.policy ?? workload.policy ?? 'priority', options.policyOptions ?? workload.policyOptions);
+  if (options.nodes !== undefined) return onNodes(tasks, durations, policy, options.nodes, options.loadBalancing);
+  const clock = new SimulationClock();
   const resources = options.resources ?? workload.resources;
   const scheduler = createScheduler({
     clock,
@@ -104,5 +115,24 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
     await scheduler.stop();
   }
   const trace = recorder.trace;
+  return { trace, metrics: computeMetrics(trace) };
+}
+
+function onNodes(
+  tasks: readonly SimulationTask[],
+  durations: readonly number[],
+  policy: SchedulingPolicy,
+  nodes: Readonly<Record<string, NodeSpec>>,
+  loadBalancing: LoadBalancing | undefined,
+): SimulationResult {
+  if (Object.keys(nodes).length === 0) throw new TypeError('simulate: expected nodes to name at least one node, received {}');
+  if (loadBalancing !== undefined && !LOAD_BALANCING_MODES.includes(loadBalancing)) {
+    throw new TypeError(`simulate: expected loadBalancing to be one of ${LOAD_BALANCING_MODES.join(', ')}, received ${JSON.stringify(loadBalancing)}`);
+  }
+  if (tasks.some((task) => task.replay !== undefined)) {
+    throw new TypeError('simulate: expected a workload without replayed attempts with nodes, received a replay (replay on one pool of workers)');
+  }
+  const mode = loadBalancing ?? (policy.name === 'critical-path' ? 'earliest_finish' : 'round_robin');
+  const trace = simulateOnNodes(tasks, durations, policy, nodes, mode);
   return { trace, metrics: computeMetrics(trace) };
 }

@@ -106,16 +106,45 @@ export interface TraceEvent {
   readonly reason?: string;
   /** On `running → pending` (a retry): the backoff before the next attempt, in ms. */
   readonly retryDelayMs?: number;
+  /** On `→ running`, in a simulation with nodes: the node the attempt runs on. */
+  readonly node?: string;
 }
+
+/** One node of a simulated cluster (the distributed scheduler's `nodes`). */
+export interface NodeSpec {
+  /** Worker slots of the node; an integer ≥ 1. */
+  readonly maxWorkers: number;
+  /** The node's own pool capacities. @default {} (a task that asks for a resource never fits) */
+  readonly resources?: Readonly<Record<string, number>>;
+  /**
+   * How fast the node runs work relative to the durations of the workload: a task of duration
+   * `d` takes `d / speed` there. @default 1
+   */
+  readonly speed?: number;
+}
+
+/**
+ * How a ready task picks its node: `round_robin` (the next node in turn that has a free worker
+ * and room for the task), `least_loaded` (the node with the fewest running tasks per worker
+ * slot), `resource_aware` (the node whose free resources fit the task most tightly, so large
+ * requests keep finding room), `earliest_finish` (HEFT: the node where the task would finish
+ * first, counting speed and when a busy node frees up; the task may wait for it).
+ */
+export type LoadBalancing = 'round_robin' | 'least_loaded' | 'resource_aware' | 'earliest_finish';
 
 /** A run of a scheduler as data: the setting, the tasks, and every transition in order. */
 export interface Trace {
   readonly policy: string;
+  /** All worker slots (with nodes: over every node). */
   readonly maxWorkers: number;
   /** Capacity of each resource pool. */
   readonly resources: Readonly<Record<string, number>>;
   readonly tasks: readonly TraceTask[];
   readonly events: readonly TraceEvent[];
+  /** The cluster of a simulation with nodes; `checkNodes` checks each node's limits. */
+  readonly nodes?: Readonly<Record<string, NodeSpec>>;
+  /** How tasks were placed on nodes, in a simulation with nodes. */
+  readonly loadBalancing?: LoadBalancing;
 }
 
 /** Count, mean, 95th percentile (nearest rank) and maximum of a set of waits, in ms. */
