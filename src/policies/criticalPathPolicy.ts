@@ -1,60 +1,220 @@
-import type { QueuedTask, ReadyQueue, SchedulingPolicy } from '../types.js';
+import type { PolicyContext, QueuedTask, ReadyQueue, SchedulingPolicy } from '../types.js';
 import { comparePriority } from './comparePriority.js';
 import { createUpwardRank } from './createUpwardRank.js';
+import { estimateMakespan } from './estimateMakespan.js';
 import { heapQueue } from './heapQueue.js';
 
+/** What the lookahead needs to know of the scheduler: its workers and pools. */
+export interface SchedulerSetting {
+  /** Worker slots. */
+  readonly maxWorkers: number;
+  /** Pool capacities. @default unknown: every request counts as fitting */
+  readonly capacity?: Readonly<Record<string, number>>;
+}
+
+/** A policy context that also tells the setting (the simulator passes it; see {@link criticalPathPolicy}). */
+export type SettingContext = PolicyContext & Partial<SchedulerSetting>;
+
+/** Options of {@link criticalPathPolicy}. */
+export interface CriticalPathPolicyOptions {
+  /** See {@link SchedulingPolicy.backfill}. @default false */
+  readonly backfill?: boolean;
+  /**
+   * Ready tasks, best ranked first, that the lookahead compares (each by a rollout); `0` or `1`
+   * turns it off. @default 5
+   */
+  readonly lookahead?: number;
+  /** The scheduler's setting, for the lookahead. @default the queue's context's `maxWorkers` and `capacity`, when it has them */
+  readonly setting?: SchedulerSetting;
+}
+
+/** Above this many unfinished tasks the lookahead steps aside: its rollouts cost O(tasks) each. */
+export const LOOKAHEAD_TASK_LIMIT = 2000;
+
 /**
- * Critical path first (the list-scheduling half of HEFT): the ready task with the largest upward
- * rank (its estimate plus the longest chain of estimates through its dependents, see
- * {@link createUpwardRank}) runs first; ties go by priority, then submission order.
+ * Critical path first (the list-scheduling half of HEFT) with a one-step lookahead: the ready
+ * task with the largest upward rank (its estimate plus the longest chain of estimates through its
+ * dependents, see {@link createUpwardRank}) runs first, ties by priority then submission order;
+ * but when the setting is known, the `lookahead` best-ranked ready tasks that the pump could start are each tried
+ * as the next start, the rest of the run is list-scheduled by rank from there with estimates
+ * ({@link estimateMakespan}), and the one with the shortest estimated makespan starts (ties keep
+ * rank order). This is a rollout, decided online at each dispatch, not a search over schedules.
  *
  * A task is ranked the first time the queue is read after it was pushed, from the dependency
  * graph as it is then; tasks scheduled later do not re-rank tasks already queued.
  *
  * @example
- * createScheduler({ policy: criticalPathPolicy() });
+ * createScheduler({ policy: criticalPathPolicy({ setting: { maxWorkers: 4 } }), maxWorkers: 4 });
  */
-export function criticalPathPolicy(options: { backfill?: boolean } = {}): SchedulingPolicy {
+export function criticalPathPolicy(options: CriticalPathPolicyOptions = {}): SchedulingPolicy {
+  const width = options.lookahead ?? 5;
+  if (!Number.isInteger(width) || width < 0) {
+    throw new TypeError(`criticalPathPolicy: expected lookahead to be an integer >= 0, received ${String(options.lookahead)}`);
+  }
+  let hooks: Pick<SchedulingPolicy, 'onStart' | 'onFinish'> = {};
   return {
     name: 'critical-path',
     backfill: options.backfill ?? false,
-    createQueue: (context) => {
-      const rankOf = createUpwardRank(context);
-      const ranks = new Map<string, number>();
-      const queue = heapQueue((a, b) => (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || comparePriority(a, b));
-      // Pushed tasks are ranked when the queue is next read, so that tasks scheduled in the same
-      // batch (and so their dependents) are in the graph by then.
-      const unranked = new Map<string, QueuedTask>();
-      const ranked = (): ReadyQueue => {
-        for (const task of unranked.values()) {
-          ranks.set(task.id, rankOf(task.id, true));
-          queue.push(task);
+    createQueue: (context: SettingContext) => {
+      const maxWorkers = options.setting?.maxWorkers ?? context.maxWorkers;
+      const capacity = options.setting?.capacity ?? context.capacity;
+      const queue = rankedQueue(context, width > 1 && maxWorkers !== undefined ? { maxWorkers, capacity, width } : undefined);
+      hooks = queue;
+      return queue;
+    },
+    onStart: (task) => hooks.onStart?.(task),
+    onFinish: (task) => hooks.onFinish?.(task),
+  };
+}
+
+interface Lookahead {
+  readonly maxWorkers: number;
+  readonly capacity: Readonly<Record<string, number>> | undefined;
+  readonly width: number;
+}
+
+function rankedQueue(context: PolicyContext, lookahead: Lookahead | undefined): ReadyQueue & Pick<SchedulingPolicy, 'onStart' | 'onFinish'> {
+  const rankOf = createUpwardRank(context);
+  const ranks = new Map<string, number>();
+  const queue = heapQueue((a, b) => (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || comparePriority(a, b));
+  // Pushed tasks are ranked when the queue is next read, so that tasks scheduled in the same
+  // batch (and so their dependents) are in the graph by then.
+  const unranked = new Map<string, QueuedTask>();
+  const graph = lookahead === undefined ? undefined : trackGraph(context);
+  let choice: QueuedTask | undefined | null = null; // null: to be decided again
+  const ranked = (): ReadyQueue => {
+    for (const task of unranked.values()) {
+      ranks.set(task.id, rankOf(task.id, true));
+      graph?.discover(task.id);
+      queue.push(task);
+    }
+    unranked.clear();
+    return queue;
+  };
+  const head = (): QueuedTask | undefined => {
+    const ready = ranked();
+    if (graph === undefined || lookahead === undefined) return ready.peek();
+    if (choice === null) choice = graph.choose(ready.ordered(ready.size), lookahead, (id) => ranks.get(id) ?? rankOf(id));
+    return choice;
+  };
+  const changed = <T>(value: T): T => ((choice = null), value);
+  return {
+    get size() {
+      return queue.size + unranked.size;
+    },
+    push: (task) => {
+      if (unranked.has(task.id) || ranks.has(task.id)) throw new Error(`criticalPathPolicy: task "${task.id}" is already queued`);
+      unranked.set(task.id, task);
+      changed(undefined);
+    },
+    remove: (id) => {
+      const isRemoved = unranked.delete(id) || queue.remove(id);
+      ranks.delete(id);
+      return changed(isRemoved);
+    },
+    update: (task) => changed(unranked.has(task.id) ? Boolean(unranked.set(task.id, task)) : queue.update(task)),
+    peek: head,
+    pop: () => {
+      const task = head();
+      if (task === undefined) return undefined;
+      queue.remove(task.id);
+      ranks.delete(task.id);
+      return changed(task);
+    },
+    ordered: (limit) => {
+      const first = head();
+      const rest = ranked().ordered(limit + 1).filter((task) => task !== first);
+      return (first === undefined ? rest : [first, ...rest]).slice(0, limit);
+    },
+    onStart: (task) => changed(graph?.started(task)),
+    onFinish: (task) => changed(graph?.finished(task.id)),
+  };
+}
+
+/** What the lookahead keeps of the run: every task it has seen, what runs, what is done. */
+function trackGraph(context: PolicyContext) {
+  const dependencies = new Map<string, Set<string>>();
+  const running = new Map<string, { end: number; resources: Readonly<Record<string, number>> }>();
+  const resources = new Map<string, Readonly<Record<string, number>>>();
+  const done = new Set<string>();
+  const estimateOf = (id: string): number => context.estimateOf(id) ?? 0;
+
+  const discover = (root: string): void => {
+    const stack = [root];
+    if (!dependencies.has(root)) dependencies.set(root, new Set());
+    while (stack.length > 0) {
+      const id = stack.pop() as string;
+      for (const dependent of context.dependentsOf(id)) {
+        let known = dependencies.get(dependent);
+        if (known === undefined) {
+          known = new Set();
+          dependencies.set(dependent, known);
+          stack.push(dependent);
         }
-        unranked.clear();
-        return queue;
-      };
-      return {
-        get size() {
-          return queue.size + unranked.size;
-        },
-        push: (task) => {
-          if (unranked.has(task.id) || ranks.has(task.id)) throw new Error(`criticalPathPolicy: task "${task.id}" is already queued`);
-          unranked.set(task.id, task);
-        },
-        remove: (id) => {
-          const isRemoved = unranked.delete(id) || queue.remove(id);
-          ranks.delete(id);
-          return isRemoved;
-        },
-        update: (task) => (unranked.has(task.id) ? Boolean(unranked.set(task.id, task)) : queue.update(task)),
-        peek: () => ranked().peek(),
-        pop: () => {
-          const task = ranked().pop();
-          if (task) ranks.delete(task.id);
-          return task;
-        },
-        ordered: (limit) => ranked().ordered(limit),
-      };
+        known.add(id);
+      }
+    }
+  };
+
+  const choose = (ready: QueuedTask[], lookahead: Lookahead, rankOf: (id: string) => number): QueuedTask | undefined => {
+    const best = ready[0];
+    for (const task of ready) resources.set(task.id, task.resources);
+    if (best === undefined || dependencies.size - done.size > LOOKAHEAD_TASK_LIMIT) return best;
+    const now = context.now();
+    const state = {
+      now,
+      maxWorkers: lookahead.maxWorkers,
+      capacity: lookahead.capacity,
+      running: [...running].map(([id, run]) => ({ id, ...run })),
+      ready: ready.map((task) => task.id),
+      waitingOn: new Map<string, number>(),
+      rankOf,
+      estimateOf,
+      resourcesOf: (id: string) => resources.get(id) ?? {},
+      dependentsOf: context.dependentsOf,
+    };
+    const isQueued = new Set(state.ready);
+    for (const [id, needs] of dependencies) {
+      if (done.has(id) || running.has(id) || isQueued.has(id)) continue;
+      state.waitingOn.set(id, [...needs].filter((need) => !done.has(need)).length);
+    }
+    // The tasks the pump could start now: each fits in what is free minus the requests of the
+    // blocked tasks ranked before it (their reservations).
+    const used = new Map<string, number>();
+    for (const run of running.values()) for (const name in run.resources) used.set(name, (used.get(name) ?? 0) + (run.resources[name] as number));
+    const candidates: QueuedTask[] = [];
+    for (const task of ready) {
+      if (candidates.length === lookahead.width) break;
+      const capacity = lookahead.capacity;
+      if (capacity === undefined || Object.entries(task.resources).every(([name, amount]) => amount + (used.get(name) ?? 0) <= (capacity[name] ?? 0))) {
+        candidates.push(task);
+      } else {
+        for (const name in task.resources) used.set(name, (used.get(name) ?? 0) + (task.resources[name] as number));
+      }
+    }
+    if (candidates.length < 2) return best;
+    let chosen = best;
+    let shortest = Number.POSITIVE_INFINITY;
+    for (const candidate of candidates) {
+      const makespan = estimateMakespan(state, candidate.id);
+      if (makespan < shortest) {
+        shortest = makespan;
+        chosen = candidate;
+      }
+    }
+    return chosen;
+  };
+
+  return {
+    discover,
+    choose,
+    started: (task: QueuedTask): void => {
+      done.delete(task.id);
+      running.set(task.id, { end: context.now() + estimateOf(task.id), resources: task.resources });
+    },
+    finished: (id: string): void => {
+      running.delete(id);
+      done.add(id);
     },
   };
 }

@@ -6,6 +6,7 @@ import { drawDurations } from './drawDurations.js';
 import { normalizeWorkload } from './normalizeWorkload.js';
 import { recordTrace } from './recordTrace.js';
 import { SimulationClock } from './SimulationClock.js';
+import { withSetting } from './withSetting.js';
 import { LOAD_BALANCING_MODES, simulateOnNodes } from './simulateOnNodes.js';
 import type { LoadBalancing, NodeSpec, SimulationMetrics, SimulationTask, SimulationWorkload, Trace } from './types.js';
 
@@ -68,10 +69,11 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
   if (options.nodes !== undefined) return onNodes(tasks, durations, policy, options.nodes, options.loadBalancing);
   const clock = new SimulationClock();
   const resources = options.resources ?? workload.resources;
+  const maxWorkers = options.maxWorkers ?? workload.maxWorkers ?? 4;
   const scheduler = createScheduler({
     clock,
-    policy,
-    maxWorkers: options.maxWorkers ?? workload.maxWorkers ?? 4,
+    policy: withSetting(policy, { maxWorkers, ...(resources ? { capacity: resources } : {}) }),
+    maxWorkers,
     ...(resources ? { resources } : {}),
     defaultTimeoutMs: 0,
     dependencyTimeoutMs: 0,
@@ -102,7 +104,16 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
       await settle();
       const next = clock.nextDueTime();
       if (next === undefined) break;
+      // Attempts that end at the same instant are all seen before the next dispatch, as they
+      // would be by a pump that ran a moment later: paused, the scheduler takes in every outcome
+      // (and the tasks it unblocks) without starting anything, then dispatches once.
+      const isCrowded = clock.dueCountAt(next) > 1;
+      if (isCrowded) scheduler.pause();
       clock.advanceTo(next);
+      if (isCrowded) {
+        await settle();
+        scheduler.resume();
+      }
     }
     const stats = scheduler.getStats();
     if (stats.pending + stats.running > 0) {
