@@ -72,6 +72,7 @@ export { priorityPolicy } from './policies/priorityPolicy.js';
 export { fifoPolicy } from './policies/fifoPolicy.js';
 export { shortestFirstPolicy } from './policies/shortestFirstPolicy.js';
 export { criticalPathPolicy } from './policies/criticalPathPolicy.js';
+export type { CriticalPathPolicyOptions, SchedulerSetting } from './policies/criticalPathPolicy.js';
 export { fairSharePolicy } from './policies/fairSharePolicy.js';
 export { heapQueue } from './policies/heapQueue.js';
 export { comparePriority } from './policies/comparePriority.js';
@@ -85,6 +86,9 @@ export { generateDagWorkload } from './simulate/generateDagWorkload.js';
 export { loadStgWorkload } from './simulate/loadStgWorkload.js';
 export { recordTrace } from './simulate/recordTrace.js';
 export { traceToSvg } from './simulate/traceToSvg.js';
+export { replayOf } from './simulate/replayOf.js';
+export type { ReplayableReport, ReplayWorkload } from './simulate/replayOf.js';
+export { withSetting } from './simulate/withSetting.js';
 export {
   checkInvariants,
   assertInvariants,
@@ -93,11 +97,12 @@ export {
   checkDependencies,
   checkTransitions,
   checkCompletion,
+  checkNodes,
 } from './simulate/invariants.js';
 export { checkPriorityOrder, checkDispatchOrder } from './simulate/checkDispatchOrder.js';
 export { checkStarvation } from './simulate/checkStarvation.js';
 export { InvariantViolationError } from './simulate/InvariantViolationError.js';
-export type { Trace, TraceEvent, SimulationMetrics } from './simulate/types.js';
+export type { Trace, TraceEvent, SimulationMetrics, NodeSpec, LoadBalancing } from './simulate/types.js';
 
 // Watching: dashboard and machine export
 export { startDashboard } from './dashboard/startDashboard.js';

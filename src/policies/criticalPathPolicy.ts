@@ -1,7 +1,7 @@
 import type { PolicyContext, QueuedTask, ReadyQueue, SchedulingPolicy } from '../types.js';
 import { comparePriority } from './comparePriority.js';
 import { createUpwardRank } from './createUpwardRank.js';
-import { estimateMakespan } from './estimateMakespan.js';
+import { createLookahead, type Lookahead } from './createLookahead.js';
 import { heapQueue } from './heapQueue.js';
 
 /** What the lookahead needs to know of the scheduler: its workers and pools. */
@@ -27,9 +27,6 @@ export interface CriticalPathPolicyOptions {
   /** The scheduler's setting, for the lookahead. @default the queue's context's `maxWorkers` and `capacity`, when it has them */
   readonly setting?: SchedulerSetting;
 }
-
-/** Above this many unfinished tasks the lookahead steps aside: its rollouts cost O(tasks) each. */
-export const LOOKAHEAD_TASK_LIMIT = 2000;
 
 /**
  * Critical path first (the list-scheduling half of HEFT) with a one-step lookahead: the ready
@@ -67,11 +64,6 @@ export function criticalPathPolicy(options: CriticalPathPolicyOptions = {}): Sch
   };
 }
 
-interface Lookahead {
-  readonly maxWorkers: number;
-  readonly capacity: Readonly<Record<string, number>> | undefined;
-  readonly width: number;
-}
 
 function rankedQueue(context: PolicyContext, lookahead: Lookahead | undefined): ReadyQueue & Pick<SchedulingPolicy, 'onStart' | 'onFinish'> {
   const rankOf = createUpwardRank(context);
@@ -80,7 +72,7 @@ function rankedQueue(context: PolicyContext, lookahead: Lookahead | undefined): 
   // Pushed tasks are ranked when the queue is next read, so that tasks scheduled in the same
   // batch (and so their dependents) are in the graph by then.
   const unranked = new Map<string, QueuedTask>();
-  const graph = lookahead === undefined ? undefined : trackGraph(context);
+  const graph = lookahead === undefined ? undefined : createLookahead(context);
   let choice: QueuedTask | undefined | null = null; // null: to be decided again
   const ranked = (): ReadyQueue => {
     for (const task of unranked.values()) {
@@ -128,93 +120,5 @@ function rankedQueue(context: PolicyContext, lookahead: Lookahead | undefined): 
     },
     onStart: (task) => changed(graph?.started(task)),
     onFinish: (task) => changed(graph?.finished(task.id)),
-  };
-}
-
-/** What the lookahead keeps of the run: every task it has seen, what runs, what is done. */
-function trackGraph(context: PolicyContext) {
-  const dependencies = new Map<string, Set<string>>();
-  const running = new Map<string, { end: number; resources: Readonly<Record<string, number>> }>();
-  const resources = new Map<string, Readonly<Record<string, number>>>();
-  const done = new Set<string>();
-  const estimateOf = (id: string): number => context.estimateOf(id) ?? 0;
-
-  const discover = (root: string): void => {
-    const stack = [root];
-    if (!dependencies.has(root)) dependencies.set(root, new Set());
-    while (stack.length > 0) {
-      const id = stack.pop() as string;
-      for (const dependent of context.dependentsOf(id)) {
-        let known = dependencies.get(dependent);
-        if (known === undefined) {
-          known = new Set();
-          dependencies.set(dependent, known);
-          stack.push(dependent);
-        }
-        known.add(id);
-      }
-    }
-  };
-
-  const choose = (ready: QueuedTask[], lookahead: Lookahead, rankOf: (id: string) => number): QueuedTask | undefined => {
-    const best = ready[0];
-    for (const task of ready) resources.set(task.id, task.resources);
-    if (best === undefined || dependencies.size - done.size > LOOKAHEAD_TASK_LIMIT) return best;
-    const now = context.now();
-    const state = {
-      now,
-      maxWorkers: lookahead.maxWorkers,
-      capacity: lookahead.capacity,
-      running: [...running].map(([id, run]) => ({ id, ...run })),
-      ready: ready.map((task) => task.id),
-      waitingOn: new Map<string, number>(),
-      rankOf,
-      estimateOf,
-      resourcesOf: (id: string) => resources.get(id) ?? {},
-      dependentsOf: context.dependentsOf,
-    };
-    const isQueued = new Set(state.ready);
-    for (const [id, needs] of dependencies) {
-      if (done.has(id) || running.has(id) || isQueued.has(id)) continue;
-      state.waitingOn.set(id, [...needs].filter((need) => !done.has(need)).length);
-    }
-    // The tasks the pump could start now: each fits in what is free minus the requests of the
-    // blocked tasks ranked before it (their reservations).
-    const used = new Map<string, number>();
-    for (const run of running.values()) for (const name in run.resources) used.set(name, (used.get(name) ?? 0) + (run.resources[name] as number));
-    const candidates: QueuedTask[] = [];
-    for (const task of ready) {
-      if (candidates.length === lookahead.width) break;
-      const capacity = lookahead.capacity;
-      if (capacity === undefined || Object.entries(task.resources).every(([name, amount]) => amount + (used.get(name) ?? 0) <= (capacity[name] ?? 0))) {
-        candidates.push(task);
-      } else {
-        for (const name in task.resources) used.set(name, (used.get(name) ?? 0) + (task.resources[name] as number));
-      }
-    }
-    if (candidates.length < 2) return best;
-    let chosen = best;
-    let shortest = Number.POSITIVE_INFINITY;
-    for (const candidate of candidates) {
-      const makespan = estimateMakespan(state, candidate.id);
-      if (makespan < shortest) {
-        shortest = makespan;
-        chosen = candidate;
-      }
-    }
-    return chosen;
-  };
-
-  return {
-    discover,
-    choose,
-    started: (task: QueuedTask): void => {
-      done.delete(task.id);
-      running.set(task.id, { end: context.now() + estimateOf(task.id), resources: task.resources });
-    },
-    finished: (id: string): void => {
-      running.delete(id);
-      done.add(id);
-    },
   };
 }
