@@ -54,8 +54,11 @@ describe.concurrent('xeno-scheduler simulate', () => {
       expect(own.policy).toBe(summary.policy);
       expect(Math.abs(own.makespanMs / real.makespanMs - 1)).toBeLessThanOrEqual(0.05);
       expect(new Set(others.map((row) => row.policy))).toEqual(new Set(['fifo', 'priority', 'critical-path'].filter((p) => p !== own.policy)));
-      const table = await runCli(['simulate', '--replay', report, '--compare', 'fifo']);
+      const svg = join(tmp, `${workload.replace(/\W/g, '_')}.svg`);
+      const table = await runMain(['simulate', '--replay', report, '--compare', 'fifo', '--svg', svg]);
       expect(table.stdout).toMatch(new RegExp(`^makespan s +[\\d.]+ +[\\d.]+ +[\\d.]+$`, 'm'));
+      expect(table.stdout).toContain(`wrote ${svg}`);
+      expect(readFileSync(svg, 'utf8')).toMatch(/^<svg /);
       expect(table.stdout).toMatch(new RegExp(`^metric +real run +${own.policy} +fifo$`, 'm'));
     },
   );
@@ -67,6 +70,12 @@ describe.concurrent('xeno-scheduler simulate', () => {
     expect(code).toBe(2);
     expect(stderr).toContain(`${report}: replay.trace`);
     expect(stderr).toMatch(/expected a run report written by `xeno-scheduler run --report`/);
+    const both = await runMain(['simulate', 'config/examples/simulation-dag.yaml', '--replay', report]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/<workload>: expected a workload file or --replay <report>, not both/);
+    const neither = await runMain(['simulate']);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/<workload>: expected a workload file, or --replay <report>, found neither/);
   });
 
   it.each([
