@@ -253,7 +253,11 @@ const POLICY_CASES: readonly PolicyCase[] = [
     options: {},
     order: (workload) => {
       const ranks = upwardRanks(workload);
-      return { order: (a, b) => (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || agedPriority(0)(a, b) };
+      const successors = (id: string): number => workload.tasks.filter((t) => t.dependencies?.includes(id)).length;
+      return {
+        order: (a, b) =>
+          (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || b.priority - a.priority || successors(b.id) - successors(a.id) || bySeq(a, b),
+      };
     },
   },
   {

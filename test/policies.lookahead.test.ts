@@ -101,7 +101,7 @@ describe('criticalPathPolicy with lookahead', () => {
     expect(() => criticalPathPolicy({ lookahead: 1.5 })).toThrow(/received 1\.5/);
   });
 
-  it.skipIf(!hasStg)('is optimal on at least 60 of the 70 STG cases with published optimal lengths', async () => {
+  it.skipIf(!hasStg)('is optimal on 66 of the 70 STG cases with published optimal lengths (the target was 60), at worst 1.06% over', async () => {
     let optimal = 0;
     let worstOver = 0;
     for (const [size, { workers, lengths }] of Object.entries(OPTIMAL)) {
@@ -116,8 +116,8 @@ describe('criticalPathPolicy with lookahead', () => {
         }
       }
     }
-    // Measured: 65 of 70, worst 1.06% over (rank order alone: 56, worst 2.13%).
-    expect(optimal).toBeGreaterThanOrEqual(60);
+    // Measured: 66 of 70, worst 1.06% over (rank order alone, before this policy: 55, worst 2.13%).
+    expect(optimal).toBeGreaterThanOrEqual(66);
     expect(worstOver).toBeLessThan(0.011);
   });
 });

@@ -311,6 +311,18 @@ describe('createUpwardRank', () => {
 });
 
 describe('criticalPathPolicy', () => {
+  it('breaks a tie of rank and priority by more dependents first, then submission order', () => {
+    // a and b both rank 2 s; b opens c (CP/MISF); d ranks 2 s too, with no dependents.
+    const dependents: Record<string, string[]> = { b: ['c'] };
+    const queue = criticalPathPolicy().createQueue({
+      now: () => 0,
+      dependentsOf: (id) => dependents[id] ?? [],
+      estimateOf: (id) => ({ a: 2000, b: 1000, c: 1000, d: 2000 })[id],
+    });
+    for (const [id, seq] of [['a', 1], ['b', 2], ['d', 3]] as const) queue.push(task(id, { seq }));
+    expect(drain(queue)).toEqual(['b', 'a', 'd']);
+  });
+
   it('ranks a task pushed before its dependents of the same batch were added to the graph', () => {
     const dependents: Record<string, string[]> = {};
     const queue = criticalPathPolicy().createQueue({

@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { agingRatePerMs } from '../src/policies/agingRatePerMs.js';
-import { comparePriority } from '../src/policies/comparePriority.js';
 import { createUpwardRank } from '../src/policies/createUpwardRank.js';
 import { criticalPathPolicy } from '../src/policies/criticalPathPolicy.js';
 import { compareShortestFirst } from '../src/policies/shortestFirstPolicy.js';
@@ -39,7 +38,8 @@ function criticalPathOrder(trace: Trace): (a: QueuedTask, b: QueuedTask) => numb
   for (const task of trace.tasks) for (const d of task.dependencies) dependents.set(d, [...(dependents.get(d) ?? []), task.id]);
   const estimates = new Map(trace.tasks.map((t) => [t.id, t.estimateMs ?? undefined]));
   const rank = createUpwardRank({ dependentsOf: (id) => dependents.get(id) ?? [], estimateOf: (id) => estimates.get(id) });
-  return (a, b) => rank(b.id) - rank(a.id) || comparePriority(a, b);
+  const successors = (id: string): number => dependents.get(id)?.length ?? 0;
+  return (a, b) => rank(b.id) - rank(a.id) || b.priority - a.priority || successors(b.id) - successors(a.id) || a.seq - b.seq;
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { PolicyContext, QueuedTask, ReadyQueue, SchedulingPolicy } from '../types.js';
-import { comparePriority } from './comparePriority.js';
 import { createUpwardRank } from './createUpwardRank.js';
 import { createLookahead, type Lookahead } from './createLookahead.js';
 import { heapQueue } from './heapQueue.js';
@@ -31,7 +30,8 @@ export interface CriticalPathPolicyOptions {
 /**
  * Critical path first (the list-scheduling half of HEFT) with a one-step lookahead: the ready
  * task with the largest upward rank (its estimate plus the longest chain of estimates through its
- * dependents, see {@link createUpwardRank}) runs first, ties by priority then submission order;
+ * dependents, see {@link createUpwardRank}) runs first, ties by priority, then the task with
+ * more dependents, then submission order;
  * but when the setting is known, the `lookahead` best-ranked ready tasks that the pump could start are each tried
  * as the next start, the rest of the run is list-scheduled by rank from there with estimates
  * ({@link estimateMakespan}), and the one with the shortest estimated makespan starts (ties keep
@@ -68,7 +68,11 @@ export function criticalPathPolicy(options: CriticalPathPolicyOptions = {}): Sch
 function rankedQueue(context: PolicyContext, lookahead: Lookahead | undefined): ReadyQueue & Pick<SchedulingPolicy, 'onStart' | 'onFinish'> {
   const rankOf = createUpwardRank(context);
   const ranks = new Map<string, number>();
-  const queue = heapQueue((a, b) => (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || comparePriority(a, b));
+  const successors = (id: string): number => context.dependentsOf(id).length;
+  // Equal ranks: priority, then the task with more dependents (it opens more work: CP/MISF), then seq.
+  const queue = heapQueue(
+    (a, b) => (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || b.priority - a.priority || successors(b.id) - successors(a.id) || a.seq - b.seq,
+  );
   // Pushed tasks are ranked when the queue is next read, so that tasks scheduled in the same
   // batch (and so their dependents) are in the graph by then.
   const unranked = new Map<string, QueuedTask>();

@@ -10,7 +10,7 @@ export interface PlanState {
   readonly ready: readonly string[];
   /** Tasks neither ready, running nor done, with how many of their dependencies are not done. */
   readonly waitingOn: ReadonlyMap<string, number>;
-  /** The rank order: larger first. */
+  /** The rank order: larger first (ties: more dependents first). */
   readonly rankOf: (id: string) => number;
   readonly estimateOf: (id: string) => number;
   readonly resourcesOf: (id: string) => Readonly<Record<string, number>>;
@@ -24,7 +24,7 @@ interface Run {
 }
 
 /**
- * The makespan a plain list scheduler (ready tasks by rank, a blocked task reserving its request
+ * The makespan a plain list scheduler (ready tasks by rank, then more dependents first, a blocked task reserving its request
  * against those ranked after it, as the pump does) would reach from `state` if `first` started
  * now, with estimates as durations: the rollout that the critical-path lookahead compares
  * candidates by. Infinity if the tasks left can never all run (a request above capacity).
@@ -42,7 +42,8 @@ export function estimateMakespan(state: PlanState, first: string): number {
   };
   for (const run of state.running) start(run.id, run.resources, Math.max(time, run.end));
   start(first, state.resourcesOf(first), time + state.estimateOf(first));
-  const order = (a: string, b: string): number => state.rankOf(b) - state.rankOf(a);
+  const order = (a: string, b: string): number =>
+    state.rankOf(b) - state.rankOf(a) || state.dependentsOf(b).length - state.dependentsOf(a).length;
   const ready = state.ready.filter((id) => id !== first);
   const waitingOn = new Map(state.waitingOn);
   const fits = (request: Readonly<Record<string, number>>, reserved: ReadonlyMap<string, number>): boolean =>
