@@ -20,7 +20,9 @@ import { sampleDurationMs } from '../src/simulate/sampleDurationMs.js';
 import { simulate } from '../src/simulate/simulate.js';
 import { traceToSvg } from '../src/simulate/traceToSvg.js';
 import type { Trace } from '../src/simulate/types.js';
-import type { PolicyName, QueuedTask, SchedulingPolicy } from '../src/types.js';
+import type { PolicyContext, PolicyName, QueuedTask, SchedulingPolicy } from '../src/types.js';
+import { heapQueue } from '../src/policies/heapQueue.js';
+import type { SettingContext } from '../src/policies/criticalPathPolicy.js';
 
 const STG_DIR = fileURLToPath(new URL('../../shared/data/stg/', import.meta.url));
 /** The STG graphs live in the team's shared/ folder beside the repository (CI lays it there too). */
@@ -270,5 +272,30 @@ describe('compareSimulations', () => {
     expect(rows.map((r) => r.policy)).toEqual(['fifo', 'critical-path']);
     for (const row of rows) expect(row.makespanMs).toBeGreaterThanOrEqual(row.lowerBoundMs);
     expect(formatTable(rows).split('\n')[0]).toMatch(/^policy\s+makespanMs\s+lowerBoundMs\s+ratio/);
+  });
+});
+
+describe('withSetting', () => {
+  it('hands the setting to the queue and calls a class-based policy on itself, private fields and all', async () => {
+    class CountingFifo implements SchedulingPolicy {
+      readonly name = 'counting-fifo';
+      #started = 0;
+      seen: { maxWorkers?: number | undefined; capacity?: unknown } = {};
+      get started(): number {
+        return this.#started;
+      }
+      createQueue(context: PolicyContext) {
+        this.seen = { maxWorkers: (context as SettingContext).maxWorkers, capacity: (context as SettingContext).capacity };
+        return heapQueue((a, b) => a.seq - b.seq);
+      }
+      onStart(): void {
+        this.#started += 1;
+      }
+    }
+    const policy = new CountingFifo();
+    const { metrics } = await simulate({ tasks: { a: { estimate: 1 }, b: { estimate: 1 } } }, { policy, maxWorkers: 3, resources: { cpu: 2 } });
+    expect(metrics.outcomes.completed).toBe(2);
+    expect(policy.started).toBe(2);
+    expect(policy.seen).toEqual({ maxWorkers: 3, capacity: { cpu: 2 } });
   });
 });
