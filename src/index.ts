@@ -57,6 +57,7 @@ export { priorityPolicy } from './policies/priorityPolicy.js';
 export { fifoPolicy } from './policies/fifoPolicy.js';
 export { shortestFirstPolicy } from './policies/shortestFirstPolicy.js';
 export { criticalPathPolicy } from './policies/criticalPathPolicy.js';
+export type { CriticalPathPolicyOptions, SchedulerSetting } from './policies/criticalPathPolicy.js';
 export { fairSharePolicy } from './policies/fairSharePolicy.js';
 export { heapQueue } from './policies/heapQueue.js';
 export { comparePriority } from './policies/comparePriority.js';
