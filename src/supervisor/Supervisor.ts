@@ -98,7 +98,7 @@ export class Supervisor {
 
   /** Creates the three helper actors as children of the scheduler actor. */
   start(self: AnyActorRef): void {
-    this.lifecycle.start(self, taskLogic);
+    this.lifecycle.init(self, taskLogic);
     this.pool = createActor(resourcePoolLogic, { parent: self, id: 'resourcePool', input: this.settings.resources });
     this.graph = createActor(dependencyGraphLogic, { parent: self, id: 'dependencyGraph' });
     this.policyContext = {
@@ -196,12 +196,12 @@ export class Supervisor {
       const decision = nextDispatch(view);
       if (decision.kind === 'idle') break;
       if (decision.kind === 'wait') {
-        for (const task of decision.blocked) this.#markBlocked(task as TaskEntry);
+        for (const task of decision.blocked) this.#markBlocked(task);
         reserved = decision.reserved;
         break;
       }
-      for (const task of decision.passedOver) this.#markBlocked(task as TaskEntry);
-      this.dispatch(decision.task as TaskEntry);
+      for (const task of decision.passedOver) this.#markBlocked(task);
+      this.dispatch(decision.task);
     }
     if (reserved.size > 0 || this.pool.getSnapshot().context.reserved.size > 0) {
       this.pool.send({ type: 'pool.reserve', amounts: reserved });

@@ -41,14 +41,14 @@ export class TaskLifecycle {
     this.#s = supervisor;
   }
 
-  start(self: AnyActorRef, logic: typeof taskLogic): void;
-  start(entry: TaskEntry): void;
-  start(selfOrEntry: AnyActorRef | TaskEntry, logic?: typeof taskLogic): void {
-    if (logic === undefined) {
-      (selfOrEntry as TaskEntry).ref?.send(TASK_START);
-      return;
-    }
-    this.#self = selfOrEntry as AnyActorRef;
+  /** A dispatched task starts running. */
+  start(entry: TaskEntry): void {
+    entry.ref?.send(TASK_START);
+  }
+
+  /** Binds the machine's effects to this supervisor; task actors get `self` as parent. */
+  init(self: AnyActorRef, logic: typeof taskLogic): void {
+    this.#self = self;
     this.#logic = logic.provide({
       actions: {
         startWork: ({ context }) => this.#startAttempt(context.id, context.attempt),
