@@ -40,8 +40,22 @@ export {
   TaskTimeoutError,
   TaskCancelledError,
   ConfigurationError,
+  InvalidOptionsError,
+  PolicyError,
+  InvalidDependencyError,
+  UpstreamFailedError,
+  DependencyTimeoutError,
+  SchedulerStoppedError,
+  AttemptInterruptedError,
   formatConfigIssue,
 } from './errors.js';
+
+// Seams: where attempts run and where tasks are recorded
+export { inlineExecutor } from './executors/inlineExecutor.js';
+export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from './executors/Executor.js';
+export { memoryTaskStore, foldTransition, initialTaskState } from './stores/memoryTaskStore.js';
+export type { TaskStore, StoredTask, StoredTaskState, StoredError, TaskTransition } from './stores/TaskStore.js';
+export type { SchedulerActorRef, SchedulerSnapshot } from './schedulerLogic.js';
 export type { ConfigIssue, SchedulerErrorCode } from './errors.js';
 
 // Machines (pure logic, for inspection, visualisation and model-based tests)
