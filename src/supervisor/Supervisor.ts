@@ -15,7 +15,7 @@ import type { SchedulerEvents } from '../events.js';
 import type { PolicyContext, SchedulerClock, SchedulerStats, TaskExplanation, SchedulingPolicy, TaskPriority, TaskRecord } from '../types.js';
 import { DependencyDeadlines } from './DependencyDeadlines.js';
 import { createDispatchView } from './createDispatchView.js';
-import { nextDispatch } from './nextDispatch.js';
+import { nextDispatch, type DispatchView } from './nextDispatch.js';
 import { WorkerSlots } from './WorkerSlots.js';
 import { Outbox } from './Outbox.js';
 import { repairQueue } from './repairQueue.js';
@@ -65,6 +65,7 @@ export class Supervisor {
   #paused = false;
   #stopped = false;
   #pumpScheduled = false;
+  #view: DispatchView<TaskEntry> | undefined;
   guardedQueue!: GuardedQueue;
   policyContext!: PolicyContext;
   pool!: ActorRefFrom<typeof resourcePoolLogic>;
@@ -191,7 +192,8 @@ export class Supervisor {
       return;
     }
     let reserved = NO_RESERVATIONS;
-    const view = createDispatchView(this);
+    // One view for the scheduler's life: its getters are live (a view per pump was 1% of a run).
+    const view = (this.#view ??= createDispatchView(this));
     for (;;) {
       const decision = nextDispatch(view);
       if (decision.kind === 'idle') break;
