@@ -149,12 +149,17 @@ export class TaskLifecycle {
     s.settings.store?.record({ kind: 'started', id, at: entry.startedAt, attempt });
     s.outbox.emit('task:started', () => ({ task: toRecord(entry), attempt }));
     const executor = s.settings.executor;
-    s.outbox.push(() =>
-      executor.start(
-        { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry) },
-        this.deliver,
-      ),
-    );
+    s.outbox.push(() => {
+      try {
+        executor.start(
+          { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry) },
+          this.deliver,
+        );
+      } catch (error) {
+        // An executor that cannot take the attempt fails it, as if the work had thrown.
+        this.deliver(id, attempt, { ok: false, error: toError(error) });
+      }
+    });
   }
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
