@@ -8,6 +8,7 @@ import type { taskLogic } from '../taskLogic.js';
 import type { RetryOptions } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
 import { toRecord, type FinalStatus, type TaskActorRef, type TaskEntry } from './TaskEntry.js';
+import { toError } from '../internal/toError.js';
 
 /** A task actor's snapshot. */
 type TaskSnapshot = SnapshotFrom<typeof taskLogic>;
@@ -15,10 +16,6 @@ type TaskSnapshot = SnapshotFrom<typeof taskLogic>;
 const TASK_START = Object.freeze({ type: 'task.start' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
 
-function toError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  return new Error(typeof error === 'string' ? error : `non-Error thrown: ${String(error)}`);
-}
 
 /** An error as a store keeps it. */
 export function toStoredError(error: Error): StoredError {
