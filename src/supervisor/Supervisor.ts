@@ -66,13 +66,20 @@ export class Supervisor {
   #stopped = false;
   #pumpScheduled = false;
   #view: DispatchView<TaskEntry> | undefined;
+  /** Failures of the policy's queue about no task in particular since the last dispatch. */
+  queueStrikes = 0;
+  /** Entries marked queued: what the policy's queue should hold, whatever it says. */
+  queuedCount = 0;
   guardedQueue!: GuardedQueue;
   policyContext!: PolicyContext;
   pool!: ActorRefFrom<typeof resourcePoolLogic>;
   graph!: ActorRefFrom<typeof dependencyGraphLogic>;
   queue!: ActorRefFrom<typeof priorityHeapLogic>;
-  /** True while the facade is inside scheduleTask(s); dispatch then waits for a microtask. */
-  inScheduleCall = false;
+  /**
+   * How deep the facade is inside scheduleTask(s) (a listener may call it again from inside);
+   * while above 0, dispatch waits for a microtask.
+   */
+  scheduleDepth = 0;
   /** Sends `scheduler.pump` to the scheduler actor; set by the facade. */
   requestPump: () => void = () => {};
 
@@ -158,7 +165,10 @@ export class Supervisor {
   /** Puts ready tasks in the queue with one event for the lot (a batch may hold 300k). */
   enqueue(entries: readonly TaskEntry[]): void {
     if (entries.length === 0) return;
-    for (const entry of entries) entry.queued = true;
+    for (const entry of entries) {
+      if (!entry.queued) this.queuedCount++;
+      entry.queued = true;
+    }
     this.queue.send({ type: 'queue.push', tasks: entries });
     if (this.#paused) for (const entry of entries) entry.ref?.send(TASK_PAUSE);
   }
@@ -166,6 +176,7 @@ export class Supervisor {
   dequeue(entry: TaskEntry): void {
     if (!entry.queued) return;
     entry.queued = false;
+    this.queuedCount--;
     this.queue.send({ type: 'queue.remove', id: entry.id });
   }
 
@@ -180,7 +191,7 @@ export class Supervisor {
 
   /** Pumps now, unless a scheduleTask call is on the stack (then in a microtask). */
   pumpSoon(): void {
-    if (this.inScheduleCall) this.schedulePump();
+    if (this.scheduleDepth > 0) this.schedulePump();
     else this.pump();
   }
 
@@ -188,6 +199,8 @@ export class Supervisor {
   pump(): void {
     this.#pumpScheduled = false;
     if (this.#paused || this.#stopped || !this.settings.autoStart) {
+      // Nothing dispatches, so nothing is held back for anyone: stats must not show reservations.
+      if (this.pool.getSnapshot().context.reserved.size > 0) this.pool.send({ type: 'pool.reserve', amounts: NO_RESERVATIONS });
       this.waiters.check();
       return;
     }
@@ -233,6 +246,7 @@ export class Supervisor {
         return;
       }
     }
+    this.queueStrikes = 0;
     this.lifecycle.start(entry);
   }
 
@@ -285,7 +299,7 @@ export class Supervisor {
     for (const entry of this.registry.entries.values()) {
       if (entry.queued) entry.ref?.send(paused ? TASK_PAUSE : TASK_RESUME);
     }
-    if (!paused) this.schedulePump();
+    this.schedulePump();
   }
 
   /** Cancels everything live and refuses further work; no timer of ours stays armed. */

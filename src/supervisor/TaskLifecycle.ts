@@ -13,6 +13,10 @@ import { toError } from '../internal/toError.js';
 /** A task actor's snapshot. */
 type TaskSnapshot = SnapshotFrom<typeof taskLogic>;
 
+// Records taken in an entry action describe the state being entered.
+const RUNNING = Object.freeze({ status: 'running' as const, pendingReason: undefined });
+const IN_BACKOFF = Object.freeze({ status: 'pending' as const, pendingReason: 'backoff' as const });
+
 const TASK_START = Object.freeze({ type: 'task.start' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
 
@@ -144,7 +148,7 @@ export class TaskLifecycle {
     entry.attempts = attempt;
     entry.startedAt = s.settings.clock.now();
     s.settings.store?.record({ kind: 'started', id, at: entry.startedAt, attempt });
-    s.outbox.emit('task:started', () => ({ task: toRecord(entry), attempt }));
+    s.outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING), attempt }));
     const executor = s.settings.executor;
     s.outbox.push(() => {
       try {
@@ -192,7 +196,12 @@ export class TaskLifecycle {
         event.type === 'task.cancel'
           ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')
           : new TaskTimeoutError(id, entry.timeoutMs);
-      s.settings.executor.abort(id, attempt, reason);
+      try {
+        s.settings.executor.abort(id, attempt, reason);
+      } catch (error) {
+        // The task ends as the machine decided (cancelled, timed out); the executor's fault is reported.
+        s.outbox.reportError(new SchedulerError('INTERNAL', `executor "${s.settings.executor.name}" failed to abort task "${id}": ${toError(error).message}`, { cause: error }));
+      }
     }
     // A failed attempt that will be retried never reaches settle(): its slot must be used now.
     s.schedulePump();
@@ -216,7 +225,7 @@ export class TaskLifecycle {
     entry.error = cause;
     const now = s.settings.clock.now();
     s.settings.store?.record({ kind: 'retrying', id, at: now, attempt: entry.attempts, retryAt: now + delayMs, error: toStoredError(cause) });
-    s.outbox.emit('task:retrying', () => ({ task: toRecord(entry), attempt: entry.attempts, error: cause, delayMs }));
+    s.outbox.emit('task:retrying', () => ({ task: toRecord(entry, IN_BACKOFF), attempt: entry.attempts, error: cause, delayMs }));
   }
 
   /** A dependency completed: a task that has none left joins the ready queue. */

@@ -27,7 +27,16 @@ export function createDispatchView(s: Supervisor): DispatchView<TaskEntry> {
       return s.slots.free;
     },
     // By id: a custom queue hands back what it holds, and only the registry's entry is ours.
-    head: () => entryOf(s, queue.peek()),
+    head: () => {
+      const task = queue.peek();
+      const entry = entryOf(s, task);
+      if (entry === undefined && !s.guardedQueue.hasFailures && (task !== undefined || s.queuedCount > 0)) {
+        // A queue that answers wrongly without throwing would stall dispatch for good.
+        const wrong = task === undefined ? `nothing while ${s.queuedCount} task(s) are queued` : `task "${task.id}", which is not queued`;
+        s.guardedQueue.fault('peek', undefined, new Error(`peek() returned ${wrong}`));
+      }
+      return entry;
+    },
     ordered: (limit) => queue.ordered(limit).flatMap((task) => entryOf(s, task) ?? []),
     free: (name) => ledger.free(name),
     backfill: s.settings.policy.backfill === true,
