@@ -106,11 +106,11 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     try {
       const batch = specs.map((spec, i) => normalizeTaskSpec(spec, single ? 'task' : `tasks[${i}]`, defaults));
       runtime.checkBatch(batch);
-      runtime.inScheduleCall = true;
+      runtime.scheduleDepth++;
       try {
         send({ type: 'scheduler.schedule', batch });
       } finally {
-        runtime.inScheduleCall = false;
+        runtime.scheduleDepth--;
       }
       return batch.map((task) => task.id);
     } catch (error) {

@@ -40,8 +40,22 @@ export {
   TaskTimeoutError,
   TaskCancelledError,
   ConfigurationError,
+  InvalidOptionsError,
+  PolicyError,
+  InvalidDependencyError,
+  UpstreamFailedError,
+  DependencyTimeoutError,
+  SchedulerStoppedError,
+  AttemptInterruptedError,
   formatConfigIssue,
 } from './errors.js';
+
+// Seams: where attempts run and where tasks are recorded
+export { inlineExecutor } from './executors/inlineExecutor.js';
+export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from './executors/Executor.js';
+export { memoryTaskStore, foldTransition, initialTaskState } from './stores/memoryTaskStore.js';
+export type { TaskStore, StoredTask, StoredTaskState, StoredError, TaskTransition } from './stores/TaskStore.js';
+export type { SchedulerActorRef, SchedulerSnapshot } from './schedulerLogic.js';
 export type { ConfigIssue, SchedulerErrorCode } from './errors.js';
 
 // Machines (pure logic, for inspection, visualisation and model-based tests)
@@ -57,6 +71,7 @@ export { priorityPolicy } from './policies/priorityPolicy.js';
 export { fifoPolicy } from './policies/fifoPolicy.js';
 export { shortestFirstPolicy } from './policies/shortestFirstPolicy.js';
 export { criticalPathPolicy } from './policies/criticalPathPolicy.js';
+export type { CriticalPathPolicyOptions, SchedulerSetting } from './policies/criticalPathPolicy.js';
 export { fairSharePolicy } from './policies/fairSharePolicy.js';
 export { heapQueue } from './policies/heapQueue.js';
 export { comparePriority } from './policies/comparePriority.js';

@@ -4,6 +4,7 @@ import type { DistributedExecutor } from '../executors/bullmq/bullmqExecutor.js'
 import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
 import type { Scheduler } from '../scheduler.js';
+import { recordTrace } from '../simulate/recordTrace.js';
 import { buildRunReport, type RunReport } from './buildRunReport.js';
 import { checkReportPath } from './checkReportPath.js';
 import type { CliIo } from './CliIo.js';
@@ -142,6 +143,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
     resources.tracker = tracker;
+    const recorder = recordTrace(scheduler, { policy: plan.options.policy });
     if (flags.dashboard || flags.keepOpen) {
       resources.dashboard = await startDashboard(scheduler, dashboardOptions(flags));
       notes.write(`dashboard: ${resources.dashboard.url}\n`);
@@ -168,12 +170,13 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
     const facts = { workload: file, policy, maxWorkers, elapsedMs };
-    let report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode });
+    const replay = { trace: recorder.stop(), policyOptions: plan.options.policyOptions ?? {} };
+    let report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode }, replay);
     const problem = flags.report === undefined ? undefined : writeReportFile(flags.report, toJson(report));
     if (problem !== undefined && exitCode === ExitCode.OK) {
       // The document says how the process ends, so it must not say 0 when the report is missing.
       exitCode = ExitCode.FAILED;
-      report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode });
+      report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode }, replay);
     }
     io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report)}`);
     if (problem !== undefined) io.stderr.write(`error: ${problem}\n`);

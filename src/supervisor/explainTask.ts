@@ -17,7 +17,7 @@ export interface ExplainView {
   readonly workersBusy: boolean;
   readonly paused: boolean;
   /** Why a running attempt has not reached a worker, as the executor says. */
-  readonly placement: string | undefined;
+  readonly placement?: string | undefined;
 }
 
 /** How many ids of the tasks ahead an explanation lists. */
