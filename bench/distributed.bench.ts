@@ -110,6 +110,18 @@ async function raw(url: string, count: number): Promise<Timed> {
   }
 }
 
+/** The scheduler alone on the same tasks, no Redis (inline no-op work): the coordinator's CPU floor. */
+async function inline(count: number): Promise<Timed> {
+  const scheduler = createScheduler({ maxWorkers: 4 * concurrency, defaultRetry: { attempts: 1 }, maxFinishedRecords: count });
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  scheduler.scheduleTasks(Array.from({ length: count }, () => ({ type: 'noop', run: () => null })));
+  await scheduler.onIdle();
+  const used = process.cpuUsage(cpu);
+  await scheduler.stop();
+  return { seconds: (performance.now() - started) / 1000, cpuMs: (used.user + used.system) / 1000 };
+}
+
 /** The machine's ceiling: `count` busy loops on `processes` bare processes (no Redis), in seconds. */
 async function bare(processes: number, count: number, iterations: number): Promise<number> {
   const children = await Promise.all(Array.from({ length: processes }, () => startWorker({ mode: 'bare' })));
@@ -151,8 +163,9 @@ export async function run(): Promise<void> {
     await bare(2, 20, iterations);
     await raw(redis.url, 1000);
     await noop(1000);
+    await inline(1000);
     const one: number[] = [], two: number[] = [], runOne: number[] = [], runTwo: number[] = [], bareOne: number[] = [], bareTwo: number[] = [];
-    const rawRates: number[] = [], xenoRates: number[] = [], ratios: number[] = [], rawCpu: number[] = [], xenoCpu: number[] = [];
+    const rawRates: number[] = [], xenoRates: number[] = [], ratios: number[] = [], rawCpu: number[] = [], xenoCpu: number[] = [], inlineCpu: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const a = await cpu(1);
       const b = await cpu(2);
@@ -162,7 +175,7 @@ export async function run(): Promise<void> {
       const r = await raw(redis.url, noopTasks);
       const x = await noop();
       rawRates.push(noopTasks / r.seconds), xenoRates.push(noopTasks / x.seconds), ratios.push(r.seconds / x.seconds);
-      rawCpu.push(r.cpuMs / noopTasks), xenoCpu.push(x.cpuMs / noopTasks);
+      rawCpu.push(r.cpuMs / noopTasks), xenoCpu.push(x.cpuMs / noopTasks), inlineCpu.push((await inline(noopTasks)).cpuMs / noopTasks);
     }
     const t1 = median(one), t2 = median(two);
     console.log(
@@ -174,7 +187,8 @@ export async function run(): Promise<void> {
     console.log(
       `  ${noopTasks} no-op tasks, worker concurrency ${concurrency} (coordinator: maxWorkers ${4 * concurrency}, prefetch 4): raw BullMQ ${Math.round(median(rawRates))}/s, ` +
         `coordinator ${Math.round(median(xenoRates))}/s: ${median(ratios).toFixed(2)} of raw (median of per-round ratios ${ratios.map((x) => x.toFixed(2)).join(' / ')}; target >= 0.7); ` +
-        `CPU per task in this process: raw producer ${median(rawCpu).toFixed(3)} ms, coordinator ${median(xenoCpu).toFixed(3)} ms`,
+        `CPU per task in this process: raw producer ${median(rawCpu).toFixed(3)} ms, coordinator ${median(xenoCpu).toFixed(3)} ms, ` +
+        `the same scheduler with inline no-op work and no Redis ${median(inlineCpu).toFixed(3)} ms`,
     );
   } finally {
     await redis.stop();
