@@ -90,9 +90,18 @@ export const taskMachine = setup({
     /** Runtime effect: tell the scheduler the task is ready to be queued again after backoff. */
     requeue: () => {},
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
+    // The actions that end a task also record which final state it reaches (the machine's
+    // output reads it): one assign per ending, not two.
     recordResult: assign({
       result: ({ event }) => (event.type === 'task.succeed' ? event.result : undefined),
+      outcome: 'completed' as const,
     }),
+    recordFailure: assign({
+      error: ({ event, context }) =>
+        event.type === 'task.fail' || event.type === 'task.upstreamFailed' ? event.error : context.error,
+      outcome: 'failed' as const,
+    }),
+    markFailed: assign({ outcome: 'failed' as const }),
     recordError: assign({
       error: ({ event, context }) =>
         event.type === 'task.fail' || event.type === 'task.upstreamFailed' ? event.error : context.error,
@@ -104,6 +113,7 @@ export const taskMachine = setup({
 
     recordCancel: assign({
       cancelReason: ({ event }) => (event.type === 'task.cancel' ? event.reason : 'cancelled'),
+      outcome: 'cancelled' as const,
     }),
   },
   guards: {
@@ -127,7 +137,7 @@ export const taskMachine = setup({
       initial: 'dependencies',
       on: {
         'task.cancel': { target: 'cancelled', actions: 'recordCancel' },
-        'task.upstreamFailed': { target: 'failed', actions: 'recordError' },
+        'task.upstreamFailed': { target: 'failed', actions: 'recordFailure' },
       },
       states: {
         dependencies: {
@@ -161,24 +171,24 @@ export const taskMachine = setup({
       after: {
         attemptTimeout: [
           { guard: and(['hasTimeout', 'hasAttemptsLeft']), target: 'pending.backoff', actions: 'recordTimeout' },
-          { guard: 'hasTimeout', target: 'failed', actions: 'recordTimeout' },
+          { guard: 'hasTimeout', target: 'failed', actions: ['recordTimeout', 'markFailed'] },
         ],
       },
       on: {
         'task.succeed': { guard: 'isCurrentAttempt', target: 'completed', actions: 'recordResult' },
         'task.fail': [
           { guard: 'canRetry', target: 'pending.backoff', actions: 'recordError' },
-          { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordError' },
+          { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordFailure' },
         ],
         'task.cancel': { target: 'cancelled', actions: 'recordCancel' },
       },
     },
-    completed: { type: 'final', entry: assign({ outcome: 'completed' as const }) },
-    failed: { type: 'final', entry: assign({ outcome: 'failed' as const }) },
-    cancelled: { type: 'final', entry: assign({ outcome: 'cancelled' as const }) },
+    completed: { type: 'final' },
+    failed: { type: 'final' },
+    cancelled: { type: 'final' },
   },
-  // The output's event is XState's own done event, not the one that ended the task: the final
-  // state records which one it was.
+  // The output's event is XState's own done event, not the one that ended the task: the action
+  // that ended it recorded which final state it reached.
   output: ({ context }) => ({
     status: context.outcome ?? 'failed',
     result: context.result,
