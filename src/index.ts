@@ -5,6 +5,7 @@
 //   xeno-scheduler/workers   worker threads (piscina), shell commands, task modules
 //   xeno-scheduler/simulate  simulation, traces and invariant checks
 //   xeno-scheduler/dashboard the live dashboard server (ws)
+//   xeno-scheduler/stores/sqlite the durable task store (better-sqlite3 or node:sqlite)
 
 // Core
 export { createScheduler, DEFAULT_RESOURCES, DEFAULT_RETRY } from './createScheduler.js';
@@ -18,6 +19,7 @@ export type {
   PolicyOptions,
   QueuedTask,
   ReadyQueue,
+  RecoveredRun,
   ResourceUsage,
   RetryOptions,
   SchedulerClock,
@@ -40,9 +42,17 @@ export {
   TaskTimeoutError,
   TaskCancelledError,
   ConfigurationError,
+  AttemptInterruptedError,
+  TaskStoreError,
+  TaskNotRecoverableError,
   formatConfigIssue,
 } from './errors.js';
 export type { ConfigIssue, SchedulerErrorCode } from './errors.js';
+
+// Stores: the in-memory one here; the durable SQLite store is xeno-scheduler/stores/sqlite
+export { memoryTaskStore } from './stores/memoryTaskStore.js';
+export type { StoredError, StoredTask, StoredTaskState, TaskStore, TaskTransition } from './stores/TaskStore.js';
+export type { Attempt, AttemptOutcome, Executor, OutcomeSink } from './executors/Executor.js';
 
 // Machines (pure logic, for inspection, visualisation and model-based tests)
 export { taskMachine, retryDelayMs } from '../machines/taskMachine.js';

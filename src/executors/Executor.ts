@@ -1,3 +1,4 @@
+import type { AttemptInterruptedError } from '../errors.js';
 import type { TaskRecord, TaskRun } from '../types.js';
 
 /** One attempt of a task, as the supervisor hands it to an {@link Executor}. */
@@ -40,6 +41,13 @@ export interface Executor {
    * is aborted with `reason`; the outcome it still reports changes nothing.
    */
   abort(taskId: string, attempt: number, reason: Error): void;
+  /**
+   * Takes over an attempt that a task store says was running when its scheduler stopped (a crash,
+   * a kill): report its outcome to `report` once. An executor whose work lived in the stopped
+   * process reports {@link AttemptInterruptedError} at once; a remote one may re-attach to the
+   * job. Without `adopt`, the scheduler counts the attempt as interrupted itself.
+   */
+  adopt?(attempt: Attempt, report: OutcomeSink): void;
   /** Attempts started whose outcome has not been reported. */
   readonly inFlight: number;
   /** Resolves once nothing is in flight (or at once when nothing is). */

@@ -1,4 +1,4 @@
-import { createActor, type AnyActorRef } from 'xstate';
+import { createActor, type AnyActorRef, type StateValue } from 'xstate';
 import { retryDelayMs, type TaskMachineInput } from '../../machines/taskMachine.js';
 import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, UpstreamFailedError } from '../errors.js';
 import type { AttemptOutcome } from '../executors/Executor.js';
@@ -71,6 +71,22 @@ export class TaskLifecycle {
       context: { ...input, attempt: 0, result: undefined, error: undefined, cancelReason: undefined, outcome: undefined },
     });
     const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input });
+    ref.start();
+    return ref;
+  }
+
+  /**
+   * A live actor for a task recovered from a store, in the state it was stored in. No entry
+   * action runs again and no `after` delay is armed: the caller re-arms deadlines (restoreRun).
+   */
+  restoreActor(entry: TaskEntry, retry: Required<RetryOptions>, value: StateValue, error: Error | undefined): TaskActorRef {
+    const { attempts: maxAttempts, backoffMs, backoffFactor, maxBackoffMs } = retry;
+    const context = { id: entry.id, timeoutMs: entry.timeoutMs, maxAttempts, backoffMs, backoffFactor, maxBackoffMs };
+    const snapshot = this.#logic.resolveState({
+      value,
+      context: { ...context, attempt: entry.attempts, error, result: undefined, cancelReason: undefined, outcome: undefined },
+    });
+    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input: context });
     ref.start();
     return ref;
   }

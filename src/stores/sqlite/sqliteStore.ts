@@ -15,6 +15,8 @@ export interface SqliteTaskStore extends TaskStore {
   readonly file: string;
   /** Which driver opened it: `node:sqlite` or `better-sqlite3`. */
   readonly driver: string;
+  /** Writes the transitions recorded so far in one transaction. */
+  commit(): void;
   /** Transitions recorded and not yet committed. */
   readonly uncommitted: number;
   /** Commits what is left and releases the file (another process may open it then). */
