@@ -10,8 +10,10 @@ import { createLineProgress } from './createLineProgress.js';
 import { createTerminalProgress } from './createTerminalProgress.js';
 import { ExitCode } from './ExitCode.js';
 import { formatRunSummary } from './formatRunSummary.js';
+import { describeResumedRun } from './describeResumedRun.js';
 import { listenForSignals } from './listenForSignals.js';
 import { loadPlan, type Plan, type PlanFlags } from './loadPlan.js';
+import { openRunState, type RunState } from './openRunState.js';
 import type { ProgressView } from './ProgressView.js';
 import { toTaskSpecs } from './toTaskSpecs.js';
 import { trackTaskRuns, type TaskRunTracker } from './trackTaskRuns.js';
@@ -35,6 +37,10 @@ export interface RunFlags extends PlanFlags {
   readonly token?: string | undefined;
   /** Keep the dashboard up after the run until Ctrl-C (implies `dashboard`). */
   readonly keepOpen?: boolean | undefined;
+  /** Journal the run in this SQLite file, and resume the run stored there. */
+  readonly state?: string | undefined;
+  /** With `state`: discard the stored run and start over. */
+  readonly fresh?: boolean | undefined;
 }
 
 /** Everything a run holds that must be let go of at the end, whatever happens. */
@@ -47,6 +53,8 @@ interface RunResources {
   terminator: ProcessGroupTerminator;
   /** Whether the scheduler was stopped (and its work given its grace) already. */
   isStopped: boolean;
+  /** The run's store (`--state`), closed after the scheduler stopped. */
+  state?: RunState | undefined;
 }
 
 function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo, startedAt: number): ProgressView {
@@ -90,6 +98,7 @@ async function release(resources: RunResources, hurry: Hurry): Promise<void> {
   // work that ignored an earlier stop has had its grace already.
   await unlessHurried(resources.scheduler?.stop(resources.isStopped ? { graceMs: 0 } : {}), hurry);
   await unlessHurried(resources.pool?.close(), hurry);
+  resources.state?.store.close();
   // Exiting now would skip the SIGKILL of a process that ignores SIGTERM; hurrying sends it at once.
   await resources.terminator.settled();
 }
@@ -131,10 +140,15 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   try {
     resources.pool = needsWorkerPool(plan) ? createWorkerPool({ maxThreads: plan.options.maxWorkers }) : undefined;
     const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true } });
-    const scheduler = createScheduler(plan.options);
+    resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, flags.fresh === true);
+    const scheduler = createScheduler({ ...plan.options, ...(resources.state ? { store: resources.state.store } : {}) });
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
     resources.tracker = tracker;
+    // Resumed tasks get their work back before anything dispatches; scheduling again below adds nothing.
+    if (resources.state) scheduler.scheduleTasks(specs);
+    const resumed = resources.state?.resumed;
+    if (resumed) notes.write(`${describeResumedRun(resumed)}\n`);
     if (flags.dashboard || flags.keepOpen) {
       resources.dashboard = await startDashboard(scheduler, dashboardOptions(flags));
       notes.write(`dashboard: ${resources.dashboard.url}\n`);
@@ -151,6 +165,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
         signalsUsed = 1;
         resources.isStopped = true;
         io.stderr.write(`${interruptedBy}: stopping the running tasks; again to kill their processes now\n`);
+        if (flags.state !== undefined) io.stderr.write(`the run is kept in ${flags.state}: run the same command again to resume it\n`);
         await unlessHurried(scheduler.stop(), hurryOnNextSignal());
       }
     } finally {
@@ -160,7 +175,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const isComplete = tasks.every((task) => task.status === 'completed');
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
-    const facts = { workload: file, policy, maxWorkers, elapsedMs };
+    const facts = { workload: file, policy, maxWorkers, elapsedMs, ...(resumed ? { resumed } : {}) };
     let report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode });
     const problem = flags.report === undefined ? undefined : writeReportFile(flags.report, toJson(report));
     if (problem !== undefined && exitCode === ExitCode.OK) {

@@ -1,18 +1,10 @@
 import { TaskSchedulingError } from '../errors.js';
+import { canonicalJson } from '../internal/canonicalJson.js';
 import type { NormalizedTask } from '../normalizeTaskSpec.js';
 import type { StoredTask } from '../stores/TaskStore.js';
 import type { Journal } from './Journal.js';
 import { MISSING_WORK } from './restoreRun.js';
 import type { TaskRegistry } from './TaskRegistry.js';
-
-/** JSON with sorted keys: two values that store alike compare alike. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  ) ?? 'undefined';
-}
 
 /** The fields of a spec that must match for a resubmission to be the same task. */
 function comparable(task: NormalizedTask | StoredTask): Record<string, unknown> {
@@ -35,8 +27,8 @@ export function differingField(given: NormalizedTask, stored: StoredTask): { fie
   const a = comparable(stored);
   const b = comparable(given);
   for (const field of Object.keys(a)) {
-    const storedValue = canonical(a[field]);
-    const givenValue = canonical(b[field]);
+    const storedValue = canonicalJson(a[field]);
+    const givenValue = canonicalJson(b[field]);
     if (storedValue !== givenValue) return { field, stored: storedValue, given: givenValue };
   }
   return undefined;
