@@ -32,14 +32,26 @@ function toError(stored: StoredError | undefined): Error | undefined {
 
 /** An entry for a stored task: its spec, its folded state, and the work it resumes with. */
 function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
-  const { hasOwnRun: _closure, retry, ...spec } = state.task;
+  // Field by field (not a spread): 100k recovered tasks, one object shape with admitted ones.
+  const stored = state.task;
   return {
-    ...spec,
+    id: stored.id,
+    name: stored.name,
+    type: stored.type,
     priority: state.priority,
+    seq: stored.seq,
     attempts: state.attempt,
-    maxAttempts: retry.attempts,
-    hasResources: Object.keys(spec.resources).length > 0,
+    maxAttempts: stored.retry.attempts,
+    dependencies: stored.dependencies,
+    resources: stored.resources,
+    hasResources: Object.keys(stored.resources).length > 0,
+    group: stored.group,
+    estimateMs: stored.estimateMs,
+    config: stored.config,
     run,
+    timeoutMs: stored.timeoutMs,
+    createdAt: stored.createdAt,
+    dependencyDeadline: stored.dependencyDeadline,
     readyAt: state.readyAt ?? Number.NaN,
     startedAt: state.startedAt,
     completedAt: state.completedAt,

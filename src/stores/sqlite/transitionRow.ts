@@ -1,13 +1,12 @@
 import type { TaskTransition } from '../TaskStore.js';
 
-/** A transition as the `transitions` table holds it: the fields every kind has, and the rest as JSON. */
-export interface TransitionRow {
-  readonly task: string;
-  readonly kind: TaskTransition['kind'];
-  readonly at: number;
-  /** JSON of the kind's own fields (attempt, retryAt, error, priority, result, reason), or null. */
-  readonly data: string | null;
-}
+/** The `kind` column's codes: a transition's kind is its index here. */
+export const TRANSITION_KINDS: readonly TaskTransition['kind'][] = ['ready', 'started', 'retrying', 'priority', 'completed', 'failed', 'cancelled'];
+
+const CODES = new Map(TRANSITION_KINDS.map((kind, code) => [kind, code]));
+
+/** A transition as the `transitions` table holds it: `[seq, kind code, at, attempt, data]`. */
+export type TransitionRow = [seq: number, kind: number, at: number, attempt: number | null, data: string | null];
 
 /**
  * A value as JSON that can always be written: what JSON cannot hold (a BigInt, a cycle) is kept
@@ -22,27 +21,35 @@ export function toJson(value: unknown): string {
 }
 
 /**
- * A transition as a row.
+ * A transition of the task numbered `seq` as a row: the fields every kind has in columns, the
+ * kind's own (retryAt, error, priority, result, reason) as JSON, each written on its own so one
+ * that JSON cannot hold (a result) does not take the others with it.
  *
  * @example
- * toTransitionRow({ kind: 'started', id: 'a', at: 5, attempt: 1 }); // { task: 'a', kind: 'started', at: 5, data: '{"attempt":1}' }
+ * toTransitionRow(0, { kind: 'started', id: 'a', at: 5, attempt: 1 }); // [0, 1, 5, 1, null]
  */
-export function toTransitionRow(transition: TaskTransition): TransitionRow {
-  const { id, kind, at, ...rest } = transition;
-  // Every kind but `ready` has fields of its own; each is written on its own, so one that JSON
-  // cannot hold (a result) does not take the others with it.
-  if (kind === 'ready') return { task: id, kind, at, data: null };
-  const fields = Object.entries(rest).filter(([, value]) => value !== undefined);
-  return { task: id, kind, at, data: `{${fields.map(([key, value]) => `${JSON.stringify(key)}:${toJson(value)}`).join(',')}}` };
+export function toTransitionRow(seq: number, transition: TaskTransition): TransitionRow {
+  const { id: _id, kind, at, ...rest } = transition;
+  const attempt = 'attempt' in rest ? rest.attempt : null;
+  let data: string | null = null;
+  for (const [key, value] of Object.entries(rest)) {
+    if (key === 'attempt' || value === undefined) continue;
+    data = `${data === null ? '{' : `${data},`}${JSON.stringify(key)}:${toJson(value)}`;
+  }
+  return [seq, CODES.get(kind) as number, at, attempt, data === null ? (kind === 'completed' ? '{}' : null) : `${data}}`];
 }
 
 /**
- * A row as a transition.
+ * A row's transition (of task `id`).
  *
  * @example
- * fromTransitionRow({ task: 'a', kind: 'started', at: 5, data: '{"attempt":1}' });
+ * fromTransitionRow('a', 1, 5, 1, null); // { kind: 'started', id: 'a', at: 5, attempt: 1 }
  */
-export function fromTransitionRow(row: TransitionRow): TaskTransition {
-  const fields = row.data === null ? {} : (JSON.parse(row.data) as object);
-  return { ...fields, id: row.task, kind: row.kind, at: row.at } as TaskTransition;
+export function fromTransitionRow(id: string, code: number, at: number, attempt: number | null, data: string | null): TaskTransition {
+  const transition = data === null ? {} : (JSON.parse(data) as Record<string, unknown>);
+  transition.id = id;
+  transition.kind = TRANSITION_KINDS[code];
+  transition.at = at;
+  if (attempt !== null) transition.attempt = attempt;
+  return transition as unknown as TaskTransition;
 }
