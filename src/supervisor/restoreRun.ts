@@ -103,23 +103,26 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
       continue;
     }
     if (handler === undefined) unrecoverable.push(entry);
-    let value: StateValue;
+    let value: 'running' | 'backoff' | 'queued' | 'dependencies';
     if (state.status === 'running') {
       value = 'running';
       interrupted.push(entry);
     } else if (state.pendingReason === 'backoff' && state.retryAt !== undefined) {
-      value = { pending: 'backoff' };
+      value = 'backoff';
       const retryAt = state.retryAt;
       s.settings.clock.setTimeout(() => entry.ref?.send({ type: 'task.retry' }), Math.max(0, retryAt - s.settings.clock.now()));
     } else if (s.dag.isReady(entry.id)) {
-      value = { pending: 'queued' };
+      value = 'queued';
       if (Number.isNaN(entry.readyAt)) entry.readyAt = s.settings.clock.now();
       ready.push(entry);
     } else {
-      value = { pending: 'dependencies' };
+      value = 'dependencies';
       waiting.push(entry);
     }
-    entry.ref = s.lifecycle.restoreActor(entry, task.retry, value, entry.error);
+    // A task that never ran is born as a new one is (the admission's fast path); others as stored.
+    const stateValue: StateValue = value === 'running' ? value : { pending: value };
+    const isFresh = state.attempt === 0 && (value === 'queued' || value === 'dependencies');
+    entry.ref = isFresh ? s.lifecycle.createActor(entry, task.retry, value === 'dependencies') : s.lifecycle.restoreActor(entry, task.retry, stateValue, entry.error);
   }
   if (s.registry.live > 0) s.waiters.busy();
   for (const entry of interrupted) holdRun(s, entry);
