@@ -5,6 +5,10 @@ import type { ResolvePolicyOptions } from '../src/policies/resolvePolicy.js';
 import { formatTable } from '../src/simulate/formatTable.js';
 import { generateDagWorkload, type GenerateDagWorkloadOptions } from '../src/simulate/generateDagWorkload.js';
 import { checkInvariants } from '../src/simulate/invariants.js';
+import { computeLowerBound } from '../src/simulate/computeLowerBound.js';
+import { drawDurations } from '../src/simulate/drawDurations.js';
+import { normalizeWorkload } from '../src/simulate/normalizeWorkload.js';
+import type { LoadBalancing, SimulationWorkload } from '../src/simulate/types.js';
 import { simulate } from '../src/simulate/simulate.js';
 import { waitBounds } from '../src/simulate/waitBounds.js';
 import type { PolicyName } from '../src/types.js';
@@ -99,10 +103,60 @@ async function runScenario(scenario: Scenario): Promise<Row[]> {
   }));
 }
 
+/** The unequal cluster of the nodes scenario: 8 workers, 11 worker-speed units. */
+const cluster = {
+  fast: { maxWorkers: 2, resources: { cpu: 4, memory: 8 }, speed: 2 },
+  mid: { maxWorkers: 2, resources: { cpu: 4, memory: 4 }, speed: 1 },
+  slow: { maxWorkers: 4, resources: { cpu: 6, memory: 8 }, speed: 0.5 },
+} as const;
+const nodesWorkload: Omit<GenerateDagWorkloadOptions, 'seed'> = { ...(scenarios[1] as Scenario).generate };
+const placements: readonly { label: string; loadBalancing: LoadBalancing }[] = [
+  { label: 'round_robin', loadBalancing: 'round_robin' },
+  { label: 'least_loaded', loadBalancing: 'least_loaded' },
+  { label: 'resource_aware', loadBalancing: 'resource_aware' },
+  { label: 'HEFT (earliest_finish)', loadBalancing: 'earliest_finish' },
+];
+
+/**
+ * No schedule on the cluster is shorter than the critical path on the fastest node, nor than the
+ * total work spread over every worker at its node's speed.
+ */
+function clusterLowerBound(workload: SimulationWorkload, seed: number): number {
+  const tasks = normalizeWorkload(workload);
+  const durations = drawDurations(tasks, seed);
+  const fastest = Math.max(...Object.values(cluster).map((node) => node.speed));
+  const capacity = Object.values(cluster).reduce((sum, node) => sum + node.maxWorkers * node.speed, 0);
+  const bound = computeLowerBound(tasks.map((task, at) => ({ ...task, durationMs: durations[at] ?? 0 })), 1, {});
+  return Math.max(bound.criticalPathMs / fastest, bound.workPerWorkerMs / capacity);
+}
+
+async function runNodesScenario(): Promise<Record<string, string | number>[]> {
+  const rows = placements.map((p) => ({ ...p, makespans: [] as number[], ratios: [] as number[], violations: 0 }));
+  for (let seed = 0; seed < workloads; seed++) {
+    const workload = generateDagWorkload({ ...nodesWorkload, seed });
+    const bound = clusterLowerBound(workload, seed);
+    for (const row of rows) {
+      const { trace, metrics } = await simulate(workload, { policy: 'critical-path', nodes: cluster, loadBalancing: row.loadBalancing, seed });
+      row.makespans.push(metrics.makespanMs);
+      row.ratios.push(metrics.makespanMs / bound);
+      row.violations += checkInvariants(trace).length;
+    }
+  }
+  const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  return rows.map((row) => ({
+    placement: row.label,
+    medianMakespanS: median(row.makespans) / 1000,
+    medianRatio: median(row.ratios),
+    worstRatio: Math.max(...row.ratios),
+    violations: row.violations,
+  }));
+}
+
 /**
  * For each scenario, simulates 100 random layered DAGs of 200 tasks under every built-in policy
  * and prints the mean and worst makespan ÷ lower bound, waits, the worst wait ÷ aging bound for
- * `priority` with aging, and the number of invariant violations (expected 0).
+ * `priority` with aging, and the number of invariant violations (expected 0); then the same
+ * resource graphs on a cluster of unequal nodes under each load-balancing mode and HEFT.
  *
  * @example
  * // npm run bench, or directly:
@@ -115,6 +169,9 @@ export async function run(): Promise<void> {
     console.log(`\n${workloads} workloads, ${scenario.name}`);
     console.log(formatTable(await runScenario(scenario), 3));
   }
+  const speeds = Object.entries(cluster).map(([name, node]) => `${name} ${node.maxWorkers} × speed ${node.speed}`).join(', ');
+  console.log(`\n${workloads} workloads, unequal nodes: the resource graphs, critical-path order, ${speeds}; ratio over the cluster's lower bound`);
+  console.log(formatTable(await runNodesScenario(), 3));
   console.log(`\naging: priority_boost ${aging.priorityBoost} per ${aging.agingIntervalMs / 1000} s; ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

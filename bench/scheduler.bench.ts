@@ -6,7 +6,7 @@
  * `node --expose-gc --import tsx bench/scheduler.bench.ts [N...]`.
  */
 import PQueue from 'p-queue';
-import { createActor } from 'xstate';
+import { createActor, createMachine } from 'xstate';
 import { taskMachine } from '../machines/taskMachine.js';
 import { createScheduler } from '../src/createScheduler.js';
 import { realClock, TimerQueue } from '../src/internal/TimerQueue.js';
@@ -51,6 +51,35 @@ async function runFloor(n: number, clock: 'timerQueue' | 'default' = 'timerQueue
   return performance.now() - start;
 }
 
+/** The minimal five-state machine of XSTATE-NOTES: created, started, two events to a final state. */
+const minimalMachine = createMachine({
+  initial: 'pending',
+  states: {
+    pending: { on: { start: 'running', cancel: 'cancelled' } },
+    running: { on: { succeed: 'completed', fail: 'failed', cancel: 'cancelled' } },
+    completed: { type: 'final' },
+    failed: { type: 'final' },
+    cancelled: { type: 'final' },
+  },
+});
+
+/** N lifecycles of the minimal machine, four at a time, with an await per task as the others have. */
+async function runMinimal(n: number): Promise<number> {
+  const start = performance.now();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < n) {
+      next++;
+      const actor = createActor(minimalMachine).start();
+      actor.send({ type: 'start' });
+      await noop();
+      actor.send({ type: 'succeed' });
+    }
+  };
+  await Promise.all(Array.from({ length: WORKERS }, lane));
+  return performance.now() - start;
+}
+
 async function runScheduler(n: number): Promise<{ ms: number; heapPerPendingTask: number; heapAfter: number }> {
   const base = heapUsed();
   const scheduler = createScheduler({ maxWorkers: WORKERS, maxFinishedRecords: 1000, defaultRetry: { attempts: 1 } });
@@ -81,17 +110,24 @@ function median(values: number[]): number {
 
 const rate = (n: number, ms: number): number => Math.round((n / ms) * 1000);
 
+/** The sizes to run: XENO_BENCH_SIZES (e.g. `10000,300000,1000000`), else 10k, 100k and 300k. */
+function benchSizes(): number[] {
+  const given = (process.env['XENO_BENCH_SIZES'] ?? '').split(',').map(Number).filter((n) => n > 0);
+  return given.length > 0 ? given : [10_000, 100_000, 300_000];
+}
+
 /** Runs the comparison for each N and prints a table. */
-export async function run(sizes: number[] = [10_000, 100_000, 300_000]): Promise<void> {
+export async function run(sizes: number[] = benchSizes()): Promise<void> {
   console.log(`\n## Scheduler throughput (no-op tasks, 5 priorities, maxWorkers ${WORKERS}); medians of repeated rounds`);
   const rows: string[] = [];
   const perTask: Record<number, number> = {};
   for (const n of sizes) {
-    const rounds = n >= 300_000 ? 3 : n >= 100_000 ? 3 : 5;
+    const rounds = n >= 1_000_000 ? 1 : n >= 100_000 ? 3 : 5;
     const floor: number[] = [];
     const floorDefault: number[] = [];
     const sched: number[] = [];
     const pq: number[] = [];
+    const minimal: number[] = [];
     const heap: number[] = [];
     const after: number[] = [];
     await runFloor(Math.min(n, 5000));
@@ -103,6 +139,7 @@ export async function run(sizes: number[] = [10_000, 100_000, 300_000]): Promise
       heap.push(s.heapPerPendingTask);
       after.push(s.heapAfter);
       pq.push(await runPQueue(n));
+      minimal.push(await runMinimal(n));
     }
     // The two floors differ only by noise; compare against the faster one.
     const f = Math.min(median(floor), median(floorDefault));
@@ -110,11 +147,11 @@ export async function run(sizes: number[] = [10_000, 100_000, 300_000]): Promise
     const p = median(pq);
     perTask[n] = s / n;
     rows.push(
-      `| ${n.toLocaleString('en')} | ${rate(n, s)} | ${rate(n, median(floor))} | ${rate(n, median(floorDefault))} | ${rate(n, p)} | ${(f / s).toFixed(2)} | ${(p / s).toFixed(2)} | ${(median(heap) / 1024).toFixed(2)} | ${(median(after) / 1024 / 1024).toFixed(1)} |`,
+      `| ${n.toLocaleString('en')} | ${rate(n, s)} | ${rate(n, median(floor))} | ${rate(n, median(floorDefault))} | ${rate(n, median(minimal))} | ${rate(n, p)} | ${(f / s).toFixed(2)} | ${(median(minimal) / s).toFixed(2)} | ${(p / s).toFixed(2)} | ${(median(heap) / 1024).toFixed(2)} | ${(median(after) / 1024 / 1024).toFixed(1)} |`,
     );
   }
-  console.log('| N | scheduler tasks/s | bare-actor floor tasks/s | floor with xstate default clock | p-queue tasks/s | scheduler / faster floor | scheduler / p-queue | heap per pending task (KiB) | heap after run, over baseline (MiB) |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| N | scheduler tasks/s | bare-actor floor tasks/s | floor with xstate default clock | minimal 5-state machine lifecycles/s | p-queue tasks/s | scheduler / faster floor | scheduler / minimal machine | scheduler / p-queue | heap per pending task (KiB) | heap after run, over baseline (MiB) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   const first = sizes[0] as number;
   const last = sizes[sizes.length - 1] as number;

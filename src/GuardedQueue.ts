@@ -41,6 +41,14 @@ export class GuardedQueue implements ReadyQueue {
     return failures;
   }
 
+  /**
+   * Records a failure the queue did not throw: an answer that cannot be right (a task that is
+   * not queued, nothing while tasks are queued).
+   */
+  fault(method: keyof ReadyQueue, taskId: string | undefined, error: Error): void {
+    this.#failures.push({ method, taskId, error });
+  }
+
   /** Swaps in a fresh queue of the policy (after a failure left the old one in doubt). */
   replace(inner: ReadyQueue): void {
     this.#inner = inner;

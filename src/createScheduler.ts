@@ -116,11 +116,11 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       const fresh = journal === undefined ? batch : resubmittedTasks(journal, runtime.registry, batch, single);
       runtime.checkBatch(fresh);
       if (fresh.length > 0) {
-        runtime.inScheduleCall = true;
+        runtime.scheduleDepth++;
         try {
           send({ type: 'scheduler.schedule', batch: fresh });
         } finally {
-          runtime.inScheduleCall = false;
+          runtime.scheduleDepth--;
         }
       }
       return batch.map((task) => task.id);

@@ -42,17 +42,26 @@ export {
   TaskTimeoutError,
   TaskCancelledError,
   ConfigurationError,
+  InvalidOptionsError,
+  PolicyError,
+  InvalidDependencyError,
+  UpstreamFailedError,
+  DependencyTimeoutError,
+  SchedulerStoppedError,
   AttemptInterruptedError,
   TaskStoreError,
   TaskNotRecoverableError,
   formatConfigIssue,
 } from './errors.js';
-export type { ConfigIssue, SchedulerErrorCode } from './errors.js';
 
-// Stores: the in-memory one here; the durable SQLite store is xeno-scheduler/stores/sqlite
-export { memoryTaskStore } from './stores/memoryTaskStore.js';
-export type { StoredError, StoredTask, StoredTaskState, TaskStore, TaskTransition } from './stores/TaskStore.js';
-export type { Attempt, AttemptOutcome, Executor, OutcomeSink } from './executors/Executor.js';
+// Seams: where attempts run and where tasks are recorded (the durable SQLite store is
+// xeno-scheduler/stores/sqlite)
+export { inlineExecutor } from './executors/inlineExecutor.js';
+export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from './executors/Executor.js';
+export { memoryTaskStore, foldTransition, initialTaskState } from './stores/memoryTaskStore.js';
+export type { TaskStore, StoredTask, StoredTaskState, StoredError, TaskTransition } from './stores/TaskStore.js';
+export type { SchedulerActorRef, SchedulerSnapshot } from './schedulerLogic.js';
+export type { ConfigIssue, SchedulerErrorCode } from './errors.js';
 
 // Machines (pure logic, for inspection, visualisation and model-based tests)
 export { taskMachine, retryDelayMs } from '../machines/taskMachine.js';
@@ -67,6 +76,7 @@ export { priorityPolicy } from './policies/priorityPolicy.js';
 export { fifoPolicy } from './policies/fifoPolicy.js';
 export { shortestFirstPolicy } from './policies/shortestFirstPolicy.js';
 export { criticalPathPolicy } from './policies/criticalPathPolicy.js';
+export type { CriticalPathPolicyOptions, SchedulerSetting } from './policies/criticalPathPolicy.js';
 export { fairSharePolicy } from './policies/fairSharePolicy.js';
 export { heapQueue } from './policies/heapQueue.js';
 export { comparePriority } from './policies/comparePriority.js';

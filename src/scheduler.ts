@@ -1,5 +1,5 @@
 import type { Emitter } from 'mitt';
-import type { AnyActorRef } from 'xstate';
+import type { SchedulerActorRef } from './schedulerLogic.js';
 import type { SchedulerEvents } from './events.js';
 import type {
   QueuedTask,
@@ -15,7 +15,7 @@ import type {
 /** The handle an app holds: what {@link createScheduler} returns. */
 export interface Scheduler {
   /** Validates and schedules one task; returns its id. Throws on bad input, and then schedules nothing. */
-  scheduleTask(spec: TaskSpec<any>): string;
+  scheduleTask<Config = Record<string, unknown>>(spec: TaskSpec<Config>): string;
   /** Schedules a batch atomically (ids may refer forward inside the batch); returns the ids in order. */
   scheduleTasks(specs: readonly TaskSpec<any>[]): string[];
   /** Starts a ready task now, ignoring the queue order (still within workers and resources); false if it cannot start. */
@@ -60,5 +60,5 @@ export interface Scheduler {
   /** Typed events (mitt). */
   readonly events: Emitter<SchedulerEvents>;
   /** The root (scheduler) actor, for embedding and inspection. */
-  readonly actor: AnyActorRef;
+  readonly actor: SchedulerActorRef;
 }

@@ -1,4 +1,4 @@
-import type { ActorLogic, ActorSystem } from 'xstate';
+import type { Actor, ActorLogic, ActorSystem } from 'xstate';
 import { SchedulerError } from './errors.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
 import type { StoredTaskState } from './stores/TaskStore.js';
@@ -103,3 +103,6 @@ function apply(runtime: Supervisor, event: SchedulerEvent): void {
       }
   }
 }
+
+/** The scheduler (root) actor: its snapshot is {@link SchedulerSnapshot}, its events {@link SchedulerEvent}. */
+export type SchedulerActorRef = Actor<ActorLogic<SchedulerSnapshot, SchedulerEvent, undefined, ActorSystem<any>>>;

@@ -6,7 +6,8 @@ import { agingRatePerMs } from '../src/policies/agingRatePerMs.js';
 import { checkInvariants, type InvariantOptions } from '../src/simulate/invariants.js';
 import { recordTrace } from '../src/simulate/recordTrace.js';
 import type { Trace } from '../src/simulate/types.js';
-import type { PolicyName, PolicyOptions, QueuedTask, TaskPriorityName } from '../src/types.js';
+import { criticalPathPolicy } from '../src/policies/criticalPathPolicy.js';
+import type { PolicyName, PolicyOptions, QueuedTask, SchedulingPolicy, TaskPriorityName } from '../src/types.js';
 import { manualWork, settle, type ManualWork } from './support/harness.js';
 
 // The scheduler actor is impure custom logic, so the graph is walked over a small pure
@@ -113,6 +114,8 @@ const WORKLOADS: readonly Workload[] = [
       fifo: ['a', 'b', 'c', 'd', 'e'],
       'shortest-first': ['c', 'b', 'd', 'a', 'e'],
       'critical-path': ['d', 'e', 'a', 'b', 'c'],
+      // One worker: every order ends at the same time, so rank order stands.
+      'critical-path + lookahead': ['d', 'e', 'a', 'b', 'c'],
       'fair-share': ['b', 'a', 'c', 'd', 'e'],
     },
   },
@@ -138,6 +141,9 @@ const WORKLOADS: readonly Workload[] = [
       fifo: ['long'],
       'shortest-first': ['small'],
       'critical-path': ['long'],
+      // Rollouts: `long` first ends at 8 s (it blocks `big`, which blocks `small`); `big` first
+      // ends at 6 s, as `small` first does; ties keep rank order, so `big` starts alone.
+      'critical-path + lookahead': ['big'],
       'fair-share': ['long', 'small'],
     },
   },
@@ -161,6 +167,8 @@ const WORKLOADS: readonly Workload[] = [
       fifo: ['hold'],
       'shortest-first': ['wide'],
       'critical-path': ['slow', 'hold'],
+      // Every first start ends at 4 s: rank order stands.
+      'critical-path + lookahead': ['slow', 'hold'],
       'fair-share': ['hold'],
     },
   },
@@ -184,6 +192,7 @@ const WORKLOADS: readonly Workload[] = [
       fifo: ['gate', 'low', 'urgent'],
       'shortest-first': ['gate', 'low', 'urgent'],
       'critical-path': ['gate', 'urgent', 'low'],
+      'critical-path + lookahead': ['gate', 'urgent', 'low'],
       'fair-share': ['gate', 'urgent', 'low'],
     },
   },
@@ -192,6 +201,8 @@ const WORKLOADS: readonly Workload[] = [
 interface PolicyCase {
   readonly name: string;
   readonly policy: PolicyName;
+  /** A policy object to use instead of the name, made for the workload. */
+  readonly make?: (workload: Workload) => SchedulingPolicy;
   readonly options: PolicyOptions;
   /** The order the policy promises, for the dispatch-order check (fair-share's depends on what runs). */
   readonly order: (workload: Workload) => InvariantOptions;
@@ -242,8 +253,21 @@ const POLICY_CASES: readonly PolicyCase[] = [
     options: {},
     order: (workload) => {
       const ranks = upwardRanks(workload);
-      return { order: (a, b) => (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || agedPriority(0)(a, b) };
+      const successors = (id: string): number => workload.tasks.filter((t) => t.dependencies?.includes(id)).length;
+      return {
+        order: (a, b) =>
+          (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || b.priority - a.priority || successors(b.id) - successors(a.id) || bySeq(a, b),
+      };
     },
+  },
+  {
+    // Told the setting, critical-path tries the best-ranked startable tasks by rollout; it
+    // promises no fixed order, only the structural invariants.
+    name: 'critical-path + lookahead',
+    policy: 'critical-path',
+    make: (workload) => criticalPathPolicy({ setting: { maxWorkers: workload.maxWorkers, capacity: workload.resources } }),
+    options: {},
+    order: () => ({}),
   },
   { name: 'fair-share', policy: 'fair-share', options: {}, order: () => ({}) },
 ];
@@ -277,7 +301,7 @@ async function replay(workload: Workload, policyCase: PolicyCase, events: readon
   const clock = new SimulatedClock();
   const scheduler = createScheduler({
     clock,
-    policy: policyCase.policy,
+    policy: policyCase.make?.(workload) ?? policyCase.policy,
     policyOptions: policyCase.options,
     maxWorkers: workload.maxWorkers,
     resources: workload.resources,

@@ -282,8 +282,9 @@ describe('agingRatePerMs', () => {
     expect(agingWindowMs(5, agingRatePerMs(1.2))).toBe(0);
   });
 
-  it('rejects an interval that is not positive', () => {
-    expect(() => agingRatePerMs(1.2, 0)).toThrow(/agingIntervalMs.*received 0/);
+  it('turns aging off for an interval of 0 (the documented aging_interval: 0) and rejects a negative one', () => {
+    expect(agingRatePerMs(1.2, 0)).toBe(0);
+    expect(() => agingRatePerMs(1.2, -1)).toThrow(/agingIntervalMs.*>= 0.*received -1/);
   });
 });
 
@@ -310,6 +311,18 @@ describe('createUpwardRank', () => {
 });
 
 describe('criticalPathPolicy', () => {
+  it('breaks a tie of rank and priority by more dependents first, then submission order', () => {
+    // a and b both rank 2 s; b opens c (CP/MISF); d ranks 2 s too, with no dependents.
+    const dependents: Record<string, string[]> = { b: ['c'] };
+    const queue = criticalPathPolicy().createQueue({
+      now: () => 0,
+      dependentsOf: (id) => dependents[id] ?? [],
+      estimateOf: (id) => ({ a: 2000, b: 1000, c: 1000, d: 2000 })[id],
+    });
+    for (const [id, seq] of [['a', 1], ['b', 2], ['d', 3]] as const) queue.push(task(id, { seq }));
+    expect(drain(queue)).toEqual(['b', 'a', 'd']);
+  });
+
   it('ranks a task pushed before its dependents of the same batch were added to the graph', () => {
     const dependents: Record<string, string[]> = {};
     const queue = criticalPathPolicy().createQueue({

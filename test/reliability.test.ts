@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../src/createScheduler.js';
 import { SchedulerError } from '../src/errors.js';
 import { heapQueue } from '../src/policies/heapQueue.js';
+import { inlineExecutor } from '../src/executors/inlineExecutor.js';
+import { memoryTaskStore } from '../src/stores/memoryTaskStore.js';
 import type { QueuedTask, SchedulerClock, SchedulingPolicy, TaskPriority } from '../src/types.js';
 import { manualWork, settle } from './support/harness.js';
 
@@ -452,6 +454,36 @@ describe('maxFinishedRecords (item 8)', () => {
     await s.onIdle();
     expect(s.listTasks().length).toBe(16);
     expect(Math.max(...counts)).toBe(16); // before the fix: up to 18 (1/8 over)
+    await s.stop();
+  });
+});
+
+describe('errors inside the machinery end the task, never hang it (issue 8)', () => {
+  it('fails a task whose actor threw inside its own transition, frees its worker, and reports it', async () => {
+    const store = memoryTaskStore();
+    const failing = { ...store, record: (t: Parameters<typeof store.record>[0]) => {
+      if (t.kind === 'started' && t.id === 'doomed') throw new Error('disk on fire');
+      store.record(t);
+    } };
+    const s = createScheduler({ store: failing, maxWorkers: 1, defaultRetry: { attempts: 1 } });
+    const errors: Error[] = [];
+    s.events.on('error', ({ error }) => errors.push(error));
+    s.scheduleTasks([{ id: 'doomed', run: async () => 1 }, { id: 'next', run: async () => 2 }]);
+    await s.onIdle();
+    expect(s.getTask('doomed')).toMatchObject({ status: 'failed' });
+    expect(s.getTask('doomed').error?.message).toMatch(/failed inside the scheduler: disk on fire/);
+    expect(s.getTask('next')).toMatchObject({ status: 'completed', result: 2 });
+    expect(s.getStats()).toMatchObject({ running: 0, pending: 0 });
+    expect(errors.some((e) => /disk on fire/.test(e.message))).toBe(true);
+    await s.stop();
+  });
+
+  it('fails an attempt the executor refuses by throwing, instead of leaving it running', async () => {
+    const inline = inlineExecutor();
+    const executor = { ...inline, get inFlight() { return inline.inFlight; }, start: () => { throw new Error('no room'); } };
+    const s = createScheduler({ executor, defaultRetry: { attempts: 1 } });
+    const id = s.scheduleTask({ run: async () => 1 });
+    expect(await s.waitForTask(id)).toMatchObject({ status: 'failed', error: expect.objectContaining({ message: 'no room' }) });
     await s.stop();
   });
 });

@@ -260,3 +260,23 @@ describe('restoreRun on an SQLite store', () => {
     store.close();
   });
 });
+
+describe('an id the scheduler dropped (past maxFinishedRecords), with an SQLite store', () => {
+  it('can be used again for a new task in the same process, and the store keeps the new one', async () => {
+    const file = temp.path('run.db');
+    const store = sqliteStore(file);
+    const s = createScheduler({ store, maxFinishedRecords: 2, defaultRetry: { attempts: 1 } });
+    s.scheduleTask({ id: 'a', run: async () => 'old' });
+    await s.onIdle();
+    s.scheduleTasks([0, 1, 2, 3].map((i) => ({ id: `f${i}`, run: async () => i })));
+    await s.onIdle();
+    expect(s.hasTask('a')).toBe(false);
+    const id = s.scheduleTask({ id: 'a', run: async () => 'new' });
+    expect(await s.waitForTask(id)).toMatchObject({ status: 'completed', result: 'new' });
+    await s.stop();
+    store.close();
+    const again = sqliteStore(file);
+    expect(again.load().find((state) => state.task.id === 'a')).toMatchObject({ status: 'completed', result: 'new' });
+    again.close();
+  });
+});

@@ -1,3 +1,4 @@
+import type { ReplayableReport } from '../simulate/replayOf.js';
 import type { PolicyName, TaskStatus } from '../types.js';
 import type { ResumedRun } from './openRunState.js';
 import type { TaskRunState } from './trackTaskRuns.js';
@@ -42,6 +43,8 @@ export interface RunSummary {
 export interface RunReport {
   readonly tasks: readonly TaskReport[];
   readonly summary: RunSummary;
+  /** The run's trace (every transition, wall-clock ms) and policy options: what `simulate --replay` reads. */
+  readonly replay?: ReplayableReport['replay'];
 }
 
 /** What {@link buildRunReport} needs besides the tasks. */
@@ -49,13 +52,13 @@ export type RunFacts = Omit<RunSummary, 'total' | 'completed' | 'failed' | 'canc
 
 /**
  * The JSON document of a run: each task's status, attempts, times (whole ms), error and command
- * output tail, and the totals.
+ * output tail, the totals, and (when given) the trace that `simulate --replay` re-runs.
  *
  * @example
  * const report = buildRunReport(tracker.tasks(), { workload: file, policy, maxWorkers, elapsedMs, interruptedBy: null, exitCode: 0 });
  * report.summary.completed === report.summary.total;
  */
-export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts): RunReport {
+export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts, replay?: RunReport['replay']): RunReport {
   const count = (status: TaskStatus): number => tasks.filter((task) => task.status === status).length;
   const completed = count('completed');
   const failed = count('failed');
@@ -79,5 +82,6 @@ export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts):
       cancelled,
       unfinished: tasks.length - completed - failed - cancelled,
     },
+    ...(replay === undefined ? {} : { replay }),
   };
 }

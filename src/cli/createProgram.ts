@@ -77,7 +77,8 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
   program
     .command('simulate')
     .description("Replay a workload under a simulated clock and print each policy's metrics side by side.")
-    .argument('<workload>', 'workload YAML file; each task needs an `estimate` or a `duration`')
+    .argument('[workload]', 'workload YAML file; each task needs an `estimate` or a `duration` (not with --replay)')
+    .option('--replay <report>', 'replay a real run from its `run --report` file, with its measured durations, beside the real run')
     .addOption(configOption())
     .addOption(policyOption('policy to simulate (default: priority_scheduler.policy)'))
     .option('--compare <policies>', `more policies to compare, comma-separated (${POLICY_NAMES.join(', ')})`, parsePolicyList)
@@ -86,8 +87,12 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--trace <file>', 'write the trace of the --policy run as JSON')
     .option('--svg <file>', 'write the timeline of the --policy run as an SVG Gantt chart')
     .option('--json', 'print one JSON document instead of the table')
-    .addHelpText('after', '\nExample:\n  xeno-scheduler simulate config/examples/simulation-dag.yaml --policy fifo --compare critical-path,priority')
-    .action(async (file: string, flags: Omit<SimulateFlags, 'maxWorkers'> & { workers?: number }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  xeno-scheduler simulate config/examples/simulation-dag.yaml --policy fifo --compare critical-path,priority\n' +
+        '  xeno-scheduler simulate --replay run.json --compare fifo,priority,critical-path',
+    )
+    .action(async (file: string | undefined, flags: Omit<SimulateFlags, 'maxWorkers'> & { workers?: number }) => {
       const { workers, ...rest } = flags;
       setExitCode(await simulateCommand(file, { ...rest, maxWorkers: workers }, io));
     });

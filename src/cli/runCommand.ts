@@ -3,6 +3,7 @@ import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
 import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
 import type { Scheduler } from '../scheduler.js';
+import { recordTrace } from '../simulate/recordTrace.js';
 import { buildRunReport, type RunReport } from './buildRunReport.js';
 import { checkReportPath } from './checkReportPath.js';
 import type { CliIo } from './CliIo.js';
@@ -145,6 +146,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
     resources.tracker = tracker;
+    const recorder = recordTrace(scheduler, { policy: plan.options.policy });
     // Resumed tasks get their work back before anything dispatches; scheduling again below adds nothing.
     if (resources.state) scheduler.scheduleTasks(specs);
     const resumed = resources.state?.resumed;
@@ -176,12 +178,13 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
     const facts = { workload: file, policy, maxWorkers, elapsedMs, ...(resumed ? { resumed } : {}) };
-    let report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode });
+    const replay = { trace: recorder.stop(), policyOptions: plan.options.policyOptions ?? {} };
+    let report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode }, replay);
     const problem = flags.report === undefined ? undefined : writeReportFile(flags.report, toJson(report));
     if (problem !== undefined && exitCode === ExitCode.OK) {
       // The document says how the process ends, so it must not say 0 when the report is missing.
       exitCode = ExitCode.FAILED;
-      report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode });
+      report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode }, replay);
     }
     io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report)}`);
     if (problem !== undefined) io.stderr.write(`error: ${problem}\n`);

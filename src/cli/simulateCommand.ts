@@ -1,7 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { compareSimulations, type ComparisonRow } from '../simulate/compareSimulations.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ConfigurationError } from '../errors.js';
+import { comparisonRow, compareSimulations, type ComparisonRow } from '../simulate/compareSimulations.js';
+import { replayOf, type ReplayableReport, type ReplayWorkload } from '../simulate/replayOf.js';
 import { formatTable } from '../simulate/formatTable.js';
-import { simulate } from '../simulate/simulate.js';
+import { simulate, type SimulateOptions } from '../simulate/simulate.js';
+import type { SimulationWorkload } from '../simulate/types.js';
 import { traceToSvg } from '../simulate/traceToSvg.js';
 import type { PolicyName } from '../types.js';
 import type { CliIo } from './CliIo.js';
@@ -21,6 +24,8 @@ export interface SimulateFlags extends PlanFlags {
   readonly svg?: string | undefined;
   /** Print one JSON document instead of the table. */
   readonly json?: boolean | undefined;
+  /** A run report (`run --report`) to replay with its measured durations, instead of a workload file. */
+  readonly replay?: string | undefined;
 }
 
 /** The rows of the side-by-side table: label and how to read the value from a comparison row. */
@@ -49,7 +54,12 @@ function sideBySide(rows: readonly ComparisonRow[]): string {
  * @example
  * process.exitCode = await simulateCommand('config/examples/simulation-dag.yaml', { policy: 'fifo', compare: ['critical-path'] }, processIo);
  */
-export async function simulateCommand(file: string, flags: SimulateFlags, io: CliIo): Promise<ExitCode> {
+export async function simulateCommand(file: string | undefined, flags: SimulateFlags, io: CliIo): Promise<ExitCode> {
+  if (flags.replay !== undefined && file !== undefined) {
+    throw badInput('<command line>', '<workload>', 'a workload file or --replay <report>, not both', `${file} and --replay ${flags.replay}`);
+  }
+  if (flags.replay !== undefined) return replayCommand(flags.replay, flags, io);
+  if (file === undefined) throw badInput('<command line>', '<workload>', 'a workload file, or --replay <report>', 'neither');
   const { workload, options } = loadPlan(file, flags);
   const untimed = workload.tasks.filter((task) => task.estimateMs === undefined && task.duration === undefined);
   if (untimed.length > 0) {
@@ -63,17 +73,66 @@ export async function simulateCommand(file: string, flags: SimulateFlags, io: Cl
     ...(options.policyOptions === undefined ? {} : { policyOptions: options.policyOptions }),
   };
   const rows = await compareSimulations(workload, policies, settings);
-  if (flags.trace !== undefined || flags.svg !== undefined) {
-    const { trace } = await simulate(workload, { ...settings, policy: options.policy });
-    if (flags.trace !== undefined) writeFileSync(flags.trace, `${JSON.stringify(trace, null, 2)}\n`);
-    if (flags.svg !== undefined) writeFileSync(flags.svg, traceToSvg(trace));
-  }
+  await writeTimeline(workload, { ...settings, policy: options.policy }, flags);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify({ workload: file, maxWorkers: settings.maxWorkers, seed: settings.seed, policies: rows }, null, 2)}\n`);
     return ExitCode.OK;
   }
   const heading = `simulated ${workload.tasks.length} tasks from ${file} on ${settings.maxWorkers} workers, seed ${settings.seed}`;
-  const written = [flags.trace, flags.svg].filter((path) => path !== undefined).map((path) => `wrote ${path}\n`);
-  io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written.join('')}`);
+  io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written(flags)}`);
   return ExitCode.OK;
+}
+
+/** Writes the trace (JSON) and timeline (SVG) of one simulated run, when the flags ask for them. */
+async function writeTimeline(workload: SimulationWorkload, options: SimulateOptions, flags: SimulateFlags): Promise<void> {
+  if (flags.trace === undefined && flags.svg === undefined) return;
+  const { trace } = await simulate(workload, options);
+  if (flags.trace !== undefined) writeFileSync(flags.trace, `${JSON.stringify(trace, null, 2)}\n`);
+  if (flags.svg !== undefined) writeFileSync(flags.svg, traceToSvg(trace));
+}
+
+const written = (flags: SimulateFlags): string =>
+  [flags.trace, flags.svg]
+    .filter((path) => path !== undefined)
+    .map((path) => `wrote ${path}\n`)
+    .join('');
+
+/**
+ * `xeno-scheduler simulate --replay run.json`: re-runs a real run's workload in the simulator with
+ * each task's measured attempts, under the run's own policy (or `--policy`) and every `--compare`
+ * policy, and prints their metrics beside the real run's; `--trace` and `--svg` write the
+ * replay under the run's own policy.
+ */
+async function replayCommand(path: string, flags: SimulateFlags, io: CliIo): Promise<ExitCode> {
+  const replay = readReplay(path);
+  const own = flags.policy ?? replay.policy ?? 'priority';
+  const policies = [...new Set([own, ...(flags.compare ?? [])])];
+  const settings = { maxWorkers: flags.maxWorkers ?? replay.maxWorkers };
+  const rows = [comparisonRow('real run', replay.real), ...(await compareSimulations(replay, policies, settings))];
+  await writeTimeline(replay, { ...settings, policy: own }, flags);
+  if (flags.json) {
+    io.stdout.write(`${JSON.stringify({ replay: path, maxWorkers: settings.maxWorkers, policies: rows }, null, 2)}\n`);
+    return ExitCode.OK;
+  }
+  const heading = `replayed ${replay.tasks.length} tasks of the run in ${path} (policy ${replay.policy ?? 'custom'}) on ${settings.maxWorkers} workers`;
+  io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written(flags)}`);
+  return ExitCode.OK;
+}
+
+function readReplay(path: string): ReplayWorkload {
+  let report: unknown;
+  try {
+    report = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw badInput(path, '', 'a JSON run report written by `xeno-scheduler run --report`', (error as Error).message);
+  }
+  try {
+    return replayOf(report as ReplayableReport);
+  } catch (error) {
+    throw badInput(path, 'replay.trace', 'a run report written by `xeno-scheduler run --report`', (error as Error).message);
+  }
+}
+
+function badInput(file: string, path: string, expected: string, found: string): ConfigurationError {
+  return new ConfigurationError([{ file, path, line: undefined, expected, found }]);
 }

@@ -1,6 +1,7 @@
 import { AttemptInterruptedError } from '../errors.js';
 import type { TaskContext } from '../types.js';
 import type { Attempt, Executor, OutcomeSink } from './Executor.js';
+import { toError } from '../internal/toError.js';
 
 /** One running attempt's abort controller, created when the work first reads its signal. */
 interface Running {
@@ -8,10 +9,6 @@ interface Running {
   controller: AbortController | undefined;
 }
 
-function toError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  return new Error(typeof error === 'string' ? error : `non-Error thrown: ${String(error)}`);
-}
 
 /**
  * The default {@link Executor}: runs each attempt's work function on this thread (worker threads

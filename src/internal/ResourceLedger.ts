@@ -132,7 +132,8 @@ export class ResourceLedger {
   fits(request: ResourceAmounts, reserved?: ReadonlyMap<string, number>): boolean {
     for (const name in request) {
       const amount = request[name] as number;
-      if (amount > this.free(name) - (reserved?.get(name) ?? 0)) return false;
+      // A request of 0 always fits, even where reservations exceed what is free.
+      if (amount > 0 && amount > this.free(name) - (reserved?.get(name) ?? 0)) return false;
     }
     return true;
   }

@@ -42,6 +42,13 @@ export class SimulationClock implements SchedulerClock {
     return next;
   }
 
+  /** How many pending timers are due at exactly `time`. */
+  dueCountAt(time: number): number {
+    let count = 0;
+    for (const due of this.#dueTimes.values()) if (due === time) count += 1;
+    return count;
+  }
+
   /** Moves time forward to `time` (never back) and fires every timer due by then. */
   advanceTo(time: number): void {
     this.#inner.set(Math.max(time, this.#inner.now()));

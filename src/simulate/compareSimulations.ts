@@ -1,6 +1,6 @@
 import type { PolicyName, SchedulingPolicy } from '../types.js';
 import { simulate, type SimulateOptions } from './simulate.js';
-import type { SimulationWorkload } from './types.js';
+import type { SimulationMetrics, SimulationWorkload } from './types.js';
 
 /** One row of {@link compareSimulations}: the headline metrics of one policy. */
 export interface ComparisonRow {
@@ -32,16 +32,27 @@ export async function compareSimulations(
   const rows: ComparisonRow[] = [];
   for (const policy of policies) {
     const { metrics } = await simulate(workload, { ...options, policy });
-    rows.push({
-      policy: typeof policy === 'string' ? policy : policy.name,
-      makespanMs: metrics.makespanMs,
-      lowerBoundMs: metrics.lowerBound.valueMs,
-      ratio: metrics.ratio,
-      meanWaitMs: metrics.wait.all.meanMs,
-      p95WaitMs: metrics.wait.all.p95Ms,
-      maxWaitMs: metrics.wait.all.maxMs,
-      workerUtilization: metrics.utilization.workers,
-    });
+    rows.push(comparisonRow(typeof policy === 'string' ? policy : policy.name, metrics));
   }
   return rows;
+}
+
+/**
+ * The headline metrics of one run as a {@link ComparisonRow} labelled `policy`: also the real
+ * run's row beside its replays.
+ *
+ * @example
+ * comparisonRow('real run (priority)', replayOf(report).real);
+ */
+export function comparisonRow(policy: string, metrics: SimulationMetrics): ComparisonRow {
+  return {
+    policy,
+    makespanMs: metrics.makespanMs,
+    lowerBoundMs: metrics.lowerBound.valueMs,
+    ratio: metrics.ratio,
+    meanWaitMs: metrics.wait.all.meanMs,
+    p95WaitMs: metrics.wait.all.p95Ms,
+    maxWaitMs: metrics.wait.all.maxMs,
+    workerUtilization: metrics.utilization.workers,
+  };
 }

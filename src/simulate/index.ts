@@ -8,6 +8,9 @@ export { generateDagWorkload } from './generateDagWorkload.js';
 export { loadStgWorkload } from './loadStgWorkload.js';
 export { recordTrace } from './recordTrace.js';
 export { traceToSvg } from './traceToSvg.js';
+export { replayOf } from './replayOf.js';
+export type { ReplayableReport, ReplayWorkload } from './replayOf.js';
+export { withSetting } from './withSetting.js';
 export {
   checkInvariants,
   assertInvariants,
@@ -16,8 +19,9 @@ export {
   checkDependencies,
   checkTransitions,
   checkCompletion,
+  checkNodes,
 } from './invariants.js';
 export { checkPriorityOrder, checkDispatchOrder } from './checkDispatchOrder.js';
 export { checkStarvation } from './checkStarvation.js';
 export { InvariantViolationError } from './InvariantViolationError.js';
-export type { Trace, TraceEvent, SimulationMetrics } from './types.js';
+export type { Trace, TraceEvent, SimulationMetrics, NodeSpec, LoadBalancing } from './types.js';

@@ -110,6 +110,28 @@ export function checkResources(trace: Trace): InvariantViolation[] {
 }
 
 /**
+ * In a simulation with nodes, each node keeps its own limits: never more than its `maxWorkers`
+ * running on it, never its own pools over-committed. Each node is checked as its own trace (the
+ * attempts placed on it) with {@link checkWorkers} and {@link checkResources}; messages name it.
+ *
+ * @example
+ * expect(checkNodes(trace)).toEqual([]);
+ */
+export function checkNodes(trace: Trace): InvariantViolation[] {
+  const nodeOf = new Map<string, string>();
+  const eventsOf = new Map<string, TraceEvent[]>();
+  for (const event of trace.events) {
+    const node = event.to === 'running' ? event.node : event.from === 'running' ? nodeOf.get(event.task) : undefined;
+    if (event.to === 'running' && node !== undefined) nodeOf.set(event.task, node);
+    if (node !== undefined) eventsOf.set(node, [...(eventsOf.get(node) ?? []), event]);
+  }
+  return Object.entries(trace.nodes ?? {}).flatMap(([name, spec]) => {
+    const own: Trace = { ...trace, maxWorkers: spec.maxWorkers, resources: spec.resources ?? {}, events: eventsOf.get(name) ?? [] };
+    return [...checkWorkers(own), ...checkResources(own)].map((v) => ({ ...v, message: `on node "${name}": ${v.message}` }));
+  });
+}
+
+/**
  * No task starts before every dependency has completed (earlier in the trace).
  *
  * @example
@@ -187,8 +209,8 @@ export function checkCompletion(trace: Trace): InvariantViolation[] {
 }
 
 /**
- * Runs every check that applies: the structural ones always, dispatch order with `order`, the
- * starvation bound when `agingRatePerMs > 0`. Returns all violations, in check order.
+ * Runs every check that applies: the structural ones always, each node's limits when the trace
+ * has nodes, dispatch order with `order`, the starvation bound when `agingRatePerMs > 0`. Returns all violations, in check order.
  *
  * @example
  * const violations = checkInvariants(trace, { order: 'priority', agingRatePerMs: agingRatePerMs(1.2) });
@@ -207,6 +229,7 @@ export function checkInvariants(trace: Trace, options: InvariantOptions = {}): I
     ...checkWorkers(trace),
     ...checkResources(trace),
     ...checkDependencies(trace),
+    ...(trace.nodes === undefined ? [] : checkNodes(trace)),
     ...order,
     ...(rate > 0 ? checkStarvation(trace, { agingRatePerMs: rate }) : []),
   ];

@@ -3,6 +3,7 @@ import type {
   DurationDistribution,
   DurationInSeconds,
   LoadedWorkloadTask,
+  ReplayTask,
   SimulationTask,
   SimulationWorkload,
   WorkloadFileTask,
@@ -25,12 +26,13 @@ export function normalizeWorkload(workload: SimulationWorkload): SimulationTask[
   return Object.entries(tasks).map(([name, task]) => fromFile(name, task));
 }
 
-function isLoaded(tasks: SimulationWorkload['tasks']): tasks is readonly LoadedWorkloadTask[] {
+function isLoaded(tasks: SimulationWorkload['tasks']): tasks is readonly (LoadedWorkloadTask | ReplayTask)[] {
   return Array.isArray(tasks);
 }
 
-function fromLoaded(task: LoadedWorkloadTask): SimulationTask {
+function fromLoaded(task: LoadedWorkloadTask | ReplayTask): SimulationTask {
   return {
+    ...('attempts' in task ? { replay: { attempts: task.attempts, retry: task.retry } } : {}),
     id: task.name,
     priority: task.priority,
     dependencies: task.dependencies,

@@ -67,7 +67,7 @@ export function recordTrace(scheduler: Pick<Scheduler, 'events' | 'getStats'>, o
       busySlots.add(worker);
       workerOf.set(task.id, worker);
     },
-    'task:retrying': ({ task }) => push(task, 'pending'),
+    'task:retrying': ({ task, delayMs }) => push(task, 'pending', { retryDelayMs: delayMs }),
     'task:completed': ({ task }) => push(task, 'completed'),
     'task:failed': ({ task, error }) => push(task, 'failed', { reason: error.message }),
     'task:cancelled': ({ task, reason }) => push(task, 'cancelled', { reason }),

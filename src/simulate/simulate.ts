@@ -2,25 +2,37 @@ import { createScheduler } from '../createScheduler.js';
 import { resolvePolicy, type ResolvePolicyOptions } from '../policies/resolvePolicy.js';
 import type { PolicyName, SchedulingPolicy, TaskSpec } from '../types.js';
 import { computeMetrics } from './computeMetrics.js';
-import { createRandom } from './createRandom.js';
+import { drawDurations } from './drawDurations.js';
 import { normalizeWorkload } from './normalizeWorkload.js';
 import { recordTrace } from './recordTrace.js';
-import { sampleDurationMs } from './sampleDurationMs.js';
 import { SimulationClock } from './SimulationClock.js';
-import type { SimulationMetrics, SimulationWorkload, Trace } from './types.js';
+import { withSetting } from './withSetting.js';
+import { LOAD_BALANCING_MODES, simulateOnNodes } from './simulateOnNodes.js';
+import type { LoadBalancing, NodeSpec, SimulationMetrics, SimulationTask, SimulationWorkload, Trace } from './types.js';
 
 /** Options of {@link simulate}. */
 export interface SimulateOptions {
-  /** A built-in policy name or a policy object (used for this run only). @default 'priority' */
+  /** A built-in policy name or a policy object (used for this run only). @default the workload's, else 'priority' */
   readonly policy?: PolicyName | SchedulingPolicy;
-  /** Options for a built-in policy: aging, backfill, group weights. @default {} */
+  /** Options for a built-in policy: aging, backfill, group weights. @default the workload's, else {} */
   readonly policyOptions?: ResolvePolicyOptions;
-  /** @default 4 */
+  /** Worker slots. @default the workload's, else 4 */
   readonly maxWorkers?: number;
-  /** Resource pool capacities. @default the scheduler's default pools */
+  /** Resource pool capacities. @default the workload's, else the scheduler's default pools */
   readonly resources?: Readonly<Record<string, number>>;
   /** Seed of the duration draws; the same workload, options and seed give the same trace. @default 0 */
   readonly seed?: number;
+  /**
+   * A cluster of unequal nodes instead of one pool of workers: each node with its own workers,
+   * resources and speed (see {@link simulateOnNodes}). `maxWorkers` and `resources` are then
+   * ignored. @default none (one scheduler, `maxWorkers` workers)
+   */
+  readonly nodes?: Readonly<Record<string, NodeSpec>>;
+  /**
+   * How a task picks its node when `nodes` is given.
+   * @default 'earliest_finish' (HEFT) for `critical-path`, 'round_robin' for every other policy
+   */
+  readonly loadBalancing?: LoadBalancing;
 }
 
 /** What {@link simulate} returns. */
@@ -39,7 +51,9 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
  * seeded generator, rounded to the millisecond; draws happen up front in workload order, so every
  * policy sees the same durations for a seed). The driver alternates: let the scheduler react until
  * it is quiet, then move the clock to the next due timer. Timeouts, retries and the dependency
- * timeout are turned off; a task that cannot run at all makes `simulate` throw.
+ * timeout are turned off, except that a replayed task (`replayOf`) runs exactly its measured
+ * attempts, failures and retry backoff included; a task that cannot run at all makes `simulate`
+ * throw.
  *
  * @example
  * const { trace, metrics } = await simulate(
@@ -50,15 +64,17 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
  */
 export async function simulate(workload: SimulationWorkload, options: SimulateOptions = {}): Promise<SimulationResult> {
   const tasks = normalizeWorkload(workload);
-  const random = createRandom(options.seed ?? 0);
-  const durations = tasks.map((task) => Math.max(0, Math.round(sampleDurationMs(task.duration, random))));
+  const durations = drawDurations(tasks, options.seed ?? 0);
+  const policy = resolvePolicy(options.policy ?? workload.policy ?? 'priority', options.policyOptions ?? workload.policyOptions);
+  if (options.nodes !== undefined) return onNodes(tasks, durations, policy, options.nodes, options.loadBalancing);
   const clock = new SimulationClock();
-  const policy = resolvePolicy(options.policy ?? 'priority', options.policyOptions);
+  const resources = options.resources ?? workload.resources;
+  const maxWorkers = options.maxWorkers ?? workload.maxWorkers ?? 4;
   const scheduler = createScheduler({
     clock,
-    policy,
-    maxWorkers: options.maxWorkers ?? 4,
-    ...(options.resources ? { resources: options.resources } : {}),
+    policy: withSetting(policy, { maxWorkers, ...(resources ? { capacity: resources } : {}) }),
+    maxWorkers,
+    ...(resources ? { resources } : {}),
     defaultTimeoutMs: 0,
     dependencyTimeoutMs: 0,
     defaultRetry: { attempts: 1 },
@@ -73,7 +89,14 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
     resources: task.resources,
     group: task.group,
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
-    run: () => new Promise<void>((resolve) => clock.setTimeout(() => resolve(), durations[at] ?? 0)),
+    ...(task.replay ? { retry: { attempts: task.replay.attempts.length, ...task.replay.retry } } : {}),
+    run: ({ attempt }) => {
+      const replayed = task.replay?.attempts[attempt - 1];
+      const durationMs = replayed ? replayed.durationMs : (durations[at] ?? 0);
+      return new Promise<void>((resolve, reject) =>
+        clock.setTimeout(() => (replayed?.outcome === 'failed' ? reject(new Error(`attempt ${attempt} failed in the replayed run`)) : resolve()), durationMs),
+      );
+    },
   }));
   try {
     scheduler.scheduleTasks(specs);
@@ -81,7 +104,16 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
       await settle();
       const next = clock.nextDueTime();
       if (next === undefined) break;
+      // Attempts that end at the same instant are all seen before the next dispatch, as they
+      // would be by a pump that ran a moment later: paused, the scheduler takes in every outcome
+      // (and the tasks it unblocks) without starting anything, then dispatches once.
+      const isCrowded = clock.dueCountAt(next) > 1;
+      if (isCrowded) scheduler.pause();
       clock.advanceTo(next);
+      if (isCrowded) {
+        await settle();
+        scheduler.resume();
+      }
     }
     const stats = scheduler.getStats();
     if (stats.pending + stats.running > 0) {
@@ -94,5 +126,24 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
     await scheduler.stop();
   }
   const trace = recorder.trace;
+  return { trace, metrics: computeMetrics(trace) };
+}
+
+function onNodes(
+  tasks: readonly SimulationTask[],
+  durations: readonly number[],
+  policy: SchedulingPolicy,
+  nodes: Readonly<Record<string, NodeSpec>>,
+  loadBalancing: LoadBalancing | undefined,
+): SimulationResult {
+  if (Object.keys(nodes).length === 0) throw new TypeError('simulate: expected nodes to name at least one node, received {}');
+  if (loadBalancing !== undefined && !LOAD_BALANCING_MODES.includes(loadBalancing)) {
+    throw new TypeError(`simulate: expected loadBalancing to be one of ${LOAD_BALANCING_MODES.join(', ')}, received ${JSON.stringify(loadBalancing)}`);
+  }
+  if (tasks.some((task) => task.replay !== undefined)) {
+    throw new TypeError('simulate: expected a workload without replayed attempts with nodes, received a replay (replay on one pool of workers)');
+  }
+  const mode = loadBalancing ?? (policy.name === 'critical-path' ? 'earliest_finish' : 'round_robin');
+  const trace = simulateOnNodes(tasks, durations, policy, nodes, mode);
   return { trace, metrics: computeMetrics(trace) };
 }

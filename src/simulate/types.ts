@@ -1,5 +1,5 @@
 import type { TaskDuration, WorkloadTask } from '../config/workloadTypes.js';
-import type { TaskPriority, TaskPriorityInput, TaskStatus } from '../types.js';
+import type { PolicyName, PolicyOptions, TaskPriority, TaskPriorityInput, TaskStatus } from '../types.js';
 
 /** A simulated duration in milliseconds (normal is truncated to values > 0): the loader's type. */
 export type DurationDistribution = TaskDuration;
@@ -31,12 +31,37 @@ export type LoadedWorkloadTask = Pick<
   'name' | 'priority' | 'dependencies' | 'resources' | 'estimateMs' | 'duration' | 'group'
 >;
 
+/** One measured attempt of a task in a real run, replayed as it happened (see `replayOf`). */
+export interface ReplayAttempt {
+  /** How long the attempt ran, in ms. */
+  readonly durationMs: number;
+  /** How it ended: `completed`, or `failed` (a retry follows when attempts remain). */
+  readonly outcome: 'completed' | 'failed';
+}
+
+/** A loaded task with the attempts it made in a real run, as `replayOf` returns it. */
+export interface ReplayTask extends LoadedWorkloadTask {
+  /** Each attempt's duration and outcome, in order; the task runs exactly these attempts. */
+  readonly attempts: readonly ReplayAttempt[];
+  /** The backoff between attempts, from the delays the real run waited before each retry. */
+  readonly retry: { readonly backoffMs: number; readonly backoffFactor: number; readonly maxBackoffMs: number };
+}
+
 /**
- * What {@link simulate} takes: a workload file's shape (`tasks` keyed by name, seconds) or the
- * workload loader's result (`tasks` as an array, milliseconds).
+ * What {@link simulate} takes: a workload file's shape (`tasks` keyed by name, seconds), the
+ * workload loader's result (`tasks` as an array, milliseconds), or a replayed run (`replayOf`),
+ * whose setting (`maxWorkers`, `resources`, `policy`, `policyOptions`) is the default of the run.
  */
 export interface SimulationWorkload {
-  readonly tasks: Readonly<Record<string, WorkloadFileTask>> | readonly LoadedWorkloadTask[];
+  readonly tasks: Readonly<Record<string, WorkloadFileTask>> | readonly (LoadedWorkloadTask | ReplayTask)[];
+  /** Worker slots, when the workload says; `SimulateOptions.maxWorkers` overrides it. */
+  readonly maxWorkers?: number;
+  /** Pool capacities, when the workload says; `SimulateOptions.resources` overrides them. */
+  readonly resources?: Readonly<Record<string, number>>;
+  /** The policy, when the workload says (a replay: the real run's); `SimulateOptions.policy` overrides it. */
+  readonly policy?: PolicyName;
+  /** Options of a built-in policy, when the workload says; `SimulateOptions.policyOptions` overrides them. */
+  readonly policyOptions?: PolicyOptions;
 }
 
 /** A task of a workload after normalisation: everything in milliseconds, defaults applied. */
@@ -46,6 +71,8 @@ export interface SimulationTask extends Omit<LoadedWorkloadTask, 'name' | 'durat
   readonly duration: DurationDistribution;
   /** @default 'default' */
   readonly group: string;
+  /** A replayed task's measured attempts and backoff; absent for a drawn one. */
+  readonly replay?: Pick<ReplayTask, 'attempts' | 'retry'>;
 }
 
 /** What a trace knows of a task, from its `task:scheduled` event. */
@@ -77,16 +104,47 @@ export interface TraceEvent {
   readonly readyAt?: number;
   /** On `→ cancelled`: why. On `→ failed`: the error message. */
   readonly reason?: string;
+  /** On `running → pending` (a retry): the backoff before the next attempt, in ms. */
+  readonly retryDelayMs?: number;
+  /** On `→ running`, in a simulation with nodes: the node the attempt runs on. */
+  readonly node?: string;
 }
+
+/** One node of a simulated cluster (the distributed scheduler's `nodes`). */
+export interface NodeSpec {
+  /** Worker slots of the node; an integer ≥ 1. */
+  readonly maxWorkers: number;
+  /** The node's own pool capacities. @default {} (a task that asks for a resource never fits) */
+  readonly resources?: Readonly<Record<string, number>>;
+  /**
+   * How fast the node runs work relative to the durations of the workload: a task of duration
+   * `d` takes `d / speed` there. @default 1
+   */
+  readonly speed?: number;
+}
+
+/**
+ * How a ready task picks its node: `round_robin` (the next node in turn that has a free worker
+ * and room for the task), `least_loaded` (the node with the fewest running tasks per worker
+ * slot), `resource_aware` (the node whose free resources fit the task most tightly, so large
+ * requests keep finding room), `earliest_finish` (HEFT: the node where the task would finish
+ * first, counting speed and when a busy node frees up; the task may wait for it).
+ */
+export type LoadBalancing = 'round_robin' | 'least_loaded' | 'resource_aware' | 'earliest_finish';
 
 /** A run of a scheduler as data: the setting, the tasks, and every transition in order. */
 export interface Trace {
   readonly policy: string;
+  /** All worker slots (with nodes: over every node). */
   readonly maxWorkers: number;
   /** Capacity of each resource pool. */
   readonly resources: Readonly<Record<string, number>>;
   readonly tasks: readonly TraceTask[];
   readonly events: readonly TraceEvent[];
+  /** The cluster of a simulation with nodes; `checkNodes` checks each node's limits. */
+  readonly nodes?: Readonly<Record<string, NodeSpec>>;
+  /** How tasks were placed on nodes, in a simulation with nodes. */
+  readonly loadBalancing?: LoadBalancing;
 }
 
 /** Count, mean, 95th percentile (nearest rank) and maximum of a set of waits, in ms. */

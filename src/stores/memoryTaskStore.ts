@@ -14,6 +14,7 @@ export function foldTransition(state: Mutable<StoredTaskState>, transition: Task
     case 'ready':
       state.pendingReason = 'queued';
       state.readyAt = transition.at;
+      state.retryAt = undefined;
       return;
     case 'started':
       state.status = 'running';
@@ -78,8 +79,10 @@ export function memoryTaskStore(): TaskStore {
   const states = new Map<string, Mutable<StoredTaskState>>();
   return {
     addTasks(tasks) {
+      const batch = new Set<string>();
       for (const task of tasks) {
-        if (states.has(task.id)) throw new Error(`memoryTaskStore: task "${task.id}" is already stored`);
+        if (states.has(task.id) || batch.has(task.id)) throw new Error(`memoryTaskStore: task "${task.id}" is already stored`);
+        batch.add(task.id);
       }
       for (const task of tasks) states.set(task.id, { ...initialTaskState(task) });
     },

@@ -39,7 +39,13 @@ export class Journal implements TaskStore {
     this.#isDirty = true;
   }
 
+  /**
+   * The registry dropped these finished records: an id admitted in this process may then be used
+   * again for a new task, as without a store. A recovered id keeps its spec, so that scheduling
+   * the stored batch again after a restart never runs a finished task again.
+   */
   forget(ids: readonly string[]): void {
+    for (const id of ids) if (!this.recovered.has(id)) this.specs.delete(id);
     if (!this.#isDetached) this.store.forget(ids);
   }
 

@@ -1,11 +1,8 @@
 import type { Emitter } from 'mitt';
 import type { SchedulerError } from '../errors.js';
 import type { SchedulerEvents } from '../events.js';
+import { toError } from '../internal/toError.js';
 
-function toError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  return new Error(typeof error === 'string' ? error : `non-Error thrown: ${String(error)}`);
-}
 
 /**
  * Side effects that call user code (work starts, listeners, waiters) never run inside an actor

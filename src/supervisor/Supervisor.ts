@@ -15,7 +15,7 @@ import type { SchedulerEvents } from '../events.js';
 import type { PolicyContext, SchedulerClock, SchedulerStats, TaskExplanation, SchedulingPolicy, TaskPriority, TaskRecord } from '../types.js';
 import { DependencyDeadlines } from './DependencyDeadlines.js';
 import { createDispatchView } from './createDispatchView.js';
-import { nextDispatch } from './nextDispatch.js';
+import { nextDispatch, type DispatchView } from './nextDispatch.js';
 import { WorkerSlots } from './WorkerSlots.js';
 import { Outbox } from './Outbox.js';
 import { repairQueue } from './repairQueue.js';
@@ -65,13 +65,21 @@ export class Supervisor {
   #paused = false;
   #stopped = false;
   #pumpScheduled = false;
+  #view: DispatchView<TaskEntry> | undefined;
+  /** Failures of the policy's queue about no task in particular since the last dispatch. */
+  queueStrikes = 0;
+  /** Entries marked queued: what the policy's queue should hold, whatever it says. */
+  queuedCount = 0;
   guardedQueue!: GuardedQueue;
   policyContext!: PolicyContext;
   pool!: ActorRefFrom<typeof resourcePoolLogic>;
   graph!: ActorRefFrom<typeof dependencyGraphLogic>;
   queue!: ActorRefFrom<typeof priorityHeapLogic>;
-  /** True while the facade is inside scheduleTask(s); dispatch then waits for a microtask. */
-  inScheduleCall = false;
+  /**
+   * How deep the facade is inside scheduleTask(s) (a listener may call it again from inside);
+   * while above 0, dispatch waits for a microtask.
+   */
+  scheduleDepth = 0;
   /** Sends `scheduler.pump` to the scheduler actor; set by the facade. */
   requestPump: () => void = () => {};
 
@@ -102,7 +110,7 @@ export class Supervisor {
 
   /** Creates the three helper actors as children of the scheduler actor. */
   start(self: AnyActorRef): void {
-    this.lifecycle.start(self, taskLogic);
+    this.lifecycle.init(self, taskLogic);
     this.pool = createActor(resourcePoolLogic, { parent: self, id: 'resourcePool', input: this.settings.resources });
     this.graph = createActor(dependencyGraphLogic, { parent: self, id: 'dependencyGraph' });
     this.policyContext = {
@@ -166,7 +174,10 @@ export class Supervisor {
   /** Puts ready tasks in the queue with one event for the lot (a batch may hold 300k). */
   enqueue(entries: readonly TaskEntry[]): void {
     if (entries.length === 0) return;
-    for (const entry of entries) entry.queued = true;
+    for (const entry of entries) {
+      if (!entry.queued) this.queuedCount++;
+      entry.queued = true;
+    }
     this.queue.send({ type: 'queue.push', tasks: entries });
     if (this.#paused) for (const entry of entries) entry.ref?.send(TASK_PAUSE);
   }
@@ -174,6 +185,7 @@ export class Supervisor {
   dequeue(entry: TaskEntry): void {
     if (!entry.queued) return;
     entry.queued = false;
+    this.queuedCount--;
     this.queue.send({ type: 'queue.remove', id: entry.id });
   }
 
@@ -188,7 +200,7 @@ export class Supervisor {
 
   /** Pumps now, unless a scheduleTask call is on the stack (then in a microtask). */
   pumpSoon(): void {
-    if (this.inScheduleCall) this.schedulePump();
+    if (this.scheduleDepth > 0) this.schedulePump();
     else this.pump();
   }
 
@@ -196,21 +208,24 @@ export class Supervisor {
   pump(): void {
     this.#pumpScheduled = false;
     if (this.#paused || this.#stopped || !this.settings.autoStart) {
+      // Nothing dispatches, so nothing is held back for anyone: stats must not show reservations.
+      if (this.pool.getSnapshot().context.reserved.size > 0) this.pool.send({ type: 'pool.reserve', amounts: NO_RESERVATIONS });
       this.waiters.check();
       return;
     }
     let reserved = NO_RESERVATIONS;
-    const view = createDispatchView(this);
+    // One view for the scheduler's life: its getters are live (a view per pump was 1% of a run).
+    const view = (this.#view ??= createDispatchView(this));
     for (;;) {
       const decision = nextDispatch(view);
       if (decision.kind === 'idle') break;
       if (decision.kind === 'wait') {
-        for (const task of decision.blocked) this.#markBlocked(task as TaskEntry);
+        for (const task of decision.blocked) this.#markBlocked(task);
         reserved = decision.reserved;
         break;
       }
-      for (const task of decision.passedOver) this.#markBlocked(task as TaskEntry);
-      this.dispatch(decision.task as TaskEntry);
+      for (const task of decision.passedOver) this.#markBlocked(task);
+      this.dispatch(decision.task);
     }
     if (reserved.size > 0 || this.pool.getSnapshot().context.reserved.size > 0) {
       this.pool.send({ type: 'pool.reserve', amounts: reserved });
@@ -240,6 +255,7 @@ export class Supervisor {
         return;
       }
     }
+    this.queueStrikes = 0;
     this.lifecycle.start(entry);
   }
 
@@ -292,7 +308,7 @@ export class Supervisor {
     for (const entry of this.registry.entries.values()) {
       if (entry.queued) entry.ref?.send(paused ? TASK_PAUSE : TASK_RESUME);
     }
-    if (!paused) this.schedulePump();
+    this.schedulePump();
   }
 
   /** Cancels everything live and refuses further work; no timer of ours stays armed. */

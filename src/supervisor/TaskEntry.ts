@@ -68,15 +68,18 @@ export function pendingReasonOf(entry: TaskEntry): PendingReason | undefined {
   return typeof value === 'object' ? (value.pending as PendingReason) : undefined;
 }
 
-/** A frozen copy of an entry's public fields. */
-export function toRecord(entry: TaskEntry): TaskRecord {
+/**
+ * A frozen copy of an entry's public fields. `now` gives the state when the record is taken
+ * inside the transition that is entering it (the actor's snapshot still shows the old one).
+ */
+export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingReason: PendingReason | undefined }): TaskRecord {
   return Object.freeze({
     id: entry.id,
     name: entry.name,
     type: entry.type,
     priority: entry.priority,
-    status: statusOf(entry),
-    pendingReason: pendingReasonOf(entry),
+    status: now?.status ?? statusOf(entry),
+    pendingReason: now === undefined ? pendingReasonOf(entry) : now.pendingReason,
     attempts: entry.attempts,
     maxAttempts: entry.maxAttempts,
     dependencies: entry.dependencies,

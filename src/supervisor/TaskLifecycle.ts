@@ -1,5 +1,5 @@
-import { createActor, type AnyActorRef, type StateValue } from 'xstate';
-import { retryDelayMs, type TaskMachineInput } from '../../machines/taskMachine.js';
+import { createActor, type AnyActorRef, type SnapshotFrom, type StateValue } from 'xstate';
+import { retryDelayMs, type TaskMachineContext } from '../../machines/taskMachine.js';
 import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, UpstreamFailedError } from '../errors.js';
 import type { AttemptOutcome } from '../executors/Executor.js';
 import type { NormalizedTask } from '../normalizeTaskSpec.js';
@@ -8,14 +8,18 @@ import type { taskLogic } from '../taskLogic.js';
 import type { RetryOptions } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
 import { toRecord, type FinalStatus, type TaskActorRef, type TaskEntry } from './TaskEntry.js';
+import { toError } from '../internal/toError.js';
+
+/** A task actor's snapshot. */
+type TaskSnapshot = SnapshotFrom<typeof taskLogic>;
+
+// Records taken in an entry action describe the state being entered.
+const RUNNING = Object.freeze({ status: 'running' as const, pendingReason: undefined });
+const IN_BACKOFF = Object.freeze({ status: 'pending' as const, pendingReason: 'backoff' as const });
 
 const TASK_START = Object.freeze({ type: 'task.start' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
 
-function toError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  return new Error(typeof error === 'string' ? error : `non-Error thrown: ${String(error)}`);
-}
 
 /** An error as a store keeps it. */
 export function toStoredError(error: Error): StoredError {
@@ -32,19 +36,20 @@ export class TaskLifecycle {
   readonly #s: Supervisor;
   #self!: AnyActorRef;
   #logic!: typeof taskLogic;
+  readonly #templates = new Map<string, TaskSnapshot>();
 
   constructor(supervisor: Supervisor) {
     this.#s = supervisor;
   }
 
-  start(self: AnyActorRef, logic: typeof taskLogic): void;
-  start(entry: TaskEntry): void;
-  start(selfOrEntry: AnyActorRef | TaskEntry, logic?: typeof taskLogic): void {
-    if (logic === undefined) {
-      (selfOrEntry as TaskEntry).ref?.send(TASK_START);
-      return;
-    }
-    this.#self = selfOrEntry as AnyActorRef;
+  /** A dispatched task starts running. */
+  start(entry: TaskEntry): void {
+    entry.ref?.send(TASK_START);
+  }
+
+  /** Binds the machine's effects to this supervisor; task actors get `self` as parent. */
+  init(self: AnyActorRef, logic: typeof taskLogic): void {
+    this.#self = self;
     this.#logic = logic.provide({
       actions: {
         startWork: ({ context }) => this.#startAttempt(context.id, context.attempt),
@@ -57,20 +62,25 @@ export class TaskLifecycle {
 
   /** A live actor for a new task, born in `pending.dependencies` or `pending.queued`. */
   createActor(entry: TaskEntry, retry: Required<RetryOptions>, waiting: boolean): TaskActorRef {
-    const input: TaskMachineInput = {
+    const context: TaskMachineContext = {
       id: entry.id,
       maxAttempts: retry.attempts,
       timeoutMs: entry.timeoutMs,
       backoffMs: retry.backoffMs,
       backoffFactor: retry.backoffFactor,
       maxBackoffMs: retry.maxBackoffMs,
+      attempt: 0,
+      result: undefined,
+      error: undefined,
+      cancelReason: undefined,
+      outcome: undefined,
     };
-    // Resolving the state directly avoids an eventless transition per task (about 30 µs each).
-    const snapshot = this.#logic.resolveState({
-      value: { pending: waiting ? 'dependencies' : 'queued' },
-      context: { ...input, attempt: 0, result: undefined, error: undefined, cancelReason: undefined, outcome: undefined },
-    });
-    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input });
+    // Every task born in one state has the same snapshot but for its context: resolving the
+    // state once and sharing the rest (value, nodes, tags) saves about 0.4 KiB and 15 µs a task,
+    // and avoids an eventless transition per task (about 30 µs). XState never mutates them.
+    const snapshot = { ...this.#bornIn(waiting ? 'dependencies' : 'queued'), context };
+    // No input: the snapshot carries the context, and the actor keeps its options for life.
+    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input: undefined as never });
     ref.start();
     return ref;
   }
@@ -81,14 +91,22 @@ export class TaskLifecycle {
    */
   restoreActor(entry: TaskEntry, retry: Required<RetryOptions>, value: StateValue, error: Error | undefined): TaskActorRef {
     const { attempts: maxAttempts, backoffMs, backoffFactor, maxBackoffMs } = retry;
-    const context = { id: entry.id, timeoutMs: entry.timeoutMs, maxAttempts, backoffMs, backoffFactor, maxBackoffMs };
-    const snapshot = this.#logic.resolveState({
-      value,
-      context: { ...context, attempt: entry.attempts, error, result: undefined, cancelReason: undefined, outcome: undefined },
-    });
-    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input: context });
+    const limits = { id: entry.id, timeoutMs: entry.timeoutMs, maxAttempts, backoffMs, backoffFactor, maxBackoffMs };
+    const context: TaskMachineContext = { ...limits, attempt: entry.attempts, error, result: undefined, cancelReason: undefined, outcome: undefined };
+    const snapshot = this.#logic.resolveState({ value, context });
+    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input: undefined as never });
     ref.start();
     return ref;
+  }
+
+  #bornIn(state: 'dependencies' | 'queued'): TaskSnapshot {
+    let template = this.#templates.get(state);
+    if (template === undefined) {
+      const context = { id: '', maxAttempts: 1, timeoutMs: 0, backoffMs: 0, backoffFactor: 1, maxBackoffMs: 0, attempt: 0, result: undefined, error: undefined, cancelReason: undefined, outcome: undefined };
+      template = this.#logic.resolveState({ value: { pending: state }, context });
+      this.#templates.set(state, template);
+    }
+    return template;
   }
 
   /** The task as a store keeps it. */
@@ -144,14 +162,19 @@ export class TaskLifecycle {
     entry.attempts = attempt;
     entry.startedAt = s.settings.clock.now();
     s.settings.store?.record({ kind: 'started', id, at: entry.startedAt, attempt });
-    s.outbox.emit('task:started', () => ({ task: toRecord(entry), attempt }));
+    s.outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING), attempt }));
     const executor = s.settings.executor;
-    s.outbox.push(() =>
-      executor.start(
-        { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry) },
-        this.deliver,
-      ),
-    );
+    s.outbox.push(() => {
+      try {
+        executor.start(
+          { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry) },
+          this.deliver,
+        );
+      } catch (error) {
+        // An executor that cannot take the attempt fails it, as if the work had thrown.
+        this.deliver(id, attempt, { ok: false, error: toError(error) });
+      }
+    });
   }
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
@@ -187,7 +210,12 @@ export class TaskLifecycle {
         event.type === 'task.cancel'
           ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')
           : new TaskTimeoutError(id, entry.timeoutMs);
-      s.settings.executor.abort(id, attempt, reason);
+      try {
+        s.settings.executor.abort(id, attempt, reason);
+      } catch (error) {
+        // The task ends as the machine decided (cancelled, timed out); the executor's fault is reported.
+        s.outbox.reportError(new SchedulerError('INTERNAL', `executor "${s.settings.executor.name}" failed to abort task "${id}": ${toError(error).message}`, { cause: error }));
+      }
     }
     // A failed attempt that will be retried never reaches settle(): its slot must be used now.
     s.schedulePump();
@@ -211,7 +239,7 @@ export class TaskLifecycle {
     entry.error = cause;
     const now = s.settings.clock.now();
     s.settings.store?.record({ kind: 'retrying', id, at: now, attempt: entry.attempts, retryAt: now + delayMs, error: toStoredError(cause) });
-    s.outbox.emit('task:retrying', () => ({ task: toRecord(entry), attempt: entry.attempts, error: cause, delayMs }));
+    s.outbox.emit('task:retrying', () => ({ task: toRecord(entry, IN_BACKOFF), attempt: entry.attempts, error: cause, delayMs }));
   }
 
   /** A dependency completed: a task that has none left joins the ready queue. */
@@ -282,7 +310,9 @@ export class TaskLifecycle {
       s.graph.send({ type: 'graph.abandoned', id, outcome: status });
       for (const dependent of s.graph.getSnapshot().context.doomed) {
         const downstream = s.registry.entries.get(dependent);
-        if (downstream?.ref !== undefined && downstream.outcome === undefined) this.doom(downstream, id, status);
+        // A dependent may have ended already in this step (a diamond dooms it twice): its done
+        // event is on its way; sending to its stopped actor would only warn.
+        if (downstream?.ref?.getSnapshot().status === 'active') this.doom(downstream, id, status);
       }
     }
     s.waiters.settle(id, () => toRecord(entry));

@@ -51,14 +51,22 @@ export class TaskRegistry {
       this.#forgotten.push(oldest);
     }
     // The records are exact; the graph hears of dropped ids in batches (one event per batch).
-    if (this.#forgotten.length > Math.floor(this.#limit / 8)) {
-      this.#onForget(this.#forgotten);
-      this.#forgotten = [];
-    }
+    if (this.#forgotten.length > Math.floor(this.#limit / 8)) this.flushForgotten();
     if (this.#finishedHead > 4096 && this.#finishedHead * 2 > this.#finished.length) {
       this.#finished = this.#finished.slice(this.#finishedHead);
       this.#finishedHead = 0;
     }
+  }
+
+  /**
+   * Tells the graph and the store now of every id dropped so far. Admission calls it first: an
+   * id dropped from the records may be used again, and must then be unknown everywhere.
+   */
+  flushForgotten(): void {
+    if (this.#forgotten.length === 0) return;
+    const ids = this.#forgotten;
+    this.#forgotten = [];
+    this.#onForget(ids);
   }
 
   /** The entry of a known id, or a TaskSchedulingError naming it. */

@@ -12,6 +12,7 @@ import { toRecord, type TaskEntry } from './TaskEntry.js';
  * checkBatch(supervisor, batch);
  */
 export function checkBatch(s: Supervisor, batch: readonly NormalizedTask[]): void {
+  s.registry.flushForgotten();
   const seen = new Set<string>();
   batch.forEach((task, i) => {
     if (s.registry.entries.has(task.id) || seen.has(task.id)) {
@@ -69,7 +70,14 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
     entry.ref = s.lifecycle.createActor(entry, task.retry, waiting);
     created.push(entry);
   }
-  s.settings.store?.addTasks(created.map((entry, i) => s.lifecycle.toStored(entry, batch[i] as NormalizedTask)));
+  const store = s.settings.store;
+  if (store !== undefined) {
+    store.addTasks(created.map((entry, i) => s.lifecycle.toStored(entry, batch[i] as NormalizedTask)));
+    // A store infers a new task waits when it has dependencies; these were done already.
+    for (const entry of created) {
+      if (entry.dependencies.length > 0 && !Number.isNaN(entry.readyAt)) store.record({ kind: 'ready', id: entry.id, at: entry.readyAt });
+    }
+  }
   s.waiters.busy();
   for (const entry of created) s.outbox.emit('task:scheduled', () => ({ task: toRecord(entry) }));
   // Only now is the whole batch known, so policies that rank by the graph see all of it.

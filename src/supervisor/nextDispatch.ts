@@ -11,13 +11,13 @@ export interface RunningEstimate {
 }
 
 /** What one dispatch decision reads: the queue, the pools and the workers, never changed here. */
-export interface DispatchView {
+export interface DispatchView<T extends QueuedTask = QueuedTask> {
   /** Worker slots free now. */
   readonly freeWorkers: number;
   /** The best-ranked ready task. */
-  head(): QueuedTask | undefined;
+  head(): T | undefined;
   /** Up to `limit` ready tasks in dispatch order. */
-  ordered(limit: number): readonly QueuedTask[];
+  ordered(limit: number): readonly T[];
   /** Free amount of a pool now. */
   free(name: string): number;
   /** Lower-ranked tasks may use reserved resources when they end before the blocked one could start. */
@@ -28,23 +28,25 @@ export interface DispatchView {
 }
 
 /** The next step of the dispatch loop. */
-export type DispatchDecision =
+export type DispatchDecision<T extends QueuedTask = QueuedTask> =
   /** Start this task now; `passedOver` ranked above it but lack resources. */
-  | { readonly kind: 'start'; readonly task: QueuedTask; readonly passedOver: readonly QueuedTask[] }
+  | { readonly kind: 'start'; readonly task: T; readonly passedOver: readonly T[] }
   /**
    * Nothing more starts: `blocked` lack resources, and `reserved` (what they need) is held back
    * from every task ranked below them, so a stream of small tasks cannot starve a large one.
    */
-  | { readonly kind: 'wait'; readonly reserved: ReadonlyMap<string, number>; readonly blocked: readonly QueuedTask[] }
+  | { readonly kind: 'wait'; readonly reserved: ReadonlyMap<string, number>; readonly blocked: readonly T[] }
   /** No worker is free or nothing is ready. */
   | { readonly kind: 'idle' };
 
-const IDLE: DispatchDecision = Object.freeze({ kind: 'idle' });
-const NONE: readonly QueuedTask[] = Object.freeze([]);
+const IDLE = Object.freeze({ kind: 'idle' as const });
+const NONE: readonly never[] = Object.freeze([]);
 
-function fits(request: Readonly<Record<string, number>>, view: DispatchView, reserved?: ReadonlyMap<string, number>): boolean {
+function fits(request: Readonly<Record<string, number>>, view: Pick<DispatchView, 'free'>, reserved?: ReadonlyMap<string, number>): boolean {
   for (const name in request) {
-    if ((request[name] as number) > view.free(name) - (reserved?.get(name) ?? 0)) return false;
+    // A request of 0 always fits, even where reservations exceed what is free.
+    const amount = request[name] as number;
+    if (amount > 0 && amount > view.free(name) - (reserved?.get(name) ?? 0)) return false;
   }
   return true;
 }
@@ -60,14 +62,14 @@ function fits(request: Readonly<Record<string, number>>, view: DispatchView, res
  * const decision = nextDispatch(view);
  * if (decision.kind === 'start') dispatch(decision.task.id);
  */
-export function nextDispatch(view: DispatchView): DispatchDecision {
+export function nextDispatch<T extends QueuedTask>(view: DispatchView<T>): DispatchDecision<T> {
   if (view.freeWorkers <= 0) return IDLE;
   const head = view.head();
   if (head === undefined) return IDLE;
   if (fits(head.resources, view)) return { kind: 'start', task: head, passedOver: NONE };
   const candidates = view.ordered(SCAN_LIMIT);
   const reserved = new Map<string, number>();
-  const blocked: QueuedTask[] = [];
+  const blocked: T[] = [];
   let shadow: number | undefined;
   for (const candidate of candidates) {
     if (fits(candidate.resources, view, reserved)) return { kind: 'start', task: candidate, passedOver: blocked };

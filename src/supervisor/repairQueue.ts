@@ -33,8 +33,12 @@ export function repairQueue(supervisor: Supervisor): void {
   };
   for (const { method, taskId, error } of guarded.takeFailures()) {
     const policyError = new PolicyError(policy.name, method, taskId, error);
-    if (taskId === undefined) blame(policyError, queued);
-    else culprits.set(taskId, policyError);
+    if (taskId !== undefined) culprits.set(taskId, policyError);
+    // A failure about the whole queue (peek, ordered, size) blames no task: a fresh queue gets
+    // another chance; only when it fails again before anything was dispatched, the policy cannot
+    // order these tasks at all.
+    else if (supervisor.queueStrikes++ > 0) blame(policyError, queued);
+    else supervisor.outbox.reportError(policyError);
   }
   const fresh = (): boolean => {
     try {
@@ -62,6 +66,7 @@ export function repairQueue(supervisor: Supervisor): void {
     const entry = supervisor.registry.entries.get(id);
     if (!entry || statusOf(entry) !== 'pending') continue;
     entry.queued = false;
+    supervisor.queuedCount--;
     if (!reported.has(error)) supervisor.outbox.reportError(error);
     reported.add(error);
     entry.ref?.send({ type: 'task.upstreamFailed', error });

@@ -47,7 +47,10 @@ export function resubmittedTasks(journal: Journal, registry: TaskRegistry, batch
   const fresh: NormalizedTask[] = [];
   const known: [NormalizedTask, StoredTask][] = [];
   batch.forEach((task, i) => {
-    const stored = journal.specs.get(task.id);
+    // An id this process admitted and has since dropped (maxFinishedRecords) is free again, as
+    // without a store; a recovered one stays taken, so a finished task never runs again.
+    const isTaken = registry.entries.has(task.id) || journal.recovered.has(task.id);
+    const stored = isTaken ? journal.specs.get(task.id) : undefined;
     if (stored === undefined) {
       fresh.push(task);
       return;

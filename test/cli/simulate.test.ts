@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +37,45 @@ describe.concurrent('xeno-scheduler simulate', () => {
     // The configuration's policy first, then the compared ones.
     expect(policies.map((row) => row.policy)).toEqual(['critical-path', 'fifo']);
     for (const row of policies) expect(row.makespanMs).toBeGreaterThanOrEqual(row.lowerBoundMs);
+  });
+
+  it.each(['config/examples/proof-pipeline.yaml', 'config/examples/data-processing.yaml'])(
+    'replays a real run of %s under its own policy within 5% of the real makespan, beside the compared policies',
+    async (workload) => {
+      const report = join(tmp, `${workload.replace(/\W/g, '_')}.json`);
+      const ran = await runCli(['run', workload, '--quiet', '--report', report], { timeoutMs: 30_000 });
+      expect(ran.code, ran.stderr).toBe(0);
+      const replayed = await runCli(['simulate', '--replay', report, '--compare', 'fifo,priority,critical-path', '--json']);
+      expect(replayed.code, replayed.stderr).toBe(0);
+      const { policies } = JSON.parse(replayed.stdout) as { policies: ComparisonRow[] };
+      const [real, own, ...others] = policies as [ComparisonRow, ComparisonRow, ...ComparisonRow[]];
+      const { summary } = JSON.parse(readFileSync(report, 'utf8')) as { summary: { policy: string } };
+      expect(real.policy).toBe('real run');
+      expect(own.policy).toBe(summary.policy);
+      expect(Math.abs(own.makespanMs / real.makespanMs - 1)).toBeLessThanOrEqual(0.05);
+      expect(new Set(others.map((row) => row.policy))).toEqual(new Set(['fifo', 'priority', 'critical-path'].filter((p) => p !== own.policy)));
+      const svg = join(tmp, `${workload.replace(/\W/g, '_')}.svg`);
+      const table = await runMain(['simulate', '--replay', report, '--compare', 'fifo', '--svg', svg]);
+      expect(table.stdout).toMatch(new RegExp(`^makespan s +[\\d.]+ +[\\d.]+ +[\\d.]+$`, 'm'));
+      expect(table.stdout).toContain(`wrote ${svg}`);
+      expect(readFileSync(svg, 'utf8')).toMatch(/^<svg /);
+      expect(table.stdout).toMatch(new RegExp(`^metric +real run +${own.policy} +fifo$`, 'm'));
+    },
+  );
+
+  it('exits 2 naming the file and the field when the replayed report has no trace', async () => {
+    const report = join(tmp, 'no-trace.json');
+    writeFileSync(report, JSON.stringify({ tasks: [], summary: {} }));
+    const { code, stderr } = await runMain(['simulate', '--replay', report]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${report}: replay.trace`);
+    expect(stderr).toMatch(/expected a run report written by `xeno-scheduler run --report`/);
+    const both = await runMain(['simulate', 'config/examples/simulation-dag.yaml', '--replay', report]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/<workload>: expected a workload file or --replay <report>, not both/);
+    const neither = await runMain(['simulate']);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/<workload>: expected a workload file, or --replay <report>, found neither/);
   });
 
   it.each([

@@ -85,7 +85,9 @@ function rows(statement: SqlStatement): unknown[][] {
 }
 
 function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean): SqliteTaskStore {
-  const insertTask = db.prepare('INSERT INTO tasks (seq, id, spec) VALUES (?, ?, ?)');
+  // A new task may reuse the id of one the scheduler forgot: it replaces that row (its old
+  // transitions, under the old number, are then ignored).
+  const insertTask = db.prepare('INSERT OR REPLACE INTO tasks (seq, id, spec) VALUES (?, ?, ?)');
   const insertTransition = db.prepare('INSERT INTO transitions (seq, kind, at, attempt, data) VALUES (?, ?, ?, ?, ?)');
   /** Transitions name their task by its number: smaller rows, faster to read back. */
   const seqOf = new Map<string, number>();

@@ -1,0 +1,87 @@
+/** A moment of a run as the critical-path lookahead sees it (times in ms, estimates for durations). */
+export interface PlanState {
+  readonly now: number;
+  readonly maxWorkers: number;
+  /** Pool capacities; undefined when unknown (then every request fits). */
+  readonly capacity: Readonly<Record<string, number>> | undefined;
+  /** Running attempts: expected end (estimate after start) and what they hold. */
+  readonly running: readonly { readonly id: string; readonly end: number; readonly resources: Readonly<Record<string, number>> }[];
+  /** Ready tasks, best rank first. */
+  readonly ready: readonly string[];
+  /** Tasks neither ready, running nor done, with how many of their dependencies are not done. */
+  readonly waitingOn: ReadonlyMap<string, number>;
+  /** The rank order: larger first (ties: more dependents first). */
+  readonly rankOf: (id: string) => number;
+  readonly estimateOf: (id: string) => number;
+  readonly resourcesOf: (id: string) => Readonly<Record<string, number>>;
+  readonly dependentsOf: (id: string) => readonly string[];
+}
+
+interface Run {
+  readonly id: string;
+  readonly end: number;
+  readonly resources: Readonly<Record<string, number>>;
+}
+
+/**
+ * The makespan a plain list scheduler (ready tasks by rank, then more dependents first, a blocked task reserving its request
+ * against those ranked after it, as the pump does) would reach from `state` if `first` started
+ * now, with estimates as durations: the rollout that the critical-path lookahead compares
+ * candidates by. Infinity if the tasks left can never all run (a request above capacity).
+ *
+ * @example
+ * estimateMakespan(state, 'b'); // 42000
+ */
+export function estimateMakespan(state: PlanState, first: string): number {
+  let time = state.now;
+  const used = new Map<string, number>();
+  const running: Run[] = [];
+  const start = (id: string, resources: Readonly<Record<string, number>>, end: number): void => {
+    running.push({ id, end, resources });
+    for (const name in resources) used.set(name, (used.get(name) ?? 0) + (resources[name] as number));
+  };
+  for (const run of state.running) start(run.id, run.resources, Math.max(time, run.end));
+  start(first, state.resourcesOf(first), time + state.estimateOf(first));
+  const order = (a: string, b: string): number =>
+    state.rankOf(b) - state.rankOf(a) || state.dependentsOf(b).length - state.dependentsOf(a).length;
+  const ready = state.ready.filter((id) => id !== first);
+  const waitingOn = new Map(state.waitingOn);
+  const fits = (request: Readonly<Record<string, number>>, reserved: ReadonlyMap<string, number>): boolean =>
+    state.capacity === undefined ||
+    Object.entries(request).every(([name, amount]) => amount + (used.get(name) ?? 0) + (reserved.get(name) ?? 0) <= (state.capacity?.[name] ?? 0));
+  let makespan = time;
+  for (;;) {
+    const reserved = new Map<string, number>();
+    for (let at = 0; at < ready.length && running.length < state.maxWorkers; ) {
+      const id = ready[at] as string;
+      const request = state.resourcesOf(id);
+      if (fits(request, reserved)) {
+        ready.splice(at, 1);
+        start(id, request, time + state.estimateOf(id));
+        continue;
+      }
+      for (const name in request) reserved.set(name, (reserved.get(name) ?? 0) + (request[name] as number));
+      at += 1;
+    }
+    if (running.length === 0) return ready.length === 0 && waitingOn.size === 0 ? makespan : Number.POSITIVE_INFINITY;
+    time = Math.min(...running.map((run) => run.end));
+    makespan = Math.max(makespan, time);
+    for (let at = running.length - 1; at >= 0; at--) {
+      const run = running[at] as Run;
+      if (run.end !== time) continue;
+      running.splice(at, 1);
+      for (const name in run.resources) used.set(name, (used.get(name) ?? 0) - (run.resources[name] as number));
+      for (const dependent of state.dependentsOf(run.id)) {
+        const left = waitingOn.get(dependent);
+        if (left === undefined) continue;
+        if (left > 1) {
+          waitingOn.set(dependent, left - 1);
+          continue;
+        }
+        waitingOn.delete(dependent);
+        const place = ready.findIndex((id) => order(dependent, id) < 0);
+        ready.splice(place === -1 ? ready.length : place, 0, dependent);
+      }
+    }
+  }
+}
