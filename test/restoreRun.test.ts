@@ -8,7 +8,7 @@ import { memoryTaskStore } from '../src/stores/memoryTaskStore.js';
 import { sqliteStore } from '../src/stores/sqlite/sqliteStore.js';
 import type { TaskStore } from '../src/stores/TaskStore.js';
 import type { SchedulerOptions, TaskContext, TaskRun } from '../src/types.js';
-import { settle } from './support/harness.js';
+import { settle, simulatedScheduler } from './support/harness.js';
 import { useTempFolder } from './support/tempStore.js';
 
 const temp = useTempFolder();
@@ -18,18 +18,7 @@ const forever: TaskRun = () => new Promise(() => {});
 
 /** A scheduler on a simulated clock at `now`, on `store`. */
 function open(store: TaskStore, now: number, options: SchedulerOptions = {}): { scheduler: Scheduler; clock: SimulatedClock; advance(ms: number): Promise<void> } {
-  const clock = new SimulatedClock();
-  clock.set(now);
-  const scheduler = createScheduler({ maxWorkers: 1, defaultRetry: { attempts: 1 }, ...options, store, clock });
-  return {
-    scheduler,
-    clock,
-    advance: async (ms) => {
-      await settle();
-      clock.increment(ms);
-      await settle();
-    },
-  };
+  return simulatedScheduler({ maxWorkers: 1, defaultRetry: { attempts: 1 }, ...options, store }, now);
 }
 
 describe('restoreRun (createScheduler on a store that holds a run)', () => {
