@@ -196,6 +196,23 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
     expect(() => second.scheduler.scheduleTask({ id: 'y', type: 'work', dependencies: ['x'], resources: { cpu: 2 } })).toThrow(/^task\.resources: task "y"/);
   });
 
+  it('builds no record past maxFinishedRecords, still counts those tasks, and never runs them again', async () => {
+    const store = memoryTaskStore();
+    const batch = Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, type: 'work', ...(i === 5 ? { dependencies: ['t4'] } : {}) }));
+    const first = open(store, 0, { maxWorkers: 1, handlers: { work: () => 'ok' } });
+    first.scheduler.scheduleTasks(batch.slice(0, 5));
+    await first.scheduler.onIdle();
+
+    const ran: string[] = [];
+    const second = open(store, 10, { maxFinishedRecords: 2, handlers: { work: (ctx: TaskContext) => void ran.push(ctx.task.id) } });
+    expect(second.scheduler.getStats()).toMatchObject({ completed: 5, pending: 0 });
+    expect(second.scheduler.listTasks().map((task) => task.id)).toEqual(['t3', 't4']);
+    expect(second.scheduler.scheduleTasks(batch)).toEqual(batch.map((task) => task.id));
+    await second.scheduler.onIdle();
+    expect(ran).toEqual(['t5']);
+    expect(second.scheduler.getStats()).toMatchObject({ completed: 6 });
+  });
+
   it('leaves pending and running tasks as they were when the scheduler is stopped, to be resumed', async () => {
     const store = memoryTaskStore();
     const first = open(store, 0, { handlers: { work: forever } });

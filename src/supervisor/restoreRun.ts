@@ -77,10 +77,13 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
  * restoreRun(supervisor, store.load(), { handlers, onRestored: (run) => console.log(run.pending) });
  */
 export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], options: RestoreOptions): void {
-  const ids = new Set(states.map((state) => state.task.id));
-  // A dependency the store forgot had finished long ago: had it failed, its dependents would have too.
-  s.graph.send({ type: 'graph.add', batch: states.map(({ task }) => ({ id: task.id, dependencies: task.dependencies.filter((id) => ids.has(id)) })) });
-  for (const { task, status } of states) {
+  const dropped = droppedRecords(states, s.settings.maxFinishedRecords);
+  const kept = dropped.size === 0 ? states : states.filter((state) => !dropped.has(state.task.id));
+  const ids = new Set(kept.map((state) => state.task.id));
+  // A dependency the store forgot (or whose record is dropped) had completed: had it failed, its
+  // dependents would have too (and their dependencies are never dropped, see droppedRecords).
+  s.graph.send({ type: 'graph.add', batch: kept.map(({ task }) => ({ id: task.id, dependencies: task.dependencies.filter((id) => ids.has(id)) })) });
+  for (const { task, status } of kept) {
     if (status === 'completed') s.graph.send({ type: 'graph.completed', id: task.id });
     else if (status === 'failed' || status === 'cancelled') s.graph.send({ type: 'graph.abandoned', id: task.id, outcome: status });
   }
@@ -92,6 +95,12 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
   for (const state of states) {
     const { task } = state;
     s.continueSeqAfter(task.seq);
+    if (dropped.has(task.id)) {
+      // Counted as finished, as a record the registry dropped is; never built.
+      s.registry.counts[state.status]++;
+      finished[state.status as 'completed']++;
+      continue;
+    }
     const handler = Object.hasOwn(options.handlers, task.type) ? options.handlers[task.type] : undefined;
     const entry = toEntry(state, handler ?? MISSING_WORK);
     s.registry.add(entry);
@@ -148,6 +157,26 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
       unrecoverable: lost.map((entry) => entry.id),
     });
   });
+}
+
+/**
+ * The finished tasks whose records the registry would drop at once (past `maxFinishedRecords`,
+ * oldest first), and that no live task depends on: recovery skips building them. The store and
+ * the journal keep them, so scheduling them again still adds nothing.
+ */
+function droppedRecords(states: readonly StoredTaskState[], limit: number): Set<string> {
+  const isFinished = (state: StoredTaskState): boolean => state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled';
+  let surplus = states.filter(isFinished).length - limit;
+  const dropped = new Set<string>();
+  if (surplus <= 0) return dropped;
+  const neededByLive = new Set(states.filter((state) => !isFinished(state)).flatMap((state) => state.task.dependencies));
+  for (const state of states) {
+    if (surplus <= 0) break;
+    if (!isFinished(state) || neededByLive.has(state.task.id)) continue;
+    dropped.add(state.task.id);
+    surplus--;
+  }
+  return dropped;
 }
 
 /** A recovered running attempt holds its worker slot and resources until its outcome arrives. */
