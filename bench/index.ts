@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, one after another, in this one process.
  * Pass names to run a subset: `npm run bench -- scheduler policies`.
  */
+import { run as runDistributed } from './distributed.bench.js';
 import { run as runInspection } from './inspection.bench.js';
 import { run as runPolicies } from './policies.bench.js';
 import { run as runScheduler } from './scheduler.bench.js';
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   inspection: () => runInspection(),
   workerPool: () => runWorkerPool(),
   policies: () => runPolicies(),
+  distributed: () => runDistributed(),
 };
 
 const chosen = process.argv.slice(2);

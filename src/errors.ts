@@ -17,7 +17,10 @@ export type SchedulerErrorCode =
   | 'DEPENDENCY_TIMEOUT'
   | 'ATTEMPT_INTERRUPTED'
   | 'TASK_STORE'
-  | 'TASK_NOT_RECOVERABLE';
+  | 'TASK_NOT_RECOVERABLE'
+  | 'REDIS_UNREACHABLE'
+  | 'UNKNOWN_NODE'
+  | 'HANDLER_MISSING';
 
 /** Base class of every error xeno-scheduler throws or records. */
 export class SchedulerError extends Error {

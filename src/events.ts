@@ -6,6 +6,8 @@ export type SchedulerEvents = {
   'task:scheduled': { task: TaskRecord };
   /** An attempt began running; `attempt` counts from 1. */
   'task:started': { task: TaskRecord; attempt: number };
+  /** A distributed executor put an attempt on a node's queue. */
+  'task:placed': { task: TaskRecord; attempt: number; node: string };
   /** An attempt failed and another will run after `delayMs`. */
   'task:retrying': { task: TaskRecord; attempt: number; error: Error; delayMs: number };
   /** The task completed with `result`. */

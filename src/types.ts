@@ -130,6 +130,8 @@ export interface TaskRecord {
   readonly completedAt: number | undefined;
   readonly result: unknown;
   readonly error: Error | undefined;
+  /** The node its latest attempt was placed on, in a distributed run; undefined elsewhere. */
+  readonly node: string | undefined;
 }
 
 /** A clock: XState's `Clock` plus the current time. `SimulatedClock` from xstate fits. */
@@ -281,6 +283,11 @@ export interface TaskExplanation {
   readonly ahead: readonly string[];
   /** How many ready tasks are ahead of it in all. */
   readonly aheadCount: number;
+  /**
+   * Why a running attempt has not reached a worker yet, as its executor says (a distributed run:
+   * no live node, none whose free resources fit); undefined otherwise.
+   */
+  readonly placement: string | undefined;
   /** One line for people. */
   readonly summary: string;
 }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { applyEnvOverrides, envVarName } from '../src/config/applyEnvOverrides.js';
-import { builtInResourceNames, configSchema, policyNames, schedulerTypes, type XenoConfig } from '../src/config/configSchema.js';
+import { builtInResourceNames, configSchema, loadBalancingModes, policyNames, schedulerTypes, type XenoConfig } from '../src/config/configSchema.js';
 import { configJsonSchema, configJsonSchemaText } from '../src/config/configJsonSchema.js';
 import { loadConfig } from '../src/config/loadConfig.js';
 import { parseConfig } from '../src/config/parseConfig.js';
@@ -29,7 +29,7 @@ const seedConfig: XenoConfig = {
       backfill: false,
       group_weights: {},
     },
-    distributed_scheduler: { nodes: ['node1', 'node2', 'node3'], load_balancing: 'round_robin', failover: true },
+    distributed_scheduler: { nodes: ['node1', 'node2', 'node3'], load_balancing: 'round_robin', failover: true, check_interval: 1 },
   },
 };
 
@@ -70,9 +70,10 @@ describe('parseConfig', () => {
           group_weights: fc.dictionary(name, positive),
         }),
         distributed_scheduler: section({
-          nodes: fc.array(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 4 }),
-          load_balancing: fc.string({ minLength: 1 }),
+          nodes: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9_.-]{0,8}$/), { minLength: 1, maxLength: 4 }),
+          load_balancing: fc.constantFrom(...loadBalancingModes),
           failover: fc.boolean(),
+          check_interval: positive,
         }),
       }),
     });
@@ -245,21 +246,48 @@ describe('toSchedulerOptions', () => {
     expect(policyOptions).toEqual({ name: 'fair-share', priorityBoost: 1.2, agingIntervalMs: 0, backfill: true, groupWeights: { proofs: 3 } });
   });
 
-  it('refuses the distributed type with a CONFIGURATION error naming scheduler.type', () => {
+  it('maps type: distributed to the executor options: nodes, load balancing, failover, Redis URL, seconds to ms', () => {
+    const text = [
+      'scheduler:',
+      '  type: distributed',
+      '  distributed_scheduler:',
+      '    nodes: [alpha, { name: beta, max_workers: 2, resources: { cpu: 8 } }]',
+      '    load_balancing: resource_aware',
+      '    failover: false',
+      '    redis: redis://10.0.0.5:6379',
+      '    check_interval: 0.25',
+    ].join('\n');
+    const { distributed, options } = toSchedulerOptions(parseConfig(text, '<string>', noEnv), {});
+    expect(distributed).toEqual({
+      connection: 'redis://10.0.0.5:6379',
+      nodes: [{ name: 'alpha' }, { name: 'beta', maxWorkers: 2, resources: { cpu: 8 } }],
+      loadBalancing: 'resource_aware',
+      failover: false,
+      checkIntervalMs: 250,
+    });
+    expect(options.maxWorkers).toBe(4);
+  });
+
+  it('takes the Redis URL from XENO_REDIS_URL when the file gives none, and leaves local types alone', () => {
+    const distributed = parseConfig('scheduler:\n  type: distributed\n', '<string>', noEnv);
+    expect(toSchedulerOptions(distributed, { XENO_REDIS_URL: 'redis://r:1' }).distributed?.connection).toBe('redis://r:1');
+    expect(toSchedulerOptions(parseConfig('', '<string>', noEnv), { XENO_REDIS_URL: 'redis://r:1' }).distributed).toBeUndefined();
+  });
+
+  it('refuses type: distributed without a Redis URL with a CONFIGURATION error naming the key', () => {
     const config = parseConfig('scheduler:\n  type: distributed\n', '<string>', noEnv);
     const error = (() => {
       try {
-        toSchedulerOptions(config);
+        toSchedulerOptions(config, {});
       } catch (caught) {
         return caught;
       }
       return undefined;
     })();
-    expect(error).toBeInstanceOf(SchedulerError);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as SchedulerError).code).toBe('CONFIGURATION');
     expect((error as Error).message).toBe(
-      '<config>: scheduler.type: expected task, resource, dependency or priority, found "distributed" (the distributed backend does not exist yet; use a local type, which applies every other section)',
+      '<config>: scheduler.distributed_scheduler.redis: expected a Redis URL for type: distributed, found none (and no XENO_REDIS_URL variable) (set redis: redis://host:6379, or export XENO_REDIS_URL)',
     );
   });
 });

@@ -193,6 +193,27 @@ const badConfigs: readonly BadFile[] = [
     ],
   },
   {
+    name: 'unknown load balancing mode',
+    yaml: ['scheduler:', '  distributed_scheduler:', '    load_balancing: dice'],
+    issues: [
+      ['scheduler.distributed_scheduler.load_balancing', 3, 'config.yaml:3: scheduler.distributed_scheduler.load_balancing: expected one of "round_robin", "least_loaded", "resource_aware", found "dice"'],
+    ],
+  },
+  {
+    name: 'node listed twice',
+    yaml: ['scheduler:', '  distributed_scheduler:', '    nodes: [a, b, a]'],
+    issues: [
+      ['scheduler.distributed_scheduler.nodes.2', 3, 'config.yaml:3: scheduler.distributed_scheduler.nodes.2: expected a node name not used before ("a" is listed twice), found "a"'],
+    ],
+  },
+  {
+    name: 'unknown key of a node',
+    yaml: ['scheduler:', '  distributed_scheduler:', '    nodes:', '      - name: a', '        max_worker: 2'],
+    issues: [
+      ['scheduler.distributed_scheduler.nodes.0.max_worker', 5, 'config.yaml:5: scheduler.distributed_scheduler.nodes.0.max_worker: expected one of the keys name, max_workers, resources, found unknown key "max_worker" (did you mean "max_workers"?)'],
+    ],
+  },
+  {
     name: 'failover as a number',
     yaml: ['scheduler:', '  distributed_scheduler:', '    failover: 1'],
     issues: [

@@ -10,13 +10,14 @@ import { runCommand, type RunFlags } from './runCommand.js';
 import { simulateCommand, type SimulateFlags } from './simulateCommand.js';
 import { statusCommand } from './statusCommand.js';
 import { validateCommand } from './validateCommand.js';
+import { parseResources, workerCommand, type WorkerFlags } from './workerCommand.js';
 import type { PlanFlags } from './loadPlan.js';
 
 const configOption = (): Option => new Option('--config <file>', "configuration file to use instead of the workload's own `config`");
 const policyOption = (description: string): Option => new Option('--policy <name>', description).choices(POLICY_NAMES);
 
 /**
- * The `xeno-scheduler` command line: `run`, `validate`, `simulate` and `machines`, each with
+ * The `xeno-scheduler` command line: `run`, `worker`, `validate`, `simulate` and `machines`, each with
  * `--help`. Commander reports its own usage errors and throws (exitOverride); each command's
  * action hands its exit code to `setExitCode`.
  *
@@ -65,6 +66,17 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .argument('<state>', 'the SQLite file given to run --state')
     .option('--json', 'print the stored tasks as one JSON document')
     .action((file: string, flags: { json?: boolean }) => setExitCode(statusCommand(file, flags, io)));
+
+  program
+    .command('worker')
+    .description('Serve a node of a distributed run: take its jobs (command and module tasks) until Ctrl-C.')
+    .requiredOption('--node <name>', 'the node to serve (one of the coordinator\'s distributed_scheduler.nodes)')
+    .option('--redis <url>', 'the coordinator\'s Redis (default: the XENO_REDIS_URL variable)')
+    .option('--concurrency <n>', 'jobs run at once', parseIntegerOption(1), 1)
+    .option('--resources <list>', 'what this worker offers, for resource_aware, e.g. cpu=4,gpu=1', parseResources)
+    .option('--lock-duration <ms>', 'how long a job\'s lock lasts: a killed worker\'s job runs elsewhere after about this long', parseIntegerOption(100))
+    .addHelpText('after', '\nExample:\n  xeno-scheduler worker --redis redis://10.0.0.5:6379 --node node1 --concurrency 4')
+    .action(async (flags: WorkerFlags) => setExitCode(await workerCommand(flags, io)));
 
   program
     .command('validate')

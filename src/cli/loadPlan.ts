@@ -2,6 +2,7 @@ import { loadConfig } from '../config/loadConfig.js';
 import { loadWorkload } from '../config/loadWorkload.js';
 import { toSchedulerOptions } from '../config/toSchedulerOptions.js';
 import type { Workload } from '../config/workloadTypes.js';
+import type { DistributedOptions } from '../executors/bullmq/DistributedOptions.js';
 import type { PolicyName, PolicyOptions, SchedulerOptions } from '../types.js';
 
 /** Command-line settings that override the workload's configuration. */
@@ -19,13 +20,15 @@ export interface Plan {
   readonly workload: Workload;
   /** Options for `createScheduler`, flags applied, the policy's settings included. */
   readonly options: SchedulerOptions & { readonly policy: PolicyName; readonly maxWorkers: number };
+  /** With `type: distributed`: the coordinator's executor options. */
+  readonly distributed: DistributedOptions | undefined;
 }
 
 /**
  * Loads and checks a workload file, its configuration (or the `--config` file instead) and the
- * flags that override it, and maps the result to scheduler options. Everything that can be wrong
- * with the input is found here, before anything runs: a configuration that names the
- * `distributed` backend is refused with the message of `toSchedulerOptions`.
+ * flags that override it, and maps the result to scheduler options (and, for `type: distributed`,
+ * the coordinator's executor options). Everything that can be wrong with the input is found here,
+ * before anything runs.
  *
  * @throws ConfigurationError listing every problem of the files
  * @example
@@ -34,10 +37,11 @@ export interface Plan {
 export function loadPlan(file: string, flags: PlanFlags = {}): Plan {
   const workload =
     flags.config === undefined ? loadWorkload(file) : loadWorkload(file, { configOverride: loadConfig(flags.config) });
-  const { options, policyOptions } = toSchedulerOptions(workload.config);
+  const { options, policyOptions, distributed } = toSchedulerOptions(workload.config);
   const { name, ...policySettings } = policyOptions;
   return {
     workload,
+    distributed,
     options: {
       ...options,
       maxWorkers: flags.maxWorkers ?? options.maxWorkers ?? 1,

@@ -1,5 +1,6 @@
 import { createScheduler } from '../createScheduler.js';
 import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
+import type { DistributedExecutor } from '../executors/bullmq/bullmqExecutor.js';
 import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
 import type { Scheduler } from '../scheduler.js';
@@ -15,6 +16,7 @@ import { describeResumedRun } from './describeResumedRun.js';
 import { listenForSignals } from './listenForSignals.js';
 import { loadPlan, type Plan, type PlanFlags } from './loadPlan.js';
 import { openRunState, type RunState } from './openRunState.js';
+import { openCoordinator } from './openCoordinator.js';
 import type { ProgressView } from './ProgressView.js';
 import { toTaskSpecs } from './toTaskSpecs.js';
 import { trackTaskRuns, type TaskRunTracker } from './trackTaskRuns.js';
@@ -47,6 +49,8 @@ export interface RunFlags extends PlanFlags {
 /** Everything a run holds that must be let go of at the end, whatever happens. */
 interface RunResources {
   pool: WorkerPool | undefined;
+  /** The BullMQ executor of a `type: distributed` run. */
+  coordinator: DistributedExecutor | undefined;
   scheduler: Scheduler | undefined;
   tracker: TaskRunTracker | undefined;
   dashboard: Dashboard | undefined;
@@ -65,8 +69,8 @@ function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo,
   return createLineProgress(tracker, { stream: io.stdout, startedAt });
 }
 
-function needsWorkerPool({ workload }: Plan): boolean {
-  return workload.tasks.some((task) => task.run?.kind === 'module' && task.run.worker);
+function needsWorkerPool({ workload, distributed }: Plan): boolean {
+  return distributed === undefined && workload.tasks.some((task) => task.run?.kind === 'module' && task.run.worker);
 }
 
 function dashboardOptions(flags: RunFlags): { port?: number; host?: string; token?: string } {
@@ -99,6 +103,7 @@ async function release(resources: RunResources, hurry: Hurry): Promise<void> {
   // work that ignored an earlier stop has had its grace already.
   await unlessHurried(resources.scheduler?.stop(resources.isStopped ? { graceMs: 0 } : {}), hurry);
   await unlessHurried(resources.pool?.close(), hurry);
+  await unlessHurried(resources.coordinator?.close(), hurry);
   resources.state?.store.close();
   // Exiting now would skip the SIGKILL of a process that ignores SIGTERM; hurrying sends it at once.
   await resources.terminator.settled();
@@ -122,7 +127,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   checkReportPath(flags.report);
   const notes = flags.json ? io.stderr : io.stdout;
   const terminator = createProcessGroupTerminator();
-  const resources: RunResources = { pool: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined, terminator, isStopped: false };
+  const resources: RunResources = { pool: undefined, coordinator: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined, terminator, isStopped: false };
   const signals = listenForSignals();
   /** The signals that ended the run so far; the next one hurries the clean-up. */
   let signalsUsed = 0;
@@ -140,9 +145,15 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   let exitCode: ExitCode = ExitCode.FAILED;
   try {
     resources.pool = needsWorkerPool(plan) ? createWorkerPool({ maxThreads: plan.options.maxWorkers }) : undefined;
-    const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true } });
+    const remote = plan.distributed !== undefined;
+    const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote });
     resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, flags.fresh === true);
-    const scheduler = createScheduler({ ...plan.options, ...(resources.state ? { store: resources.state.store } : {}) });
+    if (plan.distributed) resources.coordinator = await openCoordinator(plan.distributed, notes, io.stderr);
+    const scheduler = createScheduler({
+      ...plan.options,
+      ...(resources.coordinator ? { executor: resources.coordinator } : {}),
+      ...(resources.state ? { store: resources.state.store } : {}),
+    });
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
     resources.tracker = tracker;

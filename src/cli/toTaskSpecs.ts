@@ -1,4 +1,5 @@
 import type { Workload } from '../config/workloadTypes.js';
+import { remoteTask } from '../executors/remoteTask.js';
 import { toTaskRun, type ToTaskRunOptions } from '../executors/runDescriptor.js';
 import type { TaskSpec } from '../types.js';
 import { tasksError } from './tasksError.js';
@@ -6,13 +7,14 @@ import { tasksError } from './tasksError.js';
 /**
  * Turns a workload's tasks into scheduler task specs: the task's name is its id (so dependencies
  * by name work), its run descriptor becomes a work function (see {@link toTaskRun} for `options`:
- * `worker: true` modules run on `options.pool`), and `retries` becomes `retry.attempts` (runs, one more).
+ * `worker: true` modules run on `options.pool`; with `remote`, a {@link remoteTask} that a
+ * distributed worker runs), and `retries` becomes `retry.attempts` (runs, one more).
  *
  * @throws ConfigurationError naming every task that has nothing to run (a simulation-only task)
  * @example
  * scheduler.scheduleTasks(toTaskSpecs(loadWorkload('config/examples/proof-pipeline.yaml'), { pool }));
  */
-export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions = {}): TaskSpec[] {
+export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { remote?: boolean } = {}): TaskSpec[] {
   const idle = workload.tasks.filter((task) => task.run === undefined);
   if (idle.length > 0) {
     throw tasksError(workload, idle, {
@@ -33,6 +35,6 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions = {}):
     retry: { attempts: task.retries + 1 },
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
     ...(task.group === undefined ? {} : { group: task.group }),
-    ...(task.run === undefined ? {} : { run: toTaskRun(task.run, options) }),
+    ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : toTaskRun(task.run, options) }),
   }));
 }

@@ -85,24 +85,63 @@ const prioritySchedulerSchema = z
   })
   .describe('How ready tasks are ordered.');
 
+/** How a distributed coordinator picks the node for an attempt. */
+export const loadBalancingModes = ['round_robin', 'least_loaded', 'resource_aware'] as const;
+
+/** A node name: also its BullMQ queue's name, so no `:` and nothing a shell would mangle. */
+const nodeName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: 'a node name: letters, digits, _ . - (at most 64, no ":")' });
+
+const nodeSchema = z.union(
+  [
+    nodeName,
+    z.strictObject({
+      name: nodeName.describe('The node\'s name; workers join it with `--node <name>`.'),
+      max_workers: positiveInteger.optional().describe('Most attempts running on the node at once; default: its workers\' concurrency.'),
+      resources: namedAmounts
+        .optional()
+        .describe('What the node offers, e.g. `{ cpu: 8, gpu: 1 }`; used by `resource_aware` (default: what its workers announce).'),
+    }),
+  ],
+  { error: 'a node name, or a mapping { name, max_workers, resources }' },
+);
+
 const distributedSchedulerSchema = z
   .strictObject({
     nodes: z
-      .array(z.string().min(1))
+      .array(nodeSchema)
       .min(1)
       .default(['node1', 'node2', 'node3'])
-      .describe('Names of the nodes of a distributed backend (not implemented yet).'),
+      .superRefine((nodes, ctx) => {
+        const seen = new Set<string>();
+        nodes.forEach((node, index) => {
+          const name = typeof node === 'string' ? node : node.name;
+          if (seen.has(name)) ctx.addIssue({ code: 'custom', path: [index], message: `a node name not used before ("${name}" is listed twice)` });
+          seen.add(name);
+        });
+      })
+      .describe('The nodes: each a queue that the worker processes started with `--node <name>` take attempts from.'),
     load_balancing: z
-      .string()
-      .min(1)
+      .enum(loadBalancingModes)
       .default('round_robin')
-      .describe('Load-balancing strategy of a distributed backend (not implemented yet; not interpreted).'),
+      .describe(
+        'How the coordinator picks a node: round_robin takes them in turn, least_loaded the one with the fewest attempts per worker, resource_aware one whose free resources fit the task.',
+      ),
     failover: z
       .boolean()
       .default(true)
-      .describe('Whether a distributed backend moves tasks off failed nodes (not implemented yet).'),
+      .describe('Move attempts waiting on a node whose workers are all gone to live nodes (false: they wait for the node to return).'),
+    redis: z
+      .string()
+      .regex(/^(redis|rediss):\/\/\S+$/, { error: 'a Redis URL, e.g. redis://127.0.0.1:6379' })
+      .optional()
+      .describe('The Redis that BullMQ runs on; default: the XENO_REDIS_URL variable.'),
+    check_interval: positiveNumber
+      .default(1)
+      .describe('Seconds between the coordinator\'s checks for lost workers, down nodes and missed outcomes.'),
   })
-  .describe('Settings of the distributed backend, which does not exist yet.');
+  .describe('Settings of `type: distributed`: a coordinator placing attempts on worker nodes through BullMQ on Redis.');
 
 /**
  * The one source of truth for a xeno-scheduler configuration file (the reference design's YAML).
@@ -123,7 +162,7 @@ export const configSchema = z
           .enum(schedulerTypes)
           .default('task')
           .describe(
-            'Which backend runs the tasks. task, resource, dependency and priority all select the local scheduler, which applies every section but distributed_scheduler; distributed is accepted here but refused by toSchedulerOptions until that backend exists.',
+            'Which backend runs the tasks. task, resource, dependency and priority all select the local scheduler, which applies every section but distributed_scheduler; distributed makes this process a coordinator whose attempts run on worker processes (see distributed_scheduler).',
           ),
         task_scheduler: taskSchedulerSchema.prefault({}),
         resource_scheduler: resourceSchedulerSchema.prefault({}),

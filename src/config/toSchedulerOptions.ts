@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import type { DistributedOptions } from '../executors/bullmq/DistributedOptions.js';
 import type { PolicyName, SchedulerOptions } from '../types.js';
 import type { XenoConfig } from './configSchema.js';
 import { resolvePriority } from './prioritySchema.js';
@@ -24,6 +25,11 @@ export interface ConfigSchedulerOptions {
   readonly options: SchedulerOptions & { readonly policy: PolicyName };
   /** The policy's own settings, which `SchedulerOptions` has no place for. */
   readonly policyOptions: ConfigPolicyOptions;
+  /**
+   * With `type: distributed`, the options of `bullmqExecutor` (from `xeno-scheduler/distributed`),
+   * whose executor then goes into `options.executor`; undefined for the local types.
+   */
+  readonly distributed: DistributedOptions | undefined;
 }
 
 /**
@@ -34,31 +40,21 @@ export interface ConfigSchedulerOptions {
  *
  * `scheduler.type` selects the backend. `task`, `resource`, `dependency` and `priority` all mean the
  * local scheduler, which does all four jobs, so every section except `distributed_scheduler` is
- * applied whichever of them is named. `distributed` is refused, because that backend does not
- * exist yet.
+ * applied whichever of them is named. `distributed` applies them too (the coordinator keeps the
+ * queue, the graph and the pools) and also returns `distributed`: the nodes, the load balancing,
+ * failover and the Redis URL (`redis`, else the `XENO_REDIS_URL` variable of `env`).
  *
- * @throws ConfigurationError (a SchedulerError with code `CONFIGURATION`) when `scheduler.type` is `distributed`
+ * @throws ConfigurationError (a SchedulerError with code `CONFIGURATION`) when `type` is `distributed` and no Redis URL is given
  * @example
  * ```ts
  * const { options, policyOptions } = toSchedulerOptions(loadConfig('config/default.yaml'));
  * const scheduler = createScheduler(options);
  * ```
  */
-export function toSchedulerOptions(config: XenoConfig): ConfigSchedulerOptions {
+export function toSchedulerOptions(config: XenoConfig, env: Readonly<Record<string, string | undefined>> = process.env): ConfigSchedulerOptions {
   const { type, task_scheduler, dependency_scheduler, priority_scheduler } = config.scheduler;
-  if (type === 'distributed') {
-    throw new ConfigurationError([
-      {
-        file: '<config>',
-        path: 'scheduler.type',
-        line: undefined,
-        expected: 'task, resource, dependency or priority',
-        found: '"distributed"',
-        hint: 'the distributed backend does not exist yet; use a local type, which applies every other section',
-      },
-    ]);
-  }
   return {
+    distributed: type === 'distributed' ? toDistributedOptions(config, env) : undefined,
     options: {
       maxWorkers: task_scheduler.max_workers,
       resources: resourcePool(config),
@@ -76,5 +72,31 @@ export function toSchedulerOptions(config: XenoConfig): ConfigSchedulerOptions {
       backfill: priority_scheduler.backfill,
       groupWeights: { ...priority_scheduler.group_weights },
     },
+  };
+}
+
+function toDistributedOptions(config: XenoConfig, env: Readonly<Record<string, string | undefined>>): DistributedOptions {
+  const section = config.scheduler.distributed_scheduler;
+  const connection = section.redis ?? env['XENO_REDIS_URL'];
+  if (connection === undefined || connection === '') {
+    throw new ConfigurationError([
+      {
+        file: '<config>',
+        path: 'scheduler.distributed_scheduler.redis',
+        line: undefined,
+        expected: 'a Redis URL for type: distributed',
+        found: 'none (and no XENO_REDIS_URL variable)',
+        hint: 'set redis: redis://host:6379, or export XENO_REDIS_URL',
+      },
+    ]);
+  }
+  return {
+    connection,
+    nodes: section.nodes.map((node) =>
+      typeof node === 'string' ? { name: node } : { name: node.name, maxWorkers: node.max_workers, resources: node.resources },
+    ),
+    loadBalancing: section.load_balancing,
+    failover: section.failover,
+    checkIntervalMs: section.check_interval * 1000,
   };
 }

@@ -12,6 +12,8 @@ export interface Attempt {
   readonly run: TaskRun<any>;
   /** The task's record as it is now (built on demand: most work never reads it). */
   record(): TaskRecord;
+  /** Tells the scheduler which node the attempt went to (an executor with nodes calls it). */
+  placed(node: string): void;
 }
 
 /** How an attempt ended: its result, or the error it failed with. */
@@ -48,6 +50,10 @@ export interface Executor {
    * job. Without `adopt`, the scheduler counts the attempt as interrupted itself.
    */
   adopt?(attempt: Attempt, report: OutcomeSink): void;
+  /** Why a started attempt is not running yet (e.g. no node can take it); undefined when it runs. */
+  explain?(taskId: string, attempt: number): string | undefined;
+  /** The scheduler was paused or resumed: hand out no more work while paused. */
+  setPaused?(paused: boolean): void;
   /** Attempts started whose outcome has not been reported. */
   readonly inFlight: number;
   /** Resolves once nothing is in flight (or at once when nothing is). */

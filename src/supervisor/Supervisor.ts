@@ -308,7 +308,16 @@ export class Supervisor {
     for (const entry of this.registry.entries.values()) {
       if (entry.queued) entry.ref?.send(paused ? TASK_PAUSE : TASK_RESUME);
     }
+    this.settings.executor.setPaused?.(paused);
     this.schedulePump();
+  }
+
+  /** The executor put an attempt on a node: the record says where, and so does an event. */
+  notePlaced(entry: TaskEntry, attempt: number, node: string): void {
+    if (entry.attempts !== attempt || entry.outcome !== undefined) return;
+    entry.node = node;
+    this.outbox.emit('task:placed', () => ({ task: toRecord(entry), attempt, node }));
+    this.outbox.flush();
   }
 
   /** Cancels everything live and refuses further work; no timer of ours stays armed. */

@@ -47,6 +47,8 @@ export interface TaskEntry extends QueuedTask {
   queued: boolean;
   /** The final state it reached; undefined while it lives. */
   outcome: FinalStatus | undefined;
+  /** The node its latest attempt was placed on (a distributed executor says). */
+  node: string | undefined;
 }
 
 const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);
@@ -92,6 +94,7 @@ export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingRe
     completedAt: entry.completedAt,
     result: entry.result,
     error: entry.error,
+    node: entry.node,
   });
 }
 

@@ -167,7 +167,7 @@ export class TaskLifecycle {
     s.outbox.push(() => {
       try {
         executor.start(
-          { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry) },
+          { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => s.notePlaced(entry, attempt, node) },
           this.deliver,
         );
       } catch (error) {

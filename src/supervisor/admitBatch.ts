@@ -65,6 +65,7 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
       ref: undefined,
       queued: false,
       outcome: undefined,
+      node: undefined,
     };
     s.registry.add(entry);
     entry.ref = s.lifecycle.createActor(entry, task.retry, waiting);

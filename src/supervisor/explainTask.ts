@@ -16,6 +16,8 @@ export interface ExplainView {
   free(name: string): number;
   readonly workersBusy: boolean;
   readonly paused: boolean;
+  /** Why a running attempt has not reached a worker, as the executor says. */
+  readonly placement?: string | undefined;
 }
 
 /** How many ids of the tasks ahead an explanation lists. */
@@ -57,11 +59,13 @@ export function explainTask(view: ExplainView): TaskExplanation {
     paused: view.paused,
     ahead,
     aheadCount,
+    placement: view.placement,
   };
   return { ...explanation, summary: summarize(view, explanation) };
 }
 
 function summarize(view: ExplainView, e: Omit<TaskExplanation, 'summary'>): string {
+  if (view.status === 'running' && e.placement !== undefined) return `running, but waiting for a node: ${e.placement}`;
   if (view.status !== 'pending') return `task "${view.id}" is ${view.status}`;
   if (e.dependencies.length > 0) return `waiting for ${e.dependencies.length} dependencies: ${e.dependencies.join(', ')}`;
   if (e.pendingReason === 'backoff') return `waiting to retry after attempt ${view.attempts} failed`;

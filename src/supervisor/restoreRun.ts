@@ -61,6 +61,7 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     ref: undefined,
     queued: false,
     outcome: undefined,
+    node: undefined,
   };
 }
 
@@ -201,7 +202,7 @@ function adopt(s: Supervisor, entry: TaskEntry): void {
     return;
   }
   executor.adopt(
-    { taskId: entry.id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry) },
+    { taskId: entry.id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => s.notePlaced(entry, attempt, node) },
     s.lifecycle.deliver,
   );
 }

@@ -25,6 +25,7 @@ export function explainEntry(s: Supervisor, entry: TaskEntry): TaskExplanation {
     free: (name) => ledger.free(name),
     workersBusy: s.slots.free <= 0,
     paused: s.isPaused,
+    placement: status === 'running' ? s.settings.executor.explain?.(entry.id, entry.attempts) : undefined,
   });
 }
 

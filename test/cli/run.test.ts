@@ -121,16 +121,13 @@ describe.concurrent('xeno-scheduler run', () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('refuses `type: distributed` at start with the message of toSchedulerOptions', async () => {
+  it('refuses `type: distributed` when its Redis cannot be reached, naming the URL, before anything runs', async () => {
     const config = join(tmp, 'distributed.yaml');
-    writeFileSync(config, 'scheduler:\n  type: distributed\n');
+    writeFileSync(config, 'scheduler:\n  type: distributed\n  distributed_scheduler:\n    redis: redis://127.0.0.1:1\n');
     const { code, stdout, stderr } = await runMain(['run', 'config/examples/proof-pipeline.yaml', '--config', config]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe(
-      'error: <config>: scheduler.type: expected task, resource, dependency or priority, found "distributed" ' +
-        '(the distributed backend does not exist yet; use a local type, which applies every other section)\n',
-    );
+    expect(stderr).toMatch(/^error: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
   });
 
   it('escapes control characters in task names, output and errors in the progress lines and the summary, and keeps them in the JSON', async () => {

@@ -24,6 +24,7 @@ export function taskContext<Config>(
     completedAt: undefined,
     result: undefined,
     error: undefined,
+    node: undefined,
   };
   return { task, config, attempt, signal };
 }

@@ -35,6 +35,12 @@ describe('explainTask', () => {
     expect(e.dependencies).toEqual([]); // only a pending task waits for dependencies
   });
 
+  it('says a running attempt waits for a node when its executor says why', () => {
+    const e = explainTask(viewOf({ status: 'running', pendingReason: undefined, isQueued: false, placement: 'no live node has gpu 3 free' }));
+    expect(e.summary).toBe('running, but waiting for a node: no live node has gpu 3 free');
+    expect(e.placement).toBe('no live node has gpu 3 free');
+  });
+
   it('names the dependencies a pending task waits for', () => {
     const e = explainTask(viewOf({ pendingReason: 'dependencies', isQueued: false, waitingOn: ['a', 'b'] }));
     expect(e.summary).toBe('waiting for 2 dependencies: a, b');

@@ -1,0 +1,26 @@
+import type { DistributedExecutor } from '../executors/bullmq/bullmqExecutor.js';
+import type { DistributedOptions } from '../executors/bullmq/DistributedOptions.js';
+import { redactUrl } from '../executors/bullmq/redactUrl.js';
+
+/**
+ * Opens the executor of a `type: distributed` run (loading bullmq only now) and waits until Redis
+ * is reached; says on `notes` which nodes it coordinates, and on `warnings` what looks wrong.
+ *
+ * @throws RedisUnreachableError naming the URL, before any task is scheduled
+ * @example
+ * const executor = await openCoordinator(plan.distributed, io.stdout, io.stderr);
+ */
+export async function openCoordinator(options: DistributedOptions, notes: NodeJS.WritableStream, warnings: NodeJS.WritableStream): Promise<DistributedExecutor> {
+  const { bullmqExecutor } = await import('../executors/bullmq/bullmqExecutor.js');
+  const executor = bullmqExecutor(options);
+  try {
+    await executor.ready();
+  } catch (error) {
+    await executor.close();
+    throw error;
+  }
+  executor.onWarning((message) => warnings.write(`warning: ${message}\n`));
+  const nodes = options.nodes.map((node) => (typeof node === 'string' ? node : node.name));
+  notes.write(`coordinating nodes ${nodes.join(', ')} (${options.loadBalancing ?? 'round_robin'}) through ${redactUrl(options.connection)}\n`);
+  return executor;
+}

@@ -1,0 +1,133 @@
+import type { WorkerAnnouncement } from './AttemptJob.js';
+import type { NodeView } from './chooseNode.js';
+import type { NodeSpec } from './DistributedOptions.js';
+
+/** A node as the coordinator reports it (the dashboard shows these). */
+export interface NodeStatus {
+  readonly name: string;
+  /** Some worker of the node is alive. */
+  readonly isUp: boolean;
+  /** Live workers, and the jobs they run at once in all. */
+  readonly workers: number;
+  readonly concurrency: number;
+  /** Jobs placed on the node and not finished; `running` of them are active on a worker. */
+  readonly placed: number;
+  readonly running: number;
+  /** What the node offers (configured, else what its workers announce) and what its jobs hold. */
+  readonly resources: Readonly<Record<string, number>>;
+  readonly used: Readonly<Record<string, number>>;
+}
+
+interface NodeState {
+  readonly spec: NodeSpec;
+  workers: readonly WorkerAnnouncement[];
+  placed: number;
+  running: number;
+  readonly used: Record<string, number>;
+}
+
+function sumResources(workers: readonly WorkerAnnouncement[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const worker of workers) for (const [name, amount] of Object.entries(worker.resources)) total[name] = (total[name] ?? 0) + amount;
+  return total;
+}
+
+/**
+ * The coordinator's picture of its nodes: which workers live on each (from their announcements)
+ * and what the jobs placed there hold. Placement reads {@link views}; the dashboard {@link status}.
+ *
+ * @example
+ * const board = new NodeBoard([{ name: 'a' }]);
+ * board.setWorkers(liveWorkers); // { down: [], up: ['a'] }
+ */
+export class NodeBoard {
+  readonly #nodes = new Map<string, NodeState>();
+
+  constructor(specs: readonly NodeSpec[]) {
+    for (const spec of specs) this.#nodes.set(spec.name, { spec, workers: [], placed: 0, running: 0, used: {} });
+  }
+
+  get names(): string[] {
+    return [...this.#nodes.keys()];
+  }
+
+  has(node: string): boolean {
+    return this.#nodes.has(node);
+  }
+
+  isUp(node: string): boolean {
+    return (this.#nodes.get(node)?.workers.length ?? 0) > 0;
+  }
+
+  /** Replaces the live workers; returns the nodes that went down and came up, and strays (unknown nodes). */
+  setWorkers(workers: readonly WorkerAnnouncement[]): { down: string[]; up: string[]; strays: WorkerAnnouncement[] } {
+    const byNode = new Map<string, WorkerAnnouncement[]>();
+    const strays: WorkerAnnouncement[] = [];
+    for (const worker of workers) {
+      if (!this.#nodes.has(worker.node)) strays.push(worker);
+      else byNode.set(worker.node, [...(byNode.get(worker.node) ?? []), worker]);
+    }
+    const down: string[] = [];
+    const up: string[] = [];
+    for (const [name, state] of this.#nodes) {
+      const live = byNode.get(name) ?? [];
+      if (state.workers.length > 0 && live.length === 0) down.push(name);
+      if (state.workers.length === 0 && live.length > 0) up.push(name);
+      state.workers = live;
+    }
+    return { down, up, strays };
+  }
+
+  /** A job was placed on `node` holding `resources`. */
+  add(node: string, resources: Readonly<Record<string, number>>): void {
+    const state = this.#nodes.get(node);
+    if (state === undefined) return;
+    state.placed++;
+    for (const [name, amount] of Object.entries(resources)) state.used[name] = (state.used[name] ?? 0) + amount;
+  }
+
+  /** A job of `node` became active on a worker. */
+  activate(node: string): void {
+    const state = this.#nodes.get(node);
+    if (state !== undefined) state.running++;
+  }
+
+  /** A job placed on `node` finished or left it. */
+  remove(node: string, resources: Readonly<Record<string, number>>, wasActive: boolean): void {
+    const state = this.#nodes.get(node);
+    if (state === undefined) return;
+    state.placed--;
+    if (wasActive) state.running--;
+    for (const [name, amount] of Object.entries(resources)) state.used[name] = (state.used[name] ?? 0) - amount;
+  }
+
+  views(): NodeView[] {
+    return [...this.#nodes.values()].map((state) => {
+      const concurrency = state.workers.reduce((sum, worker) => sum + worker.concurrency, 0);
+      return {
+        name: state.spec.name,
+        isUp: state.workers.length > 0,
+        slots: Math.min(concurrency, state.spec.maxWorkers ?? Infinity),
+        maxPlaced: state.spec.maxWorkers ?? Infinity,
+        placed: state.placed,
+        resources: state.spec.resources ?? sumResources(state.workers),
+        used: state.used,
+        types: new Set(state.workers.flatMap((worker) => worker.types)),
+        runsDescriptors: state.workers.some((worker) => worker.runsDescriptors),
+      };
+    });
+  }
+
+  status(): NodeStatus[] {
+    return [...this.#nodes.values()].map((state) => ({
+      name: state.spec.name,
+      isUp: state.workers.length > 0,
+      workers: state.workers.length,
+      concurrency: state.workers.reduce((sum, worker) => sum + worker.concurrency, 0),
+      placed: state.placed,
+      running: state.running,
+      resources: state.spec.resources ?? sumResources(state.workers),
+      used: { ...state.used },
+    }));
+  }
+}

@@ -1,0 +1,309 @@
+import type { Redis } from 'ioredis';
+import { AttemptInterruptedError } from '../../errors.js';
+import type { Attempt, Executor, OutcomeSink } from '../Executor.js';
+import { remoteDescriptorOf } from '../remoteTask.js';
+import { serializeError } from '../serializeError.js';
+import { toJobId, type CancelMessage } from './AttemptJob.js';
+import { AttemptBook, type Tracked } from './AttemptBook.js';
+import { readLiveWorkers } from './announceWorker.js';
+import { chooseNode } from './chooseNode.js';
+import { connectRedis } from './connectRedis.js';
+import { redactUrl } from './redactUrl.js';
+import type { DistributedOptions } from './DistributedOptions.js';
+import { NodeBoard, type NodeStatus } from './NodeBoard.js';
+import { NodeQueue } from './NodeQueue.js';
+import { redisKeys, type RedisKeys } from './redisKeys.js';
+import { resolveDistributedOptions, type ResolvedDistributedOptions } from './resolveDistributedOptions.js';
+import { toJobData } from './toJobData.js';
+import { toOutcome } from './toOutcome.js';
+
+/** The executor of a distributed coordinator: an {@link Executor} plus its nodes and its life. */
+export interface DistributedExecutor extends Executor {
+  /** Resolves once Redis is reached and every node's queue is open; rejects with a RedisUnreachableError. */
+  ready(): Promise<void>;
+  /** The nodes now: up or down, workers, jobs placed and running, resources. */
+  nodes(): NodeStatus[];
+  /** Calls `listener` with warnings (a worker for an unknown node); returns the unsubscribe. */
+  onWarning(listener: (message: string) => void): () => void;
+  /** Stops checking and closes every connection (jobs in Redis stay where they are). */
+  close(): Promise<void>;
+}
+
+/** Finished jobs kept in Redis, so that a restarted coordinator can still read their outcome. */
+const KEEP = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail: { age: 24 * 3600, count: 50_000 } };
+
+/**
+ * An {@link Executor} that runs each attempt as a BullMQ job on the queue of a node it picks
+ * (round robin, least loaded, or where the task's resources fit), for worker processes started
+ * with `xeno-scheduler worker` or `createWorker`. The scheduler using it stays the coordinator:
+ * every task machine, the graph, the queue, the pools and retries stay there. An attempt no node
+ * can take waits here, and `explainTask` says why. A job whose worker was lost is an interrupted
+ * attempt (`WorkerLostError`); with `failover`, jobs waiting on a node whose workers are all gone
+ * move to live nodes.
+ *
+ * @example
+ * const executor = bullmqExecutor({ connection: 'redis://127.0.0.1:6379', nodes: ['a', 'b'], loadBalancing: 'least_loaded' });
+ * await executor.ready();
+ * const scheduler = createScheduler({ executor, handlers: remoteHandlers(['proof']) });
+ */
+export function bullmqExecutor(options: DistributedOptions): DistributedExecutor {
+  return new BullmqExecutor(resolveDistributedOptions(options));
+}
+
+class BullmqExecutor implements DistributedExecutor {
+  readonly name = 'bullmq';
+  readonly #o: ResolvedDistributedOptions;
+  readonly #board: NodeBoard;
+  readonly #book: AttemptBook;
+  readonly #keys: RedisKeys;
+  readonly #queues = new Map<string, NodeQueue>();
+  #redis: Redis | undefined;
+  readonly #ready: Promise<void>;
+  #openError: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #cursor = 0;
+  #isPaused = false;
+  #isClosed = false;
+  #placeScheduled = false;
+  readonly #warnings = new Set<(message: string) => void>();
+  readonly #warned = new Set<string>();
+
+  constructor(options: ResolvedDistributedOptions) {
+    this.#o = options;
+    this.#board = new NodeBoard(options.nodes);
+    this.#book = new AttemptBook(this.#board, () => this.#schedulePlace());
+    this.#keys = redisKeys(options.prefix);
+    this.#ready = this.#open();
+    this.#ready.catch((error: Error) => (this.#openError = error.message));
+  }
+
+  get inFlight(): number {
+    return this.#book.byJob.size;
+  }
+
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  nodes(): NodeStatus[] {
+    return this.#board.status();
+  }
+
+  onWarning(listener: (message: string) => void): () => void {
+    this.#warnings.add(listener);
+    return () => this.#warnings.delete(listener);
+  }
+
+  async #open(): Promise<void> {
+    const redis = await connectRedis(this.#o.connection);
+    this.#redis = redis;
+    const names = this.#board.names;
+    await redis.multi().del(this.#keys.nodes).sadd(this.#keys.nodes, ...names).exec();
+    for (const node of names) {
+      const queue = await NodeQueue.open(node, this.#o.connection, redis, this.#o.prefix, this.#o.checkIntervalMs, {
+        active: (jobId) => this.#withJob(jobId, (tracked) => this.#book.activate(tracked)),
+        completed: (jobId, returnvalue) => this.#withJob(jobId, (tracked, at) => this.#book.finish(tracked, toOutcome({ returnvalue }, tracked.attempt.taskId, tracked.attempt.attempt, at))),
+        failed: (jobId, failedReason) => this.#withJob(jobId, (tracked, at) => this.#book.finish(tracked, toOutcome({ failedReason }, tracked.attempt.taskId, tracked.attempt.attempt, at))),
+        stalled: (jobId) => this.#withJob(jobId, (tracked) => this.#lost(tracked)),
+      });
+      this.#queues.set(node, queue);
+      // A coordinator that died paused would leave its nodes paused for good.
+      if (!this.#isPaused) await queue.queue.resume();
+    }
+    if (this.#isClosed) return;
+    await this.#check();
+    this.#timer = setInterval(() => void this.#check().catch(() => undefined), this.#o.checkIntervalMs);
+  }
+
+  #track(attempt: Attempt, report: OutcomeSink, state: Tracked['state']): Tracked {
+    const record = attempt.record();
+    const tracked: Tracked = {
+      attempt,
+      report,
+      jobId: toJobId(this.#o.runId, attempt.taskId, attempt.attempt),
+      resources: record.resources,
+      priority: 6 - record.priority,
+      node: undefined,
+      state,
+      reason: 'not placed yet',
+      checkedAt: Date.now(),
+    };
+    this.#book.add(tracked);
+    return tracked;
+  }
+
+  start(attempt: Attempt, report: OutcomeSink): void {
+    this.#track(attempt, report, 'unplaced');
+    this.#schedulePlace();
+  }
+
+  adopt(attempt: Attempt, report: OutcomeSink): void {
+    const tracked = this.#track(attempt, report, 'placed');
+    void this.#ready.then(() => this.#findAdopted(tracked)).catch(() => undefined);
+  }
+
+  /** Finds an adopted attempt's job on the nodes; an attempt whose job is nowhere was interrupted. */
+  async #findAdopted(tracked: Tracked): Promise<void> {
+    for (const [node, { queue }] of this.#queues) {
+      const state = await queue.getJobState(tracked.jobId);
+      if (state === 'unknown') continue;
+      this.#book.place(tracked, node);
+      if (state === 'active') this.#book.activate(tracked);
+      await this.#reconcile(tracked);
+      return;
+    }
+    this.#book.finish(tracked, { ok: false, error: new AttemptInterruptedError(tracked.attempt.taskId, tracked.attempt.attempt) });
+  }
+
+  abort(taskId: string, attempt: number, reason: Error): void {
+    const tracked = this.#book.byTask.get(taskId);
+    if (tracked === undefined || tracked.attempt.attempt !== attempt) return;
+    this.#book.byTask.delete(taskId);
+    if (tracked.state === 'unplaced') {
+      this.#book.finish(tracked, { ok: false, error: reason });
+      return;
+    }
+    const queue = this.#queues.get(tracked.node as string)?.queue;
+    void (async () => {
+      // A waiting job is removed; a running one hears the broadcast and its worker aborts it.
+      if ((await queue?.remove(tracked.jobId)) === 1) this.#book.finish(tracked, { ok: false, error: reason });
+      else {
+        const message: CancelMessage = { jobId: tracked.jobId, reason: serializeError(reason) };
+        await this.#redis?.publish(this.#keys.cancel, JSON.stringify(message));
+      }
+    })().catch(() => undefined);
+  }
+
+  explain(taskId: string, attempt: number): string | undefined {
+    const tracked = this.#book.byTask.get(taskId);
+    if (tracked === undefined || tracked.attempt.attempt !== attempt) return undefined;
+    if (tracked.state === 'unplaced') {
+      if (this.#openError !== undefined) return this.#openError;
+      if (this.#redis === undefined) return `connecting to Redis at ${redactUrl(this.#o.connection)}`;
+      return this.#isPaused ? 'the scheduler is paused' : tracked.reason;
+    }
+    const node = tracked.node as string;
+    if (tracked.state === 'placed' && !this.#board.isUp(node)) {
+      return `queued on node "${node}", whose workers are all gone${this.#o.failover ? '' : ' (failover is off: it waits for them)'}`;
+    }
+    return undefined;
+  }
+
+  setPaused(paused: boolean): void {
+    this.#isPaused = paused;
+    for (const { queue } of this.#queues.values()) void (paused ? queue.pause() : queue.resume()).catch(() => undefined);
+    if (!paused) this.#schedulePlace();
+  }
+
+  onSettled(): Promise<void> {
+    return this.#book.onSettled();
+  }
+
+  async close(): Promise<void> {
+    this.#isClosed = true;
+    clearInterval(this.#timer);
+    await this.#ready.catch(() => undefined);
+    await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
+    this.#redis?.disconnect();
+  }
+
+  // ---------------------------------------------------------------- placing
+
+  #schedulePlace(): void {
+    if (this.#placeScheduled) return;
+    this.#placeScheduled = true;
+    // Attempts started in one dispatch pass, or freed by one read of the event stream, go out
+    // as one addBulk per node: a round trip per job would cost half the throughput.
+    setImmediate(() => {
+      this.#placeScheduled = false;
+      this.#place();
+    });
+  }
+
+  #place(): void {
+    if (this.#isPaused || this.#isClosed || this.#redis === undefined || this.#book.unplaced.length === 0) return;
+    const batches = new Map<string, Tracked[]>();
+    const waiting = this.#book.unplaced;
+    this.#book.unplaced = [];
+    for (const tracked of waiting) {
+      const { type, run } = tracked.attempt;
+      const request = { type, hasDescriptor: remoteDescriptorOf(run) != null, resources: tracked.resources };
+      const placement = chooseNode(this.#o.loadBalancing, this.#board.views(), request, this.#cursor, this.#o.prefetch);
+      if (placement.node === undefined) {
+        tracked.reason = placement.reason;
+        this.#book.unplaced.push(tracked);
+        continue;
+      }
+      this.#cursor = placement.cursor;
+      this.#book.place(tracked, placement.node);
+      batches.set(placement.node, [...(batches.get(placement.node) ?? []), tracked]);
+      tracked.attempt.placed(placement.node);
+    }
+    for (const [node, jobs] of batches) void this.#add(node, jobs);
+  }
+
+  async #add(node: string, jobs: readonly Tracked[]): Promise<void> {
+    const queue = this.#queues.get(node)?.queue;
+    try {
+      await queue?.addBulk(jobs.map((tracked) => ({ name: tracked.attempt.type, data: toJobData(tracked.attempt), opts: { jobId: tracked.jobId, priority: tracked.priority, ...KEEP } })));
+    } catch (error) {
+      // Not on the node after all: first in line again, placed at the next check.
+      for (const tracked of jobs) if (this.#book.holds(tracked)) this.#book.unplace(tracked, `could not add its job on node "${node}": ${(error as Error).message}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- outcomes and checks
+
+  #withJob(jobId: string, act: (tracked: Tracked, node: string) => void): void {
+    const tracked = this.#book.byJob.get(jobId);
+    if (tracked?.node !== undefined && tracked.state !== 'unplaced') act(tracked, tracked.node);
+  }
+
+  /** Its worker was lost: the job is taken off the queue (never run twice) and the attempt was interrupted. */
+  #lost(tracked: Tracked): void {
+    const node = tracked.node as string;
+    void this.#queues.get(node)?.queue.remove(tracked.jobId).catch(() => undefined);
+    this.#book.finish(tracked, toOutcome({ failedReason: 'job stalled more than allowable limit' }, tracked.attempt.taskId, tracked.attempt.attempt, node));
+  }
+
+  /** Who lives where; jobs waiting on down nodes; outcomes the event stream may have dropped. */
+  async #check(): Promise<void> {
+    const redis = this.#redis;
+    if (redis === undefined || this.#isClosed) return;
+    const { strays } = this.#board.setWorkers(await readLiveWorkers(redis, this.#keys));
+    for (const stray of strays) {
+      this.#warn(stray.id, `worker ${stray.id} (${stray.host}, pid ${stray.pid}) serves node "${stray.node}", which is not one of this coordinator's nodes (${this.#board.names.join(', ')})`);
+    }
+    for (const tracked of [...this.#book.byJob.values()]) {
+      if (!this.#o.failover || tracked.state !== 'placed' || this.#board.isUp(tracked.node as string)) continue;
+      const node = tracked.node as string;
+      const removed = await this.#queues.get(node)?.queue.remove(tracked.jobId);
+      if (removed === 1 && this.#book.holds(tracked) && tracked.state === 'placed') this.#book.unplace(tracked, `node "${node}" went down; moving to a live node`);
+    }
+    const stale = Date.now() - Math.max(2000, 5 * this.#o.checkIntervalMs);
+    for (const tracked of [...this.#book.byJob.values()]) {
+      if (tracked.state !== 'unplaced' && tracked.checkedAt < stale) await this.#reconcile(tracked);
+    }
+    this.#schedulePlace();
+  }
+
+  /** Reads a job's state from Redis and delivers an outcome the event stream did not. */
+  async #reconcile(tracked: Tracked): Promise<void> {
+    tracked.checkedAt = Date.now();
+    const node = tracked.node;
+    const job = node === undefined ? undefined : await this.#queues.get(node)?.queue.getJob(tracked.jobId);
+    if (node === undefined || tracked.state === 'unplaced' || !this.#book.holds(tracked)) return;
+    if (job === undefined) {
+      this.#book.finish(tracked, { ok: false, error: new AttemptInterruptedError(tracked.attempt.taskId, tracked.attempt.attempt) });
+    } else if (job.finishedOn !== undefined) {
+      const finished = job.failedReason ? { failedReason: job.failedReason } : { returnvalue: job.returnvalue };
+      this.#book.finish(tracked, toOutcome(finished, tracked.attempt.taskId, tracked.attempt.attempt, node));
+    }
+  }
+
+  #warn(key: string, message: string): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    for (const listener of this.#warnings) listener(message);
+  }
+}

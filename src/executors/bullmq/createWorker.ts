@@ -1,0 +1,145 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { TaskRun } from '../../types.js';
+import { reviveError } from '../serializeError.js';
+import type { ToTaskRunOptions } from '../runDescriptor.js';
+import type { AttemptJobData, CancelMessage, WorkerAnnouncement } from './AttemptJob.js';
+import { announceWorker } from './announceWorker.js';
+import { closeWithin } from './closeWithin.js';
+import { connectRedis } from './connectRedis.js';
+import { redisKeys } from './redisKeys.js';
+import { runAttemptJob, type JobRunner } from './runAttemptJob.js';
+import { UnknownNodeError } from './UnknownNodeError.js';
+
+/** Options of {@link createWorker}. */
+export interface CreateWorkerOptions {
+  /** A Redis URL, the coordinator's. */
+  readonly connection: string;
+  /** The node this worker serves (one of the coordinator's). */
+  readonly node: string;
+  /** Work functions by task type. @default {} */
+  readonly handlers?: Readonly<Record<string, TaskRun<any>>>;
+  /** Run command and module tasks too, with these options (`{}` for the defaults). @default undefined: not */
+  readonly descriptors?: ToTaskRunOptions;
+  /** Jobs run at once. @default 1 */
+  readonly concurrency?: number;
+  /** What this worker offers, announced to the coordinator (for `resource_aware`). @default {} */
+  readonly resources?: Readonly<Record<string, number>>;
+  /**
+   * How long a job's lock lasts without renewal, in ms: a worker killed mid-job is noticed (its
+   * job counted as interrupted and run elsewhere) about this long after it died.
+   * @default 30000
+   */
+  readonly lockDurationMs?: number;
+  /** Prefix of every Redis key, as the coordinator's. @default 'xeno' */
+  readonly prefix?: string;
+}
+
+/** A running worker. */
+export interface DistributedWorker {
+  readonly id: string;
+  readonly node: string;
+  /** Jobs running now. */
+  readonly running: number;
+  /**
+   * Stops taking jobs, lets the running ones finish for `graceMs`, aborts the rest (their
+   * outcome is a failure, so their tasks retry elsewhere), and closes every connection.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** How long a cancel for a job this worker has not started yet is remembered, in ms. */
+const EARLY_CANCEL_MS = 60_000;
+
+/**
+ * Starts a worker process's side of a distributed run: it takes jobs from its node's queue, runs
+ * them with `handlers` (or as commands and modules), and reports each outcome as data. It holds
+ * no scheduling state. A cancel broadcast by the coordinator aborts the handler's signal (and a
+ * command's process group).
+ *
+ * @throws RedisUnreachableError when Redis cannot be reached; UnknownNodeError when the
+ * coordinator has announced its nodes and `node` is not one of them
+ * @example
+ * const worker = await createWorker({ connection: 'redis://10.0.0.5:6379', node: 'gpu', concurrency: 4, handlers: { proof: prove } });
+ * process.once('SIGTERM', () => void worker.close());
+ */
+export async function createWorker(options: CreateWorkerOptions): Promise<DistributedWorker> {
+  const { connection, node, handlers = {}, concurrency = 1, resources = {}, lockDurationMs = 30_000, prefix = 'xeno' } = options;
+  const keys = redisKeys(prefix);
+  const redis = await connectRedis(connection);
+  const own: Redis[] = [redis];
+  const fail = (error: Error): never => {
+    for (const client of own) client.disconnect();
+    throw error;
+  };
+  const nodes = await redis.smembers(keys.nodes);
+  if (nodes.length > 0 && !nodes.includes(node)) fail(new UnknownNodeError(node, nodes.sort()));
+  const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const runner: JobRunner = { workerId: id, node, handlers, descriptors: options.descriptors, made: new Map() };
+  const running = new Map<string, AbortController>();
+  const early = new Map<string, { reason: Error; at: number }>();
+
+  const subscriber = redis.duplicate();
+  own.push(subscriber);
+  subscriber.on('error', () => undefined);
+  await subscriber.subscribe(keys.cancel);
+  subscriber.on('message', (_channel, text) => {
+    const message = JSON.parse(text) as CancelMessage;
+    const reason = reviveError(message.reason);
+    const controller = running.get(message.jobId);
+    if (controller !== undefined) controller.abort(reason);
+    else early.set(message.jobId, { reason, at: Date.now() });
+    for (const [jobId, { at }] of early) if (at < Date.now() - EARLY_CANCEL_MS) early.delete(jobId);
+  });
+
+  const workerRedis = await connectRedis(connection);
+  own.push(workerRedis);
+  const worker = new Worker(
+    node,
+    async (job) => {
+      const jobId = job.id as string;
+      const controller = new AbortController();
+      running.set(jobId, controller);
+      const cancelled = early.get(jobId);
+      if (cancelled !== undefined) controller.abort(cancelled.reason);
+      try {
+        return await runAttemptJob(runner, job.data as AttemptJobData, controller.signal);
+      } finally {
+        running.delete(jobId);
+      }
+    },
+    // The coordinator checks for stalled jobs; a stalled one is failed, never run again silently.
+    { connection: workerRedis, prefix, concurrency, lockDuration: lockDurationMs, skipStalledCheck: true, maxStalledCount: 0 },
+  );
+  worker.on('error', () => undefined);
+  const announcement: WorkerAnnouncement = {
+    id,
+    node,
+    concurrency,
+    resources,
+    types: Object.keys(handlers),
+    runsDescriptors: options.descriptors !== undefined,
+    host: hostname(),
+    pid: process.pid,
+  };
+  const announced = await announceWorker(redis, keys, announcement, lockDurationMs);
+
+  return {
+    id,
+    node,
+    get running() {
+      return running.size;
+    },
+    async close(graceMs = 10_000) {
+      await announced.stop().catch(() => undefined);
+      const closing = worker.close();
+      await closeWithin(closing, graceMs);
+      const stopped = new Error(`worker ${id} on node "${node}" stopped`);
+      for (const controller of running.values()) controller.abort(stopped);
+      await closeWithin(closing, 2000);
+      for (const client of own) client.disconnect();
+    },
+  };
+}

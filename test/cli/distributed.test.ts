@@ -1,0 +1,71 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/cli/buildRunReport.js';
+import { SKIP_REASON, startRedis, type TestRedis } from '../distributed/startRedis.js';
+import { runCli, startCli, type CliProcess } from './runCli.js';
+
+/** The parent pid of a process, from /proc. */
+const parentOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+
+const waitFor = async (check: () => boolean, ms = 20_000): Promise<void> => {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+describe.skipIf(SKIP_REASON !== undefined)('xeno-scheduler run (type: distributed) and worker', () => {
+  let redis: TestRedis;
+  const workers: CliProcess[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    for (const worker of workers) worker.child.kill('SIGKILL');
+    await redis?.stop();
+  });
+
+  it('coordinates a workload on three worker processes of two nodes; a worker SIGKILLed mid-task costs one interrupted attempt', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'xeno-cli-dist-')), 'log');
+    const env = { XENO_REDIS_URL: redis.url, XENO_TEST_LOG: log };
+    for (const node of ['n1', 'n1', 'n2']) {
+      const worker = startCli(['worker', '--node', node, '--lock-duration', '600'], { env, timeoutMs: 60_000 });
+      workers.push(worker);
+    }
+    await waitFor(() => workers.every((worker) => worker.stdout().includes('serving node')));
+    expect(workers[0]?.stdout()).toMatch(/^worker \S+ serving node "n1" \(concurrency 1\) through redis:\/\/127\.0\.0\.1:\d+; Ctrl-C to stop$/m);
+
+    const coordinator = startCli(['run', 'test/fixtures/distributed/pipeline.yaml', '--json'], { env, timeoutMs: 40_000 });
+    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('long-start'));
+    const shell = Number(/long-start (\d+)/.exec(readFileSync(log, 'utf8'))?.[1]);
+    const victim = workers.find((worker) => worker.child.pid === parentOf(shell)) as CliProcess;
+    // The machine dies: its worker and the command it ran.
+    victim.child.kill('SIGKILL');
+    process.kill(-shell, 'SIGKILL');
+
+    const { code, stdout, stderr } = await coordinator.result;
+    expect(stderr).toContain('coordinating nodes n1, n2 (least_loaded) through redis://127.0.0.1');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as RunReport;
+    const attempts = Object.fromEntries(report.tasks.map((task) => [task.name, [task.status, task.attempts]]));
+    expect(attempts).toEqual({ fetch: ['completed', 1], long: ['completed', 2], left: ['completed', 1], right: ['completed', 1], join: ['completed', 1] });
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((line) => line.split(' ')[0]);
+    for (const task of ['fetch', 'long', 'left', 'right', 'join']) expect(lines.filter((name) => name === task)).toHaveLength(1);
+    expect(lines.filter((name) => name === 'long-start')).toHaveLength(2);
+    expect(lines[0]).toBe('fetch');
+    expect(lines.at(-1)).toBe('join');
+
+    const stopped = workers.filter((worker) => worker !== victim);
+    for (const worker of stopped) worker.child.kill('SIGTERM');
+    for (const worker of stopped) expect((await worker.result).code).toBe(0);
+  }, 60_000);
+
+  it('refuses a worker for a node the coordinator does not have, naming it', async () => {
+    const { code, stderr } = await runCli(['worker', '--node', 'zz'], { env: { XENO_REDIS_URL: redis.url } });
+    expect(code).toBe(2);
+    expect(stderr).toBe('error: node "zz" is not one of the coordinator\'s nodes (n1, n2)\n');
+  });
+});
