@@ -37,7 +37,9 @@ export type TaskMachineEvent =
   | { type: 'task.cancel'; reason: string }
   | { type: 'task.upstreamFailed'; error: Error }
   | { type: 'task.pause' }
-  | { type: 'task.resume' };
+  | { type: 'task.resume' }
+  /** Ends a backoff now: the runtime re-arms a recovered task's retry deadline with it. */
+  | { type: 'task.retry' };
 
 /** What a task machine ends with. */
 export interface TaskMachineOutput {
@@ -162,6 +164,7 @@ export const taskMachine = setup({
         backoff: {
           entry: 'notifyBackoff',
           after: { retryDelay: { target: 'queued', actions: 'requeue' } },
+          on: { 'task.retry': { target: 'queued', actions: 'requeue' } },
         },
       },
     },

@@ -12,8 +12,10 @@ import { createLineProgress } from './createLineProgress.js';
 import { createTerminalProgress } from './createTerminalProgress.js';
 import { ExitCode } from './ExitCode.js';
 import { formatRunSummary } from './formatRunSummary.js';
+import { describeResumedRun } from './describeResumedRun.js';
 import { listenForSignals } from './listenForSignals.js';
 import { loadPlan, type Plan, type PlanFlags } from './loadPlan.js';
+import { openRunState, type RunState } from './openRunState.js';
 import { openCoordinator } from './openCoordinator.js';
 import type { ProgressView } from './ProgressView.js';
 import { toTaskSpecs } from './toTaskSpecs.js';
@@ -38,6 +40,10 @@ export interface RunFlags extends PlanFlags {
   readonly token?: string | undefined;
   /** Keep the dashboard up after the run until Ctrl-C (implies `dashboard`). */
   readonly keepOpen?: boolean | undefined;
+  /** Journal the run in this SQLite file, and resume the run stored there. */
+  readonly state?: string | undefined;
+  /** With `state`: discard the stored run and start over. */
+  readonly fresh?: boolean | undefined;
 }
 
 /** Everything a run holds that must be let go of at the end, whatever happens. */
@@ -52,6 +58,8 @@ interface RunResources {
   terminator: ProcessGroupTerminator;
   /** Whether the scheduler was stopped (and its work given its grace) already. */
   isStopped: boolean;
+  /** The run's store (`--state`), closed after the scheduler stopped. */
+  state?: RunState | undefined;
 }
 
 function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo, startedAt: number): ProgressView {
@@ -96,6 +104,7 @@ async function release(resources: RunResources, hurry: Hurry): Promise<void> {
   await unlessHurried(resources.scheduler?.stop(resources.isStopped ? { graceMs: 0 } : {}), hurry);
   await unlessHurried(resources.pool?.close(), hurry);
   await unlessHurried(resources.coordinator?.close(), hurry);
+  resources.state?.store.close();
   // Exiting now would skip the SIGKILL of a process that ignores SIGTERM; hurrying sends it at once.
   await resources.terminator.settled();
 }
@@ -138,12 +147,21 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     resources.pool = needsWorkerPool(plan) ? createWorkerPool({ maxThreads: plan.options.maxWorkers }) : undefined;
     const remote = plan.distributed !== undefined;
     const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote });
+    resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, flags.fresh === true);
     if (plan.distributed) resources.coordinator = await openCoordinator(plan.distributed, notes, io.stderr);
-    const scheduler = createScheduler({ ...plan.options, ...(resources.coordinator ? { executor: resources.coordinator } : {}) });
+    const scheduler = createScheduler({
+      ...plan.options,
+      ...(resources.coordinator ? { executor: resources.coordinator } : {}),
+      ...(resources.state ? { store: resources.state.store } : {}),
+    });
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
     resources.tracker = tracker;
     const recorder = recordTrace(scheduler, { policy: plan.options.policy });
+    // Resumed tasks get their work back before anything dispatches; scheduling again below adds nothing.
+    if (resources.state) scheduler.scheduleTasks(specs);
+    const resumed = resources.state?.resumed;
+    if (resumed) notes.write(`${describeResumedRun(resumed)}\n`);
     if (flags.dashboard || flags.keepOpen) {
       resources.dashboard = await startDashboard(scheduler, dashboardOptions(flags));
       notes.write(`dashboard: ${resources.dashboard.url}\n`);
@@ -160,6 +178,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
         signalsUsed = 1;
         resources.isStopped = true;
         io.stderr.write(`${interruptedBy}: stopping the running tasks; again to kill their processes now\n`);
+        if (flags.state !== undefined) io.stderr.write(`the run is kept in ${flags.state}: run the same command again to resume it\n`);
         await unlessHurried(scheduler.stop(), hurryOnNextSignal());
       }
     } finally {
@@ -169,7 +188,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const isComplete = tasks.every((task) => task.status === 'completed');
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
-    const facts = { workload: file, policy, maxWorkers, elapsedMs };
+    const facts = { workload: file, policy, maxWorkers, elapsedMs, ...(resumed ? { resumed } : {}) };
     const replay = { trace: recorder.stop(), policyOptions: plan.options.policyOptions ?? {} };
     let report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode }, replay);
     const problem = flags.report === undefined ? undefined : writeReportFile(flags.report, toJson(report));
