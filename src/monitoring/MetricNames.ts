@@ -1,8 +1,8 @@
 /**
- * The OpenTelemetry metrics {@link instrumentScheduler} emits, by name. A Prometheus exporter
- * writes each with dots as underscores and the unit as a suffix, e.g.
- * `xeno_scheduler.task.wait.duration` → `xeno_scheduler_task_wait_duration_seconds`, and a
- * counter ends in `_total`.
+ * The OpenTelemetry metrics {@link instrumentScheduler} emits, by name. The Prometheus exporter
+ * (`serveMetrics`) writes dots as underscores and ends a counter in `_total`, e.g.
+ * `xeno_scheduler.tasks.finished` → `xeno_scheduler_tasks_finished_total`; the unit goes in the
+ * `# UNIT` line, not the name. Durations are in seconds.
  */
 export const MetricNames = {
   /** Counter `{task}`: tasks that reached a final state, by `task.status`. */

@@ -8,3 +8,5 @@ export { MetricNames } from './MetricNames.js';
 export type { MetricName } from './MetricNames.js';
 export { AttributeNames } from './AttributeNames.js';
 export { MonitoringOptionsError } from './MonitoringOptionsError.js';
+export { serveMetrics } from './serveMetrics.js';
+export type { ServeMetricsOptions, MetricsEndpoint } from './serveMetrics.js';
