@@ -1,29 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { serveMetrics } from '../src/monitoring/serveMetrics.js';
 import { MonitoringOptionsError } from '../src/monitoring/MonitoringOptionsError.js';
 import { manualWork, simulatedScheduler } from './support/harness.js';
+import { PROMTOOL, promtoolCheck, sample, SKIP_REASON } from './support/prometheusText.js';
 
-const PROMTOOL = '/usr/bin/promtool';
-const SKIP_REASON = `${PROMTOOL} is absent: install Debian's prometheus (apt-get install -y --no-install-recommends prometheus) to check the page with a real consumer`;
-
-/** Runs `promtool check metrics` on a page: Prometheus' own linter of the text format. */
-export function promtoolCheck(page: string): { status: number | null; output: string } {
-  const result = spawnSync(PROMTOOL, ['check', 'metrics'], { input: page, encoding: 'utf8' });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
-}
-
-/** The value of one sample line, e.g. `xeno_scheduler_tasks_finished_total{task_status="failed"}`. */
-export function sample(page: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of page.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) continue;
-    return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
-}
 
 describe('serveMetrics', () => {
   it('serves the metrics of a run in the Prometheus text format, live, until closed', async (context) => {

@@ -4,6 +4,7 @@ import { createScheduler } from '../createScheduler.js';
 import { ConfigurationError } from '../errors.js';
 import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
+import { serveMetrics, type MetricsEndpoint } from '../monitoring/serveMetrics.js';
 import type { Scheduler } from '../scheduler.js';
 import { buildRunReport } from './buildRunReport.js';
 import type { CliIo } from './CliIo.js';
@@ -33,8 +34,12 @@ export interface RunFlags extends PlanFlags {
   readonly host?: string | undefined;
   /** The dashboard's access token. */
   readonly token?: string | undefined;
-  /** Keep the dashboard up after the run until Ctrl-C (implies `dashboard`). */
+  /** Keep the dashboard and the metrics endpoint up after the run until Ctrl-C (implies `dashboard` without `metricsPort`). */
   readonly keepOpen?: boolean | undefined;
+  /** Serve Prometheus metrics on this port while the run lasts. */
+  readonly metricsPort?: number | undefined;
+  /** The metrics endpoint's interface. */
+  readonly metricsHost?: string | undefined;
 }
 
 /** Everything a run holds that must be let go of at the end, whatever happens. */
@@ -43,6 +48,7 @@ interface RunResources {
   scheduler: Scheduler | undefined;
   tracker: TaskRunTracker | undefined;
   dashboard: Dashboard | undefined;
+  metrics: MetricsEndpoint | undefined;
 }
 
 function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo, startedAt: number): ProgressView {
@@ -80,6 +86,7 @@ function dashboardOptions(flags: RunFlags): { port?: number; host?: string; toke
 async function release(resources: RunResources): Promise<void> {
   resources.tracker?.stop();
   await resources.dashboard?.close();
+  await resources.metrics?.close();
   // stop() cancels whatever still runs (after an error) and ends the actors and their timers.
   await resources.scheduler?.stop();
   await resources.pool?.close();
@@ -100,7 +107,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   const plan = loadPlan(file, flags);
   checkReportPath(flags.report);
   const notes = flags.json ? io.stderr : io.stdout;
-  const resources: RunResources = { pool: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined };
+  const resources: RunResources = { pool: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined, metrics: undefined };
   const signals = listenForSignals(() => {
     io.stderr.write('second interrupt: exiting without waiting for the clean-up\n');
     process.exit(ExitCode.INTERRUPTED);
@@ -113,11 +120,15 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
     resources.tracker = tracker;
-    if (flags.dashboard || flags.keepOpen) {
+    if (flags.dashboard || (flags.keepOpen && flags.metricsPort === undefined)) {
       resources.dashboard = await startDashboard(scheduler, dashboardOptions(flags));
       notes.write(`dashboard: ${resources.dashboard.url}\n`);
     }
     const { maxWorkers, policy } = plan.options;
+    if (flags.metricsPort !== undefined) {
+      resources.metrics = await serveMetrics(scheduler, { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1', policy: String(policy) });
+      notes.write(`metrics: ${resources.metrics.url}\n`);
+    }
     if (!flags.json) notes.write(`running ${specs.length} tasks from ${file} on ${maxWorkers} workers (policy ${policy})\n`);
     const startedAt = Date.now();
     const view = createProgressView(tracker, flags, io, startedAt);
@@ -137,8 +148,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const document = `${JSON.stringify(report, null, 2)}\n`;
     if (flags.report !== undefined) writeFileSync(flags.report, document);
     io.stdout.write(flags.json ? document : `\n${formatRunSummary(report)}`);
-    if (flags.keepOpen && resources.dashboard && interruptedBy === null) {
-      notes.write(`dashboard still serving at ${resources.dashboard.url}; press Ctrl-C to close it\n`);
+    const serving = [resources.dashboard && `dashboard at ${resources.dashboard.url}`, resources.metrics && `metrics at ${resources.metrics.url}`].filter(Boolean);
+    if (flags.keepOpen && serving.length > 0 && interruptedBy === null) {
+      notes.write(`still serving ${serving.join(' and ')}; press Ctrl-C to close\n`);
       await signals.received;
     }
   } finally {
