@@ -70,7 +70,7 @@ describe('instrumentScheduler', () => {
   it('traces a small DAG with a retry, a failure cascade and a cancel: spans, statuses, waits, links and parent', async () => {
     const { exporter, tracerProvider, meterProvider, collect } = sdk();
     const { scheduler, clock, advance } = simulatedScheduler({ maxWorkers: 3, defaultRetry: { attempts: 1 }, resources: { cpu: 4 } });
-    instrumentScheduler(scheduler, { tracerProvider, meterProvider, policy: 'priority', now: () => clock.now() });
+    instrumentScheduler(scheduler, { tracerProvider, meterProvider, policy: 'priority', now: () => clock.now(), waitSpans: true });
     const slow = manualWork();
     const specs: TaskSpec[] = [
       { id: 'a', type: 'fetch', run: () => 'a' },
@@ -106,17 +106,20 @@ describe('instrumentScheduler', () => {
     const b1 = spanOf(spans, 'run', 'b', 1);
     expect(b1.attributes[AttributeNames.taskStatus]).toBe('retrying');
     expect(b1.status).toEqual({ code: SpanStatusCode.ERROR, message: 'flaky' });
-    expect(b1.events.map((event) => event.name)).toEqual(['exception']);
+    expect(b1.events.map((event) => event.name)).toEqual(['wait', 'exception']);
     expect(b1.links.map((link) => link.context.spanId)).toEqual([a.spanContext().spanId]);
     const b2 = spanOf(spans, 'run', 'b', 2);
     expect(b2.attributes[AttributeNames.taskStatus]).toBe('completed');
-    // The wait before the retry is the backoff: 100 ms of the scheduler's clock.
+    // The wait before the retry is the backoff: 100 ms of the scheduler's clock, as a span and as the run span's event.
     expect(msOf(spanOf(spans, 'wait', 'b', 2).duration)).toBe(100);
+    const waited = b2.events.find((event) => event.name === 'wait');
+    expect(waited?.attributes).toEqual({ 'task.wait.duration': 0.1, 'task.queue.duration': 0 });
+    expect(msOf(b2.startTime) - msOf(waited?.time ?? [0, 0])).toBe(100);
     expect(spanOf(spans, 'run', 'c').links.map((link) => link.context.spanId)).toEqual([b2.spanContext().spanId]);
 
     const d = spanOf(spans, 'run', 'd');
     expect(d.status).toEqual({ code: SpanStatusCode.ERROR, message: 'broken' });
-    expect(d.events[0]?.attributes?.['exception.message']).toBe('broken');
+    expect(d.events.find((event) => event.name === 'exception')?.attributes?.['exception.message']).toBe('broken');
     // e and f never ran: their wait spans carry the cascade's failure and link upstream.
     const e = spanOf(spans, 'wait', 'e');
     expect(e.attributes[AttributeNames.taskStatus]).toBe('failed');
@@ -157,6 +160,22 @@ describe('instrumentScheduler', () => {
     expect(valueOf(metric(data, MetricNames.poolCapacity), { 'resource.pool': 'cpu', 'scheduler.policy': 'priority' })).toBe(4);
     expect(valueOf(metric(data, MetricNames.poolUsed), { 'resource.pool': 'cpu' })).toBe(0);
     await scheduler.stop({ graceMs: 0 });
+  });
+
+  it('shows the wait as the run span\'s event only, unless waitSpans is set', async () => {
+    const { exporter, tracerProvider } = sdk();
+    const { scheduler, clock, advance } = simulatedScheduler({ maxWorkers: 1 });
+    instrumentScheduler(scheduler, { tracerProvider, metrics: false, now: () => clock.now() });
+    const work = manualWork();
+    scheduler.scheduleTasks([{ id: 'first', run: work.run }, { id: 'second', run: () => 'done' }]);
+    await advance(250);
+    work.resolve('ok');
+    await scheduler.onIdle();
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((span) => span.name)).toEqual(['run generic', 'run generic']);
+    const second = spanOf(spans, 'run', 'second');
+    expect(second.events[0]).toMatchObject({ name: 'wait', attributes: { 'task.wait.duration': 0.25, 'task.queue.duration': 0.25 } });
+    await scheduler.stop();
   });
 
   it('reads queue length, running tasks and pool use from the scheduler whenever a reader collects', async () => {

@@ -1,18 +1,8 @@
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Link, Span, SpanContext, Tracer } from '@opentelemetry/api';
 import type { TaskRecord } from '../types.js';
 import { AttributeNames } from './AttributeNames.js';
 import type { TaskEventRecorder } from './TaskEventRecorder.js';
-
-/** What the span recorder keeps of a live task. */
-interface TaskTrace {
-  /** The context active when the task was scheduled: its spans' parent. */
-  readonly parent: Context;
-  /** Where the current wait began: scheduling, or the failure before a retry. */
-  waitStart: number;
-  /** The attempt running now. */
-  run: Span | undefined;
-}
 
 /** Options of {@link createSpanRecorder}. */
 export interface SpanRecorderOptions {
@@ -22,22 +12,31 @@ export interface SpanRecorderOptions {
   readonly now: () => number;
   /** Finished tasks whose last span is kept for their dependents' links; the oldest go first. */
   readonly linkLimit: number;
+  /** Also emit each wait as a span of its own (`wait <type>`), not only as the run span's `wait` event. */
+  readonly waitSpans: boolean;
 }
 
 /**
  * The trace half of {@link instrumentScheduler}. Every attempt is a span `run <type>` from its
- * start to its outcome; the wait before it is a span `wait <type>` (from scheduling, or from the
- * failure before a retry, with an event `ready` when the dependencies were done). A task that
- * ends without running (an upstream failed or was cancelled, it was cancelled while waiting) ends
- * its `wait` span with its status. Each span links to the last span of every dependency, and its
- * parent is the context that was active when the task was scheduled.
+ * start to its outcome. Its wait is the span's first event, `wait`, stamped when the wait began
+ * (scheduling, or the failure before a retry) with `task.wait.duration` and
+ * `task.queue.duration` (from ready to start) in seconds; with `waitSpans` it is also a span
+ * `wait <type>`. A task that ends without running (an upstream failed or was cancelled, it was
+ * cancelled while waiting) gets a `wait <type>` span ending with its status. Each span links to
+ * the last span of every dependency; its parent is the context active when the task was
+ * scheduled.
  *
  * @example
- * const recorder = createSpanRecorder(trace.getTracer('xeno-scheduler'), { common: {}, now: Date.now, linkLimit: 10_000 });
+ * const recorder = createSpanRecorder(trace.getTracer('xeno-scheduler'), { common: {}, now: Date.now, linkLimit: 10_000, waitSpans: false });
  */
 export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions): TaskEventRecorder {
-  const { common, now, linkLimit } = options;
-  const live = new Map<string, TaskTrace>();
+  const { common, now, linkLimit, waitSpans } = options;
+  /** Contexts active when tasks were scheduled, only where a span was active (most have none). */
+  const parents = new Map<string, Context>();
+  /** The span of each attempt running now. */
+  const running = new Map<string, Span>();
+  /** When the wait before a retry began (the failure), by task id. */
+  const retryWaits = new Map<string, number>();
   /** The last span of each finished task, oldest first, for its dependents' links. */
   const finished = new Map<string, SpanContext>();
 
@@ -49,7 +48,8 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
     [AttributeNames.taskPriority]: task.priority,
     [AttributeNames.taskAttempt]: attempt,
   });
-  const linksOf = (task: TaskRecord): Link[] => {
+  const linksOf = (task: TaskRecord): Link[] | undefined => {
+    if (task.dependencies.length === 0) return undefined;
     const links: Link[] = [];
     for (const id of task.dependencies) {
       const spanContext = finished.get(id);
@@ -57,14 +57,22 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
     }
     return links;
   };
-  const traceOf = (task: TaskRecord): TaskTrace => {
-    let state = live.get(task.id);
-    // A task scheduled before the recorder existed: its spans start at its creation, as roots.
-    if (state === undefined) live.set(task.id, (state = { parent: ROOT_CONTEXT, waitStart: task.createdAt, run: undefined }));
-    return state;
+  const startSpan = (name: string, task: TaskRecord, attempt: number, startTime: number): Span => {
+    const links = linksOf(task);
+    return tracer.startSpan(
+      name,
+      { kind: SpanKind.INTERNAL, startTime, attributes: attributesOf(task, attempt), ...(links === undefined ? {} : { links }) },
+      parents.get(task.id) ?? context.active(),
+    );
+  };
+  const startWaitSpan = (task: TaskRecord, attempt: number, waitStart: number): Span => {
+    const span = startSpan(`wait ${task.type}`, task, attempt, waitStart);
+    if (attempt === 1 && task.readyAt !== undefined && task.readyAt > waitStart) span.addEvent('ready', undefined, task.readyAt);
+    return span;
   };
   const remember = (id: string, span: Span): void => {
-    live.delete(id);
+    parents.delete(id);
+    retryWaits.delete(id);
     if (linkLimit === 0) return;
     finished.set(id, span.spanContext());
     if (finished.size > linkLimit) finished.delete(finished.keys().next().value as string);
@@ -73,45 +81,43 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
     span.recordException(error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
   };
-  const startWait = (task: TaskRecord, state: TaskTrace, attempt: number): Span => {
-    const span = tracer.startSpan(
-      `wait ${task.type}`,
-      { kind: SpanKind.INTERNAL, startTime: state.waitStart, attributes: attributesOf(task, attempt), links: linksOf(task) },
-      state.parent,
-    );
-    if (attempt === 1 && task.readyAt !== undefined && task.readyAt > state.waitStart) span.addEvent('ready', undefined, task.readyAt);
-    return span;
-  };
 
   return {
     scheduled(task) {
-      live.set(task.id, { parent: context.active(), waitStart: task.createdAt, run: undefined });
+      const active = context.active();
+      if (trace.getSpan(active) !== undefined) parents.set(task.id, active);
     },
     started(task, attempt) {
-      const state = traceOf(task);
       const startedAt = task.startedAt ?? now();
-      startWait(task, state, attempt).end(startedAt);
-      state.run = tracer.startSpan(
-        `run ${task.type}`,
-        { kind: SpanKind.INTERNAL, startTime: startedAt, attributes: attributesOf(task, attempt), links: linksOf(task) },
-        state.parent,
+      const waitStart = retryWaits.get(task.id) ?? task.createdAt;
+      const readyAt = task.readyAt ?? waitStart;
+      if (waitSpans) startWaitSpan(task, attempt, waitStart).end(startedAt);
+      const span = startSpan(`run ${task.type}`, task, attempt, startedAt);
+      span.addEvent(
+        'wait',
+        { 'task.wait.duration': Math.max(0, startedAt - waitStart) / 1000, 'task.queue.duration': Math.max(0, startedAt - readyAt) / 1000 },
+        waitStart,
       );
+      running.set(task.id, span);
     },
     retrying(task, error) {
-      const state = traceOf(task);
       const at = now();
-      const span = state.run;
-      state.run = undefined;
-      state.waitStart = at;
+      retryWaits.set(task.id, at);
+      const span = running.get(task.id);
       if (span === undefined) return;
+      running.delete(task.id);
       span.setAttribute(AttributeNames.taskStatus, 'retrying');
       fail(span, error);
       span.end(at);
     },
     ended(task, status, detail) {
-      const state = traceOf(task);
-      // No attempt running: the task ends while it waits, and its wait span says how.
-      const span = state.run ?? startWait(task, state, task.attempts + 1);
+      let span = running.get(task.id);
+      if (span === undefined) {
+        // No attempt running: the task ends while it waits, and its wait span says how.
+        span = startWaitSpan(task, task.attempts + 1, retryWaits.get(task.id) ?? task.createdAt);
+      } else {
+        running.delete(task.id);
+      }
       span.setAttribute(AttributeNames.taskStatus, status);
       if (status === 'completed') span.setStatus({ code: SpanStatusCode.OK });
       else if (status === 'failed') fail(span, detail.error ?? task.error ?? new Error('failed'));
@@ -121,4 +127,3 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
     },
   };
 }
-

@@ -34,6 +34,11 @@ export interface InstrumentOptions {
   readonly now?: () => number;
   /** Finished tasks whose last span is kept so that their dependents can link to it. @default 10000 */
   readonly linkLimit?: number;
+  /**
+   * Emit each wait as a span `wait <type>` of its own, besides the `wait` event that starts every
+   * run span. A task that ends without running always gets one. @default false
+   */
+  readonly waitSpans?: boolean;
 }
 
 /** What {@link instrumentScheduler} returns. */
@@ -80,7 +85,7 @@ export function instrumentScheduler(scheduler: Scheduler, options: InstrumentOpt
   const recorders: TaskEventRecorder[] = [];
   if (options.traces !== false) {
     const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
-    recorders.push(createSpanRecorder(tracer, { common, now, linkLimit }));
+    recorders.push(createSpanRecorder(tracer, { common, now, linkLimit, waitSpans: options.waitSpans === true }));
   }
   if (options.metrics !== false) {
     const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
