@@ -3,6 +3,7 @@
  * Pass names to run a subset: `npm run bench -- scheduler policies`.
  */
 import { run as runInspection } from './inspection.bench.js';
+import { run as runMonitoring } from './monitoring.bench.js';
 import { run as runPolicies } from './policies.bench.js';
 import { run as runScheduler } from './scheduler.bench.js';
 import { run as runWorkerPool } from './workerPool.bench.js';
@@ -10,6 +11,7 @@ import { run as runWorkerPool } from './workerPool.bench.js';
 const benches: Record<string, () => Promise<unknown>> = {
   scheduler: () => runScheduler(),
   inspection: () => runInspection(),
+  monitoring: () => runMonitoring(),
   workerPool: () => runWorkerPool(),
   policies: () => runPolicies(),
 };

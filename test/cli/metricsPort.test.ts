@@ -1,24 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
+import { freePort } from '../support/freePort.js';
 import { PROMTOOL, promtoolCheck, sample } from '../support/prometheusText.js';
 import { runCli, startCli } from './runCli.js';
 import { runMain } from './runMain.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'xeno-cli-metrics-'));
 const WORKLOAD = 'test/fixtures/cli/metrics-scrape.yaml';
-
-/** A port nobody listens on now (the OS picks it; it is closed again at once). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const finished = (page: string, status: string): number | undefined => sample(page, 'xeno_scheduler_tasks_finished_total', { task_status: status });
 
