@@ -5,6 +5,7 @@ import type { ExitCode } from './ExitCode.js';
 import { machinesCommand, type MachinesFlags } from './machinesCommand.js';
 import { parseIntegerOption } from './parseIntegerOption.js';
 import { parsePolicyList } from './parsePolicyList.js';
+import { parsePortOption } from './parsePortOption.js';
 import { readPackageVersion } from './readPackageVersion.js';
 import { runCommand, type RunFlags } from './runCommand.js';
 import { simulateCommand, type SimulateFlags } from './simulateCommand.js';
@@ -49,7 +50,9 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--port <n>', 'dashboard port (0: a free one)', parseIntegerOption(0), 0)
     .option('--host <host>', 'dashboard interface; anything but loopback needs --token', '127.0.0.1')
     .option('--token <token>', 'dashboard access token (at least 16 characters)')
-    .option('--keep-open', 'keep the dashboard up after the run until Ctrl-C (implies --dashboard)')
+    .option('--keep-open', 'keep the dashboard and the metrics endpoint up after the run until Ctrl-C (implies --dashboard without --metrics-port)')
+    .option('--metrics-port <port>', 'serve the metrics in the Prometheus text format at http://<metrics-host>:<port>/metrics while the run lasts (0: a free one)', parsePortOption)
+    .option('--metrics-host <host>', 'interface of the metrics endpoint', '127.0.0.1')
     .option('--state <file>', 'journal the run in this SQLite file; run the same command again to resume it after a crash or Ctrl-C')
     .option('--fresh', 'with --state: discard the stored run and start over')
     .addHelpText(
