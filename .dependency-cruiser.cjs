@@ -106,9 +106,11 @@ module.exports = {
     },
     {
       name: 'backends-only-in-adapters',
-      comment: "A backend's client library is loaded only by its adapter in src/stores/ or src/executors/.",
+      comment:
+        "A backend's client library is loaded only by its adapter in src/stores/ or src/executors/ " +
+        '(and the OpenTelemetry SDK by the Prometheus endpoint in src/monitoring/, its own entry).',
       severity: 'error',
-      from: { pathNot: '^src/(stores|executors)/' },
+      from: { pathNot: '^src/(stores|executors|monitoring)/' },
       to: { path: BACKENDS },
     },
   ],

@@ -4,13 +4,17 @@
  */
 import { run as runDistributed } from './distributed.bench.js';
 import { run as runInspection } from './inspection.bench.js';
+import { run as runMonitoring } from './monitoring.bench.js';
 import { run as runPolicies } from './policies.bench.js';
 import { run as runScheduler } from './scheduler.bench.js';
+import { run as runStore } from './store.bench.js';
 import { run as runWorkerPool } from './workerPool.bench.js';
 
 const benches: Record<string, () => Promise<unknown>> = {
   scheduler: () => runScheduler(),
+  store: () => runStore(),
   inspection: () => runInspection(),
+  monitoring: () => runMonitoring(),
   workerPool: () => runWorkerPool(),
   policies: () => runPolicies(),
   distributed: () => runDistributed(),

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { createScheduler } from '../src/createScheduler.js';
 import { startDashboard } from '../src/dashboard/startDashboard.js';
 import { formatTable } from '../src/simulate/formatTable.js';
+import { median } from './median.js';
 
 /** No-op tasks per round. */
 const taskCount = 20_000;
@@ -20,12 +21,6 @@ export interface InspectionBenchResult {
   readonly medianDashboard: number;
   /** medianDashboard / medianPlain: the share of throughput kept with the dashboard attached (target ≥ 0.5). */
   readonly ratio: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /** Runs `taskCount` no-op tasks and returns tasks per second; with a dashboard and one live page client when asked. */

@@ -37,7 +37,9 @@ export type TaskMachineEvent =
   | { type: 'task.cancel'; reason: string }
   | { type: 'task.upstreamFailed'; error: Error }
   | { type: 'task.pause' }
-  | { type: 'task.resume' };
+  | { type: 'task.resume' }
+  /** Ends a backoff now: the runtime re-arms a recovered task's retry deadline with it. */
+  | { type: 'task.retry' };
 
 /** What a task machine ends with. */
 export interface TaskMachineOutput {
@@ -90,9 +92,18 @@ export const taskMachine = setup({
     /** Runtime effect: tell the scheduler the task is ready to be queued again after backoff. */
     requeue: () => {},
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
+    // The actions that end a task also record which final state it reaches (the machine's
+    // output reads it): one assign per ending, not two.
     recordResult: assign({
       result: ({ event }) => (event.type === 'task.succeed' ? event.result : undefined),
+      outcome: 'completed' as const,
     }),
+    recordFailure: assign({
+      error: ({ event, context }) =>
+        event.type === 'task.fail' || event.type === 'task.upstreamFailed' ? event.error : context.error,
+      outcome: 'failed' as const,
+    }),
+    markFailed: assign({ outcome: 'failed' as const }),
     recordError: assign({
       error: ({ event, context }) =>
         event.type === 'task.fail' || event.type === 'task.upstreamFailed' ? event.error : context.error,
@@ -104,6 +115,7 @@ export const taskMachine = setup({
 
     recordCancel: assign({
       cancelReason: ({ event }) => (event.type === 'task.cancel' ? event.reason : 'cancelled'),
+      outcome: 'cancelled' as const,
     }),
   },
   guards: {
@@ -127,7 +139,7 @@ export const taskMachine = setup({
       initial: 'dependencies',
       on: {
         'task.cancel': { target: 'cancelled', actions: 'recordCancel' },
-        'task.upstreamFailed': { target: 'failed', actions: 'recordError' },
+        'task.upstreamFailed': { target: 'failed', actions: 'recordFailure' },
       },
       states: {
         dependencies: {
@@ -152,6 +164,7 @@ export const taskMachine = setup({
         backoff: {
           entry: 'notifyBackoff',
           after: { retryDelay: { target: 'queued', actions: 'requeue' } },
+          on: { 'task.retry': { target: 'queued', actions: 'requeue' } },
         },
       },
     },
@@ -161,24 +174,24 @@ export const taskMachine = setup({
       after: {
         attemptTimeout: [
           { guard: and(['hasTimeout', 'hasAttemptsLeft']), target: 'pending.backoff', actions: 'recordTimeout' },
-          { guard: 'hasTimeout', target: 'failed', actions: 'recordTimeout' },
+          { guard: 'hasTimeout', target: 'failed', actions: ['recordTimeout', 'markFailed'] },
         ],
       },
       on: {
         'task.succeed': { guard: 'isCurrentAttempt', target: 'completed', actions: 'recordResult' },
         'task.fail': [
           { guard: 'canRetry', target: 'pending.backoff', actions: 'recordError' },
-          { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordError' },
+          { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordFailure' },
         ],
         'task.cancel': { target: 'cancelled', actions: 'recordCancel' },
       },
     },
-    completed: { type: 'final', entry: assign({ outcome: 'completed' as const }) },
-    failed: { type: 'final', entry: assign({ outcome: 'failed' as const }) },
-    cancelled: { type: 'final', entry: assign({ outcome: 'cancelled' as const }) },
+    completed: { type: 'final' },
+    failed: { type: 'final' },
+    cancelled: { type: 'final' },
   },
-  // The output's event is XState's own done event, not the one that ended the task: the final
-  // state records which one it was.
+  // The output's event is XState's own done event, not the one that ended the task: the action
+  // that ended it recorded which final state it reached.
   output: ({ context }) => ({
     status: context.outcome ?? 'failed',
     result: context.result,

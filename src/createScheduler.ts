@@ -1,7 +1,7 @@
 import mittModule, { type Emitter } from 'mitt';
 import { createActor, type AnyActorLogic } from 'xstate';
 import type { SchedulerEvents } from './events.js';
-import { SchedulerStoppedError, TaskSchedulingError } from './errors.js';
+import { SchedulerError, SchedulerStoppedError, TaskSchedulingError } from './errors.js';
 import { drain } from './supervisor/drain.js';
 import { toQueuedTask } from './supervisor/TaskEntry.js';
 import { describeValue } from './internal/describeValue.js';
@@ -24,8 +24,10 @@ import {
 import type { Scheduler } from './scheduler.js';
 import { createSchedulerLogic, type SchedulerEvent } from './schedulerLogic.js';
 import { inlineExecutor } from './executors/inlineExecutor.js';
+import { Journal } from './supervisor/Journal.js';
+import { resubmittedTasks } from './supervisor/resubmittedTasks.js';
 import { Supervisor } from './supervisor/Supervisor.js';
-import type { SchedulerOptions, TaskSpec } from './types.js';
+import type { RecoveredRun, SchedulerOptions, TaskSpec } from './types.js';
 
 export { DEFAULT_RETRY } from './resolveSchedulerOptions.js';
 
@@ -64,6 +66,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     newId: () => `task-${++idCounter}`,
   };
   let idCounter = 0;
+  const journal = options.store === undefined ? undefined : new Journal(options.store, (error) => runtime.outbox.reportError(toStoreError(error)));
   const runtime = new Supervisor({
     maxWorkers: integerOption(options.maxWorkers, 'maxWorkers', 4),
     resources,
@@ -75,7 +78,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     clock,
     events,
     executor: options.executor ?? inlineExecutor(),
-    store: options.store,
+    store: journal,
   });
   const actor = createActor(createSchedulerLogic(runtime) as AnyActorLogic, {
     clock,
@@ -98,6 +101,11 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   runtime.requestPump = () => send({ type: 'scheduler.pump' });
   clock.onFired = () => runtime.outbox.flush();
   actor.start();
+  let recovered: RecoveredRun | undefined;
+  const stored = journal?.load() ?? [];
+  if (stored.length > 0) {
+    send({ type: 'scheduler.restore', states: stored, options: { handlers: defaults.handlers, onRestored: (run) => (recovered = run) } });
+  }
 
   const scheduleBatch = (specs: readonly TaskSpec<any>[], single: boolean): string[] => {
     if (runtime.isStopped) throw new SchedulerStoppedError();
@@ -105,12 +113,15 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     const before = idCounter;
     try {
       const batch = specs.map((spec, i) => normalizeTaskSpec(spec, single ? 'task' : `tasks[${i}]`, defaults));
-      runtime.checkBatch(batch);
-      runtime.scheduleDepth++;
-      try {
-        send({ type: 'scheduler.schedule', batch });
-      } finally {
-        runtime.scheduleDepth--;
+      const fresh = journal === undefined ? batch : resubmittedTasks(journal, runtime.registry, batch, single);
+      runtime.checkBatch(fresh);
+      if (fresh.length > 0) {
+        runtime.scheduleDepth++;
+        try {
+          send({ type: 'scheduler.schedule', batch: fresh });
+        } finally {
+          runtime.scheduleDepth--;
+        }
       }
       return batch.map((task) => task.id);
     } catch (error) {
@@ -160,6 +171,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     resume: () => send({ type: 'scheduler.resume' }),
     stop: async (stopOptions = {}) => {
       const graceMs = numberOption(stopOptions.graceMs, 'stop.graceMs', 5000);
+      // With a store, stopping leaves the run as it was there, to be resumed: nothing is cancelled in it.
+      journal?.detach();
       if (!runtime.isStopped) send({ type: 'scheduler.stop', reason: 'scheduler stopped' });
       await drain(runtime.settings.executor, graceMs);
       runtime.outbox.flush();
@@ -168,7 +181,14 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       // scheduler holds no timer that keeps the process alive.
       clock.clear();
     },
+    get recovered() {
+      return recovered;
+    },
     events,
     actor,
   };
+}
+
+function toStoreError(error: Error): SchedulerError {
+  return error instanceof SchedulerError ? error : new SchedulerError('TASK_STORE', `task store: ${error.message}`, { cause: error });
 }

@@ -16,6 +16,8 @@ export type SchedulerErrorCode =
   | 'UPSTREAM_FAILED'
   | 'DEPENDENCY_TIMEOUT'
   | 'ATTEMPT_INTERRUPTED'
+  | 'TASK_STORE'
+  | 'TASK_NOT_RECOVERABLE'
   | 'REDIS_UNREACHABLE'
   | 'UNKNOWN_NODE'
   | 'HANDLER_MISSING';
@@ -153,6 +155,40 @@ export class AttemptInterruptedError extends SchedulerError {
     this.name = 'AttemptInterruptedError';
     this.taskId = taskId;
     this.attempt = attempt;
+  }
+}
+
+/**
+ * A task store cannot be used: its file is missing a folder, unwritable, truncated, not a store,
+ * written by a newer version, or held by another live process. Nothing in the file was changed.
+ */
+export class TaskStoreError extends SchedulerError {
+  /** The store's file, as given. */
+  readonly file: string;
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super('TASK_STORE', `task store "${file}": ${problem}`, options);
+    this.name = 'TaskStoreError';
+    this.file = file;
+  }
+}
+
+/**
+ * A task recovered from a store whose work cannot be found: it was a `run` function (no store can
+ * keep a closure) and no handler is registered for its type, nor was it scheduled again with its run.
+ */
+export class TaskNotRecoverableError extends SchedulerError {
+  readonly taskId: string;
+  readonly type: string;
+  constructor(taskId: string, type: string) {
+    super(
+      'TASK_NOT_RECOVERABLE',
+      `task "${taskId}" was recovered from the store, but its work was a \`run\` function, which no store can keep, ` +
+        `and no handler is registered for its type "${type}": register a handler for "${type}", or schedule the task ` +
+        'again with its run right after creating the scheduler',
+    );
+    this.name = 'TaskNotRecoverableError';
+    this.taskId = taskId;
+    this.type = type;
   }
 }
 

@@ -5,6 +5,7 @@
 //   xeno-scheduler/workers   worker threads (piscina), shell commands, task modules
 //   xeno-scheduler/simulate  simulation, traces and invariant checks
 //   xeno-scheduler/dashboard the live dashboard server (ws)
+//   xeno-scheduler/stores/sqlite the durable task store (better-sqlite3 or node:sqlite)
 
 // Core
 export { createScheduler, DEFAULT_RESOURCES, DEFAULT_RETRY } from './createScheduler.js';
@@ -18,6 +19,7 @@ export type {
   PolicyOptions,
   QueuedTask,
   ReadyQueue,
+  RecoveredRun,
   ResourceUsage,
   RetryOptions,
   SchedulerClock,
@@ -47,10 +49,13 @@ export {
   DependencyTimeoutError,
   SchedulerStoppedError,
   AttemptInterruptedError,
+  TaskStoreError,
+  TaskNotRecoverableError,
   formatConfigIssue,
 } from './errors.js';
 
-// Seams: where attempts run and where tasks are recorded
+// Seams: where attempts run and where tasks are recorded (the durable SQLite store is
+// xeno-scheduler/stores/sqlite)
 export { inlineExecutor } from './executors/inlineExecutor.js';
 export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from './executors/Executor.js';
 export { memoryTaskStore, foldTransition, initialTaskState } from './stores/memoryTaskStore.js';

@@ -3,6 +3,7 @@ import type { SchedulerActorRef } from './schedulerLogic.js';
 import type { SchedulerEvents } from './events.js';
 import type {
   QueuedTask,
+  RecoveredRun,
   SchedulerStats,
   TaskExplanation,
   TaskPriorityInput,
@@ -50,6 +51,12 @@ export interface Scheduler {
    * `graceMs` of real time, default 5000), and stops the actors.
    */
   stop(options?: { graceMs?: number }): Promise<void>;
+  /**
+   * What the scheduler found in its store when it was created, once the interrupted attempts have
+   * been reported (a microtask after `createScheduler` returns); undefined with no store or an
+   * empty one.
+   */
+  readonly recovered: RecoveredRun | undefined;
   /** Typed events (mitt). */
   readonly events: Emitter<SchedulerEvents>;
   /** The root (scheduler) actor, for embedding and inspection. */

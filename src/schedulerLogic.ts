@@ -1,12 +1,15 @@
 import type { Actor, ActorLogic, ActorSystem } from 'xstate';
 import { SchedulerError } from './errors.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
+import type { StoredTaskState } from './stores/TaskStore.js';
+import { restoreRun, type RestoreOptions } from './supervisor/restoreRun.js';
 import type { Supervisor } from './supervisor/Supervisor.js';
 import type { TaskPriority } from './types.js';
 
 /** Events the scheduler actor accepts. */
 export type SchedulerEvent =
   | { type: 'scheduler.schedule'; batch: readonly NormalizedTask[] }
+  | { type: 'scheduler.restore'; states: readonly StoredTaskState[]; options: RestoreOptions }
   | { type: 'scheduler.pump' }
   | { type: 'scheduler.execute'; id: string }
   | { type: 'scheduler.cancel'; id: string; reason: string }
@@ -68,6 +71,9 @@ function apply(runtime: Supervisor, event: SchedulerEvent): void {
   switch (event.type) {
     case 'scheduler.schedule':
       runtime.addBatch(event.batch);
+      return;
+    case 'scheduler.restore':
+      restoreRun(runtime, event.states, event.options);
       return;
     case 'scheduler.pump':
       runtime.pump();

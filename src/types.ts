@@ -186,6 +186,20 @@ export interface SchedulerOptions {
   store?: TaskStore;
 }
 
+/** What a scheduler found in its store when it was created: `scheduler.recovered`. */
+export interface RecoveredRun {
+  /** Tasks found in the store. */
+  readonly tasks: number;
+  /** Tasks that had finished, by status: they keep their result or error and do not run again. */
+  readonly finished: { readonly completed: number; readonly failed: number; readonly cancelled: number };
+  /** Tasks still pending (waiting, queued or in backoff): they wait again as they were. */
+  readonly pending: number;
+  /** Attempts that were running when the last scheduler on the store stopped. */
+  readonly interrupted: readonly { readonly id: string; readonly attempt: number }[];
+  /** Tasks whose work could not be found (a `run` closure, no handler): they fail with TaskNotRecoverableError. */
+  readonly unrecoverable: readonly string[];
+}
+
 /** Options of the built-in policies (the `priority_scheduler.*` settings, in camelCase). */
 export interface PolicyOptions {
   /** Priority levels a waiting task gains per `agingIntervalMs` (the seed's `priority_boost`). 0: no aging. @default 0 */

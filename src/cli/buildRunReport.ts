@@ -1,5 +1,6 @@
 import type { ReplayableReport } from '../simulate/replayOf.js';
 import type { PolicyName, TaskStatus } from '../types.js';
+import type { ResumedRun } from './openRunState.js';
 import type { TaskRunState } from './trackTaskRuns.js';
 
 /** One task in a {@link RunReport}. */
@@ -34,6 +35,8 @@ export interface RunSummary {
   /** The signal that interrupted the run, or null. */
   readonly interruptedBy: NodeJS.Signals | null;
   readonly exitCode: number;
+  /** With `--state`: what the stored run had done before this one resumed it. */
+  readonly resumed?: ResumedRun;
 }
 
 /** What `xeno-scheduler run --json` prints and `--report` writes. */

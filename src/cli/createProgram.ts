@@ -5,9 +5,11 @@ import type { ExitCode } from './ExitCode.js';
 import { machinesCommand, type MachinesFlags } from './machinesCommand.js';
 import { parseIntegerOption } from './parseIntegerOption.js';
 import { parsePolicyList } from './parsePolicyList.js';
+import { parsePortOption } from './parsePortOption.js';
 import { readPackageVersion } from './readPackageVersion.js';
 import { runCommand, type RunFlags } from './runCommand.js';
 import { simulateCommand, type SimulateFlags } from './simulateCommand.js';
+import { statusCommand } from './statusCommand.js';
 import { validateCommand } from './validateCommand.js';
 import { parseResources, workerCommand, type WorkerFlags } from './workerCommand.js';
 import type { PlanFlags } from './loadPlan.js';
@@ -48,7 +50,11 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--port <n>', 'dashboard port (0: a free one)', parseIntegerOption(0), 0)
     .option('--host <host>', 'dashboard interface; anything but loopback needs --token', '127.0.0.1')
     .option('--token <token>', 'dashboard access token (at least 16 characters)')
-    .option('--keep-open', 'keep the dashboard up after the run until Ctrl-C (implies --dashboard)')
+    .option('--keep-open', 'keep the dashboard and the metrics endpoint up after the run until Ctrl-C (implies --dashboard without --metrics-port)')
+    .option('--metrics-port <port>', 'serve the metrics in the Prometheus text format at http://<metrics-host>:<port>/metrics while the run lasts (0: a free one)', parsePortOption)
+    .option('--metrics-host <host>', 'interface of the metrics endpoint', '127.0.0.1')
+    .option('--state <file>', 'journal the run in this SQLite file; run the same command again to resume it after a crash or Ctrl-C')
+    .option('--fresh', 'with --state: discard the stored run and start over')
     .addHelpText(
       'after',
       '\nCtrl-C (or SIGTERM, SIGHUP) cancels the running tasks, kills their processes (SIGTERM, then SIGKILL after 2 s),\n' +
@@ -56,6 +62,13 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
         'Example:\n  xeno-scheduler run config/examples/proof-pipeline.yaml --max-workers 2 --report report.json',
     )
     .action(async (file: string, flags: RunFlags) => setExitCode(await runCommand(file, flags, io)));
+
+  program
+    .command('status')
+    .description('Print a run stored with `run --state`: tasks by state, and what was running when it stopped.')
+    .argument('<state>', 'the SQLite file given to run --state')
+    .option('--json', 'print the stored tasks as one JSON document')
+    .action((file: string, flags: { json?: boolean }) => setExitCode(statusCommand(file, flags, io)));
 
   program
     .command('worker')

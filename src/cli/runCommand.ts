@@ -3,6 +3,7 @@ import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
 import type { DistributedExecutor } from '../executors/bullmq/bullmqExecutor.js';
 import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
+import { serveMetrics, type MetricsEndpoint } from '../monitoring/serveMetrics.js';
 import type { Scheduler } from '../scheduler.js';
 import { recordTrace } from '../simulate/recordTrace.js';
 import { buildRunReport, type RunReport } from './buildRunReport.js';
@@ -12,8 +13,10 @@ import { createLineProgress } from './createLineProgress.js';
 import { createTerminalProgress } from './createTerminalProgress.js';
 import { ExitCode } from './ExitCode.js';
 import { formatRunSummary } from './formatRunSummary.js';
+import { describeResumedRun } from './describeResumedRun.js';
 import { listenForSignals } from './listenForSignals.js';
 import { loadPlan, type Plan, type PlanFlags } from './loadPlan.js';
+import { openRunState, type RunState } from './openRunState.js';
 import { openCoordinator } from './openCoordinator.js';
 import type { ProgressView } from './ProgressView.js';
 import { toTaskSpecs } from './toTaskSpecs.js';
@@ -36,8 +39,16 @@ export interface RunFlags extends PlanFlags {
   readonly host?: string | undefined;
   /** The dashboard's access token. */
   readonly token?: string | undefined;
-  /** Keep the dashboard up after the run until Ctrl-C (implies `dashboard`). */
+  /** Keep the dashboard and the metrics endpoint up after the run until Ctrl-C (implies `dashboard` without `metricsPort`). */
   readonly keepOpen?: boolean | undefined;
+  /** Journal the run in this SQLite file, and resume the run stored there. */
+  readonly state?: string | undefined;
+  /** With `state`: discard the stored run and start over. */
+  readonly fresh?: boolean | undefined;
+  /** Serve Prometheus metrics on this port while the run lasts. */
+  readonly metricsPort?: number | undefined;
+  /** The metrics endpoint's interface. */
+  readonly metricsHost?: string | undefined;
 }
 
 /** Everything a run holds that must be let go of at the end, whatever happens. */
@@ -52,6 +63,9 @@ interface RunResources {
   terminator: ProcessGroupTerminator;
   /** Whether the scheduler was stopped (and its work given its grace) already. */
   isStopped: boolean;
+  /** The run's store (`--state`), closed after the scheduler stopped. */
+  state?: RunState | undefined;
+  metrics: MetricsEndpoint | undefined;
 }
 
 function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo, startedAt: number): ProgressView {
@@ -91,11 +105,13 @@ function unlessHurried(work: Promise<unknown> | undefined, hurry: Hurry): Promis
 async function release(resources: RunResources, hurry: Hurry): Promise<void> {
   resources.tracker?.stop();
   await unlessHurried(resources.dashboard?.close(), hurry);
+  await unlessHurried(resources.metrics?.close(), hurry);
   // stop() cancels whatever still runs (after an error) and ends the actors and their timers;
   // work that ignored an earlier stop has had its grace already.
   await unlessHurried(resources.scheduler?.stop(resources.isStopped ? { graceMs: 0 } : {}), hurry);
   await unlessHurried(resources.pool?.close(), hurry);
   await unlessHurried(resources.coordinator?.close(), hurry);
+  resources.state?.store.close();
   // Exiting now would skip the SIGKILL of a process that ignores SIGTERM; hurrying sends it at once.
   await resources.terminator.settled();
 }
@@ -118,7 +134,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   checkReportPath(flags.report);
   const notes = flags.json ? io.stderr : io.stdout;
   const terminator = createProcessGroupTerminator();
-  const resources: RunResources = { pool: undefined, coordinator: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined, terminator, isStopped: false };
+  const resources: RunResources = { pool: undefined, coordinator: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined, metrics: undefined, terminator, isStopped: false };
   const signals = listenForSignals();
   /** The signals that ended the run so far; the next one hurries the clean-up. */
   let signalsUsed = 0;
@@ -138,17 +154,30 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     resources.pool = needsWorkerPool(plan) ? createWorkerPool({ maxThreads: plan.options.maxWorkers }) : undefined;
     const remote = plan.distributed !== undefined;
     const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote });
+    resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, flags.fresh === true);
     if (plan.distributed) resources.coordinator = await openCoordinator(plan.distributed, notes, io.stderr);
-    const scheduler = createScheduler({ ...plan.options, ...(resources.coordinator ? { executor: resources.coordinator } : {}) });
+    const scheduler = createScheduler({
+      ...plan.options,
+      ...(resources.coordinator ? { executor: resources.coordinator } : {}),
+      ...(resources.state ? { store: resources.state.store } : {}),
+    });
     resources.scheduler = scheduler;
     const tracker = trackTaskRuns(scheduler);
     resources.tracker = tracker;
     const recorder = recordTrace(scheduler, { policy: plan.options.policy });
-    if (flags.dashboard || flags.keepOpen) {
+    // Resumed tasks get their work back before anything dispatches; scheduling again below adds nothing.
+    if (resources.state) scheduler.scheduleTasks(specs);
+    const resumed = resources.state?.resumed;
+    if (resumed) notes.write(`${describeResumedRun(resumed)}\n`);
+    if (flags.dashboard || (flags.keepOpen && flags.metricsPort === undefined)) {
       resources.dashboard = await startDashboard(scheduler, dashboardOptions(flags));
       notes.write(`dashboard: ${resources.dashboard.url}\n`);
     }
     const { maxWorkers, policy } = plan.options;
+    if (flags.metricsPort !== undefined) {
+      resources.metrics = await serveMetrics(scheduler, { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1', policy: String(policy) });
+      notes.write(`metrics: ${resources.metrics.url}\n`);
+    }
     if (!flags.json) notes.write(`running ${specs.length} tasks from ${file} on ${maxWorkers} workers (policy ${policy})\n`);
     const startedAt = Date.now();
     const view = createProgressView(tracker, flags, io, startedAt);
@@ -160,6 +189,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
         signalsUsed = 1;
         resources.isStopped = true;
         io.stderr.write(`${interruptedBy}: stopping the running tasks; again to kill their processes now\n`);
+        if (flags.state !== undefined) io.stderr.write(`the run is kept in ${flags.state}: run the same command again to resume it\n`);
         await unlessHurried(scheduler.stop(), hurryOnNextSignal());
       }
     } finally {
@@ -169,7 +199,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const isComplete = tasks.every((task) => task.status === 'completed');
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
-    const facts = { workload: file, policy, maxWorkers, elapsedMs };
+    const facts = { workload: file, policy, maxWorkers, elapsedMs, ...(resumed ? { resumed } : {}) };
     const replay = { trace: recorder.stop(), policyOptions: plan.options.policyOptions ?? {} };
     let report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode }, replay);
     const problem = flags.report === undefined ? undefined : writeReportFile(flags.report, toJson(report));
@@ -180,8 +210,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     }
     io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report)}`);
     if (problem !== undefined) io.stderr.write(`error: ${problem}\n`);
-    if (flags.keepOpen && resources.dashboard && interruptedBy === null) {
-      notes.write(`dashboard still serving at ${resources.dashboard.url}; press Ctrl-C to close it\n`);
+    const serving = [resources.dashboard && `dashboard at ${resources.dashboard.url}`, resources.metrics && `metrics at ${resources.metrics.url}`].filter(Boolean);
+    if (flags.keepOpen && serving.length > 0 && interruptedBy === null) {
+      notes.write(`still serving ${serving.join(' and ')}; press Ctrl-C to close\n`);
       await signals.received(1);
       signalsUsed = 1;
     }

@@ -153,6 +153,11 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
         return;
     }
   };
+  // A run resumed from a store starts with the tasks it recovered, as they were.
+  for (const task of scheduler.listTasks()) {
+    const error = task.status === 'completed' ? undefined : task.error?.message;
+    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result) });
+  }
   scheduler.events.on('*', onEvent);
 
   return {

@@ -2,6 +2,7 @@ import type { Scheduler } from '../scheduler.js';
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
 import type { TaskRecord } from '../types.js';
 import type { TaskTracker } from './createTaskTracker.js';
+import { recordHistory } from './recordHistory.js';
 import type { NodeView, PatchMessage, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
 
 /** Builds the dashboard's messages from the public scheduler API and a {@link TaskTracker}. */
@@ -119,7 +120,8 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
           completedAt: record.completedAt,
           error: record.error?.message,
         },
-        history: tracker.history(id),
+        // A task recovered from a store already finished: its history is what its record says.
+        history: tracker.history(id).length > 0 ? tracker.history(id) : recordHistory(record),
         explanation: record.status === 'pending' ? scheduler.explainTask(id) : undefined,
       };
     },

@@ -1,3 +1,4 @@
+import type { AttemptInterruptedError } from '../errors.js';
 import type { TaskRecord, TaskRun } from '../types.js';
 
 /** One attempt of a task, as the supervisor hands it to an {@link Executor}. */
@@ -43,8 +44,10 @@ export interface Executor {
    */
   abort(taskId: string, attempt: number, reason: Error): void;
   /**
-   * Takes over an attempt that was running when the scheduler's process stopped (a crash): its
-   * outcome, when it comes, goes to `report`. Without this method such attempts are interrupted.
+   * Takes over an attempt that a task store says was running when its scheduler stopped (a crash,
+   * a kill): report its outcome to `report` once. An executor whose work lived in the stopped
+   * process reports {@link AttemptInterruptedError} at once; a remote one may re-attach to the
+   * job. Without `adopt`, the scheduler counts the attempt as interrupted itself.
    */
   adopt?(attempt: Attempt, report: OutcomeSink): void;
   /** Why a started attempt is not running yet (e.g. no node can take it); undefined when it runs. */

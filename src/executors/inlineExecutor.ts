@@ -1,3 +1,4 @@
+import { AttemptInterruptedError } from '../errors.js';
 import type { TaskContext } from '../types.js';
 import type { Attempt, Executor, OutcomeSink } from './Executor.js';
 import { toError } from '../internal/toError.js';
@@ -62,6 +63,10 @@ export function inlineExecutor(): Executor {
         (result) => settle({ ok: true, result }),
         (error: unknown) => settle({ ok: false, error: toError(error) }),
       );
+    },
+    // Its work ran in the process that stopped: the attempt is over, interrupted.
+    adopt(attempt: Attempt, report: OutcomeSink): void {
+      report(attempt.taskId, attempt.attempt, { ok: false, error: new AttemptInterruptedError(attempt.taskId, attempt.attempt) });
     },
     abort(taskId: string, attempt: number, reason: Error): void {
       const holder = running.get(taskId);

@@ -43,6 +43,7 @@ function actorLogic(name: string, description: string, docs: Readonly<Record<str
 
 const schedulerEvents = {
   'scheduler.schedule': { description: 'Adds a validated batch of tasks: creates a task actor for each and pumps.', payload: ['batch'] },
+  'scheduler.restore': { description: 'Rebuilds a run from its store: finished records, live actors in their stored states.', payload: ['states', 'options'] },
   'scheduler.pump': { description: 'Starts ready tasks while a worker slot and their resources are free.', payload: [] },
   'scheduler.execute': { description: 'Starts one ready task now, ignoring the queue order.', payload: ['id'] },
   'scheduler.cancel': { description: 'Cancels a pending or running task; cascades to its dependents.', payload: ['id', 'reason'] },

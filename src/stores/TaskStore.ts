@@ -69,12 +69,24 @@ export interface StoredTaskState {
  * store.load(); // every task's folded state
  */
 export interface TaskStore {
-  /** Records an accepted batch, all or nothing. */
+  /**
+   * Records an accepted batch, all or nothing. A durable store has committed it (and every
+   * transition recorded before it) when this returns: `scheduleTask(s)` returns after it.
+   */
   addTasks(tasks: readonly StoredTask[]): void;
-  /** Records one transition. */
+  /** Records one transition; a durable store may hold it until {@link TaskStore.commit}. */
   record(transition: TaskTransition): void;
-  /** Forgets finished tasks the scheduler no longer keeps (maxFinishedRecords). */
+  /**
+   * Forgets finished tasks the scheduler no longer keeps (maxFinishedRecords). A durable store
+   * may keep them: they are the run's history, and what lets a resubmitted batch find its tasks.
+   */
   forget(ids: readonly string[]): void;
   /** Every task's state, in submission order. */
   load(): StoredTaskState[];
+  /**
+   * Makes every transition recorded so far durable. The scheduler calls it before anything that
+   * follows from a transition is seen (work starts, events, `waitForTask`, `onIdle`) and once per
+   * tick otherwise. A store that writes at once needs none.
+   */
+  commit?(): void;
 }

@@ -86,7 +86,11 @@ export class Supervisor {
   constructor(settings: SupervisorSettings) {
     this.settings = settings;
     this.slots = new WorkerSlots(settings.maxWorkers);
-    this.outbox = new Outbox(settings.events, () => repairQueue(this));
+    this.outbox = new Outbox(settings.events, () => {
+      repairQueue(this);
+      // Nothing that follows from a transition is seen before the transition is durable.
+      settings.store?.commit?.();
+    });
     this.registry = new TaskRegistry(settings.maxFinishedRecords, (ids) => {
       this.graph.send({ type: 'graph.forget', ids });
       settings.store?.forget(ids);
@@ -158,6 +162,11 @@ export class Supervisor {
   /** The next submission number. */
   nextSeq(): number {
     return this.#seq++;
+  }
+
+  /** Numbers new tasks after those recovered from a store. */
+  continueSeqAfter(seq: number): void {
+    this.#seq = Math.max(this.#seq, seq + 1);
   }
 
   // ---------------------------------------------------------------- the ready queue

@@ -1,4 +1,4 @@
-import { createActor, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import { createActor, type AnyActorRef, type SnapshotFrom, type StateValue } from 'xstate';
 import { retryDelayMs, type TaskMachineContext } from '../../machines/taskMachine.js';
 import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, UpstreamFailedError } from '../errors.js';
 import type { AttemptOutcome } from '../executors/Executor.js';
@@ -80,6 +80,20 @@ export class TaskLifecycle {
     // and avoids an eventless transition per task (about 30 µs). XState never mutates them.
     const snapshot = { ...this.#bornIn(waiting ? 'dependencies' : 'queued'), context };
     // No input: the snapshot carries the context, and the actor keeps its options for life.
+    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input: undefined as never });
+    ref.start();
+    return ref;
+  }
+
+  /**
+   * A live actor for a task recovered from a store, in the state it was stored in. No entry
+   * action runs again and no `after` delay is armed: the caller re-arms deadlines (restoreRun).
+   */
+  restoreActor(entry: TaskEntry, retry: Required<RetryOptions>, value: StateValue, error: Error | undefined): TaskActorRef {
+    const { attempts: maxAttempts, backoffMs, backoffFactor, maxBackoffMs } = retry;
+    const limits = { id: entry.id, timeoutMs: entry.timeoutMs, maxAttempts, backoffMs, backoffFactor, maxBackoffMs };
+    const context: TaskMachineContext = { ...limits, attempt: entry.attempts, error, result: undefined, cancelReason: undefined, outcome: undefined };
+    const snapshot = this.#logic.resolveState({ value, context });
     const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input: undefined as never });
     ref.start();
     return ref;

@@ -32,13 +32,14 @@ export function manualWork(): ManualWork {
   };
 }
 
-/** A scheduler on a simulated clock, with helpers to move time. */
-export function simulatedScheduler(options: SchedulerOptions = {}): {
+/** A scheduler on a simulated clock (starting at `startAt` ms), with helpers to move time. */
+export function simulatedScheduler(options: SchedulerOptions = {}, startAt = 0): {
   scheduler: Scheduler;
   clock: SimulatedClock;
   advance(ms: number): Promise<void>;
 } {
   const clock = new SimulatedClock();
+  clock.set(startAt);
   const scheduler = createScheduler({ ...options, clock });
   return {
     scheduler,

@@ -1,0 +1,54 @@
+import { formatTable } from '../simulate/formatTable.js';
+import { sqliteStore } from '../stores/sqlite/sqliteStore.js';
+import type { StoredTaskState } from '../stores/TaskStore.js';
+import type { CliIo } from './CliIo.js';
+import { escapeControlCharacters } from './escapeControlCharacters.js';
+import { ExitCode } from './ExitCode.js';
+
+const STATUSES = ['completed', 'failed', 'cancelled', 'running', 'pending'] as const;
+
+function describeState(state: StoredTaskState): string {
+  if (state.status === 'running') return `running attempt ${state.attempt} when the run stopped`;
+  if (state.status === 'pending') return state.pendingReason === 'backoff' ? `waiting to retry (attempt ${state.attempt} failed)` : `waiting (${state.pendingReason ?? 'queued'})`;
+  if (state.status === 'completed') return '';
+  return state.error === undefined ? (state.cancelReason ?? '') : `${state.error.name}: ${state.error.message}`;
+}
+
+/**
+ * `xeno-scheduler status <state>`: prints a run stored with `run --state` without changing it: its
+ * tasks by state, each task's status and attempts, and the attempts that were running when the
+ * run stopped (they count as interrupted when it resumes).
+ *
+ * @returns {@link ExitCode.OK}, or {@link ExitCode.FAILED} when a task did not complete
+ * @throws TaskStoreError naming the file (missing, not a store, held by a live run, ...)
+ * @example
+ * process.exitCode = statusCommand('run.db', {}, processIo);
+ */
+export function statusCommand(file: string, flags: { json?: boolean }, io: CliIo): ExitCode {
+  const store = sqliteStore(file, { readOnly: true });
+  let states: StoredTaskState[];
+  try {
+    states = store.load();
+  } finally {
+    store.close();
+  }
+  const counts = Object.fromEntries(STATUSES.map((status) => [status, states.filter((state) => state.status === status).length]));
+  const running = states.filter((state) => state.status === 'running');
+  if (flags.json) {
+    const tasks = states.map((state) => ({ id: state.task.id, status: state.status, attempts: state.attempt, detail: describeState(state) }));
+    io.stdout.write(`${JSON.stringify({ state: file, tasks: states.length, counts, running: running.map((state) => state.task.id), sessions: store.sessions, list: tasks }, null, 2)}\n`);
+  } else {
+    const table = formatTable(
+      states.map((state) => ({
+        task: escapeControlCharacters(state.task.id),
+        status: state.status,
+        attempts: state.attempt,
+        detail: escapeControlCharacters(describeState(state)),
+      })),
+    );
+    const byState = STATUSES.map((status) => `${counts[status]} ${status}`).join(', ');
+    const stopped = running.length === 0 ? 'nothing was running when it stopped' : `running when it stopped: ${running.map((state) => `${state.task.id} (attempt ${state.attempt})`).join(', ')}`;
+    io.stdout.write(`${states.length === 0 ? '' : `${table}\n\n`}${escapeControlCharacters(`${file}: ${states.length} tasks: ${byState}; ${stopped}; opened by ${store.sessions} runs`)}\n`);
+  }
+  return states.every((state) => state.status === 'completed') ? ExitCode.OK : ExitCode.FAILED;
+}

@@ -1,0 +1,90 @@
+import type { Attributes, BatchObservableCallback, Histogram, Meter } from '@opentelemetry/api';
+import type { Scheduler } from '../scheduler.js';
+import type { TaskRecord } from '../types.js';
+import { AttributeNames } from './AttributeNames.js';
+import { MetricNames } from './MetricNames.js';
+import { queueLength } from './queueLength.js';
+import type { TaskEventRecorder } from './TaskEventRecorder.js';
+
+/** Bucket bounds of the wait and run histograms, in seconds: 1 ms to 1 h. */
+const DURATION_BUCKETS_S = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600];
+const FINAL_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+
+/**
+ * The metric half of {@link instrumentScheduler}: histograms of wait and run time and a retry
+ * counter fed by task events, and gauges and the finished counter read from `getStats()` when a
+ * reader collects (no work per task for those). `common` (policy, node) goes on every point.
+ *
+ * @example
+ * const recorder = createMetricRecorder(scheduler, metrics.getMeter('xeno-scheduler'), { 'scheduler.policy': 'fifo' }, Date.now);
+ */
+export function createMetricRecorder(scheduler: Scheduler, meter: Meter, common: Attributes, now: () => number): TaskEventRecorder {
+  const durationOptions = (description: string) => ({ unit: 's', description, advice: { explicitBucketBoundaries: DURATION_BUCKETS_S } });
+  const wait: Histogram = meter.createHistogram(MetricNames.waitDuration, durationOptions('Time a ready task waited for a worker, its turn or its resources'));
+  const run: Histogram = meter.createHistogram(MetricNames.runDuration, durationOptions('Time one attempt ran, by how it ended'));
+  const retries = meter.createCounter(MetricNames.taskRetries, { unit: '{attempt}', description: 'Attempts that failed and were retried' });
+  const finished = meter.createObservableCounter(MetricNames.tasksFinished, { unit: '{task}', description: 'Tasks that reached a final state, by status' });
+  const queue = meter.createObservableGauge(MetricNames.queueLength, { unit: '{task}', description: "Ready tasks waiting in the policy's queue" });
+  const running = meter.createObservableGauge(MetricNames.tasksRunning, { unit: '{task}', description: 'Tasks running now' });
+  const pending = meter.createObservableGauge(MetricNames.tasksPending, { unit: '{task}', description: 'Tasks pending now, for any reason' });
+  const workers = meter.createObservableGauge(MetricNames.workersMax, { unit: '{worker}', description: 'Most tasks running at once' });
+  const capacity = meter.createObservableGauge(MetricNames.poolCapacity, { description: "A resource pool's capacity" });
+  const used = meter.createObservableGauge(MetricNames.poolUsed, { description: 'What running tasks hold of a resource pool' });
+  const reserved = meter.createObservableGauge(MetricNames.poolReserved, { description: 'What is held back of a resource pool for waiting higher-ranked tasks' });
+
+  const statusAttributes = new Map(FINAL_STATUSES.map((status) => [status, { ...common, [AttributeNames.taskStatus]: status }]));
+  const poolAttributes = new Map<string, Attributes>();
+  const observe: BatchObservableCallback = (result) => {
+    const stats = scheduler.getStats();
+    for (const status of FINAL_STATUSES) result.observe(finished, stats[status], statusAttributes.get(status));
+    result.observe(queue, queueLength(scheduler), common);
+    result.observe(running, stats.running, common);
+    result.observe(pending, stats.pending, common);
+    result.observe(workers, stats.maxWorkers, common);
+    for (const [name, usage] of Object.entries(stats.resources)) {
+      let attributes = poolAttributes.get(name);
+      if (attributes === undefined) poolAttributes.set(name, (attributes = { ...common, [AttributeNames.pool]: name }));
+      result.observe(capacity, usage.capacity, attributes);
+      result.observe(used, usage.used, attributes);
+      result.observe(reserved, usage.reserved, attributes);
+    }
+  };
+  const observables = [finished, queue, running, pending, workers, capacity, used, reserved];
+  meter.addBatchObservableCallback(observe, observables);
+
+  // Attribute objects are made once per combination: tasks share a handful of types and levels.
+  const cached = new Map<string, Attributes>();
+  const attributesOf = (type: string, key: string, value: string | number): Attributes => {
+    const id = `${key}\u0000${type}\u0000${value}`;
+    let attributes = cached.get(id);
+    if (attributes === undefined) cached.set(id, (attributes = { ...common, [AttributeNames.taskType]: type, [key]: value }));
+    return attributes;
+  };
+  /** Start of each attempt still running, by task id. */
+  const openAttempts = new Map<string, number>();
+  const endAttempt = (task: TaskRecord, status: string, at: number): void => {
+    const startedAt = openAttempts.get(task.id);
+    if (startedAt === undefined) return;
+    openAttempts.delete(task.id);
+    run.record(Math.max(0, at - startedAt) / 1000, attributesOf(task.type, AttributeNames.taskStatus, status));
+  };
+
+  return {
+    started(task) {
+      const startedAt = task.startedAt ?? now();
+      openAttempts.set(task.id, startedAt);
+      const readyAt = task.readyAt ?? task.createdAt;
+      wait.record(Math.max(0, startedAt - readyAt) / 1000, attributesOf(task.type, AttributeNames.taskPriority, task.priority));
+    },
+    retrying(task) {
+      retries.add(1, common);
+      endAttempt(task, 'retrying', now());
+    },
+    ended(task, status) {
+      endAttempt(task, status, task.completedAt ?? now());
+    },
+    stop() {
+      meter.removeBatchObservableCallback(observe, observables);
+    },
+  };
+}

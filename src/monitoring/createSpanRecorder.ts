@@ -1,0 +1,129 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Link, Span, SpanContext, Tracer } from '@opentelemetry/api';
+import type { TaskRecord } from '../types.js';
+import { AttributeNames } from './AttributeNames.js';
+import type { TaskEventRecorder } from './TaskEventRecorder.js';
+
+/** Options of {@link createSpanRecorder}. */
+export interface SpanRecorderOptions {
+  /** Attributes on every span (policy, node). */
+  readonly common: Attributes;
+  /** The scheduler's clock, in ms: for the moments task records do not carry (a retry). */
+  readonly now: () => number;
+  /** Finished tasks whose last span is kept for their dependents' links; the oldest go first. */
+  readonly linkLimit: number;
+  /** Also emit each wait as a span of its own (`wait <type>`), not only as the run span's `wait` event. */
+  readonly waitSpans: boolean;
+}
+
+/**
+ * The trace half of {@link instrumentScheduler}. Every attempt is a span `run <type>` from its
+ * start to its outcome. Its wait is the span's first event, `wait`, stamped when the wait began
+ * (scheduling, or the failure before a retry) with `task.wait.duration` and
+ * `task.queue.duration` (from ready to start) in seconds; with `waitSpans` it is also a span
+ * `wait <type>`. A task that ends without running (an upstream failed or was cancelled, it was
+ * cancelled while waiting) gets a `wait <type>` span ending with its status. Each span links to
+ * the last span of every dependency; its parent is the context active when the task was
+ * scheduled.
+ *
+ * @example
+ * const recorder = createSpanRecorder(trace.getTracer('xeno-scheduler'), { common: {}, now: Date.now, linkLimit: 10_000, waitSpans: false });
+ */
+export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions): TaskEventRecorder {
+  const { common, now, linkLimit, waitSpans } = options;
+  /** Contexts active when tasks were scheduled, only where a span was active (most have none). */
+  const parents = new Map<string, Context>();
+  /** The span of each attempt running now. */
+  const running = new Map<string, Span>();
+  /** When the wait before a retry began (the failure), by task id. */
+  const retryWaits = new Map<string, number>();
+  /** The last span of each finished task, oldest first, for its dependents' links. */
+  const finished = new Map<string, SpanContext>();
+
+  const attributesOf = (task: TaskRecord, attempt: number): Attributes => ({
+    ...common,
+    [AttributeNames.taskId]: task.id,
+    [AttributeNames.taskName]: task.name,
+    [AttributeNames.taskType]: task.type,
+    [AttributeNames.taskPriority]: task.priority,
+    [AttributeNames.taskAttempt]: attempt,
+  });
+  const linksOf = (task: TaskRecord): Link[] | undefined => {
+    if (task.dependencies.length === 0) return undefined;
+    const links: Link[] = [];
+    for (const id of task.dependencies) {
+      const spanContext = finished.get(id);
+      if (spanContext !== undefined) links.push({ context: spanContext });
+    }
+    return links;
+  };
+  const startSpan = (name: string, task: TaskRecord, attempt: number, startTime: number): Span => {
+    const links = linksOf(task);
+    return tracer.startSpan(
+      name,
+      { kind: SpanKind.INTERNAL, startTime, attributes: attributesOf(task, attempt), ...(links === undefined ? {} : { links }) },
+      parents.get(task.id) ?? context.active(),
+    );
+  };
+  const startWaitSpan = (task: TaskRecord, attempt: number, waitStart: number): Span => {
+    const span = startSpan(`wait ${task.type}`, task, attempt, waitStart);
+    if (attempt === 1 && task.readyAt !== undefined && task.readyAt > waitStart) span.addEvent('ready', undefined, task.readyAt);
+    return span;
+  };
+  const remember = (id: string, span: Span): void => {
+    parents.delete(id);
+    retryWaits.delete(id);
+    if (linkLimit === 0) return;
+    finished.set(id, span.spanContext());
+    if (finished.size > linkLimit) finished.delete(finished.keys().next().value as string);
+  };
+  const fail = (span: Span, error: Error): void => {
+    span.recordException(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  };
+
+  return {
+    scheduled(task) {
+      const active = context.active();
+      if (trace.getSpan(active) !== undefined) parents.set(task.id, active);
+    },
+    started(task, attempt) {
+      const startedAt = task.startedAt ?? now();
+      const waitStart = retryWaits.get(task.id) ?? task.createdAt;
+      const readyAt = task.readyAt ?? waitStart;
+      if (waitSpans) startWaitSpan(task, attempt, waitStart).end(startedAt);
+      const span = startSpan(`run ${task.type}`, task, attempt, startedAt);
+      span.addEvent(
+        'wait',
+        { 'task.wait.duration': Math.max(0, startedAt - waitStart) / 1000, 'task.queue.duration': Math.max(0, startedAt - readyAt) / 1000 },
+        waitStart,
+      );
+      running.set(task.id, span);
+    },
+    retrying(task, error) {
+      const at = now();
+      retryWaits.set(task.id, at);
+      const span = running.get(task.id);
+      if (span === undefined) return;
+      running.delete(task.id);
+      span.setAttribute(AttributeNames.taskStatus, 'retrying');
+      fail(span, error);
+      span.end(at);
+    },
+    ended(task, status, detail) {
+      let span = running.get(task.id);
+      if (span === undefined) {
+        // No attempt running: the task ends while it waits, and its wait span says how.
+        span = startWaitSpan(task, task.attempts + 1, retryWaits.get(task.id) ?? task.createdAt);
+      } else {
+        running.delete(task.id);
+      }
+      span.setAttribute(AttributeNames.taskStatus, status);
+      if (status === 'completed') span.setStatus({ code: SpanStatusCode.OK });
+      else if (status === 'failed') fail(span, detail.error ?? task.error ?? new Error('failed'));
+      else span.setAttribute(AttributeNames.cancelReason, detail.reason ?? 'cancelled');
+      span.end(task.completedAt ?? now());
+      remember(task.id, span);
+    },
+  };
+}

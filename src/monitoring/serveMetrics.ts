@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeValue } from '../internal/describeValue.js';
+import type { Scheduler } from '../scheduler.js';
+import { instrumentScheduler } from './instrumentScheduler.js';
+import { MonitoringOptionsError } from './MonitoringOptionsError.js';
+
+/** Options of {@link serveMetrics}. */
+export interface ServeMetricsOptions {
+  /** TCP port; `0` picks a free one (read it from the returned `url`). @default 9464 (Prometheus' registered port for OpenTelemetry) */
+  readonly port?: number;
+  /** Interface to bind; `0.0.0.0` lets a Prometheus on another machine scrape. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Path of the metrics page. @default '/metrics' */
+  readonly path?: string;
+  /** The scheduler's policy name, attribute `scheduler.policy` (label `scheduler_policy`). @default none */
+  readonly policy?: string;
+  /** The node this scheduler runs on, attribute `scheduler.node`. @default none */
+  readonly node?: string;
+  /** The scheduler's clock in ms, when it is not the real one. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** A running metrics endpoint: what {@link serveMetrics} returns. */
+export interface MetricsEndpoint {
+  /** Where Prometheus scrapes, e.g. `http://127.0.0.1:9464/metrics`. */
+  readonly url: string;
+  /** Stops serving and lets go of the scheduler's events. */
+  close(): Promise<void>;
+}
+
+const ORIGIN = 'serveMetrics';
+/** The exposition format Prometheus asks for and this page is in. */
+const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+function checkOptions(options: ServeMetricsOptions): { port: number; host: string; path: string } {
+  const port = options.port ?? 9464;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new MonitoringOptionsError(ORIGIN, 'port', 'a whole number from 0 to 65535', describeValue(port));
+  }
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '') throw new MonitoringOptionsError(ORIGIN, 'host', 'a host name or address', describeValue(host));
+  const path = options.path ?? '/metrics';
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new MonitoringOptionsError(ORIGIN, 'path', 'a path starting with "/"', describeValue(path));
+  return { port, host, path };
+}
+
+/**
+ * Serves a scheduler's metrics (see {@link MetricNames}) in the Prometheus text format until
+ * `close()`: the one-call way for an app, and what `xeno-scheduler run --metrics-port` uses. It
+ * loads the OpenTelemetry metrics SDK and its Prometheus exporter only when called, with a
+ * MeterProvider of its own (the global one is left alone); traces are not involved.
+ *
+ * @throws MonitoringOptionsError for a bad `port`, `host` or `path`, or a port already in use
+ * @example
+ * import { serveMetrics } from 'xeno-scheduler/monitoring';
+ * const metrics = await serveMetrics(scheduler, { port: 9464, policy: 'critical-path' });
+ * console.log(`scrape ${metrics.url}`);
+ * await scheduler.onIdle();
+ * await metrics.close();
+ */
+export async function serveMetrics(scheduler: Scheduler, options: ServeMetricsOptions = {}): Promise<MetricsEndpoint> {
+  const { port, host, path } = checkOptions(options);
+  const [{ MeterProvider }, { PrometheusExporter }] = await Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/exporter-prometheus')]);
+  // The exporter's own server cannot take port 0 and reports a busy port only to its logger: serve its handler from ours.
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({ readers: [exporter] });
+  const instrumentation = instrumentScheduler(scheduler, {
+    meterProvider,
+    traces: false,
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+    ...(options.node === undefined ? {} : { node: options.node }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (pathname !== path) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: metrics are at ${path}\n`);
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    exporter.getMetricsRequestHandler(request, response);
+    // Set after the handler's own plain `text/plain`; the body is written once collection ends.
+    response.setHeader('content-type', CONTENT_TYPE);
+  });
+  const shutdown = async (): Promise<void> => {
+    instrumentation.stop();
+    await meterProvider.shutdown();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await shutdown();
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new MonitoringOptionsError(ORIGIN, 'port', `a port free to listen on at ${host}`, `${port} (${code})`);
+    throw new MonitoringOptionsError(ORIGIN, 'host', 'an address of this machine', `${host} (${code})`);
+  }
+  const bound = (server.address() as AddressInfo).port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shown}:${bound}${path}`,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await shutdown();
+      })()),
+  };
+}

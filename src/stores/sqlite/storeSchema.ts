@@ -1,0 +1,91 @@
+import { TaskStoreError } from '../../errors.js';
+import type { SqlDatabase } from './openDatabase.js';
+
+/** The schema version this xeno-scheduler writes, and the newest it reads. */
+export const STORE_SCHEMA_VERSION = 1;
+
+/** What `meta.format` holds in every xeno-scheduler store. */
+export const STORE_FORMAT = 'xeno-scheduler task store';
+
+/** The tables of a store, version 1 (docs/durable-runs.md explains each column). */
+const SCHEMA_V1 = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE tasks (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, spec TEXT NOT NULL);
+CREATE TABLE transitions (n INTEGER PRIMARY KEY, seq INTEGER NOT NULL, kind INTEGER NOT NULL, at REAL NOT NULL, attempt INTEGER, data TEXT);
+CREATE TABLE sessions (n INTEGER PRIMARY KEY, opened_at REAL NOT NULL, pid INTEGER NOT NULL, tasks_found INTEGER NOT NULL);
+`;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown; errcode?: unknown }).code;
+  const message = error instanceof Error ? error.message : '';
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /database is locked/i.test(message);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Takes the file for this process (exclusive locking: another process that opens it fails at
+ * once) and checks it is a store this version can read, creating the tables in an empty file.
+ * Nothing is written to a file that is not a store of ours, or of a newer schema.
+ *
+ * @throws TaskStoreError naming the file
+ * @example
+ * prepareSchema(openDatabase('run.db'), 'run.db');
+ */
+export function prepareSchema(db: SqlDatabase, file: string, readOnly = false): void {
+  // A reader (`status`) shares the file; a run holds it alone.
+  if (!readOnly) db.exec('PRAGMA locking_mode = EXCLUSIVE');
+  try {
+    db.exec(readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
+  } catch (error) {
+    if (isBusy(error)) throw new TaskStoreError(file, 'is in use by another live process (a run holds it); stop that run first', { cause: error });
+    throw new TaskStoreError(file, `cannot be opened: ${describe(error)}`, { cause: error });
+  }
+  try {
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name);
+    if (tables.length === 0) {
+      if (readOnly) throw new TaskStoreError(file, 'holds no tables: no run was stored in it');
+      db.exec(SCHEMA_V1);
+      const insert = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      insert.run('format', STORE_FORMAT);
+      insert.run('version', String(STORE_SCHEMA_VERSION));
+      insert.run('created', new Date().toISOString());
+    } else {
+      checkMeta(db, file, tables);
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    rollback(db);
+    if (error instanceof TaskStoreError) throw error;
+    if (isBusy(error)) throw new TaskStoreError(file, 'is in use by another live process (a run holds it); stop that run first', { cause: error });
+    throw new TaskStoreError(file, `cannot be read as a store: ${describe(error)}`, { cause: error });
+  }
+}
+
+function rollback(db: SqlDatabase): void {
+  try {
+    db.exec('ROLLBACK');
+  } catch {
+    // No transaction left to roll back: SQLite ended it with the error.
+  }
+}
+
+function checkMeta(db: SqlDatabase, file: string, tables: readonly string[]): void {
+  const format = tables.includes('meta') ? (db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as { value: string } | undefined) : undefined;
+  if (format?.value !== STORE_FORMAT) {
+    throw new TaskStoreError(file, `is an SQLite database of another program (tables: ${tables.join(', ')}), not a xeno-scheduler store; it was left as it is`);
+  }
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'version'").get() as { value: string } | undefined;
+  const version = Number(row?.value);
+  if (!Number.isInteger(version) || version < 1) throw new TaskStoreError(file, `has no valid schema version (found ${String(row?.value)})`);
+  if (version > STORE_SCHEMA_VERSION) {
+    throw new TaskStoreError(
+      file,
+      `was written by a newer xeno-scheduler (schema version ${version}; this one reads up to ${STORE_SCHEMA_VERSION}); it was left as it is`,
+    );
+  }
+  const [check] = db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
+  if (check?.quick_check !== 'ok') throw new TaskStoreError(file, `is damaged (${check?.quick_check ?? 'no answer'}); it was left as it is`);
+}

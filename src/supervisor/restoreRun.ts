@@ -1,0 +1,208 @@
+import type { StateValue } from 'xstate';
+import { AttemptInterruptedError, TaskNotRecoverableError } from '../errors.js';
+import type { StoredError, StoredTaskState } from '../stores/TaskStore.js';
+import type { RecoveredRun, TaskRun } from '../types.js';
+import type { Supervisor } from './Supervisor.js';
+import { toRecord, type TaskEntry } from './TaskEntry.js';
+
+/** What restoring needs besides the stored tasks. */
+export interface RestoreOptions {
+  /** Work functions by task type: how tasks whose work was a closure resume. */
+  readonly handlers: Readonly<Record<string, TaskRun<any>>>;
+  /** Called with what was recovered, once the interrupted attempts have been reported. */
+  readonly onRestored: (run: RecoveredRun) => void;
+}
+
+/**
+ * Work of a recovered task whose `run` closure is gone: a placeholder the scheduler replaces when
+ * the task is scheduled again with its run, and fails the task with otherwise (it never runs).
+ */
+export const MISSING_WORK: TaskRun<any> = (context) => {
+  throw new TaskNotRecoverableError(context.task.id, context.task.type);
+};
+
+function toError(stored: StoredError | undefined): Error | undefined {
+  if (stored === undefined) return undefined;
+  const error = new Error(stored.message);
+  error.name = stored.name;
+  if (stored.stack !== undefined) error.stack = stored.stack;
+  if (stored.code !== undefined) Object.assign(error, { code: stored.code });
+  return error;
+}
+
+/** An entry for a stored task: its spec, its folded state, and the work it resumes with. */
+function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
+  // Field by field (not a spread): 100k recovered tasks, one object shape with admitted ones.
+  const stored = state.task;
+  return {
+    id: stored.id,
+    name: stored.name,
+    type: stored.type,
+    priority: state.priority,
+    seq: stored.seq,
+    attempts: state.attempt,
+    maxAttempts: stored.retry.attempts,
+    dependencies: stored.dependencies,
+    resources: stored.resources,
+    hasResources: Object.keys(stored.resources).length > 0,
+    group: stored.group,
+    estimateMs: stored.estimateMs,
+    config: stored.config,
+    run,
+    timeoutMs: stored.timeoutMs,
+    createdAt: stored.createdAt,
+    dependencyDeadline: stored.dependencyDeadline,
+    readyAt: state.readyAt ?? Number.NaN,
+    startedAt: state.startedAt,
+    completedAt: state.completedAt,
+    result: state.result,
+    error: toError(state.error),
+    slot: undefined,
+    ref: undefined,
+    queued: false,
+    outcome: undefined,
+    node: undefined,
+  };
+}
+
+/**
+ * Rebuilds a run from its store (inside the scheduler actor, before any new task): finished tasks
+ * come back as records with their status, result and error; pending ones get a live actor in the
+ * state they were in (waiting for dependencies, queued with their priority and submission order,
+ * or in backoff until their stored retry deadline); an attempt that was running is handed to the
+ * executor's `adopt` (the inline executor reports it interrupted: it retries if attempts remain,
+ * else fails). Dependency deadlines keep their stored times. Deadlines are re-armed here: XState
+ * restores neither `after` delays nor entry actions.
+ *
+ * @example
+ * restoreRun(supervisor, store.load(), { handlers, onRestored: (run) => console.log(run.pending) });
+ */
+export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], options: RestoreOptions): void {
+  const dropped = droppedRecords(states, s.settings.maxFinishedRecords);
+  const kept = dropped.size === 0 ? states : states.filter((state) => !dropped.has(state.task.id));
+  const ids = new Set(kept.map((state) => state.task.id));
+  // A dependency the store forgot (or whose record is dropped) had completed: had it failed, its
+  // dependents would have too (and their dependencies are never dropped, see droppedRecords).
+  s.graph.send({ type: 'graph.add', batch: kept.map(({ task }) => ({ id: task.id, dependencies: task.dependencies.filter((id) => ids.has(id)) })) });
+  for (const { task, status } of kept) {
+    if (status === 'completed') s.graph.send({ type: 'graph.completed', id: task.id });
+    else if (status === 'failed' || status === 'cancelled') s.graph.send({ type: 'graph.abandoned', id: task.id, outcome: status });
+  }
+  const interrupted: TaskEntry[] = [];
+  const unrecoverable: TaskEntry[] = [];
+  const waiting: TaskEntry[] = [];
+  const ready: TaskEntry[] = [];
+  const finished = { completed: 0, failed: 0, cancelled: 0 };
+  for (const state of states) {
+    const { task } = state;
+    s.continueSeqAfter(task.seq);
+    if (dropped.has(task.id)) {
+      // Counted as finished, as a record the registry dropped is; never built.
+      s.registry.counts[state.status]++;
+      finished[state.status as 'completed']++;
+      continue;
+    }
+    const handler = Object.hasOwn(options.handlers, task.type) ? options.handlers[task.type] : undefined;
+    const entry = toEntry(state, handler ?? MISSING_WORK);
+    s.registry.add(entry);
+    if (state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled') {
+      s.registry.move('pending', state.status);
+      entry.outcome = state.status;
+      finished[state.status]++;
+      s.registry.retain(entry.id);
+      continue;
+    }
+    if (handler === undefined) unrecoverable.push(entry);
+    let value: 'running' | 'backoff' | 'queued' | 'dependencies';
+    if (state.status === 'running') {
+      value = 'running';
+      interrupted.push(entry);
+    } else if (state.pendingReason === 'backoff' && state.retryAt !== undefined) {
+      value = 'backoff';
+      const retryAt = state.retryAt;
+      s.settings.clock.setTimeout(() => entry.ref?.send({ type: 'task.retry' }), Math.max(0, retryAt - s.settings.clock.now()));
+    } else if (s.dag.isReady(entry.id)) {
+      value = 'queued';
+      if (Number.isNaN(entry.readyAt)) entry.readyAt = s.settings.clock.now();
+      ready.push(entry);
+    } else {
+      value = 'dependencies';
+      waiting.push(entry);
+    }
+    // A task that never ran is born as a new one is (the admission's fast path); others as stored.
+    const stateValue: StateValue = value === 'running' ? value : { pending: value };
+    const isFresh = state.attempt === 0 && (value === 'queued' || value === 'dependencies');
+    entry.ref = isFresh ? s.lifecycle.createActor(entry, task.retry, value === 'dependencies') : s.lifecycle.restoreActor(entry, task.retry, stateValue, entry.error);
+  }
+  if (s.registry.live > 0) s.waiters.busy();
+  for (const entry of interrupted) holdRun(s, entry);
+  for (const entry of waiting) {
+    const upstream = s.lifecycle.abandonedUpstream(entry.dependencies);
+    if (upstream) s.lifecycle.doom(entry, upstream.id, upstream.outcome);
+    else if (entry.dependencyDeadline !== undefined) s.deadlines.arm(entry.id);
+  }
+  s.enqueue(ready);
+  s.schedulePump();
+  // After the caller's synchronous code (which may schedule the tasks again with their `run`),
+  // and before the first dispatch pass: both were queued in this order.
+  queueMicrotask(() => {
+    for (const entry of interrupted) adopt(s, entry);
+    const lost = unrecoverable.filter((entry) => entry.run === MISSING_WORK && entry.ref !== undefined && entry.outcome === undefined);
+    for (const entry of lost) entry.ref?.send({ type: 'task.upstreamFailed', error: new TaskNotRecoverableError(entry.id, entry.type) });
+    s.outbox.flush();
+    options.onRestored({
+      tasks: states.length,
+      finished,
+      pending: states.length - finished.completed - finished.failed - finished.cancelled - interrupted.length,
+      interrupted: interrupted.map((entry) => ({ id: entry.id, attempt: entry.attempts })),
+      unrecoverable: lost.map((entry) => entry.id),
+    });
+  });
+}
+
+/**
+ * The finished tasks whose records the registry would drop at once (past `maxFinishedRecords`,
+ * oldest first), and that no live task depends on: recovery skips building them. The store and
+ * the journal keep them, so scheduling them again still adds nothing.
+ */
+function droppedRecords(states: readonly StoredTaskState[], limit: number): Set<string> {
+  const isFinished = (state: StoredTaskState): boolean => state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled';
+  let surplus = states.filter(isFinished).length - limit;
+  const dropped = new Set<string>();
+  if (surplus <= 0) return dropped;
+  const neededByLive = new Set(states.filter((state) => !isFinished(state)).flatMap((state) => state.task.dependencies));
+  for (const state of states) {
+    if (surplus <= 0) break;
+    if (!isFinished(state) || neededByLive.has(state.task.id)) continue;
+    dropped.add(state.task.id);
+    surplus--;
+  }
+  return dropped;
+}
+
+/** A recovered running attempt holds its worker slot and resources until its outcome arrives. */
+function holdRun(s: Supervisor, entry: TaskEntry): void {
+  s.registry.move('pending', 'running');
+  s.runningEntries.add(entry);
+  entry.slot = s.slots.take();
+  if (entry.hasResources && s.ledger.fits(entry.resources)) s.pool.send({ type: 'pool.allocate', owner: entry.id, request: entry.resources });
+  try {
+    s.settings.policy.onStart?.call(s.settings.policy, entry);
+  } catch {
+    // Accounting only: the attempt is recovered whatever the policy thinks of it.
+  }
+}
+
+/** Hands a recovered running attempt to the executor, or reports it interrupted. */
+function adopt(s: Supervisor, entry: TaskEntry): void {
+  const { executor } = s.settings;
+  const attempt = entry.attempts;
+  if (executor.adopt === undefined) {
+    s.lifecycle.deliver(entry.id, attempt, { ok: false, error: new AttemptInterruptedError(entry.id, attempt) });
+    return;
+  }
+  executor.adopt(
+    { taskId: entry.id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => s.notePlaced(entry, attempt, node) },
+    s.lifecycle.deliver,
+  );
+}

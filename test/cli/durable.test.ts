@@ -1,0 +1,122 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { useTempFolder } from '../support/tempStore.js';
+import { startCli } from './runCli.js';
+import { runMain } from './runMain.js';
+
+const temp = useTempFolder();
+
+/** A workload whose commands append their name to `log`; `slow` sleeps `slowSeconds`. */
+function writeWorkload(name: string, log: string, options: { slowSeconds?: number; depth?: number } = {}): string {
+  const file = temp.path(name);
+  writeFileSync(
+    file,
+    `config:
+  scheduler:
+    type: task
+    task_scheduler:
+      max_workers: 2
+      retry_attempts: 1
+tasks:
+  first:
+    command: echo first >> "${log}"
+  second:
+    dependencies: [first]
+    config: { depth: ${options.depth ?? 2} }
+    command: echo second >> "${log}"
+  slow:
+    dependencies: [first]
+    command: sleep ${options.slowSeconds ?? 0}; echo slow >> "${log}"
+`,
+  );
+  return file;
+}
+
+const logLines = (log: string): string[] => readFileSync(log, 'utf8').trim().split('\n');
+
+describe('xeno-scheduler run --state', () => {
+  it('journals a run; running it again runs nothing that completed, and says so', async () => {
+    const log = temp.path('log.txt');
+    const workload = writeWorkload('w.yaml', log);
+    const state = temp.path('run.db');
+    expect((await runMain(['run', workload, '--state', state, '-q'])).code).toBe(0);
+    expect(logLines(log).sort()).toEqual(['first', 'second', 'slow']);
+
+    const again = await runMain(['run', workload, '--state', state, '-q']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`resumed ${state}: 3 tasks had finished (3 completed, 0 failed, 0 cancelled; not run again), no attempt interrupted, 0 tasks waiting`);
+    expect(again.stdout).toMatch(/^3 tasks: 3 completed, 0 failed, 0 cancelled in /m);
+    expect(logLines(log)).toHaveLength(3);
+
+    const status = await runMain(['status', state]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`${state}: 3 tasks: 3 completed, 0 failed, 0 cancelled, 0 running, 0 pending; nothing was running when it stopped; opened by 2 runs`);
+  });
+
+  it('resumes a run killed mid-way: the running attempt counts as interrupted and runs again, the rest never', async () => {
+    const log = temp.path('log.txt');
+    const workload = writeWorkload('w.yaml', log, { slowSeconds: 5 });
+    const state = temp.path('run.db');
+    const killed = startCli(['run', workload, '--state', state]);
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (/started +slow/.test(killed.stdout()) && /completed +second/.test(killed.stdout())) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    killed.child.kill('SIGKILL');
+    await killed.result;
+
+    const status = await runMain(['status', state]);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/^slow +running +1 +running attempt 1 when the run stopped$/m);
+    expect(status.stdout).toContain('running when it stopped: slow (attempt 1)');
+
+    writeWorkload('w.yaml', log, { slowSeconds: 0 }); // the same tasks; only the command changed
+    const resumed = await runMain(['run', workload, '--state', state]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('1 attempt interrupted (slow)');
+    expect(resumed.stdout).toMatch(/retrying +slow: attempt 1 failed, retry in .*attempt 1 was interrupted/);
+    expect(resumed.stdout).toMatch(/^slow +completed +2 /m);
+    expect(logLines(log).filter((line) => line !== 'slow')).toEqual(['first', 'second']);
+  });
+
+  it('refuses a workload that conflicts with the stored run, listing every difference, and changes nothing', async () => {
+    const log = temp.path('log.txt');
+    const state = temp.path('run.db');
+    expect((await runMain(['run', writeWorkload('w.yaml', log), '--state', state, '-q'])).code).toBe(0);
+    const before = readFileSync(state);
+    const changed = temp.path('changed.yaml');
+    writeFileSync(changed, readFileSync(temp.path('w.yaml'), 'utf8').replace('depth: 2', 'depth: 3').replace(/ {2}slow:\n.*\n.*\n/, ''));
+    const refused = await runMain(['run', changed, '--state', state]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`error: task store "${state}": holds a run that conflicts with this workload:`);
+    expect(refused.stderr).toContain('  - task "second": config differs (stored {"depth":2}, workload {"depth":3})');
+    expect(refused.stderr).toContain('  - task "slow" is in the stored run but not in the workload');
+    expect(refused.stderr).toContain('--fresh');
+    expect(readFileSync(state).equals(before)).toBe(true);
+
+    const fresh = await runMain(['run', changed, '--state', state, '--fresh', '-q']);
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).not.toContain('resumed');
+    expect(logLines(log)).toHaveLength(5);
+    expect((await runMain(['status', state])).stdout).toContain('2 tasks: 2 completed');
+  });
+
+  it('refuses a state file that is not a store, naming it, and never removes it, even with --fresh', async () => {
+    const log = temp.path('log.txt');
+    const state = temp.path('notes.txt');
+    writeFileSync(state, 'my notes, not a database\n'.repeat(10));
+    for (const args of [[], ['--fresh']]) {
+      const refused = await runMain(['run', writeWorkload('w.yaml', log), '--state', state, ...args]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`error: task store "${state}": is not an SQLite database`);
+    }
+    expect(readFileSync(state, 'utf8')).toBe('my notes, not a database\n'.repeat(10));
+    const status = await runMain(['status', temp.path('missing.db')]);
+    expect(status.stderr).toBe(`error: task store "${temp.path('missing.db')}": does not exist\n`);
+    expect(status.code).toBe(2);
+  });
+});

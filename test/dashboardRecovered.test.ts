@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { createScheduler } from '../src/createScheduler.js';
+import { createDashboardFeed } from '../src/dashboard/createDashboardFeed.js';
+import { createTaskTracker } from '../src/dashboard/createTaskTracker.js';
+import { memoryTaskStore } from '../src/stores/memoryTaskStore.js';
+import type { TaskRun } from '../src/types.js';
+import { settle } from './support/harness.js';
+
+const forever: TaskRun = () => new Promise(() => {});
+
+describe('the dashboard on a recovered run', () => {
+  it('shows finished tasks with the history their records tell, and an interrupted attempt as the failure it was', async () => {
+    const store = memoryTaskStore();
+    const clock = new SimulatedClock();
+    const first = createScheduler({ store, clock, maxWorkers: 2, defaultRetry: { attempts: 1 }, handlers: { ok: () => 'ok', hang: forever } });
+    first.scheduleTasks([{ id: 'done', type: 'ok' }, { id: 'stuck', type: 'hang' }]);
+    await settle();
+
+    const later = new SimulatedClock();
+    later.set(500);
+    const second = createScheduler({ store, clock: later, maxWorkers: 2, defaultRetry: { attempts: 1 }, handlers: { ok: () => 'ok', hang: forever } });
+    const tracker = createTaskTracker({ root: second.actor, now: () => later.now(), onChange: () => {} });
+    second.actor.system.inspect(tracker.observer);
+    const feed = createDashboardFeed(second, tracker, { canControl: false, queueLimit: 10, now: () => later.now() });
+    await settle();
+
+    expect(feed.snapshot().tasks.map((task) => [task.id, task.status, task.attempts])).toEqual([
+      ['done', 'completed', 1],
+      ['stuck', 'failed', 1],
+    ]);
+    expect(feed.detail('done')?.history).toEqual([
+      { at: 0, from: null, to: 'pending', event: 'recorded' },
+      { at: 0, from: 'pending', to: 'pending.queued', event: 'recorded' },
+      { at: 0, from: 'pending.queued', to: 'running', event: 'recorded' },
+      { at: 0, from: 'running', to: 'completed', event: 'recorded' },
+    ]);
+    const stuck = feed.detail('stuck');
+    expect(stuck?.task.error).toBe('task "stuck": attempt 1 was interrupted (its scheduler stopped while it ran)');
+    // The interrupted attempt's end was seen live: it failed, by the interruption reported as its outcome.
+    expect(stuck?.history.at(-1)).toMatchObject({ at: 500, to: 'failed', event: 'task.fail' });
+  });
+});
