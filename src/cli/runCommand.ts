@@ -1,4 +1,7 @@
-import { createScheduler } from '../createScheduler.js';
+import { createScheduler, DEFAULT_RESOURCES } from '../createScheduler.js';
+import { resolvePolicy } from '../policies/resolvePolicy.js';
+import { withSetting } from '../simulate/withSetting.js';
+import type { SchedulingPolicy } from '../types.js';
 import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
 import type { DistributedExecutor } from '../executors/bullmq/bullmqExecutor.js';
 import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
@@ -87,6 +90,18 @@ function dashboardOptions(flags: RunFlags): { port?: number; host?: string; toke
   };
 }
 
+/**
+ * The run's policy told the scheduler's setting (workers, pools), as the simulator tells it, so
+ * that a policy that plans ahead (the critical-path lookahead) decides in a real run as it does
+ * in `simulate` and in a replay of this run.
+ */
+function plannedPolicy({ options }: Plan): { policy?: SchedulingPolicy } {
+  if (typeof options.policy !== 'string') return {};
+  const resources = options.resources ?? DEFAULT_RESOURCES;
+  const policy = resolvePolicy(options.policy, options.policyOptions ?? {});
+  return { policy: withSetting(policy, { maxWorkers: options.maxWorkers ?? 4, capacity: resources }) };
+}
+
 function toJson(report: RunReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
@@ -158,6 +173,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     if (plan.distributed) resources.coordinator = await openCoordinator(plan.distributed, notes, io.stderr);
     const scheduler = createScheduler({
       ...plan.options,
+      ...plannedPolicy(plan),
       ...(resources.coordinator ? { executor: resources.coordinator } : {}),
       ...(resources.state ? { store: resources.state.store } : {}),
     });
@@ -170,7 +186,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const resumed = resources.state?.resumed;
     if (resumed) notes.write(`${describeResumedRun(resumed)}\n`);
     if (flags.dashboard || (flags.keepOpen && flags.metricsPort === undefined)) {
-      resources.dashboard = await startDashboard(scheduler, dashboardOptions(flags));
+      const { coordinator } = resources;
+      // A distributed run shows its nodes too.
+      resources.dashboard = await startDashboard(scheduler, { ...dashboardOptions(flags), ...(coordinator ? { nodes: () => coordinator.nodes() } : {}) });
       notes.write(`dashboard: ${resources.dashboard.url}\n`);
     }
     const { maxWorkers, policy } = plan.options;
