@@ -27,6 +27,7 @@ import { inlineExecutor } from './executors/inlineExecutor.js';
 import { Journal } from './supervisor/Journal.js';
 import { resubmittedTasks } from './supervisor/resubmittedTasks.js';
 import { Supervisor } from './supervisor/Supervisor.js';
+import { explainEntry, recordOf, statsOf, waitForEntry } from './supervisor/supervisorQueries.js';
 import type { RecoveredRun, SchedulerOptions, TaskSpec } from './types.js';
 
 export { DEFAULT_RETRY } from './resolveSchedulerOptions.js';
@@ -142,30 +143,30 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       if (typeof reason !== 'string') {
         throw new TaskSchedulingError(`reason: expected a string, received ${describeValue(reason)}`, 'reason');
       }
-      const status = runtime.record(id).status;
+      const status = recordOf(runtime, id).status;
       if (status !== 'pending' && status !== 'running') return false;
       send({ type: 'scheduler.cancel', id, reason });
       return true;
     },
-    getTaskStatus: (id) => runtime.record(id).status,
-    getTask: (id) => runtime.record(id),
+    getTaskStatus: (id) => recordOf(runtime, id).status,
+    getTask: (id) => recordOf(runtime, id),
     hasTask: (id) => runtime.registry.entries.has(id),
-    listTasks: () => [...runtime.registry.entries.keys()].map((id) => runtime.record(id)),
+    listTasks: () => [...runtime.registry.entries.keys()].map((id) => recordOf(runtime, id)),
     updateTaskPriority: (id, priority) => {
       const value = parsePriority(priority, 'priority');
-      if (runtime.record(id).status !== 'pending') return false;
+      if (recordOf(runtime, id).status !== 'pending') return false;
       send({ type: 'scheduler.priority', id, priority: value });
       return true;
     },
-    explainTask: (id) => runtime.explain(id),
+    explainTask: (id) => explainEntry(runtime, runtime.registry.require(id)),
     getQueue: (limit = 50) => {
       const checked = integerOption(limit, 'getQueue.limit', 50, 0);
       const queue = runtime.readyQueue.ordered(checked).map(toQueuedTask);
       runtime.outbox.flush(); // a queue that threw is repaired, and its tasks fail, before anyone asks again
       return queue;
     },
-    getStats: () => runtime.stats(),
-    waitForTask: (id) => runtime.waitFor(id),
+    getStats: () => statsOf(runtime),
+    waitForTask: (id) => waitForEntry(runtime, id),
     onIdle: () => runtime.waiters.forIdle(),
     pause: () => send({ type: 'scheduler.pause' }),
     resume: () => send({ type: 'scheduler.resume' }),

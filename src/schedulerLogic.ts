@@ -4,6 +4,7 @@ import type { NormalizedTask } from './normalizeTaskSpec.js';
 import type { StoredTaskState } from './stores/TaskStore.js';
 import { restoreRun, type RestoreOptions } from './supervisor/restoreRun.js';
 import type { Supervisor } from './supervisor/Supervisor.js';
+import { cancelEntry, changePriority } from './supervisor/supervisorControl.js';
 import type { TaskPriority } from './types.js';
 
 /** Events the scheduler actor accepts. */
@@ -82,10 +83,10 @@ function apply(runtime: Supervisor, event: SchedulerEvent): void {
       runtime.execute(event.id);
       return;
     case 'scheduler.cancel':
-      runtime.cancel(event.id, event.reason);
+      cancelEntry(runtime, event.id, event.reason);
       return;
     case 'scheduler.priority':
-      runtime.updatePriority(event.id, event.priority);
+      changePriority(runtime, event.id, event.priority);
       return;
     case 'scheduler.pause':
       runtime.setPaused(true);

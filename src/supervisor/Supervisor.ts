@@ -3,16 +3,14 @@ import { dependencyGraphLogic } from '../../machines/dependencyGraphLogic.js';
 import { priorityHeapLogic } from '../../machines/priorityHeapLogic.js';
 import { resourcePoolLogic } from '../../machines/resourcePoolLogic.js';
 import { DependencyTimeoutError, PolicyError } from '../errors.js';
-import type { Executor } from '../executors/Executor.js';
+import type { SupervisorSettings } from './SupervisorSettings.js';
+
+export type { SupervisorSettings } from './SupervisorSettings.js';
 import { GuardedQueue } from '../GuardedQueue.js';
 import type { NormalizedTask } from '../normalizeTaskSpec.js';
 import { admitBatch, checkBatch } from './admitBatch.js';
-import { explainEntry, statsOf } from './supervisorQueries.js';
-import type { TaskStore } from '../stores/TaskStore.js';
 import { taskLogic } from '../taskLogic.js';
-import type { Emitter } from 'mitt';
-import type { SchedulerEvents } from '../events.js';
-import type { PolicyContext, SchedulerClock, SchedulerStats, TaskExplanation, SchedulingPolicy, TaskPriority, TaskRecord } from '../types.js';
+import type { PolicyContext } from '../types.js';
 import { DependencyDeadlines } from './DependencyDeadlines.js';
 import { createDispatchView } from './createDispatchView.js';
 import { nextDispatch, type DispatchView } from './nextDispatch.js';
@@ -21,23 +19,8 @@ import { Outbox } from './Outbox.js';
 import { repairQueue } from './repairQueue.js';
 import { TaskLifecycle } from './TaskLifecycle.js';
 import { TaskRegistry } from './TaskRegistry.js';
-import { isFinal, pendingReasonOf, statusOf, toRecord, type TaskEntry } from './TaskEntry.js';
+import { isFinal, pendingReasonOf, statusOf, type TaskEntry } from './TaskEntry.js';
 import { Waiters } from './Waiters.js';
-
-/** Settings the supervisor needs, already checked and defaulted. */
-export interface SupervisorSettings {
-  readonly maxWorkers: number;
-  readonly resources: Readonly<Record<string, number>>;
-  readonly maxDependencyDepth: number;
-  readonly dependencyTimeoutMs: number;
-  readonly autoStart: boolean;
-  readonly maxFinishedRecords: number;
-  readonly policy: SchedulingPolicy;
-  readonly clock: SchedulerClock;
-  readonly events: Emitter<SchedulerEvents>;
-  readonly executor: Executor;
-  readonly store: TaskStore | undefined;
-}
 
 // Events without data are sent as shared constants: one allocation less per send.
 const TASK_BLOCK = Object.freeze({ type: 'task.block' as const });
@@ -284,23 +267,6 @@ export class Supervisor {
 
   // ---------------------------------------------------------------- control
 
-  cancel(id: string, reason: string): boolean {
-    const entry = this.registry.require(id);
-    if (entry.ref === undefined || isFinal(statusOf(entry))) return false;
-    entry.ref.send({ type: 'task.cancel', reason });
-    return true;
-  }
-
-  updatePriority(id: string, priority: TaskPriority): boolean {
-    const entry = this.registry.require(id);
-    if (statusOf(entry) !== 'pending') return false;
-    entry.priority = priority;
-    this.settings.store?.record({ kind: 'priority', id, at: this.settings.clock.now(), priority });
-    if (entry.queued) this.queue.send({ type: 'queue.update', task: entry });
-    this.schedulePump();
-    return true;
-  }
-
   setPaused(paused: boolean): void {
     if (this.#paused === paused) return;
     this.#paused = paused;
@@ -310,14 +276,6 @@ export class Supervisor {
     }
     this.settings.executor.setPaused?.(paused);
     this.schedulePump();
-  }
-
-  /** The executor put an attempt on a node: the record says where, and so does an event. */
-  notePlaced(entry: TaskEntry, attempt: number, node: string): void {
-    if (entry.attempts !== attempt || entry.outcome !== undefined) return;
-    entry.node = node;
-    this.outbox.emit('task:placed', () => ({ task: toRecord(entry), attempt, node }));
-    this.outbox.flush();
   }
 
   /** Cancels everything live and refuses further work; no timer of ours stays armed. */
@@ -334,36 +292,5 @@ export class Supervisor {
     if (entry?.ref === undefined) return;
     const error = new DependencyTimeoutError(id, this.settings.dependencyTimeoutMs, this.dag.waitingOn(id));
     entry.ref.send({ type: 'task.upstreamFailed', error });
-  }
-
-  // ---------------------------------------------------------------- queries
-
-  record(id: string): TaskRecord {
-    return toRecord(this.registry.require(id));
-  }
-
-  waitFor(id: string): Promise<TaskRecord> {
-    const entry = this.registry.require(id);
-    if (entry.outcome !== undefined) return Promise.resolve(toRecord(entry));
-    return this.waiters.forTask(id);
-  }
-
-  explain(id: string): TaskExplanation {
-    return explainEntry(this, this.registry.require(id));
-  }
-
-  /** O(1): the dashboard asks on every tick, and the scheduler may hold 300k tasks. */
-  stats(): SchedulerStats {
-    return statsOf(this);
-  }
-
-  /** Worker slot of a running task. */
-  slotOf(id: string): number | undefined {
-    return this.registry.entries.get(id)?.slot;
-  }
-
-  /** Attempts whose work has not settled yet. */
-  get inFlight(): number {
-    return this.settings.executor.inFlight;
   }
 }

@@ -2,12 +2,12 @@ import { createActor, type AnyActorRef, type SnapshotFrom, type StateValue } fro
 import { retryDelayMs, type TaskMachineContext } from '../../machines/taskMachine.js';
 import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, UpstreamFailedError } from '../errors.js';
 import type { AttemptOutcome } from '../executors/Executor.js';
-import type { NormalizedTask } from '../normalizeTaskSpec.js';
-import type { StoredError, StoredTask } from '../stores/TaskStore.js';
 import type { taskLogic } from '../taskLogic.js';
 import type { RetryOptions } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
 import { toRecord, type FinalStatus, type TaskActorRef, type TaskEntry } from './TaskEntry.js';
+import { notePlaced } from './supervisorControl.js';
+import { toStoredError } from './toStoredTask.js';
 import { toError } from '../internal/toError.js';
 
 /** A task actor's snapshot. */
@@ -21,10 +21,6 @@ const TASK_START = Object.freeze({ type: 'task.start' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
 
 
-/** An error as a store keeps it. */
-export function toStoredError(error: Error): StoredError {
-  return { name: error.name, message: error.message, stack: error.stack, code: (error as { code?: string }).code };
-}
 
 /**
  * One task's life as the supervisor runs it: its actor is created here, the machine's effects
@@ -109,27 +105,6 @@ export class TaskLifecycle {
     return template;
   }
 
-  /** The task as a store keeps it. */
-  toStored(entry: TaskEntry, task: NormalizedTask): StoredTask {
-    return {
-      id: entry.id,
-      name: entry.name,
-      type: entry.type,
-      priority: entry.priority,
-      seq: entry.seq,
-      dependencies: entry.dependencies,
-      resources: entry.resources,
-      config: entry.config,
-      hasOwnRun: task.hasOwnRun,
-      timeoutMs: entry.timeoutMs,
-      retry: task.retry,
-      estimateMs: entry.estimateMs,
-      group: entry.group,
-      createdAt: entry.createdAt,
-      dependencyDeadline: entry.dependencyDeadline,
-    };
-  }
-
   /** A dependency that already failed or was cancelled, if any. */
   abandonedUpstream(dependencies: readonly string[]): { id: string; outcome: 'failed' | 'cancelled' } | undefined {
     const dag = this.#s.dag;
@@ -167,7 +142,7 @@ export class TaskLifecycle {
     s.outbox.push(() => {
       try {
         executor.start(
-          { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => s.notePlaced(entry, attempt, node) },
+          { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => notePlaced(s, entry, attempt, node) },
           this.deliver,
         );
       } catch (error) {

@@ -2,6 +2,7 @@ import { TaskSchedulingError } from '../errors.js';
 import type { NormalizedTask } from '../normalizeTaskSpec.js';
 import { dependencyProblemToError } from './dependencyProblemToError.js';
 import type { Supervisor } from './Supervisor.js';
+import { toStoredTask } from './toStoredTask.js';
 import { toRecord, type TaskEntry } from './TaskEntry.js';
 
 /**
@@ -73,7 +74,7 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
   }
   const store = s.settings.store;
   if (store !== undefined) {
-    store.addTasks(created.map((entry, i) => s.lifecycle.toStored(entry, batch[i] as NormalizedTask)));
+    store.addTasks(created.map((entry, i) => toStoredTask(entry, batch[i] as NormalizedTask)));
     // A store infers a new task waits when it has dependencies; these were done already.
     for (const entry of created) {
       if (entry.dependencies.length > 0 && !Number.isNaN(entry.readyAt)) store.record({ kind: 'ready', id: entry.id, at: entry.readyAt });

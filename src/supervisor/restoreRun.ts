@@ -4,6 +4,7 @@ import type { StoredError, StoredTaskState } from '../stores/TaskStore.js';
 import type { RecoveredRun, TaskRun } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
 import { toRecord, type TaskEntry } from './TaskEntry.js';
+import { notePlaced } from './supervisorControl.js';
 
 /** What restoring needs besides the stored tasks. */
 export interface RestoreOptions {
@@ -202,7 +203,7 @@ function adopt(s: Supervisor, entry: TaskEntry): void {
     return;
   }
   executor.adopt(
-    { taskId: entry.id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => s.notePlaced(entry, attempt, node) },
+    { taskId: entry.id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => notePlaced(s, entry, attempt, node) },
     s.lifecycle.deliver,
   );
 }

@@ -1,7 +1,29 @@
-import type { ResourceUsage, SchedulerStats, TaskExplanation } from '../types.js';
+import type { ResourceUsage, SchedulerStats, TaskExplanation, TaskRecord } from '../types.js';
 import { explainTask } from './explainTask.js';
 import type { Supervisor } from './Supervisor.js';
-import { pendingReasonOf, statusOf, type TaskEntry } from './TaskEntry.js';
+import { pendingReasonOf, statusOf, toRecord, type TaskEntry } from './TaskEntry.js';
+
+/**
+ * A task's record; a TaskSchedulingError names an unknown id.
+ *
+ * @example
+ * recordOf(supervisor, 'lemma').status; // 'pending'
+ */
+export function recordOf(s: Supervisor, id: string): TaskRecord {
+  return toRecord(s.registry.require(id));
+}
+
+/**
+ * Resolves with a task's final record, whatever the outcome.
+ *
+ * @example
+ * await waitForEntry(supervisor, 'lemma');
+ */
+export function waitForEntry(s: Supervisor, id: string): Promise<TaskRecord> {
+  const entry = s.registry.require(id);
+  if (entry.outcome !== undefined) return Promise.resolve(toRecord(entry));
+  return s.waiters.forTask(id);
+}
 
 /**
  * Why a task is not running: {@link explainTask} over the supervisor's queue, pools and workers.

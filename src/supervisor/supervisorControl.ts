@@ -1,0 +1,45 @@
+import type { TaskPriority } from '../types.js';
+import type { Supervisor } from './Supervisor.js';
+import { isFinal, statusOf, toRecord, type TaskEntry } from './TaskEntry.js';
+
+/**
+ * Cancels a live task (its actor decides what that means in its state); false once it ended.
+ *
+ * @example
+ * cancelEntry(supervisor, 'lemma', 'not needed');
+ */
+export function cancelEntry(s: Supervisor, id: string, reason: string): boolean {
+  const entry = s.registry.require(id);
+  if (entry.ref === undefined || isFinal(statusOf(entry))) return false;
+  entry.ref.send({ type: 'task.cancel', reason });
+  return true;
+}
+
+/**
+ * Changes a pending task's priority: the one queue entry moves (never a copy left behind).
+ *
+ * @example
+ * changePriority(supervisor, 'lemma', TaskPriority.HIGH);
+ */
+export function changePriority(s: Supervisor, id: string, priority: TaskPriority): boolean {
+  const entry = s.registry.require(id);
+  if (statusOf(entry) !== 'pending') return false;
+  entry.priority = priority;
+  s.settings.store?.record({ kind: 'priority', id, at: s.settings.clock.now(), priority });
+  if (entry.queued) s.queue.send({ type: 'queue.update', task: entry });
+  s.schedulePump();
+  return true;
+}
+
+/**
+ * The executor put an attempt on a node: the record says where, and so does `task:placed`.
+ *
+ * @example
+ * notePlaced(supervisor, entry, 1, 'gpu-1');
+ */
+export function notePlaced(s: Supervisor, entry: TaskEntry, attempt: number, node: string): void {
+  if (entry.attempts !== attempt || entry.outcome !== undefined) return;
+  entry.node = node;
+  s.outbox.emit('task:placed', () => ({ task: toRecord(entry), attempt, node }));
+  s.outbox.flush();
+}
