@@ -15,11 +15,16 @@ const cpuTasks = 100;
 const noopTasks = 4000;
 /** Jobs a worker runs at once in the overhead comparison. */
 const concurrency = 8;
+/** Timed rounds of each measurement (after one warm-up round); medians are reported. */
+const rounds = 3;
+
+let prefixes = 0;
+const nextPrefix = (kind: string): string => `${kind}${++prefixes}`;
 
 function startWorker(options: Record<string, unknown>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => chunk.includes('ready') && resolve(child));
+    child.stdout?.setEncoding('utf8').once('data', (chunk: string) => chunk.includes('ready') && resolve(child));
     child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
   });
 }
@@ -28,49 +33,119 @@ async function stopAll(children: readonly ChildProcess[]): Promise<void> {
   await Promise.all(children.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGKILL')))));
 }
 
-/** Seconds a coordinator takes to run `count` tasks of `type` on workers of node `a`. */
-async function coordinated(url: string, prefix: string, type: string, count: number, config: unknown, maxWorkers: number, prefetch = 2): Promise<number> {
-  const executor = bullmqExecutor({ connection: url, nodes: ['a'], prefix, prefetch });
-  await executor.ready();
-  // The first announcement comes with the first check: wait for the workers to be seen.
-  while (!executor.nodes()[0]?.isUp) await new Promise((resolve) => setTimeout(resolve, 20));
-  const scheduler = createScheduler({ executor, handlers: remoteHandlers([type]), maxWorkers, defaultRetry: { attempts: 1 }, maxFinishedRecords: count });
-  const started = performance.now();
-  scheduler.scheduleTasks(Array.from({ length: count }, () => ({ type, config })));
-  await scheduler.onIdle();
-  const seconds = (performance.now() - started) / 1000;
-  const failed = scheduler.getStats().failed;
-  await scheduler.stop();
-  await executor.close();
-  if (failed > 0) throw new Error(`${failed} tasks failed`);
-  return seconds;
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+interface Timed {
+  readonly seconds: number;
+  /** CPU this process (the coordinator or the raw producer) spent, in ms. */
+  readonly cpuMs: number;
 }
 
-/** Seconds raw BullMQ takes: a producer adding `count` no-op jobs (with priorities) and waiting for the last. */
-async function raw(url: string, prefix: string, count: number): Promise<number> {
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
-  const queue = new Queue('raw', { connection: redis, prefix });
-  const events = new QueueEvents('raw', { connection: new Redis(url, { maxRetriesPerRequest: null }), prefix });
-  await events.waitUntilReady();
-  let done = 0;
-  const finished = new Promise<void>((resolve) => events.on('completed', () => ++done === count && resolve()));
-  const started = performance.now();
-  for (let from = 0; from < count; from += 500) {
-    await queue.addBulk(Array.from({ length: Math.min(500, count - from) }, (_, i) => ({ name: 'noop', data: { i: from + i }, opts: { priority: 3 } })));
-  }
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  await events.close();
+/** Median time a job ran on its worker (BullMQ's processedOn to finishedOn), in ms. */
+async function medianRunMs(url: string, prefix: string, node: string): Promise<number> {
+  const redis = new Redis(url);
+  const queue = new Queue(node, { connection: redis, prefix });
+  const jobs = await queue.getJobs(['completed'], 0, -1);
   await queue.close();
-  (events.opts.connection as Redis).disconnect();
   redis.disconnect();
-  return seconds;
+  return median(jobs.map((job) => (job.finishedOn as number) - (job.processedOn as number)));
+}
+
+/** A coordinator running `count` tasks of `type` on `workers` fresh worker processes of node `a`. */
+async function coordinated(url: string, type: string, count: number, config: unknown, options: { workers: number; workerConcurrency: number; maxWorkers: number; prefetch: number }): Promise<Timed & { runMs: number }> {
+  const prefix = nextPrefix(type);
+  const children = await Promise.all(Array.from({ length: options.workers }, () => startWorker({ mode: 'xeno', url, node: 'a', concurrency: options.workerConcurrency, prefix })));
+  const executor = bullmqExecutor({ connection: url, nodes: ['a'], prefix, prefetch: options.prefetch });
+  try {
+    await executor.ready();
+    // Workers announce themselves at the executor's first check: wait until all are seen.
+    while ((executor.nodes()[0]?.workers ?? 0) < options.workers) await new Promise((resolve) => setTimeout(resolve, 20));
+    const scheduler = createScheduler({ executor, handlers: remoteHandlers([type]), maxWorkers: options.maxWorkers, defaultRetry: { attempts: 1 }, maxFinishedRecords: count });
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    scheduler.scheduleTasks(Array.from({ length: count }, () => ({ type, config })));
+    await scheduler.onIdle();
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const failed = scheduler.getStats().failed;
+    await scheduler.stop();
+    if (failed > 0) throw new Error(`${failed} tasks failed`);
+    return { seconds, cpuMs: (used.user + used.system) / 1000, runMs: await medianRunMs(url, prefix, 'a') };
+  } finally {
+    await executor.close();
+    await stopAll(children);
+  }
+}
+
+/** Raw BullMQ: a producer adding `count` no-op jobs (with a priority) in bulk, one worker of the same concurrency, until the last completes. */
+async function raw(url: string, count: number): Promise<Timed> {
+  const prefix = nextPrefix('raw');
+  const children = [await startWorker({ mode: 'raw', url, node: 'raw', concurrency, prefix })];
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const eventsRedis = new Redis(url, { maxRetriesPerRequest: null });
+  const queue = new Queue('raw', { connection: redis, prefix });
+  const events = new QueueEvents('raw', { connection: eventsRedis, prefix });
+  try {
+    await events.waitUntilReady();
+    let done = 0;
+    const finished = new Promise<void>((resolve) => events.on('completed', () => ++done === count && resolve()));
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    for (let from = 0; from < count; from += 500) {
+      await queue.addBulk(Array.from({ length: Math.min(500, count - from) }, (_, i) => ({ name: 'noop', data: { i: from + i }, opts: { priority: 3 } })));
+    }
+    await finished;
+    const used = process.cpuUsage(cpu);
+    return { seconds: (performance.now() - started) / 1000, cpuMs: (used.user + used.system) / 1000 };
+  } finally {
+    await events.close();
+    await queue.close();
+    eventsRedis.disconnect();
+    redis.disconnect();
+    await stopAll(children);
+  }
+}
+
+/** The scheduler alone on the same tasks, no Redis (inline no-op work): the coordinator's CPU floor. */
+async function inline(count: number): Promise<Timed> {
+  const scheduler = createScheduler({ maxWorkers: 4 * concurrency, defaultRetry: { attempts: 1 }, maxFinishedRecords: count });
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  scheduler.scheduleTasks(Array.from({ length: count }, () => ({ type: 'noop', run: () => null })));
+  await scheduler.onIdle();
+  const used = process.cpuUsage(cpu);
+  await scheduler.stop();
+  return { seconds: (performance.now() - started) / 1000, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** The machine's ceiling: `count` busy loops on `processes` bare processes (no Redis), in seconds. */
+async function bare(processes: number, count: number, iterations: number): Promise<number> {
+  const children = await Promise.all(Array.from({ length: processes }, () => startWorker({ mode: 'bare' })));
+  try {
+    const started = performance.now();
+    await Promise.all(
+      children.map((child) => {
+        const done = new Promise((resolve) => child.stdout?.once('data', resolve));
+        child.stdin?.write(`${count / processes} ${iterations}\n`);
+        return done;
+      }),
+    );
+    return (performance.now() - started) / 1000;
+  } finally {
+    await stopAll(children);
+  }
 }
 
 /**
- * Distributed runs on a redis-server of its own: ~20 ms CPU-bound tasks on one worker process
- * and on two (the speed-up), and the coordinator's no-op throughput through Redis against raw
- * BullMQ's (a producer and a worker of the same concurrency), in the same run.
+ * Distributed runs on a redis-server of its own, each measurement once to warm up and then
+ * `rounds` times interleaved, medians reported: ~20 ms CPU-bound tasks on one worker process and
+ * on two (the speed-up, beside what two bare processes get from this machine at the same time),
+ * and the coordinator's no-op throughput through Redis against raw BullMQ's (a producer adding the
+ * same number of jobs, one worker of the same concurrency).
  */
 export async function run(): Promise<void> {
   if (REDIS_SERVER === undefined) {
@@ -80,25 +155,40 @@ export async function run(): Promise<void> {
   const redis = await startRedis();
   const iterations = calibrateIterations(20);
   try {
-    console.log('\ndistributed (BullMQ on a local redis-server)');
-    const one = [await startWorker({ mode: 'xeno', url: redis.url, node: 'a', concurrency: 1, prefix: 'cpu1' })];
-    const t1 = await coordinated(redis.url, 'cpu1', 'busy', cpuTasks, { iterations }, 4);
-    await stopAll(one);
-    const two = await Promise.all([1, 2].map(() => startWorker({ mode: 'xeno', url: redis.url, node: 'a', concurrency: 1, prefix: 'cpu2' })));
-    const t2 = await coordinated(redis.url, 'cpu2', 'busy', cpuTasks, { iterations }, 4);
-    await stopAll(two);
-    console.log(`  ${cpuTasks} CPU tasks of ~20 ms: 1 worker process ${t1.toFixed(2)} s, 2 processes ${t2.toFixed(2)} s: ${(t1 / t2).toFixed(2)}x (target >= 1.8x on 2 cores)`);
-
-    const rawWorker = [await startWorker({ mode: 'raw', url: redis.url, node: 'raw', concurrency, prefix: 'raw' })];
-    const rawSeconds = await raw(redis.url, 'raw', noopTasks);
-    await stopAll(rawWorker);
-    const xenoWorker = [await startWorker({ mode: 'xeno', url: redis.url, node: 'a', concurrency, prefix: 'noop' })];
-    const xenoSeconds = await coordinated(redis.url, 'noop', 'noop', noopTasks, {}, 4 * concurrency, 4);
-    await stopAll(xenoWorker);
-    const rawRate = noopTasks / rawSeconds;
-    const xenoRate = noopTasks / xenoSeconds;
+    console.log(`\ndistributed (BullMQ on a local redis-server; 1 warm-up round, then median of ${rounds})`);
+    const cpu = (workers: number, count = cpuTasks) => coordinated(redis.url, 'busy', count, { iterations }, { workers, workerConcurrency: 1, maxWorkers: 4, prefetch: 2 });
+    const noop = (count = noopTasks) => coordinated(redis.url, 'noop', count, {}, { workers: 1, workerConcurrency: concurrency, maxWorkers: 4 * concurrency, prefetch: 4 });
+    await cpu(1, 20);
+    await cpu(2, 20);
+    await bare(2, 20, iterations);
+    await raw(redis.url, 1000);
+    await noop(1000);
+    await inline(1000);
+    const one: number[] = [], two: number[] = [], runOne: number[] = [], runTwo: number[] = [], bareOne: number[] = [], bareTwo: number[] = [];
+    const rawRates: number[] = [], xenoRates: number[] = [], ratios: number[] = [], rawCpu: number[] = [], xenoCpu: number[] = [], inlineCpu: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const a = await cpu(1);
+      const b = await cpu(2);
+      one.push(a.seconds), two.push(b.seconds), runOne.push(a.runMs), runTwo.push(b.runMs);
+      bareOne.push(await bare(1, cpuTasks, iterations));
+      bareTwo.push(await bare(2, cpuTasks, iterations));
+      const r = await raw(redis.url, noopTasks);
+      const x = await noop();
+      rawRates.push(noopTasks / r.seconds), xenoRates.push(noopTasks / x.seconds), ratios.push(r.seconds / x.seconds);
+      rawCpu.push(r.cpuMs / noopTasks), xenoCpu.push(x.cpuMs / noopTasks), inlineCpu.push((await inline(noopTasks)).cpuMs / noopTasks);
+    }
+    const t1 = median(one), t2 = median(two);
     console.log(
-      `  ${noopTasks} no-op tasks, worker concurrency ${concurrency} (coordinator: maxWorkers ${4 * concurrency}, prefetch 4): raw BullMQ ${Math.round(rawRate)}/s, coordinator ${Math.round(xenoRate)}/s: ${(xenoRate / rawRate).toFixed(2)} of raw (target >= 0.7)`,
+      `  ${cpuTasks} CPU tasks of ~20 ms: 1 worker process ${t1.toFixed(2)} s, 2 processes ${t2.toFixed(2)} s: ${(t1 / t2).toFixed(2)}x (target >= 1.8x on 2 cores); ` +
+        `each job ran ${median(runOne).toFixed(0)} ms on 1 process, ${median(runTwo).toFixed(0)} ms on 2; ` +
+        `2 bare processes, no Redis, on this machine now: ${(median(bareOne) / median(bareTwo)).toFixed(2)}x`,
+    );
+    console.log(`    rounds: 1 process ${one.map((s) => s.toFixed(2)).join(' / ')} s, 2 processes ${two.map((s) => s.toFixed(2)).join(' / ')} s`);
+    console.log(
+      `  ${noopTasks} no-op tasks, worker concurrency ${concurrency} (coordinator: maxWorkers ${4 * concurrency}, prefetch 4): raw BullMQ ${Math.round(median(rawRates))}/s, ` +
+        `coordinator ${Math.round(median(xenoRates))}/s: ${median(ratios).toFixed(2)} of raw (median of per-round ratios ${ratios.map((x) => x.toFixed(2)).join(' / ')}; target >= 0.7); ` +
+        `CPU per task in this process: raw producer ${median(rawCpu).toFixed(3)} ms, coordinator ${median(xenoCpu).toFixed(3)} ms, ` +
+        `the same scheduler with inline no-op work and no Redis ${median(inlineCpu).toFixed(3)} ms`,
     );
   } finally {
     await redis.stop();

@@ -3,7 +3,7 @@ import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
 import type { TaskRecord } from '../types.js';
 import type { TaskTracker } from './createTaskTracker.js';
 import { recordHistory } from './recordHistory.js';
-import type { PatchMessage, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
+import type { NodeView, PatchMessage, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
 
 /** Builds the dashboard's messages from the public scheduler API and a {@link TaskTracker}. */
 export interface DashboardFeed {
@@ -13,6 +13,8 @@ export interface DashboardFeed {
   patch(): PatchMessage;
   /** One task in detail, or undefined for an unknown id. */
   detail(id: string): TaskDetail | undefined;
+  /** Whether the `nodes` source says something the last patch did not (false without a source). */
+  hasNodeChanges(): boolean;
 }
 
 /** Options of {@link createDashboardFeed}. */
@@ -20,6 +22,8 @@ export interface DashboardFeedOptions {
   readonly canControl: boolean;
   readonly queueLimit: number;
   readonly now: () => number;
+  /** Where the nodes of a distributed run come from, e.g. `() => executor.nodes()`. */
+  readonly nodes?: (() => readonly NodeView[]) | undefined;
 }
 
 function pathOf(record: TaskRecord): string {
@@ -36,6 +40,17 @@ function pathOf(record: TaskRecord): string {
  */
 export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, options: DashboardFeedOptions): DashboardFeed {
   let sentOutline: StatechartOutline | null = null;
+  let lastNodes: readonly NodeView[] = [];
+  let sentNodes = '[]';
+  /** The source's answer now; a source that throws must not break the feed: the last answer stands. */
+  const readNodes = (): readonly NodeView[] => {
+    try {
+      lastNodes = options.nodes?.() ?? [];
+    } catch {
+      // keep lastNodes
+    }
+    return lastNodes;
+  };
 
   const view = (record: TaskRecord): TaskView => ({
     id: record.id,
@@ -45,6 +60,7 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
     priority: record.priority,
     dependencies: record.dependencies,
     attempts: record.attempts,
+    ...(record.node === undefined ? {} : { node: record.node }),
   });
 
   return {
@@ -58,6 +74,7 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
         runs: tracker.runs(),
+        nodes: options.nodes === undefined ? null : readNodes(),
       };
     },
     patch() {
@@ -70,6 +87,10 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
       const outline = tracker.statechart();
       const isNewOutline = outline !== null && outline !== sentOutline;
       sentOutline = outline;
+      const nodes = options.nodes === undefined ? undefined : readNodes();
+      const nodesJson = nodes === undefined ? sentNodes : JSON.stringify(nodes);
+      const hasNewNodes = nodesJson !== sentNodes;
+      sentNodes = nodesJson;
       return {
         type: 'patch',
         at: options.now(),
@@ -79,7 +100,11 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
         runs: tracker.takeChangedRuns(),
+        ...(hasNewNodes && nodes !== undefined ? { nodes } : {}),
       };
+    },
+    hasNodeChanges() {
+      return options.nodes !== undefined && JSON.stringify(readNodes()) !== sentNodes;
     },
     detail(id) {
       if (!scheduler.hasTask(id)) return undefined;

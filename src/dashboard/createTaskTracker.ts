@@ -27,6 +27,11 @@ export interface TaskTracker {
   readonly observer: Observer<InspectionEvent>;
   /** Ids of tasks that changed state since the last call. */
   takeChangedTasks(): string[];
+  /**
+   * An attempt was placed on a node (a `task:placed` event): its run carries the node. A placement
+   * heard before its run started is kept until it starts.
+   */
+  notePlaced(taskId: string, attempt: number, node: string): void;
   /** Runs that started or ended since the last call. */
   takeChangedRuns(): RunView[];
   /** Every run kept, oldest first. */
@@ -83,6 +88,8 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
    * its worker: such a start waits here for the next end, and takes that slot.
    */
   const awaitingSlot: RunView[] = [];
+  /** Placements heard before their run started, by task id. */
+  const earlyPlacements = new Map<string, { readonly attempt: number; readonly node: string }>();
   let runs: RunView[] = [];
   let outline: StatechartOutline | null = null;
 
@@ -110,6 +117,11 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
   const startRun = (id: string, track: TaskTrack, snapshot: InspectedSnapshot, at: number): void => {
     const attempt = typeof snapshot.context?.attempt === 'number' ? snapshot.context.attempt : 1;
     const run: RunView = { task: id, attempt, slot: -1, start: at, end: null, outcome: null };
+    const early = earlyPlacements.get(id);
+    if (early !== undefined) {
+      earlyPlacements.delete(id);
+      if (early.attempt === attempt) run.node = early.node;
+    }
     const slot = freeSlot();
     if (slot === undefined) awaitingSlot.push(run);
     else occupy(run, slot);
@@ -174,6 +186,18 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
       const ids = [...changedTasks];
       changedTasks.clear();
       return ids;
+    },
+    notePlaced(taskId, attempt, node) {
+      const run = tracks.get(taskId)?.run;
+      if (run !== undefined && run.attempt === attempt) {
+        run.node = node;
+        changedRuns.add(run);
+        onChange();
+        return;
+      }
+      earlyPlacements.set(taskId, { attempt, node });
+      // Kept only until the run starts; a placement whose run never comes must not pile up.
+      if (earlyPlacements.size > taskLimit) earlyPlacements.delete(earlyPlacements.keys().next().value as string);
     },
     takeChangedRuns() {
       settle();

@@ -11,6 +11,27 @@ export interface TaskView {
   readonly priority: TaskPriority;
   readonly dependencies: readonly string[];
   readonly attempts: number;
+  /** The node its latest attempt was placed on, in a distributed run (absent elsewhere). */
+  readonly node?: string;
+}
+
+/**
+ * A node of a distributed run, as the optional `nodes` source of `startDashboard` reports it
+ * (the shape of `bullmqExecutor(…).nodes()`'s entries).
+ */
+export interface NodeView {
+  readonly name: string;
+  /** Some worker of the node is alive. */
+  readonly isUp: boolean;
+  /** Live worker processes, and the jobs they run at once in all. */
+  readonly workers: number;
+  readonly concurrency: number;
+  /** Attempts placed on the node and not finished; `running` of them are active on a worker. */
+  readonly placed: number;
+  readonly running: number;
+  /** What the node offers, and what the attempts placed on it hold. */
+  readonly resources: Readonly<Record<string, number>>;
+  readonly used: Readonly<Record<string, number>>;
 }
 
 /** One attempt of a task on a worker slot, for the Gantt chart. */
@@ -26,6 +47,8 @@ export interface RunView {
   end: number | null;
   /** State the task left `running` for, or null while running. */
   outcome: string | null;
+  /** The node the attempt was placed on, once known (distributed runs only). */
+  node?: string;
 }
 
 /** One entry of a task's history. */
@@ -49,6 +72,8 @@ export interface SnapshotMessage {
   readonly stats: SchedulerStats;
   readonly queue: readonly QueuedTask[];
   readonly runs: readonly RunView[];
+  /** The nodes of a distributed run, or null when the dashboard was given no `nodes` source. */
+  readonly nodes: readonly NodeView[] | null;
 }
 
 /** What changed since the last message, at most one per `throttleMs`. */
@@ -63,8 +88,10 @@ export interface PatchMessage {
   readonly removed: readonly string[];
   readonly stats: SchedulerStats;
   readonly queue: readonly QueuedTask[];
-  /** Runs started or ended since the last message. */
+  /** Runs started or ended since the last message (or placed on a node). */
   readonly runs: readonly RunView[];
+  /** The nodes, when they changed since the last message. */
+  readonly nodes?: readonly NodeView[];
 }
 
 /** A message from the server on the WebSocket. */

@@ -1,5 +1,6 @@
 import { DashboardOptionsError } from './DashboardOptionsError.js';
 import { isLoopbackHost } from './isLoopbackHost.js';
+import type { NodeView } from './protocol.js';
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
@@ -43,6 +44,14 @@ export interface DashboardOptions {
    * @default 20
    */
   queueLimit?: number;
+  /**
+   * The nodes of a distributed run, read when a page connects and about once a second after:
+   * pass `() => executor.nodes()` of a `bullmqExecutor` (or any function returning that shape)
+   * and the page lists each node (up or down, workers, placed and running attempts, resources);
+   * the node each attempt ran on comes from the scheduler's `task:placed` events either way.
+   * @default undefined (no nodes panel)
+   */
+  nodes?: () => readonly NodeView[];
 }
 
 /** {@link DashboardOptions} checked and completed with their defaults. */
@@ -53,6 +62,7 @@ export interface ResolvedDashboardOptions {
   readonly throttleMs: number;
   readonly now: () => number;
   readonly queueLimit: number;
+  readonly nodes: (() => readonly NodeView[]) | undefined;
   /** Whether the cancel and priority endpoints exist. */
   readonly canControl: boolean;
   readonly isLoopback: boolean;
@@ -69,6 +79,11 @@ function checkInteger(field: string, value: number, min: number, max: number): n
     throw new DashboardOptionsError(field, `an integer from ${min} to ${max}`, describeValue(value));
   }
   return value;
+}
+
+function checkNodes(nodes: unknown): (() => readonly NodeView[]) | undefined {
+  if (nodes === undefined || typeof nodes === 'function') return nodes as (() => readonly NodeView[]) | undefined;
+  throw new DashboardOptionsError('nodes', 'a function returning the nodes, e.g. () => executor.nodes()', describeValue(nodes));
 }
 
 /**
@@ -98,6 +113,7 @@ export function resolveDashboardOptions(options: DashboardOptions = {}): Resolve
     throttleMs: checkInteger('throttleMs', options.throttleMs ?? 100, 0, 60_000),
     now: options.now ?? Date.now,
     queueLimit: checkInteger('queueLimit', options.queueLimit ?? 20, 1, 1000),
+    nodes: checkNodes(options.nodes),
     canControl: options.readOnly !== true && (token !== undefined || isLoopback),
     isLoopback,
   };

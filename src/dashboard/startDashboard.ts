@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { SchedulerEvents } from '../events.js';
 import type { Scheduler } from '../scheduler.js';
 import { createCoalescer } from './createCoalescer.js';
 import { createDashboardFeed } from './createDashboardFeed.js';
@@ -17,6 +18,9 @@ export interface Dashboard {
   /** Detaches from the scheduler, closes every connection and stops listening. */
   close(): Promise<void>;
 }
+
+/** How often a `nodes` source is read for changes when no task changes, in ms. */
+const NODES_POLL_MS = 1000;
 
 /** A client whose socket buffer is this full gets no patches until it drains, then a full snapshot. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -42,7 +46,8 @@ function pageUrl(host: string, port: number, token: string | undefined): string 
  * Serves a live dashboard of a scheduler: a local page (no asset from the internet) fed over a
  * WebSocket from XState inspection events and the scheduler's public API, at most one update per
  * `throttleMs`. It binds 127.0.0.1 by default; another host needs a `token`. The page can cancel
- * tasks and change priorities unless `readOnly` is set.
+ * tasks and change priorities unless `readOnly` is set. In a distributed run it shows the node each
+ * attempt was placed on, and with a `nodes` source (`() => executor.nodes()`) the nodes themselves.
  *
  * @example
  * const scheduler = createScheduler({ maxWorkers: 4 });
@@ -97,11 +102,17 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
     });
   });
   const inspection = scheduler.actor.system.inspect(tracker.observer);
+  const onPlaced = ({ task, attempt, node }: SchedulerEvents['task:placed']): void => tracker.notePlaced(task.id, attempt, node);
+  scheduler.events.on('task:placed', onPlaced);
+  const nodesPoll = resolved.nodes === undefined ? undefined : setInterval(() => clients.size > 0 && feed.hasNodeChanges() && push.poke(), NODES_POLL_MS);
+  nodesPoll?.unref();
 
   return {
     url: pageUrl(resolved.host, port, resolved.token),
     async close() {
       inspection.unsubscribe();
+      scheduler.events.off('task:placed', onPlaced);
+      clearInterval(nodesPoll);
       push.stop();
       for (const client of clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));

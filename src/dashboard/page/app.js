@@ -1,6 +1,6 @@
 import { createDagView } from './dagView.js';
 import { createGanttView } from './ganttView.js';
-import { renderCounters, renderDetail, renderPools, renderQueue } from './panels.js';
+import { renderCounters, renderDetail, renderNodes, renderPools, renderQueue } from './panels.js';
 import { createStatechartView } from './statechartView.js';
 import { createTaskList } from './taskList.js';
 
@@ -15,6 +15,7 @@ const model = {
   queue: [],
   statechart: null,
   canControl: false,
+  nodes: null,
   at: 0,
   selectedId: null,
   detail: null,
@@ -83,11 +84,13 @@ function apply(message) {
     model.runs = new Map(message.runs.map((run) => [runKey(run), run]));
     model.canControl = message.canControl;
     model.statechart = message.statechart;
+    model.nodes = message.nodes ?? null;
   } else {
     for (const task of message.tasks) model.tasks.set(task.id, task);
     for (const id of message.removed) model.tasks.delete(id);
     for (const run of message.runs) model.runs.set(runKey(run), run);
     if (message.statechart) model.statechart = message.statechart;
+    if (message.nodes) model.nodes = message.nodes;
     if (model.selectedId !== null && message.tasks.some((task) => task.id === model.selectedId)) loadDetail();
   }
   model.stats = message.stats;
@@ -117,9 +120,11 @@ function render() {
   ganttView.update([...model.runs.values()], model.stats.maxWorkers, model.at);
   renderCounters(byId('counters'), byId('workers'), model.stats);
   renderPools(byId('pools'), model.stats.resources);
+  byId('nodes-panel').hidden = model.nodes === null;
+  if (model.nodes !== null) renderNodes(byId('nodes').tBodies[0], byId('nodes-note'), model.nodes);
   renderQueue(byId('queue'), byId('queue-note'), model.queue, select);
   const selected = model.selectedId === null ? undefined : model.tasks.get(model.selectedId);
-  byId('detail-title').textContent = selected ? `${selected.id}: ${selected.state}` : 'select a task';
+  byId('detail-title').textContent = selected ? `${selected.id}: ${selected.state}${selected.node ? ` (node ${selected.node})` : ''}` : 'select a task';
   byId('detail-panel').dataset.state = selected ? selected.state : '';
   statechartView.update(model.statechart, selected ? selected.state : null);
   byId('controls').hidden = !model.canControl || !selected;

@@ -13,7 +13,8 @@ function formatSpan(ms) {
 
 /**
  * A Gantt chart of task runs: one row per worker slot, one bar per attempt from its start to its
- * end (or to now while it runs), coloured by the state it ended in. Only the newest
+ * end (or to now while it runs), coloured by the state it ended in, labelled with the node it ran on
+ * in a distributed run. Only the newest
  * {@link MAX_GANTT_RUNS} runs are drawn.
  */
 export function createGanttView(container, note, onSelect) {
@@ -43,9 +44,12 @@ export function createGanttView(container, note, onSelect) {
         const left = x(run.start);
         const right = Math.max(left + 2, x(run.end ?? now));
         const outcome = run.outcome === null ? 'running' : run.outcome.split('.')[0];
-        const bar = svgElement('rect', { class: `run o-${outcome}`, x: left, y: TOP + run.slot * ROW_HEIGHT + 2, width: right - left, height: ROW_HEIGHT - 4, rx: 2, 'data-task': run.task, 'data-outcome': outcome }, svg);
-        svgElement('title', {}, bar).textContent = `${run.task} attempt ${run.attempt}: ${outcome}, ${formatSpan((run.end ?? now) - run.start)}`;
-        if (right - left > 50) svgElement('text', { x: left + 3, y: TOP + run.slot * ROW_HEIGHT + 15 }, svg).textContent = run.task;
+        const where = run.node === undefined ? {} : { 'data-node': run.node };
+        const bar = svgElement('rect', { class: `run o-${outcome}`, x: left, y: TOP + run.slot * ROW_HEIGHT + 2, width: right - left, height: ROW_HEIGHT - 4, rx: 2, 'data-task': run.task, 'data-outcome': outcome, ...where }, svg);
+        const onNode = run.node === undefined ? '' : ` on node ${run.node}`;
+        svgElement('title', {}, bar).textContent = `${run.task} attempt ${run.attempt}${onNode}: ${outcome}, ${formatSpan((run.end ?? now) - run.start)}`;
+        const label = run.node === undefined ? run.task : `${run.task} @${run.node}`;
+        if (right - left > 50) svgElement('text', { x: left + 3, y: TOP + run.slot * ROW_HEIGHT + 15 }, svg).textContent = label;
       }
       container.replaceChildren(svg);
     },

@@ -30,6 +30,25 @@ export function renderPools(container, resources) {
   }));
 }
 
+function formatResources(resources, used) {
+  const names = Object.keys(resources);
+  return names.length === 0 ? '—' : names.map((name) => `${name} ${used[name] ?? 0}/${resources[name]}`).join(', ');
+}
+
+/** One row per node of a distributed run: up or down, workers, attempts, resources. */
+export function renderNodes(body, note, nodes) {
+  const up = nodes.filter((node) => node.isUp).length;
+  note.textContent = `${up} of ${nodes.length} up`;
+  body.replaceChildren(...nodes.map((node) => {
+    const row = htmlElement('tr', `node-row ${node.isUp ? 'up' : 'down'}`);
+    row.dataset.node = node.name;
+    row.dataset.up = String(node.isUp);
+    const cells = [node.name, node.isUp ? 'up' : 'down', `${node.workers} (${node.concurrency} slots)`, `${node.running} / ${node.placed}`, formatResources(node.resources, node.used)];
+    for (const cell of cells) htmlElement('td', undefined, cell, row);
+    return row;
+  }));
+}
+
 /** The head of the ready queue, in dispatch order. */
 export function renderQueue(list, note, queue, onSelect) {
   note.textContent = queue.length === 0 ? '(empty)' : '';

@@ -1,3 +1,4 @@
+import type { TaskRecord } from '../../types.js';
 import type { Attempt, AttemptOutcome, OutcomeSink } from '../Executor.js';
 import type { NodeBoard } from './NodeBoard.js';
 
@@ -6,6 +7,8 @@ export interface Tracked {
   readonly attempt: Attempt;
   readonly report: OutcomeSink;
   readonly jobId: string;
+  /** The task's record when the attempt started (built once: the job carries it too). */
+  readonly record: TaskRecord;
   readonly resources: Readonly<Record<string, number>>;
   /** BullMQ priority: 1 first. */
   readonly priority: number;

@@ -18,9 +18,14 @@ export interface NodeStatus {
   readonly used: Readonly<Record<string, number>>;
 }
 
+/** What placement sees of a node that changes only with its workers. */
+type WorkerView = Omit<NodeView, 'placed' | 'used'>;
+
 interface NodeState {
   readonly spec: NodeSpec;
   workers: readonly WorkerAnnouncement[];
+  /** Built when the workers change, not at every placement. */
+  view: WorkerView;
   placed: number;
   running: number;
   readonly used: Record<string, number>;
@@ -30,6 +35,19 @@ function sumResources(workers: readonly WorkerAnnouncement[]): Record<string, nu
   const total: Record<string, number> = {};
   for (const worker of workers) for (const [name, amount] of Object.entries(worker.resources)) total[name] = (total[name] ?? 0) + amount;
   return total;
+}
+
+function workerView(spec: NodeSpec, workers: readonly WorkerAnnouncement[]): WorkerView {
+  const concurrency = workers.reduce((sum, worker) => sum + worker.concurrency, 0);
+  return {
+    name: spec.name,
+    isUp: workers.length > 0,
+    slots: Math.min(concurrency, spec.maxWorkers ?? Infinity),
+    maxPlaced: spec.maxWorkers ?? Infinity,
+    resources: spec.resources ?? sumResources(workers),
+    types: new Set(workers.flatMap((worker) => worker.types)),
+    runsDescriptors: workers.some((worker) => worker.runsDescriptors),
+  };
 }
 
 /**
@@ -44,7 +62,7 @@ export class NodeBoard {
   readonly #nodes = new Map<string, NodeState>();
 
   constructor(specs: readonly NodeSpec[]) {
-    for (const spec of specs) this.#nodes.set(spec.name, { spec, workers: [], placed: 0, running: 0, used: {} });
+    for (const spec of specs) this.#nodes.set(spec.name, { spec, workers: [], view: workerView(spec, []), placed: 0, running: 0, used: {} });
   }
 
   get names(): string[] {
@@ -74,6 +92,7 @@ export class NodeBoard {
       if (state.workers.length > 0 && live.length === 0) down.push(name);
       if (state.workers.length === 0 && live.length > 0) up.push(name);
       state.workers = live;
+      state.view = workerView(state.spec, live);
     }
     return { down, up, strays };
   }
@@ -101,21 +120,11 @@ export class NodeBoard {
     for (const [name, amount] of Object.entries(resources)) state.used[name] = (state.used[name] ?? 0) - amount;
   }
 
+  /** What placement reads: cheap (the parts that change with workers are kept), so it can be read at every placement. */
   views(): NodeView[] {
-    return [...this.#nodes.values()].map((state) => {
-      const concurrency = state.workers.reduce((sum, worker) => sum + worker.concurrency, 0);
-      return {
-        name: state.spec.name,
-        isUp: state.workers.length > 0,
-        slots: Math.min(concurrency, state.spec.maxWorkers ?? Infinity),
-        maxPlaced: state.spec.maxWorkers ?? Infinity,
-        placed: state.placed,
-        resources: state.spec.resources ?? sumResources(state.workers),
-        used: state.used,
-        types: new Set(state.workers.flatMap((worker) => worker.types)),
-        runsDescriptors: state.workers.some((worker) => worker.runsDescriptors),
-      };
-    });
+    const views: NodeView[] = [];
+    for (const state of this.#nodes.values()) views.push({ ...state.view, placed: state.placed, used: state.used });
+    return views;
   }
 
   status(): NodeStatus[] {

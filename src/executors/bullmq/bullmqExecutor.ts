@@ -1,18 +1,17 @@
 import type { Redis } from 'ioredis';
 import { AttemptInterruptedError } from '../../errors.js';
 import type { Attempt, Executor, OutcomeSink } from '../Executor.js';
-import { remoteDescriptorOf } from '../remoteTask.js';
 import { serializeError } from '../serializeError.js';
 import { toJobId, type CancelMessage } from './AttemptJob.js';
 import { AttemptBook, type Tracked } from './AttemptBook.js';
 import { readLiveWorkers } from './announceWorker.js';
-import { chooseNode } from './chooseNode.js';
 import { findAdoptedJob, type Adoption } from './findAdoptedJob.js';
 import { connectRedis } from './connectRedis.js';
 import { redactUrl } from './redactUrl.js';
 import type { DistributedOptions } from './DistributedOptions.js';
 import { NodeBoard, type NodeStatus } from './NodeBoard.js';
 import { NodeQueue } from './NodeQueue.js';
+import { placeWaiting } from './placeWaiting.js';
 import { redisKeys, type RedisKeys } from './redisKeys.js';
 import { resolveDistributedOptions, type ResolvedDistributedOptions } from './resolveDistributedOptions.js';
 import { toJobData } from './toJobData.js';
@@ -131,6 +130,7 @@ class BullmqExecutor implements DistributedExecutor {
       attempt,
       report,
       jobId: toJobId(this.#o.runId, attempt.taskId, attempt.attempt),
+      record,
       resources: record.resources,
       priority: 6 - record.priority,
       node: undefined,
@@ -235,30 +235,15 @@ class BullmqExecutor implements DistributedExecutor {
 
   #place(): void {
     if (this.#isPaused || this.#isClosed || this.#redis === undefined || this.#book.unplaced.length === 0) return;
-    const batches = new Map<string, Tracked[]>();
-    const waiting = this.#book.unplaced;
-    this.#book.unplaced = [];
-    for (const tracked of waiting) {
-      const { type, run } = tracked.attempt;
-      const request = { type, hasDescriptor: remoteDescriptorOf(run) != null, resources: tracked.resources };
-      const placement = chooseNode(this.#o.loadBalancing, this.#board.views(), request, this.#cursor, this.#o.prefetch);
-      if (placement.node === undefined) {
-        tracked.reason = placement.reason;
-        this.#book.unplaced.push(tracked);
-        continue;
-      }
-      this.#cursor = placement.cursor;
-      this.#book.place(tracked, placement.node);
-      batches.set(placement.node, [...(batches.get(placement.node) ?? []), tracked]);
-      tracked.attempt.placed(placement.node);
-    }
+    const { batches, cursor } = placeWaiting(this.#book, this.#board, this.#o, this.#cursor);
+    this.#cursor = cursor;
     for (const [node, jobs] of batches) void this.#add(node, jobs);
   }
 
   async #add(node: string, jobs: readonly Tracked[]): Promise<void> {
     const queue = this.#queues.get(node)?.queue;
     try {
-      await queue?.addBulk(jobs.map((tracked) => ({ name: tracked.attempt.type, data: toJobData(tracked.attempt), opts: { jobId: tracked.jobId, priority: tracked.priority, ...KEEP } })));
+      await queue?.addBulk(jobs.map((tracked) => ({ name: tracked.attempt.type, data: toJobData(tracked.attempt, tracked.record), opts: { jobId: tracked.jobId, priority: tracked.priority, ...KEEP } })));
     } catch (error) {
       // Not on the node after all: first in line again, placed at the next check.
       for (const tracked of jobs) if (this.#book.holds(tracked)) this.#book.unplace(tracked, `could not add its job on node "${node}": ${(error as Error).message}`);

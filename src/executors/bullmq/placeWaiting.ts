@@ -1,0 +1,45 @@
+import { remoteDescriptorOf } from '../remoteTask.js';
+import type { AttemptBook, Tracked } from './AttemptBook.js';
+import { chooseNode } from './chooseNode.js';
+import type { NodeBoard } from './NodeBoard.js';
+import type { ResolvedDistributedOptions } from './resolveDistributedOptions.js';
+
+/** What one placing pass did: the attempts put on each node, and where round robin goes on from. */
+export interface PlacingPass {
+  readonly batches: ReadonlyMap<string, readonly Tracked[]>;
+  readonly cursor: number;
+}
+
+/**
+ * Places the attempts waiting in `book`, oldest first, each on the node
+ * {@link chooseNode} picks from the board as it stands after the ones before it; an attempt no
+ * node can take stays waiting with the reason. Each placed attempt tells the scheduler its node.
+ * The caller adds each node's batch as one `addBulk`.
+ *
+ * @example
+ * const { batches, cursor } = placeWaiting(book, board, options, cursor);
+ */
+export function placeWaiting(book: AttemptBook, board: NodeBoard, options: Pick<ResolvedDistributedOptions, 'loadBalancing' | 'prefetch'>, cursor: number): PlacingPass {
+  const batches = new Map<string, Tracked[]>();
+  const waiting = book.unplaced;
+  book.unplaced = [];
+  let views = board.views();
+  for (const tracked of waiting) {
+    const { type, run } = tracked.attempt;
+    const request = { type, hasDescriptor: remoteDescriptorOf(run) != null, resources: tracked.resources };
+    const placement = chooseNode(options.loadBalancing, views, request, cursor, options.prefetch);
+    if (placement.node === undefined) {
+      tracked.reason = placement.reason;
+      book.unplaced.push(tracked);
+      continue;
+    }
+    cursor = placement.cursor;
+    book.place(tracked, placement.node);
+    views = board.views();
+    const batch = batches.get(placement.node);
+    if (batch === undefined) batches.set(placement.node, [tracked]);
+    else batch.push(tracked);
+    tracked.attempt.placed(placement.node);
+  }
+  return { batches, cursor };
+}

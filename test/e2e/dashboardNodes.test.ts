@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
+import { startCoordinator } from '../distributed/coordinator.js';
+import { SKIP_REASON as NO_REDIS, startRedis, type TestRedis } from '../distributed/startRedis.js';
+import { startWorkers, type WorkerProcess } from '../distributed/startWorkers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const NO_CHROMIUM = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the dashboard in a real browser`;
+const SKIP_REASON = NO_CHROMIUM ?? NO_REDIS;
+if (SKIP_REASON !== undefined) console.warn(`skipping the distributed dashboard test: ${SKIP_REASON}`);
+const OFFLINE_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+/** A resource name that would be markup if the page wrote it as HTML. */
+const HOSTILE = '<img src=x onerror="window.pwned=1">';
+
+describe.skipIf(SKIP_REASON !== undefined)('dashboard of a distributed run in a real browser', () => {
+  let redis: TestRedis | undefined;
+  let workers: WorkerProcess[] = [];
+  let browser: Browser | undefined;
+  let dashboard: Dashboard | undefined;
+  let closeCoordinator: (() => Promise<void>) | undefined;
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.close();
+    await closeCoordinator?.();
+    await Promise.all(workers.map((worker) => worker.kill()));
+    await redis?.stop();
+  });
+
+  it('lists the nodes (one up with its worker, one down) and shows the node each attempt ran on', async () => {
+    redis = await startRedis();
+    const prefix = 'dash';
+    workers = await startWorkers(redis.url, [{ node: 'a', prefix, concurrency: 2, resources: { cpu: 4 } }]);
+    const coordinator = await startCoordinator(redis.url, { nodes: ['a', { name: 'b', resources: { [HOSTILE]: 1 } }], prefix, loadBalancing: 'least_loaded' }, { maxWorkers: 2 });
+    closeCoordinator = coordinator.close;
+    const { scheduler, executor } = coordinator;
+    dashboard = await startDashboard(scheduler, { throttleMs: 50, nodes: () => executor.nodes() });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: OFFLINE_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1150 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(dashboard.url);
+
+    const row = (node: string) => page.locator(`#nodes tr.node-row[data-node="${node}"]`);
+    await row('a').and(page.locator('[data-up="true"]')).waitFor({ timeout: 10_000 });
+    expect(await row('b').getAttribute('data-up')).toBe('false');
+    expect(await row('a').locator('td').allTextContents()).toEqual(['a', 'up', '1 (2 slots)', '0 / 0', 'cpu 0/4']);
+    expect(await row('b').locator('td').nth(4).textContent()).toBe(`${HOSTILE} 0/1`);
+    await expect.poll(() => page.locator('#nodes-note').textContent()).toBe('1 of 2 up');
+
+    scheduler.scheduleTasks([
+      { id: 'first', type: 'sleep', config: { ms: 600 } },
+      { id: 'second', type: 'sleep', config: { ms: 600 }, dependencies: ['first'] },
+    ]);
+    // While `first` runs, node a shows it running.
+    await expect.poll(() => row('a').locator('td').nth(3).textContent(), { timeout: 10_000 }).toBe('1 / 1');
+    await scheduler.onIdle();
+    await expect.poll(() => page.locator('#gantt rect.run[data-node="a"]').count(), { timeout: 10_000 }).toBe(2);
+    expect(await page.locator('#gantt rect.run[data-task="second"] title').textContent()).toContain('second attempt 1 on node a: completed');
+    await page.click('.row[data-task-id="second"]');
+    await expect.poll(() => page.locator('#detail-title').textContent()).toBe('second: completed (node a)');
+    await expect.poll(() => row('a').locator('td').nth(3).textContent()).toBe('0 / 0');
+
+    await mkdir('test-artifacts', { recursive: true });
+    await page.screenshot({ path: 'test-artifacts/dashboard-nodes.png', fullPage: true });
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+});
