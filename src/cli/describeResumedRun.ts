@@ -1,16 +1,24 @@
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import type { ResumedRun } from './openRunState.js';
+import { describeReattached } from './reattachedAttempts.js';
 
 /**
- * One line saying what a resumed run had done before.
+ * One line saying what a resumed run had done before. With `reattaching` (a distributed run, its
+ * attempts not yet found), the attempts that were running are said to be re-attached to, not
+ * interrupted; once `run.reattached` is known, the line says what became of each.
  *
  * @example
  * describeResumedRun({ state: 'run.db', completed: 12, failed: 0, cancelled: 0, interrupted: ['prove'], pending: 3 });
  * // 'resumed run.db: 12 tasks had finished (12 completed, 0 failed, 0 cancelled; not run again), 1 attempt interrupted (prove), 3 tasks waiting'
  */
-export function describeResumedRun(run: ResumedRun): string {
+export function describeResumedRun(run: ResumedRun, reattaching = false): string {
   const finished = run.completed + run.failed + run.cancelled;
-  const interrupted = run.interrupted.length === 0 ? 'no attempt interrupted' : `${run.interrupted.length} attempt${run.interrupted.length === 1 ? '' : 's'} interrupted (${run.interrupted.join(', ')})`;
+  const count = run.interrupted.length;
+  let interrupted: string;
+  if (run.reattached !== undefined) interrupted = describeReattached(run.reattached);
+  else if (count === 0) interrupted = 'no attempt interrupted';
+  else if (reattaching) interrupted = `${count} attempt${count === 1 ? ' was' : 's were'} running (${run.interrupted.join(', ')}): re-attaching to their jobs`;
+  else interrupted = `${count} attempt${count === 1 ? '' : 's'} interrupted (${run.interrupted.join(', ')})`;
   return escapeControlCharacters(
     `resumed ${run.state}: ${finished} tasks had finished (${run.completed} completed, ${run.failed} failed, ${run.cancelled} cancelled; not run again), ` +
       `${interrupted}, ${run.pending} tasks waiting`,

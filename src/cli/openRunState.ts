@@ -3,6 +3,7 @@ import { TaskStoreError } from '../errors.js';
 import { sqliteStore, type SqliteTaskStore } from '../stores/sqlite/sqliteStore.js';
 import type { TaskSpec } from '../types.js';
 import { compareWithStoredRun } from './compareWithStoredRun.js';
+import type { ReattachedAttempts } from './reattachedAttempts.js';
 
 /** What a resumed run had done before: the summary's "resumed" line and the report's `resumed`. */
 export interface ResumedRun {
@@ -12,10 +13,15 @@ export interface ResumedRun {
   readonly completed: number;
   readonly failed: number;
   readonly cancelled: number;
-  /** Tasks that were running when the last run stopped: that attempt counts as interrupted. */
+  /**
+   * Tasks that were running when the last run stopped: that attempt counts as interrupted, unless
+   * a distributed run re-attached to its job (see `reattached`).
+   */
   readonly interrupted: readonly string[];
   /** Tasks that were waiting: they wait again. */
   readonly pending: number;
+  /** A distributed run: what the restarted coordinator found of the jobs of those attempts. */
+  readonly reattached?: ReattachedAttempts;
 }
 
 /** A run's store, opened for `xeno-scheduler run --state`. */

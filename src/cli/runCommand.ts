@@ -21,6 +21,7 @@ import { listenForSignals } from './listenForSignals.js';
 import { loadPlan, type Plan, type PlanFlags } from './loadPlan.js';
 import { openRunState, type RunState } from './openRunState.js';
 import { openCoordinator } from './openCoordinator.js';
+import { toReattachedAttempts } from './reattachedAttempts.js';
 import type { ProgressView } from './ProgressView.js';
 import { toTaskSpecs } from './toTaskSpecs.js';
 import { trackTaskRuns, type TaskRunTracker } from './trackTaskRuns.js';
@@ -170,7 +171,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const remote = plan.distributed !== undefined;
     const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote });
     resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, flags.fresh === true);
-    if (plan.distributed) resources.coordinator = await openCoordinator(plan.distributed, notes, io.stderr);
+    // The store's run id names the jobs, so that a restarted coordinator finds those of its attempts.
+    const runId = resources.state === undefined ? {} : { runId: resources.state.store.runId };
+    if (plan.distributed) resources.coordinator = await openCoordinator({ ...plan.distributed, ...runId }, notes, io.stderr);
     const scheduler = createScheduler({
       ...plan.options,
       ...plannedPolicy(plan),
@@ -184,7 +187,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     // Resumed tasks get their work back before anything dispatches; scheduling again below adds nothing.
     if (resources.state) scheduler.scheduleTasks(specs);
     const resumed = resources.state?.resumed;
-    if (resumed) notes.write(`${describeResumedRun(resumed)}\n`);
+    if (resumed) notes.write(`${describeResumedRun(resumed, remote)}\n`);
     if (flags.dashboard || (flags.keepOpen && flags.metricsPort === undefined)) {
       const { coordinator } = resources;
       // A distributed run shows its nodes too.
@@ -217,7 +220,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const isComplete = tasks.every((task) => task.status === 'completed');
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
-    const facts = { workload: file, policy, maxWorkers, elapsedMs, ...(resumed ? { resumed } : {}) };
+    const adoptions = resources.coordinator?.adoptions();
+    const resumedNow = resumed && adoptions ? { ...resumed, reattached: toReattachedAttempts(adoptions) } : resumed;
+    const facts = { workload: file, policy, maxWorkers, elapsedMs, ...(resumedNow ? { resumed: resumedNow } : {}) };
     const replay = { trace: recorder.stop(), policyOptions: plan.options.policyOptions ?? {} };
     let report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode }, replay);
     const problem = flags.report === undefined ? undefined : writeReportFile(flags.report, toJson(report));

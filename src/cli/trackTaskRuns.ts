@@ -153,10 +153,14 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
         return;
     }
   };
-  // A run resumed from a store starts with the tasks it recovered, as they were.
+  // A run resumed from a store starts with the tasks it recovered, as they were: an attempt that
+  // was running (re-attached to, on a distributed run) has run since its stored start.
   for (const task of scheduler.listTasks()) {
     const error = task.status === 'completed' ? undefined : task.error?.message;
-    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result) });
+    const runningSince = task.status === 'running' ? task.startedAt : undefined;
+    if (runningSince !== undefined) lastStartedAt.set(task.id, runningSince);
+    const durationMs = task.startedAt !== undefined && task.completedAt !== undefined ? Math.max(0, task.completedAt - task.startedAt) : 0;
+    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs });
   }
   scheduler.events.on('*', onEvent);
 

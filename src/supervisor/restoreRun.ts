@@ -1,5 +1,5 @@
 import type { StateValue } from 'xstate';
-import { AttemptInterruptedError, TaskNotRecoverableError } from '../errors.js';
+import { AttemptInterruptedError, TaskNotRecoverableError, TaskTimeoutError } from '../errors.js';
 import type { StoredError, StoredTaskState } from '../stores/TaskStore.js';
 import type { RecoveredRun, TaskRun } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
@@ -72,8 +72,8 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
  * state they were in (waiting for dependencies, queued with their priority and submission order,
  * or in backoff until their stored retry deadline); an attempt that was running is handed to the
  * executor's `adopt` (the inline executor reports it interrupted: it retries if attempts remain,
- * else fails). Dependency deadlines keep their stored times. Deadlines are re-armed here: XState
- * restores neither `after` delays nor entry actions.
+ * else fails). Dependency deadlines keep their stored times, and an adopted attempt's timeout its
+ * stored start. Deadlines are re-armed here: XState restores neither `after` delays nor entry actions.
  *
  * @example
  * restoreRun(supervisor, store.load(), { handlers, onRestored: (run) => console.log(run.pending) });
@@ -206,4 +206,24 @@ function adopt(s: Supervisor, entry: TaskEntry): void {
     { taskId: entry.id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => notePlaced(s, entry, attempt, node) },
     s.lifecycle.deliver,
   );
+  if (entry.timeoutMs > 0 && entry.startedAt !== undefined) {
+    const dueIn = Math.max(0, entry.startedAt + entry.timeoutMs - s.settings.clock.now());
+    s.settings.clock.setTimeout(() => timeOut(s, entry, attempt), dueIn);
+  }
+}
+
+/**
+ * An adopted attempt ran out of its time, counted from its stored start: what the machine's own
+ * `after` timeout does (abort the work, then retry or fail with a TaskTimeoutError), which a
+ * restored actor does not have.
+ */
+function timeOut(s: Supervisor, entry: TaskEntry, attempt: number): void {
+  if (entry.attempts !== attempt || entry.outcome !== undefined || !s.runningEntries.has(entry)) return;
+  const error = new TaskTimeoutError(entry.id, entry.timeoutMs);
+  try {
+    s.settings.executor.abort(entry.id, attempt, error);
+  } catch {
+    // The attempt ends as timed out whatever the executor says; its outcome, if any, is late.
+  }
+  s.lifecycle.deliver(entry.id, attempt, { ok: false, error });
 }

@@ -5,6 +5,7 @@ import { serializeError } from '../serializeError.js';
 import { toJobId, type CancelMessage } from './AttemptJob.js';
 import { AttemptBook, type Tracked } from './AttemptBook.js';
 import { readLiveWorkers } from './announceWorker.js';
+import { findAdoptedJob, type Adoption } from './findAdoptedJob.js';
 import { connectRedis } from './connectRedis.js';
 import { redactUrl } from './redactUrl.js';
 import type { DistributedOptions } from './DistributedOptions.js';
@@ -24,6 +25,8 @@ export interface DistributedExecutor extends Executor {
   nodes(): NodeStatus[];
   /** Calls `listener` with warnings (a worker for an unknown node); returns the unsubscribe. */
   onWarning(listener: (message: string) => void): () => void;
+  /** The attempts adopted from a previous coordinator so far, and what was found of their jobs. */
+  adoptions(): readonly Adoption[];
   /** Stops checking and closes every connection (jobs in Redis stay where they are). */
   close(): Promise<void>;
 }
@@ -46,7 +49,7 @@ const KEEP = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail
  * const scheduler = createScheduler({ executor, handlers: remoteHandlers(['proof']) });
  */
 export function bullmqExecutor(options: DistributedOptions): DistributedExecutor {
-  return new BullmqExecutor(resolveDistributedOptions(options));
+  return new BullmqExecutor(resolveDistributedOptions(options), options.runId !== undefined);
 }
 
 class BullmqExecutor implements DistributedExecutor {
@@ -66,9 +69,12 @@ class BullmqExecutor implements DistributedExecutor {
   #placeScheduled = false;
   readonly #warnings = new Set<(message: string) => void>();
   readonly #warned = new Set<string>();
+  readonly #hasOwnRunId: boolean;
+  readonly #adoptions: Adoption[] = [];
 
-  constructor(options: ResolvedDistributedOptions) {
+  constructor(options: ResolvedDistributedOptions, hasOwnRunId: boolean) {
     this.#o = options;
+    this.#hasOwnRunId = hasOwnRunId;
     this.#board = new NodeBoard(options.nodes);
     this.#book = new AttemptBook(this.#board, () => this.#schedulePlace());
     this.#keys = redisKeys(options.prefix);
@@ -86,6 +92,10 @@ class BullmqExecutor implements DistributedExecutor {
 
   nodes(): NodeStatus[] {
     return this.#board.status();
+  }
+
+  adoptions(): readonly Adoption[] {
+    return this.#adoptions;
   }
 
   onWarning(listener: (message: string) => void): () => void {
@@ -138,21 +148,24 @@ class BullmqExecutor implements DistributedExecutor {
   }
 
   adopt(attempt: Attempt, report: OutcomeSink): void {
+    if (!this.#hasOwnRunId) this.#warn('runId', `adopting attempts with a random runId (${this.#o.runId}): their jobs cannot be found, so they count as interrupted; give bullmqExecutor the runId of the run (a SQLite store's runId)`);
     const tracked = this.#track(attempt, report, 'placed');
     void this.#ready.then(() => this.#findAdopted(tracked)).catch(() => undefined);
   }
 
   /** Finds an adopted attempt's job on the nodes; an attempt whose job is nowhere was interrupted. */
   async #findAdopted(tracked: Tracked): Promise<void> {
-    for (const [node, { queue }] of this.#queues) {
-      const state = await queue.getJobState(tracked.jobId);
-      if (state === 'unknown') continue;
-      this.#book.place(tracked, node);
-      if (state === 'active') this.#book.activate(tracked);
-      await this.#reconcile(tracked);
+    const { taskId, attempt } = tracked.attempt;
+    const { node, found } = await findAdoptedJob(this.#queues, tracked.jobId);
+    this.#adoptions.push({ taskId, attempt, node, found });
+    if (node === undefined) {
+      this.#book.finish(tracked, { ok: false, error: new AttemptInterruptedError(taskId, attempt) });
       return;
     }
-    this.#book.finish(tracked, { ok: false, error: new AttemptInterruptedError(tracked.attempt.taskId, tracked.attempt.attempt) });
+    this.#book.place(tracked, node);
+    tracked.attempt.placed(node);
+    if (found === 'running') this.#book.activate(tracked);
+    await this.#reconcile(tracked);
   }
 
   abort(taskId: string, attempt: number, reason: Error): void {

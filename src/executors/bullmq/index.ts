@@ -3,6 +3,7 @@
 
 export { bullmqExecutor } from './bullmqExecutor.js';
 export type { DistributedExecutor } from './bullmqExecutor.js';
+export type { Adoption, AdoptedJobState } from './findAdoptedJob.js';
 export type { DistributedOptions, LoadBalancing, NodeSpec } from './DistributedOptions.js';
 export type { NodeStatus } from './NodeBoard.js';
 export { createWorker } from './createWorker.js';

@@ -4,7 +4,7 @@ import { foldTransition, initialTaskState } from '../memoryTaskStore.js';
 import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../TaskStore.js';
 import { checkStoreFile } from './checkStoreFile.js';
 import { openDatabase, type SqlDatabase, type SqlStatement } from './openDatabase.js';
-import { prepareSchema } from './storeSchema.js';
+import { prepareSchema, readRunId } from './storeSchema.js';
 import { fromTransitionRow, toJson, toTransitionRow, type TransitionRow } from './transitionRow.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -23,6 +23,13 @@ export interface SqliteTaskStore extends TaskStore {
   close(): void;
   /** Opens of this file before this one (0 for a new store): how often the run was resumed. */
   readonly sessions: number;
+  /**
+   * The run's id, made when the store was created and kept in it: the same after every restart,
+   * new after the file is removed (`--fresh`). Give it to `bullmqExecutor({ runId })` so that a
+   * restarted coordinator finds the jobs of the attempts that were running. Empty for a store
+   * written before run ids existed and opened read-only.
+   */
+  readonly runId: string;
 }
 
 /** Options of {@link sqliteStore}. */
@@ -92,6 +99,7 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
   /** Transitions name their task by its number: smaller rows, faster to read back. */
   const seqOf = new Map<string, number>();
   const sessions = (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+  const runId = readRunId(db) ?? '';
   let buffer: TransitionRow[] = [];
   let isClosed = false;
 
@@ -121,6 +129,7 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
     file,
     driver: db.driver,
     sessions,
+    runId,
     get uncommitted() {
       return buffer.length;
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TaskStoreError } from '../../errors.js';
 import type { SqlDatabase } from './openDatabase.js';
 
@@ -52,8 +53,11 @@ export function prepareSchema(db: SqlDatabase, file: string, readOnly = false): 
       insert.run('format', STORE_FORMAT);
       insert.run('version', String(STORE_SCHEMA_VERSION));
       insert.run('created', new Date().toISOString());
+      insert.run('run_id', newRunId());
     } else {
       checkMeta(db, file, tables);
+      // A store written before run ids existed gets one the first time a run opens it.
+      if (!readOnly) db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('run_id', ?)").run(newRunId());
     }
     db.exec('COMMIT');
   } catch (error) {
@@ -62,6 +66,24 @@ export function prepareSchema(db: SqlDatabase, file: string, readOnly = false): 
     if (isBusy(error)) throw new TaskStoreError(file, 'is in use by another live process (a run holds it); stop that run first', { cause: error });
     throw new TaskStoreError(file, `cannot be read as a store: ${describe(error)}`, { cause: error });
   }
+}
+
+/** A new run id: 16 hex digits, usable in a BullMQ job id (no `:`). */
+function newRunId(): string {
+  return randomUUID().replaceAll('-', '').slice(0, 16);
+}
+
+/**
+ * The store's run id (`meta.run_id`): made once when the store is created, the same on every
+ * later open, new after `--fresh`. A distributed coordinator names its jobs with it, so that a
+ * restarted one finds the jobs of the attempts its store says were running.
+ *
+ * @example
+ * readRunId(db); // '3f2a9c0d1b7e4a55'
+ */
+export function readRunId(db: SqlDatabase): string | undefined {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'run_id'").get() as { value: string } | undefined;
+  return row?.value;
 }
 
 function rollback(db: SqlDatabase): void {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { describeResumedRun } from '../../src/cli/describeResumedRun.js';
+import { toReattachedAttempts } from '../../src/cli/reattachedAttempts.js';
+
+const run = { state: 'run.db', completed: 2, failed: 0, cancelled: 0, interrupted: ['a', 'b', 'c'], pending: 1 };
+const head = 'resumed run.db: 2 tasks had finished (2 completed, 0 failed, 0 cancelled; not run again), ';
+
+describe('describeResumedRun', () => {
+  it('says the running attempts were interrupted on a local run, and re-attached to on a distributed one', () => {
+    expect(describeResumedRun(run)).toBe(`${head}3 attempts interrupted (a, b, c), 1 tasks waiting`);
+    expect(describeResumedRun(run, true)).toBe(`${head}3 attempts were running (a, b, c): re-attaching to their jobs, 1 tasks waiting`);
+  });
+
+  it('says what became of each re-attached attempt once it is known', () => {
+    const reattached = toReattachedAttempts([
+      { taskId: 'a', attempt: 1, node: 'n1', found: 'finished' },
+      { taskId: 'b', attempt: 2, node: 'n2', found: 'queued' },
+      { taskId: 'c', attempt: 1, node: undefined, found: 'gone' },
+    ]);
+    expect(reattached).toEqual({ finished: ['a'], running: ['b'], gone: ['c'] });
+    expect(describeResumedRun({ ...run, reattached })).toBe(
+      `${head}3 running attempts re-attached to their jobs (finished while the coordinator was down: a; still running: b; job gone, counted as interrupted: c), 1 tasks waiting`,
+    );
+    expect(describeResumedRun({ ...run, interrupted: [], reattached: toReattachedAttempts([]) })).toBe(`${head}no attempt interrupted, 1 tasks waiting`);
+  });
+});

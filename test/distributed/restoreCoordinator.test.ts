@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/createScheduler.js';
+import { bullmqExecutor, remoteHandlers } from '../../src/executors/bullmq/index.js';
+import { sqliteStore } from '../../src/stores/sqlite/index.js';
+import { RESTART_TASKS } from '../fixtures/distributed/restartTasks.js';
+import { eventually, readLog, type LogEntry } from './coordinator.js';
+import { SKIP_REASON, startRedis, type TestRedis } from './startRedis.js';
+import { startWorkers, type WorkerProcess } from './startWorkers.js';
+
+const COORDINATOR = fileURLToPath(new URL('../fixtures/distributed/coordinatorProcess.ts', import.meta.url));
+
+const entry = (log: readonly LogEntry[], task: string, event: LogEntry['event']): LogEntry | undefined => log.find((e) => e.task === task && e.event === event);
+
+describe.skipIf(SKIP_REASON !== undefined)('createScheduler on sqliteStore + bullmqExecutor, the coordinator SIGKILLed and restarted', () => {
+  let redis: TestRedis;
+  let workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.kill()));
+    await redis?.stop();
+  });
+
+  it("re-attaches to the store's running attempts by the store's runId, delivers what ended meanwhile, and times out from the stored start", async () => {
+    const prefix = 'restore';
+    workers = await startWorkers(redis.url, [
+      { node: 'a', prefix, concurrency: 2, lockDurationMs: 2000 },
+      { node: 'b', prefix, concurrency: 2, lockDurationMs: 2000 },
+    ]);
+    const file = join(mkdtempSync(join(tmpdir(), 'xeno-restore-')), 'run.db');
+    const child = spawn(process.execPath, ['--import', 'tsx', COORDINATOR, JSON.stringify({ url: redis.url, file, prefix })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    await eventually(async () => {
+      const log = await readLog(redis.url, prefix);
+      return ['survivor', 'while-down', 'too-slow'].every((task) => entry(log, task, 'start') !== undefined);
+    }, 20_000);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const killedAt = Date.now();
+    await eventually(async () => entry(await readLog(redis.url, prefix), 'while-down', 'end') !== undefined);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, killedAt + 1000 - Date.now())));
+
+    const store = sqliteStore(file);
+    const executor = bullmqExecutor({ connection: redis.url, nodes: ['a', 'b'], prefix, runId: store.runId, checkIntervalMs: 200 });
+    await executor.ready();
+    const scheduler = createScheduler({ store, executor, handlers: remoteHandlers(['sleep']), defaultRetry: { attempts: 1 } });
+    try {
+      scheduler.scheduleTasks(RESTART_TASKS); // already stored: adds nothing
+      await scheduler.onIdle();
+      expect(scheduler.recovered?.interrupted.map((attempt) => attempt.id).sort()).toEqual(['survivor', 'too-slow', 'while-down']);
+      const found = Object.fromEntries(executor.adoptions().map((adoption) => [adoption.taskId, adoption.found]));
+      expect(found).toEqual({ survivor: 'running', 'too-slow': 'running', 'while-down': 'finished' });
+      const tasks = Object.fromEntries(scheduler.listTasks().map((task) => [task.id, [task.status, task.attempts, task.node !== undefined]]));
+      expect(tasks).toEqual({ before: ['completed', 1, false], survivor: ['completed', 1, true], 'while-down': ['completed', 1, true], 'too-slow': ['failed', 1, true] });
+      expect(scheduler.getTask('survivor')?.result).toMatch(/^survivor on [ab]$/);
+      expect(scheduler.getTask('too-slow')?.error).toMatchObject({ name: 'TaskTimeoutError', code: 'TASK_TIMEOUT' });
+    } finally {
+      await scheduler.stop({ graceMs: 2000 });
+      await executor.close();
+      store.close();
+    }
+
+    const log = await readLog(redis.url, prefix);
+    for (const task of ['before', 'survivor', 'while-down', 'too-slow']) expect(log.filter((e) => e.task === task && e.event === 'start'), task).toHaveLength(1);
+    // The timeout ran from the attempt's stored start (2.5 s), not from the restart (which came > 1 s later).
+    const start = entry(log, 'too-slow', 'start') as LogEntry;
+    const aborted = entry(log, 'too-slow', 'aborted') as LogEntry;
+    expect(aborted.reason).toBe('TaskTimeoutError');
+    expect(aborted.at - start.at).toBeGreaterThanOrEqual(2400);
+    expect(aborted.at - start.at).toBeLessThan(2500 + 1000);
+  }, 40_000);
+});
