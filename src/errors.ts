@@ -10,6 +10,7 @@ export type SchedulerErrorCode =
   | 'MODULE_FAILED'
   | 'INVALID_OPTIONS'
   | 'POLICY'
+  | 'INVARIANT_VIOLATION'
   | 'INTERNAL'
   | 'SCHEDULER_STOPPED'
   | 'INVALID_DEPENDENCY'

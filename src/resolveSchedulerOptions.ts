@@ -176,8 +176,9 @@ export function resolveSchedulerPolicy(policy: unknown, policyOptions: unknown):
     try {
       return resolvePolicy(name as PolicyName, (policyOptions ?? {}) as SchedulerOptions['policyOptions']);
     } catch (error) {
-      // The built-in policy refused a combination of options: say which, with its own words.
-      throw new InvalidOptionsError(`options.policyOptions: ${(error as Error).message}`, 'options.policyOptions');
+      // The built-in policy refused an option: name it, with the policy's own words.
+      const field = error instanceof InvalidOptionsError ? `options.policyOptions.${error.field}` : 'options.policyOptions';
+      throw new InvalidOptionsError(`${field}: ${(error as Error).message}`, field);
     }
   }
   const candidate = policy as Partial<SchedulingPolicy> | null;

@@ -487,3 +487,16 @@ describe('errors inside the machinery end the task, never hang it (issue 8)', ()
     await s.stop();
   });
 });
+
+describe('errors of policies and invariant checks (issue 8)', () => {
+  it('are SchedulerErrors naming their cause', async () => {
+    const { agingRatePerMs } = await import('../src/policies/agingRatePerMs.js');
+    const { resolvePolicy } = await import('../src/policies/resolvePolicy.js');
+    const { InvariantViolationError } = await import('../src/simulate/InvariantViolationError.js');
+    const { InvalidOptionsError } = await import('../src/errors.js');
+    expect(() => agingRatePerMs(-1)).toThrow(InvalidOptionsError);
+    expect(() => resolvePolicy('dice' as never)).toThrow(InvalidOptionsError);
+    expect(new InvariantViolationError([])).toBeInstanceOf(SchedulerError);
+    expect(new InvariantViolationError([]).code).toBe('INVARIANT_VIOLATION');
+  });
+});

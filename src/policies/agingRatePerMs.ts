@@ -1,3 +1,4 @@
+import { InvalidOptionsError } from '../errors.js';
 /** Aging interval used when a priority boost is configured without one: one minute. */
 export const DEFAULT_AGING_INTERVAL_MS = 60_000;
 
@@ -17,10 +18,10 @@ export const DEFAULT_AGING_INTERVAL_MS = 60_000;
  */
 export function agingRatePerMs(priorityBoost: number, agingIntervalMs: number = DEFAULT_AGING_INTERVAL_MS): number {
   if (!Number.isFinite(priorityBoost) || priorityBoost < 0) {
-    throw new TypeError(`agingRatePerMs: expected priorityBoost to be a finite number >= 0, received ${String(priorityBoost)}`);
+    throw new InvalidOptionsError(`agingRatePerMs: expected priorityBoost to be a finite number >= 0, received ${String(priorityBoost)}`, 'priorityBoost');
   }
   if (!Number.isFinite(agingIntervalMs) || agingIntervalMs < 0) {
-    throw new TypeError(`agingRatePerMs: expected agingIntervalMs to be a finite number >= 0 (0 disables aging), received ${String(agingIntervalMs)}`);
+    throw new InvalidOptionsError(`agingRatePerMs: expected agingIntervalMs to be a finite number >= 0 (0 disables aging), received ${String(agingIntervalMs)}`, 'agingIntervalMs');
   }
   return agingIntervalMs === 0 ? 0 : priorityBoost / agingIntervalMs;
 }

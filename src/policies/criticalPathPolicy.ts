@@ -2,6 +2,7 @@ import type { PolicyContext, QueuedTask, ReadyQueue, SchedulingPolicy } from '..
 import { createUpwardRank } from './createUpwardRank.js';
 import { createLookahead, type Lookahead } from './createLookahead.js';
 import { heapQueue } from './heapQueue.js';
+import { InvalidOptionsError } from '../errors.js';
 
 /** What the lookahead needs to know of the scheduler: its workers and pools. */
 export interface SchedulerSetting {
@@ -46,7 +47,7 @@ export interface CriticalPathPolicyOptions {
 export function criticalPathPolicy(options: CriticalPathPolicyOptions = {}): SchedulingPolicy {
   const width = options.lookahead ?? 5;
   if (!Number.isInteger(width) || width < 0) {
-    throw new TypeError(`criticalPathPolicy: expected lookahead to be an integer >= 0, received ${String(options.lookahead)}`);
+    throw new InvalidOptionsError(`criticalPathPolicy: expected lookahead to be an integer >= 0, received ${String(options.lookahead)}`, 'lookahead');
   }
   let hooks: Pick<SchedulingPolicy, 'onStart' | 'onFinish'> = {};
   return {

@@ -1,6 +1,7 @@
 import type { QueuedTask, ReadyQueue, SchedulingPolicy } from '../types.js';
 import { comparePriority } from './comparePriority.js';
 import { heapQueue } from './heapQueue.js';
+import { InvalidOptionsError } from '../errors.js';
 
 /** Options of {@link fairSharePolicy}. */
 export interface FairSharePolicyOptions {
@@ -53,7 +54,7 @@ export function fairSharePolicy(options: FairSharePolicyOptions = {}): Schedulin
 
 function checkWeight(field: string, weight: number): number {
   if (!Number.isFinite(weight) || weight <= 0) {
-    throw new TypeError(`fairSharePolicy: expected ${field} to be a finite number > 0, received ${String(weight)}`);
+    throw new InvalidOptionsError(`fairSharePolicy: expected ${field} to be a finite number > 0, received ${String(weight)}`, field);
   }
   return weight;
 }

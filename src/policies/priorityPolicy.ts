@@ -1,6 +1,7 @@
 import type { SchedulingPolicy } from '../types.js';
 import { compareAgedPriority } from './compareAgedPriority.js';
 import { heapQueue } from './heapQueue.js';
+import { InvalidOptionsError } from '../errors.js';
 
 /** Options of {@link priorityPolicy}. */
 export interface PriorityPolicyOptions {
@@ -27,7 +28,7 @@ export interface PriorityPolicyOptions {
 export function priorityPolicy(options: PriorityPolicyOptions = {}): SchedulingPolicy {
   const rate = options.agingRatePerMs ?? 0;
   if (!Number.isFinite(rate) || rate < 0) {
-    throw new TypeError(`priorityPolicy: expected agingRatePerMs to be a finite number >= 0, received ${String(rate)}`);
+    throw new InvalidOptionsError(`priorityPolicy: expected agingRatePerMs to be a finite number >= 0, received ${String(rate)}`, 'agingRatePerMs');
   }
   return {
     name: 'priority',

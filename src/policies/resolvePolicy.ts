@@ -5,6 +5,7 @@ import { fairSharePolicy } from './fairSharePolicy.js';
 import { fifoPolicy } from './fifoPolicy.js';
 import { priorityPolicy } from './priorityPolicy.js';
 import { shortestFirstPolicy } from './shortestFirstPolicy.js';
+import { InvalidOptionsError } from '../errors.js';
 
 /** Options of {@link resolvePolicy}: the `priority_scheduler.*` settings, in camelCase. */
 export type ResolvePolicyOptions = PolicyOptions;
@@ -14,7 +15,7 @@ export const POLICY_NAMES: readonly PolicyName[] = ['priority', 'fifo', 'shortes
 
 /**
  * Turns a policy name and its options into a fresh {@link SchedulingPolicy}; a policy object is
- * returned as it is. Throws a TypeError for an unknown name.
+ * returned as it is. Throws an InvalidOptionsError for an unknown name.
  *
  * @example
  * resolvePolicy('priority', { priorityBoost: 1.2, agingIntervalMs: 60_000 });
@@ -41,8 +42,9 @@ export function resolvePolicy(
     case 'fair-share':
       return fairSharePolicy({ backfill, groupWeights: options.groupWeights ?? {} });
     default:
-      throw new TypeError(
+      throw new InvalidOptionsError(
         `resolvePolicy: expected a policy name (${POLICY_NAMES.join(', ')}) or a policy object, received ${JSON.stringify(nameOrPolicy)}`,
+        'policy',
       );
   }
 }
