@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,19 +7,14 @@ import { bullmqExecutor, remoteTask, WorkerLostError } from '../../src/executors
 import type { Attempt, AttemptOutcome } from '../../src/executors/Executor.js';
 import type { TaskSpec } from '../../src/types.js';
 import { eventually, peakUse, readLog, startCoordinator } from './coordinator.js';
-import { SKIP_REASON, startRedis, type TestRedis } from './startRedis.js';
+import { redisForSuite } from './redisForSuite.js';
+import { SKIP_REASON, type TestRedis } from './startRedis.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
 describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor', () => {
   let redis: TestRedis;
   let workers: WorkerProcess[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((worker) => worker.kill()));
-    await redis?.stop();
-  });
+  redisForSuite((started) => (redis = started), () => workers);
 
   it('runs a DAG on three workers of two nodes: results, failures with name and stack, dependency order and resource limits held, round_robin even', async () => {
     const prefix = 'dag';

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually, startCoordinator } from './coordinator.js';
-import { SKIP_REASON, startRedis, type TestRedis } from './startRedis.js';
+import { redisForSuite } from './redisForSuite.js';
+import { SKIP_REASON, type TestRedis } from './startRedis.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
 describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor.nodes() (what the dashboard shows)', () => {
   let redis: TestRedis;
   let workers: WorkerProcess[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((worker) => worker.kill()));
-    await redis?.stop();
-  });
+  redisForSuite((started) => (redis = started), () => workers);
 
   it('reports each node up or down with its workers, slots, placed and running jobs and resources, and where each attempt went', async () => {
     const prefix = 'nodes';

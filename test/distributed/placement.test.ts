@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createWorker, RedisUnreachableError, UnknownNodeError, bullmqExecutor } from '../../src/executors/bullmq/index.js';
 import { eventually, peakUse, readLog, startCoordinator } from './coordinator.js';
-import { freePort, SKIP_REASON, startRedis, type TestRedis } from './startRedis.js';
+import { redisForSuite } from './redisForSuite.js';
+import { freePort, SKIP_REASON, type TestRedis } from './startRedis.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
 describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
   let redis: TestRedis;
   const workers: WorkerProcess[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((worker) => worker.kill()));
-    await redis?.stop();
-  });
+  redisForSuite((started) => (redis = started), () => workers);
 
   it('least_loaded keeps a slow node from piling up where round_robin splits evenly', async () => {
     const counts: Record<string, Record<string, number>> = {};

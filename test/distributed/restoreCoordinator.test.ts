@@ -3,13 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
 import { bullmqExecutor, remoteHandlers } from '../../src/executors/bullmq/index.js';
 import { sqliteStore } from '../../src/stores/sqlite/index.js';
 import { RESTART_TASKS } from '../fixtures/distributed/restartTasks.js';
 import { eventually, readLog, type LogEntry } from './coordinator.js';
-import { SKIP_REASON, startRedis, type TestRedis } from './startRedis.js';
+import { redisForSuite } from './redisForSuite.js';
+import { SKIP_REASON, type TestRedis } from './startRedis.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
 const COORDINATOR = fileURLToPath(new URL('../fixtures/distributed/coordinatorProcess.ts', import.meta.url));
@@ -19,13 +20,7 @@ const entry = (log: readonly LogEntry[], task: string, event: LogEntry['event'])
 describe.skipIf(SKIP_REASON !== undefined)('createScheduler on sqliteStore + bullmqExecutor, the coordinator SIGKILLed and restarted', () => {
   let redis: TestRedis;
   let workers: WorkerProcess[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((worker) => worker.kill()));
-    await redis?.stop();
-  });
+  redisForSuite((started) => (redis = started), () => workers);
 
   it("re-attaches to the store's running attempts by the store's runId, delivers what ended meanwhile, and times out from the stored start", async () => {
     const prefix = 'restore';
