@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { createScheduler } from '../src/createScheduler.js';
 import { bullmqExecutor, remoteHandlers } from '../src/executors/bullmq/index.js';
 import { REDIS_SERVER, startRedis } from '../test/distributed/startRedis.js';
-import { busyLoop } from './workerPool.bench.js';
+import { calibrate } from './workerPool.bench.js';
 
 const WORKER = fileURLToPath(new URL('./distributedWorker.ts', import.meta.url));
 /** CPU-bound tasks per round, about 20 ms each. */
@@ -153,7 +153,7 @@ export async function run(): Promise<void> {
     return;
   }
   const redis = await startRedis();
-  const iterations = calibrateIterations(20);
+  const iterations = calibrate(20);
   try {
     console.log(`\ndistributed (BullMQ on a local redis-server; 1 warm-up round, then median of ${rounds})`);
     const cpu = (workers: number, count = cpuTasks) => coordinated(redis.url, 'busy', count, { iterations }, { workers, workerConcurrency: 1, maxWorkers: 4, prefetch: 2 });
@@ -195,14 +195,3 @@ export async function run(): Promise<void> {
   }
 }
 
-function calibrateIterations(ms: number): number {
-  let iterations = 100_000;
-  busyLoop({ config: { iterations } });
-  for (;;) {
-    const started = performance.now();
-    busyLoop({ config: { iterations } });
-    const elapsed = performance.now() - started;
-    if (elapsed >= 100) return Math.round((iterations * ms) / elapsed);
-    iterations *= 2;
-  }
-}

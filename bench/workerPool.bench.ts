@@ -32,7 +32,7 @@ export function busyLoop({ config }: { config: { iterations: number } }): number
 }
 
 /** Iterations of {@link busyLoop} that take about `ms` on this thread, after a warm-up. */
-function calibrate(ms: number): number {
+export function calibrate(ms: number): number {
   let iterations = 100_000;
   busyLoop({ config: { iterations } });
   for (;;) {

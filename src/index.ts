@@ -33,6 +33,7 @@ export type {
   TaskRecord,
   TaskRun,
   TaskSpec,
+  NodeStatus,
 } from './types.js';
 export {
   SchedulerError,

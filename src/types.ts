@@ -313,3 +313,22 @@ export interface SchedulerStats {
   readonly paused: boolean;
   readonly resources: Readonly<Record<string, ResourceUsage>>;
 }
+
+/**
+ * A node of a distributed run as its executor reports it (`bullmqExecutor(…).nodes()`), and as
+ * the dashboard's optional `nodes` source shows it.
+ */
+export interface NodeStatus {
+  readonly name: string;
+  /** Some worker of the node is alive. */
+  readonly isUp: boolean;
+  /** Live workers, and the jobs they run at once in all. */
+  readonly workers: number;
+  readonly concurrency: number;
+  /** Jobs placed on the node and not finished; `running` of them are active on a worker. */
+  readonly placed: number;
+  readonly running: number;
+  /** What the node offers (configured, else what its workers announce) and what its jobs hold. */
+  readonly resources: Readonly<Record<string, number>>;
+  readonly used: Readonly<Record<string, number>>;
+}

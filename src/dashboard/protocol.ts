@@ -1,5 +1,5 @@
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
-import type { QueuedTask, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
+import type { NodeStatus, QueuedTask, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
 
 /** What the page knows of a task in its list, its DAG and its counters. */
 export interface TaskView {
@@ -15,24 +15,8 @@ export interface TaskView {
   readonly node?: string;
 }
 
-/**
- * A node of a distributed run, as the optional `nodes` source of `startDashboard` reports it
- * (the shape of `bullmqExecutor(…).nodes()`'s entries).
- */
-export interface NodeView {
-  readonly name: string;
-  /** Some worker of the node is alive. */
-  readonly isUp: boolean;
-  /** Live worker processes, and the jobs they run at once in all. */
-  readonly workers: number;
-  readonly concurrency: number;
-  /** Attempts placed on the node and not finished; `running` of them are active on a worker. */
-  readonly placed: number;
-  readonly running: number;
-  /** What the node offers, and what the attempts placed on it hold. */
-  readonly resources: Readonly<Record<string, number>>;
-  readonly used: Readonly<Record<string, number>>;
-}
+/** A node of a distributed run, as the optional `nodes` source of `startDashboard` reports it. */
+export type NodeView = NodeStatus;
 
 /** One attempt of a task on a worker slot, for the Gantt chart. */
 export interface RunView {

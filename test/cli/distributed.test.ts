@@ -1,10 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
-import { SKIP_REASON, startRedis, type TestRedis } from '../distributed/startRedis.js';
+import { SKIP_REASON, type TestRedis } from '../distributed/startRedis.js';
 import { runCli, startCli, type CliProcess } from './runCli.js';
+import { redisForSuite } from '../distributed/redisForSuite.js';
 
 /** The parent pid of a process, from /proc. */
 const parentOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
@@ -20,13 +21,7 @@ const waitFor = async (check: () => boolean, ms = 20_000): Promise<void> => {
 describe.skipIf(SKIP_REASON !== undefined)('xeno-scheduler run (type: distributed) and worker', () => {
   let redis: TestRedis;
   const workers: CliProcess[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    for (const worker of workers) worker.child.kill('SIGKILL');
-    await redis?.stop();
-  });
+  redisForSuite((started) => (redis = started), () => workers.forEach((worker) => worker.child.kill('SIGKILL')));
 
   it('coordinates a workload on three worker processes of two nodes; a worker SIGKILLed mid-task costs one interrupted attempt', async () => {
     const log = join(mkdtempSync(join(tmpdir(), 'xeno-cli-dist-')), 'log');

@@ -14,7 +14,7 @@ import { startWorkers, type WorkerProcess } from './startWorkers.js';
 describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor', () => {
   let redis: TestRedis;
   let workers: WorkerProcess[] = [];
-  redisForSuite((started) => (redis = started), () => workers);
+  redisForSuite((started) => (redis = started), () => Promise.all(workers.map((worker) => worker.kill())));
 
   it('runs a DAG on three workers of two nodes: results, failures with name and stack, dependency order and resource limits held, round_robin even', async () => {
     const prefix = 'dag';

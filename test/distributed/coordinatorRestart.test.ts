@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
 import { startCli, type CliProcess } from '../cli/runCli.js';
 import { eventually } from './coordinator.js';
-import { SKIP_REASON, startRedis, type TestRedis } from './startRedis.js';
+import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { redisForSuite } from './redisForSuite.js';
 
 const WORKLOAD = 'test/fixtures/distributed/restart.yaml';
 const TASKS = ['first', 'short1', 'short2', 'slow1', 'slow2', 'last'];
@@ -23,13 +24,7 @@ async function killHard(coordinator: CliProcess): Promise<void> {
 describe.skipIf(SKIP_REASON !== undefined)('a distributed coordinator SIGKILLed and restarted on its --state file', () => {
   let redis: TestRedis;
   const workers: CliProcess[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    for (const worker of workers) worker.child.kill('SIGKILL');
-    await redis?.stop();
-  });
+  redisForSuite((started) => (redis = started), () => workers.forEach((worker) => worker.child.kill('SIGKILL')));
 
   it('re-attaches to the jobs still running, picks up the outcomes that arrived while it was down, and runs no command twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xeno-restart-'));

@@ -7,7 +7,7 @@ import { startWorkers, type WorkerProcess } from './startWorkers.js';
 describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor.nodes() (what the dashboard shows)', () => {
   let redis: TestRedis;
   let workers: WorkerProcess[] = [];
-  redisForSuite((started) => (redis = started), () => workers);
+  redisForSuite((started) => (redis = started), () => Promise.all(workers.map((worker) => worker.kill())));
 
   it('reports each node up or down with its workers, slots, placed and running jobs and resources, and where each attempt went', async () => {
     const prefix = 'nodes';

@@ -8,7 +8,7 @@ import { startWorkers, type WorkerProcess } from './startWorkers.js';
 describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
   let redis: TestRedis;
   const workers: WorkerProcess[] = [];
-  redisForSuite((started) => (redis = started), () => workers);
+  redisForSuite((started) => (redis = started), () => Promise.all(workers.map((worker) => worker.kill())));
 
   it('least_loaded keeps a slow node from piling up where round_robin splits evenly', async () => {
     const counts: Record<string, Record<string, number>> = {};

@@ -20,7 +20,7 @@ const entry = (log: readonly LogEntry[], task: string, event: LogEntry['event'])
 describe.skipIf(SKIP_REASON !== undefined)('createScheduler on sqliteStore + bullmqExecutor, the coordinator SIGKILLed and restarted', () => {
   let redis: TestRedis;
   let workers: WorkerProcess[] = [];
-  redisForSuite((started) => (redis = started), () => workers);
+  redisForSuite((started) => (redis = started), () => Promise.all(workers.map((worker) => worker.kill())));
 
   it("re-attaches to the store's running attempts by the store's runId, delivers what ended meanwhile, and times out from the stored start", async () => {
     const prefix = 'restore';

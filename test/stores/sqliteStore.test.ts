@@ -6,28 +6,22 @@ import { TaskStoreError } from '../../src/errors.js';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { openDatabase } from '../../src/stores/sqlite/openDatabase.js';
 import type { StoredTask } from '../../src/stores/TaskStore.js';
+import { storedTask as plainStoredTask } from '../support/storedTask.js';
 import { useTempFolder } from '../support/tempStore.js';
 
 const temp = useTempFolder();
 
+/** A task with resources, config, a timeout and a dependency deadline: every column is written. */
 function storedTask(id: string, seq: number, dependencies: string[] = []): StoredTask {
-  return {
-    id,
-    name: id,
-    type: 'generic',
-    priority: 3,
-    seq,
-    dependencies,
+  return plainStoredTask(id, seq, dependencies, {
     resources: { cpu: 1 },
     config: { n: seq },
     hasOwnRun: false,
     timeoutMs: 1000,
     retry: { attempts: 2, backoffMs: 10, backoffFactor: 2, maxBackoffMs: 100 },
-    estimateMs: undefined,
-    group: 'default',
     createdAt: 100,
     dependencyDeadline: dependencies.length > 0 ? 5000 : undefined,
-  };
+  });
 }
 
 /** The error a call throws (or fails the test). */

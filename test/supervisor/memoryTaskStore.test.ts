@@ -6,26 +6,9 @@ import type { Scheduler } from '../../src/scheduler.js';
 import { foldTransition, initialTaskState, memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import type { StoredTask, StoredTaskState, TaskStore } from '../../src/stores/TaskStore.js';
 import { manualWork, settle, type ManualWork } from '../support/harness.js';
+import { storedTask } from '../support/storedTask.js';
 
-function stored(id: string, seq: number, dependencies: string[] = []): StoredTask {
-  return {
-    id,
-    name: id,
-    type: 'generic',
-    priority: 3,
-    seq,
-    dependencies,
-    resources: {},
-    config: {},
-    hasOwnRun: true,
-    timeoutMs: 0,
-    retry: { attempts: 2, backoffMs: 100, backoffFactor: 2, maxBackoffMs: 60_000 },
-    estimateMs: undefined,
-    group: 'default',
-    createdAt: 5,
-    dependencyDeadline: undefined,
-  };
-}
+const stored = storedTask;
 
 const ids = (store: TaskStore) => store.load().map((s) => s.task.id);
 

@@ -1,22 +1,9 @@
 import type { WorkerAnnouncement } from './AttemptJob.js';
 import type { NodeView } from './chooseNode.js';
 import type { NodeSpec } from './DistributedOptions.js';
+import type { NodeStatus } from '../../types.js';
 
-/** A node as the coordinator reports it (the dashboard shows these). */
-export interface NodeStatus {
-  readonly name: string;
-  /** Some worker of the node is alive. */
-  readonly isUp: boolean;
-  /** Live workers, and the jobs they run at once in all. */
-  readonly workers: number;
-  readonly concurrency: number;
-  /** Jobs placed on the node and not finished; `running` of them are active on a worker. */
-  readonly placed: number;
-  readonly running: number;
-  /** What the node offers (configured, else what its workers announce) and what its jobs hold. */
-  readonly resources: Readonly<Record<string, number>>;
-  readonly used: Readonly<Record<string, number>>;
-}
+export type { NodeStatus } from '../../types.js';
 
 /** What placement sees of a node that changes only with its workers. */
 type WorkerView = Omit<NodeView, 'placed' | 'used'>;
