@@ -21,3 +21,18 @@ describe('xeno-scheduler --help', () => {
     expect(stderr).toMatch(/^Usage: xeno-scheduler/);
   });
 });
+
+describe('output to a reader that goes away', () => {
+  it('ends quietly when stdout is closed early (`--help | head -1`), without an unhandled EPIPE', async () => {
+    const { execFile } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const bin = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
+    const command = `"${process.execPath}" --import tsx "${bin}" run --help | head -1; echo "status \${PIPESTATUS[0]}" >&2`;
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) =>
+      execFile('bash', ['-c', command], (_error, out, err) => resolve({ stdout: out, stderr: err })),
+    );
+    expect(stdout).toMatch(/^Usage: xeno-scheduler run/);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(stderr).toContain('status 0');
+  });
+});
