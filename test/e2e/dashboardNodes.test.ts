@@ -59,7 +59,10 @@ describe.skipIf(SKIP_REASON !== undefined)('dashboard of a distributed run in a 
     await expect.poll(() => row('a').locator('td').nth(3).textContent(), { timeout: 10_000 }).toBe('1 / 1');
     await scheduler.onIdle();
     await expect.poll(() => page.locator('#gantt rect.run[data-node="a"]').count(), { timeout: 10_000 }).toBe(2);
-    expect(await page.locator('#gantt rect.run[data-task="second"] title').textContent()).toContain('second attempt 1 on node a: completed');
+    // The page hears of the end on its next throttled update: wait for it, as a person would.
+    await expect
+      .poll(() => page.locator('#gantt rect.run[data-task="second"] title').textContent(), { timeout: 10_000 })
+      .toContain('second attempt 1 on node a: completed');
     await page.click('.row[data-task-id="second"]');
     await expect.poll(() => page.locator('#detail-title').textContent()).toBe('second: completed (node a)');
     await expect.poll(() => row('a').locator('td').nth(3).textContent()).toBe('0 / 0');
