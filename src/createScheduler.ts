@@ -75,6 +75,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     dependencyTimeoutMs: numberOption(options.dependencyTimeoutMs, 'dependencyTimeoutMs', 600_000),
     autoStart: resolveAutoStart(options.autoStart),
     maxFinishedRecords: integerOption(options.maxFinishedRecords, 'maxFinishedRecords', 10_000, 0),
+    liveActorLimit: integerOption(options.liveActorLimit, 'liveActorLimit', 10_000, 0),
     policy: resolveSchedulerPolicy(options.policy, options.policyOptions),
     clock,
     events,

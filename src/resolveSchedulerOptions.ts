@@ -25,6 +25,7 @@ const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'defaultPriority',
   'autoStart',
   'maxFinishedRecords',
+  'liveActorLimit',
   'policy',
   'policyOptions',
   'inspect',

@@ -166,6 +166,14 @@ export interface SchedulerOptions {
   autoStart?: boolean;
   /** How many finished task records to keep; the oldest are dropped first. @default 10000 */
   maxFinishedRecords?: number;
+  /**
+   * How many task actors may live at once for tasks that only wait. A pending task admitted
+   * beyond it is dormant: its state is the machine's shared snapshot of the state it waits in
+   * (status and pending reason read from it, pause and resume applied through the machine's own
+   * transitions), and its actor is created when it starts, fails or is cancelled. Inspectors see
+   * a dormant task's actor from then on. `0` keeps every waiting task dormant. @default 10000
+   */
+  liveActorLimit?: number;
   /** The scheduling policy: a built-in name or a custom policy. @default 'priority' */
   policy?: PolicyName | SchedulingPolicy;
   /** Options of a built-in policy: aging (`priorityBoost`, `agingIntervalMs`), `backfill`, `groupWeights`. */

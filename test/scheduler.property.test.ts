@@ -21,6 +21,9 @@ interface Model {
   ids: string[];
   finals: Map<string, TaskStatus>;
   next: number;
+  paused: boolean;
+  /** Tasks running when the scheduler was paused: no other may start until it resumes. */
+  runningAtPause: Set<string>;
 }
 
 function checkInvariants(real: Real, model: Model): void {
@@ -44,6 +47,13 @@ function checkInvariants(real: Real, model: Model): void {
     if (final !== undefined) expect(task.status).toBe(final);
     if (FINAL.includes(task.status)) model.finals.set(task.id, task.status);
   }
+  // A waiting task's reason follows pause and resume, whether it has an actor or is dormant.
+  const reasons = new Set(tasks.filter((t) => t.status === 'pending').map((t) => t.pendingReason));
+  if (model.paused) {
+    expect(reasons.has('queued')).toBe(false);
+    expect(reasons.has('resources')).toBe(false);
+    expect(running.filter((t) => !model.runningAtPause.has(t.id))).toEqual([]);
+  } else expect(reasons.has('paused')).toBe(false);
   expect(real.violations).toEqual([]);
 }
 
@@ -134,6 +144,21 @@ class Advance implements fc.AsyncCommand<Model, Real> {
   toString = () => `advance(${this.ms})`;
 }
 
+class TogglePause implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    if (model.paused) real.scheduler.resume();
+    else {
+      model.runningAtPause = new Set(real.scheduler.listTasks().filter((t) => t.status === 'running').map((t) => t.id));
+      real.scheduler.pause();
+    }
+    model.paused = !model.paused;
+    await settle();
+    checkInvariants(real, model);
+  }
+  toString = () => 'togglePause';
+}
+
 const priority = fc.constantFrom<TaskPriority>(1, 2, 3, 4, 5);
 const commands = fc.commands(
   [
@@ -154,6 +179,7 @@ const commands = fc.commands(
     fc.nat().map((pick) => new Cancel(pick)),
     fc.tuple(fc.nat(), priority).map(([pick, p]) => new ChangePriority(pick, p)),
     fc.integer({ min: 1, max: 100 }).map((ms) => new Advance(ms)),
+    fc.constant(new TogglePause()),
   ],
   { maxCommands: 40 },
 );
@@ -162,8 +188,10 @@ describe('createScheduler (model-based property)', () => {
   it('keeps every invariant under random schedule/cancel/priority/succeed/fail/time sequences, and finishes every task', async () => {
     const outcomes = new Map<TaskStatus, number>();
     await fc.assert(
-      fc.asyncProperty(commands, async (cmds) => {
+      // 0: every waiting task dormant; 3: some with actors, some without; 10,000: all with actors.
+      fc.asyncProperty(commands, fc.constantFrom(0, 3, 10_000), async (cmds, liveActorLimit) => {
         const { scheduler, advance } = simulatedScheduler({
+          liveActorLimit,
           maxWorkers: MAX_WORKERS,
           resources: CAPACITY,
           maxFinishedRecords: 10_000,
@@ -177,9 +205,11 @@ describe('createScheduler (model-based property)', () => {
             if (status !== 'completed') real.violations.push(`${task.id} started while ${dep} was ${status}`);
           }
         });
-        const model: Model = { ids: [], finals: new Map(), next: 0 };
+        const model: Model = { ids: [], finals: new Map(), next: 0, paused: false, runningAtPause: new Set() };
         await fc.asyncModelRun(() => ({ model, real }), cmds);
         // Once every piece of work settles, every task reaches a final state.
+        if (model.paused) scheduler.resume();
+        model.paused = false;
         for (let round = 0; round < 200 && scheduler.listTasks().some((t) => !FINAL.includes(t.status)); round++) {
           for (const task of scheduler.listTasks()) {
             if (task.status === 'running') real.attempts.get(task.id)?.at(-1)?.resolve('drained');

@@ -19,7 +19,8 @@ import { Outbox } from './Outbox.js';
 import { repairQueue } from './repairQueue.js';
 import { TaskLifecycle } from './TaskLifecycle.js';
 import { TaskRegistry } from './TaskRegistry.js';
-import { isFinal, pendingReasonOf, statusOf, type TaskEntry } from './TaskEntry.js';
+import { isLive, pendingReasonOf, type TaskEntry } from './TaskEntry.js';
+import { TaskActors } from './TaskActors.js';
 import { Waiters } from './Waiters.js';
 
 // Events without data are sent as shared constants: one allocation less per send.
@@ -42,6 +43,7 @@ export class Supervisor {
   readonly waiters: Waiters;
   readonly deadlines: DependencyDeadlines;
   readonly lifecycle: TaskLifecycle;
+  readonly actors: TaskActors;
   readonly runningEntries = new Set<TaskEntry>();
   readonly slots: WorkerSlots;
   #seq = 0;
@@ -83,11 +85,12 @@ export class Supervisor {
       clock: settings.clock,
       deadlineOf: (id) => {
         const entry = this.registry.entries.get(id);
-        return entry && entry.ref && pendingReasonOf(entry) === 'dependencies' ? entry.dependencyDeadline : undefined;
+        return entry && pendingReasonOf(entry) === 'dependencies' ? entry.dependencyDeadline : undefined;
       },
       expire: (id) => this.#expireDependencyWait(id),
       afterFire: () => this.outbox.flush(),
     });
+    this.actors = new TaskActors(settings.liveActorLimit);
     this.lifecycle = new TaskLifecycle(this);
   }
 
@@ -162,7 +165,7 @@ export class Supervisor {
       entry.queued = true;
     }
     this.queue.send({ type: 'queue.push', tasks: entries });
-    if (this.#paused) for (const entry of entries) entry.ref?.send(TASK_PAUSE);
+    if (this.#paused) for (const entry of entries) this.actors.send(entry, TASK_PAUSE);
   }
 
   dequeue(entry: TaskEntry): void {
@@ -218,7 +221,7 @@ export class Supervisor {
 
   /** A task the dispatcher set aside for lack of resources waits in `pending.resources`. */
   #markBlocked(entry: TaskEntry): void {
-    if (pendingReasonOf(entry) === 'queued') entry.ref?.send(TASK_BLOCK);
+    if (pendingReasonOf(entry) === 'queued') this.actors.send(entry, TASK_BLOCK);
   }
 
   /** Takes a queued task out of the queue, gives it a slot and its resources, and starts it. */
@@ -261,7 +264,7 @@ export class Supervisor {
   execute(id: string): void {
     if (!this.canExecute(id)) return;
     const entry = this.registry.require(id);
-    if (pendingReasonOf(entry) === 'paused') entry.ref?.send(TASK_RESUME);
+    if (pendingReasonOf(entry) === 'paused') this.actors.send(entry, TASK_RESUME);
     this.dispatch(entry);
   }
 
@@ -272,7 +275,7 @@ export class Supervisor {
     this.#paused = paused;
     // Every queued task moves into `pending.paused`, or back to `pending.queued`.
     for (const entry of this.registry.entries.values()) {
-      if (entry.queued) entry.ref?.send(paused ? TASK_PAUSE : TASK_RESUME);
+      if (entry.queued) this.actors.send(entry, paused ? TASK_PAUSE : TASK_RESUME);
     }
     this.settings.executor.setPaused?.(paused);
     this.schedulePump();
@@ -283,14 +286,14 @@ export class Supervisor {
     this.#stopped = true;
     this.deadlines.stop();
     for (const entry of [...this.registry.entries.values()]) {
-      if (entry.ref !== undefined && !isFinal(statusOf(entry))) entry.ref.send({ type: 'task.cancel', reason });
+      if (isLive(entry)) this.actors.send(entry, { type: 'task.cancel', reason });
     }
   }
 
   #expireDependencyWait(id: string): void {
     const entry = this.registry.entries.get(id);
-    if (entry?.ref === undefined) return;
+    if (entry === undefined || !isLive(entry)) return;
     const error = new DependencyTimeoutError(id, this.settings.dependencyTimeoutMs, this.dag.waitingOn(id));
-    entry.ref.send({ type: 'task.upstreamFailed', error });
+    this.actors.send(entry, { type: 'task.upstreamFailed', error });
   }
 }

@@ -12,6 +12,7 @@ export interface SupervisorSettings {
   readonly dependencyTimeoutMs: number;
   readonly autoStart: boolean;
   readonly maxFinishedRecords: number;
+  readonly liveActorLimit: number;
   readonly policy: SchedulingPolicy;
   readonly clock: SchedulerClock;
   readonly events: Emitter<SchedulerEvents>;

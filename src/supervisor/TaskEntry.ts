@@ -1,9 +1,12 @@
-import type { ActorRefFrom } from 'xstate';
+import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import type { taskMachine } from '../../machines/taskMachine.js';
-import type { PendingReason, QueuedTask, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
+import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
 
 /** A live task's actor. */
 export type TaskActorRef = ActorRefFrom<typeof taskMachine>;
+
+/** A task actor's snapshot. */
+export type TaskSnapshot = SnapshotFrom<typeof taskMachine>;
 
 /** The final states. */
 export type FinalStatus = 'completed' | 'failed' | 'cancelled';
@@ -23,6 +26,8 @@ export interface TaskEntry extends QueuedTask {
   /** Runs started (the actor's count while it lives; kept when it ends). */
   attempts: number;
   readonly maxAttempts: number;
+  /** Its retry settings (the machine's context is built from them when its actor is created). */
+  readonly retry: Required<RetryOptions>;
   readonly dependencies: readonly string[];
   readonly resources: Readonly<Record<string, number>>;
   readonly hasResources: boolean;
@@ -41,8 +46,14 @@ export interface TaskEntry extends QueuedTask {
   error: Error | undefined;
   /** Which worker slot runs it (0-based), while running. */
   slot: number | undefined;
-  /** The live actor; undefined once the task has ended and its actor was released. */
+  /** The live actor; undefined while the task is dormant, and once it has ended. */
   ref: TaskActorRef | undefined;
+  /**
+   * While the task is dormant (pending, with no actor yet): the shared snapshot of the pending
+   * state it waits in. Its actor is created from it when the task leaves waiting (see
+   * {@link TaskLifecycle.send}). Undefined once it has an actor.
+   */
+  dormant: TaskSnapshot | undefined;
   /** True while the ready queue holds it. */
   queued: boolean;
   /** The final state it reached; undefined while it lives. */
@@ -56,18 +67,32 @@ const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);
 /** True for a final status. */
 export const isFinal = (status: string): status is FinalStatus => FINALS.has(status);
 
-/** A task's status: its actor's state while it lives, its outcome once it ended. */
+/** The machine state of a task that has not ended: its actor's, or its dormant snapshot's. */
+function snapshotOf(entry: TaskEntry): TaskSnapshot | undefined {
+  return entry.ref?.getSnapshot() ?? entry.dormant;
+}
+
+/** A task's status: its actor's state (or dormant snapshot's) while it lives, its outcome once it ended. */
 export function statusOf(entry: TaskEntry): TaskStatus {
-  if (entry.outcome !== undefined || entry.ref === undefined) return entry.outcome ?? 'failed';
-  const value = entry.ref.getSnapshot().value;
+  const snapshot = entry.outcome === undefined ? snapshotOf(entry) : undefined;
+  if (snapshot === undefined) return entry.outcome ?? 'failed';
+  const value = snapshot.value;
   return typeof value === 'string' ? (value as TaskStatus) : 'pending';
 }
 
-/** Why a pending task waits: the substate of `pending` its actor is in. */
+/** Why a pending task waits: the substate of `pending` its actor (or dormant snapshot) is in. */
 export function pendingReasonOf(entry: TaskEntry): PendingReason | undefined {
-  if (entry.ref === undefined) return undefined;
-  const value = entry.ref.getSnapshot().value;
+  const value = entry.outcome === undefined ? snapshotOf(entry)?.value : undefined;
   return typeof value === 'object' ? (value.pending as PendingReason) : undefined;
+}
+
+/**
+ * True while a task can still take events: dormant, or its actor not yet in a final state. (An
+ * actor that reached one this step has its done event on the way; it takes no more.)
+ */
+export function isLive(entry: TaskEntry): boolean {
+  if (entry.outcome !== undefined) return false;
+  return entry.ref === undefined ? entry.dormant !== undefined : entry.ref.getSnapshot().status === 'active';
 }
 
 /**

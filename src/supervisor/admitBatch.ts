@@ -47,6 +47,7 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
       seq: s.nextSeq(),
       attempts: 0,
       maxAttempts: task.retry.attempts,
+      retry: task.retry,
       dependencies: task.dependencies,
       resources: task.resources,
       hasResources: Object.keys(task.resources).length > 0,
@@ -64,12 +65,13 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
       error: undefined,
       slot: undefined,
       ref: undefined,
+      dormant: undefined,
       queued: false,
       outcome: undefined,
       node: undefined,
     };
     s.registry.add(entry);
-    entry.ref = s.lifecycle.createActor(entry, task.retry, waiting);
+    s.actors.admit(entry, waiting ? 'dependencies' : 'queued');
     created.push(entry);
   }
   const store = s.settings.store;

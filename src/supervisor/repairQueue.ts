@@ -69,7 +69,7 @@ export function repairQueue(supervisor: Supervisor): void {
     supervisor.queuedCount--;
     if (!reported.has(error)) supervisor.outbox.reportError(error);
     reported.add(error);
-    entry.ref?.send({ type: 'task.upstreamFailed', error });
+    supervisor.actors.send(entry, { type: 'task.upstreamFailed', error });
   }
   supervisor.schedulePump();
 }

@@ -1,9 +1,8 @@
-import type { StateValue } from 'xstate';
 import { AttemptInterruptedError, TaskNotRecoverableError, TaskTimeoutError } from '../errors.js';
 import type { StoredError, StoredTaskState } from '../stores/TaskStore.js';
 import type { RecoveredRun, TaskRun } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
-import { toRecord, type TaskEntry } from './TaskEntry.js';
+import { isLive, toRecord, type TaskEntry } from './TaskEntry.js';
 import { notePlaced } from './supervisorControl.js';
 
 /** What restoring needs besides the stored tasks. */
@@ -43,6 +42,7 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     seq: stored.seq,
     attempts: state.attempt,
     maxAttempts: stored.retry.attempts,
+    retry: stored.retry,
     dependencies: stored.dependencies,
     resources: stored.resources,
     hasResources: Object.keys(stored.resources).length > 0,
@@ -60,6 +60,7 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     error: toError(state.error),
     slot: undefined,
     ref: undefined,
+    dormant: undefined,
     queued: false,
     outcome: undefined,
     node: undefined,
@@ -121,7 +122,7 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
     } else if (state.pendingReason === 'backoff' && state.retryAt !== undefined) {
       value = 'backoff';
       const retryAt = state.retryAt;
-      s.settings.clock.setTimeout(() => entry.ref?.send({ type: 'task.retry' }), Math.max(0, retryAt - s.settings.clock.now()));
+      s.settings.clock.setTimeout(() => s.actors.send(entry, { type: 'task.retry' }), Math.max(0, retryAt - s.settings.clock.now()));
     } else if (s.dag.isReady(entry.id)) {
       value = 'queued';
       if (Number.isNaN(entry.readyAt)) entry.readyAt = s.settings.clock.now();
@@ -130,10 +131,9 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
       value = 'dependencies';
       waiting.push(entry);
     }
-    // A task that never ran is born as a new one is (the admission's fast path); others as stored.
-    const stateValue: StateValue = value === 'running' ? value : { pending: value };
-    const isFresh = state.attempt === 0 && (value === 'queued' || value === 'dependencies');
-    entry.ref = isFresh ? s.lifecycle.createActor(entry, task.retry, value === 'dependencies') : s.lifecycle.restoreActor(entry, task.retry, stateValue, entry.error);
+    // A waiting task is admitted as a new one is (it may stay dormant); others get their actor as stored.
+    if (value === 'queued' || value === 'dependencies') s.actors.admit(entry, value);
+    else s.actors.restoreActor(entry, value === 'running' ? value : { pending: value });
   }
   if (s.registry.live > 0) s.waiters.busy();
   for (const entry of interrupted) holdRun(s, entry);
@@ -148,8 +148,8 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
   // and before the first dispatch pass: both were queued in this order.
   queueMicrotask(() => {
     for (const entry of interrupted) adopt(s, entry);
-    const lost = unrecoverable.filter((entry) => entry.run === MISSING_WORK && entry.ref !== undefined && entry.outcome === undefined);
-    for (const entry of lost) entry.ref?.send({ type: 'task.upstreamFailed', error: new TaskNotRecoverableError(entry.id, entry.type) });
+    const lost = unrecoverable.filter((entry) => entry.run === MISSING_WORK && isLive(entry));
+    for (const entry of lost) s.actors.send(entry, { type: 'task.upstreamFailed', error: new TaskNotRecoverableError(entry.id, entry.type) });
     s.outbox.flush();
     options.onRestored({
       tasks: states.length,

@@ -1,6 +1,6 @@
 import type { TaskPriority } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
-import { isFinal, statusOf, toRecord, type TaskEntry } from './TaskEntry.js';
+import { isLive, statusOf, toRecord, type TaskEntry } from './TaskEntry.js';
 
 /**
  * Cancels a live task (its actor decides what that means in its state); false once it ended.
@@ -10,8 +10,8 @@ import { isFinal, statusOf, toRecord, type TaskEntry } from './TaskEntry.js';
  */
 export function cancelEntry(s: Supervisor, id: string, reason: string): boolean {
   const entry = s.registry.require(id);
-  if (entry.ref === undefined || isFinal(statusOf(entry))) return false;
-  entry.ref.send({ type: 'task.cancel', reason });
+  if (!isLive(entry)) return false;
+  s.actors.send(entry, { type: 'task.cancel', reason });
   return true;
 }
 

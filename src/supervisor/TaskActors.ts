@@ -1,0 +1,146 @@
+import { createActor, transition, type AnyActorRef, type StateValue } from 'xstate';
+import type { TaskMachineContext, TaskMachineEvent } from '../../machines/taskMachine.js';
+import type { taskLogic } from '../taskLogic.js';
+import type { PendingReason } from '../types.js';
+import type { TaskActorRef, TaskEntry, TaskSnapshot } from './TaskEntry.js';
+
+/**
+ * The task actors of one supervisor: created with the scheduler actor as parent, from shared
+ * snapshots, and only as many at once as `liveActorLimit` allows for tasks that merely wait.
+ * Every event to a task goes through {@link TaskActors.send}, which knows whether it has an actor.
+ */
+export class TaskActors {
+  readonly #limit: number;
+  readonly #templates = new Map<string, TaskSnapshot>();
+  readonly #dormantSteps = new Map<TaskSnapshot, Map<string, TaskSnapshot | null>>();
+  #live = 0;
+  #self!: AnyActorRef;
+  #logic!: typeof taskLogic;
+
+  constructor(liveActorLimit: number) {
+    this.#limit = liveActorLimit;
+  }
+
+  /** The machine with the supervisor's effects, and the parent of every task actor. */
+  init(self: AnyActorRef, logic: typeof taskLogic): void {
+    this.#self = self;
+    this.#logic = logic;
+  }
+
+  /**
+   * A pending task's machine, born in `pending.dependencies` or `pending.queued` (or, recovered
+   * from a store, where it waited). It gets a live actor at once while fewer than
+   * `liveActorLimit` task actors live; beyond that it is dormant: its state is the shared
+   * snapshot of the state it waits in, and its actor is created when an event takes it out of
+   * waiting (see {@link send}). A million queued tasks then cost no million actors.
+   */
+  admit(entry: TaskEntry, state: 'dependencies' | 'queued'): void {
+    const template = this.#bornIn(state);
+    if (this.#live < this.#limit) this.#wake(entry, template);
+    else entry.dormant = template;
+  }
+
+  /**
+   * A live actor for a task recovered from a store, in the state it was stored in. No entry
+   * action runs again and no `after` delay is armed: the caller re-arms deadlines (restoreRun).
+   */
+  restoreActor(entry: TaskEntry, value: StateValue): void {
+    const snapshot = this.#logic.resolveState({ value, context: this.#contextOf(entry) });
+    this.#createActor(entry, snapshot);
+  }
+
+  /**
+   * Sends an event to a task. A dormant task takes it through the machine's own transition on
+   * its shared snapshot while that only moves it between waiting states with no action (pause,
+   * resume, ready, block); any other event (start, cancel, a failure) creates its actor in the
+   * state it waits in, and the actor takes the event. An ended task takes nothing.
+   */
+  send(entry: TaskEntry, event: TaskMachineEvent): void {
+    if (entry.ref !== undefined) {
+      entry.ref.send(event);
+      return;
+    }
+    const from = entry.dormant;
+    if (from === undefined) return;
+    const next = this.#dormantStep(from, event);
+    if (next !== undefined) {
+      entry.dormant = next;
+      return;
+    }
+    this.#wake(entry, from).send(event);
+  }
+
+  /** Task actors alive now (dormant and ended tasks have none). */
+  get liveActors(): number {
+    return this.#live;
+  }
+
+  #wake(entry: TaskEntry, template: TaskSnapshot): TaskActorRef {
+    // Every task waiting in one state has the same snapshot but for its context: resolving the
+    // state once and sharing the rest (value, nodes, tags) saves about 0.4 KiB and 15 µs a task,
+    // and avoids an eventless transition per task (about 30 µs). XState never mutates them.
+    return this.#createActor(entry, { ...template, context: this.#contextOf(entry) });
+  }
+
+  #createActor(entry: TaskEntry, snapshot: TaskSnapshot): TaskActorRef {
+    // No input: the snapshot carries the context, and the actor keeps its options for life.
+    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input: undefined as never });
+    entry.ref = ref;
+    entry.dormant = undefined;
+    this.#live++;
+    ref.start();
+    return ref;
+  }
+
+  #contextOf(entry: TaskEntry): TaskMachineContext {
+    const { retry } = entry;
+    return {
+      id: entry.id,
+      maxAttempts: retry.attempts,
+      timeoutMs: entry.timeoutMs,
+      backoffMs: retry.backoffMs,
+      backoffFactor: retry.backoffFactor,
+      maxBackoffMs: retry.maxBackoffMs,
+      attempt: entry.attempts,
+      result: undefined,
+      error: entry.error,
+      cancelReason: undefined,
+      outcome: undefined,
+    };
+  }
+
+  /**
+   * Where the machine takes a dormant task on `event`: the shared snapshot of another waiting
+   * state, or undefined when the step leaves waiting, runs an action or changes the context
+   * (then the task needs its actor). Asked of the machine once per state and event type.
+   */
+  #dormantStep(from: TaskSnapshot, event: TaskMachineEvent): TaskSnapshot | undefined {
+    let steps = this.#dormantSteps.get(from);
+    if (steps === undefined) this.#dormantSteps.set(from, (steps = new Map()));
+    let next = steps.get(event.type);
+    if (next === undefined) {
+      const [to, actions] = transition(this.#logic, from, event);
+      const stays = to.status === 'active' && actions.length === 0 && to.context === from.context && typeof to.value === 'object';
+      next = stays ? this.#bornIn((to.value as { pending: PendingReason }).pending) : null;
+      steps.set(event.type, next);
+    }
+    return next ?? undefined;
+  }
+
+  #bornIn(state: PendingReason): TaskSnapshot {
+    let template = this.#templates.get(state);
+    if (template === undefined) {
+      const context = { id: '', maxAttempts: 1, timeoutMs: 0, backoffMs: 0, backoffFactor: 1, maxBackoffMs: 0, attempt: 0, result: undefined, error: undefined, cancelReason: undefined, outcome: undefined };
+      template = this.#logic.resolveState({ value: { pending: state }, context });
+      this.#templates.set(state, template);
+    }
+    return template;
+  }
+
+  /** A task ended: its actor (if it had one) is released. */
+  release(entry: TaskEntry): void {
+    if (entry.ref !== undefined) this.#live--;
+    entry.ref = undefined;
+    entry.dormant = undefined;
+  }
+}
