@@ -1,3 +1,4 @@
+import type { TaskRunDescriptor } from '../config/workloadTypes.js';
 import { canonicalJson } from '../internal/canonicalJson.js';
 import { parsePriority } from '../normalizeTaskSpec.js';
 import type { StoredTask } from '../stores/TaskStore.js';
@@ -39,6 +40,44 @@ export function compareWithStoredRun(specs: readonly TaskSpec[], stored: readonl
     for (const [field, was, is] of fieldsOf(spec, task)) {
       const [a, b] = [canonicalJson(was), canonicalJson(is)];
       if (a !== b) differences.push(`task "${task.id}": ${field} differs (stored ${a}, workload ${b})`);
+    }
+  }
+  return differences;
+}
+
+/** What each task of a run runs, by task id: what a resumed run must agree on besides the spec. */
+export type RunWork = Readonly<Record<string, TaskRunDescriptor>>;
+
+/** The YAML keys of a run descriptor, as a workload file spells them. */
+function workFields(work: TaskRunDescriptor): [string, unknown][] {
+  return work.kind === 'command'
+    ? [['command', work.command]]
+    : [['module', work.module], ['export', work.export], ['worker', work.worker]];
+}
+
+/**
+ * How what the workload runs differs from what the stored run ran, for the tasks in `ran` (those
+ * that started an attempt): a changed command or module there would make the resumed run a mix of
+ * two programs. A task that never ran may change what it runs. Tasks the store kept no work for
+ * (a store written before it kept any) are not compared.
+ *
+ * @example
+ * compareStoredWork({ prove: { kind: 'command', command: 'prove v2' } }, stored, new Set(['prove']));
+ * // ['task "prove": command differs (stored "prove v1", workload "prove v2")']
+ */
+export function compareStoredWork(work: RunWork, stored: RunWork, ran: ReadonlySet<string>): string[] {
+  const differences: string[] = [];
+  for (const [id, was] of Object.entries(stored)) {
+    const is = ran.has(id) && Object.hasOwn(work, id) ? work[id] : undefined;
+    if (is === undefined) continue; // a task the workload lost is reported by compareWithStoredRun
+    if (was.kind !== is.kind) {
+      differences.push(`task "${id}": runs a ${is.kind} now (stored ${canonicalJson(Object.fromEntries(workFields(was)))}, workload ${canonicalJson(Object.fromEntries(workFields(is)))})`);
+      continue;
+    }
+    const now = new Map(workFields(is));
+    for (const [field, value] of workFields(was)) {
+      const [a, b] = [canonicalJson(value), canonicalJson(now.get(field))];
+      if (a !== b) differences.push(`task "${id}": ${field} differs (stored ${a}, workload ${b})`);
     }
   }
   return differences;

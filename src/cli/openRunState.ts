@@ -2,8 +2,11 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { TaskStoreError } from '../errors.js';
 import { sqliteStore, type SqliteTaskStore } from '../stores/sqlite/sqliteStore.js';
 import type { TaskSpec } from '../types.js';
-import { compareWithStoredRun } from './compareWithStoredRun.js';
+import { compareStoredWork, compareWithStoredRun, type RunWork } from './compareWithStoredRun.js';
 import type { ReattachedAttempts } from './reattachedAttempts.js';
+
+/** The store note that keeps what each task of the run runs. */
+const WORK_NOTE = 'work';
 
 /** What a resumed run had done before: the summary's "resumed" line and the report's `resumed`. */
 export interface ResumedRun {
@@ -34,13 +37,14 @@ export interface RunState {
 /**
  * Opens the store of `run --state <file>`: with `fresh`, a store that is there is checked to be
  * one (never another file) and removed; otherwise a stored run is compared with the workload
- * first, and refused, unchanged, when they conflict.
+ * first (each task's spec, and the command or module of each task that already ran), and
+ * refused, unchanged, when they conflict. The store then keeps what each task runs, for the next resume to compare.
  *
  * @throws TaskStoreError naming the file, listing every difference
  * @example
- * const { store, resumed } = openRunState('run.db', specs, false);
+ * const { store, resumed } = openRunState('run.db', specs, work, false);
  */
-export function openRunState(file: string, specs: readonly TaskSpec[], fresh: boolean): RunState {
+export function openRunState(file: string, specs: readonly TaskSpec[], work: RunWork, fresh: boolean): RunState {
   const exists = existsSync(file) && statSync(file).size > 0;
   if (exists && fresh) {
     sqliteStore(file).close(); // refuses anything that is not a store of ours
@@ -49,17 +53,20 @@ export function openRunState(file: string, specs: readonly TaskSpec[], fresh: bo
   let resumed: ResumedRun | undefined;
   if (exists && !fresh) {
     const reader = sqliteStore(file, { readOnly: true });
-    const states = (() => {
+    const [states, storedWork] = (() => {
       try {
-        return reader.load();
+        return [reader.load(), JSON.parse(reader.readNote(WORK_NOTE) ?? '{}') as RunWork] as const;
       } finally {
         reader.close();
       }
     })();
-    const differences = compareWithStoredRun(
-      specs,
-      states.map((state) => state.task),
-    );
+    const differences = [
+      ...compareWithStoredRun(
+        specs,
+        states.map((state) => state.task),
+      ),
+      ...compareStoredWork(work, storedWork, new Set(states.filter((state) => state.attempt > 0).map((state) => state.task.id))),
+    ];
     if (differences.length > 0) {
       throw new TaskStoreError(
         file,
@@ -77,5 +84,7 @@ export function openRunState(file: string, specs: readonly TaskSpec[], fresh: bo
       pending: count('pending'),
     };
   }
-  return { store: sqliteStore(file), resumed };
+  const store = sqliteStore(file);
+  store.writeNote(WORK_NOTE, JSON.stringify(work));
+  return { store, resumed };
 }

@@ -25,6 +25,7 @@ import { toReattachedAttempts } from './reattachedAttempts.js';
 import type { ProgressView } from './ProgressView.js';
 import { toTaskSpecs } from './toTaskSpecs.js';
 import { trackTaskRuns, type TaskRunTracker } from './trackTaskRuns.js';
+import { workOf } from './workOf.js';
 import { writeReportFile } from './writeReportFile.js';
 
 /** Flags of `xeno-scheduler run`. */
@@ -170,7 +171,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     resources.pool = needsWorkerPool(plan) ? createWorkerPool({ maxThreads: plan.options.maxWorkers }) : undefined;
     const remote = plan.distributed !== undefined;
     const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote });
-    resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, flags.fresh === true);
+    resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, workOf(plan.workload), flags.fresh === true);
     // The store's run id names the jobs, so that a restarted coordinator finds those of its attempts.
     const runId = resources.state === undefined ? {} : { runId: resources.state.store.runId };
     if (plan.distributed) resources.coordinator = await openCoordinator({ ...plan.distributed, ...runId }, notes, io.stderr);

@@ -6,8 +6,11 @@ import { runMain } from './runMain.js';
 
 const temp = useTempFolder();
 
-/** A workload whose commands append their name to `log`; `slow` sleeps `slowSeconds`. */
-function writeWorkload(name: string, log: string, options: { slowSeconds?: number; depth?: number } = {}): string {
+/**
+ * A workload whose commands append their name to `log`; `slow` sleeps `slowSeconds` unless the
+ * file `hurry` exists.
+ */
+function writeWorkload(name: string, log: string, options: { slowSeconds?: number; depth?: number; hurry?: string } = {}): string {
   const file = temp.path(name);
   writeFileSync(
     file,
@@ -26,7 +29,7 @@ tasks:
     command: echo second >> "${log}"
   slow:
     dependencies: [first]
-    command: sleep ${options.slowSeconds ?? 0}; echo slow >> "${log}"
+    command: test -e "${options.hurry ?? '/nonexistent'}" || sleep ${options.slowSeconds ?? 0}; echo slow >> "${log}"
 `,
   );
   return file;
@@ -55,7 +58,8 @@ describe('xeno-scheduler run --state', () => {
 
   it('resumes a run killed mid-way: the running attempt counts as interrupted and runs again, the rest never', async () => {
     const log = temp.path('log.txt');
-    const workload = writeWorkload('w.yaml', log, { slowSeconds: 5 });
+    const hurry = temp.path('hurry');
+    const workload = writeWorkload('w.yaml', log, { slowSeconds: 5, hurry });
     const state = temp.path('run.db');
     const killed = startCli(['run', workload, '--state', state]);
     await new Promise<void>((resolve) => {
@@ -74,7 +78,7 @@ describe('xeno-scheduler run --state', () => {
     expect(status.stdout).toMatch(/^slow +running +1 +running attempt 1 when the run stopped$/m);
     expect(status.stdout).toContain('running when it stopped: slow (attempt 1)');
 
-    writeWorkload('w.yaml', log, { slowSeconds: 0 }); // the same tasks; only the command changed
+    writeFileSync(hurry, ''); // the same workload; the interrupted attempt now ends at once
     const resumed = await runMain(['run', workload, '--state', state]);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain('1 attempt interrupted (slow)');
@@ -103,6 +107,46 @@ describe('xeno-scheduler run --state', () => {
     expect(fresh.stdout).not.toContain('resumed');
     expect(logLines(log)).toHaveLength(5);
     expect((await runMain(['status', state])).stdout).toContain('2 tasks: 2 completed');
+  });
+
+  it('refuses a changed command of a task that already ran, and lets one that never ran change', async () => {
+    const log = temp.path('log.txt');
+    const state = temp.path('run.db');
+    const workload = temp.path('w.yaml');
+    const write = (firstCommand: string, blockedCommand: string): void =>
+      writeFileSync(
+        workload,
+        `config:
+  scheduler:
+    type: task
+    task_scheduler:
+      max_workers: 1
+      retry_attempts: 0
+tasks:
+  first:
+    command: ${firstCommand}
+  broken:
+    command: exit 3
+  blocked:
+    dependencies: [broken]
+    command: ${blockedCommand}
+`,
+      );
+    write(`echo first >> "${log}"`, 'echo never');
+    expect((await runMain(['run', workload, '--state', state, '-q'])).code).toBe(1);
+    const before = readFileSync(state);
+    write(`echo first, changed >> "${log}"`, 'echo changed too');
+    const refused = await runMain(['run', workload, '--state', state]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`  - task "first": command differs (stored "echo first >> \\"${log}\\"", workload "echo first, changed >> \\"${log}\\"")`);
+    expect(refused.stderr).not.toContain('task "blocked"');
+    expect(readFileSync(state).equals(before)).toBe(true);
+
+    write(`echo first >> "${log}"`, 'echo changed too');
+    const resumed = await runMain(['run', workload, '--state', state, '-q']);
+    expect(resumed.code).toBe(1);
+    expect(resumed.stdout).toContain('resumed');
+    expect(logLines(log)).toEqual(['first']);
   });
 
   it('refuses a state file that is not a store, naming it, and never removes it, even with --fresh', async () => {

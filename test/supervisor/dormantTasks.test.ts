@@ -11,7 +11,8 @@ function actorsSeen(): { inspect: (event: InspectionEvent) => void; ids: Set<str
   return {
     ids,
     inspect: (event) => {
-      if (event.type === '@xstate.actor' && event.actorRef.id.startsWith('t')) ids.add(event.actorRef.id);
+      const { id } = event.actorRef as { id?: string };
+      if (event.type === '@xstate.actor' && id?.startsWith('t')) ids.add(id);
     },
   };
 }

@@ -30,6 +30,13 @@ export interface SqliteTaskStore extends TaskStore {
    * written before run ids existed and opened read-only.
    */
   readonly runId: string;
+  /**
+   * A note the application keeps beside the run under `name` (the CLI keeps what each task
+   * runs, to refuse a resumed run whose commands changed), or undefined.
+   */
+  readNote(name: string): string | undefined;
+  /** Keeps a note under `name`, committed at once with what is buffered. */
+  writeNote(name: string, value: string): void;
 }
 
 /** Options of {@link sqliteStore}. */
@@ -47,6 +54,9 @@ export interface SqliteStoreOptions {
    */
   readonly readOnly?: boolean;
 }
+
+/** Notes live in the meta table under this prefix, apart from the store's own keys. */
+const NOTE_PREFIX = 'note:';
 
 /** Uncommitted transitions past which `record` commits by itself, so memory stays bounded. */
 const MAX_UNCOMMITTED = 4096;
@@ -98,6 +108,8 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
   const insertTransition = db.prepare('INSERT INTO transitions (seq, kind, at, attempt, data) VALUES (?, ?, ?, ?, ?)');
   /** Transitions name their task by its number: smaller rows, faster to read back. */
   const seqOf = new Map<string, number>();
+  const selectNote = db.prepare('SELECT value FROM meta WHERE key = ?');
+  const upsertNote = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
   const sessions = (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
   const runId = readRunId(db) ?? '';
   let buffer: TransitionRow[] = [];
@@ -149,6 +161,13 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
     },
     // The file keeps finished tasks: they are the run's history, and what a resubmission finds.
     forget() {},
+    readNote(name: string) {
+      const row = selectNote.get(`${NOTE_PREFIX}${name}`) as { value: string } | undefined;
+      return row?.value;
+    },
+    writeNote(name: string, value: string) {
+      write(() => upsertNote.run(`${NOTE_PREFIX}${name}`, value));
+    },
     load() {
       try {
         const states: Mutable<StoredTaskState>[] = [];
