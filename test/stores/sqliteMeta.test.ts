@@ -44,3 +44,21 @@ describe('sqliteStore runId', () => {
     again.close();
   });
 });
+
+describe('sqliteStore notes', () => {
+  it('keeps a note across opens, apart from the store\'s own keys, and refuses to write one read-only', () => {
+    const file = temp.path('notes.db');
+    const store = sqliteStore(file);
+    expect(store.readNote('work')).toBeUndefined();
+    store.writeNote('work', '{"a":1}');
+    store.writeNote('run_id', 'not the run id');
+    store.writeNote('work', '{"a":2}');
+    const runId = store.runId;
+    store.close();
+    const reader = sqliteStore(file, { readOnly: true });
+    expect(reader.readNote('work')).toBe('{"a":2}');
+    expect(reader.runId).toBe(runId);
+    expect(() => reader.writeNote('work', '{}')).toThrow(`task store "${file}": was opened to read only`);
+    reader.close();
+  });
+});
