@@ -45,18 +45,19 @@ interface Timed {
   readonly cpuMs: number;
 }
 
-/** Median time a job ran on its worker (BullMQ's processedOn to finishedOn), in ms. */
-async function medianRunMs(url: string, prefix: string, node: string): Promise<number> {
+/** How long the jobs ran on their workers (BullMQ's processedOn to finishedOn), in ms: the median, and the sum. */
+async function runTimes(url: string, prefix: string, node: string): Promise<{ medianMs: number; totalMs: number }> {
   const redis = new Redis(url);
   const queue = new Queue(node, { connection: redis, prefix });
   const jobs = await queue.getJobs(['completed'], 0, -1);
   await queue.close();
   redis.disconnect();
-  return median(jobs.map((job) => (job.finishedOn as number) - (job.processedOn as number)));
+  const times = jobs.map((job) => (job.finishedOn as number) - (job.processedOn as number));
+  return { medianMs: median(times), totalMs: times.reduce((sum, ms) => sum + ms, 0) };
 }
 
 /** A coordinator running `count` tasks of `type` on `workers` fresh worker processes of node `a`. */
-async function coordinated(url: string, type: string, count: number, config: unknown, options: { workers: number; workerConcurrency: number; maxWorkers: number; prefetch: number }): Promise<Timed & { runMs: number }> {
+async function coordinated(url: string, type: string, count: number, config: unknown, options: { workers: number; workerConcurrency: number; maxWorkers: number; prefetch: number }): Promise<Timed & { runMs: number; busy: number }> {
   const prefix = nextPrefix(type);
   const children = await Promise.all(Array.from({ length: options.workers }, () => startWorker({ mode: 'xeno', url, node: 'a', concurrency: options.workerConcurrency, prefix })));
   const executor = bullmqExecutor({ connection: url, nodes: ['a'], prefix, prefetch: options.prefetch });
@@ -74,15 +75,23 @@ async function coordinated(url: string, type: string, count: number, config: unk
     const failed = scheduler.getStats().failed;
     await scheduler.stop();
     if (failed > 0) throw new Error(`${failed} tasks failed`);
-    return { seconds, cpuMs: (used.user + used.system) / 1000, runMs: await medianRunMs(url, prefix, 'a') };
+    const { medianMs, totalMs } = await runTimes(url, prefix, 'a');
+    // The share of the run's wall time the worker slots spent running jobs: 1 means none idled.
+    const busy = totalMs / (seconds * 1000 * options.workers * options.workerConcurrency);
+    return { seconds, cpuMs: (used.user + used.system) / 1000, runMs: medianMs, busy };
   } finally {
     await executor.close();
     await stopAll(children);
   }
 }
 
-/** Raw BullMQ: a producer adding `count` no-op jobs (with a priority) in bulk, one worker of the same concurrency, until the last completes. */
-async function raw(url: string, count: number): Promise<Timed> {
+/**
+ * Raw BullMQ: a producer adding `count` no-op jobs (with a priority) in bulk, one worker of the
+ * same concurrency, until the last completes. With a `window`, the producer keeps at most that
+ * many jobs unfinished, adding one bulk per read of completions, as a coordinator with that many
+ * attempts in flight does: what bounding the jobs in Redis costs BullMQ itself.
+ */
+async function raw(url: string, count: number, window = count): Promise<Timed> {
   const prefix = nextPrefix('raw');
   const children = [await startWorker({ mode: 'raw', url, node: 'raw', concurrency, prefix })];
   const redis = new Redis(url, { maxRetriesPerRequest: null });
@@ -91,13 +100,31 @@ async function raw(url: string, count: number): Promise<Timed> {
   const events = new QueueEvents('raw', { connection: eventsRedis, prefix });
   try {
     await events.waitUntilReady();
+    let added = 0;
+    let freed = 0;
+    let isRefillScheduled = false;
+    const add = (n: number): Promise<unknown> => {
+      const from = added;
+      added += n;
+      return queue.addBulk(Array.from({ length: n }, (_, i) => ({ name: 'noop', data: { i: from + i }, opts: { priority: 3 } })));
+    };
+    const refill = (): void => {
+      isRefillScheduled = false;
+      const n = Math.min(freed, count - added);
+      freed = 0;
+      if (n > 0) void add(n);
+    };
     let done = 0;
-    const finished = new Promise<void>((resolve) => events.on('completed', () => ++done === count && resolve()));
+    const finished = new Promise<void>((resolve) =>
+      events.on('completed', () => {
+        if (++done === count) resolve();
+        freed++;
+        if (window < count && !isRefillScheduled) (isRefillScheduled = true), setImmediate(refill);
+      }),
+    );
     const cpu = process.cpuUsage();
     const started = performance.now();
-    for (let from = 0; from < count; from += 500) {
-      await queue.addBulk(Array.from({ length: Math.min(500, count - from) }, (_, i) => ({ name: 'noop', data: { i: from + i }, opts: { priority: 3 } })));
-    }
+    while (added < Math.min(window, count)) await add(Math.min(500, Math.min(window, count) - added));
     await finished;
     const used = process.cpuUsage(cpu);
     return { seconds: (performance.now() - started) / 1000, cpuMs: (used.user + used.system) / 1000 };
@@ -165,28 +192,37 @@ export async function run(): Promise<void> {
     await noop(1000);
     await inline(1000);
     const one: number[] = [], two: number[] = [], runOne: number[] = [], runTwo: number[] = [], bareOne: number[] = [], bareTwo: number[] = [];
+    const speedups: number[] = [], bareSpeedups: number[] = [], busyOne: number[] = [], busyTwo: number[] = [];
     const rawRates: number[] = [], xenoRates: number[] = [], ratios: number[] = [], rawCpu: number[] = [], xenoCpu: number[] = [], inlineCpu: number[] = [];
+    const windowedRates: number[] = [], windowedRatios: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const a = await cpu(1);
       const b = await cpu(2);
-      one.push(a.seconds), two.push(b.seconds), runOne.push(a.runMs), runTwo.push(b.runMs);
+      one.push(a.seconds), two.push(b.seconds), runOne.push(a.runMs), runTwo.push(b.runMs), speedups.push(a.seconds / b.seconds);
+      busyOne.push(a.busy), busyTwo.push(b.busy);
       bareOne.push(await bare(1, cpuTasks, iterations));
       bareTwo.push(await bare(2, cpuTasks, iterations));
+      bareSpeedups.push((bareOne.at(-1) as number) / (bareTwo.at(-1) as number));
       const r = await raw(redis.url, noopTasks);
+      const w = await raw(redis.url, noopTasks, 4 * concurrency);
       const x = await noop();
       rawRates.push(noopTasks / r.seconds), xenoRates.push(noopTasks / x.seconds), ratios.push(r.seconds / x.seconds);
+      windowedRates.push(noopTasks / w.seconds), windowedRatios.push(w.seconds / x.seconds);
       rawCpu.push(r.cpuMs / noopTasks), xenoCpu.push(x.cpuMs / noopTasks), inlineCpu.push((await inline(noopTasks)).cpuMs / noopTasks);
     }
+    const list = (values: readonly number[], digits = 2): string => values.map((value) => value.toFixed(digits)).join(' / ');
     const t1 = median(one), t2 = median(two);
     console.log(
       `  ${cpuTasks} CPU tasks of ~20 ms: 1 worker process ${t1.toFixed(2)} s, 2 processes ${t2.toFixed(2)} s: ${(t1 / t2).toFixed(2)}x (target >= 1.8x on 2 cores); ` +
         `each job ran ${median(runOne).toFixed(0)} ms on 1 process, ${median(runTwo).toFixed(0)} ms on 2; ` +
         `2 bare processes, no Redis, on this machine now: ${(median(bareOne) / median(bareTwo)).toFixed(2)}x`,
     );
-    console.log(`    rounds: 1 process ${one.map((s) => s.toFixed(2)).join(' / ')} s, 2 processes ${two.map((s) => s.toFixed(2)).join(' / ')} s`);
+    console.log(`    rounds: 1 process ${list(one)} s, 2 processes ${list(two)} s; speed-up ${list(speedups)}x, bare processes in the same rounds ${list(bareSpeedups)}x`);
+    console.log(`    worker slots busy (1 = never idle between jobs): 1 process ${list(busyOne)}, 2 processes ${list(busyTwo)}`);
     console.log(
-      `  ${noopTasks} no-op tasks, worker concurrency ${concurrency} (coordinator: maxWorkers ${4 * concurrency}, prefetch 4): raw BullMQ ${Math.round(median(rawRates))}/s, ` +
-        `coordinator ${Math.round(median(xenoRates))}/s: ${median(ratios).toFixed(2)} of raw (median of per-round ratios ${ratios.map((x) => x.toFixed(2)).join(' / ')}; target >= 0.7); ` +
+      `  ${noopTasks} no-op tasks, worker concurrency ${concurrency} (coordinator: maxWorkers ${4 * concurrency}, so at most ${4 * concurrency} jobs in Redis): raw BullMQ ${Math.round(median(rawRates))}/s, ` +
+        `coordinator ${Math.round(median(xenoRates))}/s: ${median(ratios).toFixed(2)} of raw (median of per-round ratios ${list(ratios)}; target >= 0.7); ` +
+        `raw BullMQ keeping at most ${4 * concurrency} jobs unfinished ${Math.round(median(windowedRates))}/s, the coordinator ${median(windowedRatios).toFixed(2)} of it (${list(windowedRatios)}); ` +
         `CPU per task in this process: raw producer ${median(rawCpu).toFixed(3)} ms, coordinator ${median(xenoCpu).toFixed(3)} ms, ` +
         `the same scheduler with inline no-op work and no Redis ${median(inlineCpu).toFixed(3)} ms`,
     );

@@ -10,6 +10,7 @@ import { connectRedis } from './connectRedis.js';
 import { redactUrl } from './redactUrl.js';
 import type { DistributedOptions } from './DistributedOptions.js';
 import { NodeBoard, type NodeStatus } from './NodeBoard.js';
+import { NodeEventReader, type NodeEvent } from './NodeEventReader.js';
 import { NodeQueue } from './NodeQueue.js';
 import { placeWaiting } from './placeWaiting.js';
 import { redisKeys, type RedisKeys } from './redisKeys.js';
@@ -30,6 +31,9 @@ export interface DistributedExecutor extends Executor {
   /** Stops checking and closes every connection (jobs in Redis stay where they are). */
   close(): Promise<void>;
 }
+
+/** How long one blocking read of the event streams waits, in ms (shorter would only cost round trips). */
+const READ_BLOCK_MS = 1000;
 
 /** Finished jobs kept in Redis, so that a restarted coordinator can still read their outcome. */
 const KEEP = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail: { age: 24 * 3600, count: 50_000 } };
@@ -62,6 +66,7 @@ class BullmqExecutor implements DistributedExecutor {
   #redis: Redis | undefined;
   readonly #ready: Promise<void>;
   #openError: string | undefined;
+  #reader: NodeEventReader | undefined;
   #timer: NodeJS.Timeout | undefined;
   #cursor = 0;
   #isPaused = false;
@@ -109,16 +114,14 @@ class BullmqExecutor implements DistributedExecutor {
     const names = this.#board.names;
     await redis.multi().del(this.#keys.nodes).sadd(this.#keys.nodes, ...names).exec();
     for (const node of names) {
-      const queue = await NodeQueue.open(node, this.#o.connection, redis, this.#o.prefix, this.#o.checkIntervalMs, {
-        active: (jobId) => this.#withJob(jobId, (tracked) => this.#book.activate(tracked)),
-        completed: (jobId, returnvalue) => this.#withJob(jobId, (tracked, at) => this.#book.finish(tracked, toOutcome({ returnvalue }, tracked.attempt.taskId, tracked.attempt.attempt, at))),
-        failed: (jobId, failedReason) => this.#withJob(jobId, (tracked, at) => this.#book.finish(tracked, toOutcome({ failedReason }, tracked.attempt.taskId, tracked.attempt.attempt, at))),
-        stalled: (jobId) => this.#withJob(jobId, (tracked) => this.#lost(tracked)),
-      });
+      const queue = await NodeQueue.open(node, this.#o.connection, redis, this.#o.prefix, this.#o.checkIntervalMs);
       this.#queues.set(node, queue);
       // A coordinator that died paused would leave its nodes paused for good.
       if (!this.#isPaused) await queue.queue.resume();
     }
+    const streams = new Map([...this.#queues].map(([node, queue]) => [node, { key: queue.eventsKey, lastId: queue.lastEventId }]));
+    this.#reader = new NodeEventReader({ redis: await connectRedis(this.#o.connection), streams, blockMs: READ_BLOCK_MS, onEvents: (events) => this.#onEvents(events) });
+    this.#reader.start();
     if (this.#isClosed) return;
     await this.#check();
     this.#timer = setInterval(() => void this.#check().catch(() => undefined), this.#o.checkIntervalMs);
@@ -216,6 +219,7 @@ class BullmqExecutor implements DistributedExecutor {
     this.#isClosed = true;
     clearInterval(this.#timer);
     await this.#ready.catch(() => undefined);
+    await this.#reader?.close();
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
     this.#redis?.disconnect();
   }
@@ -252,9 +256,18 @@ class BullmqExecutor implements DistributedExecutor {
 
   // ---------------------------------------------------------------- outcomes and checks
 
-  #withJob(jobId: string, act: (tracked: Tracked, node: string) => void): void {
-    const tracked = this.#book.byJob.get(jobId);
-    if (tracked?.node !== undefined && tracked.state !== 'unplaced') act(tracked, tracked.node);
+  /** What one read of the nodes' event streams said; an event for an attempt no longer held changes nothing. */
+  #onEvents(events: readonly NodeEvent[]): void {
+    for (const event of events) {
+      const tracked = this.#book.byJob.get(event.jobId);
+      // Only the node the job was put on speaks for it (a job moved by failover left its old node).
+      if (tracked === undefined || tracked.state === 'unplaced' || tracked.node !== event.node) continue;
+      const { taskId, attempt } = tracked.attempt;
+      if (event.kind === 'active') this.#book.activate(tracked);
+      else if (event.kind === 'stalled') this.#lost(tracked);
+      else if (event.kind === 'completed') this.#book.finish(tracked, toOutcome({ returnvalue: event.returnvalue }, taskId, attempt, event.node));
+      else if (event.kind === 'failed') this.#book.finish(tracked, toOutcome({ failedReason: event.failedReason }, taskId, attempt, event.node));
+    }
   }
 
   /** Its worker was lost: the job is taken off the queue (never run twice) and the attempt was interrupted. */
