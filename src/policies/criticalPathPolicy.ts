@@ -1,6 +1,6 @@
 import type { PolicyContext, QueuedTask, ReadyQueue, SchedulingPolicy } from '../types.js';
 import { createUpwardRank } from './createUpwardRank.js';
-import { createLookahead, type Lookahead } from './createLookahead.js';
+import { createLookahead, type Lookahead, type LookaheadChoice } from './createLookahead.js';
 import { heapQueue } from './heapQueue.js';
 import { InvalidOptionsError } from '../errors.js';
 
@@ -24,6 +24,12 @@ export interface CriticalPathPolicyOptions {
    * turns it off. @default 5
    */
   readonly lookahead?: number;
+  /**
+   * Whether the lookahead may also leave the free workers idle until a running task ends, when
+   * its rollout shows that ends the run sooner than any start (see {@link ReadyQueue.isHolding}).
+   * @default true
+   */
+  readonly canHoldWorkers?: boolean;
   /** The scheduler's setting, for the lookahead. @default the queue's context's `maxWorkers` and `capacity`, when it has them */
   readonly setting?: SchedulerSetting;
 }
@@ -56,7 +62,8 @@ export function criticalPathPolicy(options: CriticalPathPolicyOptions = {}): Sch
     createQueue: (context: SettingContext) => {
       const maxWorkers = options.setting?.maxWorkers ?? context.maxWorkers;
       const capacity = options.setting?.capacity ?? context.capacity;
-      const queue = rankedQueue(context, width > 1 && maxWorkers !== undefined ? { maxWorkers, capacity, width } : undefined);
+      const canHold = options.canHoldWorkers ?? true;
+      const queue = rankedQueue(context, width > 1 && maxWorkers !== undefined ? { maxWorkers, capacity, width, canHold } : undefined);
       hooks = queue;
       return queue;
     },
@@ -78,7 +85,7 @@ function rankedQueue(context: PolicyContext, lookahead: Lookahead | undefined): 
   // batch (and so their dependents) are in the graph by then.
   const unranked = new Map<string, QueuedTask>();
   const graph = lookahead === undefined ? undefined : createLookahead(context);
-  let choice: QueuedTask | undefined | null = null; // null: to be decided again
+  let choice: LookaheadChoice | null = null; // null: to be decided again
   const ranked = (): ReadyQueue => {
     for (const task of unranked.values()) {
       ranks.set(task.id, rankOf(task.id, true));
@@ -88,16 +95,20 @@ function rankedQueue(context: PolicyContext, lookahead: Lookahead | undefined): 
     unranked.clear();
     return queue;
   };
-  const head = (): QueuedTask | undefined => {
+  const decide = (): LookaheadChoice => {
     const ready = ranked();
-    if (graph === undefined || lookahead === undefined) return ready.peek();
-    if (choice === null) choice = graph.choose(ready.ordered(ready.size), lookahead, (id) => ranks.get(id) ?? rankOf(id));
+    if (graph === undefined || lookahead === undefined) return { task: ready.peek(), isHolding: false };
+    choice ??= graph.choose(ready.ordered(ready.size), lookahead, (id) => ranks.get(id) ?? rankOf(id));
     return choice;
   };
+  const head = (): QueuedTask | undefined => decide().task;
   const changed = <T>(value: T): T => ((choice = null), value);
   return {
     get size() {
       return queue.size + unranked.size;
+    },
+    get isHolding() {
+      return decide().isHolding;
     },
     push: (task) => {
       if (unranked.has(task.id) || ranks.has(task.id)) throw new Error(`criticalPathPolicy: task "${task.id}" is already queued`);

@@ -20,6 +20,7 @@ export function withSetting(policy: SchedulingPolicy, setting: SchedulerSetting)
         now: () => context.now(),
         dependentsOf: (id) => context.dependentsOf(id),
         estimateOf: (id) => context.estimateOf(id),
+        ...(context.resourcesOf === undefined ? {} : { resourcesOf: (id: string) => context.resourcesOf?.(id) }),
         ...setting,
       };
       return policy.createQueue(told);
