@@ -260,6 +260,10 @@ export interface PolicyContext {
   estimateOf(id: string): number | undefined;
   /** What a scheduled task asks of each pool (undefined for an unknown id), ready or not yet. */
   resourcesOf?(id: string): Readonly<Record<string, number>> | undefined;
+  /** The scheduler's worker slots, for policies that plan ahead. @default unknown */
+  readonly maxWorkers?: number;
+  /** The scheduler's pool capacities, for policies that plan ahead. @default unknown */
+  readonly capacity?: Readonly<Record<string, number>>;
 }
 
 /** A scheduling policy: decides which ready task runs next. */

@@ -249,10 +249,14 @@ describe('criticalPathPolicy holding workers', () => {
     expect(holdCount).toBeGreaterThan(0);
   });
 
-  it('is told by the scheduler what every scheduled task asks of the pools, ready or not, for its rollouts', async () => {
+  it('is told by the scheduler its workers, its pools and what every task asks of them, ready or not, for its rollouts', async () => {
     let told: PolicyContext | undefined;
     const fifo = fifoPolicy();
-    const scheduler = createScheduler({ policy: { name: 'spy', createQueue: (context) => ((told = context), fifo.createQueue(context)) }, resources: { cpu: 2 } });
+    const scheduler = createScheduler({
+      policy: { name: 'spy', createQueue: (context) => ((told = context), fifo.createQueue(context)) },
+      maxWorkers: 3,
+      resources: { cpu: 2 },
+    });
     const [first, later] = [manualWork(), manualWork()];
     scheduler.scheduleTasks([
       { id: 'first', run: first.run },
@@ -262,6 +266,7 @@ describe('criticalPathPolicy holding workers', () => {
     expect(scheduler.getTaskStatus('later')).toBe('pending');
     expect(told?.resourcesOf?.('later')).toEqual({ cpu: 2 });
     expect(told?.resourcesOf?.('unknown')).toBeUndefined();
+    expect({ maxWorkers: told?.maxWorkers, capacity: told?.capacity }).toEqual({ maxWorkers: 3, capacity: { cpu: 2 } });
     first.resolve('first');
     await settle();
     later.resolve('later');

@@ -12,7 +12,7 @@ export interface SchedulerSetting {
   readonly capacity?: Readonly<Record<string, number>>;
 }
 
-/** A policy context that also tells the setting (the simulator passes it; see {@link criticalPathPolicy}). */
+/** A policy context that tells the setting (the scheduler's own does; see {@link criticalPathPolicy}). */
 export type SettingContext = PolicyContext & Partial<SchedulerSetting>;
 
 /** Options of {@link criticalPathPolicy}. */
@@ -30,7 +30,7 @@ export interface CriticalPathPolicyOptions {
    * @default true
    */
   readonly canHoldWorkers?: boolean;
-  /** The scheduler's setting, for the lookahead. @default the queue's context's `maxWorkers` and `capacity`, when it has them */
+  /** The setting the lookahead plans for. @default the queue's context's `maxWorkers` and `capacity` (the scheduler's own) */
   readonly setting?: SchedulerSetting;
 }
 
@@ -39,16 +39,20 @@ export interface CriticalPathPolicyOptions {
  * task with the largest upward rank (its estimate plus the longest chain of estimates through its
  * dependents, see {@link createUpwardRank}) runs first, ties by priority, then the task with
  * more dependents, then submission order;
- * but when the setting is known, the `lookahead` best-ranked ready tasks that the pump could start are each tried
+ * but when the setting is known (the scheduler's policy context tells its workers and pools), the
+ * `lookahead` best-ranked ready tasks that the pump could start are each tried
  * as the next start, the rest of the run is list-scheduled by rank from there with estimates
  * ({@link estimateMakespan}), and the one with the shortest estimated makespan starts (ties keep
- * rank order). This is a rollout, decided online at each dispatch, not a search over schedules.
+ * rank order). Starting nothing until the next end is tried too, and wins only when its plan is
+ * shorter than every start's and ends at the critical-path bound (`canHoldWorkers`). This is a
+ * rollout, decided online at each dispatch, not a search over schedules.
  *
  * A task is ranked the first time the queue is read after it was pushed, from the dependency
  * graph as it is then; tasks scheduled later do not re-rank tasks already queued.
  *
  * @example
- * createScheduler({ policy: criticalPathPolicy({ setting: { maxWorkers: 4 } }), maxWorkers: 4 });
+ * createScheduler({ policy: 'critical-path', maxWorkers: 4 }); // plans for its 4 workers
+ * criticalPathPolicy({ lookahead: 0 }); // rank order alone
  */
 export function criticalPathPolicy(options: CriticalPathPolicyOptions = {}): SchedulingPolicy {
   const width = options.lookahead ?? 5;
