@@ -82,6 +82,10 @@ export class GuardedQueue implements ReadyQueue {
     return this.#guard('ordered', undefined, () => this.#inner.ordered(limit), []);
   }
 
+  get isHolding(): boolean {
+    return this.#guard('isHolding', undefined, () => this.#inner.isHolding === true, false);
+  }
+
   #guard<T>(method: keyof ReadyQueue, taskId: string | undefined, call: () => T, fallback: T): T {
     // A queue already in doubt is not asked again until it is replaced.
     if (this.#failures.length > 0) return fallback;

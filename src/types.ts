@@ -250,6 +250,13 @@ export interface ReadyQueue {
   pop(): QueuedTask | undefined;
   /** Up to `limit` tasks in dispatch order, without removing them. */
   ordered(limit: number): QueuedTask[];
+  /**
+   * True while the policy keeps the free workers idle on purpose, expecting a running task's end
+   * to open better work (the critical-path lookahead's inserted idle time): the scheduler then
+   * starts nothing until the next start, end or queue change. Ignored while nothing runs, so a
+   * run cannot stall on it. @default false
+   */
+  readonly isHolding?: boolean;
 }
 
 /** What a policy is told about the scheduler when it builds its queue. */
@@ -259,6 +266,12 @@ export interface PolicyContext {
   dependentsOf(id: string): readonly string[];
   /** Estimated duration of a task in ms (undefined when unknown). */
   estimateOf(id: string): number | undefined;
+  /** What a scheduled task asks of each pool (undefined for an unknown id), ready or not yet. */
+  resourcesOf?(id: string): Readonly<Record<string, number>> | undefined;
+  /** The scheduler's worker slots, for policies that plan ahead. @default unknown */
+  readonly maxWorkers?: number;
+  /** The scheduler's pool capacities, for policies that plan ahead. @default unknown */
+  readonly capacity?: Readonly<Record<string, number>>;
 }
 
 /** A scheduling policy: decides which ready task runs next. */

@@ -113,9 +113,10 @@ const WORKLOADS: readonly Workload[] = [
       'priority + backfill': ['b', 'a', 'c', 'd', 'e'],
       fifo: ['a', 'b', 'c', 'd', 'e'],
       'shortest-first': ['c', 'b', 'd', 'a', 'e'],
-      'critical-path': ['d', 'e', 'a', 'b', 'c'],
+      'critical-path, rank order': ['d', 'e', 'a', 'b', 'c'],
       // One worker: every order ends at the same time, so rank order stands.
-      'critical-path + lookahead': ['d', 'e', 'a', 'b', 'c'],
+      'critical-path': ['d', 'e', 'a', 'b', 'c'],
+      'critical-path + setting': ['d', 'e', 'a', 'b', 'c'],
       'fair-share': ['b', 'a', 'c', 'd', 'e'],
     },
   },
@@ -140,10 +141,11 @@ const WORKLOADS: readonly Workload[] = [
       'priority + backfill': ['long', 'small'],
       fifo: ['long'],
       'shortest-first': ['small'],
-      'critical-path': ['long'],
+      'critical-path, rank order': ['long'],
       // Rollouts: `long` first ends at 8 s (it blocks `big`, which blocks `small`); `big` first
       // ends at 6 s, as `small` first does; ties keep rank order, so `big` starts alone.
-      'critical-path + lookahead': ['big'],
+      'critical-path': ['big'],
+      'critical-path + setting': ['big'],
       'fair-share': ['long', 'small'],
     },
   },
@@ -166,9 +168,10 @@ const WORKLOADS: readonly Workload[] = [
       'priority + backfill': ['hold'],
       fifo: ['hold'],
       'shortest-first': ['wide'],
-      'critical-path': ['slow', 'hold'],
+      'critical-path, rank order': ['slow', 'hold'],
       // Every first start ends at 4 s: rank order stands.
-      'critical-path + lookahead': ['slow', 'hold'],
+      'critical-path': ['slow', 'hold'],
+      'critical-path + setting': ['slow', 'hold'],
       'fair-share': ['hold'],
     },
   },
@@ -191,8 +194,9 @@ const WORKLOADS: readonly Workload[] = [
       'priority + backfill': ['gate', 'urgent', 'low'],
       fifo: ['gate', 'low', 'urgent'],
       'shortest-first': ['gate', 'low', 'urgent'],
+      'critical-path, rank order': ['gate', 'urgent', 'low'],
       'critical-path': ['gate', 'urgent', 'low'],
-      'critical-path + lookahead': ['gate', 'urgent', 'low'],
+      'critical-path + setting': ['gate', 'urgent', 'low'],
       'fair-share': ['gate', 'urgent', 'low'],
     },
   },
@@ -248,8 +252,10 @@ const POLICY_CASES: readonly PolicyCase[] = [
   { name: 'fifo', policy: 'fifo', options: {}, order: () => ({ order: bySeq }) },
   { name: 'shortest-first', policy: 'shortest-first', options: {}, order: () => ({ order: byEstimate }) },
   {
-    name: 'critical-path',
+    // Rank order alone (no lookahead): the order is fixed, so it is checked at every start.
+    name: 'critical-path, rank order',
     policy: 'critical-path',
+    make: () => criticalPathPolicy({ lookahead: 0 }),
     options: {},
     order: (workload) => {
       const ranks = upwardRanks(workload);
@@ -261,9 +267,16 @@ const POLICY_CASES: readonly PolicyCase[] = [
     },
   },
   {
-    // Told the setting, critical-path tries the best-ranked startable tasks by rollout; it
-    // promises no fixed order, only the structural invariants.
-    name: 'critical-path + lookahead',
+    // By name, critical-path plans with the workers and pools the scheduler's own policy context
+    // tells it: the rollout lookahead, which promises no fixed order; its starts are checked
+    // against the expectations above and against the same policy told the setting explicitly.
+    name: 'critical-path',
+    policy: 'critical-path',
+    options: {},
+    order: () => ({}),
+  },
+  {
+    name: 'critical-path + setting',
     policy: 'critical-path',
     make: (workload) => criticalPathPolicy({ setting: { maxWorkers: workload.maxWorkers, capacity: workload.resources } }),
     options: {},
@@ -418,6 +431,13 @@ describe('built-in policies over xstate/graph paths', () => {
       });
     });
   }
+
+  it.each(WORKLOADS)('critical-path by name dispatches as when told the setting, on every path of "$name"', async (workload) => {
+    const byCase = await replaysOf(workload);
+    const starts = (name: string) => (byCase.get(name) ?? []).map(({ replay: run }) => run.trace.events.filter((e) => e.to === 'running').map((e) => `${e.task}@${e.time}`));
+    expect(starts('critical-path')).toHaveLength(workload.expectedPaths);
+    expect(starts('critical-path')).toEqual(starts('critical-path + setting'));
+  });
 
   it.each(POLICY_CASES)('$name starts tasks in its own order where the rankings disagree', async (policyCase) => {
     let checked = 0;

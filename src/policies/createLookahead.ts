@@ -1,5 +1,5 @@
 import type { PolicyContext, QueuedTask } from '../types.js';
-import { estimateMakespan } from './estimateMakespan.js';
+import { estimateMakespan, type PlanState } from './estimateMakespan.js';
 
 /** Above this many unfinished tasks the lookahead steps aside: its rollouts cost O(tasks) each. */
 export const LOOKAHEAD_TASK_LIMIT = 2000;
@@ -9,17 +9,35 @@ export interface Lookahead {
   readonly maxWorkers: number;
   readonly capacity: Readonly<Record<string, number>> | undefined;
   readonly width: number;
+  /** Whether leaving the free workers idle until the next end is a candidate too. */
+  readonly canHold: boolean;
+}
+
+/** What the lookahead decided: the task to start next, or to start nothing until a running task ends. */
+export interface LookaheadChoice {
+  /** The best start (the head of the queue even while holding). */
+  readonly task: QueuedTask | undefined;
+  /** True when starting nothing until the next end makes a plan that ends at the critical-path bound, and no start does. */
+  readonly isHolding: boolean;
+}
+
+/** The earliest the run can end by its chains alone: each running or ready task's end plus its dependents' longest chain. */
+function criticalBound(state: PlanState): number {
+  let bound = state.now;
+  for (const run of state.running) bound = Math.max(bound, run.end + state.rankOf(run.id) - state.estimateOf(run.id));
+  for (const id of state.ready) bound = Math.max(bound, state.now + state.rankOf(id));
+  return bound;
 }
 
 /**
  * The critical-path lookahead's view of a run: every task it has seen (walking dependents from
  * each ranked task), what runs since when, what is done; `choose` picks the next start among
- * the best-ranked startable tasks by rollout (see `criticalPathPolicy`).
+ * the best-ranked startable tasks, or none, by rollout (see `criticalPathPolicy`).
  *
  * @example
  * const lookahead = createLookahead(context);
  * lookahead.discover('a');
- * lookahead.choose(readyInRankOrder, { maxWorkers: 4, capacity: undefined, width: 5 }, rankOf);
+ * lookahead.choose(readyInRankOrder, { maxWorkers: 4, capacity: undefined, width: 5, canHold: true }, rankOf);
  */
 export function createLookahead(context: PolicyContext) {
   const dependencies = new Map<string, Set<string>>();
@@ -45,27 +63,28 @@ export function createLookahead(context: PolicyContext) {
     }
   };
 
-  const choose = (ready: QueuedTask[], lookahead: Lookahead, rankOf: (id: string) => number): QueuedTask | undefined => {
+  const choose = (ready: QueuedTask[], lookahead: Lookahead, rankOf: (id: string) => number): LookaheadChoice => {
     const best = ready[0];
     for (const task of ready) resources.set(task.id, task.resources);
-    if (best === undefined || dependencies.size - done.size > LOOKAHEAD_TASK_LIMIT) return best;
+    if (best === undefined || dependencies.size - done.size > LOOKAHEAD_TASK_LIMIT) return { task: best, isHolding: false };
     const now = context.now();
-    const state = {
+    const waitingOn = new Map<string, number>();
+    const state: PlanState = {
       now,
       maxWorkers: lookahead.maxWorkers,
       capacity: lookahead.capacity,
       running: [...running].map(([id, run]) => ({ id, ...run })),
       ready: ready.map((task) => task.id),
-      waitingOn: new Map<string, number>(),
+      waitingOn,
       rankOf,
       estimateOf,
-      resourcesOf: (id: string) => resources.get(id) ?? {},
+      resourcesOf: (id: string) => resources.get(id) ?? context.resourcesOf?.(id) ?? {},
       dependentsOf: context.dependentsOf,
     };
     const isQueued = new Set(state.ready);
     for (const [id, needs] of dependencies) {
       if (done.has(id) || running.has(id) || isQueued.has(id)) continue;
-      state.waitingOn.set(id, [...needs].filter((need) => !done.has(need)).length);
+      waitingOn.set(id, [...needs].filter((need) => !done.has(need)).length);
     }
     // The tasks the pump could start now: each fits in what is free minus the requests of the
     // blocked tasks ranked before it (their reservations).
@@ -81,17 +100,25 @@ export function createLookahead(context: PolicyContext) {
         for (const name in task.resources) used.set(name, (used.get(name) ?? 0) + (task.resources[name] as number));
       }
     }
-    if (candidates.length < 2) return best;
+    // Holding is worth a rollout only while a worker is free and something runs to end it.
+    const canHold = lookahead.canHold && running.size > 0 && running.size < lookahead.maxWorkers && candidates.length > 0;
+    if (candidates.length < 2 && !canHold) return { task: best, isHolding: false };
     let chosen = best;
     let shortest = Number.POSITIVE_INFINITY;
     for (const candidate of candidates) {
       const makespan = estimateMakespan(state, candidate.id);
       if (makespan < shortest) {
         shortest = makespan;
-        chosen = candidate;
+        // One candidate: the head stays, and the pump finds the candidate behind it as before.
+        if (candidates.length > 1) chosen = candidate;
       }
     }
-    return chosen;
+    if (!canHold) return { task: chosen, isHolding: false };
+    // An idle worker only for a plan strictly shorter than every start and ending at the
+    // critical-path bound (no schedule ends sooner): holding for any shorter plan lost more
+    // runs than it won on the random DAGs of the benchmark.
+    const held = estimateMakespan(state, undefined);
+    return { task: chosen, isHolding: held < shortest && held <= criticalBound(state) };
   };
 
   return {

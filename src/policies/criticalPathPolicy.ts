@@ -1,6 +1,6 @@
 import type { PolicyContext, QueuedTask, ReadyQueue, SchedulingPolicy } from '../types.js';
 import { createUpwardRank } from './createUpwardRank.js';
-import { createLookahead, type Lookahead } from './createLookahead.js';
+import { createLookahead, type Lookahead, type LookaheadChoice } from './createLookahead.js';
 import { heapQueue } from './heapQueue.js';
 import { InvalidOptionsError } from '../errors.js';
 
@@ -12,7 +12,7 @@ export interface SchedulerSetting {
   readonly capacity?: Readonly<Record<string, number>>;
 }
 
-/** A policy context that also tells the setting (the simulator passes it; see {@link criticalPathPolicy}). */
+/** A policy context that tells the setting (the scheduler's own does; see {@link criticalPathPolicy}). */
 export type SettingContext = PolicyContext & Partial<SchedulerSetting>;
 
 /** Options of {@link criticalPathPolicy}. */
@@ -24,7 +24,13 @@ export interface CriticalPathPolicyOptions {
    * turns it off. @default 5
    */
   readonly lookahead?: number;
-  /** The scheduler's setting, for the lookahead. @default the queue's context's `maxWorkers` and `capacity`, when it has them */
+  /**
+   * Whether the lookahead may also leave the free workers idle until a running task ends, when
+   * its rollout shows that ends the run sooner than any start (see {@link ReadyQueue.isHolding}).
+   * @default true
+   */
+  readonly canHoldWorkers?: boolean;
+  /** The setting the lookahead plans for. @default the queue's context's `maxWorkers` and `capacity` (the scheduler's own) */
   readonly setting?: SchedulerSetting;
 }
 
@@ -33,16 +39,20 @@ export interface CriticalPathPolicyOptions {
  * task with the largest upward rank (its estimate plus the longest chain of estimates through its
  * dependents, see {@link createUpwardRank}) runs first, ties by priority, then the task with
  * more dependents, then submission order;
- * but when the setting is known, the `lookahead` best-ranked ready tasks that the pump could start are each tried
+ * but when the setting is known (the scheduler's policy context tells its workers and pools), the
+ * `lookahead` best-ranked ready tasks that the pump could start are each tried
  * as the next start, the rest of the run is list-scheduled by rank from there with estimates
  * ({@link estimateMakespan}), and the one with the shortest estimated makespan starts (ties keep
- * rank order). This is a rollout, decided online at each dispatch, not a search over schedules.
+ * rank order). Starting nothing until the next end is tried too, and wins only when its plan is
+ * shorter than every start's and ends at the critical-path bound (`canHoldWorkers`). This is a
+ * rollout, decided online at each dispatch, not a search over schedules.
  *
  * A task is ranked the first time the queue is read after it was pushed, from the dependency
  * graph as it is then; tasks scheduled later do not re-rank tasks already queued.
  *
  * @example
- * createScheduler({ policy: criticalPathPolicy({ setting: { maxWorkers: 4 } }), maxWorkers: 4 });
+ * createScheduler({ policy: 'critical-path', maxWorkers: 4 }); // plans for its 4 workers
+ * criticalPathPolicy({ lookahead: 0 }); // rank order alone
  */
 export function criticalPathPolicy(options: CriticalPathPolicyOptions = {}): SchedulingPolicy {
   const width = options.lookahead ?? 5;
@@ -56,7 +66,8 @@ export function criticalPathPolicy(options: CriticalPathPolicyOptions = {}): Sch
     createQueue: (context: SettingContext) => {
       const maxWorkers = options.setting?.maxWorkers ?? context.maxWorkers;
       const capacity = options.setting?.capacity ?? context.capacity;
-      const queue = rankedQueue(context, width > 1 && maxWorkers !== undefined ? { maxWorkers, capacity, width } : undefined);
+      const canHold = options.canHoldWorkers ?? true;
+      const queue = rankedQueue(context, width > 1 && maxWorkers !== undefined ? { maxWorkers, capacity, width, canHold } : undefined);
       hooks = queue;
       return queue;
     },
@@ -78,7 +89,7 @@ function rankedQueue(context: PolicyContext, lookahead: Lookahead | undefined): 
   // batch (and so their dependents) are in the graph by then.
   const unranked = new Map<string, QueuedTask>();
   const graph = lookahead === undefined ? undefined : createLookahead(context);
-  let choice: QueuedTask | undefined | null = null; // null: to be decided again
+  let choice: LookaheadChoice | null = null; // null: to be decided again
   const ranked = (): ReadyQueue => {
     for (const task of unranked.values()) {
       ranks.set(task.id, rankOf(task.id, true));
@@ -88,16 +99,20 @@ function rankedQueue(context: PolicyContext, lookahead: Lookahead | undefined): 
     unranked.clear();
     return queue;
   };
-  const head = (): QueuedTask | undefined => {
+  const decide = (): LookaheadChoice => {
     const ready = ranked();
-    if (graph === undefined || lookahead === undefined) return ready.peek();
-    if (choice === null) choice = graph.choose(ready.ordered(ready.size), lookahead, (id) => ranks.get(id) ?? rankOf(id));
+    if (graph === undefined || lookahead === undefined) return { task: ready.peek(), isHolding: false };
+    choice ??= graph.choose(ready.ordered(ready.size), lookahead, (id) => ranks.get(id) ?? rankOf(id));
     return choice;
   };
+  const head = (): QueuedTask | undefined => decide().task;
   const changed = <T>(value: T): T => ((choice = null), value);
   return {
     get size() {
       return queue.size + unranked.size;
+    },
+    get isHolding() {
+      return decide().isHolding;
     },
     push: (task) => {
       if (unranked.has(task.id) || ranks.has(task.id)) throw new Error(`criticalPathPolicy: task "${task.id}" is already queued`);

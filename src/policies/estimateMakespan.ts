@@ -27,12 +27,15 @@ interface Run {
  * The makespan a plain list scheduler (ready tasks by rank, then more dependents first, a blocked task reserving its request
  * against those ranked after it, as the pump does) would reach from `state` if `first` started
  * now, with estimates as durations: the rollout that the critical-path lookahead compares
- * candidates by. Infinity if the tasks left can never all run (a request above capacity).
+ * candidates by. With `first` undefined nothing starts now: the free workers stay idle until the
+ * next running task ends, and list scheduling goes on from there. Infinity if the tasks left can
+ * never all run (a request above capacity, or holding with nothing running).
  *
  * @example
  * estimateMakespan(state, 'b'); // 42000
+ * estimateMakespan(state, undefined); // 41000: idling until the next end is shorter
  */
-export function estimateMakespan(state: PlanState, first: string): number {
+export function estimateMakespan(state: PlanState, first: string | undefined): number {
   let time = state.now;
   const used = new Map<string, number>();
   const running: Run[] = [];
@@ -41,7 +44,8 @@ export function estimateMakespan(state: PlanState, first: string): number {
     for (const name in resources) used.set(name, (used.get(name) ?? 0) + (resources[name] as number));
   };
   for (const run of state.running) start(run.id, run.resources, Math.max(time, run.end));
-  start(first, state.resourcesOf(first), time + state.estimateOf(first));
+  if (first !== undefined) start(first, state.resourcesOf(first), time + state.estimateOf(first));
+  let isHolding = first === undefined;
   const order = (a: string, b: string): number =>
     state.rankOf(b) - state.rankOf(a) || state.dependentsOf(b).length - state.dependentsOf(a).length;
   const ready = state.ready.filter((id) => id !== first);
@@ -52,7 +56,7 @@ export function estimateMakespan(state: PlanState, first: string): number {
   let makespan = time;
   for (;;) {
     const reserved = new Map<string, number>();
-    for (let at = 0; at < ready.length && running.length < state.maxWorkers; ) {
+    for (let at = 0; at < ready.length && running.length < state.maxWorkers && !isHolding; ) {
       const id = ready[at] as string;
       const request = state.resourcesOf(id);
       if (fits(request, reserved)) {
@@ -63,6 +67,7 @@ export function estimateMakespan(state: PlanState, first: string): number {
       for (const name in request) reserved.set(name, (reserved.get(name) ?? 0) + (request[name] as number));
       at += 1;
     }
+    isHolding = false;
     if (running.length === 0) return ready.length === 0 && waitingOn.size === 0 ? makespan : Number.POSITIVE_INFINITY;
     time = Math.min(...running.map((run) => run.end));
     makespan = Math.max(makespan, time);

@@ -103,6 +103,9 @@ export class Supervisor {
       now: () => this.settings.clock.now(),
       dependentsOf: (id: string) => this.dag.dependentsOf(id),
       estimateOf: (id: string) => this.registry.entries.get(id)?.estimateMs,
+      resourcesOf: (id: string) => this.registry.entries.get(id)?.resources,
+      maxWorkers: this.settings.maxWorkers,
+      capacity: this.settings.resources,
     };
     // The policy's queue is user code: wrapped so that a throw is recorded, never thrown
     // through the priority-heap actor's transition (see repairQueue).

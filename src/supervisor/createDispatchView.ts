@@ -28,6 +28,8 @@ export function createDispatchView(s: Supervisor): DispatchView<TaskEntry> {
     },
     // By id: a custom queue hands back what it holds, and only the registry's entry is ours.
     head: () => {
+      // A policy may hold the free workers while something runs: its end pumps again.
+      if (s.runningEntries.size > 0 && queue.isHolding) return undefined;
       const task = queue.peek();
       const entry = entryOf(s, task);
       if (entry === undefined && !s.guardedQueue.hasFailures && (task !== undefined || s.queuedCount > 0)) {

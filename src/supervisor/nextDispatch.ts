@@ -14,7 +14,7 @@ export interface RunningEstimate {
 export interface DispatchView<T extends QueuedTask = QueuedTask> {
   /** Worker slots free now. */
   readonly freeWorkers: number;
-  /** The best-ranked ready task. */
+  /** The best-ranked ready task; undefined while the policy holds the free workers (see `ReadyQueue.isHolding`). */
   head(): T | undefined;
   /** Up to `limit` ready tasks in dispatch order. */
   ordered(limit: number): readonly T[];
@@ -36,7 +36,7 @@ export type DispatchDecision<T extends QueuedTask = QueuedTask> =
    * from every task ranked below them, so a stream of small tasks cannot starve a large one.
    */
   | { readonly kind: 'wait'; readonly reserved: ReadonlyMap<string, number>; readonly blocked: readonly T[] }
-  /** No worker is free or nothing is ready. */
+  /** No worker is free, nothing is ready, or the policy holds the free workers. */
   | { readonly kind: 'idle' };
 
 const IDLE = Object.freeze({ kind: 'idle' as const });
