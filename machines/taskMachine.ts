@@ -38,8 +38,10 @@ export type TaskMachineEvent =
   | { type: 'task.upstreamFailed'; error: Error }
   | { type: 'task.pause' }
   | { type: 'task.resume' }
-  /** Ends a backoff now: the runtime re-arms a recovered task's retry deadline with it. */
-  | { type: 'task.retry' };
+  /** The backoff is over: the runtime sends it when the retry delay it armed on entry has passed. */
+  | { type: 'task.retry' }
+  /** The attempt's time is up: the runtime sends it `timeoutMs` after the attempt started. */
+  | { type: 'task.timeout'; attempt: number };
 
 /** What a task machine ends with. */
 export interface TaskMachineOutput {
@@ -50,13 +52,18 @@ export interface TaskMachineOutput {
   readonly cancelReason: string | undefined;
 }
 
-/** setTimeout's largest delay; used as "never" so a disabled timer cannot fire at once. */
-const NEVER_MS = 2 ** 31 - 1;
-
 /**
  * The life of one task: `pending` (with why it waits) → `running` → `completed` | `failed` |
  * `cancelled`. The three last are final and can never be left. Retry goes from `running` back to
- * `pending.backoff`, never through a final state. The timeout is an XState delay on `running`.
+ * `pending.backoff`, never through a final state.
+ *
+ * Time is the runtime's, as the dependency timeout is: it arms the attempt's deadline when
+ * `startWork` runs and sends `task.timeout` (with the attempt, so a late one is ignored) when it
+ * passes; it arms the retry delay ({@link retryDelayMs}) when `notifyBackoff` runs and sends
+ * `task.retry` when it passes. (XState `after` delays would do the same, but XState cancels a
+ * stopping actor's delays by scanning every delay of the system: with thousands of tasks in
+ * flight, each task's end cost time in proportion to them. A recovered task's deadlines are
+ * re-armed the same way as a live one's.)
  *
  * A ready task waits in `pending.queued` for a worker; one the dispatcher set aside because its
  * resources were short moves to `pending.resources` (`task.block`) until it starts.
@@ -83,11 +90,11 @@ export const taskMachine = setup({
     output: {} as TaskMachineOutput,
   },
   actions: {
-    /** Runtime effect: run the work for `context.attempt`. */
+    /** Runtime effect: run the work for `context.attempt`, and arm its deadline when `timeoutMs` > 0. */
     startWork: () => {},
-    /** Runtime effect: abort the running attempt's signal, if it has not settled. */
+    /** Runtime effect: abort the running attempt's signal, if it has not settled, and disarm its deadline. */
     abortWork: () => {},
-    /** Runtime effect: tell the scheduler an attempt failed and the task waits to retry. */
+    /** Runtime effect: tell the scheduler an attempt failed, and arm the retry delay. */
     notifyBackoff: () => {},
     /** Runtime effect: tell the scheduler the task is ready to be queued again after backoff. */
     requeue: () => {},
@@ -120,15 +127,11 @@ export const taskMachine = setup({
   },
   guards: {
     isCurrentAttempt: ({ context, event }) =>
-      (event.type === 'task.succeed' || event.type === 'task.fail') && event.attempt === context.attempt,
+      (event.type === 'task.succeed' || event.type === 'task.fail' || event.type === 'task.timeout') && event.attempt === context.attempt,
     canRetry: ({ context, event }) =>
       context.attempt < context.maxAttempts && event.type === 'task.fail' && event.attempt === context.attempt,
     hasAttemptsLeft: ({ context }) => context.attempt < context.maxAttempts,
     hasTimeout: ({ context }) => context.timeoutMs > 0,
-  },
-  delays: {
-    attemptTimeout: ({ context }) => (context.timeoutMs > 0 ? context.timeoutMs : NEVER_MS),
-    retryDelay: ({ context }) => retryDelayMs(context),
   },
 }).createMachine({
   id: 'task',
@@ -163,7 +166,6 @@ export const taskMachine = setup({
         },
         backoff: {
           entry: 'notifyBackoff',
-          after: { retryDelay: { target: 'queued', actions: 'requeue' } },
           on: { 'task.retry': { target: 'queued', actions: 'requeue' } },
         },
       },
@@ -171,13 +173,11 @@ export const taskMachine = setup({
     running: {
       entry: ['countAttempt', 'startWork'],
       exit: 'abortWork',
-      after: {
-        attemptTimeout: [
-          { guard: and(['hasTimeout', 'hasAttemptsLeft']), target: 'pending.backoff', actions: 'recordTimeout' },
-          { guard: 'hasTimeout', target: 'failed', actions: ['recordTimeout', 'markFailed'] },
-        ],
-      },
       on: {
+        'task.timeout': [
+          { guard: and(['isCurrentAttempt', 'hasTimeout', 'hasAttemptsLeft']), target: 'pending.backoff', actions: 'recordTimeout' },
+          { guard: and(['isCurrentAttempt', 'hasTimeout']), target: 'failed', actions: ['recordTimeout', 'markFailed'] },
+        ],
         'task.succeed': { guard: 'isCurrentAttempt', target: 'completed', actions: 'recordResult' },
         'task.fail': [
           { guard: 'canRetry', target: 'pending.backoff', actions: 'recordError' },

@@ -11,9 +11,10 @@ type AnyTaskEvent = TaskMachineEvent | { type: string };
 
 const input: TaskMachineInput = { id: 't', maxAttempts: 2, timeoutMs: 100, backoffMs: 10, backoffFactor: 2, maxBackoffMs: 1000 };
 
-/** Delayed transitions fire as these events; the graph must try them like any other. */
-const TIMEOUT = { type: 'xstate.after.attemptTimeout.task.running' };
-const RETRY_DUE = { type: 'xstate.after.retryDelay.task.pending.backoff' };
+/** The runtime's deadlines arrive as these events; the graph tries them like any other. */
+const TIMEOUT_1 = { type: 'task.timeout', attempt: 1 } as const;
+const TIMEOUT_2 = { type: 'task.timeout', attempt: 2 } as const;
+const RETRY_DUE = { type: 'task.retry' } as const;
 
 const EVENTS: readonly AnyTaskEvent[] = [
   { type: 'task.ready' },
@@ -27,7 +28,8 @@ const EVENTS: readonly AnyTaskEvent[] = [
   { type: 'task.upstreamFailed', error: new Error('upstream') },
   { type: 'task.pause' },
   { type: 'task.resume' },
-  TIMEOUT,
+  TIMEOUT_1,
+  TIMEOUT_2,
   RETRY_DUE,
 ];
 
@@ -90,14 +92,14 @@ describe('taskMachine', () => {
         'pending.paused --task.resume--> pending.queued',
         'pending.paused --task.cancel--> cancelled',
         'pending.paused --task.upstreamFailed--> failed',
-        'pending.backoff --xstate.after.retryDelay.task.pending.backoff--> pending.queued',
+        'pending.backoff --task.retry--> pending.queued',
         'pending.backoff --task.cancel--> cancelled',
         'pending.backoff --task.upstreamFailed--> failed',
         'running --task.succeed--> completed',
         'running --task.fail--> pending.backoff',
         'running --task.fail--> failed',
-        'running --xstate.after.attemptTimeout.task.running--> pending.backoff',
-        'running --xstate.after.attemptTimeout.task.running--> failed',
+        'running --task.timeout--> pending.backoff',
+        'running --task.timeout--> failed',
         'running --task.cancel--> cancelled',
       ].sort(),
     );
@@ -112,14 +114,15 @@ describe('taskMachine', () => {
   it('retries through backoff only while attempts remain, never through a final state', () => {
     expect(edges).toContainEqual({ from: 'running#1', event: 'task.fail', to: 'pending.backoff#1' });
     expect(edges).toContainEqual({ from: 'running#2', event: 'task.fail', to: 'failed#2' });
-    expect(edges).toContainEqual({ from: 'running#2', event: TIMEOUT.type, to: 'failed#2' });
+    expect(edges).toContainEqual({ from: 'running#2', event: 'task.timeout', to: 'failed#2' });
     expect(edges.filter((e) => e.from.startsWith('running#') && e.to.startsWith('running#'))).toEqual(
       edges.filter((e) => e.from.startsWith('running#') && e.to === e.from),
     );
   });
 
-  it('ignores an outcome that belongs to another attempt', () => {
+  it('ignores an outcome or a timeout that belongs to another attempt', () => {
     expect(edges).toContainEqual({ from: 'running#2', event: 'task.succeed', to: 'running#2' }); // attempt-1 result
+    expect(edges).toContainEqual({ from: 'running#2', event: 'task.timeout', to: 'running#2' }); // attempt-1 deadline
     const running1 = edges.filter((e) => e.from === 'running#1' && e.event === 'task.succeed').map((e) => e.to);
     expect(running1).toContain('completed#1');
     expect(running1).toContain('running#1');
@@ -153,7 +156,7 @@ describe('taskMachine', () => {
 
   const timeOutTwice = (logic: typeof taskMachine): TaskSnapshot => {
     let snapshot = getInitialSnapshot(logic, input);
-    for (const event of [{ type: 'task.ready' }, { type: 'task.start' }, TIMEOUT, RETRY_DUE, { type: 'task.start' }, TIMEOUT]) {
+    for (const event of [{ type: 'task.ready' }, { type: 'task.start' }, TIMEOUT_1, RETRY_DUE, { type: 'task.start' }, TIMEOUT_2]) {
       [snapshot] = transition(logic, snapshot, event as TaskMachineEvent);
     }
     return snapshot;

@@ -60,6 +60,8 @@ export interface TaskEntry extends QueuedTask {
   outcome: FinalStatus | undefined;
   /** The node its latest attempt was placed on (a distributed executor says). */
   node: string | undefined;
+  /** The clock's handle of its armed deadline (the attempt's timeout, or the retry delay), if any. */
+  deadline: unknown;
 }
 
 const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);

@@ -1,5 +1,5 @@
 import type { AnyActorRef } from 'xstate';
-import { retryDelayMs } from '../../machines/taskMachine.js';
+import { retryDelayMs, type TaskMachineEvent } from '../../machines/taskMachine.js';
 import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, UpstreamFailedError } from '../errors.js';
 import type { AttemptOutcome } from '../executors/Executor.js';
 import type { taskLogic } from '../taskLogic.js';
@@ -16,6 +16,7 @@ const IN_BACKOFF = Object.freeze({ status: 'pending' as const, pendingReason: 'b
 
 const TASK_START = Object.freeze({ type: 'task.start' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
+const TASK_RETRY = Object.freeze({ type: 'task.retry' as const });
 
 
 
@@ -47,6 +48,30 @@ export class TaskLifecycle {
         notifyBackoff: ({ context }) => this.#noteBackoff(context.id, context.error, retryDelayMs(context)),
       },
     }));
+  }
+
+  /**
+   * Arms a task's one deadline (its attempt's timeout, or its retry delay): `event` reaches the
+   * task after `ms`, unless the deadline is disarmed or another is armed first.
+   */
+  armDeadline(entry: TaskEntry, ms: number, event: TaskMachineEvent): void {
+    const { clock } = this.#s.settings;
+    this.#disarm(entry);
+    entry.deadline = clock.setTimeout(() => {
+      entry.deadline = undefined;
+      this.#s.actors.send(entry, event);
+    }, ms);
+  }
+
+  /** Arms the retry of a recovered task in backoff, at its stored time. */
+  armRetry(entry: TaskEntry, retryAt: number): void {
+    this.armDeadline(entry, Math.max(0, retryAt - this.#s.settings.clock.now()), TASK_RETRY);
+  }
+
+  #disarm(entry: TaskEntry): void {
+    if (entry.deadline === undefined) return;
+    this.#s.settings.clock.clearTimeout(entry.deadline);
+    entry.deadline = undefined;
   }
 
   /** A dependency that already failed or was cancelled, if any. */
@@ -94,6 +119,7 @@ export class TaskLifecycle {
         this.deliver(id, attempt, { ok: false, error: toError(error) });
       }
     });
+    if (entry.timeoutMs > 0) this.armDeadline(entry, entry.timeoutMs, { type: 'task.timeout', attempt });
   }
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
@@ -111,6 +137,7 @@ export class TaskLifecycle {
     const s = this.#s;
     const entry = s.registry.entries.get(id);
     if (entry === undefined) return;
+    this.#disarm(entry);
     // Every attempt's end counts back to pending; settle() then moves it on to its final state.
     s.registry.move('running', 'pending');
     s.releaseRun(entry);
@@ -144,6 +171,7 @@ export class TaskLifecycle {
     const s = this.#s;
     const entry = s.registry.entries.get(id);
     if (entry === undefined) return;
+    this.#disarm(entry);
     entry.readyAt = s.settings.clock.now();
     s.settings.store?.record({ kind: 'ready', id, at: entry.readyAt });
     s.enqueue([entry]);
@@ -158,6 +186,7 @@ export class TaskLifecycle {
     entry.error = cause;
     const now = s.settings.clock.now();
     s.settings.store?.record({ kind: 'retrying', id, at: now, attempt: entry.attempts, retryAt: now + delayMs, error: toStoredError(cause) });
+    this.armDeadline(entry, delayMs, TASK_RETRY);
     s.outbox.emit('task:retrying', () => ({ task: toRecord(entry, IN_BACKOFF), attempt: entry.attempts, error: cause, delayMs }));
   }
 
@@ -209,6 +238,7 @@ export class TaskLifecycle {
     entry.error = status === 'completed' ? undefined : (error ?? entry.error);
     entry.completedAt = s.settings.clock.now();
     s.actors.release(entry);
+    this.#disarm(entry);
     s.dequeue(entry);
     const at = entry.completedAt;
     if (status === 'completed') {

@@ -69,6 +69,7 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
       queued: false,
       outcome: undefined,
       node: undefined,
+      deadline: undefined,
     };
     s.registry.add(entry);
     s.actors.admit(entry, waiting ? 'dependencies' : 'queued');

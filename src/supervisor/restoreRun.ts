@@ -1,4 +1,4 @@
-import { AttemptInterruptedError, TaskNotRecoverableError, TaskTimeoutError } from '../errors.js';
+import { AttemptInterruptedError, TaskNotRecoverableError } from '../errors.js';
 import type { StoredError, StoredTaskState } from '../stores/TaskStore.js';
 import type { RecoveredRun, TaskRun } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
@@ -64,6 +64,7 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     queued: false,
     outcome: undefined,
     node: undefined,
+    deadline: undefined,
   };
 }
 
@@ -122,7 +123,7 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
     } else if (state.pendingReason === 'backoff' && state.retryAt !== undefined) {
       value = 'backoff';
       const retryAt = state.retryAt;
-      s.settings.clock.setTimeout(() => s.actors.send(entry, { type: 'task.retry' }), Math.max(0, retryAt - s.settings.clock.now()));
+      s.lifecycle.armRetry(entry, retryAt);
     } else if (s.dag.isReady(entry.id)) {
       value = 'queued';
       if (Number.isNaN(entry.readyAt)) entry.readyAt = s.settings.clock.now();
@@ -202,28 +203,14 @@ function adopt(s: Supervisor, entry: TaskEntry): void {
     s.lifecycle.deliver(entry.id, attempt, { ok: false, error: new AttemptInterruptedError(entry.id, attempt) });
     return;
   }
+  // Its time counts from its stored start, as a live attempt's does from its start. Armed first:
+  // an outcome the executor gives at once ends the attempt, and with it this deadline.
+  if (entry.timeoutMs > 0 && entry.startedAt !== undefined) {
+    const dueIn = Math.max(0, entry.startedAt + entry.timeoutMs - s.settings.clock.now());
+    s.lifecycle.armDeadline(entry, dueIn, { type: 'task.timeout', attempt });
+  }
   executor.adopt(
     { taskId: entry.id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => notePlaced(s, entry, attempt, node) },
     s.lifecycle.deliver,
   );
-  if (entry.timeoutMs > 0 && entry.startedAt !== undefined) {
-    const dueIn = Math.max(0, entry.startedAt + entry.timeoutMs - s.settings.clock.now());
-    s.settings.clock.setTimeout(() => timeOut(s, entry, attempt), dueIn);
-  }
-}
-
-/**
- * An adopted attempt ran out of its time, counted from its stored start: what the machine's own
- * `after` timeout does (abort the work, then retry or fail with a TaskTimeoutError), which a
- * restored actor does not have.
- */
-function timeOut(s: Supervisor, entry: TaskEntry, attempt: number): void {
-  if (entry.attempts !== attempt || entry.outcome !== undefined || !s.runningEntries.has(entry)) return;
-  const error = new TaskTimeoutError(entry.id, entry.timeoutMs);
-  try {
-    s.settings.executor.abort(entry.id, attempt, error);
-  } catch {
-    // The attempt ends as timed out whatever the executor says; its outcome, if any, is late.
-  }
-  s.lifecycle.deliver(entry.id, attempt, { ok: false, error });
 }
