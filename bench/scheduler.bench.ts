@@ -9,7 +9,6 @@ import PQueue from 'p-queue';
 import { createActor, createMachine } from 'xstate';
 import { taskMachine } from '../machines/taskMachine.js';
 import { createScheduler } from '../src/createScheduler.js';
-import { realClock, TimerQueue } from '../src/internal/TimerQueue.js';
 import type { TaskPriority } from '../src/types.js';
 
 const WORKERS = 4;
@@ -26,20 +25,17 @@ function heapUsed(): number {
 }
 
 /**
- * The floor: the same task machine, created and run N times, four at a time, no scheduler.
- * It gets the scheduler's own clock (one base timer for all delays), so the floor is as cheap
- * as this machine can be driven; with xstate's default clock each run also pays a Node timer.
+ * The floor: the same task machine, created and run N times, four at a time, no scheduler (and
+ * so no deadlines: the scheduler arms the attempt timeout itself).
  */
-async function runFloor(n: number, clock: 'timerQueue' | 'default' = 'timerQueue'): Promise<number> {
+async function runFloor(n: number): Promise<number> {
   const input = { id: 't', maxAttempts: 1, timeoutMs: 300_000, backoffMs: 0, backoffFactor: 1, maxBackoffMs: 0 };
-  const timers = new TimerQueue(realClock);
   const start = performance.now();
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < n) {
       const i = next++;
-      const options = clock === 'timerQueue' ? { input: { ...input, id: `t${i}` }, clock: timers } : { input: { ...input, id: `t${i}` } };
-      const actor = createActor(taskMachine, options);
+      const actor = createActor(taskMachine, { input: { ...input, id: `t${i}` } });
       actor.start();
       actor.send({ type: 'task.ready' });
       actor.send({ type: 'task.start' });
@@ -124,7 +120,6 @@ export async function run(sizes: number[] = benchSizes()): Promise<void> {
   for (const n of sizes) {
     const rounds = n >= 1_000_000 ? 1 : n >= 100_000 ? 3 : 5;
     const floor: number[] = [];
-    const floorDefault: number[] = [];
     const sched: number[] = [];
     const pq: number[] = [];
     const minimal: number[] = [];
@@ -133,7 +128,6 @@ export async function run(sizes: number[] = benchSizes()): Promise<void> {
     await runFloor(Math.min(n, 5000));
     for (let r = 0; r < rounds; r++) {
       floor.push(await runFloor(n));
-      floorDefault.push(await runFloor(n, 'default'));
       const s = await runScheduler(n);
       sched.push(s.ms);
       heap.push(s.heapPerPendingTask);
@@ -141,17 +135,16 @@ export async function run(sizes: number[] = benchSizes()): Promise<void> {
       pq.push(await runPQueue(n));
       minimal.push(await runMinimal(n));
     }
-    // The two floors differ only by noise; compare against the faster one.
-    const f = Math.min(median(floor), median(floorDefault));
+    const f = median(floor);
     const s = median(sched);
     const p = median(pq);
     perTask[n] = s / n;
     rows.push(
-      `| ${n.toLocaleString('en')} | ${rate(n, s)} | ${rate(n, median(floor))} | ${rate(n, median(floorDefault))} | ${rate(n, median(minimal))} | ${rate(n, p)} | ${(f / s).toFixed(2)} | ${(median(minimal) / s).toFixed(2)} | ${(p / s).toFixed(2)} | ${(median(heap) / 1024).toFixed(2)} | ${(median(after) / 1024 / 1024).toFixed(1)} |`,
+      `| ${n.toLocaleString('en')} | ${rate(n, s)} | ${rate(n, f)} | ${rate(n, median(minimal))} | ${rate(n, p)} | ${(f / s).toFixed(2)} | ${(median(minimal) / s).toFixed(2)} | ${(p / s).toFixed(2)} | ${(median(heap) / 1024).toFixed(2)} | ${(median(after) / 1024 / 1024).toFixed(1)} |`,
     );
   }
-  console.log('| N | scheduler tasks/s | bare-actor floor tasks/s | floor with xstate default clock | minimal 5-state machine lifecycles/s | p-queue tasks/s | scheduler / faster floor | scheduler / minimal machine | scheduler / p-queue | heap per pending task (KiB) | heap after run, over baseline (MiB) |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| N | scheduler tasks/s | bare task machine tasks/s | minimal 5-state machine lifecycles/s | p-queue tasks/s | scheduler / bare task machine | scheduler / minimal machine | scheduler / p-queue | heap per pending task (KiB) | heap after run, over baseline (MiB) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   const first = sizes[0] as number;
   const last = sizes[sizes.length - 1] as number;
