@@ -1,7 +1,8 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Link, Span, SpanContext, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import type { TaskRecord } from '../types.js';
 import { AttributeNames } from './AttributeNames.js';
+import { FinishedSpans } from './FinishedSpans.js';
 import type { TaskEventRecorder } from './TaskEventRecorder.js';
 
 /** Options of {@link createSpanRecorder}. */
@@ -30,15 +31,14 @@ export interface SpanRecorderOptions {
  * const recorder = createSpanRecorder(trace.getTracer('xeno-scheduler'), { common: {}, now: Date.now, linkLimit: 10_000, waitSpans: false });
  */
 export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions): TaskEventRecorder {
-  const { common, now, linkLimit, waitSpans } = options;
+  const { common, now, waitSpans } = options;
   /** Contexts active when tasks were scheduled, only where a span was active (most have none). */
   const parents = new Map<string, Context>();
   /** The span of each attempt running now. */
   const running = new Map<string, Span>();
   /** When the wait before a retry began (the failure), by task id. */
   const retryWaits = new Map<string, number>();
-  /** The last span of each finished task, oldest first, for its dependents' links. */
-  const finished = new Map<string, SpanContext>();
+  const finished = new FinishedSpans(options.linkLimit);
 
   const attributesOf = (task: TaskRecord, attempt: number): Attributes => ({
     ...common,
@@ -48,17 +48,8 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
     [AttributeNames.taskPriority]: task.priority,
     [AttributeNames.taskAttempt]: attempt,
   });
-  const linksOf = (task: TaskRecord): Link[] | undefined => {
-    if (task.dependencies.length === 0) return undefined;
-    const links: Link[] = [];
-    for (const id of task.dependencies) {
-      const spanContext = finished.get(id);
-      if (spanContext !== undefined) links.push({ context: spanContext });
-    }
-    return links;
-  };
   const startSpan = (name: string, task: TaskRecord, attempt: number, startTime: number): Span => {
-    const links = linksOf(task);
+    const links = finished.linksTo(task.dependencies);
     return tracer.startSpan(
       name,
       { kind: SpanKind.INTERNAL, startTime, attributes: attributesOf(task, attempt), ...(links === undefined ? {} : { links }) },
@@ -73,9 +64,7 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
   const remember = (id: string, span: Span): void => {
     parents.delete(id);
     retryWaits.delete(id);
-    if (linkLimit === 0) return;
-    finished.set(id, span.spanContext());
-    if (finished.size > linkLimit) finished.delete(finished.keys().next().value as string);
+    finished.remember(id, span.spanContext());
   };
   const fail = (span: Span, error: Error): void => {
     span.recordException(error);
