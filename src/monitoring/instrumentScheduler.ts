@@ -77,10 +77,11 @@ export function instrumentScheduler(scheduler: Scheduler, options: InstrumentOpt
   if (options.now !== undefined && typeof options.now !== 'function') throw new MonitoringOptionsError(ORIGIN, 'now', 'a function returning ms', describeValue(options.now));
   const policy = optionalString(options.policy, 'policy');
   const node = optionalString(options.node, 'node');
-  const common: Attributes = {
-    ...(policy === undefined ? {} : { [AttributeNames.policy]: policy }),
-    ...(node === undefined ? {} : { [AttributeNames.node]: node }),
-  };
+  // A plain object filled key by key and frozen: it is shared by every point and span.
+  const common: Attributes = {};
+  if (policy !== undefined) common[AttributeNames.policy] = policy;
+  if (node !== undefined) common[AttributeNames.node] = node;
+  Object.freeze(common);
   const now = options.now ?? Date.now;
   const recorders: TaskEventRecorder[] = [];
   if (options.traces !== false) {
