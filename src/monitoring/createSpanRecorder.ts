@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, SpanOptions, SpanStatus, Tracer } from '@opentelemetry/api';
 import type { TaskRecord } from '../types.js';
 import { AttributeNames } from './AttributeNames.js';
@@ -71,7 +71,8 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
     const links = finished.linksTo(task.dependencies);
     const spanOptions: SpanOptions = { kind: SpanKind.INTERNAL, startTime, attributes: attributesOf(task, attempt) };
     if (links !== undefined) spanOptions.links = links;
-    return tracer.startSpan(name, spanOptions, (parents.size === 0 ? undefined : parents.get(task.id)) ?? context.active());
+    // A task scheduled outside any span is a root, whatever happens to be active when it starts.
+    return tracer.startSpan(name, spanOptions, (parents.size === 0 ? undefined : parents.get(task.id)) ?? ROOT_CONTEXT);
   };
   const startWaitSpan = (task: TaskRecord, attempt: number, waitStart: number): Span => {
     const span = startSpan(`wait ${task.type}`, task, attempt, waitStart);
