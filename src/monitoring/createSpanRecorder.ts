@@ -49,7 +49,8 @@ function spanAttributes(common: Attributes): (task: TaskRecord, attempt: number)
  * `wait <type>`. A task that ends without running (an upstream failed or was cancelled, it was
  * cancelled while waiting) gets a `wait <type>` span ending with its status. Each span links to
  * the last span of every dependency; its parent is the context active when the task was
- * scheduled.
+ * scheduled (none: a root span). In a distributed run an attempt's span ends with the node it ran
+ * on as `scheduler.node`.
  *
  * @example
  * const recorder = createSpanRecorder(trace.getTracer('xeno-scheduler'), { common: {}, now: Date.now, linkLimit: 10_000, waitSpans: false });
@@ -84,6 +85,10 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
     if (retryWaits.size > 0) retryWaits.delete(id);
     finished.remember(id, span.spanContext());
   };
+  /** In a distributed run the record says which node the attempt went to (unknown at its start). */
+  const notePlacement = (span: Span, task: TaskRecord): void => {
+    if (task.node !== undefined) span.setAttribute(AttributeNames.node, task.node);
+  };
   const fail = (span: Span, error: Error): void => {
     span.recordException(error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
@@ -112,6 +117,7 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
       if (span === undefined) return;
       running.delete(task.id);
       span.setAttribute(AttributeNames.taskStatus, 'retrying');
+      notePlacement(span, task);
       fail(span, error);
       span.end(at);
     },
@@ -122,6 +128,7 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
         span = startWaitSpan(task, task.attempts + 1, retryWaits.get(task.id) ?? task.createdAt);
       } else {
         running.delete(task.id);
+        notePlacement(span, task);
       }
       span.setAttribute(AttributeNames.taskStatus, status);
       if (status === 'completed') span.setStatus(STATUS_OK);
