@@ -11,7 +11,7 @@ export interface SpanRecorderOptions {
   readonly common: Attributes;
   /** The scheduler's clock, in ms: for the moments task records do not carry (a retry). */
   readonly now: () => number;
-  /** Finished tasks whose last span is kept for their dependents' links; the oldest go first. */
+  /** Finished tasks no known dependent waits for whose last span is still kept, for dependents scheduled later; the oldest go first. */
   readonly linkLimit: number;
   /** Also emit each wait as a span of its own (`wait <type>`), not only as the run span's `wait` event. */
   readonly waitSpans: boolean;
@@ -96,6 +96,7 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
 
   return {
     scheduled(task) {
+      if (task.dependencies.length > 0) finished.hold(task.dependencies);
       const active = context.active();
       if (trace.getSpan(active) !== undefined) parents.set(task.id, active);
     },
@@ -136,6 +137,7 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
       else span.setAttribute(AttributeNames.cancelReason, detail.reason ?? 'cancelled');
       span.end(task.completedAt ?? now());
       remember(task.id, span);
+      if (task.dependencies.length > 0) finished.release(task.dependencies);
     },
   };
 }

@@ -32,7 +32,11 @@ export interface InstrumentOptions {
    * @default Date.now
    */
   readonly now?: () => number;
-  /** Finished tasks whose last span is kept so that their dependents can link to it. @default 10000 */
+  /**
+   * Finished tasks that no scheduled task waits for whose last span is still kept, so that a
+   * dependent scheduled after its dependency finished can link to it. A dependent scheduled
+   * before is always linked, whatever this limit. @default 10000
+   */
   readonly linkLimit?: number;
   /**
    * Emit each wait as a span `wait <type>` of its own, besides the `wait` event that starts every

@@ -35,6 +35,30 @@ describe('FinishedSpans', () => {
     expect(spanIds(finished, ['a', 'b'])).toEqual(['2', '3']);
   });
 
+  it('keeps a span a dependent was held for past the limit until released, then as the most recent', () => {
+    const finished = new FinishedSpans(1);
+    finished.hold(['a']);
+    finished.hold(['a']);
+    finished.remember('a', contextOf('1'));
+    finished.remember('b', contextOf('2'));
+    finished.remember('c', contextOf('3'));
+    expect(spanIds(finished, ['a', 'b', 'c'])).toEqual(['1', '3']);
+    finished.release(['a']);
+    expect(spanIds(finished, ['a'])).toEqual(['1']);
+    finished.release(['a']);
+    expect(spanIds(finished, ['a', 'c'])).toEqual(['1']);
+    finished.release(['never-held']);
+    expect(finished.size).toBe(1);
+  });
+
+  it('holds a span already kept when a late dependent is scheduled', () => {
+    const finished = new FinishedSpans(1);
+    finished.remember('a', contextOf('1'));
+    finished.hold(['a']);
+    finished.remember('b', contextOf('2'));
+    expect(spanIds(finished, ['a', 'b'])).toEqual(['1', '2']);
+  });
+
   it('agrees with a Map in insertion order that drops its oldest key, on any sequence of ids', () => {
     fc.assert(
       fc.property(fc.nat({ max: 5 }), fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'), { maxLength: 40 }), (limit, ids) => {
