@@ -1,22 +1,20 @@
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { AttributeNames } from '../../src/monitoring/AttributeNames.js';
 import { instrumentScheduler } from '../../src/monitoring/instrumentScheduler.js';
 import { manualWork, simulatedScheduler } from '../support/harness.js';
 
-const contextManager = new AsyncLocalStorageContextManager();
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  contextManager.disable();
-  context.disable();
-});
-
 describe('instrumentScheduler', () => {
   it('makes a task scheduled outside any span a root span, even when it starts inside an unrelated one', async () => {
+    // Parents need a context manager that propagates, as an app's SDK registers.
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(contextManager);
+    onTestFinished(() => {
+      contextManager.disable();
+      context.disable();
+    });
     const exporter = new InMemorySpanExporter();
     const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     const { scheduler, advance } = simulatedScheduler({ maxWorkers: 1 });
