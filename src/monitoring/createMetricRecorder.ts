@@ -9,6 +9,43 @@ import type { TaskEventRecorder } from './TaskEventRecorder.js';
 /** Bucket bounds of the wait and run histograms, in seconds: 1 ms to 1 h. */
 const DURATION_BUCKETS_S = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600];
 const FINAL_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+const ATTEMPT_STATUSES = [...FINAL_STATUSES, 'retrying'] as const;
+type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+/** The attribute sets of one task type's points: made once, frozen, shared by every record. */
+interface TypeAttributes {
+  readonly byStatus: Readonly<Record<AttemptStatus, Attributes>>;
+  priority(level: number): Attributes;
+}
+
+/** A frozen plain object of `common` plus `extra`, built key by key (never a slow spread with computed keys). */
+function withCommon(common: Attributes, extra: Attributes): Attributes {
+  const attributes: Attributes = {};
+  for (const key of Object.keys(common)) attributes[key] = common[key];
+  for (const key of Object.keys(extra)) attributes[key] = extra[key];
+  return Object.freeze(attributes);
+}
+
+/**
+ * The histograms' attribute sets by task type, each made once: tasks share a handful of types,
+ * statuses and priority levels, and a record then costs one Map lookup and no allocation.
+ */
+function typeAttributes(common: Attributes): (type: string) => TypeAttributes {
+  const byType = new Map<string, TypeAttributes>();
+  return (type) => {
+    let found = byType.get(type);
+    if (found !== undefined) return found;
+    const byStatus = {} as Record<AttemptStatus, Attributes>;
+    for (const status of ATTEMPT_STATUSES) byStatus[status] = withCommon(common, { [AttributeNames.taskType]: type, [AttributeNames.taskStatus]: status });
+    const byPriority: Attributes[] = [];
+    found = {
+      byStatus,
+      priority: (level) => (byPriority[level] ??= withCommon(common, { [AttributeNames.taskType]: type, [AttributeNames.taskPriority]: level })),
+    };
+    byType.set(type, found);
+    return found;
+  };
+}
 
 /**
  * The metric half of {@link instrumentScheduler}: histograms of wait and run time and a retry
@@ -32,7 +69,7 @@ export function createMetricRecorder(scheduler: Scheduler, meter: Meter, common:
   const used = meter.createObservableGauge(MetricNames.poolUsed, { description: 'What running tasks hold of a resource pool' });
   const reserved = meter.createObservableGauge(MetricNames.poolReserved, { description: 'What is held back of a resource pool for waiting higher-ranked tasks' });
 
-  const statusAttributes = new Map(FINAL_STATUSES.map((status) => [status, { ...common, [AttributeNames.taskStatus]: status }]));
+  const statusAttributes = new Map(FINAL_STATUSES.map((status) => [status, withCommon(common, { [AttributeNames.taskStatus]: status })]));
   const poolAttributes = new Map<string, Attributes>();
   const observe: BatchObservableCallback = (result) => {
     const stats = scheduler.getStats();
@@ -43,7 +80,7 @@ export function createMetricRecorder(scheduler: Scheduler, meter: Meter, common:
     result.observe(workers, stats.maxWorkers, common);
     for (const [name, usage] of Object.entries(stats.resources)) {
       let attributes = poolAttributes.get(name);
-      if (attributes === undefined) poolAttributes.set(name, (attributes = { ...common, [AttributeNames.pool]: name }));
+      if (attributes === undefined) poolAttributes.set(name, (attributes = withCommon(common, { [AttributeNames.pool]: name })));
       result.observe(capacity, usage.capacity, attributes);
       result.observe(used, usage.used, attributes);
       result.observe(reserved, usage.reserved, attributes);
@@ -52,21 +89,14 @@ export function createMetricRecorder(scheduler: Scheduler, meter: Meter, common:
   const observables = [finished, queue, running, pending, workers, capacity, used, reserved];
   meter.addBatchObservableCallback(observe, observables);
 
-  // Attribute objects are made once per combination: tasks share a handful of types and levels.
-  const cached = new Map<string, Attributes>();
-  const attributesOf = (type: string, key: string, value: string | number): Attributes => {
-    const id = `${key}\u0000${type}\u0000${value}`;
-    let attributes = cached.get(id);
-    if (attributes === undefined) cached.set(id, (attributes = { ...common, [AttributeNames.taskType]: type, [key]: value }));
-    return attributes;
-  };
+  const attributesOfType = typeAttributes(common);
   /** Start of each attempt still running, by task id. */
   const openAttempts = new Map<string, number>();
-  const endAttempt = (task: TaskRecord, status: string, at: number): void => {
+  const endAttempt = (task: TaskRecord, status: AttemptStatus, at: number): void => {
     const startedAt = openAttempts.get(task.id);
     if (startedAt === undefined) return;
     openAttempts.delete(task.id);
-    run.record(Math.max(0, at - startedAt) / 1000, attributesOf(task.type, AttributeNames.taskStatus, status));
+    run.record(Math.max(0, at - startedAt) / 1000, attributesOfType(task.type).byStatus[status]);
   };
 
   return {
@@ -74,7 +104,7 @@ export function createMetricRecorder(scheduler: Scheduler, meter: Meter, common:
       const startedAt = task.startedAt ?? now();
       openAttempts.set(task.id, startedAt);
       const readyAt = task.readyAt ?? task.createdAt;
-      wait.record(Math.max(0, startedAt - readyAt) / 1000, attributesOf(task.type, AttributeNames.taskPriority, task.priority));
+      wait.record(Math.max(0, startedAt - readyAt) / 1000, attributesOfType(task.type).priority(task.priority));
     },
     retrying(task) {
       retries.add(1, common);

@@ -1,7 +1,8 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Link, Span, SpanContext, Tracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Span, SpanOptions, SpanStatus, Tracer } from '@opentelemetry/api';
 import type { TaskRecord } from '../types.js';
 import { AttributeNames } from './AttributeNames.js';
+import { FinishedSpans } from './FinishedSpans.js';
 import type { TaskEventRecorder } from './TaskEventRecorder.js';
 
 /** Options of {@link createSpanRecorder}. */
@@ -10,10 +11,34 @@ export interface SpanRecorderOptions {
   readonly common: Attributes;
   /** The scheduler's clock, in ms: for the moments task records do not carry (a retry). */
   readonly now: () => number;
-  /** Finished tasks whose last span is kept for their dependents' links; the oldest go first. */
+  /** Finished tasks no known dependent waits for whose last span is still kept, for dependents scheduled later; the oldest go first. */
   readonly linkLimit: number;
   /** Also emit each wait as a span of its own (`wait <type>`), not only as the run span's `wait` event. */
   readonly waitSpans: boolean;
+}
+
+const STATUS_OK: SpanStatus = Object.freeze({ code: SpanStatusCode.OK });
+const WAIT_DURATION = 'task.wait.duration';
+const QUEUE_DURATION = 'task.queue.duration';
+
+/**
+ * Builds a span's attributes as a plain object of fixed shape, with `common` copied in after.
+ * Spreading `common` into a literal with computed keys instead makes a slow dictionary-mode
+ * object, about 7 µs each: more than the SDK's whole span.
+ */
+function spanAttributes(common: Attributes): (task: TaskRecord, attempt: number) => Attributes {
+  const shared = Object.entries(common);
+  return (task, attempt) => {
+    const attributes: Attributes = {
+      [AttributeNames.taskId]: task.id,
+      [AttributeNames.taskName]: task.name,
+      [AttributeNames.taskType]: task.type,
+      [AttributeNames.taskPriority]: task.priority,
+      [AttributeNames.taskAttempt]: attempt,
+    };
+    for (const [key, value] of shared) attributes[key] = value;
+    return attributes;
+  };
 }
 
 /**
@@ -24,46 +49,31 @@ export interface SpanRecorderOptions {
  * `wait <type>`. A task that ends without running (an upstream failed or was cancelled, it was
  * cancelled while waiting) gets a `wait <type>` span ending with its status. Each span links to
  * the last span of every dependency; its parent is the context active when the task was
- * scheduled.
+ * scheduled (none: a root span). In a distributed run an attempt's span ends with the node it ran
+ * on as `scheduler.node`.
  *
  * @example
  * const recorder = createSpanRecorder(trace.getTracer('xeno-scheduler'), { common: {}, now: Date.now, linkLimit: 10_000, waitSpans: false });
  */
 export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions): TaskEventRecorder {
-  const { common, now, linkLimit, waitSpans } = options;
+  const { now, waitSpans } = options;
+  const attributesOf = spanAttributes(options.common);
   /** Contexts active when tasks were scheduled, only where a span was active (most have none). */
   const parents = new Map<string, Context>();
   /** The span of each attempt running now. */
   const running = new Map<string, Span>();
   /** When the wait before a retry began (the failure), by task id. */
   const retryWaits = new Map<string, number>();
-  /** The last span of each finished task, oldest first, for its dependents' links. */
-  const finished = new Map<string, SpanContext>();
+  const finished = new FinishedSpans(options.linkLimit);
+  /** Span names by task type, made once per type. */
+  const runNames = new Map<string, string>();
 
-  const attributesOf = (task: TaskRecord, attempt: number): Attributes => ({
-    ...common,
-    [AttributeNames.taskId]: task.id,
-    [AttributeNames.taskName]: task.name,
-    [AttributeNames.taskType]: task.type,
-    [AttributeNames.taskPriority]: task.priority,
-    [AttributeNames.taskAttempt]: attempt,
-  });
-  const linksOf = (task: TaskRecord): Link[] | undefined => {
-    if (task.dependencies.length === 0) return undefined;
-    const links: Link[] = [];
-    for (const id of task.dependencies) {
-      const spanContext = finished.get(id);
-      if (spanContext !== undefined) links.push({ context: spanContext });
-    }
-    return links;
-  };
   const startSpan = (name: string, task: TaskRecord, attempt: number, startTime: number): Span => {
-    const links = linksOf(task);
-    return tracer.startSpan(
-      name,
-      { kind: SpanKind.INTERNAL, startTime, attributes: attributesOf(task, attempt), ...(links === undefined ? {} : { links }) },
-      parents.get(task.id) ?? context.active(),
-    );
+    const links = finished.linksTo(task.dependencies);
+    const spanOptions: SpanOptions = { kind: SpanKind.INTERNAL, startTime, attributes: attributesOf(task, attempt) };
+    if (links !== undefined) spanOptions.links = links;
+    // A task scheduled outside any span is a root, whatever happens to be active when it starts.
+    return tracer.startSpan(name, spanOptions, (parents.size === 0 ? undefined : parents.get(task.id)) ?? ROOT_CONTEXT);
   };
   const startWaitSpan = (task: TaskRecord, attempt: number, waitStart: number): Span => {
     const span = startSpan(`wait ${task.type}`, task, attempt, waitStart);
@@ -71,11 +81,13 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
     return span;
   };
   const remember = (id: string, span: Span): void => {
-    parents.delete(id);
-    retryWaits.delete(id);
-    if (linkLimit === 0) return;
-    finished.set(id, span.spanContext());
-    if (finished.size > linkLimit) finished.delete(finished.keys().next().value as string);
+    if (parents.size > 0) parents.delete(id);
+    if (retryWaits.size > 0) retryWaits.delete(id);
+    finished.remember(id, span.spanContext());
+  };
+  /** In a distributed run the record says which node the attempt went to (unknown at its start). */
+  const notePlacement = (span: Span, task: TaskRecord): void => {
+    if (task.node !== undefined) span.setAttribute(AttributeNames.node, task.node);
   };
   const fail = (span: Span, error: Error): void => {
     span.recordException(error);
@@ -84,20 +96,19 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
 
   return {
     scheduled(task) {
+      if (task.dependencies.length > 0) finished.hold(task.dependencies);
       const active = context.active();
       if (trace.getSpan(active) !== undefined) parents.set(task.id, active);
     },
     started(task, attempt) {
       const startedAt = task.startedAt ?? now();
-      const waitStart = retryWaits.get(task.id) ?? task.createdAt;
+      const waitStart = (retryWaits.size === 0 ? undefined : retryWaits.get(task.id)) ?? task.createdAt;
       const readyAt = task.readyAt ?? waitStart;
       if (waitSpans) startWaitSpan(task, attempt, waitStart).end(startedAt);
-      const span = startSpan(`run ${task.type}`, task, attempt, startedAt);
-      span.addEvent(
-        'wait',
-        { 'task.wait.duration': Math.max(0, startedAt - waitStart) / 1000, 'task.queue.duration': Math.max(0, startedAt - readyAt) / 1000 },
-        waitStart,
-      );
+      let name = runNames.get(task.type);
+      if (name === undefined) runNames.set(task.type, (name = `run ${task.type}`));
+      const span = startSpan(name, task, attempt, startedAt);
+      span.addEvent('wait', { [WAIT_DURATION]: Math.max(0, startedAt - waitStart) / 1000, [QUEUE_DURATION]: Math.max(0, startedAt - readyAt) / 1000 }, waitStart);
       running.set(task.id, span);
     },
     retrying(task, error) {
@@ -107,6 +118,7 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
       if (span === undefined) return;
       running.delete(task.id);
       span.setAttribute(AttributeNames.taskStatus, 'retrying');
+      notePlacement(span, task);
       fail(span, error);
       span.end(at);
     },
@@ -117,13 +129,15 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
         span = startWaitSpan(task, task.attempts + 1, retryWaits.get(task.id) ?? task.createdAt);
       } else {
         running.delete(task.id);
+        notePlacement(span, task);
       }
       span.setAttribute(AttributeNames.taskStatus, status);
-      if (status === 'completed') span.setStatus({ code: SpanStatusCode.OK });
+      if (status === 'completed') span.setStatus(STATUS_OK);
       else if (status === 'failed') fail(span, detail.error ?? task.error ?? new Error('failed'));
       else span.setAttribute(AttributeNames.cancelReason, detail.reason ?? 'cancelled');
       span.end(task.completedAt ?? now());
       remember(task.id, span);
+      if (task.dependencies.length > 0) finished.release(task.dependencies);
     },
   };
 }

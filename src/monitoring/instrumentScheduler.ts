@@ -32,7 +32,11 @@ export interface InstrumentOptions {
    * @default Date.now
    */
   readonly now?: () => number;
-  /** Finished tasks whose last span is kept so that their dependents can link to it. @default 10000 */
+  /**
+   * Finished tasks that no scheduled task waits for whose last span is still kept, so that a
+   * dependent scheduled after its dependency finished can link to it. A dependent scheduled
+   * before is always linked, whatever this limit. @default 10000
+   */
   readonly linkLimit?: number;
   /**
    * Emit each wait as a span `wait <type>` of its own, besides the `wait` event that starts every
@@ -77,10 +81,11 @@ export function instrumentScheduler(scheduler: Scheduler, options: InstrumentOpt
   if (options.now !== undefined && typeof options.now !== 'function') throw new MonitoringOptionsError(ORIGIN, 'now', 'a function returning ms', describeValue(options.now));
   const policy = optionalString(options.policy, 'policy');
   const node = optionalString(options.node, 'node');
-  const common: Attributes = {
-    ...(policy === undefined ? {} : { [AttributeNames.policy]: policy }),
-    ...(node === undefined ? {} : { [AttributeNames.node]: node }),
-  };
+  // A plain object filled key by key and frozen: it is shared by every point and span.
+  const common: Attributes = {};
+  if (policy !== undefined) common[AttributeNames.policy] = policy;
+  if (node !== undefined) common[AttributeNames.node] = node;
+  Object.freeze(common);
   const now = options.now ?? Date.now;
   const recorders: TaskEventRecorder[] = [];
   if (options.traces !== false) {

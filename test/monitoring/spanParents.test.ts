@@ -1,0 +1,35 @@
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { AttributeNames } from '../../src/monitoring/AttributeNames.js';
+import { instrumentScheduler } from '../../src/monitoring/instrumentScheduler.js';
+import { manualWork, simulatedScheduler } from '../support/harness.js';
+
+describe('instrumentScheduler', () => {
+  it('makes a task scheduled outside any span a root span, even when it starts inside an unrelated one', async () => {
+    // Parents need a context manager that propagates, as an app's SDK registers.
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(contextManager);
+    onTestFinished(() => {
+      contextManager.disable();
+      context.disable();
+    });
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const { scheduler, advance } = simulatedScheduler({ maxWorkers: 1 });
+    instrumentScheduler(scheduler, { tracerProvider, metrics: false });
+    const work = manualWork();
+    scheduler.scheduleTasks([{ id: 'first', run: work.run }, { id: 'second', run: () => 'done' }]);
+    await advance(0);
+    // The app cancels `first` while handling a request: `second` takes the freed worker in that same call.
+    const request = tracerProvider.getTracer('app').startSpan('request');
+    context.with(trace.setSpan(ROOT_CONTEXT, request), () => scheduler.cancelTask('first'));
+    request.end();
+    await scheduler.onIdle();
+    const second = exporter.getFinishedSpans().find((span) => span.attributes[AttributeNames.taskId] === 'second');
+    expect(second?.name).toBe('run generic');
+    expect(second?.parentSpanContext).toBeUndefined();
+    await scheduler.stop({ graceMs: 0 });
+  });
+});
