@@ -9,6 +9,7 @@ import { findAdoptedJob, type Adoption } from './findAdoptedJob.js';
 import { connectRedis } from './connectRedis.js';
 import { redactUrl } from './redactUrl.js';
 import type { DistributedOptions } from './DistributedOptions.js';
+import type { DistributedExecutor } from './DistributedExecutor.js';
 import { NodeBoard, type NodeStatus } from './NodeBoard.js';
 import { NodeEventReader, type NodeEvent } from './NodeEventReader.js';
 import { NodeQueue } from './NodeQueue.js';
@@ -18,19 +19,7 @@ import { resolveDistributedOptions, type ResolvedDistributedOptions } from './re
 import { toJobData } from './toJobData.js';
 import { toOutcome } from './toOutcome.js';
 
-/** The executor of a distributed coordinator: an {@link Executor} plus its nodes and its life. */
-export interface DistributedExecutor extends Executor {
-  /** Resolves once Redis is reached and every node's queue is open; rejects with a RedisUnreachableError. */
-  ready(): Promise<void>;
-  /** The nodes now: up or down, workers, jobs placed and running, resources. */
-  nodes(): NodeStatus[];
-  /** Calls `listener` with warnings (a worker for an unknown node); returns the unsubscribe. */
-  onWarning(listener: (message: string) => void): () => void;
-  /** The attempts adopted from a previous coordinator so far, and what was found of their jobs. */
-  adoptions(): readonly Adoption[];
-  /** Stops checking and closes every connection (jobs in Redis stay where they are). */
-  close(): Promise<void>;
-}
+export type { DistributedExecutor } from './DistributedExecutor.js';
 
 /** How long one blocking read of the event streams waits, in ms (shorter would only cost round trips). */
 const READ_BLOCK_MS = 1000;
