@@ -119,6 +119,19 @@ describe('startDashboard', () => {
     expect(patches.at(-1)?.stats).toMatchObject({ completed: 2, failed: 1 });
   });
 
+  it('patches in tasks scheduled past liveActorLimit, which have no actor for inspection to see yet', async () => {
+    scheduler = createScheduler({ liveActorLimit: 0, autoStart: false });
+    dashboard = await startDashboard(scheduler, { throttleMs: 20 });
+    const feed = await openFeed(`ws://${new URL(dashboard.url).host}/ws`);
+    sockets.push(feed.socket);
+    scheduler.scheduleTasks([
+      { id: 'ready', run: async () => 1 },
+      { id: 'waits', dependencies: ['ready'], run: async () => 2 },
+    ]);
+    await waitFor(() => latestStates(feed.messages).size === 2, 'both tasks in a patch');
+    expect(Object.fromEntries(latestStates(feed.messages))).toEqual({ ready: 'pending.queued', waits: 'pending.dependencies' });
+  });
+
   it('answers GET /api/task with the history and, for a pending task, explainTask', async () => {
     const { base } = await start();
     scheduler?.scheduleTasks([

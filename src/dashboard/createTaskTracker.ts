@@ -32,6 +32,11 @@ export interface TaskTracker {
    * heard before its run started is kept until it starts.
    */
   notePlaced(taskId: string, attempt: number, node: string): void;
+  /**
+   * A task changed where inspection cannot see it (a new dormant task has no actor yet): the next
+   * `takeChangedTasks` includes it.
+   */
+  noteChanged(taskId: string): void;
   /** Runs that started or ended since the last call. */
   takeChangedRuns(): RunView[];
   /** Every run kept, oldest first. */
@@ -186,6 +191,10 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
       const ids = [...changedTasks];
       changedTasks.clear();
       return ids;
+    },
+    noteChanged(taskId) {
+      changedTasks.add(taskId);
+      onChange();
     },
     notePlaced(taskId, attempt, node) {
       const run = tracks.get(taskId)?.run;

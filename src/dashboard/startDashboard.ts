@@ -104,6 +104,9 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
   const inspection = scheduler.actor.system.inspect(tracker.observer);
   const onPlaced = ({ task, attempt, node }: SchedulerEvents['task:placed']): void => tracker.notePlaced(task.id, attempt, node);
   scheduler.events.on('task:placed', onPlaced);
+  // A dormant task (past liveActorLimit) has no actor for inspection to see until it starts.
+  const onScheduled = ({ task }: SchedulerEvents['task:scheduled']): void => tracker.noteChanged(task.id);
+  scheduler.events.on('task:scheduled', onScheduled);
   const nodesPoll = resolved.nodes === undefined ? undefined : setInterval(() => clients.size > 0 && feed.hasNodeChanges() && push.poke(), NODES_POLL_MS);
   nodesPoll?.unref();
 
@@ -112,6 +115,7 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
     async close() {
       inspection.unsubscribe();
       scheduler.events.off('task:placed', onPlaced);
+      scheduler.events.off('task:scheduled', onScheduled);
       clearInterval(nodesPoll);
       push.stop();
       for (const client of clients) client.terminate();
