@@ -75,7 +75,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     dependencyTimeoutMs: numberOption(options.dependencyTimeoutMs, 'dependencyTimeoutMs', 600_000),
     autoStart: resolveAutoStart(options.autoStart),
     maxFinishedRecords: integerOption(options.maxFinishedRecords, 'maxFinishedRecords', 10_000, 0),
-    liveActorLimit: integerOption(options.liveActorLimit, 'liveActorLimit', 10_000, 0),
+    // Infinity: every waiting task keeps its actor (no dormant tasks).
+    liveActorLimit: options.liveActorLimit === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : integerOption(options.liveActorLimit, 'liveActorLimit', 10_000, 0),
     policy: resolveSchedulerPolicy(options.policy, options.policyOptions),
     clock,
     events,

@@ -173,8 +173,9 @@ export interface SchedulerOptions {
    * How many task actors may live at once for tasks that only wait. A pending task admitted
    * beyond it is dormant: its state is the machine's shared snapshot of the state it waits in
    * (status and pending reason read from it, pause and resume applied through the machine's own
-   * transitions), and its actor is created when it starts, fails or is cancelled. Inspectors see
-   * a dormant task's actor from then on. `0` keeps every waiting task dormant. @default 10000
+   * transitions), and its actor is created when it starts (one cancelled or failed while it
+   * waits ends through the machine's transition, with no actor). Inspectors see a dormant task's
+   * actor from when it starts. `0` keeps every waiting task dormant; `Infinity` none. @default 10000
    */
   liveActorLimit?: number;
   /** The scheduling policy: a built-in name or a custom policy. @default 'priority' */

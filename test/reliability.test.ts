@@ -68,6 +68,19 @@ describe('stop', () => {
     expect(s.getTaskStatus('b')).toBe('cancelled');
   });
 
+  it('leaves no timer armed once idle, without stop(), when a task had waited for a dependency', async () => {
+    const clock = countingClock();
+    const s = createScheduler({ clock, dependencyTimeoutMs: 600_000 });
+    s.scheduleTasks([
+      { id: 'a', run: async () => 1, timeoutMs: 0 },
+      { id: 'b', dependencies: ['a'], run: async () => 2, timeoutMs: 0 },
+    ]);
+    await s.onIdle();
+    expect(s.getTaskStatus('b')).toBe('completed');
+    // Before: the dependency deadline of b stayed armed, and held the process for 10 minutes.
+    expect(clock.armed).toBe(0);
+  });
+
   it('lets the process exit at once after stop() when tasks had dependencies (item 1)', async () => {
     const { code, stdout, ms } = await runScript('stopWithDependencies.ts');
     expect(stdout).toContain('stopped');

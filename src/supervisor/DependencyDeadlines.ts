@@ -35,7 +35,7 @@ export class DependencyDeadlines {
     if (this.#timer === undefined) this.#armTimer();
   }
 
-  /** Clears the timer and every deadline: a stopped scheduler holds no timer. */
+  /** Clears the timer and every deadline: a stopped (or idle) scheduler holds no timer. */
   stop(): void {
     if (this.#timer !== undefined) this.#host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;

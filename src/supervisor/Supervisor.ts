@@ -80,7 +80,11 @@ export class Supervisor {
       this.graph.send({ type: 'graph.forget', ids });
       settings.store?.forget(ids);
     });
-    this.waiters = new Waiters(this.outbox, () => this.registry.live, () => settings.events.emit('idle', undefined));
+    this.waiters = new Waiters(this.outbox, () => this.registry.live, () => {
+      // No task waits any more: a deadline of one that became ready must not hold the process.
+      this.deadlines.stop();
+      settings.events.emit('idle', undefined);
+    });
     this.deadlines = new DependencyDeadlines({
       clock: settings.clock,
       deadlineOf: (id) => {

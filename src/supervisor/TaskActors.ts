@@ -52,8 +52,11 @@ export class TaskActors {
   /**
    * Sends an event to a task. A dormant task takes it through the machine's own transition on
    * its shared snapshot while that only moves it between waiting states with no action (pause,
-   * resume, ready, block); any other event (start, cancel, a failure) creates its actor in the
-   * state it waits in, and the actor takes the event. An ended task takes nothing.
+   * resume, ready, block). One that ends it from waiting (cancel, a failed dependency) is taken
+   * by the machine's transition too, on the task's own context: the final snapshot is kept and
+   * the scheduler actor hears of it with the done event an actor would send, so ending a million
+   * dormant tasks (stop, a cascade) creates no actor. Any other event (start) creates its actor
+   * in the state it waits in, and the actor takes the event. An ended task takes nothing.
    */
   send(entry: TaskEntry, event: TaskMachineEvent): void {
     if (entry.ref !== undefined) {
@@ -61,10 +64,16 @@ export class TaskActors {
       return;
     }
     const from = entry.dormant;
-    if (from === undefined) return;
+    if (from === undefined || from.status !== 'active') return;
     const next = this.#dormantStep(from, event);
     if (next !== undefined) {
       entry.dormant = next;
+      return;
+    }
+    const [to, actions] = transition(this.#logic, { ...from, context: this.#contextOf(entry) }, event);
+    if (to.status === 'done' && actions.length === 0) {
+      entry.dormant = to;
+      this.#self.send({ type: `xstate.done.actor.${entry.id}`, output: to.output });
       return;
     }
     this.#wake(entry, from).send(event);

@@ -51,7 +51,8 @@ export interface TaskEntry extends QueuedTask {
   /**
    * While the task is dormant (pending, with no actor yet): the shared snapshot of the pending
    * state it waits in. Its actor is created from it when the task leaves waiting (see
-   * {@link TaskLifecycle.send}). Undefined once it has an actor.
+   * {@link TaskActors.send}); a dormant task that ends from waiting keeps its final snapshot here
+   * until the supervisor settles it. Undefined once it has an actor.
    */
   dormant: TaskSnapshot | undefined;
   /** True while the ready queue holds it. */
@@ -94,7 +95,7 @@ export function pendingReasonOf(entry: TaskEntry): PendingReason | undefined {
  */
 export function isLive(entry: TaskEntry): boolean {
   if (entry.outcome !== undefined) return false;
-  return entry.ref === undefined ? entry.dormant !== undefined : entry.ref.getSnapshot().status === 'active';
+  return (entry.ref?.getSnapshot() ?? entry.dormant)?.status === 'active';
 }
 
 /**

@@ -206,7 +206,8 @@ export class TaskLifecycle {
   /** The task's actor reached a final state: its output says which. */
   finish(id: string): void {
     const entry = this.#s.registry.entries.get(id);
-    const output = entry?.ref?.getSnapshot().output;
+    // A dormant task that ended from waiting has no actor: its final snapshot says the same.
+    const output = (entry?.ref?.getSnapshot() ?? entry?.dormant)?.output;
     if (entry === undefined || output === undefined) return;
     this.#settle(entry, output.status, output.result, output.error, output.cancelReason);
   }

@@ -25,6 +25,31 @@ describe('dormant tasks (past liveActorLimit)', () => {
     }
   });
 
+  it('takes Infinity as "every waiting task keeps its actor"', () => {
+    const seen = actorsSeen();
+    const scheduler = createScheduler({ liveActorLimit: Number.POSITIVE_INFINITY, autoStart: false, inspect: seen.inspect });
+    scheduler.scheduleTasks(['t1', 't2', 't3'].map((id) => ({ id, run: async () => id })));
+    expect([...seen.ids].sort()).toEqual(['t1', 't2', 't3']);
+  });
+
+  it('ends dormant tasks cancelled while they wait without creating their actors', async () => {
+    const seen = actorsSeen();
+    const { scheduler } = simulatedScheduler({ liveActorLimit: 0, autoStart: false, inspect: seen.inspect });
+    const cancelled: string[] = [];
+    scheduler.events.on('task:cancelled', ({ task, reason }) => cancelled.push(`${task.id}: ${reason}`));
+    scheduler.scheduleTasks([
+      { id: 't1', run: async () => 1 },
+      { id: 't2', run: async () => 2, dependencies: ['t1'] },
+    ]);
+    expect(scheduler.cancelTask('t1', 'not needed')).toBe(true);
+    expect(scheduler.getTaskStatus('t1')).toBe('cancelled');
+    await settle();
+    expect(cancelled).toEqual(['t1: not needed', 't2: dependency "t1" was cancelled']);
+    expect(scheduler.getTask('t2')).toMatchObject({ status: 'cancelled', attempts: 0 });
+    expect(seen.ids.size).toBe(0);
+    expect(scheduler.cancelTask('t1')).toBe(false);
+  });
+
   it('gives actors to the first tasks up to the limit, the rest when they start', async () => {
     const seen = actorsSeen();
     const work = manualWork();
