@@ -5,6 +5,13 @@ import type { PendingReason } from '../types.js';
 import type { TaskActorRef, TaskEntry, TaskSnapshot } from './TaskEntry.js';
 
 /**
+ * What an event does to a dormant task, as the machine says (asked once per state and event
+ * type): the shared snapshot of the waiting state it moves to, `end` when it ends the task from
+ * waiting, `wake` when the task needs its actor (start).
+ */
+type DormantStep = TaskSnapshot | 'end' | 'wake';
+
+/**
  * The task actors of one supervisor: created with the scheduler actor as parent, from shared
  * snapshots, and only as many at once as `liveActorLimit` allows for tasks that merely wait.
  * Every event to a task goes through {@link TaskActors.send}, which knows whether it has an actor.
@@ -12,7 +19,7 @@ import type { TaskActorRef, TaskEntry, TaskSnapshot } from './TaskEntry.js';
 export class TaskActors {
   readonly #limit: number;
   readonly #templates = new Map<string, TaskSnapshot>();
-  readonly #dormantSteps = new Map<TaskSnapshot, Map<string, TaskSnapshot | null>>();
+  readonly #dormantSteps = new Map<TaskSnapshot, Map<string, DormantStep>>();
   #live = 0;
   #self!: AnyActorRef;
   #logic!: typeof taskLogic;
@@ -65,16 +72,19 @@ export class TaskActors {
     }
     const from = entry.dormant;
     if (from === undefined || from.status !== 'active') return;
-    const next = this.#dormantStep(from, event);
-    if (next !== undefined) {
-      entry.dormant = next;
+    const step = this.#dormantStep(from, event);
+    if (step !== 'wake' && step !== 'end') {
+      entry.dormant = step;
       return;
     }
-    const [to, actions] = transition(this.#logic, { ...from, context: this.#contextOf(entry) }, event);
-    if (to.status === 'done' && actions.length === 0) {
-      entry.dormant = to;
-      this.#self.send({ type: `xstate.done.actor.${entry.id}`, output: to.output });
-      return;
+    if (step === 'end') {
+      // The same step again on the task's own context: the final snapshot and output are its own.
+      const [to, actions] = transition(this.#logic, { ...from, context: this.#contextOf(entry) }, event);
+      if (to.status === 'done' && actions.length === 0) {
+        entry.dormant = to;
+        this.#self.send({ type: `xstate.done.actor.${entry.id}`, output: to.output });
+        return;
+      }
     }
     this.#wake(entry, from).send(event);
   }
@@ -119,21 +129,23 @@ export class TaskActors {
   }
 
   /**
-   * Where the machine takes a dormant task on `event`: the shared snapshot of another waiting
-   * state, or undefined when the step leaves waiting, runs an action or changes the context
-   * (then the task needs its actor). Asked of the machine once per state and event type.
+   * Where the machine takes a dormant task on `event` (see {@link DormantStep}): a waiting state
+   * when the step stays in one with no action and no context change, `end` when it reaches a
+   * final state with no action, else `wake`. Asked of the machine once per state and event type,
+   * so the hot path (a dormant task's start) costs one map lookup, not a transition.
    */
-  #dormantStep(from: TaskSnapshot, event: TaskMachineEvent): TaskSnapshot | undefined {
+  #dormantStep(from: TaskSnapshot, event: TaskMachineEvent): DormantStep {
     let steps = this.#dormantSteps.get(from);
     if (steps === undefined) this.#dormantSteps.set(from, (steps = new Map()));
-    let next = steps.get(event.type);
-    if (next === undefined) {
+    let step = steps.get(event.type);
+    if (step === undefined) {
       const [to, actions] = transition(this.#logic, from, event);
       const stays = to.status === 'active' && actions.length === 0 && to.context === from.context && typeof to.value === 'object';
-      next = stays ? this.#bornIn((to.value as { pending: PendingReason }).pending) : null;
-      steps.set(event.type, next);
+      if (stays) step = this.#bornIn((to.value as { pending: PendingReason }).pending);
+      else step = to.status === 'done' && actions.length === 0 ? 'end' : 'wake';
+      steps.set(event.type, step);
     }
-    return next ?? undefined;
+    return step;
   }
 
   #bornIn(state: PendingReason): TaskSnapshot {
