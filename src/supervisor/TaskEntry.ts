@@ -65,6 +65,21 @@ export interface TaskEntry extends QueuedTask {
   deadline: unknown;
 }
 
+/**
+ * The supervisor's own fields of an entry as it is created (admitted or recovered): no slot, no
+ * actor yet, not queued, no outcome, no node, no deadline. Spread last into the entry literal, so
+ * admitted and recovered entries share one object shape.
+ */
+export const UNSTARTED = Object.freeze({
+  slot: undefined,
+  ref: undefined,
+  dormant: undefined,
+  queued: false,
+  outcome: undefined,
+  node: undefined,
+  deadline: undefined,
+});
+
 const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);
 
 /** True for a final status. */

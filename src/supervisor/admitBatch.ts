@@ -3,7 +3,7 @@ import type { NormalizedTask } from '../normalizeTaskSpec.js';
 import { dependencyProblemToError } from './dependencyProblemToError.js';
 import type { Supervisor } from './Supervisor.js';
 import { toStoredTask } from './toStoredTask.js';
-import { toRecord, type TaskEntry } from './TaskEntry.js';
+import { toRecord, UNSTARTED, type TaskEntry } from './TaskEntry.js';
 
 /**
  * Checks a normalized batch against the registry and the graph: a duplicate id, an unknown
@@ -63,13 +63,7 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
       completedAt: undefined,
       result: undefined,
       error: undefined,
-      slot: undefined,
-      ref: undefined,
-      dormant: undefined,
-      queued: false,
-      outcome: undefined,
-      node: undefined,
-      deadline: undefined,
+      ...UNSTARTED,
     };
     s.registry.add(entry);
     s.actors.admit(entry, waiting ? 'dependencies' : 'queued');

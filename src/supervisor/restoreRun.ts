@@ -2,7 +2,7 @@ import { AttemptInterruptedError, TaskNotRecoverableError } from '../errors.js';
 import type { StoredError, StoredTaskState } from '../stores/TaskStore.js';
 import type { RecoveredRun, TaskRun } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
-import { isLive, toRecord, type TaskEntry } from './TaskEntry.js';
+import { isLive, toRecord, UNSTARTED, type TaskEntry } from './TaskEntry.js';
 import { notePlaced } from './supervisorControl.js';
 
 /** What restoring needs besides the stored tasks. */
@@ -58,13 +58,7 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     completedAt: state.completedAt,
     result: state.result,
     error: toError(state.error),
-    slot: undefined,
-    ref: undefined,
-    dormant: undefined,
-    queued: false,
-    outcome: undefined,
-    node: undefined,
-    deadline: undefined,
+    ...UNSTARTED,
   };
 }
 
