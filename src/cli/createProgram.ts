@@ -53,7 +53,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--keep-open', 'keep the dashboard and the metrics endpoint up after the run until Ctrl-C (implies --dashboard without --metrics-port)')
     .option('--metrics-port <port>', 'serve the metrics in the Prometheus text format at http://<metrics-host>:<port>/metrics while the run lasts (0: a free one)', parsePortOption)
     .option('--metrics-host <host>', 'interface of the metrics endpoint', '127.0.0.1')
-    .option('--state <file>', 'journal the run in this SQLite file; run the same command again to resume it after a crash or Ctrl-C')
+    .option('--state <file>', 'journal the run in this SQLite file; run the same command again to resume it after a crash or Ctrl-C (a workload that conflicts with the stored run, a command changed on a task that already ran included, is refused with the differences)')
     .option('--fresh', 'with --state: discard the stored run and start over')
     .addHelpText(
       'after',
