@@ -36,8 +36,8 @@ export function freePort(): Promise<number> {
  * Starts redis-server on 127.0.0.1 and a free port, without persistence (no RDB, no AOF) in a
  * temporary directory removed at `stop()`.
  */
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+export async function startRedis(onPort?: number): Promise<TestRedis> {
+  const port = onPort ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'xeno-redis-'));
   const child: ChildProcess = spawn(REDIS_SERVER as string, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -100,6 +100,7 @@ class BullmqExecutor implements DistributedExecutor {
   async #open(): Promise<void> {
     const redis = await connectRedis(this.#o.connection);
     this.#redis = redis;
+    this.#watchConnection(redis);
     const names = this.#board.names;
     await redis.multi().del(this.#keys.nodes).sadd(this.#keys.nodes, ...names).exec();
     for (const node of names) {
@@ -299,6 +300,20 @@ class BullmqExecutor implements DistributedExecutor {
       const finished = job.failedReason ? { failedReason: job.failedReason } : { returnvalue: job.returnvalue };
       this.#book.finish(tracked, toOutcome(finished, tracked.attempt.taskId, tracked.attempt.attempt, node));
     }
+  }
+
+  /**
+   * Says once per outage that Redis went away: meanwhile no job is placed and no outcome arrives,
+   * so running attempts run into their timeouts; without a word they would look like slow work.
+   */
+  #watchConnection(redis: Redis): void {
+    const key = 'redis-lost';
+    redis.on('reconnecting', () => {
+      if (!this.#isClosed) this.#warn(key, `lost the connection to Redis at ${redactUrl(this.#o.connection)}; reconnecting (placements and outcomes wait; running attempts may time out)`);
+    });
+    redis.on('ready', () => {
+      if (this.#warned.delete(key)) for (const listener of this.#warnings) listener(`reconnected to Redis at ${redactUrl(this.#o.connection)}`);
+    });
   }
 
   #warn(key: string, message: string): void {
