@@ -18,6 +18,7 @@ import { redisKeys, type RedisKeys } from './redisKeys.js';
 import { resolveDistributedOptions, type ResolvedDistributedOptions } from './resolveDistributedOptions.js';
 import { toJobData } from './toJobData.js';
 import { toOutcome } from './toOutcome.js';
+import { watchRedisConnection } from './watchRedisConnection.js';
 
 export type { DistributedExecutor } from './DistributedExecutor.js';
 
@@ -100,7 +101,14 @@ class BullmqExecutor implements DistributedExecutor {
   async #open(): Promise<void> {
     const redis = await connectRedis(this.#o.connection);
     this.#redis = redis;
-    this.#watchConnection(redis);
+    // Meanwhile no job is placed and no outcome arrives: running attempts run into their
+    // timeouts, and without a word a dead Redis would look like slow work.
+    const url = redactUrl(this.#o.connection);
+    watchRedisConnection(
+      redis,
+      () => this.#isClosed || this.#tell(`lost the connection to Redis at ${url}; reconnecting (placements and outcomes wait; running attempts may time out)`),
+      () => this.#tell(`reconnected to Redis at ${url}`),
+    );
     const names = this.#board.names;
     await redis.multi().del(this.#keys.nodes).sadd(this.#keys.nodes, ...names).exec();
     for (const node of names) {
@@ -302,23 +310,13 @@ class BullmqExecutor implements DistributedExecutor {
     }
   }
 
-  /**
-   * Says once per outage that Redis went away: meanwhile no job is placed and no outcome arrives,
-   * so running attempts run into their timeouts; without a word they would look like slow work.
-   */
-  #watchConnection(redis: Redis): void {
-    const key = 'redis-lost';
-    redis.on('reconnecting', () => {
-      if (!this.#isClosed) this.#warn(key, `lost the connection to Redis at ${redactUrl(this.#o.connection)}; reconnecting (placements and outcomes wait; running attempts may time out)`);
-    });
-    redis.on('ready', () => {
-      if (this.#warned.delete(key)) for (const listener of this.#warnings) listener(`reconnected to Redis at ${redactUrl(this.#o.connection)}`);
-    });
-  }
-
   #warn(key: string, message: string): void {
     if (this.#warned.has(key)) return;
     this.#warned.add(key);
+    this.#tell(message);
+  }
+
+  #tell(message: string): void {
     for (const listener of this.#warnings) listener(message);
   }
 }
