@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../src/createScheduler.js';
+import type { Executor } from '../src/executors/Executor.js';
+import { computeMetrics } from '../src/simulate/computeMetrics.js';
 import { generateDagWorkload } from '../src/simulate/generateDagWorkload.js';
 import { assertInvariants } from '../src/simulate/invariants.js';
 import { recordTrace } from '../src/simulate/recordTrace.js';
@@ -76,6 +78,41 @@ describe('replayOf', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('times an attempt from its dispatch, not from when its start event was emitted after another attempt\'s slow start', async () => {
+    // A command's spawn blocks the thread: the second attempt's `task:started` is emitted after
+    // the first spawn returns. Timed from that emission, `b` looked shorter than `a` and the
+    // replay finished it first, a different schedule from the real run (CI saw +7%).
+    const clock = new SimulationClock();
+    const workMs: Record<string, number> = { a: 480, b: 470, x: 1000, y: 100 };
+    const executor: Executor = {
+      name: 'slow-spawn',
+      inFlight: 0,
+      start: ({ taskId, attempt }, report) => {
+        clock.advanceTo(clock.now() + 20);
+        clock.setTimeout(() => report(taskId, attempt, { ok: true, result: undefined }), workMs[taskId] ?? 0);
+      },
+      abort: () => {},
+      onSettled: async () => {},
+    };
+    const scheduler = createScheduler({ clock, executor, maxWorkers: 2, policy: 'fifo', defaultTimeoutMs: 0, dependencyTimeoutMs: 0 });
+    const recorder = recordTrace(scheduler, { now: () => clock.now(), policy: 'fifo' });
+    scheduler.scheduleTasks([{ id: 'a' }, { id: 'b' }, { id: 'x', dependencies: ['a'] }, { id: 'y', dependencies: ['b'] }].map((t) => ({ ...t, run: () => undefined })));
+    const idle = scheduler.onIdle();
+    for (let settled = false; !settled; ) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const next = clock.nextDueTime();
+      if (next === undefined) settled = true;
+      else clock.advanceTo(next);
+    }
+    await idle;
+    await scheduler.stop();
+    const real = recorder.stop();
+    expect(starts(real).map(([task, time]) => [task, time])).toEqual([['a', 0], ['b', 0], ['x', 500], ['y', 520]]);
+    const again = await simulate(replayOf({ replay: { trace: real } }));
+    expect(starts(again.trace)).toEqual(starts(real));
+    expect(again.metrics.makespanMs).toBe(computeMetrics(real).makespanMs);
   });
 
   it('names the missing field when the report has no trace', () => {

@@ -45,15 +45,19 @@ export function recordTrace(scheduler: Pick<Scheduler, 'events' | 'getStats'>, o
   const workerOf = new Map<string, number>();
   const busySlots = new Set<number>();
 
-  const push = (record: TaskRecord, to: TaskStatus, extra: Partial<TraceEvent> = {}): void => {
+  // A start and an end are stamped with the scheduler's own times (the record's `startedAt`,
+  // `completedAt`), not with when their event was emitted: events leave in order, after the
+  // executor starts queued before them, and a command's spawn blocks the thread for a while.
+  const push = (record: TaskRecord, to: TaskStatus, extra: Partial<TraceEvent> = {}, at = now()): void => {
     const from = statusOf.get(record.id) ?? null;
     if (from === 'running') {
       busySlots.delete(workerOf.get(record.id) ?? -1);
       workerOf.delete(record.id);
     }
     statusOf.set(record.id, to);
-    events.push({ time: now(), task: record.id, from, to, ...extra });
+    events.push({ time: at, task: record.id, from, to, ...extra });
   };
+  const ended = (record: TaskRecord): number => record.completedAt ?? now();
 
   const handlers: { [K in keyof SchedulerEvents]?: (event: SchedulerEvents[K]) => void } = {
     'task:scheduled': ({ task }) => {
@@ -63,14 +67,14 @@ export function recordTrace(scheduler: Pick<Scheduler, 'events' | 'getStats'>, o
     'task:started': ({ task, attempt }) => {
       let worker = 0;
       while (busySlots.has(worker)) worker += 1;
-      push(task, 'running', { attempt, worker, readyAt: task.readyAt ?? now() });
+      push(task, 'running', { attempt, worker, readyAt: task.readyAt ?? now() }, task.startedAt ?? now());
       busySlots.add(worker);
       workerOf.set(task.id, worker);
     },
     'task:retrying': ({ task, delayMs }) => push(task, 'pending', { retryDelayMs: delayMs }),
-    'task:completed': ({ task }) => push(task, 'completed'),
-    'task:failed': ({ task, error }) => push(task, 'failed', { reason: error.message }),
-    'task:cancelled': ({ task, reason }) => push(task, 'cancelled', { reason }),
+    'task:completed': ({ task }) => push(task, 'completed', {}, ended(task)),
+    'task:failed': ({ task, error }) => push(task, 'failed', { reason: error.message }, ended(task)),
+    'task:cancelled': ({ task, reason }) => push(task, 'cancelled', { reason }, ended(task)),
   };
   const entries = Object.entries(handlers) as [keyof SchedulerEvents, (event: unknown) => void][];
   for (const [type, handler] of entries) scheduler.events.on(type, handler);

@@ -209,6 +209,10 @@ export class Supervisor {
     let reserved = NO_RESERVATIONS;
     // One view for the scheduler's life: its getters are live (a view per pump was 1% of a run).
     const view = (this.#view ??= createDispatchView(this));
+    // The tasks one pump dispatches start at one time: the pump's. Stamped after each start,
+    // a task would start later by the cost of starting those before it (a cold actor, a busy
+    // machine), a lag its own attempt never had.
+    const now = this.settings.clock.now();
     for (;;) {
       const decision = nextDispatch(view);
       if (decision.kind === 'idle') break;
@@ -218,7 +222,7 @@ export class Supervisor {
         break;
       }
       for (const task of decision.passedOver) this.#markBlocked(task);
-      this.dispatch(decision.task);
+      this.dispatch(decision.task, now);
     }
     if (reserved.size > 0 || this.pool.getSnapshot().context.reserved.size > 0) {
       this.pool.send({ type: 'pool.reserve', amounts: reserved });
@@ -231,8 +235,8 @@ export class Supervisor {
     if (pendingReasonOf(entry) === 'queued') this.actors.send(entry, TASK_BLOCK);
   }
 
-  /** Takes a queued task out of the queue, gives it a slot and its resources, and starts it. */
-  dispatch(entry: TaskEntry): void {
+  /** Takes a queued task out of the queue, gives it a slot and its resources, and starts it at `at`. */
+  dispatch(entry: TaskEntry, at = this.settings.clock.now()): void {
     this.dequeue(entry);
     if (entry.hasResources) this.pool.send({ type: 'pool.allocate', owner: entry.id, request: entry.resources });
     this.runningEntries.add(entry);
@@ -249,6 +253,7 @@ export class Supervisor {
       }
     }
     this.queueStrikes = 0;
+    entry.startedAt = at;
     this.lifecycle.start(entry);
   }
 

@@ -104,8 +104,8 @@ export class TaskLifecycle {
     if (entry === undefined) return;
     s.registry.move('pending', 'running');
     entry.attempts = attempt;
-    entry.startedAt = s.settings.clock.now();
-    s.settings.store?.record({ kind: 'started', id, at: entry.startedAt, attempt });
+    // `startedAt` is the dispatch's time, set by the supervisor before it sent the start.
+    s.settings.store?.record({ kind: 'started', id, at: entry.startedAt ?? s.settings.clock.now(), attempt });
     s.outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING), attempt }));
     const executor = s.settings.executor;
     s.outbox.push(() => {
