@@ -4,6 +4,13 @@ import type { TaskRecord } from './types.js';
 export type SchedulerEvents = {
   /** A task was accepted; it is pending. */
   'task:scheduled': { task: TaskRecord };
+  /**
+   * A pending task waits for another reason (`task.pendingReason`): its dependencies are done
+   * (`queued`), the dispatcher set it aside for resources, it was paused or resumed, its retry
+   * delay passed. The same for a task with an actor and a dormant one (past `liveActorLimit`),
+   * which inspection cannot see. Entering the retry delay is `task:retrying`.
+   */
+  'task:waiting': { task: TaskRecord };
   /** An attempt began running; `attempt` counts from 1. */
   'task:started': { task: TaskRecord; attempt: number };
   /** A distributed executor put an attempt on a node's queue. */

@@ -132,6 +132,28 @@ describe('startDashboard', () => {
     expect(Object.fromEntries(latestStates(feed.messages))).toEqual({ ready: 'pending.queued', waits: 'pending.dependencies' });
   });
 
+  it('patches and keeps the history of dormant tasks as they are paused, resumed and cancelled', async () => {
+    scheduler = createScheduler({ liveActorLimit: 0, autoStart: false });
+    dashboard = await startDashboard(scheduler, { throttleMs: 20 });
+    const { host } = new URL(dashboard.url);
+    const feed = await openFeed(`ws://${host}/ws`);
+    sockets.push(feed.socket);
+    scheduler.scheduleTasks([
+      { id: 'ready', run: async () => 1 },
+      { id: 'waits', dependencies: ['ready'], run: async () => 2 },
+    ]);
+    await waitFor(() => latestStates(feed.messages).get('ready') === 'pending.queued', 'the queued task');
+    scheduler.pause();
+    await waitFor(() => latestStates(feed.messages).get('ready') === 'pending.paused', 'the pause of a dormant task');
+    scheduler.resume();
+    await waitFor(() => latestStates(feed.messages).get('ready') === 'pending.queued', 'its resume');
+    scheduler.cancelTask('ready');
+    await waitFor(() => latestStates(feed.messages).get('waits') === 'cancelled', 'the cancel cascade');
+    expect(latestStates(feed.messages).get('ready')).toBe('cancelled');
+    const detail = JSON.parse((await send(`http://${host}/api/task?id=ready`)).body) as TaskDetail;
+    expect(detail.history.map((entry) => entry.to)).toEqual(['pending.queued', 'pending.paused', 'pending.queued', 'cancelled']);
+  });
+
   it('answers GET /api/task with the history and, for a pending task, explainTask', async () => {
     const { base } = await start();
     scheduler?.scheduleTasks([

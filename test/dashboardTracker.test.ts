@@ -45,6 +45,24 @@ describe('createTaskTracker', () => {
     expect(tracker.takeChangedTasks()).toEqual([]);
   });
 
+  it('follows a task without an actor through noted states, and lets inspection alone move one it has seen', () => {
+    const { tracker, spawn, tick } = setup();
+    tracker.noteState('d', 'pending.queued', 'task:scheduled');
+    tick(5);
+    tracker.noteState('d', 'pending.paused', 'task:waiting');
+    tracker.noteState('d', 'pending.paused', 'task:waiting');
+    expect(tracker.history('d')).toEqual([
+      { at: 1000, from: null, to: 'pending.queued', event: 'task:scheduled' },
+      { at: 1005, from: 'pending.queued', to: 'pending.paused', event: 'task:waiting' },
+    ]);
+    const live = spawn('a');
+    live.send({ type: 'start' });
+    // An event sent while `a` was still queued arrives after inspection saw it start: it is stale.
+    tracker.noteState('a', 'pending.queued', 'task:waiting');
+    expect(tracker.stateOf('a')).toBe('running');
+    expect(tracker.history('a').map((entry) => entry.to)).toEqual(['pending.queued', 'running']);
+  });
+
   it('gives each run the lowest free worker slot and closes it with its outcome', () => {
     const { tracker, spawn, tick } = setup();
     const [a, b, c] = [spawn('a'), spawn('b'), spawn('c')];

@@ -3,6 +3,7 @@ import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
 import type { TaskRecord } from '../types.js';
 import type { TaskTracker } from './createTaskTracker.js';
 import { recordHistory } from './recordHistory.js';
+import { taskPath } from './taskPath.js';
 import type { NodeView, PatchMessage, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
 
 /** Builds the dashboard's messages from the public scheduler API and a {@link TaskTracker}. */
@@ -24,10 +25,6 @@ export interface DashboardFeedOptions {
   readonly now: () => number;
   /** Where the nodes of a distributed run come from, e.g. `() => executor.nodes()`. */
   readonly nodes?: (() => readonly NodeView[]) | undefined;
-}
-
-function pathOf(record: TaskRecord): string {
-  return record.status === 'pending' && record.pendingReason !== undefined ? `pending.${record.pendingReason}` : record.status;
 }
 
 /**
@@ -55,7 +52,7 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
   const view = (record: TaskRecord): TaskView => ({
     id: record.id,
     name: record.name,
-    state: tracker.stateOf(record.id) ?? pathOf(record),
+    state: tracker.stateOf(record.id) ?? taskPath(record),
     status: record.status,
     priority: record.priority,
     dependencies: record.dependencies,

@@ -33,10 +33,11 @@ export interface TaskTracker {
    */
   notePlaced(taskId: string, attempt: number, node: string): void;
   /**
-   * A task changed where inspection cannot see it (a new dormant task has no actor yet): the next
-   * `takeChangedTasks` includes it.
+   * A task is in `path` (`pending.queued`, `cancelled`…), as a scheduler event says: how a dormant
+   * task (past `liveActorLimit`), which has no actor for inspection to see, gets its state and
+   * history. A path the tracker already has for the task changes nothing.
    */
-  noteChanged(taskId: string): void;
+  noteState(taskId: string, path: string, eventType: string): void;
   /** Runs that started or ended since the last call. */
   takeChangedRuns(): RunView[];
   /** Every run kept, oldest first. */
@@ -51,6 +52,11 @@ export interface TaskTracker {
 
 interface TaskTrack {
   state: string;
+  /**
+   * Inspection has seen its actor: from then on only inspection moves it. Events arrive after the
+   * transition that sent them, so one could tell a state the actor has already left.
+   */
+  inspected: boolean;
   readonly history: TransitionView[];
   run: RunView | undefined;
 }
@@ -155,17 +161,20 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
 
   const record = (actorRef: AnyActorRef, snapshot: InspectedSnapshot, eventType: string): void => {
     if (snapshot.value === undefined) return;
-    const id = actorRef.id;
-    const path = stateValueToPath(snapshot.value);
+    if (outline === null) outline = outlineOf(actorRef);
+    move(actorRef.id, stateValueToPath(snapshot.value), eventType, snapshot, true);
+  };
+
+  const move = (id: string, path: string, eventType: string, snapshot: InspectedSnapshot, inspected: boolean): void => {
     let track = tracks.get(id);
-    if (track !== undefined && track.state === path) return;
+    if (track !== undefined && (track.state === path || (track.inspected && !inspected))) return;
     const at = now();
     if (track === undefined) {
-      track = { state: path, history: [], run: undefined };
+      track = { state: path, inspected, history: [], run: undefined };
       tracks.set(id, track);
       if (tracks.size > taskLimit) forgetOldTasks();
-      if (outline === null) outline = outlineOf(actorRef);
     }
+    track.inspected ||= inspected;
     const from = track.history.length === 0 ? null : track.state;
     track.history.push({ at, from, to: path, event: eventType });
     if (track.history.length > historyLimit) track.history.shift();
@@ -192,8 +201,8 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
       changedTasks.clear();
       return ids;
     },
-    noteChanged(taskId) {
-      changedTasks.add(taskId);
+    noteState(taskId, path, eventType) {
+      move(taskId, path, eventType, {}, false);
       onChange();
     },
     notePlaced(taskId, attempt, node) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SchedulerEvents } from '../events.js';
 import type { Scheduler } from '../scheduler.js';
+import type { TaskRecord } from '../types.js';
 import { createCoalescer } from './createCoalescer.js';
 import { createDashboardFeed } from './createDashboardFeed.js';
 import { createRequestGuard } from './createRequestGuard.js';
@@ -10,6 +11,7 @@ import { createRequestHandler } from './createRequestHandler.js';
 import { createTaskTracker } from './createTaskTracker.js';
 import { loadPageAssets } from './loadPageAssets.js';
 import { resolveDashboardOptions, type DashboardOptions } from './resolveDashboardOptions.js';
+import { taskPath } from './taskPath.js';
 
 /** A running dashboard: what {@link startDashboard} resolves to. */
 export interface Dashboard {
@@ -104,9 +106,14 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
   const inspection = scheduler.actor.system.inspect(tracker.observer);
   const onPlaced = ({ task, attempt, node }: SchedulerEvents['task:placed']): void => tracker.notePlaced(task.id, attempt, node);
   scheduler.events.on('task:placed', onPlaced);
-  // A dormant task (past liveActorLimit) has no actor for inspection to see until it starts.
-  const onScheduled = ({ task }: SchedulerEvents['task:scheduled']): void => tracker.noteChanged(task.id);
-  scheduler.events.on('task:scheduled', onScheduled);
+  // A dormant task (past liveActorLimit) has no actor for inspection to see until it starts: its
+  // state and history come from the events (for a task with an actor they repeat what inspection saw).
+  const noteState = ({ task }: { task: TaskRecord }, eventType: string): void => tracker.noteState(task.id, taskPath(task), eventType);
+  const stateEvents = (['task:scheduled', 'task:waiting', 'task:cancelled', 'task:failed'] as const).map((type) => {
+    const handler = (event: { task: TaskRecord }): void => noteState(event, type);
+    scheduler.events.on(type, handler);
+    return () => scheduler.events.off(type, handler);
+  });
   const nodesPoll = resolved.nodes === undefined ? undefined : setInterval(() => clients.size > 0 && feed.hasNodeChanges() && push.poke(), NODES_POLL_MS);
   nodesPoll?.unref();
 
@@ -115,7 +122,7 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
     async close() {
       inspection.unsubscribe();
       scheduler.events.off('task:placed', onPlaced);
-      scheduler.events.off('task:scheduled', onScheduled);
+      for (const off of stateEvents) off();
       clearInterval(nodesPoll);
       push.stop();
       for (const client of clients) client.terminate();

@@ -19,7 +19,7 @@ import { Outbox } from './Outbox.js';
 import { repairQueue } from './repairQueue.js';
 import { TaskLifecycle } from './TaskLifecycle.js';
 import { TaskRegistry } from './TaskRegistry.js';
-import { isLive, pendingReasonOf, type TaskEntry } from './TaskEntry.js';
+import { isLive, pendingReasonOf, toRecord, type TaskEntry } from './TaskEntry.js';
 import { TaskActors } from './TaskActors.js';
 import { Waiters } from './Waiters.js';
 
@@ -94,7 +94,11 @@ export class Supervisor {
       expire: (id) => this.#expireDependencyWait(id),
       afterFire: () => this.outbox.flush(),
     });
-    this.actors = new TaskActors(settings.liveActorLimit);
+    const events = settings.events.all;
+    this.actors = new TaskActors(settings.liveActorLimit, {
+      isWatched: () => events.has('task:waiting') || events.has('*'),
+      moved: (entry) => this.outbox.emit('task:waiting', () => ({ task: toRecord(entry) })),
+    });
     this.lifecycle = new TaskLifecycle(this);
   }
 

@@ -2,7 +2,7 @@ import { createActor, transition, type AnyActorRef, type StateValue } from 'xsta
 import type { TaskMachineContext, TaskMachineEvent } from '../../machines/taskMachine.js';
 import type { taskLogic } from '../taskLogic.js';
 import type { PendingReason } from '../types.js';
-import type { TaskActorRef, TaskEntry, TaskSnapshot } from './TaskEntry.js';
+import { pendingReasonOf, type TaskActorRef, type TaskEntry, type TaskSnapshot } from './TaskEntry.js';
 
 /**
  * What an event does to a dormant task, as the machine says (asked once per state and event
@@ -10,6 +10,13 @@ import type { TaskActorRef, TaskEntry, TaskSnapshot } from './TaskEntry.js';
  * waiting, `wake` when the task needs its actor (start).
  */
 type DormantStep = TaskSnapshot | 'end' | 'wake';
+
+/** Who hears that a pending task waits for another reason (the `task:waiting` event), if anyone. */
+export interface WaitingWatch {
+  /** Whether anyone listens: without, a send compares nothing. */
+  isWatched(): boolean;
+  moved(entry: TaskEntry): void;
+}
 
 /**
  * The task actors of one supervisor: created with the scheduler actor as parent, from shared
@@ -24,8 +31,11 @@ export class TaskActors {
   #self!: AnyActorRef;
   #logic!: typeof taskLogic;
 
-  constructor(liveActorLimit: number) {
+  readonly #waiting: WaitingWatch;
+
+  constructor(liveActorLimit: number, waiting: WaitingWatch) {
     this.#limit = liveActorLimit;
+    this.#waiting = waiting;
   }
 
   /** The machine with the supervisor's effects, and the parent of every task actor. */
@@ -66,6 +76,17 @@ export class TaskActors {
    * in the state it waits in, and the actor takes the event. An ended task takes nothing.
    */
   send(entry: TaskEntry, event: TaskMachineEvent): void {
+    if (!this.#waiting.isWatched()) {
+      this.#send(entry, event);
+      return;
+    }
+    const before = pendingReasonOf(entry);
+    this.#send(entry, event);
+    const after = pendingReasonOf(entry);
+    if (before !== undefined && after !== undefined && after !== before) this.#waiting.moved(entry);
+  }
+
+  #send(entry: TaskEntry, event: TaskMachineEvent): void {
     if (entry.ref !== undefined) {
       entry.ref.send(event);
       return;
