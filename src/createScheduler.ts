@@ -27,6 +27,7 @@ import { inlineExecutor } from './executors/inlineExecutor.js';
 import { Journal } from './supervisor/Journal.js';
 import { resubmittedTasks } from './supervisor/resubmittedTasks.js';
 import { Supervisor } from './supervisor/Supervisor.js';
+import { canExecuteEntry } from './supervisor/supervisorControl.js';
 import { explainEntry, recordOf, statsOf, waitForEntry } from './supervisor/supervisorQueries.js';
 import type { RecoveredRun, SchedulerOptions, TaskSpec } from './types.js';
 
@@ -137,7 +138,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     scheduleTask: (spec) => scheduleBatch([spec], true)[0] as string,
     scheduleTasks: (specs) => scheduleBatch(specs, false),
     executeTask: (id) => {
-      if (!runtime.canExecute(id)) return false;
+      if (!canExecuteEntry(runtime, id)) return false;
       send({ type: 'scheduler.execute', id });
       return true;
     },

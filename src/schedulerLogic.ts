@@ -4,7 +4,7 @@ import type { NormalizedTask } from './normalizeTaskSpec.js';
 import type { StoredTaskState } from './stores/TaskStore.js';
 import { restoreRun, type RestoreOptions } from './supervisor/restoreRun.js';
 import type { Supervisor } from './supervisor/Supervisor.js';
-import { cancelEntry, changePriority } from './supervisor/supervisorControl.js';
+import { cancelEntry, changePriority, executeEntry } from './supervisor/supervisorControl.js';
 import type { TaskPriority } from './types.js';
 
 /** Events the scheduler actor accepts. */
@@ -80,7 +80,7 @@ function apply(runtime: Supervisor, event: SchedulerEvent): void {
       runtime.pump();
       return;
     case 'scheduler.execute':
-      runtime.execute(event.id);
+      executeEntry(runtime, event.id);
       return;
     case 'scheduler.cancel':
       cancelEntry(runtime, event.id, event.reason);

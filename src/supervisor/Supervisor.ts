@@ -269,21 +269,6 @@ export class Supervisor {
     if (entry.hasResources) this.pool.send({ type: 'pool.release', owner: entry.id });
   }
 
-  /** True if `execute(id)` would start the task now: ready, a worker free, its resources free. */
-  canExecute(id: string): boolean {
-    const entry = this.registry.require(id);
-    if (!entry.queued || this.#stopped) return false;
-    return this.slots.free > 0 && this.ledger.fits(entry.resources);
-  }
-
-  /** Starts a ready task now, out of queue order; does nothing unless {@link canExecute}. */
-  execute(id: string): void {
-    if (!this.canExecute(id)) return;
-    const entry = this.registry.require(id);
-    if (pendingReasonOf(entry) === 'paused') this.actors.send(entry, TASK_RESUME);
-    this.dispatch(entry);
-  }
-
   // ---------------------------------------------------------------- control
 
   setPaused(paused: boolean): void {

@@ -1,6 +1,8 @@
 import type { TaskPriority } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
-import { isLive, statusOf, toRecord, type TaskEntry } from './TaskEntry.js';
+import { isLive, pendingReasonOf, statusOf, toRecord, type TaskEntry } from './TaskEntry.js';
+
+const TASK_RESUME = Object.freeze({ type: 'task.resume' as const });
 
 /**
  * Cancels a live task (its actor decides what that means in its state); false once it ended.
@@ -42,4 +44,30 @@ export function notePlaced(s: Supervisor, entry: TaskEntry, attempt: number, nod
   entry.node = node;
   s.outbox.emit('task:placed', () => ({ task: toRecord(entry), attempt, node }));
   s.outbox.flush();
+}
+
+/**
+ * True if {@link executeEntry} would start the task now: ready, a worker free, its resources free.
+ *
+ * @example
+ * if (canExecuteEntry(supervisor, 'lemma')) executeEntry(supervisor, 'lemma');
+ */
+export function canExecuteEntry(s: Supervisor, id: string): boolean {
+  const entry = s.registry.require(id);
+  if (!entry.queued || s.isStopped) return false;
+  return s.slots.free > 0 && s.ledger.fits(entry.resources);
+}
+
+/**
+ * Starts a ready task now, out of queue order (a paused one too); does nothing unless
+ * {@link canExecuteEntry}.
+ *
+ * @example
+ * executeEntry(supervisor, 'lemma');
+ */
+export function executeEntry(s: Supervisor, id: string): void {
+  if (!canExecuteEntry(s, id)) return;
+  const entry = s.registry.require(id);
+  if (pendingReasonOf(entry) === 'paused') s.actors.send(entry, TASK_RESUME);
+  s.dispatch(entry);
 }
