@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../src/createScheduler.js';
 import type { Executor } from '../src/executors/Executor.js';
+import type { Scheduler } from '../src/scheduler.js';
 import { computeMetrics } from '../src/simulate/computeMetrics.js';
 import { generateDagWorkload } from '../src/simulate/generateDagWorkload.js';
 import { assertInvariants } from '../src/simulate/invariants.js';
-import { recordTrace } from '../src/simulate/recordTrace.js';
+import { recordTrace, type TraceRecorder } from '../src/simulate/recordTrace.js';
 import { replayOf } from '../src/simulate/replayOf.js';
 import { simulate } from '../src/simulate/simulate.js';
 import { SimulationClock } from '../src/simulate/SimulationClock.js';
@@ -29,6 +30,11 @@ async function runWithRetry(): Promise<Trace> {
     { id: 'steady', run: () => sleep(1000) },
     { id: 'after', dependencies: ['flaky', 'steady'], run: () => sleep(200) },
   ]);
+  return traceToTheEnd(scheduler, clock, recorder);
+}
+
+/** Moves the clock from due time to due time until the scheduler is idle; returns the trace. */
+async function traceToTheEnd(scheduler: Scheduler, clock: SimulationClock, recorder: TraceRecorder): Promise<Trace> {
   const idle = scheduler.onIdle();
   for (let settled = false; !settled; ) {
     await new Promise((resolve) => setImmediate(resolve));
@@ -99,16 +105,7 @@ describe('replayOf', () => {
     const scheduler = createScheduler({ clock, executor, maxWorkers: 2, policy: 'fifo', defaultTimeoutMs: 0, dependencyTimeoutMs: 0 });
     const recorder = recordTrace(scheduler, { now: () => clock.now(), policy: 'fifo' });
     scheduler.scheduleTasks([{ id: 'a' }, { id: 'b' }, { id: 'x', dependencies: ['a'] }, { id: 'y', dependencies: ['b'] }].map((t) => ({ ...t, run: () => undefined })));
-    const idle = scheduler.onIdle();
-    for (let settled = false; !settled; ) {
-      await new Promise((resolve) => setImmediate(resolve));
-      const next = clock.nextDueTime();
-      if (next === undefined) settled = true;
-      else clock.advanceTo(next);
-    }
-    await idle;
-    await scheduler.stop();
-    const real = recorder.stop();
+    const real = await traceToTheEnd(scheduler, clock, recorder);
     expect(starts(real).map(([task, time]) => [task, time])).toEqual([['a', 0], ['b', 0], ['x', 500], ['y', 520]]);
     const again = await simulate(replayOf({ replay: { trace: real } }));
     expect(starts(again.trace)).toEqual(starts(real));
