@@ -244,9 +244,10 @@ export class TaskLifecycle {
     const at = entry.completedAt;
     if (status === 'completed') {
       s.settings.store?.record({ kind: 'completed', id, at, result });
+      // Heard before what it makes ready: a listener never sees a dependent ready while this runs.
+      s.outbox.emit('task:completed', () => ({ task: toRecord(entry), result }));
       s.graph.send({ type: 'graph.completed', id });
       for (const ready of s.graph.getSnapshot().context.unblocked) this.#release(ready);
-      s.outbox.emit('task:completed', () => ({ task: toRecord(entry), result }));
     } else {
       const reason = cancelReason ?? 'cancelled';
       if (status === 'cancelled') {

@@ -45,4 +45,25 @@ describe('the task:waiting event', () => {
     expect(await waitingStory(0)).toEqual(expected);
   });
 
+
+  it('comes after the completion that made the task ready, so a listener never sees it ready while its dependency runs', async () => {
+    const { scheduler } = simulatedScheduler({ liveActorLimit: 0 });
+    const heard: string[] = [];
+    scheduler.events.on('*', (type, event) => {
+      const task = (event as { task?: { id: string } } | undefined)?.task;
+      if (task !== undefined) heard.push(`${type} ${task.id}`);
+    });
+    scheduler.scheduleTasks([{ id: 'a', run: async () => 1 }, { id: 'b', dependencies: ['a'], run: async () => 2 }]);
+    await scheduler.onIdle();
+    expect(heard).toEqual([
+      'task:scheduled a',
+      'task:scheduled b',
+      'task:started a',
+      'task:completed a',
+      'task:waiting b',
+      'task:started b',
+      'task:completed b',
+    ]);
+    await scheduler.stop();
+  });
 });
