@@ -18,10 +18,10 @@ const childMachine = createMachine({
 });
 const rootMachine = createMachine({ id: 'root' });
 
-function setup(onChange = () => {}, slots?: number) {
+function setup(onChange = () => {}, slots?: number, taskLimit?: number) {
   let time = 1000;
   const root = createActor(rootMachine).start();
-  const tracker = createTaskTracker({ root, now: () => time, onChange, runLimit: 3, ...(slots === undefined ? {} : { slots }) });
+  const tracker = createTaskTracker({ root, now: () => time, onChange, runLimit: 3, ...(slots === undefined ? {} : { slots }), ...(taskLimit === undefined ? {} : { taskLimit }) });
   root.system.inspect(tracker.observer);
   const spawn = (id: string) => createActor(childMachine, { parent: root, id }).start();
   return { tracker, spawn, tick: (ms: number) => (time += ms), root };
@@ -61,6 +61,20 @@ describe('createTaskTracker', () => {
     tracker.noteState('a', 'pending.queued', 'task:waiting');
     expect(tracker.stateOf('a')).toBe('running');
     expect(tracker.history('a').map((entry) => entry.to)).toEqual(['pending.queued', 'running']);
+  });
+
+  it('forgets the oldest finished tasks first past taskLimit, and a waiting task only when none finished is left', () => {
+    const { tracker } = setup(undefined, undefined, 2);
+    tracker.noteState('waiting', 'pending.dependencies', 'task:scheduled');
+    tracker.noteState('done', 'pending.queued', 'task:scheduled');
+    tracker.noteState('done', 'completed', 'task:completed');
+    tracker.noteState('new', 'pending.queued', 'task:scheduled');
+    expect(tracker.history('done')).toEqual([]);
+    expect(tracker.history('waiting').map((entry) => entry.to)).toEqual(['pending.dependencies']);
+    tracker.noteState('newer', 'pending.queued', 'task:scheduled');
+    expect(tracker.history('waiting')).toEqual([]);
+    expect(tracker.stateOf('new')).toBe('pending.queued');
+    expect(tracker.stateOf('newer')).toBe('pending.queued');
   });
 
   it('gives each run the lowest free worker slot and closes it with its outcome', () => {

@@ -68,6 +68,7 @@ interface InspectedSnapshot {
 }
 
 const RUNNING = 'running';
+const FINAL_PATHS: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
 
 function isRunningPath(path: string): boolean {
   return path === RUNNING || path.startsWith(`${RUNNING}.`);
@@ -118,7 +119,15 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
     for (const run of awaitingSlot.splice(0)) occupy(run, busySlots.length);
   };
 
+  /** Ids of tracked tasks in a final state, in the order they got there. */
+  const finished = new Set<string>();
   const forgetOldTasks = (): void => {
+    // The oldest finished first; a waiting task only when nothing finished is left to forget.
+    for (const id of finished) {
+      if (tracks.size <= taskLimit) return;
+      finished.delete(id);
+      tracks.delete(id);
+    }
     for (const [id, track] of tracks) {
       if (tracks.size <= taskLimit) return;
       if (track.run === undefined) tracks.delete(id);
@@ -180,6 +189,7 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
     if (track.history.length > historyLimit) track.history.shift();
     const wasRunning = from !== null && isRunningPath(from);
     track.state = path;
+    if (FINAL_PATHS.has(path)) finished.add(id);
     if (wasRunning && !isRunningPath(path)) endRun(track, path, at);
     if (!wasRunning && isRunningPath(path)) startRun(id, track, snapshot, at);
     changedTasks.add(id);
