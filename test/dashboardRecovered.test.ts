@@ -30,8 +30,7 @@ describe('the dashboard on a recovered run', () => {
       ['stuck', 'failed', 1],
     ]);
     expect(feed.detail('done')?.history).toEqual([
-      { at: 0, from: null, to: 'pending', event: 'recorded' },
-      { at: 0, from: 'pending', to: 'pending.queued', event: 'recorded' },
+      { at: 0, from: null, to: 'pending.queued', event: 'recorded' },
       { at: 0, from: 'pending.queued', to: 'running', event: 'recorded' },
       { at: 0, from: 'running', to: 'completed', event: 'recorded' },
     ]);

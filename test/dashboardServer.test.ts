@@ -154,6 +154,25 @@ describe('startDashboard', () => {
     expect(detail.history.map((entry) => entry.to)).toEqual(['pending.queued', 'pending.paused', 'pending.queued', 'cancelled']);
   });
 
+  it('started after a pause, ends the history of a task that has not moved since with where it is now', async () => {
+    scheduler = createScheduler({ maxWorkers: 1 });
+    scheduler.scheduleTasks([
+      { id: 'busy', run: untilAborted },
+      { id: 'queued', run: async () => 1 },
+      { id: 'after', dependencies: ['queued'], run: async () => 2 },
+    ]);
+    await waitFor(() => scheduler?.getTaskStatus('busy') === 'running', 'the busy task');
+    scheduler.pause();
+    dashboard = await startDashboard(scheduler, { throttleMs: 20 });
+    const { host } = new URL(dashboard.url);
+    const history = async (id: string) => (JSON.parse((await send(`http://${host}/api/task?id=${id}`)).body) as TaskDetail).history;
+    expect((await history('queued')).map((entry) => [entry.to, entry.event])).toEqual([
+      ['pending.queued', 'recorded'],
+      ['pending.paused', 'observed'],
+    ]);
+    expect((await history('after')).map((entry) => [entry.to, entry.event])).toEqual([['pending.dependencies', 'recorded']]);
+  });
+
   it('answers GET /api/task with the history and, for a pending task, explainTask', async () => {
     const { base } = await start();
     scheduler?.scheduleTasks([

@@ -118,7 +118,7 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
           error: record.error?.message,
         },
         // A task recovered from a store already finished: its history is what its record says.
-        history: tracker.history(id).length > 0 ? tracker.history(id) : recordHistory(record),
+        history: tracker.history(id).length > 0 ? tracker.history(id) : recordHistory(record, options.now()),
         explanation: record.status === 'pending' ? scheduler.explainTask(id) : undefined,
       };
     },
