@@ -116,4 +116,10 @@ describe('replayOf', () => {
     expect(() => replayOf({} as never)).toThrow(/expected a run report with `replay\.trace`.*found no `replay\.trace`/);
     expect(() => replayOf({ replay: { trace: { tasks: 3 } } } as never)).toThrow(/without `tasks` and `events` lists/);
   });
+
+  it('refuses the trace of a resumed run, whose recovered tasks were never scheduled in it, naming one', async () => {
+    const real = await runWithRetry();
+    const resumed: Trace = { ...real, tasks: real.tasks.filter((task) => task.id !== 'steady') };
+    expect(() => replayOf({ replay: { trace: resumed } })).toThrow(/events of task "steady" without it: a resumed run \(tasks recovered from a store\) cannot be replayed/);
+  });
 });

@@ -45,8 +45,18 @@ export function replayOf(report: ReplayableReport): ReplayWorkload {
         (trace === undefined ? 'no `replay.trace`' : 'a `replay.trace` without `tasks` and `events` lists'),
     );
   }
-  const eventsOf = new Map<string, TraceEvent[]>();
-  for (const event of trace.events) eventsOf.set(event.task, [...(eventsOf.get(event.task) ?? []), event]);
+  const eventsOf = new Map<string, TraceEvent[]>(trace.tasks.map((task) => [task.id, []]));
+  for (const event of trace.events) {
+    const events = eventsOf.get(event.task);
+    if (events === undefined) {
+      // Tasks recovered from a store are never scheduled in the run that resumes them.
+      throw new TypeError(
+        `replayOf: expected a trace that saw every task scheduled, found events of task "${event.task}" without it: ` +
+          'a resumed run (tasks recovered from a store) cannot be replayed; replay a run recorded from its start (without --state, or with --fresh)',
+      );
+    }
+    events.push(event);
+  }
   const tasks = trace.tasks.map((task): ReplayTask => {
     const { attempts, delays } = attemptsOf(eventsOf.get(task.id) ?? []);
     const measured = attempts.length > 0 ? attempts : [{ durationMs: task.estimateMs ?? 0, outcome: 'completed' as const }];
