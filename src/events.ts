@@ -8,7 +8,8 @@ export type SchedulerEvents = {
    * A pending task waits for another reason (`task.pendingReason`): its dependencies are done
    * (`queued`), the dispatcher set it aside for resources, it was paused or resumed, its retry
    * delay passed. The same for a task with an actor and a dormant one (past `liveActorLimit`),
-   * which inspection cannot see. Entering the retry delay is `task:retrying`.
+   * which inspection cannot see. Entering the retry delay is `task:retrying`. One event per change
+   * a call makes: a retry that comes due while the scheduler is paused is heard once, as `paused`.
    */
   'task:waiting': { task: TaskRecord };
   /** An attempt began running; `attempt` counts from 1. */
