@@ -30,7 +30,15 @@ export interface TaskMachineContext extends TaskMachineInput {
 /** Events a task machine accepts. Outcomes carry the attempt they belong to, so a late one is ignored. */
 export type TaskMachineEvent =
   | { type: 'task.ready' }
+  /** A worker slot was given: the attempt's work starts now. */
   | { type: 'task.start' }
+  /**
+   * A worker slot was given, to an executor that reports when the work is active (a remote
+   * queue): the attempt waits in `pending.dispatched` until `task.active`.
+   */
+  | { type: 'task.dispatch' }
+  /** The executor reports the dispatched attempt's work active (a worker took its job). */
+  | { type: 'task.active'; attempt: number }
   | { type: 'task.block' }
   | { type: 'task.succeed'; attempt: number; result: unknown }
   | { type: 'task.fail'; attempt: number; error: Error }
@@ -57,6 +65,13 @@ export interface TaskMachineOutput {
  * `cancelled`. The three last are final and can never be left. Retry goes from `running` back to
  * `pending.backoff`, never through a final state.
  *
+ * An attempt begins on `task.start` (its work starts at once: `running`) or on `task.dispatch`
+ * (its executor reports when the work is active, as a remote queue does when a worker takes the
+ * job): it then holds its worker slot in `pending.dispatched` until `task.active` for it moves it
+ * to `running`. An outcome that arrives there first (its `active` report was lost, or came in the
+ * same batch after it) means the work did run: the attempt becomes active and ends in the same
+ * step. A cancel or an upstream failure there ends an attempt that never ran (`withdrawWork`).
+ *
  * Time is the runtime's, as the dependency timeout is: it arms the attempt's deadline when
  * `startWork` runs and sends `task.timeout` (with the attempt, so a late one is ignored) when it
  * passes; it arms the retry delay ({@link retryDelayMs}) when `notifyBackoff` runs and sends
@@ -72,8 +87,10 @@ export interface TaskMachineOutput {
  * timeout is the supervisor's, which sends `task.upstreamFailed` when it expires.
  *
  * The machine is pure. Its effects are named actions the runtime provides with
- * `taskMachine.provide({ actions })`: `startWork` (on entering `running`) and `abortWork` (on
- * leaving it, whatever the reason) and `requeue` (leaving backoff for the queue again).
+ * `taskMachine.provide({ actions })`: `startWork` (on `task.start`), `dispatchWork` (on
+ * `task.dispatch`) and `activateWork` (when a dispatched attempt becomes active), `abortWork`
+ * (on leaving `running`, whatever the reason), `withdrawWork` (a dispatched attempt ends before
+ * it became active) and `requeue` (leaving backoff for the queue again).
  * Their defaults do nothing, so the machine can be stepped with `transition()` in tests.
  * `recordTimeout` is named for the same reason: by default it records a plain `Error`, and the
  * runtime provides one that records its `TaskTimeoutError` (see `src/taskLogic.ts`), so the
@@ -92,6 +109,12 @@ export const taskMachine = setup({
   actions: {
     /** Runtime effect: run the work for `context.attempt`, and arm its deadline when `timeoutMs` > 0. */
     startWork: () => {},
+    /** Runtime effect: hand the work for `context.attempt` to an executor that reports it active later. */
+    dispatchWork: () => {},
+    /** Runtime effect: the dispatched attempt's work is active: it starts now, and its deadline is armed. */
+    activateWork: () => {},
+    /** Runtime effect: end a dispatched attempt that never became active (take its job back). */
+    withdrawWork: () => {},
     /** Runtime effect: abort the running attempt's signal, if it has not settled, and disarm its deadline. */
     abortWork: () => {},
     /** Runtime effect: tell the scheduler an attempt failed, and arm the retry delay. */
@@ -127,7 +150,8 @@ export const taskMachine = setup({
   },
   guards: {
     isCurrentAttempt: ({ context, event }) =>
-      (event.type === 'task.succeed' || event.type === 'task.fail' || event.type === 'task.timeout') && event.attempt === context.attempt,
+      (event.type === 'task.succeed' || event.type === 'task.fail' || event.type === 'task.timeout' || event.type === 'task.active') &&
+      event.attempt === context.attempt,
     canRetry: ({ context, event }) =>
       context.attempt < context.maxAttempts && event.type === 'task.fail' && event.attempt === context.attempt,
     hasAttemptsLeft: ({ context }) => context.attempt < context.maxAttempts,
@@ -150,15 +174,32 @@ export const taskMachine = setup({
         },
         queued: {
           on: {
-            'task.start': '#task.running',
+            'task.start': { target: '#task.running', actions: ['countAttempt', 'startWork'] },
+            'task.dispatch': { target: 'dispatched', actions: ['countAttempt', 'dispatchWork'] },
             'task.pause': 'paused',
             'task.block': 'resources',
           },
         },
         resources: {
           on: {
-            'task.start': '#task.running',
+            'task.start': { target: '#task.running', actions: ['countAttempt', 'startWork'] },
+            'task.dispatch': { target: 'dispatched', actions: ['countAttempt', 'dispatchWork'] },
             'task.pause': 'paused',
+          },
+        },
+        // Holds its worker slot and resources; its work waits in the executor (a node's queue).
+        // Its deadline is not armed: time spent waiting for a worker is not the attempt's.
+        dispatched: {
+          on: {
+            'task.active': { guard: 'isCurrentAttempt', target: '#task.running', actions: 'activateWork' },
+            // The work ran (its active report was lost or is behind): it becomes active and ends.
+            'task.succeed': { guard: 'isCurrentAttempt', target: '#task.completed', actions: ['activateWork', 'abortWork', 'recordResult'] },
+            'task.fail': [
+              { guard: 'canRetry', target: 'backoff', actions: ['activateWork', 'abortWork', 'recordError'] },
+              { guard: 'isCurrentAttempt', target: '#task.failed', actions: ['activateWork', 'abortWork', 'recordFailure'] },
+            ],
+            'task.cancel': { target: '#task.cancelled', actions: ['withdrawWork', 'recordCancel'] },
+            'task.upstreamFailed': { target: '#task.failed', actions: ['withdrawWork', 'recordFailure'] },
           },
         },
         paused: {
@@ -171,7 +212,7 @@ export const taskMachine = setup({
       },
     },
     running: {
-      entry: ['countAttempt', 'startWork'],
+      // Entered on `task.start` (which counts the attempt and starts its work) or on `task.active`.
       exit: 'abortWork',
       on: {
         'task.timeout': [

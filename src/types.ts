@@ -37,9 +37,12 @@ export type TaskPriorityInput = TaskPriority | TaskPriorityName;
 /**
  * Why a pending task waits: the substate of `pending` it is in. `queued`: ready, waiting for a
  * worker (or its turn); `resources`: set aside by a dispatch pass because what it requests was
- * not free; `dependencies`, `backoff` (before a retry) and `paused` say what they say.
+ * not free; `dispatched`: given a worker slot and its resources, its attempt waits in an executor
+ * that reports when the work is active (a distributed run: its job waits in a node's queue, or
+ * for a node, until a worker process takes it; `explainTask` says which); `dependencies`,
+ * `backoff` (before a retry) and `paused` say what they say.
  */
-export type PendingReason = 'dependencies' | 'queued' | 'resources' | 'backoff' | 'paused';
+export type PendingReason = 'dependencies' | 'queued' | 'resources' | 'dispatched' | 'backoff' | 'paused';
 
 /** The context handed to a task's work function. */
 export interface TaskContext<Config = Record<string, unknown>> {
@@ -228,8 +231,9 @@ export interface TaskExplanation {
   /** How many ready tasks are ahead of it in all. */
   readonly aheadCount: number;
   /**
-   * Why a running attempt has not reached a worker yet, as its executor says (a distributed run:
-   * no live node, none whose free resources fit); undefined otherwise.
+   * Where a dispatched attempt (pendingReason `dispatched`) waits for a worker, as its executor
+   * says (a distributed run: queued on node "a"; no live node; none whose free resources fit);
+   * undefined otherwise.
    */
   readonly placement: string | undefined;
   /** One line for people. */

@@ -19,6 +19,9 @@ const RETRY_DUE = { type: 'task.retry' } as const;
 const EVENTS: readonly AnyTaskEvent[] = [
   { type: 'task.ready' },
   { type: 'task.start' },
+  { type: 'task.dispatch' },
+  { type: 'task.active', attempt: 1 },
+  { type: 'task.active', attempt: 2 },
   { type: 'task.block' },
   { type: 'task.succeed', attempt: 1, result: 'r1' },
   { type: 'task.succeed', attempt: 2, result: 'r2' },
@@ -63,6 +66,7 @@ describe('taskMachine', () => {
         'failed',
         'pending.backoff',
         'pending.dependencies',
+        'pending.dispatched',
         'pending.paused',
         'pending.queued',
         'pending.resources',
@@ -81,6 +85,14 @@ describe('taskMachine', () => {
         'pending.dependencies --task.cancel--> cancelled',
         'pending.dependencies --task.upstreamFailed--> failed',
         'pending.queued --task.start--> running',
+        'pending.queued --task.dispatch--> pending.dispatched',
+        'pending.resources --task.dispatch--> pending.dispatched',
+        'pending.dispatched --task.active--> running',
+        'pending.dispatched --task.succeed--> completed',
+        'pending.dispatched --task.fail--> pending.backoff',
+        'pending.dispatched --task.fail--> failed',
+        'pending.dispatched --task.cancel--> cancelled',
+        'pending.dispatched --task.upstreamFailed--> failed',
         'pending.queued --task.pause--> pending.paused',
         'pending.queued --task.cancel--> cancelled',
         'pending.queued --task.upstreamFailed--> failed',
@@ -128,16 +140,27 @@ describe('taskMachine', () => {
     expect(running1).toContain('running#1');
   });
 
+  it('ignores a late active report, and a timeout while the attempt only waits for a worker', () => {
+    expect(edges).toContainEqual({ from: 'pending.dispatched#2', event: 'task.active', to: 'pending.dispatched#2' }); // attempt 1's
+    expect(edges).toContainEqual({ from: 'pending.dispatched#1', event: 'task.timeout', to: 'pending.dispatched#1' });
+    expect(edges).toContainEqual({ from: 'running#1', event: 'task.active', to: 'running#1' }); // a repeated report
+    expect(edges).toContainEqual({ from: 'pending.dispatched#1', event: 'task.succeed', to: 'completed#1' });
+  });
+
   it('replays every shortest and simple path on a live actor, with the effects it promises', () => {
     const paths = [...getShortestPaths(taskMachine, options), ...getSimplePaths(taskMachine, options)];
     expect(paths.length).toBeGreaterThan(20);
+    expect(paths.some((path) => path.steps.some((step) => leaf(step.state) === 'pending.dispatched'))).toBe(true);
     for (const path of paths) {
       const effects: string[] = [];
       const actor = createActor(
         taskMachine.provide({
           actions: {
-            startWork: ({ context }) => void effects.push(`start:${context.attempt}`),
+            startWork: ({ context }) => void effects.push(`start:${context.attempt}`, `active:${context.attempt}`),
+            dispatchWork: ({ context }) => void effects.push(`start:${context.attempt}`),
+            activateWork: ({ context }) => void effects.push(`active:${context.attempt}`),
             abortWork: () => void effects.push('abort'),
+            withdrawWork: () => void effects.push('withdraw'),
           },
         }),
         { input },
@@ -146,11 +169,17 @@ describe('taskMachine', () => {
         actor.send(step.event);
         expect(serialize(actor.getSnapshot())).toBe(serialize(step.state));
       }
-      const starts = effects.filter((e) => e.startsWith('start')).length;
-      const aborts = effects.filter((e) => e === 'abort').length;
-      // Every attempt started is ended exactly once by leaving `running`.
-      expect(aborts).toBe(leaf(actor.getSnapshot()) === 'running' ? starts - 1 : starts);
-      expect(actor.getSnapshot().context.attempt).toBe(starts);
+      const count = (prefix: string): number => effects.filter((e) => e.startsWith(prefix)).length;
+      const now = leaf(actor.getSnapshot());
+      const isHeld = now === 'running' || now === 'pending.dispatched';
+      // Every attempt started is ended exactly once: aborted if it became active, withdrawn if not.
+      expect(count('abort') + count('withdraw')).toBe(isHeld ? count('start') - 1 : count('start'));
+      expect(count('active')).toBe(count('abort') + (now === 'running' ? 1 : 0));
+      expect(actor.getSnapshot().context.attempt).toBe(count('start'));
+      // Only an attempt that became active is aborted; one that did not never counts as started.
+      for (let i = 0; i < effects.length; i++) {
+        if (effects[i] === 'abort') expect(effects.slice(0, i).filter((e) => e.startsWith('active')).length).toBeGreaterThan(effects.slice(0, i).filter((e) => e === 'abort').length);
+      }
     }
   });
 
@@ -206,10 +235,13 @@ describe('taskMachine', () => {
           const after = leaf(snapshot);
           if (finalSeen !== undefined) expect(after).toBe(finalSeen);
           if (FINAL.includes(after)) finalSeen = after;
-          if (after === 'running' && before !== 'running') {
-            expect(event.type).toBe('task.start');
-            starts++;
+          if (after === 'running' && before !== 'running') expect(['task.start', 'task.active']).toContain(event.type);
+          if (event.type === 'task.active' && after === 'running' && before === 'pending.dispatched') {
+            expect((event as { attempt: number }).attempt).toBe(snapshot.context.attempt);
           }
+          if ((after === 'running' && event.type === 'task.start') || (after === 'pending.dispatched' && before !== after)) starts++;
+          // Time waiting for a worker is not the attempt's: no timeout ends a dispatched attempt.
+          if (before === 'pending.dispatched' && event.type === 'task.timeout') expect(after).toBe(before);
           if (after === 'completed' && before !== 'completed') expect(event.type).toBe('task.succeed');
           if (after === 'cancelled' && before !== 'cancelled') expect(event.type).toBe('task.cancel');
           expect(snapshot.context.attempt).toBe(starts);

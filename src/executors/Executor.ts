@@ -14,6 +14,11 @@ export interface Attempt {
   record(): TaskRecord;
   /** Tells the scheduler which node the attempt went to (an executor with nodes calls it). */
   placed(node: string): void;
+  /**
+   * Tells the scheduler the attempt's work is active now (a worker took its job). Only an
+   * executor with {@link Executor.reportsActive} calls it; a late or repeated call changes nothing.
+   */
+  active(): void;
 }
 
 /** How an attempt ended: its result, or the error it failed with. */
@@ -36,6 +41,15 @@ export type OutcomeSink = (taskId: string, attempt: number, outcome: AttemptOutc
  */
 export interface Executor {
   readonly name: string;
+  /**
+   * True when an attempt may wait somewhere after `start` before its work runs (a job in a
+   * remote queue, waiting for a worker): the executor then calls the attempt's `active()` when
+   * it runs. Until then the task is `pending` with pendingReason `dispatched` (it holds its
+   * worker slot and resources), `task:started` is not emitted, and its timeout does not count.
+   * Absent or false: the work is active as soon as `start` is called.
+   * @default false
+   */
+  readonly reportsActive?: boolean;
   /** Starts an attempt; its outcome goes to `report` exactly once, whenever it settles. */
   start(attempt: Attempt, report: OutcomeSink): void;
   /**

@@ -33,6 +33,8 @@ export interface StoredError {
 export type TaskTransition =
   | { readonly kind: 'ready'; readonly id: string; readonly at: number }
   | { readonly kind: 'started'; readonly id: string; readonly at: number; readonly attempt: number }
+  /** The attempt's work became active, for an executor that reports it (`Executor.reportsActive`). */
+  | { readonly kind: 'active'; readonly id: string; readonly at: number; readonly attempt: number }
   | { readonly kind: 'retrying'; readonly id: string; readonly at: number; readonly attempt: number; readonly retryAt: number; readonly error: StoredError }
   | { readonly kind: 'priority'; readonly id: string; readonly at: number; readonly priority: TaskPriority }
   | { readonly kind: 'completed'; readonly id: string; readonly at: number; readonly result: unknown }
@@ -52,6 +54,12 @@ export interface StoredTaskState {
   readonly retryAt: number | undefined;
   readonly readyAt: number | undefined;
   readonly startedAt: number | undefined;
+  /**
+   * When the running attempt's work became active (an `active` transition); undefined when none
+   * was recorded: the attempt was still dispatched (waiting for a worker) if its executor
+   * reports activity, and active from its start otherwise.
+   */
+  readonly activeAt: number | undefined;
   readonly completedAt: number | undefined;
   readonly result: unknown;
   readonly error: StoredError | undefined;

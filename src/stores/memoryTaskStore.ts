@@ -21,7 +21,13 @@ export function foldTransition(state: Mutable<StoredTaskState>, transition: Task
       state.pendingReason = undefined;
       state.attempt = transition.attempt;
       state.startedAt = transition.at;
+      state.activeAt = undefined;
       state.retryAt = undefined;
+      return;
+    case 'active':
+      if (state.status !== 'running' || state.attempt !== transition.attempt) return;
+      state.startedAt = transition.at;
+      state.activeAt = transition.at;
       return;
     case 'retrying':
       state.status = 'pending';
@@ -60,6 +66,7 @@ export function initialTaskState(task: StoredTask): StoredTaskState {
     retryAt: undefined,
     readyAt: task.dependencies.length > 0 ? undefined : task.createdAt,
     startedAt: undefined,
+    activeAt: undefined,
     completedAt: undefined,
     result: undefined,
     error: undefined,

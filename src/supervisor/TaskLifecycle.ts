@@ -4,8 +4,8 @@ import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, Upst
 import type { AttemptOutcome } from '../executors/Executor.js';
 import type { taskLogic } from '../taskLogic.js';
 import type { Supervisor } from './Supervisor.js';
-import { isLive, toRecord, type FinalStatus, type TaskEntry } from './TaskEntry.js';
-import { notePlaced } from './supervisorControl.js';
+import { isLive, statusOf, toRecord, type FinalStatus, type TaskEntry } from './TaskEntry.js';
+import { AttemptHandle } from './AttemptHandle.js';
 import { toStoredError } from './toStoredTask.js';
 import { toError } from '../internal/toError.js';
 
@@ -15,6 +15,7 @@ const RUNNING = Object.freeze({ status: 'running' as const, pendingReason: undef
 const IN_BACKOFF = Object.freeze({ status: 'pending' as const, pendingReason: 'backoff' as const });
 
 const TASK_START = Object.freeze({ type: 'task.start' as const });
+const TASK_DISPATCH = Object.freeze({ type: 'task.dispatch' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
 const TASK_RETRY = Object.freeze({ type: 'task.retry' as const });
 
@@ -28,22 +29,28 @@ const TASK_RETRY = Object.freeze({ type: 'task.retry' as const });
  */
 export class TaskLifecycle {
   readonly #s: Supervisor;
+  /** What a dispatch sends: the work runs at once, or waits until its executor reports it active. */
+  readonly #startEvent: TaskMachineEvent;
 
   constructor(supervisor: Supervisor) {
     this.#s = supervisor;
+    this.#startEvent = supervisor.settings.executor.reportsActive === true ? TASK_DISPATCH : TASK_START;
   }
 
-  /** A dispatched task starts running. */
+  /** A dispatched task starts running (or, with an executor that reports activity, waits for it). */
   start(entry: TaskEntry): void {
-    this.#s.actors.send(entry, TASK_START);
+    this.#s.actors.send(entry, this.#startEvent);
   }
 
   /** Binds the machine's effects to this supervisor; task actors get `self` as parent. */
   init(self: AnyActorRef, logic: typeof taskLogic): void {
     this.#s.actors.init(self, logic.provide({
       actions: {
-        startWork: ({ context }) => this.#startAttempt(context.id, context.attempt),
-        abortWork: ({ context, event }) => this.#abortAttempt(context.id, context.attempt, event),
+        startWork: ({ context }) => this.#startAttempt(context.id, context.attempt, true),
+        dispatchWork: ({ context }) => this.#startAttempt(context.id, context.attempt, false),
+        activateWork: ({ context }) => this.#activate(context.id, context.attempt),
+        abortWork: ({ context, event }) => this.#endAttempt(context.id, context.attempt, event, true),
+        withdrawWork: ({ context, event }) => this.#endAttempt(context.id, context.attempt, event, false),
         requeue: ({ context }) => this.#requeue(context.id),
         notifyBackoff: ({ context }) => this.#noteBackoff(context.id, context.error, retryDelayMs(context)),
       },
@@ -98,27 +105,46 @@ export class TaskLifecycle {
 
   // ---------------------------------------------------------------- the machine's effects
 
-  #startAttempt(id: string, attempt: number): void {
+  /**
+   * An attempt takes its worker: its work goes to the executor, and the journal says it started
+   * (a restarted scheduler adopts it, active or not). Active at once, or when the executor says.
+   */
+  #startAttempt(id: string, attempt: number, isActive: boolean): void {
     const s = this.#s;
     const entry = s.registry.entries.get(id);
     if (entry === undefined) return;
-    s.registry.move('pending', 'running');
     entry.attempts = attempt;
     // `startedAt` is the dispatch's time, set by the supervisor before it sent the start.
     s.settings.store?.record({ kind: 'started', id, at: entry.startedAt ?? s.settings.clock.now(), attempt });
-    s.outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING), attempt }));
+    if (isActive) this.#begin(entry, attempt);
+    // Not started until its work is active (an earlier attempt's start is not this one's).
+    else entry.startedAt = undefined;
     const executor = s.settings.executor;
     s.outbox.push(() => {
       try {
-        executor.start(
-          { taskId: id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => notePlaced(s, entry, attempt, node) },
-          this.deliver,
-        );
+        executor.start(new AttemptHandle(s, entry, attempt), this.deliver);
       } catch (error) {
         // An executor that cannot take the attempt fails it, as if the work had thrown.
         this.deliver(id, attempt, { ok: false, error: toError(error) });
       }
     });
+  }
+
+  /** A dispatched attempt's work is active: it starts now, and its time counts from now. */
+  #activate(id: string, attempt: number): void {
+    const s = this.#s;
+    const entry = s.registry.entries.get(id);
+    if (entry === undefined) return;
+    entry.startedAt = s.settings.clock.now();
+    s.settings.store?.record({ kind: 'active', id, at: entry.startedAt, attempt });
+    this.#begin(entry, attempt);
+  }
+
+  /** The attempt runs: counted, announced, and its deadline armed. */
+  #begin(entry: TaskEntry, attempt: number): void {
+    const s = this.#s;
+    s.registry.move('pending', 'running');
+    s.outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING), attempt }));
     if (entry.timeoutMs > 0) this.armDeadline(entry, entry.timeoutMs, { type: 'task.timeout', attempt });
   }
 
@@ -133,13 +159,14 @@ export class TaskLifecycle {
     this.#s.outbox.flush();
   };
 
-  #abortAttempt(id: string, attempt: number, event: { type: string }): void {
+  /** An attempt ends (`wasActive`: it was running; else it was dispatched and never ran). */
+  #endAttempt(id: string, attempt: number, event: { type: string }, wasActive: boolean): void {
     const s = this.#s;
     const entry = s.registry.entries.get(id);
     if (entry === undefined) return;
     this.#disarm(entry);
     // Every attempt's end counts back to pending; settle() then moves it on to its final state.
-    s.registry.move('running', 'pending');
+    if (wasActive) s.registry.move('running', 'pending');
     s.releaseRun(entry);
     const { onFinish } = s.settings.policy;
     if (onFinish) {
@@ -222,7 +249,8 @@ export class TaskLifecycle {
     if (entry?.ref === undefined || entry.outcome !== undefined) return;
     const error = new SchedulerError('INTERNAL', `task "${id}" failed inside the scheduler: ${toError(cause).message}`, { cause });
     if (s.runningEntries.has(entry)) {
-      s.registry.move('running', 'pending');
+      // A dispatched attempt that never became active was never counted as running.
+      if (statusOf(entry) === 'running') s.registry.move('running', 'pending');
       s.releaseRun(entry);
       s.settings.executor.abort(id, entry.attempts, error);
     }

@@ -16,7 +16,7 @@ export interface ExplainView {
   free(name: string): number;
   readonly workersBusy: boolean;
   readonly paused: boolean;
-  /** Why a running attempt has not reached a worker, as the executor says. */
+  /** Where a dispatched attempt waits for a worker, as the executor says. */
   readonly placement?: string | undefined;
 }
 
@@ -65,8 +65,10 @@ export function explainTask(view: ExplainView): TaskExplanation {
 }
 
 function summarize(view: ExplainView, e: Omit<TaskExplanation, 'summary'>): string {
-  if (view.status === 'running' && e.placement !== undefined) return `running, but waiting for a node: ${e.placement}`;
   if (view.status !== 'pending') return `task "${view.id}" is ${view.status}`;
+  if (e.pendingReason === 'dispatched') {
+    return `attempt ${view.attempts} holds a worker slot and waits for a worker: ${e.placement ?? 'its executor has not started it yet'}`;
+  }
   if (e.dependencies.length > 0) return `waiting for ${e.dependencies.length} dependencies: ${e.dependencies.join(', ')}`;
   if (e.pendingReason === 'backoff') return `waiting to retry after attempt ${view.attempts} failed`;
   if (e.paused) return 'the scheduler is paused';

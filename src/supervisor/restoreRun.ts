@@ -2,8 +2,8 @@ import { AttemptInterruptedError, TaskNotRecoverableError } from '../errors.js';
 import type { StoredError, StoredTaskState } from '../stores/TaskStore.js';
 import type { RecoveredRun, TaskRun } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
-import { isLive, toRecord, UNSTARTED, type TaskEntry } from './TaskEntry.js';
-import { notePlaced } from './supervisorControl.js';
+import { AttemptHandle } from './AttemptHandle.js';
+import { isLive, UNSTARTED, type TaskEntry } from './TaskEntry.js';
 
 /** What restoring needs besides the stored tasks. */
 export interface RestoreOptions {
@@ -110,9 +110,13 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
       continue;
     }
     if (handler === undefined) unrecoverable.push(entry);
-    let value: 'running' | 'backoff' | 'queued' | 'dependencies';
+    let value: 'running' | 'dispatched' | 'backoff' | 'queued' | 'dependencies';
     if (state.status === 'running') {
-      value = 'running';
+      // An attempt whose executor reports activity and that was not reported active still waited
+      // for a worker: it is adopted as dispatched, and becomes active when its executor says so.
+      const isDispatched = s.settings.executor.reportsActive === true && state.activeAt === undefined;
+      value = isDispatched ? 'dispatched' : 'running';
+      if (isDispatched) entry.startedAt = undefined;
       interrupted.push(entry);
     } else if (state.pendingReason === 'backoff' && state.retryAt !== undefined) {
       value = 'backoff';
@@ -176,9 +180,9 @@ function droppedRecords(states: readonly StoredTaskState[], limit: number): Set<
   return dropped;
 }
 
-/** A recovered running attempt holds its worker slot and resources until its outcome arrives. */
+/** A recovered attempt (running, or dispatched) holds its worker slot and resources until its outcome arrives. */
 function holdRun(s: Supervisor, entry: TaskEntry): void {
-  s.registry.move('pending', 'running');
+  if (entry.ref?.getSnapshot().value === 'running') s.registry.move('pending', 'running');
   s.runningEntries.add(entry);
   entry.slot = s.slots.take();
   if (entry.hasResources && s.ledger.fits(entry.resources)) s.pool.send({ type: 'pool.allocate', owner: entry.id, request: entry.resources });
@@ -197,14 +201,12 @@ function adopt(s: Supervisor, entry: TaskEntry): void {
     s.lifecycle.deliver(entry.id, attempt, { ok: false, error: new AttemptInterruptedError(entry.id, attempt) });
     return;
   }
-  // Its time counts from its stored start, as a live attempt's does from its start. Armed first:
-  // an outcome the executor gives at once ends the attempt, and with it this deadline.
+  // Its time counts from its stored start, as a live attempt's does from its start (a dispatched
+  // one has none yet: its time starts when it becomes active). Armed first: an outcome the
+  // executor gives at once ends the attempt, and with it this deadline.
   if (entry.timeoutMs > 0 && entry.startedAt !== undefined) {
     const dueIn = Math.max(0, entry.startedAt + entry.timeoutMs - s.settings.clock.now());
     s.lifecycle.armDeadline(entry, dueIn, { type: 'task.timeout', attempt });
   }
-  executor.adopt(
-    { taskId: entry.id, attempt, type: entry.type, config: entry.config, run: entry.run, record: () => toRecord(entry), placed: (node) => notePlaced(s, entry, attempt, node) },
-    s.lifecycle.deliver,
-  );
+  executor.adopt(new AttemptHandle(s, entry, attempt), s.lifecycle.deliver);
 }

@@ -71,3 +71,16 @@ export function executeEntry(s: Supervisor, id: string): void {
   if (pendingReasonOf(entry) === 'paused') s.actors.send(entry, TASK_RESUME);
   s.dispatch(entry);
 }
+
+/**
+ * The executor says an attempt's work is active (a worker took its job): its task machine moves
+ * from `pending.dispatched` to `running`; for a late attempt, or one already active, nothing changes.
+ *
+ * @example
+ * noteActive(supervisor, entry, 1);
+ */
+export function noteActive(s: Supervisor, entry: TaskEntry, attempt: number): void {
+  if (entry.attempts !== attempt || !isLive(entry)) return;
+  s.actors.send(entry, { type: 'task.active', attempt });
+  s.outbox.flush();
+}

@@ -33,12 +33,13 @@ export function waitForEntry(s: Supervisor, id: string): Promise<TaskRecord> {
  */
 export function explainEntry(s: Supervisor, entry: TaskEntry): TaskExplanation {
   const status = statusOf(entry);
+  const pendingReason = pendingReasonOf(entry);
   const queue = s.readyQueue;
   const ledger = s.ledger;
   return explainTask({
     id: entry.id,
     status,
-    pendingReason: pendingReasonOf(entry),
+    pendingReason,
     attempts: entry.attempts,
     resources: entry.resources,
     isQueued: entry.queued,
@@ -47,7 +48,7 @@ export function explainEntry(s: Supervisor, entry: TaskEntry): TaskExplanation {
     free: (name) => ledger.free(name),
     workersBusy: s.slots.free <= 0,
     paused: s.isPaused,
-    placement: status === 'running' ? s.settings.executor.explain?.(entry.id, entry.attempts) : undefined,
+    placement: pendingReason === 'dispatched' ? s.settings.executor.explain?.(entry.id, entry.attempts) : undefined,
   });
 }
 

@@ -151,6 +151,7 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor', () => {
       config: { ms: 600 },
       run: () => undefined,
       placed: () => undefined,
+      active: () => undefined,
       record: () => ({ id: taskId, name: taskId, type: 'sleep', priority: 3, resources: {}, attempts: 1 }) as never,
     });
     const first = bullmqExecutor(options);

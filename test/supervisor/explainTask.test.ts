@@ -35,10 +35,12 @@ describe('explainTask', () => {
     expect(e.dependencies).toEqual([]); // only a pending task waits for dependencies
   });
 
-  it('says a running attempt waits for a node when its executor says why', () => {
-    const e = explainTask(viewOf({ status: 'running', pendingReason: undefined, isQueued: false, placement: 'no live node has gpu 3 free' }));
-    expect(e.summary).toBe('running, but waiting for a node: no live node has gpu 3 free');
+  it('says a dispatched attempt waits for a worker, and where, as its executor says', () => {
+    const e = explainTask(viewOf({ pendingReason: 'dispatched', attempts: 2, isQueued: false, workersBusy: true, placement: 'no live node has gpu 3 free' }));
+    expect(e.summary).toBe('attempt 2 holds a worker slot and waits for a worker: no live node has gpu 3 free');
     expect(e.placement).toBe('no live node has gpu 3 free');
+    const silent = explainTask(viewOf({ pendingReason: 'dispatched', attempts: 1, isQueued: false }));
+    expect(silent.summary).toBe('attempt 1 holds a worker slot and waits for a worker: its executor has not started it yet');
   });
 
   it('names the dependencies a pending task waits for', () => {

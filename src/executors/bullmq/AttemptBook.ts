@@ -60,10 +60,12 @@ export class AttemptBook {
     this.#board.add(node, tracked.resources);
   }
 
+  /** A worker took the attempt's job: the node counts it running, and the scheduler hears it is active. */
   activate(tracked: Tracked): void {
     if (tracked.state !== 'placed') return;
     tracked.state = 'active';
     this.#board.activate(tracked.node as string);
+    tracked.attempt.active();
   }
 
   /** Takes a placed attempt off its node; it is the next to be placed again. */

@@ -5,6 +5,7 @@ import { serializeError } from '../serializeError.js';
 import { toJobId, type CancelMessage } from './AttemptJob.js';
 import { AttemptBook, type Tracked } from './AttemptBook.js';
 import { readLiveWorkers } from './announceWorker.js';
+import { explainAttempt } from './explainAttempt.js';
 import { findAdoptedJob, type Adoption } from './findAdoptedJob.js';
 import { connectRedis } from './connectRedis.js';
 import { redactUrl } from './redactUrl.js';
@@ -48,6 +49,8 @@ export function bullmqExecutor(options: DistributedOptions): DistributedExecutor
 
 class BullmqExecutor implements DistributedExecutor {
   readonly name = 'bullmq';
+  // A job may wait in its node's queue: the attempt is active when a worker takes it (AttemptBook.activate).
+  readonly reportsActive = true;
   readonly #o: ResolvedDistributedOptions;
   readonly #board: NodeBoard;
   readonly #book: AttemptBook;
@@ -191,16 +194,8 @@ class BullmqExecutor implements DistributedExecutor {
   explain(taskId: string, attempt: number): string | undefined {
     const tracked = this.#book.byTask.get(taskId);
     if (tracked === undefined || tracked.attempt.attempt !== attempt) return undefined;
-    if (tracked.state === 'unplaced') {
-      if (this.#openError !== undefined) return this.#openError;
-      if (this.#redis === undefined) return `connecting to Redis at ${redactUrl(this.#o.connection)}`;
-      return this.#isPaused ? 'the scheduler is paused' : tracked.reason;
-    }
-    const node = tracked.node as string;
-    if (tracked.state === 'placed' && !this.#board.isUp(node)) {
-      return `queued on node "${node}", whose workers are all gone${this.#o.failover ? '' : ' (failover is off: it waits for them)'}`;
-    }
-    return undefined;
+    const connectingTo = this.#redis === undefined ? redactUrl(this.#o.connection) : undefined;
+    return explainAttempt(tracked, { openError: this.#openError, connectingTo, isPaused: this.#isPaused, failover: this.#o.failover, board: this.#board });
   }
 
   setPaused(paused: boolean): void {
@@ -307,7 +302,7 @@ class BullmqExecutor implements DistributedExecutor {
     } else if (job.finishedOn !== undefined) {
       const finished = job.failedReason ? { failedReason: job.failedReason } : { returnvalue: job.returnvalue };
       this.#book.finish(tracked, toOutcome(finished, tracked.attempt.taskId, tracked.attempt.attempt, node));
-    }
+    } else if (job.processedOn !== undefined) this.#book.activate(tracked); // its `active` event was missed
   }
 
   #warn(key: string, message: string): void {
