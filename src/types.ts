@@ -253,7 +253,14 @@ export interface ResourceUsage {
  */
 export interface SchedulerStats {
   readonly pending: number;
+  /** Tasks whose attempt's work is active (with a remote executor: a worker took its job). */
   readonly running: number;
+  /**
+   * Pending tasks (counted in `pending`) whose attempt holds a worker slot and its resources while
+   * its executor has not started the work (pendingReason `dispatched`: a job waiting for a worker).
+   * `running + dispatched` is the worker slots in use. Always 0 with the inline executor.
+   */
+  readonly dispatched: number;
   readonly completed: number;
   readonly failed: number;
   readonly cancelled: number;

@@ -68,5 +68,7 @@ export function statsOf(s: Supervisor): SchedulerStats {
     const held = Math.min(ledger.free(name), reserved.get(name) ?? 0);
     resources[name] = { capacity: ledger.capacity(name), used: ledger.used(name), reserved: held };
   }
-  return { ...s.registry.counts, maxWorkers: s.settings.maxWorkers, paused: s.isPaused, resources };
+  // Every attempt holding a slot is running or dispatched (recovered ones included).
+  const dispatched = s.runningEntries.size - s.registry.counts.running;
+  return { ...s.registry.counts, dispatched, maxWorkers: s.settings.maxWorkers, paused: s.isPaused, resources };
 }

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { TaskTimeoutError } from '../../src/errors.js';
+import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
+import type { TaskRecord } from '../../src/types.js';
+import { manualWork, settle, simulatedScheduler } from '../support/harness.js';
+import { queuedExecutor } from '../support/queuedExecutor.js';
+
+/** A scheduler on a simulated clock whose executor holds attempts until the test takes them. */
+function queuedScheduler(options: Parameters<typeof simulatedScheduler>[0] = {}, startAt = 1000) {
+  const executor = queuedExecutor();
+  const sim = simulatedScheduler({ maxWorkers: 1, defaultRetry: { attempts: 1 }, ...options, executor }, startAt);
+  const started: { id: string; attempt: number; startedAt: number | undefined }[] = [];
+  sim.scheduler.events.on('task:started', ({ task, attempt }) => started.push({ id: task.id, attempt, startedAt: task.startedAt }));
+  return { ...sim, executor, started };
+}
+
+describe('dispatched tasks (an executor with reportsActive)', () => {
+  it('keeps a dispatched task pending, holding its worker slot and resources, until its executor reports it active', async () => {
+    const { scheduler, executor, started, advance } = queuedScheduler({ resources: { cpu: 2 } });
+    const work = manualWork();
+    scheduler.scheduleTasks([
+      { id: 'a', run: work.run, resources: { cpu: 2 } },
+      { id: 'b', run: work.run },
+    ]);
+    await advance(50);
+    expect(executor.waiting).toEqual(['a']);
+    expect(scheduler.getTask('a')).toMatchObject({ status: 'pending', pendingReason: 'dispatched', attempts: 1, startedAt: undefined });
+    expect(scheduler.getTask('b')).toMatchObject({ status: 'pending', pendingReason: 'queued' });
+    expect(scheduler.getStats()).toMatchObject({ pending: 2, running: 0, dispatched: 1, resources: { cpu: { used: 2 } } });
+    expect(scheduler.explainTask('a').summary).toBe('attempt 1 holds a worker slot and waits for a worker: in the test queue');
+    expect(scheduler.explainTask('b').summary).toBe('all workers are busy');
+    expect(started).toEqual([]);
+    expect(work.calls).toHaveLength(0);
+
+    executor.take('a');
+    await settle();
+    expect(scheduler.getTask('a')).toMatchObject({ status: 'running', pendingReason: undefined, startedAt: 1050 });
+    expect(scheduler.getStats()).toMatchObject({ pending: 1, running: 1, dispatched: 0 });
+    expect(started).toEqual([{ id: 'a', attempt: 1, startedAt: 1050 }]);
+    expect(work.calls).toHaveLength(1);
+    expect(scheduler.explainTask('a').summary).toBe('task "a" is running');
+
+    work.resolve('done', 1);
+    await advance(10);
+    expect(scheduler.getTask('a')).toMatchObject({ status: 'completed', result: 'done' });
+    expect(executor.waiting).toEqual(['b']);
+    expect(scheduler.getStats()).toMatchObject({ completed: 1, pending: 1, running: 0, dispatched: 1 });
+  });
+
+  it('counts the attempt timeout from when the work is active, not while it waits for a worker', async () => {
+    const { scheduler, executor, advance } = queuedScheduler({ defaultTimeoutMs: 100 });
+    const work = manualWork();
+    scheduler.scheduleTask({ id: 'slow', run: work.run });
+    await advance(5000);
+    expect(scheduler.getTask('slow')).toMatchObject({ status: 'pending', pendingReason: 'dispatched' });
+    executor.take('slow');
+    await advance(99);
+    expect(scheduler.getTask('slow').status).toBe('running');
+    await advance(1);
+    expect(scheduler.getTask('slow').status).toBe('failed');
+    expect(scheduler.getTask('slow').error).toBeInstanceOf(TaskTimeoutError);
+    expect(executor.aborted).toEqual(['slow:1']);
+  });
+
+  it('accepts an outcome that arrives before the active report: the attempt started, then ended', async () => {
+    const { scheduler, executor, started, advance } = queuedScheduler({ defaultRetry: { attempts: 2, backoffMs: 10 } });
+    const order: string[] = [];
+    for (const type of ['task:started', 'task:retrying', 'task:completed'] as const) scheduler.events.on(type, ({ task }: { task: TaskRecord }) => order.push(`${type}:${task.attempts}`));
+    let calls = 0;
+    scheduler.scheduleTask({ id: 'x', run: () => (++calls === 1 ? Promise.reject(new Error('first')) : 'second') });
+    await advance(1);
+    executor.runUnreported('x');
+    await advance(10);
+    expect(scheduler.getTask('x')).toMatchObject({ status: 'pending', pendingReason: 'dispatched', attempts: 2 });
+    executor.runUnreported('x');
+    await advance(1);
+    expect(scheduler.getTask('x')).toMatchObject({ status: 'completed', result: 'second', attempts: 2 });
+    expect(order).toEqual(['task:started:1', 'task:retrying:1', 'task:started:2', 'task:completed:2']);
+    expect(started.map((s) => s.startedAt)).toEqual([1001, 1011]);
+    expect(scheduler.getStats()).toMatchObject({ pending: 0, running: 0, dispatched: 0, completed: 1 });
+  });
+
+  it('cancels a dispatched task: its job is taken back, it never started, and its slot goes to the next', async () => {
+    const { scheduler, executor, started, advance } = queuedScheduler();
+    const work = manualWork();
+    scheduler.scheduleTasks([{ id: 'a', run: work.run }, { id: 'b', run: work.run }]);
+    await advance(1);
+    expect(scheduler.cancelTask('a', 'not needed')).toBe(true);
+    await advance(1);
+    expect(scheduler.getTask('a')).toMatchObject({ status: 'cancelled', startedAt: undefined });
+    expect(executor.aborted).toEqual(['a:1']);
+    expect(executor.waiting).toEqual(['b']);
+    expect(started).toEqual([]);
+    expect(scheduler.getStats()).toMatchObject({ pending: 1, running: 0, dispatched: 1, cancelled: 1 });
+    await scheduler.stop();
+    expect(scheduler.getTask('b').status).toBe('cancelled');
+    expect(scheduler.getStats()).toMatchObject({ pending: 0, running: 0, dispatched: 0, cancelled: 2 });
+  });
+
+  it('ignores an active report of an attempt that already ended', async () => {
+    const { scheduler, executor, started, advance } = queuedScheduler({ defaultRetry: { attempts: 2, backoffMs: 10 }, defaultTimeoutMs: 50 });
+    const work = manualWork();
+    scheduler.scheduleTask({ id: 'x', run: work.run });
+    await advance(1);
+    executor.take('x');
+    await advance(50); // attempt 1 times out
+    await advance(10); // attempt 2 is dispatched after the backoff
+    expect(scheduler.getTask('x')).toMatchObject({ status: 'pending', pendingReason: 'dispatched', attempts: 2 });
+    executor.attempts[0]?.active(); // attempt 1's worker speaks late
+    executor.attempts[0]?.active();
+    await settle();
+    expect(scheduler.getTask('x')).toMatchObject({ status: 'pending', pendingReason: 'dispatched', attempts: 2 });
+    expect(started.map((s) => s.attempt)).toEqual([1]);
+    executor.take('x');
+    executor.attempts[1]?.active(); // a repeated report of attempt 2
+    await settle();
+    expect(scheduler.getTask('x')).toMatchObject({ status: 'running', attempts: 2 });
+    expect(started.map((s) => s.attempt)).toEqual([1, 2]);
+    expect(scheduler.getStats()).toMatchObject({ running: 1, dispatched: 0, pending: 0 });
+  });
+
+  it('re-attaches after a restart: a dispatched attempt comes back dispatched, an active one running from its stored start', async () => {
+    const store = memoryTaskStore();
+    const first = queuedScheduler({ store, maxWorkers: 2, handlers: { work: () => new Promise(() => {}) } });
+    first.scheduler.scheduleTasks([{ id: 'waits', type: 'work', timeoutMs: 100 }, { id: 'runs', type: 'work', timeoutMs: 100 }]);
+    await first.advance(1);
+    first.executor.take('runs');
+    await first.advance(30);
+    expect(store.load().find((s) => s.task.id === 'runs')).toMatchObject({ status: 'running', startedAt: 1001, activeAt: 1001 });
+    expect(store.load().find((s) => s.task.id === 'waits')).toMatchObject({ status: 'running', startedAt: 1000, activeAt: undefined });
+
+    const second = queuedScheduler({ store, maxWorkers: 2, handlers: { work: () => new Promise(() => {}) } }, 1031);
+    await settle();
+    expect(second.executor.waiting.sort()).toEqual(['runs', 'waits']);
+    expect(second.scheduler.getTask('waits')).toMatchObject({ status: 'pending', pendingReason: 'dispatched', startedAt: undefined });
+    expect(second.scheduler.getTask('runs')).toMatchObject({ status: 'running', startedAt: 1001 });
+    expect(second.scheduler.getStats()).toMatchObject({ pending: 1, running: 1, dispatched: 1 });
+    // The active one's time ran from 1001; the dispatched one's starts when a worker takes it.
+    await second.advance(70);
+    expect(second.scheduler.getTask('runs').status).toBe('failed');
+    expect(second.scheduler.getTask('waits').status).toBe('pending');
+    second.executor.take('waits');
+    await second.advance(99);
+    expect(second.scheduler.getTask('waits')).toMatchObject({ status: 'running', startedAt: 1101 });
+    await second.advance(1);
+    expect(second.scheduler.getTask('waits').status).toBe('failed');
+  });
+});
