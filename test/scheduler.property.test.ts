@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Scheduler } from '../src/scheduler.js';
 import type { TaskPriority, TaskStatus } from '../src/types.js';
 import { settle, simulatedScheduler } from './support/harness.js';
+import { queuedExecutor, type QueuedExecutor } from './support/queuedExecutor.js';
 
 const MAX_WORKERS = 3;
 const CAPACITY = { cpu: 4, memory: 6 };
@@ -15,6 +16,10 @@ interface Real {
   /** Settlers of each task's attempts, by id, oldest first. */
   attempts: Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }[]>;
   violations: string[];
+  /** With an executor that reports activity: its attempts wait until a Take command. */
+  executor: QueuedExecutor | undefined;
+  /** Dispatched tasks seen by the checks, summed: the state was exercised. */
+  dispatchedSeen: number;
 }
 
 interface Model {
@@ -22,7 +27,7 @@ interface Model {
   finals: Map<string, TaskStatus>;
   next: number;
   paused: boolean;
-  /** Tasks running when the scheduler was paused: no other may start until it resumes. */
+  /** Tasks running or dispatched when the scheduler was paused: no other may start until it resumes. */
   runningAtPause: Set<string>;
 }
 
@@ -30,14 +35,22 @@ function checkInvariants(real: Real, model: Model): void {
   const s = real.scheduler;
   const tasks = s.listTasks();
   const running = tasks.filter((t) => t.status === 'running');
-  expect(running.length).toBeLessThanOrEqual(MAX_WORKERS);
+  // A dispatched attempt holds its worker slot and resources as a running one does.
+  const dispatched = tasks.filter((t) => t.pendingReason === 'dispatched');
+  const holding = [...running, ...dispatched];
+  expect(holding.length).toBeLessThanOrEqual(MAX_WORKERS);
   const stats = s.getStats();
+  expect(stats.dispatched).toBe(dispatched.length);
+  if (real.executor === undefined) expect(dispatched).toEqual([]);
+  else expect([...real.executor.waiting].sort()).toEqual(dispatched.map((t) => t.id).sort());
+  for (const task of dispatched) expect(task.startedAt).toBeUndefined();
+  real.dispatchedSeen += dispatched.length;
   // Nothing is dropped here (maxFinishedRecords is large), so the counters equal the records.
   for (const status of ['pending', 'running', ...FINAL] as const) {
     expect(stats[status]).toBe(tasks.filter((t) => t.status === status).length);
   }
   for (const [name, capacity] of Object.entries(CAPACITY)) {
-    const held = running.reduce((sum, t) => sum + (t.resources[name] ?? 0), 0);
+    const held = holding.reduce((sum, t) => sum + (t.resources[name] ?? 0), 0);
     expect(stats.resources[name]?.used).toBe(held);
     expect(held).toBeLessThanOrEqual(capacity);
     expect((stats.resources[name]?.used ?? 0) + (stats.resources[name]?.reserved ?? 0)).toBeLessThanOrEqual(capacity);
@@ -52,7 +65,7 @@ function checkInvariants(real: Real, model: Model): void {
   if (model.paused) {
     expect(reasons.has('queued')).toBe(false);
     expect(reasons.has('resources')).toBe(false);
-    expect(running.filter((t) => !model.runningAtPause.has(t.id))).toEqual([]);
+    expect(holding.filter((t) => !model.runningAtPause.has(t.id))).toEqual([]);
   } else expect(reasons.has('paused')).toBe(false);
   expect(real.violations).toEqual([]);
 }
@@ -149,7 +162,7 @@ class TogglePause implements fc.AsyncCommand<Model, Real> {
   async run(model: Model, real: Real): Promise<void> {
     if (model.paused) real.scheduler.resume();
     else {
-      model.runningAtPause = new Set(real.scheduler.listTasks().filter((t) => t.status === 'running').map((t) => t.id));
+      model.runningAtPause = new Set(real.scheduler.listTasks().filter((t) => t.status === 'running' || t.pendingReason === 'dispatched').map((t) => t.id));
       real.scheduler.pause();
     }
     model.paused = !model.paused;
@@ -157,6 +170,23 @@ class TogglePause implements fc.AsyncCommand<Model, Real> {
     checkInvariants(real, model);
   }
   toString = () => 'togglePause';
+}
+
+/** A worker takes a waiting attempt (with an executor that reports activity; else nothing happens). */
+class Take implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly pick: number) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const waiting = real.executor?.waiting ?? [];
+    const id = waiting[this.pick % Math.max(1, waiting.length)];
+    if (id !== undefined) {
+      real.executor?.take(id);
+      expect(real.scheduler.getTask(id).status).toBe('running');
+    }
+    await settle();
+    checkInvariants(real, model);
+  }
+  toString = () => `take(${this.pick})`;
 }
 
 const priority = fc.constantFrom<TaskPriority>(1, 2, 3, 4, 5);
@@ -180,17 +210,22 @@ const commands = fc.commands(
     fc.tuple(fc.nat(), priority).map(([pick, p]) => new ChangePriority(pick, p)),
     fc.integer({ min: 1, max: 100 }).map((ms) => new Advance(ms)),
     fc.constant(new TogglePause()),
+    fc.nat().map((pick) => new Take(pick)),
   ],
   { maxCommands: 40 },
 );
 
 describe('createScheduler (model-based property)', () => {
-  it('keeps every invariant under random schedule/cancel/priority/succeed/fail/time sequences, and finishes every task', async () => {
+  it('keeps every invariant under random schedule/cancel/priority/succeed/fail/time/take sequences, and finishes every task', async () => {
     const outcomes = new Map<TaskStatus, number>();
+    let dispatchedSeen = 0;
     await fc.assert(
       // 0: every waiting task dormant; 3: some with actors, some without; 10,000: all with actors.
-      fc.asyncProperty(commands, fc.constantFrom(0, 3, 10_000), async (cmds, liveActorLimit) => {
+      // With the inline executor, or one whose attempts wait for a worker (pending.dispatched).
+      fc.asyncProperty(commands, fc.constantFrom(0, 3, 10_000), fc.boolean(), async (cmds, liveActorLimit, reportsActive) => {
+        const executor = reportsActive ? queuedExecutor() : undefined;
         const { scheduler, advance } = simulatedScheduler({
+          ...(executor === undefined ? {} : { executor }),
           liveActorLimit,
           maxWorkers: MAX_WORKERS,
           resources: CAPACITY,
@@ -198,7 +233,7 @@ describe('createScheduler (model-based property)', () => {
           maxDependencyDepth: 50,
           dependencyTimeoutMs: 0,
         });
-        const real: Real = { scheduler, advance, attempts: new Map(), violations: [] };
+        const real: Real = { scheduler, advance, attempts: new Map(), violations: [], executor, dispatchedSeen: 0 };
         scheduler.events.on('task:started', ({ task }) => {
           for (const dep of task.dependencies) {
             const status = scheduler.getTaskStatus(dep);
@@ -207,10 +242,13 @@ describe('createScheduler (model-based property)', () => {
         });
         const model: Model = { ids: [], finals: new Map(), next: 0, paused: false, runningAtPause: new Set() };
         await fc.asyncModelRun(() => ({ model, real }), cmds);
+        dispatchedSeen += real.dispatchedSeen;
         // Once every piece of work settles, every task reaches a final state.
         if (model.paused) scheduler.resume();
         model.paused = false;
         for (let round = 0; round < 200 && scheduler.listTasks().some((t) => !FINAL.includes(t.status)); round++) {
+          for (const id of executor?.waiting ?? []) executor?.take(id);
+          await settle();
           for (const task of scheduler.listTasks()) {
             if (task.status === 'running') real.attempts.get(task.id)?.at(-1)?.resolve('drained');
           }
@@ -223,8 +261,10 @@ describe('createScheduler (model-based property)', () => {
         for (const attempts of real.attempts.values()) attempts.forEach((attempt) => attempt.resolve('late'));
         await scheduler.stop();
       }),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
+    // The checks saw dispatched attempts: the new state was exercised, not only the inline path.
+    expect(dispatchedSeen).toBeGreaterThan(0);
     // The generated runs did exercise every ending, so the invariants were checked on real work.
     expect([...outcomes.keys()].sort()).toEqual(['cancelled', 'completed', 'failed']);
   });

@@ -131,7 +131,7 @@ describe('dispatched tasks (an executor with reportsActive)', () => {
 
     const second = queuedScheduler({ store, maxWorkers: 2, handlers: { work: () => new Promise(() => {}) } }, 1031);
     await settle();
-    expect(second.executor.waiting.sort()).toEqual(['runs', 'waits']);
+    expect([...second.executor.waiting].sort()).toEqual(['runs', 'waits']);
     expect(second.scheduler.getTask('waits')).toMatchObject({ status: 'pending', pendingReason: 'dispatched', startedAt: undefined });
     expect(second.scheduler.getTask('runs')).toMatchObject({ status: 'running', startedAt: 1001 });
     expect(second.scheduler.getStats()).toMatchObject({ pending: 1, running: 1, dispatched: 1 });
