@@ -43,8 +43,8 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
         ...Array.from({ length: 6 }, (_, i) => ({ id: `g${i}`, type: 'sleep', config: { ms: 150 }, resources: { gpu: 1 } })),
         { id: 'huge', type: 'sleep', config: { ms: 10 }, resources: { gpu: 3 } },
       ]);
-      await eventually(() => scheduler.getTask('huge').status === 'running');
-      expect(scheduler.explainTask('huge').summary).toMatch(/^running, but waiting for a node: no live node has gpu 3 free/);
+      await eventually(() => scheduler.getTask('huge').pendingReason === 'dispatched');
+      expect(scheduler.explainTask('huge').summary).toMatch(/^attempt 1 holds a worker slot and waits for a worker: no live node has gpu 3 free/);
       await eventually(() => scheduler.listTasks().filter((t) => t.id !== 'huge').every((t) => t.status === 'completed'));
       const log = await readLog(redis.url, prefix);
       expect(peakUse(log, 'gpu', 'small')).toBeLessThanOrEqual(1);
@@ -78,7 +78,9 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
           // Those queued on b (and an interrupted attempt placed there before b was seen down) wait for it.
           const waitsForB = (id: string): boolean => scheduler.explainTask(id).summary.includes('node "b", whose workers are all gone (failover is off');
           await eventually(() => scheduler.listTasks().every((t) => t.status === 'completed' || waitsForB(t.id)), 15_000);
-          expect(scheduler.listTasks().filter((t) => t.status === 'running').length).toBeGreaterThanOrEqual(2);
+          // They hold their worker slots, dispatched: none is running, as no worker took them.
+          expect(scheduler.listTasks().filter((t) => t.pendingReason === 'dispatched').length).toBeGreaterThanOrEqual(2);
+          expect(scheduler.listTasks().filter((t) => t.status === 'running')).toEqual([]);
           workers.push(...(await startWorkers(redis.url, [{ node: 'b', prefix, lockDurationMs: 600 }])));
           await scheduler.onIdle();
           expect(scheduler.listTasks().every((t) => t.status === 'completed')).toBe(true);
@@ -107,7 +109,7 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
       await expect(createWorker({ connection: redis.url, node: 'z', prefix })).rejects.toThrow(`node "z" is not one of the coordinator's nodes (a)`);
       scheduler.scheduleTask({ id: 'orphan', type: 'nope' });
       await eventually(() => scheduler.explainTask('orphan').summary.includes('no live worker has a handler for task type "nope"'));
-      expect(scheduler.getTask('orphan').status).toBe('running');
+      expect(scheduler.getTask('orphan')).toMatchObject({ status: 'pending', pendingReason: 'dispatched' });
     } finally {
       await close();
     }
