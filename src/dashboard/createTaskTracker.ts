@@ -28,8 +28,10 @@ export interface TaskTracker {
   /** Ids of tasks that changed state since the last call. */
   takeChangedTasks(): string[];
   /**
-   * An attempt was placed on a node (a `task:placed` event): its run carries the node. A placement
-   * heard before its run started is kept until it starts.
+   * An attempt was placed on a node (a `task:placed` event): its run carries the node, and the
+   * task is marked changed (a dispatched task shows the node it waits on). A placement heard
+   * before its run started (the usual case: a run starts when a worker takes the job) is kept
+   * until it starts.
    */
   notePlaced(taskId: string, attempt: number, node: string): void;
   /**
@@ -216,11 +218,13 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
       onChange();
     },
     notePlaced(taskId, attempt, node) {
+      // The task's record now has its node: a dispatched task shows where it waits for a worker.
+      changedTasks.add(taskId);
+      onChange();
       const run = tracks.get(taskId)?.run;
       if (run !== undefined && run.attempt === attempt) {
         run.node = node;
         changedRuns.add(run);
-        onChange();
         return;
       }
       earlyPlacements.set(taskId, { attempt, node });

@@ -30,11 +30,11 @@ describe.skipIf(SKIP_REASON !== undefined)('dashboard of a distributed run in a 
     await redis?.stop();
   });
 
-  it('lists the nodes (one up with its worker, one down) and shows the node each attempt ran on', async () => {
+  it('lists the nodes (one up with its worker, one down), shows the node each attempt ran on, and a job waiting for a worker on its node', async () => {
     redis = await startRedis();
     const prefix = 'dash';
     workers = await startWorkers(redis.url, [{ node: 'a', prefix, concurrency: 2, resources: { cpu: 4 } }]);
-    const coordinator = await startCoordinator(redis.url, { nodes: ['a', { name: 'b', resources: { [HOSTILE]: 1 } }], prefix, loadBalancing: 'least_loaded' }, { maxWorkers: 2 });
+    const coordinator = await startCoordinator(redis.url, { nodes: ['a', { name: 'b', resources: { [HOSTILE]: 1 } }], prefix, loadBalancing: 'least_loaded' }, { maxWorkers: 3 });
     closeCoordinator = coordinator.close;
     const { scheduler, executor } = coordinator;
     dashboard = await startDashboard(scheduler, { throttleMs: 50, nodes: () => executor.nodes() });
@@ -66,6 +66,18 @@ describe.skipIf(SKIP_REASON !== undefined)('dashboard of a distributed run in a 
     await page.click('.row[data-task-id="second"]');
     await expect.poll(() => page.locator('#detail-title').textContent()).toBe('second: completed (node a)');
     await expect.poll(() => row('a').locator('td').nth(3).textContent()).toBe('0 / 0');
+
+    // Three slots for node a's two worker slots: one job waits in its queue, dispatched, not running.
+    scheduler.scheduleTasks(['w1', 'w2', 'w3'].map((id) => ({ id, type: 'sleep', config: { ms: 1500 } })));
+    const waiting = page.locator('#task-list .row[data-state="pending.dispatched"]');
+    await expect.poll(() => waiting.count(), { timeout: 10_000 }).toBe(1);
+    expect(await waiting.locator('.state').textContent()).toBe('waiting for a worker on a');
+    await expect.poll(() => page.locator('#workers').textContent()).toBe('Workers busy: 3 / 3 (1 dispatched, waiting for a worker)');
+    await expect.poll(() => page.locator('#counters .counter-running span').textContent()).toBe('2');
+    await expect.poll(() => row('a').locator('td').nth(3).textContent()).toBe('2 / 3');
+    await waiting.click();
+    await expect.poll(() => page.locator('#explanation').textContent()).toContain('waits for a worker: queued on node "a", waiting for one of its workers');
+    await scheduler.onIdle();
 
     await mkdir('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/dashboard-nodes.png', fullPage: true });

@@ -2,6 +2,7 @@ import { createDagView } from './dagView.js';
 import { createGanttView } from './ganttView.js';
 import { renderCounters, renderDetail, renderNodes, renderPools, renderQueue } from './panels.js';
 import { createStatechartView } from './statechartView.js';
+import { stateLabel } from './svg.js';
 import { createTaskList } from './taskList.js';
 
 const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled']);
@@ -124,7 +125,7 @@ function render() {
   if (model.nodes !== null) renderNodes(byId('nodes').tBodies[0], byId('nodes-note'), model.nodes);
   renderQueue(byId('queue'), byId('queue-note'), model.queue, select);
   const selected = model.selectedId === null ? undefined : model.tasks.get(model.selectedId);
-  byId('detail-title').textContent = selected ? `${selected.id}: ${selected.state}${selected.node ? ` (node ${selected.node})` : ''}` : 'select a task';
+  byId('detail-title').textContent = selected ? `${selected.id}: ${stateLabel(selected)}${selected.node && selected.state !== 'pending.dispatched' ? ` (node ${selected.node})` : ''}` : 'select a task';
   byId('detail-panel').dataset.state = selected ? selected.state : '';
   statechartView.update(model.statechart, selected ? selected.state : null);
   byId('controls').hidden = !model.canControl || !selected;

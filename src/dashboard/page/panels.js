@@ -9,7 +9,10 @@ export function renderCounters(list, workers, stats) {
     htmlElement('span', undefined, stats[name], item);
     return item;
   }));
-  workers.textContent = `Workers busy: ${stats.running} / ${stats.maxWorkers}${stats.paused ? ' (paused)' : ''}`;
+  // A dispatched task holds its worker slot while its job waits for a worker on its node.
+  const dispatched = stats.dispatched ?? 0;
+  const waiting = dispatched > 0 ? ` (${dispatched} dispatched, waiting for a worker)` : '';
+  workers.textContent = `Workers busy: ${stats.running + dispatched} / ${stats.maxWorkers}${waiting}${stats.paused ? ' (paused)' : ''}`;
 }
 
 /** One bar per resource pool: used, then reserved, out of capacity. */
@@ -80,7 +83,7 @@ export function renderDetail(history, explanationBox, detail) {
     const facts = htmlElement('ul', undefined, undefined, explanationBox);
     if (explanation.dependencies.length > 0) htmlElement('li', undefined, `waiting for: ${explanation.dependencies.join(', ')}`, facts);
     for (const [name, need] of Object.entries(explanation.resources)) htmlElement('li', undefined, `${name}: needs ${need.requested}, ${need.free} free`, facts);
-    if (explanation.workersBusy) htmlElement('li', undefined, 'all workers are busy', facts);
+    if (explanation.workersBusy && explanation.pendingReason !== 'dispatched') htmlElement('li', undefined, 'all workers are busy', facts);
     if (explanation.paused) htmlElement('li', undefined, 'the scheduler is paused', facts);
     if (explanation.aheadCount > 0) htmlElement('li', undefined, `${explanation.aheadCount} ready task(s) ahead: ${explanation.ahead.join(', ')}`, facts);
   } else if (detail.task.error) {

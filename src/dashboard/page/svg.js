@@ -32,8 +32,15 @@ export function pathThrough(points) {
   return points.map((point, index) => `${index === 0 ? 'M' : 'L'}${point.x.toFixed(1)},${point.y.toFixed(1)}`).join(' ');
 }
 
-/** The CSS class of a task's colour: its status, or `queued` for a ready task. */
+/** A task's state in words: a dispatched one says it waits for a worker, and on which node. */
+export function stateLabel(task) {
+  if (task.state !== 'pending.dispatched') return task.state;
+  return task.node ? `waiting for a worker on ${task.node}` : 'dispatched, waiting for a worker';
+}
+
+/** The CSS class of a task's colour: its status, `queued` for a ready task, `dispatched` for one holding a slot. */
 export function stateClass(state) {
   if (state === 'pending.queued' || state === 'pending.resources') return 's-queued';
+  if (state === 'pending.dispatched') return 's-dispatched';
   return `s-${state.split('.')[0]}`;
 }

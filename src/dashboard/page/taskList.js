@@ -1,4 +1,4 @@
-import { htmlElement, stateClass } from './svg.js';
+import { htmlElement, stateClass, stateLabel } from './svg.js';
 
 const ROW_HEIGHT = 22;
 const OVERSCAN = 10;
@@ -25,7 +25,7 @@ export function createTaskList(container, onSelect) {
       row.setAttribute('role', 'option');
       row.setAttribute('aria-selected', String(task.id === selectedId));
       htmlElement('span', 'id', task.name === task.id ? task.id : `${task.id} (${task.name})`, row);
-      htmlElement('span', 'state', task.state, row);
+      htmlElement('span', 'state', stateLabel(task), row);
       htmlElement('span', 'priority', `p${task.priority}`, row);
     }
     container.querySelectorAll('.row').forEach((row) => row.remove());
