@@ -139,6 +139,8 @@ export function checkSeams(options: SchedulerOptions): void {
       fail(key, `an object with ${methods.join(', ')} functions`, value);
     }
   }
+  // Read once, when the supervisor is built: a truthy non-boolean would be a silent guess.
+  if (options.executor !== undefined) booleanOption(options.executor.reportsActive, 'executor.reportsActive', false);
 }
 
 /** The inspection observer: a function or an object with observer methods. */

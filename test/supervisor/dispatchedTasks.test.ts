@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/createScheduler.js';
 import { TaskTimeoutError } from '../../src/errors.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import type { TaskRecord } from '../../src/types.js';
@@ -144,5 +145,10 @@ describe('dispatched tasks (an executor with reportsActive)', () => {
     expect(second.scheduler.getTask('waits')).toMatchObject({ status: 'running', startedAt: 1101 });
     await second.advance(1);
     expect(second.scheduler.getTask('waits').status).toBe('failed');
+  });
+
+  it('refuses an executor whose reportsActive is not a boolean, naming it', () => {
+    const executor = { ...queuedExecutor(), reportsActive: 'yes' as unknown as boolean };
+    expect(() => createScheduler({ executor })).toThrow('options.executor.reportsActive: expected true or false, received "yes"');
   });
 });
