@@ -7,12 +7,17 @@ export type SchedulerEvents = {
   /**
    * A pending task waits for another reason (`task.pendingReason`): its dependencies are done
    * (`queued`), the dispatcher set it aside for resources, it was paused or resumed, its retry
-   * delay passed. The same for a task with an actor and a dormant one (past `liveActorLimit`),
-   * which inspection cannot see. Entering the retry delay is `task:retrying`. One event per change
-   * a call makes: a retry that comes due while the scheduler is paused is heard once, as `paused`.
+   * delay passed, it was dispatched to an executor that reports when its work is active
+   * (`dispatched`: it holds a worker slot; `task:started` follows when the work runs). The same
+   * for a task with an actor and a dormant one (past `liveActorLimit`), which inspection cannot
+   * see. Entering the retry delay is `task:retrying`. One event per change a call makes: a retry
+   * that comes due while the scheduler is paused is heard once, as `paused`.
    */
   'task:waiting': { task: TaskRecord };
-  /** An attempt began running; `attempt` counts from 1. */
+  /**
+   * An attempt began running (its work is active: at once, or when a remote worker took its job);
+   * `attempt` counts from 1.
+   */
   'task:started': { task: TaskRecord; attempt: number };
   /** A distributed executor put an attempt on a node's queue. */
   'task:placed': { task: TaskRecord; attempt: number; node: string };
