@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
 import { TaskTimeoutError } from '../../src/errors.js';
+import { checkInvariants } from '../../src/simulate/invariants.js';
+import { recordTrace } from '../../src/simulate/recordTrace.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import type { TaskRecord } from '../../src/types.js';
 import { manualWork, settle, simulatedScheduler } from '../support/harness.js';
@@ -150,5 +152,33 @@ describe('dispatched tasks (an executor with reportsActive)', () => {
   it('refuses an executor whose reportsActive is not a boolean, naming it', () => {
     const executor = { ...queuedExecutor(), reportsActive: 'yes' as unknown as boolean };
     expect(() => createScheduler({ executor })).toThrow('options.executor.reportsActive: expected true or false, received "yes"');
+  });
+
+  it('keeps a recorded trace legal: dispatched attempts are pending, so running never exceeds the workers', async () => {
+    const { scheduler, executor, clock, advance } = queuedScheduler({ maxWorkers: 2, resources: { cpu: 2 }, defaultRetry: { attempts: 2, backoffMs: 5 } });
+    const recorder = recordTrace(scheduler, { now: () => clock.now() });
+    const work = manualWork();
+    scheduler.scheduleTasks([
+      { id: 'a', run: work.run, resources: { cpu: 1 } },
+      { id: 'b', run: () => Promise.reject(new Error('once')), resources: { cpu: 1 } },
+      { id: 'c', run: work.run, resources: { cpu: 1 } },
+      { id: 'd', run: () => 'd', dependencies: ['a'] },
+    ]);
+    await advance(1);
+    executor.take('a');
+    executor.runUnreported('b'); // fails before its active report: started, then retrying
+    await advance(1);
+    scheduler.cancelTask('c'); // dispatched in b's freed slot, cancelled before it ran
+    await advance(10);
+    work.resolve('a', 1);
+    await advance(10);
+    for (const id of executor.waiting) executor.take(id);
+    await advance(10);
+    for (const id of executor.waiting) executor.take(id);
+    await scheduler.onIdle();
+    const trace = recorder.stop();
+    expect(scheduler.listTasks().map((t) => [t.id, t.status])).toEqual([['a', 'completed'], ['b', 'failed'], ['c', 'cancelled'], ['d', 'completed']]);
+    expect(trace.events.filter((e) => e.task === 'c').map((e) => e.to)).toEqual(['pending', 'cancelled']);
+    expect(checkInvariants(trace)).toEqual([]);
   });
 });
