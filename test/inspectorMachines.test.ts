@@ -44,6 +44,7 @@ describe('machinesToJson', () => {
       'pending.dependencies',
       'pending.queued',
       'pending.resources',
+      'pending.dispatched',
       'pending.paused',
       'pending.backoff',
       'running',
