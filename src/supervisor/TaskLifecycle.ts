@@ -9,7 +9,6 @@ import { AttemptHandle } from './AttemptHandle.js';
 import { toStoredError } from './toStoredTask.js';
 import { toError } from '../internal/toError.js';
 
-
 // Records taken in an entry action describe the state being entered.
 const RUNNING = Object.freeze({ status: 'running' as const, pendingReason: undefined });
 const IN_BACKOFF = Object.freeze({ status: 'pending' as const, pendingReason: 'backoff' as const });
@@ -18,8 +17,6 @@ const TASK_START = Object.freeze({ type: 'task.start' as const });
 const TASK_DISPATCH = Object.freeze({ type: 'task.dispatch' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
 const TASK_RETRY = Object.freeze({ type: 'task.retry' as const });
-
-
 
 /**
  * One task's life as the supervisor runs it: its actor is created here, the machine's effects
