@@ -21,11 +21,14 @@ describe('dispatched tasks (an executor with reportsActive)', () => {
   it('keeps a dispatched task pending, holding its worker slot and resources, until its executor reports it active', async () => {
     const { scheduler, executor, started, advance } = queuedScheduler({ resources: { cpu: 2 } });
     const work = manualWork();
+    const waiting: string[] = [];
+    scheduler.events.on('task:waiting', ({ task }) => waiting.push(`${task.id}:${task.pendingReason}`));
     scheduler.scheduleTasks([
       { id: 'a', run: work.run, resources: { cpu: 2 } },
       { id: 'b', run: work.run },
     ]);
     await advance(50);
+    expect(waiting).toContain('a:dispatched');
     expect(executor.waiting).toEqual(['a']);
     expect(scheduler.getTask('a')).toMatchObject({ status: 'pending', pendingReason: 'dispatched', attempts: 1, startedAt: undefined });
     expect(scheduler.getTask('b')).toMatchObject({ status: 'pending', pendingReason: 'queued' });
