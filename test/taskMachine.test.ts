@@ -239,7 +239,8 @@ describe('taskMachine', () => {
           if (event.type === 'task.active' && after === 'running' && before === 'pending.dispatched') {
             expect((event as { attempt: number }).attempt).toBe(snapshot.context.attempt);
           }
-          if ((after === 'running' && event.type === 'task.start') || (after === 'pending.dispatched' && before !== after)) starts++;
+          // An attempt is counted when it begins: started straight into running, or dispatched.
+          if (before !== after && ((after === 'running' && event.type === 'task.start') || after === 'pending.dispatched')) starts++;
           // Time waiting for a worker is not the attempt's: no timeout ends a dispatched attempt.
           if (before === 'pending.dispatched' && event.type === 'task.timeout') expect(after).toBe(before);
           if (after === 'completed' && before !== 'completed') expect(event.type).toBe('task.succeed');
