@@ -43,6 +43,9 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
     expect(second.scheduler.getTask('done')).toMatchObject({ status: 'completed', result: 'fine', attempts: 1 });
     expect(second.scheduler.getTask('broken').error).toMatchObject({ name: 'Error', message: 'broken' });
     expect(second.scheduler.getTask('cancelled').status).toBe('cancelled');
+    // The same error as before the restart, from the stored reason.
+    expect(first.scheduler.getTask('cancelled').error).toMatchObject({ name: 'TaskCancelledError', message: 'task "cancelled" was cancelled: not needed' });
+    expect(second.scheduler.getTask('cancelled').error).toMatchObject({ name: 'TaskCancelledError', message: 'task "cancelled" was cancelled: not needed' });
     expect(second.scheduler.getTask('doomed').error?.name).toBe('UpstreamFailedError');
     await expect(second.scheduler.waitForTask('done')).resolves.toMatchObject({ status: 'completed' });
     expect(second.scheduler.recovered).toEqual({

@@ -1,5 +1,6 @@
 import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import type { taskMachine } from '../../machines/taskMachine.js';
+import { TaskCancelledError } from '../errors.js';
 import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
 
 /** A live task's actor. */
@@ -43,7 +44,10 @@ export interface TaskEntry extends QueuedTask {
   startedAt: number | undefined;
   completedAt: number | undefined;
   result: unknown;
+  /** The last attempt's error, or why it ended; a cancelled task's is built when first asked for ({@link errorOf}). */
   error: Error | undefined;
+  /** Why it was cancelled, once it was. */
+  cancelReason: string | undefined;
   /** Which worker slot runs it (0-based), while running. */
   slot: number | undefined;
   /** The live actor; undefined while the task is dormant, and once it has ended. */
@@ -136,9 +140,18 @@ export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingRe
     startedAt: entry.startedAt,
     completedAt: entry.completedAt,
     result: entry.result,
-    error: entry.error,
+    error: errorOf(entry),
     node: entry.node,
   });
+}
+
+/**
+ * A task's error. A cancelled task that had none gets its {@link TaskCancelledError} here, the
+ * first time anyone asks: stopping a million queued tasks then captures no million stack traces.
+ */
+export function errorOf(entry: TaskEntry): Error | undefined {
+  if (entry.error === undefined && entry.outcome === 'cancelled') entry.error = new TaskCancelledError(entry.id, entry.cancelReason ?? 'cancelled');
+  return entry.error;
 }
 
 /** What a policy's user (getQueue) sees of a queued entry: a plain copy, no internals. */

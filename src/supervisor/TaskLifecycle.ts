@@ -276,7 +276,7 @@ export class TaskLifecycle {
     } else {
       const reason = cancelReason ?? 'cancelled';
       if (status === 'cancelled') {
-        entry.error ??= new TaskCancelledError(id, reason);
+        entry.cancelReason = reason;
         s.settings.store?.record({ kind: 'cancelled', id, at, reason });
         s.outbox.emit('task:cancelled', () => ({ task: toRecord(entry), reason }));
       } else {

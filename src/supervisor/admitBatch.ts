@@ -63,6 +63,7 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
       completedAt: undefined,
       result: undefined,
       error: undefined,
+      cancelReason: undefined,
       ...UNSTARTED,
     };
     s.registry.add(entry);

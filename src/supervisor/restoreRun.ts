@@ -58,6 +58,7 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     completedAt: state.completedAt,
     result: state.result,
     error: toError(state.error),
+    cancelReason: state.cancelReason,
     ...UNSTARTED,
   };
 }
