@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { TaskStoreError } from '../../errors.js';
 import type { SqlDatabase } from './openDatabase.js';
 
-/** The schema version this xeno-scheduler writes, and the newest it reads. */
-export const STORE_SCHEMA_VERSION = 1;
+/**
+ * The schema version this xeno-scheduler writes, and the newest it reads. 2: the tables of 1, and
+ * transitions may be `active` (kind 7), which a version 1 reader would misread.
+ */
+export const STORE_SCHEMA_VERSION = 2;
 
 /** What `meta.format` holds in every xeno-scheduler store. */
 export const STORE_FORMAT = 'xeno-scheduler task store';
@@ -56,8 +59,12 @@ export function prepareSchema(db: SqlDatabase, file: string, readOnly = false): 
       insert.run('run_id', newRunId());
     } else {
       checkMeta(db, file, tables);
-      // A store written before run ids existed gets one the first time a run opens it.
-      if (!readOnly) db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('run_id', ?)").run(newRunId());
+      if (!readOnly) {
+        // A store written before run ids existed gets one the first time a run opens it.
+        db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('run_id', ?)").run(newRunId());
+        // This run may write what an older reader would misread: such a reader must refuse it.
+        db.prepare("UPDATE meta SET value = ? WHERE key = 'version'").run(String(STORE_SCHEMA_VERSION));
+      }
     }
     db.exec('COMMIT');
   } catch (error) {
