@@ -26,6 +26,8 @@ const TASK_RETRY = Object.freeze({ type: 'task.retry' as const });
  */
 export class TaskLifecycle {
   readonly #s: Supervisor;
+  /** Executor `abort` calls under way (see {@link deliver}). */
+  #aborting = 0;
   /** What a dispatch sends: the work runs at once, or waits until its executor reports it active. */
   readonly #startEvent: TaskMachineEvent;
 
@@ -153,8 +155,20 @@ export class TaskLifecycle {
     if (ref !== undefined && ref.getSnapshot().status === 'active') {
       ref.send(outcome.ok ? { type: 'task.succeed', attempt, result: outcome.result } : { type: 'task.fail', attempt, error: outcome.error });
     }
-    this.#s.outbox.flush();
+    // Reported from inside an abort (an executor may report at once), the actors are mid-step:
+    // what follows leaves with the flush of the call that aborted.
+    if (this.#aborting === 0) this.#s.outbox.flush();
   };
+
+  /** Calls the executor's `abort`; an outcome it reports at once is not flushed from inside. */
+  #abort(id: string, attempt: number, reason: Error): void {
+    this.#aborting++;
+    try {
+      this.#s.settings.executor.abort(id, attempt, reason);
+    } finally {
+      this.#aborting--;
+    }
+  }
 
   /** An attempt ends (`wasActive`: it was running; else it was dispatched and never ran). */
   #endAttempt(id: string, attempt: number, event: { type: string }, wasActive: boolean): void {
@@ -181,7 +195,7 @@ export class TaskLifecycle {
           ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')
           : new TaskTimeoutError(id, entry.timeoutMs);
       try {
-        s.settings.executor.abort(id, attempt, reason);
+        this.#abort(id, attempt, reason);
       } catch (error) {
         // The task ends as the machine decided (cancelled, timed out); the executor's fault is reported.
         s.outbox.reportError(new SchedulerError('INTERNAL', `executor "${s.settings.executor.name}" failed to abort task "${id}": ${toError(error).message}`, { cause: error }));
@@ -249,7 +263,7 @@ export class TaskLifecycle {
       // A dispatched attempt that never became active was never counted as running.
       if (statusOf(entry) === 'running') s.registry.move('running', 'pending');
       s.releaseRun(entry);
-      s.settings.executor.abort(id, entry.attempts, error);
+      this.#abort(id, entry.attempts, error);
     }
     s.outbox.reportError(error);
     this.#settle(entry, 'failed', undefined, error, undefined);

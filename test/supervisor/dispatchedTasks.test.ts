@@ -184,4 +184,5 @@ describe('dispatched tasks (an executor with reportsActive)', () => {
     expect(trace.events.filter((e) => e.task === 'c').map((e) => e.to)).toEqual(['pending', 'cancelled']);
     expect(checkInvariants(trace)).toEqual([]);
   });
+
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createScheduler } from '../../src/createScheduler.js';
 import type { SchedulerClock } from '../../src/types.js';
-import { manualWork, settle } from '../support/harness.js';
+import type { Executor, OutcomeSink } from '../../src/executors/Executor.js';
+import { manualWork, settle, simulatedScheduler } from '../support/harness.js';
 
 /** A simulated clock that counts the timers armed on it and not yet fired or cleared. */
 function countedClock(): { clock: SimulatedClock & SchedulerClock; armed: () => number; advance: (ms: number) => Promise<void> } {
@@ -83,5 +84,30 @@ describe("a task's deadlines (attempt timeout, retry delay) are the supervisor's
     expect(armed()).toBe(1);
     expect(scheduler.cancelTask('job')).toBe(true);
     expect(armed()).toBe(0);
+  });
+
+  it('keeps stats and records in step for listeners when the executor reports an aborted attempt at once', async () => {
+    // Two attempts time out in one clock step; aborting the first makes this executor report at
+    // once, inside that task's transition. No event may leave from there, half-way.
+    const reports = new Map<string, OutcomeSink>();
+    const executor: Executor = {
+      name: 'reports-on-abort',
+      inFlight: 0,
+      start: ({ taskId }, report) => void reports.set(taskId, report),
+      abort: (taskId, attempt, reason) => reports.get(taskId)?.(taskId, attempt, { ok: false, error: reason }),
+      onSettled: async () => {},
+    };
+    const { scheduler, clock } = simulatedScheduler({ executor, maxWorkers: 2, defaultRetry: { attempts: 1 } });
+    const disagreements: string[] = [];
+    scheduler.events.on('task:failed', ({ task }) => {
+      const running = scheduler.listTasks().filter((record) => record.status === 'running').length;
+      if (scheduler.getStats().running !== running) disagreements.push(`${task.id} failed: stats say ${scheduler.getStats().running} running, records ${running}`);
+    });
+    scheduler.scheduleTasks([{ id: 'a', run: () => undefined, timeoutMs: 20 }, { id: 'b', run: () => undefined, timeoutMs: 100 }]);
+    await settle();
+    clock.increment(150);
+    await settle();
+    expect(scheduler.listTasks().map((task) => task.status)).toEqual(['failed', 'failed']);
+    expect(disagreements).toEqual([]);
   });
 });
