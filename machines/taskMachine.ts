@@ -68,9 +68,10 @@ export interface TaskMachineOutput {
  * An attempt begins on `task.start` (its work starts at once: `running`) or on `task.dispatch`
  * (its executor reports when the work is active, as a remote queue does when a worker takes the
  * job): it then holds its worker slot in `pending.dispatched` until `task.active` for it moves it
- * to `running`. An outcome that arrives there first (its `active` report was lost, or came in the
- * same batch after it) means the work did run: the attempt becomes active and ends in the same
- * step. A cancel or an upstream failure there ends an attempt that never ran (`withdrawWork`).
+ * to `running`. A result that arrives there first (its `active` report was lost) means the work
+ * did run: the attempt becomes active and ends in the same step. A failure there means the work
+ * never ran (an executor reports `active` before the outcome of work that ran): the attempt is
+ * withdrawn (`withdrawWork`), as it is by a cancel or an upstream failure.
  *
  * Time is the runtime's, as the dependency timeout is: it arms the attempt's deadline when
  * `startWork` runs and sends `task.timeout` (with the attempt, so a late one is ignored) when it
@@ -192,11 +193,13 @@ export const taskMachine = setup({
         dispatched: {
           on: {
             'task.active': { guard: 'isCurrentAttempt', target: '#task.running', actions: 'activateWork' },
-            // The work ran (its active report was lost or is behind): it becomes active and ends.
+            // A result means the work ran (its active report was lost or is behind): it becomes
+            // active and ends. A failure before the report means it never ran (the executor could
+            // not start it, its job was gone): withdrawn, never announced as started.
             'task.succeed': { guard: 'isCurrentAttempt', target: '#task.completed', actions: ['activateWork', 'abortWork', 'recordResult'] },
             'task.fail': [
-              { guard: 'canRetry', target: 'backoff', actions: ['activateWork', 'abortWork', 'recordError'] },
-              { guard: 'isCurrentAttempt', target: '#task.failed', actions: ['activateWork', 'abortWork', 'recordFailure'] },
+              { guard: 'canRetry', target: 'backoff', actions: ['withdrawWork', 'recordError'] },
+              { guard: 'isCurrentAttempt', target: '#task.failed', actions: ['withdrawWork', 'recordFailure'] },
             ],
             'task.cancel': { target: '#task.cancelled', actions: ['withdrawWork', 'recordCancel'] },
             'task.upstreamFailed': { target: '#task.failed', actions: ['withdrawWork', 'recordFailure'] },

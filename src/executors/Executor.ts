@@ -16,7 +16,9 @@ export interface Attempt {
   placed(node: string): void;
   /**
    * Tells the scheduler the attempt's work is active now (a worker took its job). Only an
-   * executor with {@link Executor.reportsActive} calls it; a late or repeated call changes nothing.
+   * executor with {@link Executor.reportsActive} calls it, before the outcome of work that ran; a
+   * failure reported before it means the work never ran (it could not be started, its job was
+   * gone), and the attempt is not announced as started. A late or repeated call changes nothing.
    */
   active(): void;
 }

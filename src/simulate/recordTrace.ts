@@ -71,7 +71,10 @@ export function recordTrace(scheduler: Pick<Scheduler, 'events' | 'getStats'>, o
       busySlots.add(worker);
       workerOf.set(task.id, worker);
     },
-    'task:retrying': ({ task, delayMs }) => push(task, 'pending', { retryDelayMs: delayMs }),
+    // An attempt that never ran (dispatched, its work never active) failed while pending: no step.
+    'task:retrying': ({ task, delayMs }) => {
+      if (statusOf.get(task.id) === 'running') push(task, 'pending', { retryDelayMs: delayMs });
+    },
     'task:completed': ({ task }) => push(task, 'completed', {}, ended(task)),
     'task:failed': ({ task, error }) => push(task, 'failed', { reason: error.message }, ended(task)),
     'task:cancelled': ({ task, reason }) => push(task, 'cancelled', { reason }, ended(task)),

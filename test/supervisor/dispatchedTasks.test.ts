@@ -68,7 +68,7 @@ describe('dispatched tasks (an executor with reportsActive)', () => {
     expect(executor.aborted).toEqual(['slow:1']);
   });
 
-  it('accepts an outcome that arrives before the active report: the attempt started, then ended', async () => {
+  it('takes a result before the active report as work that ran, and a failure before it as work that never ran', async () => {
     const { scheduler, executor, started, advance } = queuedScheduler({ defaultRetry: { attempts: 2, backoffMs: 10 } });
     const order: string[] = [];
     for (const type of ['task:started', 'task:retrying', 'task:completed'] as const) scheduler.events.on(type, ({ task }: { task: TaskRecord }) => order.push(`${type}:${task.attempts}`));
@@ -81,8 +81,9 @@ describe('dispatched tasks (an executor with reportsActive)', () => {
     executor.runUnreported('x');
     await advance(1);
     expect(scheduler.getTask('x')).toMatchObject({ status: 'completed', result: 'second', attempts: 2 });
-    expect(order).toEqual(['task:started:1', 'task:retrying:1', 'task:started:2', 'task:completed:2']);
-    expect(started.map((s) => s.startedAt)).toEqual([1001, 1011]);
+    // The failed first attempt was never announced as started; the second ran and completed.
+    expect(order).toEqual(['task:retrying:1', 'task:started:2', 'task:completed:2']);
+    expect(started.map((s) => s.startedAt)).toEqual([1011]);
     expect(scheduler.getStats()).toMatchObject({ pending: 0, running: 0, dispatched: 0, completed: 1 });
   });
 
@@ -169,7 +170,7 @@ describe('dispatched tasks (an executor with reportsActive)', () => {
     ]);
     await advance(1);
     executor.take('a');
-    executor.runUnreported('b'); // fails before its active report: started, then retrying
+    executor.runUnreported('b'); // fails before its active report: it never ran, and retries
     await advance(1);
     scheduler.cancelTask('c'); // dispatched in b's freed slot, cancelled before it ran
     await advance(10);
@@ -185,4 +186,21 @@ describe('dispatched tasks (an executor with reportsActive)', () => {
     expect(checkInvariants(trace)).toEqual([]);
   });
 
+
+  it('never announces as started an attempt whose executor could not start it', async () => {
+    const executor = queuedExecutor();
+    const refusing = Object.assign(Object.create(executor) as typeof executor, {
+      start: () => {
+        throw new Error('no node can take it');
+      },
+    });
+    const { scheduler, advance } = simulatedScheduler({ executor: refusing, defaultRetry: { attempts: 1 } }, 1000);
+    const heard: string[] = [];
+    for (const type of ['task:started', 'task:failed'] as const) scheduler.events.on(type, ({ task }) => heard.push(`${type} ${task.id}`));
+    scheduler.scheduleTask({ id: 'a', run: () => 1 });
+    await advance(1);
+    expect(heard).toEqual(['task:failed a']);
+    expect(scheduler.getTask('a')).toMatchObject({ status: 'failed', startedAt: undefined, error: { message: 'no node can take it' } });
+    expect(scheduler.getStats()).toMatchObject({ running: 0, dispatched: 0, failed: 1 });
+  });
 });

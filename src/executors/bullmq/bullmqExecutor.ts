@@ -300,6 +300,8 @@ class BullmqExecutor implements DistributedExecutor {
     if (job === undefined) {
       this.#book.finish(tracked, { ok: false, error: new AttemptInterruptedError(tracked.attempt.taskId, tracked.attempt.attempt) });
     } else if (job.finishedOn !== undefined) {
+      // It ran (its events were missed): active first, so a failure is not taken for one that never ran.
+      if (job.processedOn !== undefined) this.#book.activate(tracked);
       const finished = job.failedReason ? { failedReason: job.failedReason } : { returnvalue: job.returnvalue };
       this.#book.finish(tracked, toOutcome(finished, tracked.attempt.taskId, tracked.attempt.attempt, node));
     } else if (job.processedOn !== undefined) this.#book.activate(tracked); // its `active` event was missed
