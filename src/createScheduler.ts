@@ -27,7 +27,7 @@ import { inlineExecutor } from './executors/inlineExecutor.js';
 import { Journal } from './supervisor/Journal.js';
 import { resubmittedTasks } from './supervisor/resubmittedTasks.js';
 import { Supervisor } from './supervisor/Supervisor.js';
-import { canExecuteEntry } from './supervisor/supervisorControl.js';
+import { acceptsPriority, canExecuteEntry } from './supervisor/supervisorControl.js';
 import { explainEntry, recordOf, statsOf, waitForEntry } from './supervisor/supervisorQueries.js';
 import type { RecoveredRun, SchedulerOptions, TaskSpec } from './types.js';
 
@@ -157,7 +157,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     listTasks: () => [...runtime.registry.entries.keys()].map((id) => recordOf(runtime, id)),
     updateTaskPriority: (id, priority) => {
       const value = parsePriority(priority, 'priority');
-      if (recordOf(runtime, id).status !== 'pending') return false;
+      if (!acceptsPriority(runtime, id)) return false;
       send({ type: 'scheduler.priority', id, priority: value });
       return true;
     },

@@ -18,6 +18,18 @@ export function cancelEntry(s: Supervisor, id: string, reason: string): boolean 
 }
 
 /**
+ * True while a task's priority can still change: it is pending and not dispatched (a dispatched
+ * task's job is handed out: as for one that started, nothing would change).
+ *
+ * @example
+ * if (acceptsPriority(supervisor, 'lemma')) changePriority(supervisor, 'lemma', TaskPriority.HIGH);
+ */
+export function acceptsPriority(s: Supervisor, id: string): boolean {
+  const entry = s.registry.require(id);
+  return statusOf(entry) === 'pending' && pendingReasonOf(entry) !== 'dispatched';
+}
+
+/**
  * Changes a pending task's priority: the one queue entry moves (never a copy left behind).
  *
  * @example
@@ -25,7 +37,7 @@ export function cancelEntry(s: Supervisor, id: string, reason: string): boolean 
  */
 export function changePriority(s: Supervisor, id: string, priority: TaskPriority): boolean {
   const entry = s.registry.require(id);
-  if (statusOf(entry) !== 'pending') return false;
+  if (!acceptsPriority(s, id)) return false;
   entry.priority = priority;
   s.settings.store?.record({ kind: 'priority', id, at: s.settings.clock.now(), priority });
   if (entry.queued) s.queue.send({ type: 'queue.update', task: entry });

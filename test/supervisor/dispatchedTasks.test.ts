@@ -203,4 +203,14 @@ describe('dispatched tasks (an executor with reportsActive)', () => {
     expect(scheduler.getTask('a')).toMatchObject({ status: 'failed', startedAt: undefined, error: { message: 'no node can take it' } });
     expect(scheduler.getStats()).toMatchObject({ running: 0, dispatched: 0, failed: 1 });
   });
+
+  it('refuses a priority change once the task is dispatched, as once it started: its job is handed out', async () => {
+    const { scheduler, advance } = queuedScheduler({ store: memoryTaskStore() });
+    scheduler.scheduleTasks([{ id: 'a', run: () => 1 }, { id: 'b', run: () => 2 }]);
+    await advance(1);
+    expect(scheduler.getTask('a').pendingReason).toBe('dispatched');
+    expect(scheduler.updateTaskPriority('a', 'highest')).toBe(false);
+    expect(scheduler.getTask('a').priority).not.toBe(5);
+    expect(scheduler.updateTaskPriority('b', 'highest')).toBe(true);
+  });
 });
