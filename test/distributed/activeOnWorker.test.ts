@@ -47,9 +47,11 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor: running means active
     const log = await readLog(redis.url, prefix);
     for (const task of started) {
       expect(task.startedAt).toBeGreaterThanOrEqual(placedAt.get(task.id) as number);
-      // The coordinator hears a job is active after the worker took it, never before.
+      // The coordinator hears a job is active when the worker took it, not when it was queued:
+      // the jobs after the first waited 400 ms or more. (The worker's handler logs its start a
+      // moment after BullMQ emits `active`; on a busy machine the coordinator may hear it first.)
       const ranAt = log.find((e) => e.task === task.id && e.event === 'start')?.at as number;
-      expect(task.startedAt).toBeGreaterThanOrEqual(ranAt - 50);
+      expect(task.startedAt).toBeGreaterThanOrEqual(ranAt - 250);
     }
     expect(log.filter((e) => e.event === 'start')).toHaveLength(4);
   });
