@@ -77,6 +77,27 @@ describe('createTaskTracker', () => {
     expect(tracker.stateOf('newer')).toBe('pending.queued');
   });
 
+  it('draws a run for an attempt whose result came before its active report, and none for one withdrawn', () => {
+    const dispatchedMachine = createMachine({
+      id: 'task',
+      initial: 'pending',
+      context: { attempt: 1 },
+      states: {
+        pending: { initial: 'dispatched', states: { dispatched: { on: { done: '#task.completed', cancel: '#task.cancelled' } } } },
+        completed: { type: 'final' },
+        cancelled: { type: 'final' },
+      },
+    });
+    const { tracker, root, tick } = setup();
+    tracker.notePlaced('ran', 1, 'gpu');
+    const ran = createActor(dispatchedMachine, { parent: root, id: 'ran' }).start();
+    const withdrawn = createActor(dispatchedMachine, { parent: root, id: 'withdrawn' }).start();
+    tick(5);
+    ran.send({ type: 'done' });
+    withdrawn.send({ type: 'cancel' });
+    expect(tracker.runs()).toEqual([{ task: 'ran', attempt: 1, slot: 0, start: 1005, end: 1005, outcome: 'completed', node: 'gpu' }]);
+  });
+
   it('gives each run the lowest free worker slot and closes it with its outcome', () => {
     const { tracker, spawn, tick } = setup();
     const [a, b, c] = [spawn('a'), spawn('b'), spawn('c')];

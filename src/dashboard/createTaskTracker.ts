@@ -71,6 +71,7 @@ interface InspectedSnapshot {
 
 const RUNNING = 'running';
 const FINAL_PATHS: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+const DISPATCHED = 'pending.dispatched';
 
 function isRunningPath(path: string): boolean {
   return path === RUNNING || path.startsWith(`${RUNNING}.`);
@@ -191,9 +192,17 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
     if (track.history.length > historyLimit) track.history.shift();
     const wasRunning = from !== null && isRunningPath(from);
     track.state = path;
-    if (FINAL_PATHS.has(path)) finished.add(id);
     if (wasRunning && !isRunningPath(path)) endRun(track, path, at);
     if (!wasRunning && isRunningPath(path)) startRun(id, track, snapshot, at);
+    if (from === DISPATCHED && path === 'completed') {
+      // Its result came before its `active` report: it ran, and the chart shows that it did.
+      startRun(id, track, snapshot, at);
+      endRun(track, path, at);
+    }
+    if (FINAL_PATHS.has(path)) {
+      finished.add(id);
+      earlyPlacements.delete(id);
+    }
     changedTasks.add(id);
   };
 
