@@ -120,6 +120,6 @@ describe('replayOf', () => {
   it('refuses the trace of a resumed run, whose recovered tasks were never scheduled in it, naming one', async () => {
     const real = await runWithRetry();
     const resumed: Trace = { ...real, tasks: real.tasks.filter((task) => task.id !== 'steady') };
-    expect(() => replayOf({ replay: { trace: resumed } })).toThrow(/events of task "steady" without it: a resumed run \(tasks recovered from a store\) cannot be replayed/);
+    expect(() => replayOf({ replay: { trace: resumed } })).toThrow(/events of task "steady", which it never saw scheduled: the report is of a resumed run \(tasks recovered from a store\), which cannot be replayed/);
   });
 });

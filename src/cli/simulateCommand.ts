@@ -129,7 +129,8 @@ function readReplay(path: string): ReplayWorkload {
   try {
     return replayOf(report as ReplayableReport);
   } catch (error) {
-    throw badInput(path, 'replay.trace', 'a run report written by `xeno-scheduler run --report`', (error as Error).message);
+    // replayOf's own message says what it expected and found; the file and the field go in front.
+    throw badInput(path, 'replay.trace', 'a run report written by `xeno-scheduler run --report`', (error as Error).message.replace(/^replayOf: expected .*?, found /, ''));
   }
 }
 

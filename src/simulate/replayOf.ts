@@ -51,8 +51,8 @@ export function replayOf(report: ReplayableReport): ReplayWorkload {
     if (events === undefined) {
       // Tasks recovered from a store are never scheduled in the run that resumes them.
       throw new TypeError(
-        `replayOf: expected a trace that saw every task scheduled, found events of task "${event.task}" without it: ` +
-          'a resumed run (tasks recovered from a store) cannot be replayed; replay a run recorded from its start (without --state, or with --fresh)',
+        `replayOf: expected a trace that saw every task scheduled, found events of task "${event.task}", which it never saw scheduled: ` +
+          'the report is of a resumed run (tasks recovered from a store), which cannot be replayed; replay a run recorded from its start (without --state, or with --fresh)',
       );
     }
     events.push(event);

@@ -78,6 +78,16 @@ describe.concurrent('xeno-scheduler simulate', () => {
     expect(neither.stderr).toMatch(/<workload>: expected a workload file, or --replay <report>, found neither/);
   });
 
+  it('exits 2 naming a recovered task when the replayed report is of a run resumed with --state', async () => {
+    const report = join(tmp, 'resumed.json');
+    const trace = { policy: 'fifo', maxWorkers: 1, resources: {}, tasks: [], events: [{ time: 5, task: 'lemma', from: 'pending', to: 'running', attempt: 2 }] };
+    writeFileSync(report, JSON.stringify({ replay: { trace } }));
+    const { code, stderr } = await runMain(['simulate', '--replay', report]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${report}: replay.trace: expected a run report written by \`xeno-scheduler run --report\`, found events of task "lemma", which it never saw scheduled`);
+    expect(stderr).toMatch(/replay a run recorded from its start \(without --state, or with --fresh\)/);
+  });
+
   it.each([
     [['simulate', 'config/examples/simulation-dag.yaml', '--compare', 'fifo,fastest'], /expected policy names from priority, fifo, shortest-first, critical-path, fair-share/],
     [['simulate', 'test/fixtures/cli/mixed-outcomes.yaml'], /^ {2}test\/fixtures\/cli\/mixed-outcomes\.yaml: tasks\.hello: expected an `estimate` or a `duration` to simulate, found neither$/m],
