@@ -36,8 +36,8 @@ export function acceptsPriority(s: Supervisor, id: string): boolean {
  * changePriority(supervisor, 'lemma', TaskPriority.HIGH);
  */
 export function changePriority(s: Supervisor, id: string, priority: TaskPriority): boolean {
-  const entry = s.registry.require(id);
   if (!acceptsPriority(s, id)) return false;
+  const entry = s.registry.require(id);
   entry.priority = priority;
   s.settings.store?.record({ kind: 'priority', id, at: s.settings.clock.now(), priority });
   if (entry.queued) s.queue.send({ type: 'queue.update', task: entry });
