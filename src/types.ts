@@ -261,6 +261,11 @@ export interface SchedulerStats {
    * `running + dispatched` is the worker slots in use. Always 0 with the inline executor.
    */
   readonly dispatched: number;
+  /**
+   * Ready tasks in the policy's queue, waiting for a worker, their turn or their resources
+   * (counted in `pending`; paused ones included).
+   */
+  readonly queued: number;
   readonly completed: number;
   readonly failed: number;
   readonly cancelled: number;

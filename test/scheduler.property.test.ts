@@ -41,6 +41,9 @@ function checkInvariants(real: Real, model: Model): void {
   expect(holding.length).toBeLessThanOrEqual(MAX_WORKERS);
   const stats = s.getStats();
   expect(stats.dispatched).toBe(dispatched.length);
+  // Ready tasks in the policy's queue: waiting their turn, their resources, or the end of a pause.
+  expect(stats.queued).toBe(s.getQueue(Number.MAX_SAFE_INTEGER).length);
+  expect(stats.queued).toBe(tasks.filter((t) => t.pendingReason === 'queued' || t.pendingReason === 'resources' || t.pendingReason === 'paused').length);
   if (real.executor === undefined) expect(dispatched).toEqual([]);
   else expect([...real.executor.waiting].sort()).toEqual(dispatched.map((t) => t.id).sort());
   for (const task of dispatched) expect(task.startedAt).toBeUndefined();

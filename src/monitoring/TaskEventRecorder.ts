@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { TaskRecord } from '../types.js';
 
 /** The final statuses a task can end in. */
@@ -5,15 +6,17 @@ export type FinalStatus = 'completed' | 'failed' | 'cancelled';
 
 /**
  * What {@link instrumentScheduler} hands each task event to: one recorder for spans, one for
- * metrics, behind one set of listeners so that each event builds its record once.
+ * metrics, behind one set of listeners so that each event builds its record once. The same
+ * recorders run in a telemetry thread ({@link instrumentSchedulerInThread}), fed from records
+ * rebuilt there, so they take everything they need as arguments and read no scheduler.
  */
 export interface TaskEventRecorder {
-  /** A task was accepted (the caller's active context is current). */
-  scheduled?(task: TaskRecord): void;
+  /** A task was accepted; `parent` is the context active then, when a span was active in it. */
+  scheduled?(task: TaskRecord, parent: Context | undefined): void;
   /** An attempt began; `task.startedAt` is its start. */
   started(task: TaskRecord, attempt: number): void;
-  /** The attempt running failed and another follows after `delayMs`. */
-  retrying?(task: TaskRecord, error: Error, delayMs: number): void;
+  /** The attempt running failed at `at` (the scheduler's clock, ms) and another follows. */
+  retrying?(task: TaskRecord, error: Error, at: number): void;
   /** The task ended for good; `task.completedAt` is when. `error` on failure, `reason` on cancel. */
   ended(task: TaskRecord, status: FinalStatus, detail: { readonly error?: Error; readonly reason?: string }): void;
   /** Lets go of what the recorder registered. */

@@ -1,9 +1,7 @@
 import type { Attributes, BatchObservableCallback, Histogram, Meter } from '@opentelemetry/api';
-import type { Scheduler } from '../scheduler.js';
-import type { TaskRecord } from '../types.js';
+import type { SchedulerStats, TaskRecord } from '../types.js';
 import { AttributeNames } from './AttributeNames.js';
 import { MetricNames } from './MetricNames.js';
-import { queueLength } from './queueLength.js';
 import type { TaskEventRecorder } from './TaskEventRecorder.js';
 
 /** Bucket bounds of the wait and run histograms, in seconds: 1 ms to 1 h. */
@@ -49,13 +47,14 @@ function typeAttributes(common: Attributes): (type: string) => TypeAttributes {
 
 /**
  * The metric half of {@link instrumentScheduler}: histograms of wait and run time and a retry
- * counter fed by task events, and gauges and the finished counter read from `getStats()` when a
- * reader collects (no work per task for those). `common` (policy, node) goes on every point.
+ * counter fed by task events, and gauges and the finished counter read from `readStats` (the
+ * scheduler's `getStats()`, or its latest copy in a telemetry thread) when a reader collects (no
+ * work per task for those). `common` (policy, node) goes on every point.
  *
  * @example
- * const recorder = createMetricRecorder(scheduler, metrics.getMeter('xeno-scheduler'), { 'scheduler.policy': 'fifo' }, Date.now);
+ * const recorder = createMetricRecorder(() => scheduler.getStats(), metrics.getMeter('xeno-scheduler'), { 'scheduler.policy': 'fifo' }, Date.now);
  */
-export function createMetricRecorder(scheduler: Scheduler, meter: Meter, common: Attributes, now: () => number): TaskEventRecorder {
+export function createMetricRecorder(readStats: () => SchedulerStats, meter: Meter, common: Attributes, now: () => number): TaskEventRecorder {
   const durationOptions = (description: string) => ({ unit: 's', description, advice: { explicitBucketBoundaries: DURATION_BUCKETS_S } });
   const wait: Histogram = meter.createHistogram(MetricNames.waitDuration, durationOptions('Time a ready task waited for a worker, its turn or its resources'));
   const run: Histogram = meter.createHistogram(MetricNames.runDuration, durationOptions('Time one attempt ran, by how it ended'));
@@ -72,9 +71,9 @@ export function createMetricRecorder(scheduler: Scheduler, meter: Meter, common:
   const statusAttributes = new Map(FINAL_STATUSES.map((status) => [status, withCommon(common, { [AttributeNames.taskStatus]: status })]));
   const poolAttributes = new Map<string, Attributes>();
   const observe: BatchObservableCallback = (result) => {
-    const stats = scheduler.getStats();
+    const stats = readStats();
     for (const status of FINAL_STATUSES) result.observe(finished, stats[status], statusAttributes.get(status));
-    result.observe(queue, queueLength(scheduler), common);
+    result.observe(queue, stats.queued, common);
     result.observe(running, stats.running, common);
     result.observe(pending, stats.pending, common);
     result.observe(workers, stats.maxWorkers, common);
@@ -106,9 +105,9 @@ export function createMetricRecorder(scheduler: Scheduler, meter: Meter, common:
       const readyAt = task.readyAt ?? task.createdAt;
       wait.record(Math.max(0, startedAt - readyAt) / 1000, attributesOfType(task.type).priority(task.priority));
     },
-    retrying(task) {
+    retrying(task, _error, at) {
       retries.add(1, common);
-      endAttempt(task, 'retrying', now());
+      endAttempt(task, 'retrying', at);
     },
     ended(task, status) {
       endAttempt(task, status, task.completedAt ?? now());

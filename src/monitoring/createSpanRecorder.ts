@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes, Context, Span, SpanOptions, SpanStatus, Tracer } from '@opentelemetry/api';
 import type { TaskRecord } from '../types.js';
 import { AttributeNames } from './AttributeNames.js';
@@ -9,7 +9,7 @@ import type { TaskEventRecorder } from './TaskEventRecorder.js';
 export interface SpanRecorderOptions {
   /** Attributes on every span (policy, node). */
   readonly common: Attributes;
-  /** The scheduler's clock, in ms: for the moments task records do not carry (a retry). */
+  /** The scheduler's clock, in ms: for a moment a record lacks (none should). */
   readonly now: () => number;
   /** Finished tasks no known dependent waits for whose last span is still kept, for dependents scheduled later; the oldest go first. */
   readonly linkLimit: number;
@@ -49,7 +49,7 @@ function spanAttributes(common: Attributes): (task: TaskRecord, attempt: number)
  * `wait <type>`. A task that ends without running (an upstream failed or was cancelled, it was
  * cancelled while waiting) gets a `wait <type>` span ending with its status. Each span links to
  * the last span of every dependency; its parent is the context active when the task was
- * scheduled (none: a root span). In a distributed run an attempt's span ends with the node it ran
+ * scheduled, as `scheduled` hands it (none: a root span). In a distributed run an attempt's span ends with the node it ran
  * on as `scheduler.node`.
  *
  * @example
@@ -95,10 +95,9 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
   };
 
   return {
-    scheduled(task) {
+    scheduled(task, parent) {
       if (task.dependencies.length > 0) finished.hold(task.dependencies);
-      const active = context.active();
-      if (trace.getSpan(active) !== undefined) parents.set(task.id, active);
+      if (parent !== undefined) parents.set(task.id, parent);
     },
     started(task, attempt) {
       const startedAt = task.startedAt ?? now();
@@ -111,8 +110,7 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
       span.addEvent('wait', { [WAIT_DURATION]: Math.max(0, startedAt - waitStart) / 1000, [QUEUE_DURATION]: Math.max(0, startedAt - readyAt) / 1000 }, waitStart);
       running.set(task.id, span);
     },
-    retrying(task, error) {
-      const at = now();
+    retrying(task, error, at) {
       retryWaits.set(task.id, at);
       const span = running.get(task.id);
       if (span === undefined) return;

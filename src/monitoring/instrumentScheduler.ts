@@ -1,4 +1,4 @@
-import { metrics, trace } from '@opentelemetry/api';
+import { context, metrics, trace } from '@opentelemetry/api';
 import type { Attributes, MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { describeValue } from '../internal/describeValue.js';
 import type { Scheduler } from '../scheduler.js';
@@ -94,20 +94,21 @@ export function instrumentScheduler(scheduler: Scheduler, options: InstrumentOpt
   }
   if (options.metrics !== false) {
     const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
-    recorders.push(createMetricRecorder(scheduler, meter, common, now));
+    recorders.push(createMetricRecorder(() => scheduler.getStats(), meter, common, now));
   }
-  return listen(scheduler, recorders);
+  return listen(scheduler, recorders, now);
 }
 
 /** One listener per event hands it to every recorder, so each event's record is built once. */
-function listen(scheduler: Scheduler, recorders: readonly TaskEventRecorder[]): SchedulerInstrumentation {
+function listen(scheduler: Scheduler, recorders: readonly TaskEventRecorder[], now: () => number): SchedulerInstrumentation {
   const onScheduled = recorders.filter((recorder) => recorder.scheduled !== undefined);
   const handlers: { [K in keyof SchedulerEvents]?: (event: SchedulerEvents[K]) => void } = {
     'task:started': ({ task, attempt }) => {
       for (const recorder of recorders) recorder.started(task, attempt);
     },
-    'task:retrying': ({ task, error, delayMs }) => {
-      for (const recorder of recorders) recorder.retrying?.(task, error, delayMs);
+    'task:retrying': ({ task, error }) => {
+      const at = now();
+      for (const recorder of recorders) recorder.retrying?.(task, error, at);
     },
     'task:completed': ({ task }) => {
       for (const recorder of recorders) recorder.ended(task, 'completed', {});
@@ -122,7 +123,10 @@ function listen(scheduler: Scheduler, recorders: readonly TaskEventRecorder[]): 
   // Without a recorder that wants it, no listener: the scheduler then skips building the record.
   if (onScheduled.length > 0) {
     handlers['task:scheduled'] = ({ task }) => {
-      for (const recorder of onScheduled) recorder.scheduled?.(task);
+      // The caller's context, kept only where a span is active in it (most tasks have none).
+      const active = context.active();
+      const parent = trace.getSpan(active) === undefined ? undefined : active;
+      for (const recorder of onScheduled) recorder.scheduled?.(task, parent);
     };
   }
   const entries = Object.entries(handlers) as [keyof SchedulerEvents, (event: unknown) => void][];

@@ -15,7 +15,11 @@ import { toError } from '../internal/toError.js';
  * outbox.flush();
  */
 export class Outbox {
-  readonly #effects: (() => void)[] = [];
+  /**
+   * Effects in order: a function is run as it is; an event takes two places, its type then its
+   * payload (no closure per event: a busy run emits several per task).
+   */
+  readonly #queue: unknown[] = [];
   readonly #events: Emitter<SchedulerEvents>;
   readonly #beforeEach: () => void;
   #flushing = false;
@@ -26,33 +30,28 @@ export class Outbox {
   }
 
   push(effect: () => void): void {
-    this.#effects.push(effect);
+    this.#queue.push(effect);
   }
 
   /** Emits an event later, if anyone listens (building its payload only then). */
   emit<K extends keyof SchedulerEvents>(type: K, payload: () => SchedulerEvents[K]): void {
-    const events = this.#events;
-    if (!events.all.has(type) && !events.all.has('*')) return;
-    const event = payload();
-    this.#effects.push(() => events.emit(type, event));
+    if (!this.#isHeard(type)) return;
+    this.#queue.push(type, payload());
   }
 
   /** Runs every effect queued, including those queued while it runs. */
   flush(): void {
     if (this.#flushing) return;
     this.#flushing = true;
-    const effects = this.#effects;
+    const queue = this.#queue;
     for (let i = 0; ; i++) {
       this.#beforeEach();
-      if (i >= effects.length) break;
-      try {
-        (effects[i] as () => void)();
-      } catch (error) {
-        // A throwing listener must not cost the effects queued after it (work starts among them).
-        this.#reportListenerError(error);
-      }
+      if (i >= queue.length) break;
+      const item = queue[i];
+      if (typeof item === 'string') this.#deliver(item as keyof SchedulerEvents, queue[++i]);
+      else this.#run(item as () => void);
     }
-    effects.length = 0;
+    queue.length = 0;
     this.#flushing = false;
   }
 
@@ -61,14 +60,57 @@ export class Outbox {
    * event; with no listener, as a process warning: the affected task already carries the error.
    */
   reportError(error: SchedulerError): void {
-    const events = this.#events;
-    if (events.all.has('error')) this.#effects.push(() => events.emit('error', { error }));
+    if (this.#isHeard('error')) this.#queue.push('error', { error });
     else process.emitWarning(error);
+  }
+
+  /** True when `type` has a listener, or `*` has one (mitt leaves an empty list behind `off`). */
+  #isHeard(type: keyof SchedulerEvents): boolean {
+    const all = this.#events.all;
+    return (all.get(type)?.length ?? 0) > 0 || (all.get('*')?.length ?? 0) > 0;
+  }
+
+  /**
+   * Hands an event to its listeners, then to the wildcard ones, as mitt's `emit` does (the lists
+   * as they are now), but each listener on its own: one that throws costs the others nothing.
+   */
+  #deliver(type: keyof SchedulerEvents, event: unknown): void {
+    const all = this.#events.all;
+    const handlers = all.get(type) as ((event: unknown) => void)[] | undefined;
+    // One listener (the common case) needs no copy to be safe from changes made while it runs.
+    if (handlers?.length === 1) this.#call(handlers[0] as (event: unknown) => void, event);
+    else if (handlers !== undefined) for (const handler of handlers.slice()) this.#call(handler, event);
+    const wildcards = all.get('*') as ((type: string, event: unknown) => void)[] | undefined;
+    if (wildcards === undefined || wildcards.length === 0) return;
+    for (const handler of wildcards.slice()) {
+      try {
+        handler(type, event);
+      } catch (error) {
+        this.#reportListenerError(error);
+      }
+    }
+  }
+
+  #call(handler: (event: unknown) => void, event: unknown): void {
+    try {
+      handler(event);
+    } catch (error) {
+      this.#reportListenerError(error);
+    }
+  }
+
+  #run(effect: () => void): void {
+    try {
+      effect();
+    } catch (error) {
+      // A throwing effect must not cost the effects queued after it (work starts among them).
+      this.#reportListenerError(error);
+    }
   }
 
   #reportListenerError(error: unknown): void {
     const events = this.#events;
-    if (events.all.has('error')) {
+    if ((events.all.get('error')?.length ?? 0) > 0) {
       events.emit('error', { error: toError(error) });
       return;
     }

@@ -70,5 +70,5 @@ export function statsOf(s: Supervisor): SchedulerStats {
   }
   // Every attempt holding a slot is running or dispatched (recovered ones included).
   const dispatched = s.runningEntries.size - s.registry.counts.running;
-  return { ...s.registry.counts, dispatched, maxWorkers: s.settings.maxWorkers, paused: s.isPaused, resources };
+  return { ...s.registry.counts, dispatched, queued: s.queuedCount, maxWorkers: s.settings.maxWorkers, paused: s.isPaused, resources };
 }

@@ -1,0 +1,72 @@
+import mittModule, { type Emitter } from 'mitt';
+import { describe, expect, it, vi } from 'vitest';
+import type { SchedulerEvents } from '../../src/events.js';
+import { Outbox } from '../../src/supervisor/Outbox.js';
+
+// mitt ships CommonJS types whose default export NodeNext sees as the module object.
+const mitt = mittModule as unknown as <T extends Record<string, unknown>>() => Emitter<T>;
+const record = { id: 't' } as SchedulerEvents['task:started']['task'];
+
+describe('Outbox', () => {
+  it('builds no payload once every listener of the event was removed (mitt keeps an empty list behind)', () => {
+    const events = mitt<SchedulerEvents>();
+    const outbox = new Outbox(events, () => {});
+    const listener = vi.fn();
+    events.on('task:started', listener);
+    events.off('task:started', listener);
+    const payload = vi.fn(() => ({ task: record, attempt: 1 }));
+    outbox.emit('task:started', payload);
+    outbox.flush();
+    expect(payload).not.toHaveBeenCalled();
+    expect(listener).not.toHaveBeenCalled();
+  });
+
+  it('delivers to the listeners of the event, then to the wildcard ones, each once, in the order they were added', () => {
+    const events = mitt<SchedulerEvents>();
+    const outbox = new Outbox(events, () => {});
+    const heard: string[] = [];
+    events.on('task:started', () => heard.push('first'));
+    events.on('*', (type: string) => heard.push(`any ${type}`));
+    events.on('task:started', () => heard.push('second'));
+    outbox.emit('task:started', () => ({ task: record, attempt: 1 }));
+    outbox.emit('idle', () => undefined);
+    outbox.flush();
+    expect(heard).toEqual(['first', 'second', 'any task:started', 'any idle']);
+  });
+
+  it('takes the listeners as they are when the event is delivered: one removed by an earlier listener still hears this event, as with mitt', () => {
+    const events = mitt<SchedulerEvents>();
+    const outbox = new Outbox(events, () => {});
+    const heard: string[] = [];
+    const second = () => heard.push('second');
+    events.on('task:started', () => {
+      heard.push('first');
+      events.off('task:started', second);
+      events.on('task:started', () => heard.push('added'));
+    });
+    events.on('task:started', second);
+    outbox.emit('task:started', () => ({ task: record, attempt: 1 }));
+    outbox.flush();
+    expect(heard).toEqual(['first', 'second']);
+    outbox.emit('task:started', () => ({ task: record, attempt: 1 }));
+    outbox.flush();
+    expect(heard).toEqual(['first', 'second', 'first', 'added']);
+  });
+
+  it('keeps delivering after a listener throws, and reports the error on the error event', () => {
+    const events = mitt<SchedulerEvents>();
+    const outbox = new Outbox(events, () => {});
+    const errors: unknown[] = [];
+    events.on('error', ({ error }: { error: Error }) => errors.push(error.message));
+    events.on('task:started', () => {
+      throw new Error('listener broke');
+    });
+    const after = vi.fn();
+    events.on('task:started', after);
+    outbox.emit('task:started', () => ({ task: record, attempt: 1 }));
+    outbox.emit('task:started', () => ({ task: record, attempt: 2 }));
+    outbox.flush();
+    expect(errors).toEqual(['listener broke', 'listener broke']);
+    expect(after).toHaveBeenCalledTimes(2);
+  });
+});
