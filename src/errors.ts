@@ -21,7 +21,8 @@ export type SchedulerErrorCode =
   | 'TASK_NOT_RECOVERABLE'
   | 'REDIS_UNREACHABLE'
   | 'UNKNOWN_NODE'
-  | 'HANDLER_MISSING';
+  | 'HANDLER_MISSING'
+  | 'TELEMETRY_THREAD';
 
 /** Base class of every error xeno-scheduler throws or records. */
 export class SchedulerError extends Error {

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { threadEntry } from './threadEntry.js';
 import type { TaskContext, TaskRun } from '../types.js';
 import { resolveModuleUrl } from './loadExport.js';
 import { ModuleFailedError } from './ModuleFailedError.js';
@@ -117,7 +117,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
   assertCount('terminateGraceMs', terminateGraceMs, 0);
 
   const piscina = new Piscina<WorkerRequest, WorkerReply>({
-    ...workerEntry(),
+    ...threadEntry(import.meta.url, 'workerEntry'),
     minThreads: 0,
     maxThreads,
     idleTimeout: idleTimeoutMs,
@@ -220,36 +220,6 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
       return piscina.destroy();
     },
   };
-}
-
-/**
- * The compiled entry sits next to this file in `dist`. Run from source (tsx, vitest) the entry is
- * TypeScript, so the worker needs tsx's loader to read it.
- */
-function workerEntry(): { filename: string; execArgv?: string[] } {
-  const isSource = import.meta.url.endsWith('.ts');
-  const filename = fileURLToPath(new URL(isSource ? './workerEntry.ts' : './workerEntry.js', import.meta.url));
-  if (!isSource) return { filename };
-  return { filename, execArgv: [...loaderArgv(process.execArgv), '--import', 'tsx'] };
-}
-
-/** Flags that load code or pick export conditions: the ones a worker needs to read our sources. */
-const LOADER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
-
-/**
- * The loader flags of `argv`, with their values. Workers reject per-process and V8 flags such as
- * `--expose-gc` when they are passed explicitly, so only these are carried over.
- */
-function loaderArgv(argv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const name = arg.split('=')[0] as string;
-    if (!LOADER_FLAGS.has(name)) continue;
-    kept.push(arg);
-    if (!arg.includes('=') && i + 1 < argv.length) kept.push(argv[++i] as string);
-  }
-  return kept;
 }
 
 /**

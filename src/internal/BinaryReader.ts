@@ -1,0 +1,71 @@
+/** The length mark of a string written as UTF-8 (see BinaryWriter). */
+const LONG_OR_UNICODE = 0xffff;
+
+/**
+ * Reads back, in order, what a {@link BinaryWriter} wrote.
+ *
+ * @example
+ * const reader = new BinaryReader(buffer);
+ * while (!reader.isDone) handle(reader.u8(), reader.f64(), reader.string());
+ */
+export class BinaryReader {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  #offset = 0;
+  static readonly #decoder = new TextDecoder();
+
+  constructor(buffer: ArrayBuffer) {
+    this.#bytes = new Uint8Array(buffer);
+    this.#view = new DataView(buffer);
+  }
+
+  /** True once every byte was read. */
+  get isDone(): boolean {
+    return this.#offset >= this.#bytes.length;
+  }
+
+  u8(): number {
+    this.#check(1);
+    return this.#bytes[this.#offset++] as number;
+  }
+
+  u32(): number {
+    this.#check(4);
+    const value = this.#view.getUint32(this.#offset);
+    this.#offset += 4;
+    return value;
+  }
+
+  f64(): number {
+    this.#check(8);
+    const value = this.#view.getFloat64(this.#offset);
+    this.#offset += 8;
+    return value;
+  }
+
+  string(): string {
+    this.#check(2);
+    const length = this.#view.getUint16(this.#offset);
+    this.#offset += 2;
+    if (length === LONG_OR_UNICODE) {
+      const bytes = this.u32();
+      this.#check(bytes);
+      const value = BinaryReader.#decoder.decode(this.#bytes.subarray(this.#offset, this.#offset + bytes));
+      this.#offset += bytes;
+      return value;
+    }
+    this.#check(length);
+    const start = this.#offset;
+    this.#offset += length;
+    // ASCII: one character per byte.
+    return String.fromCharCode.apply(null, this.#bytes.subarray(start, start + length) as unknown as number[]);
+  }
+
+  optionalString(): string | undefined {
+    return this.u8() === 0 ? undefined : this.string();
+  }
+
+  #check(bytes: number): void {
+    if (this.#offset + bytes > this.#bytes.length) throw new RangeError(`BinaryReader: expected ${bytes} more bytes at ${this.#offset}, found ${this.#bytes.length - this.#offset}`);
+  }
+}

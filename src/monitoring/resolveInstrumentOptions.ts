@@ -1,0 +1,52 @@
+import { describeValue } from '../internal/describeValue.js';
+import type { Scheduler } from '../scheduler.js';
+import { AttributeNames } from './AttributeNames.js';
+import type { InstrumentOptions } from './instrumentScheduler.js';
+import { MonitoringOptionsError } from './MonitoringOptionsError.js';
+
+/** {@link InstrumentOptions} checked, with their defaults, as the recorders take them. */
+export interface ResolvedInstrumentOptions {
+  /** Attributes on every span and point (policy, node): a frozen plain object. */
+  readonly common: Readonly<Record<string, string>>;
+  readonly now: () => number;
+  readonly linkLimit: number;
+  readonly waitSpans: boolean;
+  readonly traces: boolean;
+  readonly metrics: boolean;
+}
+
+function optionalString(origin: string, value: unknown, field: string): string | undefined {
+  if (value === undefined || (typeof value === 'string' && value !== '')) return value;
+  throw new MonitoringOptionsError(origin, field, 'a non-empty string', describeValue(value));
+}
+
+/**
+ * Checks a scheduler and the options shared by {@link instrumentScheduler} and
+ * {@link instrumentSchedulerInThread}, naming the field at fault.
+ *
+ * @throws MonitoringOptionsError for something that is not a scheduler, a bad `linkLimit`, `now`, `policy` or `node`
+ * @example
+ * resolveInstrumentOptions('instrumentScheduler', scheduler, { policy: 'fifo' }).common; // { 'scheduler.policy': 'fifo' }
+ */
+export function resolveInstrumentOptions(origin: string, scheduler: Scheduler, options: Omit<InstrumentOptions, 'tracerProvider' | 'meterProvider'>): ResolvedInstrumentOptions {
+  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.events?.on !== 'function' || typeof scheduler.getStats !== 'function') {
+    throw new MonitoringOptionsError(origin, 'scheduler', 'a Scheduler from createScheduler', describeValue(scheduler));
+  }
+  const linkLimit = options.linkLimit ?? 10_000;
+  if (!Number.isSafeInteger(linkLimit) || linkLimit < 0) throw new MonitoringOptionsError(origin, 'linkLimit', 'a whole number >= 0', describeValue(linkLimit));
+  if (options.now !== undefined && typeof options.now !== 'function') throw new MonitoringOptionsError(origin, 'now', 'a function returning ms', describeValue(options.now));
+  const policy = optionalString(origin, options.policy, 'policy');
+  const node = optionalString(origin, options.node, 'node');
+  // A plain object filled key by key and frozen: it is shared by every point and span.
+  const common: Record<string, string> = {};
+  if (policy !== undefined) common[AttributeNames.policy] = policy;
+  if (node !== undefined) common[AttributeNames.node] = node;
+  return {
+    common: Object.freeze(common),
+    now: options.now ?? Date.now,
+    linkLimit,
+    waitSpans: options.waitSpans === true,
+    traces: options.traces !== false,
+    metrics: options.metrics !== false,
+  };
+}

@@ -1,0 +1,188 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/createScheduler.js';
+import { instrumentScheduler } from '../../src/monitoring/instrumentScheduler.js';
+import { instrumentSchedulerInThread, type ThreadInstrumentOptions } from '../../src/monitoring/instrumentSchedulerInThread.js';
+import { MetricNames } from '../../src/monitoring/MetricNames.js';
+import { MonitoringOptionsError } from '../../src/monitoring/MonitoringOptionsError.js';
+import { TelemetryThreadError } from '../../src/monitoring/TelemetryThreadError.js';
+import type { Scheduler } from '../../src/scheduler.js';
+import type { TaskSpec } from '../../src/types.js';
+import { manualWork, simulatedScheduler } from '../support/harness.js';
+import { pointShapes, spanShapes, type PointShape, type SpanShape } from '../support/telemetrySnapshot.js';
+
+const SETUP = fileURLToPath(new URL('../fixtures/telemetry/memorySetup.ts', import.meta.url));
+/** A clock far from 0: the SDK reads a small time as one relative to its thread's start. */
+const START = Date.UTC(2026, 10, 30, 12);
+
+class PullReader extends MetricReader {
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
+}
+
+const contextManager = new AsyncLocalStorageContextManager();
+beforeAll(() => {
+  context.setGlobalContextManager(contextManager.enable());
+});
+afterAll(() => {
+  contextManager.disable();
+  context.disable();
+});
+
+let folder: string;
+afterEach(() => {
+  if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+});
+function outFile(): string {
+  folder = mkdtempSync(join(tmpdir(), 'xeno-telemetry-'));
+  return join(folder, 'recorded.json');
+}
+const recorded = (file: string): { spans: SpanShape[]; points: PointShape[] } => JSON.parse(readFileSync(file, 'utf8'));
+
+/** The instrumentScheduler test's DAG: a retry, a failure cascade, a cancel, all under an app's request span. */
+async function runDag(scheduler: Scheduler, advance: (ms: number) => Promise<void>, schedule: (specs: TaskSpec[]) => void): Promise<void> {
+  const slow = manualWork();
+  schedule([
+    { id: 'a', type: 'fetch', run: () => 'a' },
+    { id: 'b', type: 'parse', dependencies: ['a'], retry: { attempts: 2, backoffMs: 100 }, run: ({ attempt }) => {
+      if (attempt === 1) throw new Error('flaky');
+      return 'b';
+    } },
+    { id: 'c', type: 'parse', dependencies: ['b'], priority: 'high', run: () => 'c' },
+    { id: 'd', type: 'check', resources: { cpu: 2 }, run: () => Promise.reject(new Error('broken')) },
+    { id: 'e', type: 'check', dependencies: ['d'], run: () => 'e' },
+    { id: 'f', type: 'check', dependencies: ['e'], run: () => 'f' },
+    { id: 'g', type: 'train', run: slow.run },
+    { id: 'h', type: 'train', dependencies: ['g'], run: () => 'h' },
+  ]);
+  await advance(0);
+  await advance(100);
+  expect(scheduler.cancelTask('g', 'no longer needed')).toBe(true);
+  await scheduler.onIdle();
+}
+
+const options = { maxWorkers: 3, defaultRetry: { attempts: 1 }, resources: { cpu: 4 } };
+
+describe('instrumentSchedulerInThread', () => {
+  it('records in its thread the same spans, links, parents, events, times and metrics as instrumentScheduler records in the scheduler\'s', async () => {
+    // In the scheduler's thread, the reference.
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const reader = new PullReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const inline = simulatedScheduler(options, START);
+    instrumentScheduler(inline.scheduler, { tracerProvider, meterProvider, policy: 'priority', now: () => inline.clock.now(), waitSpans: true });
+    const request = tracerProvider.getTracer('app').startSpan('request');
+    await runDag(inline.scheduler, inline.advance, (specs) => context.with(trace.setSpan(ROOT_CONTEXT, request), () => inline.scheduler.scheduleTasks(specs)));
+    const ours = exporter.getFinishedSpans();
+    const expected = { spans: spanShapes(ours, new Map([[request.spanContext().spanId, 'request']])), points: pointShapes((await reader.collect()).resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics)) };
+    await inline.scheduler.stop();
+
+    // In a telemetry thread, the same run.
+    const file = outFile();
+    const threaded = simulatedScheduler(options, START);
+    const appRequest = tracerProvider.getTracer('app').startSpan('request');
+    const telemetry = await instrumentSchedulerInThread(threaded.scheduler, {
+      setup: SETUP,
+      setupData: { outFile: file, parents: [[appRequest.spanContext().spanId, 'request']] },
+      policy: 'priority',
+      now: () => threaded.clock.now(),
+      waitSpans: true,
+    });
+    await runDag(threaded.scheduler, threaded.advance, (specs) => context.with(trace.setSpan(ROOT_CONTEXT, appRequest), () => threaded.scheduler.scheduleTasks(specs)));
+    await telemetry.flush();
+    expect(telemetry.backlog).toBe(0);
+    const got = recorded(file);
+    expect(expected.spans).toHaveLength(15);
+    expect(got.spans).toEqual(expected.spans);
+    // Histograms, counters and gauges alike (the gauges from the stats posted with the last batch).
+    expect(expected.points.map((point) => point.metric)).toContain(MetricNames.queueLength);
+    expect(got.points).toEqual(expected.points);
+    await telemetry.stop();
+    expect(existsSync(`${file}.shutdown`)).toBe(true);
+    await threaded.scheduler.stop();
+  });
+
+  it('keeps up with a thousand tasks posted in batches: every span recorded, backlog 0 after flush, and stop() removes its listeners', async () => {
+    const file = outFile();
+    const scheduler = createScheduler({ maxWorkers: 8 });
+    const telemetry = await instrumentSchedulerInThread(scheduler, { setup: SETUP, setupData: { outFile: file }, traces: true, metrics: true });
+    scheduler.scheduleTasks(Array.from({ length: 1000 }, (_, index) => ({ id: `t${index}`, dependencies: index % 10 === 0 ? [] : [`t${index - (index % 10)}`], run: () => index })));
+    await scheduler.onIdle();
+    await telemetry.flush();
+    const { spans, points } = recorded(file);
+    expect(spans.filter((span) => span.name.startsWith('run '))).toHaveLength(1000);
+    // Nine in ten link to the first task of their ten.
+    expect(spans.filter((span) => span.links.length === 1)).toHaveLength(900);
+    expect(points.find((point) => point.metric === MetricNames.tasksFinished && point.attributes['task.status'] === 'completed')?.value).toBe(1000);
+    await telemetry.stop();
+    expect(scheduler.events.all.get('task:started') ?? []).toHaveLength(0);
+    expect(scheduler.events.all.get('task:completed') ?? []).toHaveLength(0);
+    // stop() again is the same promise.
+    await telemetry.stop();
+    await scheduler.stop();
+  });
+
+  it.each<[string, Partial<ThreadInstrumentOptions>, RegExp]>([
+    ['no setup', { setup: '' }, /option "setup": expected a module path or file URL, received ""/],
+    ['a missing module', { setup: '/nonexistent/telemetry.js' }, /option "setup": expected a module whose default export returns .*\/nonexistent\/telemetry\.js: .*Cannot find module/],
+    ['a bad stats interval', { setup: SETUP, statsIntervalMs: 0 }, /option "statsIntervalMs": expected a number of ms >= 10, received 0/],
+    ['setupData that cannot cross threads', { setup: SETUP, setupData: { outFile: 'x', hook: () => 1 } }, /option "setupData": expected a structured-cloneable value/],
+    ['a bad linkLimit', { setup: SETUP, linkLimit: -1 }, /option "linkLimit": expected a whole number >= 0, received -1/],
+  ])('refuses %s, naming the option, and leaves the scheduler without a listener', async (_, given, message) => {
+    const scheduler = createScheduler();
+    const error = await instrumentSchedulerInThread(scheduler, given as ThreadInstrumentOptions).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MonitoringOptionsError);
+    expect((error as Error).message).toMatch(message);
+    expect([...scheduler.events.all.values()].flat()).toHaveLength(0);
+    await scheduler.stop();
+  });
+
+  it('refuses a setup module whose default export throws or returns nothing, with what it said', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'xeno-telemetry-'));
+    const throwing = join(folder, 'throwing.mjs');
+    writeFileSync(throwing, "export default function setup() { throw new Error('no collector configured'); }\n");
+    const empty = join(folder, 'empty.mjs');
+    writeFileSync(empty, 'export default function setup() {}\n');
+    const noDefault = join(folder, 'noDefault.mjs');
+    writeFileSync(noDefault, 'export const setup = () => ({});\n');
+    const scheduler = createScheduler();
+    await expect(instrumentSchedulerInThread(scheduler, { setup: throwing })).rejects.toThrow(/throwing\.mjs: Error: no collector configured/);
+    await expect(instrumentSchedulerInThread(scheduler, { setup: empty })).rejects.toThrow(/empty\.mjs: TypeError: the default export returned undefined/);
+    await expect(instrumentSchedulerInThread(scheduler, { setup: noDefault })).rejects.toThrow(/noDefault\.mjs: TypeError: export "default" .*expected a function, found no such export/);
+    expect([...scheduler.events.all.values()].flat()).toHaveLength(0);
+    await scheduler.stop();
+  });
+
+  it('when the SDK throws in the thread: flush() rejects with a TelemetryThreadError, listeners go, a warning tells, and the scheduler runs on', async () => {
+    const file = outFile();
+    const scheduler = createScheduler();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const telemetry = await instrumentSchedulerInThread(scheduler, { setup: SETUP, setupData: { outFile: file, failOnSpanEnd: true } });
+      scheduler.scheduleTask({ id: 'first', run: () => 1 });
+      await scheduler.onIdle();
+      const error = await telemetry.flush().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(TelemetryThreadError);
+      expect((error as Error).message).toMatch(/telemetry thread: it failed and records nothing more: exporter exploded/);
+      expect(scheduler.events.all.get('task:started') ?? []).toHaveLength(0);
+      scheduler.scheduleTask({ id: 'after', run: () => 2 });
+      await expect(scheduler.waitForTask('after')).resolves.toMatchObject({ status: 'completed', result: 2 });
+      await expect(telemetry.stop()).rejects.toBe(error);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning instanceof TelemetryThreadError)).toHaveLength(1);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    await scheduler.stop();
+  });
+});
