@@ -23,6 +23,8 @@ export class TelemetryThread {
   #nextId = 1;
   #failure: Error | undefined;
   #isEnding = false;
+  /** `stop` was asked: nothing more may be. */
+  #isStopping = false;
   /** Events the thread has recorded. */
   recorded = 0;
   /** Called once if the thread fails while running. */
@@ -66,6 +68,8 @@ export class TelemetryThread {
   /** Asks the thread to flush or stop; resolves with its answer. */
   request(type: 'flush' | 'stop'): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#isStopping) return Promise.reject(new TelemetryThreadError(`cannot ${type}: the thread was stopped`));
+    if (type === 'stop') this.#isStopping = true;
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
@@ -77,6 +81,8 @@ export class TelemetryThread {
   async end(): Promise<void> {
     this.#isEnding = true;
     await this.#worker.terminate();
+    for (const waiting of this.#pending.values()) waiting.reject(new TelemetryThreadError('the thread ended before it answered'));
+    this.#pending.clear();
   }
 
   #listen(): void {

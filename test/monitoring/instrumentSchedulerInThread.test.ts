@@ -125,8 +125,9 @@ describe('instrumentSchedulerInThread', () => {
     await telemetry.stop();
     expect(scheduler.events.all.get('task:started') ?? []).toHaveLength(0);
     expect(scheduler.events.all.get('task:completed') ?? []).toHaveLength(0);
-    // stop() again is the same promise.
-    await telemetry.stop();
+    // stop() again is the same promise; a flush after it says it cannot, at once.
+    expect(telemetry.stop()).toBe(telemetry.stop());
+    await expect(telemetry.flush()).rejects.toThrow('telemetry thread: cannot flush: the thread was stopped');
     await scheduler.stop();
   });
 
