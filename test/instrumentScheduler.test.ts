@@ -1,9 +1,8 @@
 import { context, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { DataPointType, MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
+import { DataPointType, MeterProvider, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../src/createScheduler.js';
 import { AttributeNames } from '../src/monitoring/AttributeNames.js';
 import { instrumentScheduler } from '../src/monitoring/instrumentScheduler.js';
@@ -12,26 +11,14 @@ import { MonitoringOptionsError } from '../src/monitoring/MonitoringOptionsError
 import type { Scheduler } from '../src/scheduler.js';
 import type { TaskSpec } from '../src/types.js';
 import { manualWork, simulatedScheduler } from './support/harness.js';
+import { PullReader, useContextManager } from './support/otelTesting.js';
 
-/** A reader the test collects from by hand (pull), as a Prometheus scrape does. */
-class TestReader extends MetricReader {
-  protected override async onShutdown(): Promise<void> {}
-  protected override async onForceFlush(): Promise<void> {}
-}
-
-const contextManager = new AsyncLocalStorageContextManager();
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  contextManager.disable();
-  context.disable();
-});
+useContextManager();
 
 function sdk() {
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const reader = new TestReader();
+  const reader = new PullReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   const collect = async (): Promise<MetricData[]> => {
     const { resourceMetrics } = await reader.collect();

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
 import { instrumentScheduler } from '../../src/monitoring/instrumentScheduler.js';
 import { instrumentSchedulerInThread, type ThreadInstrumentOptions } from '../../src/monitoring/instrumentSchedulerInThread.js';
@@ -16,25 +15,14 @@ import { TelemetryThreadError } from '../../src/monitoring/TelemetryThreadError.
 import type { Scheduler } from '../../src/scheduler.js';
 import type { TaskSpec } from '../../src/types.js';
 import { manualWork, simulatedScheduler } from '../support/harness.js';
+import { PullReader, useContextManager } from '../support/otelTesting.js';
 import { pointShapes, spanShapes, type PointShape, type SpanShape } from '../support/telemetrySnapshot.js';
 
 const SETUP = fileURLToPath(new URL('../fixtures/telemetry/memorySetup.ts', import.meta.url));
 /** A clock far from 0: the SDK reads a small time as one relative to its thread's start. */
 const START = Date.UTC(2026, 10, 30, 12);
 
-class PullReader extends MetricReader {
-  protected override async onShutdown(): Promise<void> {}
-  protected override async onForceFlush(): Promise<void> {}
-}
-
-const contextManager = new AsyncLocalStorageContextManager();
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  contextManager.disable();
-  context.disable();
-});
+useContextManager();
 
 let folder: string;
 afterEach(() => {
