@@ -11,6 +11,7 @@ import { MonitoringOptionsError } from '../src/monitoring/MonitoringOptionsError
 import type { Scheduler } from '../src/scheduler.js';
 import type { TaskSpec } from '../src/types.js';
 import { manualWork, simulatedScheduler } from './support/harness.js';
+import { monitoredDag } from './support/monitoredDag.js';
 import { PullReader, useContextManager } from './support/otelTesting.js';
 
 useContextManager();
@@ -59,19 +60,7 @@ describe('instrumentScheduler', () => {
     const { scheduler, clock, advance } = simulatedScheduler({ maxWorkers: 3, defaultRetry: { attempts: 1 }, resources: { cpu: 4 } });
     instrumentScheduler(scheduler, { tracerProvider, meterProvider, policy: 'priority', now: () => clock.now(), waitSpans: true });
     const slow = manualWork();
-    const specs: TaskSpec[] = [
-      { id: 'a', type: 'fetch', run: () => 'a' },
-      { id: 'b', type: 'parse', dependencies: ['a'], retry: { attempts: 2, backoffMs: 100 }, run: ({ attempt }) => {
-        if (attempt === 1) throw new Error('flaky');
-        return 'b';
-      } },
-      { id: 'c', type: 'parse', dependencies: ['b'], priority: 'high', run: () => 'c' },
-      { id: 'd', type: 'check', resources: { cpu: 2 }, run: () => Promise.reject(new Error('broken')) },
-      { id: 'e', type: 'check', dependencies: ['d'], run: () => 'e' },
-      { id: 'f', type: 'check', dependencies: ['e'], run: () => 'f' },
-      { id: 'g', type: 'train', run: slow.run },
-      { id: 'h', type: 'train', dependencies: ['g'], run: () => 'h' },
-    ];
+    const specs = monitoredDag(slow.run);
     const request = tracerProvider.getTracer('app').startSpan('request');
     context.with(trace.setSpan(ROOT_CONTEXT, request), () => scheduler.scheduleTasks(specs));
     request.end();

@@ -16,6 +16,7 @@ import type { Scheduler } from '../../src/scheduler.js';
 import type { TaskSpec } from '../../src/types.js';
 import { manualWork, simulatedScheduler } from '../support/harness.js';
 import { PullReader, useContextManager } from '../support/otelTesting.js';
+import { monitoredDag } from '../support/monitoredDag.js';
 import { pointShapes, spanShapes, type PointShape, type SpanShape } from '../support/telemetrySnapshot.js';
 
 const SETUP = fileURLToPath(new URL('../fixtures/telemetry/memorySetup.ts', import.meta.url));
@@ -37,19 +38,7 @@ const recorded = (file: string): { spans: SpanShape[]; points: PointShape[] } =>
 /** The instrumentScheduler test's DAG: a retry, a failure cascade, a cancel, all under an app's request span. */
 async function runDag(scheduler: Scheduler, advance: (ms: number) => Promise<void>, schedule: (specs: TaskSpec[]) => void): Promise<void> {
   const slow = manualWork();
-  schedule([
-    { id: 'a', type: 'fetch', run: () => 'a' },
-    { id: 'b', type: 'parse', dependencies: ['a'], retry: { attempts: 2, backoffMs: 100 }, run: ({ attempt }) => {
-      if (attempt === 1) throw new Error('flaky');
-      return 'b';
-    } },
-    { id: 'c', type: 'parse', dependencies: ['b'], priority: 'high', run: () => 'c' },
-    { id: 'd', type: 'check', resources: { cpu: 2 }, run: () => Promise.reject(new Error('broken')) },
-    { id: 'e', type: 'check', dependencies: ['d'], run: () => 'e' },
-    { id: 'f', type: 'check', dependencies: ['e'], run: () => 'f' },
-    { id: 'g', type: 'train', run: slow.run },
-    { id: 'h', type: 'train', dependencies: ['g'], run: () => 'h' },
-  ]);
+  schedule(monitoredDag(slow.run));
   await advance(0);
   await advance(100);
   expect(scheduler.cancelTask('g', 'no longer needed')).toBe(true);
