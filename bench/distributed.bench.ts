@@ -25,8 +25,10 @@ const concurrency = 8;
  * divided by the time one message takes).
  */
 const windows = [4, 16];
-/** Timed rounds of each measurement (after one warm-up round); medians are reported. */
+/** Timed rounds of the CPU-task measurements (after one warm-up round); medians are reported. */
 const rounds = 3;
+/** Timed rounds of the no-op comparison: more, since its runs last about a second and a shared machine's noise shows in each. */
+const noopRounds = 5;
 
 let prefixes = 0;
 const nextPrefix = (kind: string): string => `${kind}${++prefixes}`;
@@ -224,7 +226,7 @@ export async function run(): Promise<void> {
   const redis = await startRedis();
   const iterations = calibrate(20);
   try {
-    console.log(`\ndistributed (BullMQ on a local redis-server; 1 warm-up round, then median of ${rounds})`);
+    console.log(`\ndistributed (BullMQ on a local redis-server; 1 warm-up round, then medians of ${rounds} rounds, ${noopRounds} for the no-op comparison)`);
     const cpu = (workers: number, count = cpuTasks) => coordinated(redis.url, 'busy', count, { iterations }, { workers, workerConcurrency: 1, maxWorkers: 4, prefetch: 2 });
     const noop = (perSlot: number, count = noopTasks) => coordinated(redis.url, 'noop', count, {}, { workers: 1, workerConcurrency: concurrency, maxWorkers: perSlot * concurrency, prefetch: perSlot });
     await cpu(1, 20);
@@ -245,6 +247,8 @@ export async function run(): Promise<void> {
       bareOne.push(await bare(1, cpuTasks, iterations));
       bareTwo.push(await bare(2, cpuTasks, iterations));
       bareSpeedups.push((bareOne.at(-1) as number) / (bareTwo.at(-1) as number));
+    }
+    for (let round = 0; round < noopRounds; round++) {
       const r = await raw(redis.url, noopTasks);
       raws.push(r);
       for (const [perSlot, runs] of byWindow) {
