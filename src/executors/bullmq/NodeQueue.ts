@@ -12,6 +12,11 @@ export interface FinishedRetention {
   readonly ageMs: number;
   /** Beyond this many finished jobs of a kind (completed, failed), the oldest are removed. */
   readonly count: number;
+  /**
+   * Most jobs of a kind one trim removes for each rule: a backlog (a coordinator back after
+   * days) goes over several checks instead of holding up the one that looks for lost workers.
+   */
+  readonly batch: number;
 }
 
 /**
@@ -60,9 +65,9 @@ export class NodeQueue {
    */
   async trimFinished(keep: FinishedRetention): Promise<void> {
     for (const kind of ['completed', 'failed'] as const) {
-      await this.queue.clean(keep.ageMs, 0, kind);
+      await this.queue.clean(keep.ageMs, keep.batch, kind);
       const excess = (await this.queue.getJobCountByTypes(kind)) - keep.count;
-      if (excess > 0) await this.queue.clean(0, excess, kind);
+      if (excess > 0) await this.queue.clean(0, Math.min(excess, keep.batch), kind);
     }
   }
 

@@ -27,7 +27,7 @@ export type { DistributedExecutor } from './DistributedExecutor.js';
 const READ_BLOCK_MS = 1000;
 
 /** Finished jobs kept in Redis, so that a restarted coordinator can still read their outcome. */
-const KEEP: FinishedRetention = { ageMs: 24 * 3600_000, count: 50_000 };
+const KEEP: FinishedRetention = { ageMs: 24 * 3600_000, count: 50_000, batch: 10_000 };
 
 /**
  * An {@link Executor} that runs each attempt as a BullMQ job on the queue of a node it picks
