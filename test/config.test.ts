@@ -29,7 +29,7 @@ const seedConfig: XenoConfig = {
       backfill: false,
       group_weights: {},
     },
-    distributed_scheduler: { nodes: ['node1', 'node2', 'node3'], load_balancing: 'round_robin', failover: true, check_interval: 1 },
+    distributed_scheduler: { nodes: ['node1', 'node2', 'node3'], load_balancing: 'round_robin', failover: true, check_interval: 1, prefetch: 2 },
   },
 };
 
@@ -74,6 +74,7 @@ describe('parseConfig', () => {
           load_balancing: fc.constantFrom(...loadBalancingModes),
           failover: fc.boolean(),
           check_interval: positive,
+          prefetch: positive,
         }),
       }),
     });
@@ -246,7 +247,7 @@ describe('toSchedulerOptions', () => {
     expect(policyOptions).toEqual({ name: 'fair-share', priorityBoost: 1.2, agingIntervalMs: 0, backfill: true, groupWeights: { proofs: 3 } });
   });
 
-  it('maps type: distributed to the executor options: nodes, load balancing, failover, Redis URL, seconds to ms', () => {
+  it('maps type: distributed to the executor options: nodes, load balancing, failover, Redis URL, seconds to ms, prefetch', () => {
     const text = [
       'scheduler:',
       '  type: distributed',
@@ -256,6 +257,7 @@ describe('toSchedulerOptions', () => {
       '    failover: false',
       '    redis: redis://10.0.0.5:6379',
       '    check_interval: 0.25',
+      '    prefetch: 16',
     ].join('\n');
     const { distributed, options } = toSchedulerOptions(parseConfig(text, '<string>', noEnv), {});
     expect(distributed).toEqual({
@@ -264,6 +266,7 @@ describe('toSchedulerOptions', () => {
       loadBalancing: 'resource_aware',
       failover: false,
       checkIntervalMs: 250,
+      prefetch: 16,
     });
     expect(options.maxWorkers).toBe(4);
   });

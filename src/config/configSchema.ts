@@ -140,6 +140,11 @@ const distributedSchedulerSchema = z
     check_interval: positiveNumber
       .default(1)
       .describe('Seconds between the coordinator\'s checks for lost workers, down nodes and missed outcomes.'),
+    prefetch: positiveNumber
+      .default(2)
+      .describe(
+        'Attempts a node may hold per worker slot, queued ones included, under least_loaded and resource_aware; for many short tasks raise it with max_workers (see the README on sizing the window).',
+      ),
   })
   .describe('Settings of `type: distributed`: a coordinator placing attempts on worker nodes through BullMQ on Redis.');
 

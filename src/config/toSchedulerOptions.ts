@@ -98,5 +98,6 @@ function toDistributedOptions(config: XenoConfig, env: Readonly<Record<string, s
     loadBalancing: section.load_balancing,
     failover: section.failover,
     checkIntervalMs: section.check_interval * 1000,
+    prefetch: section.prefetch,
   };
 }

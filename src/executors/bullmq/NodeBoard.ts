@@ -5,17 +5,15 @@ import type { NodeStatus } from '../../types.js';
 
 export type { NodeStatus } from '../../types.js';
 
-/** What placement sees of a node that changes only with its workers. */
-type WorkerView = Omit<NodeView, 'placed' | 'used'>;
+/** A node's view as the board keeps it: rebuilt when its workers change, its counts kept in step. */
+type LiveView = Omit<NodeView, 'placed' | 'used'> & { placed: number; readonly used: Record<string, number> };
 
 interface NodeState {
   readonly spec: NodeSpec;
   workers: readonly WorkerAnnouncement[];
-  /** Built when the workers change, not at every placement. */
-  view: WorkerView;
-  placed: number;
+  /** What placement reads; `placed` and `used` change with every job, the rest with the workers. */
+  view: LiveView;
   running: number;
-  readonly used: Record<string, number>;
 }
 
 function sumResources(workers: readonly WorkerAnnouncement[]): Record<string, number> {
@@ -24,14 +22,16 @@ function sumResources(workers: readonly WorkerAnnouncement[]): Record<string, nu
   return total;
 }
 
-function workerView(spec: NodeSpec, workers: readonly WorkerAnnouncement[]): WorkerView {
+function nodeView(spec: NodeSpec, workers: readonly WorkerAnnouncement[], placed: number, used: Record<string, number>): LiveView {
   const concurrency = workers.reduce((sum, worker) => sum + worker.concurrency, 0);
   return {
     name: spec.name,
     isUp: workers.length > 0,
     slots: Math.min(concurrency, spec.maxWorkers ?? Infinity),
     maxPlaced: spec.maxWorkers ?? Infinity,
+    placed,
     resources: spec.resources ?? sumResources(workers),
+    used,
     types: new Set(workers.flatMap((worker) => worker.types)),
     runsDescriptors: workers.some((worker) => worker.runsDescriptors),
   };
@@ -47,9 +47,11 @@ function workerView(spec: NodeSpec, workers: readonly WorkerAnnouncement[]): Wor
  */
 export class NodeBoard {
   readonly #nodes = new Map<string, NodeState>();
+  #views: NodeView[] = [];
 
   constructor(specs: readonly NodeSpec[]) {
-    for (const spec of specs) this.#nodes.set(spec.name, { spec, workers: [], view: workerView(spec, []), placed: 0, running: 0, used: {} });
+    for (const spec of specs) this.#nodes.set(spec.name, { spec, workers: [], view: nodeView(spec, [], 0, {}), running: 0 });
+    this.#views = [...this.#nodes.values()].map((state) => state.view);
   }
 
   get names(): string[] {
@@ -79,8 +81,9 @@ export class NodeBoard {
       if (state.workers.length > 0 && live.length === 0) down.push(name);
       if (state.workers.length === 0 && live.length > 0) up.push(name);
       state.workers = live;
-      state.view = workerView(state.spec, live);
+      state.view = nodeView(state.spec, live, state.view.placed, state.view.used);
     }
+    this.#views = [...this.#nodes.values()].map((state) => state.view);
     return { down, up, strays };
   }
 
@@ -88,8 +91,9 @@ export class NodeBoard {
   add(node: string, resources: Readonly<Record<string, number>>): void {
     const state = this.#nodes.get(node);
     if (state === undefined) return;
-    state.placed++;
-    for (const [name, amount] of Object.entries(resources)) state.used[name] = (state.used[name] ?? 0) + amount;
+    const { view } = state;
+    view.placed++;
+    for (const name in resources) view.used[name] = (view.used[name] ?? 0) + (resources[name] as number);
   }
 
   /** A job of `node` became active on a worker. */
@@ -102,16 +106,19 @@ export class NodeBoard {
   remove(node: string, resources: Readonly<Record<string, number>>, wasActive: boolean): void {
     const state = this.#nodes.get(node);
     if (state === undefined) return;
-    state.placed--;
+    const { view } = state;
+    view.placed--;
     if (wasActive) state.running--;
-    for (const [name, amount] of Object.entries(resources)) state.used[name] = (state.used[name] ?? 0) - amount;
+    for (const name in resources) view.used[name] = (view.used[name] ?? 0) - (resources[name] as number);
   }
 
-  /** What placement reads: cheap (the parts that change with workers are kept), so it can be read at every placement. */
-  views(): NodeView[] {
-    const views: NodeView[] = [];
-    for (const state of this.#nodes.values()) views.push({ ...state.view, placed: state.placed, used: state.used });
-    return views;
+  /**
+   * What placement reads, in node order: live views, so a placement made meanwhile (add, remove)
+   * is already counted in them and nothing is copied per placement. Read them synchronously:
+   * a change of workers replaces them.
+   */
+  views(): readonly NodeView[] {
+    return this.#views;
   }
 
   status(): NodeStatus[] {
@@ -120,10 +127,10 @@ export class NodeBoard {
       isUp: state.workers.length > 0,
       workers: state.workers.length,
       concurrency: state.workers.reduce((sum, worker) => sum + worker.concurrency, 0),
-      placed: state.placed,
+      placed: state.view.placed,
       running: state.running,
-      resources: state.spec.resources ?? sumResources(state.workers),
-      used: { ...state.used },
+      resources: state.view.resources,
+      used: { ...state.view.used },
     }));
   }
 }

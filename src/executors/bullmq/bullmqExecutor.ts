@@ -13,7 +13,7 @@ import type { DistributedOptions } from './DistributedOptions.js';
 import type { DistributedExecutor } from './DistributedExecutor.js';
 import { NodeBoard, type NodeStatus } from './NodeBoard.js';
 import { NodeEventReader, type NodeEvent } from './NodeEventReader.js';
-import { NodeQueue } from './NodeQueue.js';
+import { NodeQueue, type FinishedRetention } from './NodeQueue.js';
 import { placeWaiting } from './placeWaiting.js';
 import { redisKeys, type RedisKeys } from './redisKeys.js';
 import { resolveDistributedOptions, type ResolvedDistributedOptions } from './resolveDistributedOptions.js';
@@ -27,7 +27,7 @@ export type { DistributedExecutor } from './DistributedExecutor.js';
 const READ_BLOCK_MS = 1000;
 
 /** Finished jobs kept in Redis, so that a restarted coordinator can still read their outcome. */
-const KEEP = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail: { age: 24 * 3600, count: 50_000 } };
+const KEEP: FinishedRetention = { ageMs: 24 * 3600_000, count: 50_000, batch: 10_000 };
 
 /**
  * An {@link Executor} that runs each attempt as a BullMQ job on the queue of a node it picks
@@ -240,7 +240,7 @@ class BullmqExecutor implements DistributedExecutor {
   async #add(node: string, jobs: readonly Tracked[]): Promise<void> {
     const queue = this.#queues.get(node)?.queue;
     try {
-      await queue?.addBulk(jobs.map((tracked) => ({ name: tracked.attempt.type, data: toJobData(tracked.attempt, tracked.record), opts: { jobId: tracked.jobId, priority: tracked.priority, ...KEEP } })));
+      await queue?.addBulk(jobs.map((tracked) => ({ name: tracked.attempt.type, data: toJobData(tracked.attempt, tracked.record), opts: { jobId: tracked.jobId, priority: tracked.priority } })));
     } catch (error) {
       // Not on the node after all: first in line again, placed at the next check.
       for (const tracked of jobs) if (this.#book.holds(tracked)) this.#book.unplace(tracked, `could not add its job on node "${node}": ${(error as Error).message}`);
@@ -270,7 +270,7 @@ class BullmqExecutor implements DistributedExecutor {
     this.#book.finish(tracked, toOutcome({ failedReason: 'job stalled more than allowable limit' }, tracked.attempt.taskId, tracked.attempt.attempt, node));
   }
 
-  /** Who lives where; jobs waiting on down nodes; outcomes the event stream may have dropped. */
+  /** Who lives where; jobs waiting on down nodes; outcomes the event stream may have dropped; finished jobs past {@link KEEP}. */
   async #check(): Promise<void> {
     const redis = this.#redis;
     if (redis === undefined || this.#isClosed) return;
@@ -289,6 +289,7 @@ class BullmqExecutor implements DistributedExecutor {
       if (tracked.state !== 'unplaced' && tracked.checkedAt < stale) await this.#reconcile(tracked);
     }
     this.#schedulePlace();
+    for (const queue of this.#queues.values()) await queue.trimFinished(KEEP);
   }
 
   /** Reads a job's state from Redis and delivers an outcome the event stream did not. */

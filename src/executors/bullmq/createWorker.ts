@@ -9,6 +9,7 @@ import type { AttemptJobData, CancelMessage, WorkerAnnouncement } from './Attemp
 import { announceWorker } from './announceWorker.js';
 import { closeWithin } from './closeWithin.js';
 import { connectRedis } from './connectRedis.js';
+import { JobAbort } from './JobAbort.js';
 import { redisKeys } from './redisKeys.js';
 import { runAttemptJob, type JobRunner } from './runAttemptJob.js';
 import { UnknownNodeError } from './UnknownNodeError.js';
@@ -78,7 +79,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Distri
   if (nodes.length > 0 && !nodes.includes(node)) fail(new UnknownNodeError(node, nodes.sort()));
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const runner: JobRunner = { workerId: id, node, handlers, descriptors: options.descriptors, made: new Map() };
-  const running = new Map<string, AbortController>();
+  const running = new Map<string, JobAbort>();
   const early = new Map<string, { reason: Error; at: number }>();
 
   const subscriber = redis.duplicate();
@@ -88,8 +89,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Distri
   subscriber.on('message', (_channel, text) => {
     const message = JSON.parse(text) as CancelMessage;
     const reason = reviveError(message.reason);
-    const controller = running.get(message.jobId);
-    if (controller !== undefined) controller.abort(reason);
+    const abort = running.get(message.jobId);
+    if (abort !== undefined) abort.abort(reason);
     else early.set(message.jobId, { reason, at: Date.now() });
     for (const [jobId, { at }] of early) if (at < Date.now() - EARLY_CANCEL_MS) early.delete(jobId);
   });
@@ -100,12 +101,12 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Distri
     node,
     async (job) => {
       const jobId = job.id as string;
-      const controller = new AbortController();
-      running.set(jobId, controller);
+      const abort = new JobAbort();
+      running.set(jobId, abort);
       const cancelled = early.get(jobId);
-      if (cancelled !== undefined) controller.abort(cancelled.reason);
+      if (cancelled !== undefined) abort.abort(cancelled.reason);
       try {
-        return await runAttemptJob(runner, job.data as AttemptJobData, controller.signal);
+        return await runAttemptJob(runner, job.data as AttemptJobData, abort);
       } finally {
         running.delete(jobId);
       }
@@ -137,7 +138,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Distri
       const closing = worker.close();
       await closeWithin(closing, graceMs);
       const stopped = new Error(`worker ${id} on node "${node}" stopped`);
-      for (const controller of running.values()) controller.abort(stopped);
+      for (const abort of running.values()) abort.abort(stopped);
       await closeWithin(closing, 2000);
       for (const client of own) client.disconnect();
     },

@@ -23,7 +23,7 @@ export function placeWaiting(book: AttemptBook, board: NodeBoard, options: Pick<
   const batches = new Map<string, Tracked[]>();
   const waiting = book.unplaced;
   book.unplaced = [];
-  let views = board.views();
+  const views = board.views();
   for (const tracked of waiting) {
     const { type, run } = tracked.attempt;
     const request = { type, hasDescriptor: remoteDescriptorOf(run) != null, resources: tracked.resources };
@@ -34,8 +34,8 @@ export function placeWaiting(book: AttemptBook, board: NodeBoard, options: Pick<
       continue;
     }
     cursor = placement.cursor;
+    // The board's views are live: this placement counts in the next choice.
     book.place(tracked, placement.node);
-    views = board.views();
     const batch = batches.get(placement.node);
     if (batch === undefined) batches.set(placement.node, [tracked]);
     else batch.push(tracked);

@@ -3,6 +3,7 @@ import { toTaskRun, type RunDescriptor, type ToTaskRunOptions } from '../runDesc
 import { serializeError } from '../serializeError.js';
 import type { AttemptJobData, AttemptJobResult } from './AttemptJob.js';
 import { HandlerMissingError } from './HandlerMissingError.js';
+import type { JobAbort } from './JobAbort.js';
 
 /** What a worker runs jobs with. */
 export interface JobRunner {
@@ -39,13 +40,20 @@ function runOf(runner: JobRunner, data: AttemptJobData): TaskRun<any> {
  * BullMQ never retries on its own.
  *
  * @example
- * const outcome = await runAttemptJob(runner, job.data, controller.signal);
+ * const outcome = await runAttemptJob(runner, job.data, new JobAbort());
  */
-export async function runAttemptJob(runner: JobRunner, data: AttemptJobData, signal: AbortSignal): Promise<AttemptJobResult> {
+export async function runAttemptJob(runner: JobRunner, data: AttemptJobData, abort: JobAbort): Promise<AttemptJobResult> {
   try {
     const run = runOf(runner, data);
-    signal.throwIfAborted();
-    const context: TaskContext<any> = { task: data.task as unknown as TaskRecord, config: data.config, attempt: data.attempt, signal };
+    if (abort.isAborted) throw abort.reason;
+    const context: TaskContext<any> = {
+      task: data.task as unknown as TaskRecord,
+      config: data.config,
+      attempt: data.attempt,
+      get signal() {
+        return abort.signal;
+      },
+    };
     const result = await run(context);
     return { ok: true, result, worker: runner.workerId };
   } catch (error) {
