@@ -44,15 +44,21 @@ export class Outbox {
     if (this.#flushing) return;
     this.#flushing = true;
     const queue = this.#queue;
-    for (let i = 0; ; i++) {
-      this.#beforeEach();
-      if (i >= queue.length) break;
-      const item = queue[i];
-      if (typeof item === 'string') this.#deliver(item as keyof SchedulerEvents, queue[++i]);
-      else this.#run(item as () => void);
+    let i = 0;
+    try {
+      for (; ; i++) {
+        this.#beforeEach();
+        if (i >= queue.length) break;
+        const item = queue[i];
+        if (typeof item === 'string') this.#deliver(item as keyof SchedulerEvents, queue[++i]);
+        else this.#run(item as () => void);
+      }
+      queue.length = 0;
+    } finally {
+      // Only a throwing beforeEach gets here early: what ran is dropped, the rest waits for the next flush.
+      if (queue.length > 0) queue.splice(0, i + 1);
+      this.#flushing = false;
     }
-    queue.length = 0;
-    this.#flushing = false;
   }
 
   /**
@@ -78,25 +84,31 @@ export class Outbox {
     const all = this.#events.all;
     const handlers = all.get(type) as ((event: unknown) => void)[] | undefined;
     // One listener (the common case) needs no copy to be safe from changes made while it runs.
-    if (handlers?.length === 1) this.#call(handlers[0] as (event: unknown) => void, event);
-    else if (handlers !== undefined) for (const handler of handlers.slice()) this.#call(handler, event);
+    if (handlers?.length === 1) this.#call(type, handlers[0] as (event: unknown) => void, event);
+    else if (handlers !== undefined) for (const handler of handlers.slice()) this.#call(type, handler, event);
     const wildcards = all.get('*') as ((type: string, event: unknown) => void)[] | undefined;
     if (wildcards === undefined || wildcards.length === 0) return;
     for (const handler of wildcards.slice()) {
       try {
         handler(type, event);
       } catch (error) {
-        this.#reportListenerError(error);
+        this.#listenerThrew(type, error);
       }
     }
   }
 
-  #call(handler: (event: unknown) => void, event: unknown): void {
+  #call(type: keyof SchedulerEvents, handler: (event: unknown) => void, event: unknown): void {
     try {
       handler(event);
     } catch (error) {
-      this.#reportListenerError(error);
+      this.#listenerThrew(type, error);
     }
+  }
+
+  /** What a listener of `error` throws is not handed back to the `error` listeners (it would throw again): it is uncaught. */
+  #listenerThrew(type: keyof SchedulerEvents, error: unknown): void {
+    if (type === 'error') throwUncaught(error);
+    else this.#reportListenerError(error);
   }
 
   #run(effect: () => void): void {
@@ -108,15 +120,16 @@ export class Outbox {
     }
   }
 
+  /** A listener threw: the `error` event hears it now; nobody listening, it is uncaught, as with a Node EventEmitter. */
   #reportListenerError(error: unknown): void {
-    const events = this.#events;
-    if ((events.all.get('error')?.length ?? 0) > 0) {
-      events.emit('error', { error: toError(error) });
-      return;
-    }
-    // Like a throwing listener on a Node EventEmitter: nobody handles it, so it is uncaught.
-    queueMicrotask(() => {
-      throw error;
-    });
+    if (this.#isHeard('error')) this.#deliver('error', { error: toError(error) });
+    else throwUncaught(error);
   }
+}
+
+/** Throws `error` outside the scheduler's call stack, where nothing of ours can be left half done. */
+function throwUncaught(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }

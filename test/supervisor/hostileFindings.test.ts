@@ -212,3 +212,32 @@ describe('an executor whose abort throws', () => {
     await s.stop({ graceMs: 0 });
   });
 });
+
+describe('an error listener that throws', () => {
+  it('does not leave the scheduler stuck: later tasks complete and their waiters hear it', async () => {
+    const s = createScheduler();
+    s.events.on('task:completed', ({ task }) => {
+      if (task.id === 'a') throw new Error('listener broke');
+    });
+    s.events.on('error', () => {
+      throw new Error('error listener broke too');
+    });
+    const uncaught: unknown[] = [];
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      s.scheduleTask({ id: 'a', run: () => 1 });
+      await expect(s.waitForTask('a')).resolves.toMatchObject({ status: 'completed' });
+      s.scheduleTask({ id: 'b', run: () => 2 });
+      await expect(s.waitForTask('b')).resolves.toMatchObject({ status: 'completed', result: 2 });
+      await settle();
+      expect((uncaught as Error[]).map((error) => error.message)).toEqual(['error listener broke too']);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      for (const listener of listeners) process.on('uncaughtException', listener);
+    }
+    await s.stop();
+  });
+});

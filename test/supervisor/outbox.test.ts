@@ -70,3 +70,56 @@ describe('Outbox', () => {
     expect(after).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('Outbox, when the error listener throws', () => {
+  it('keeps flushing: the error listener hears each failure once, what it throws is uncaught, and later effects still run', async () => {
+    const events = mitt<SchedulerEvents>();
+    const outbox = new Outbox(events, () => {});
+    const heard: string[] = [];
+    events.on('task:started', () => {
+      throw new Error('listener broke');
+    });
+    events.on('error', ({ error }: { error: Error }) => {
+      heard.push(error.message);
+      throw new Error('error listener broke too');
+    });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', onUncaught);
+    try {
+      outbox.emit('task:started', () => ({ task: record, attempt: 1 }));
+      const ran = vi.fn();
+      outbox.push(ran);
+      outbox.flush();
+      expect(ran).toHaveBeenCalledOnce();
+      // Not stuck: the next flush delivers again.
+      const later = vi.fn();
+      outbox.push(later);
+      outbox.flush();
+      expect(later).toHaveBeenCalledOnce();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(heard).toEqual(['listener broke']);
+      expect((uncaught as Error[]).map((error) => error.message)).toEqual(['error listener broke too']);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      for (const listener of listeners) process.on('uncaughtException', listener);
+    }
+  });
+
+  it("hands a listener's error to a wildcard listener as an error event when no error listener is there", () => {
+    const events = mitt<SchedulerEvents>();
+    const outbox = new Outbox(events, () => {});
+    const heard: string[] = [];
+    events.on('task:started', () => {
+      throw new Error('listener broke');
+    });
+    events.on('*', (type: string, event: unknown) => {
+      if (type === 'error') heard.push((event as { error: Error }).error.message);
+    });
+    outbox.emit('task:started', () => ({ task: record, attempt: 1 }));
+    outbox.flush();
+    expect(heard).toEqual(['listener broke']);
+  });
+});
