@@ -42,17 +42,19 @@ function loaderArgv(argv: readonly string[]): string[] {
 }
 
 /**
- * Starts a worker thread on the entry module `name` beside `moduleUrl` (see {@link threadEntry}).
- * From source, a thread's `--import tsx` does not reach its entry module on Node 20, so the thread
- * starts on a line of JavaScript that registers tsx's loader and then imports the entry.
+ * Starts a worker thread on the entry module `name` beside `moduleUrl` (see {@link threadEntry}),
+ * without this process's flags: a thread inherits `execArgv`, so an app started with
+ * `--import ./instrumentation.js` would run that preload again in it. From source, a thread's
+ * `--import tsx` does not reach its entry module on Node 20 anyway, so the thread starts on a line
+ * of JavaScript that registers tsx's loader and then imports the entry.
  *
  * @example
  * const worker = startThread(import.meta.url, 'telemetryThreadEntry', { workerData });
  */
 export function startThread(moduleUrl: string, name: string, options: WorkerOptions): Worker {
   const entry = threadEntry(moduleUrl, name);
-  if (entry.execArgv === undefined) return new Worker(entry.filename, options);
+  if (entry.execArgv === undefined) return new Worker(entry.filename, { ...options, execArgv: [] });
   const href = JSON.stringify(pathToFileURL(entry.filename).href);
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${href}); }).catch((error) => { process.nextTick(() => { throw error; }); });`;
-  return new Worker(bootstrap, { ...options, eval: true, execArgv: entry.execArgv });
+  return new Worker(bootstrap, { ...options, eval: true, execArgv: [] });
 }

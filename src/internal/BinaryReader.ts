@@ -1,4 +1,4 @@
-/** The length mark of a string written as UTF-8 (see BinaryWriter). */
+/** The length mark of a string written as UTF-16 code units (see BinaryWriter). */
 const LONG_OR_UNICODE = 0xffff;
 
 /**
@@ -12,7 +12,6 @@ export class BinaryReader {
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
   #offset = 0;
-  static readonly #decoder = new TextDecoder();
 
   constructor(buffer: ArrayBuffer) {
     this.#bytes = new Uint8Array(buffer);
@@ -48,10 +47,13 @@ export class BinaryReader {
     const length = this.#view.getUint16(this.#offset);
     this.#offset += 2;
     if (length === LONG_OR_UNICODE) {
-      const bytes = this.u32();
-      this.#check(bytes);
-      const value = BinaryReader.#decoder.decode(this.#bytes.subarray(this.#offset, this.#offset + bytes));
-      this.#offset += bytes;
+      const units = this.u32();
+      this.#check(units * 2);
+      const codes = new Array<number>(units);
+      for (let i = 0; i < units; i++, this.#offset += 2) codes[i] = this.#view.getUint16(this.#offset);
+      // In slices: a spread of a very long array would overflow the stack.
+      let value = '';
+      for (let start = 0; start < units; start += 8192) value += String.fromCharCode(...codes.slice(start, start + 8192));
       return value;
     }
     this.#check(length);

@@ -1,6 +1,6 @@
 /** Bytes a writer starts with, and takes again after each `take()`. */
 const INITIAL_BYTES = 64 * 1024;
-/** The length that says "UTF-8 follows, with its byte count": for a string not all ASCII or longer than this. */
+/** The length that says "UTF-16 follows, with its unit count": for a string not all ASCII or longer than this. */
 const LONG_OR_UNICODE = 0xffff;
 
 /**
@@ -9,8 +9,10 @@ const LONG_OR_UNICODE = 0xffff;
  * with no object per value. Read back with {@link BinaryReader}, in the same order.
  *
  * A string is its length (u16) and one byte per character when it is ASCII and shorter than
- * 65535 characters (ids, names, types: the usual case, no encoder call); otherwise 0xffff, its
- * UTF-8 length (u32) and its UTF-8 bytes.
+ * 65535 characters (ids, names, types: the usual case); otherwise 0xffff, its length (u32) and its
+ * UTF-16 code units, two bytes each, so that any string comes back as it was (lone surrogates
+ * included, which UTF-8 would replace). {@link mark} and {@link rollback} drop a half-written
+ * record.
  *
  * @example
  * const writer = new BinaryWriter();
@@ -22,7 +24,6 @@ export class BinaryWriter {
   #bytes = new Uint8Array(this.#buffer);
   #view = new DataView(this.#buffer);
   #length = 0;
-  static readonly #encoder = new TextEncoder();
 
   /** Bytes written since the last {@link take}. */
   get length(): number {
@@ -65,12 +66,24 @@ export class BinaryWriter {
         return;
       }
     }
-    // Not ASCII, or long: UTF-8 (at most 3 bytes per UTF-16 unit).
-    this.#reserve(6 + length * 3);
-    this.#view.setUint16(this.#length, LONG_OR_UNICODE);
-    const { written } = BinaryWriter.#encoder.encodeInto(value, this.#bytes.subarray(this.#length + 6));
-    this.#view.setUint32(this.#length + 2, written);
-    this.#length += 6 + written;
+    // Not ASCII, or long: every UTF-16 code unit.
+    this.#reserve(6 + length * 2);
+    const view = this.#view;
+    view.setUint16(this.#length, LONG_OR_UNICODE);
+    view.setUint32(this.#length + 2, length);
+    let at = this.#length + 6;
+    for (let i = 0; i < length; i++, at += 2) view.setUint16(at, value.charCodeAt(i));
+    this.#length = at;
+  }
+
+  /** Where the record about to be written starts, for {@link rollback}. */
+  mark(): number {
+    return this.#length;
+  }
+
+  /** Drops what was written since `mark` (a record that could not be completed). */
+  rollback(mark: number): void {
+    this.#length = Math.min(mark, this.#length);
   }
 
   /** A string or undefined. */

@@ -8,6 +8,8 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return `${String(value)} (symbol)`;
+  if (typeof value === 'bigint') return `${value}n (bigint)`;
   try {
     return `${JSON.stringify(value)} (${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value})`;
   } catch {

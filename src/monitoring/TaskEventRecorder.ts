@@ -12,7 +12,7 @@ export type FinalStatus = 'completed' | 'failed' | 'cancelled';
  */
 export interface TaskEventRecorder {
   /** A task was accepted; `parent` is the context active then, when a span was active in it. */
-  scheduled?(task: TaskRecord, parent: Context | undefined): void;
+  scheduled?: ((task: TaskRecord, parent: Context | undefined) => void) | undefined;
   /** An attempt began; `task.startedAt` is its start. */
   started(task: TaskRecord, attempt: number): void;
   /** The attempt running failed at `at` (the scheduler's clock, ms) and another follows. */

@@ -162,7 +162,9 @@ function readError(r: BinaryReader): Error {
   const code = r.optionalString();
   const error: Error & { code?: string } = new Error(message);
   error.name = name;
-  if (stack !== undefined) error.stack = stack;
+  // An error that had no stack gets none here either (recordException would record this thread's).
+  if (stack === undefined) delete error.stack;
+  else error.stack = stack;
   if (code !== undefined) error.code = code;
   return error;
 }

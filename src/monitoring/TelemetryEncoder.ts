@@ -1,8 +1,19 @@
-import { trace, type Context } from '@opentelemetry/api';
+import { trace, type Context, type SpanContext } from '@opentelemetry/api';
 import { BinaryWriter } from '../internal/BinaryWriter.js';
 import type { SchedulerStats, TaskRecord } from '../types.js';
 import type { FinalStatus, TaskEventRecorder } from './TaskEventRecorder.js';
 import { EventKind, type ToTelemetry } from './TelemetryMessages.js';
+
+/** `value` as a string: itself, `fallback` when undefined, else its String() (or its tag when that throws). */
+function textOf(value: unknown, fallback: string): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return fallback;
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
 
 /** Bytes past which a batch is posted at once, not at the end of the turn. */
 const BATCH_BYTES = 60 * 1024;
@@ -27,14 +38,31 @@ export class TelemetryEncoder implements TaskEventRecorder {
   /** Events posted so far. */
   posted = 0;
 
-  constructor(post: (message: ToTelemetry, transfer: ArrayBuffer[]) => void, readStats: () => SchedulerStats) {
+  /** Present only when spans are recorded (they alone need to hear of a task before it starts). */
+  readonly scheduled: ((task: TaskRecord, parent: Context | undefined) => void) | undefined;
+
+  /** @param options.spans whether the thread records spans: without them, scheduling is not listened to */
+  constructor(post: (message: ToTelemetry, transfer: ArrayBuffer[]) => void, readStats: () => SchedulerStats, options: { spans: boolean }) {
     this.#post = post;
     this.#readStats = readStats;
+    this.scheduled = options.spans ? (task, parent) => this.#onScheduled(task, parent) : undefined;
   }
 
-  scheduled(task: TaskRecord, parent: Context | undefined): void {
+  #onScheduled(task: TaskRecord, parent: Context | undefined): void {
     const spanContext = parent === undefined ? undefined : trace.getSpanContext(parent);
     if (task.dependencies.length === 0 && spanContext === undefined) return;
+    const w = this.#writer;
+    const mark = w.mark();
+    try {
+      this.#scheduled(task, spanContext);
+    } catch (error) {
+      w.rollback(mark);
+      throw error;
+    }
+    this.#added();
+  }
+
+  #scheduled(task: TaskRecord, spanContext: SpanContext | undefined): void {
     const w = this.#writer;
     w.u8(EventKind.SCHEDULED);
     this.#task(task);
@@ -47,7 +75,6 @@ export class TelemetryEncoder implements TaskEventRecorder {
       w.optionalString(spanContext.traceState?.serialize());
       w.u8(spanContext.isRemote === true ? 1 : 0);
     }
-    this.#added();
   }
 
   started(task: TaskRecord, attempt: number): void {
@@ -61,15 +88,33 @@ export class TelemetryEncoder implements TaskEventRecorder {
 
   retrying(task: TaskRecord, error: Error, at: number): void {
     const w = this.#writer;
-    w.u8(EventKind.RETRYING);
-    w.string(task.id);
-    w.f64(at);
-    w.optionalString(task.node);
-    this.#error(error);
+    const mark = w.mark();
+    try {
+      w.u8(EventKind.RETRYING);
+      w.string(task.id);
+      w.f64(at);
+      w.optionalString(task.node);
+      this.#error(error);
+    } catch (thrown) {
+      w.rollback(mark);
+      throw thrown;
+    }
     this.#added();
   }
 
   ended(task: TaskRecord, status: FinalStatus, detail: { readonly error?: Error; readonly reason?: string }): void {
+    const w = this.#writer;
+    const mark = w.mark();
+    try {
+      this.#ended(task, status, detail);
+    } catch (thrown) {
+      w.rollback(mark);
+      throw thrown;
+    }
+    this.#added();
+  }
+
+  #ended(task: TaskRecord, status: FinalStatus, detail: { readonly error?: Error; readonly reason?: string }): void {
     const w = this.#writer;
     if (status === 'completed') {
       w.u8(EventKind.COMPLETED);
@@ -84,9 +129,8 @@ export class TelemetryEncoder implements TaskEventRecorder {
       w.optionalString(task.node);
       w.f64(task.attempts);
       if (status === 'failed') this.#error(detail.error ?? task.error ?? new Error('failed'));
-      else w.string(detail.reason ?? 'cancelled');
+      else w.string(textOf(detail.reason, 'cancelled'));
     }
-    this.#added();
   }
 
   /** Posts the batch so far, if any, with the stats as they are now. */
@@ -113,13 +157,19 @@ export class TelemetryEncoder implements TaskEventRecorder {
     w.f64(task.readyAt ?? Number.NaN);
   }
 
-  #error(error: Error): void {
+  /**
+   * An error as the SDK's `recordException` reads it: name, message, stack, and the `code` it
+   * prefers as the exception's type when it is truthy (as a string). Fields that are not strings
+   * are made strings; a thrown non-Error is its message.
+   */
+  #error(error: unknown): void {
     const w = this.#writer;
-    const code = (error as { code?: unknown }).code;
-    w.string(error.name);
-    w.string(error.message);
-    w.optionalString(error.stack);
-    w.optionalString(typeof code === 'string' || typeof code === 'number' ? String(code) : undefined);
+    const fields = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : { name: 'Error', message: error };
+    w.string(textOf(fields.name, 'Error'));
+    w.string(textOf(fields.message, ''));
+    w.optionalString(typeof fields.stack === 'string' ? fields.stack : undefined);
+    const code = fields.code;
+    w.optionalString(code ? textOf((code as { toString(): unknown }).toString(), '') : undefined);
   }
 
   #added(): void {

@@ -30,9 +30,13 @@ export class TelemetryThread {
   /** Called once if the thread fails while running. */
   onFailure: (() => void) | undefined;
 
-  constructor(worker: Worker, origin: string) {
+  readonly #timeoutMs: number;
+
+  /** @param timeoutMs how long the setup, a flush or a stop may take before it is given up */
+  constructor(worker: Worker, origin: string, timeoutMs: number) {
     this.#worker = worker;
     this.#origin = origin;
+    this.#timeoutMs = timeoutMs;
   }
 
   /** Resolves when the setup module has run in the thread; rejects, and ends it, when it failed. */
@@ -40,22 +44,25 @@ export class TelemetryThread {
     const worker = this.#worker;
     return new Promise<void>((resolve, reject) => {
       let isSettled = false;
+      const timer = setTimeout(() => refuse(`its setup did not settle within ${this.#timeoutMs} ms (option timeoutMs)`), this.#timeoutMs);
       const refuse = (detail: string): void => {
         if (isSettled) return;
         isSettled = true;
+        clearTimeout(timer);
         void worker.terminate();
         reject(new MonitoringOptionsError(this.#origin, 'setup', SETUP_EXPECTED, `${setup}: ${detail}`));
       };
       const onMessage = (message: FromTelemetry): void => {
         if (message.type === 'ready') {
           isSettled = true;
+          clearTimeout(timer);
           worker.off('error', onError).off('exit', onExit).off('message', onMessage);
           this.#listen();
           resolve();
         } else if (message.type === 'setup-failed') refuse(`${message.error.name}: ${message.error.message}`);
       };
       const onError = (error: Error): void => refuse(`${error.name}: ${error.message}`);
-      const onExit = (code: number): void => refuse(`the thread exited with code ${code} before it was ready`);
+      const onExit = (code: number): void => refuse(`the thread ended (exit code ${code}) before its setup settled`);
       worker.on('message', onMessage).once('error', onError).once('exit', onExit);
     });
   }
@@ -65,16 +72,35 @@ export class TelemetryThread {
     if (this.#failure === undefined && !this.#isEnding) this.#worker.postMessage(message, transfer);
   }
 
-  /** Asks the thread to flush or stop; resolves with its answer. */
+  /**
+   * Asks the thread to flush or stop; resolves with its answer, or rejects after the timeout.
+   * While an answer is awaited the thread keeps the process alive.
+   */
   request(type: 'flush' | 'stop'): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#isStopping) return Promise.reject(new TelemetryThreadError(`cannot ${type}: the thread was stopped`));
     if (type === 'stop') this.#isStopping = true;
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        this.#answered(id);
+        reject(new TelemetryThreadError(`${type} did not finish within ${this.#timeoutMs} ms (option timeoutMs)`));
+      }, this.#timeoutMs);
+      const settle = (error?: Error): void => {
+        clearTimeout(timer);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      this.#pending.set(id, { resolve: () => settle(), reject: settle });
+      this.#worker.ref();
       this.#worker.postMessage({ type, id } satisfies ToTelemetry);
     });
+  }
+
+  /** Forgets request `id`; with none left, the thread no longer keeps the process alive. */
+  #answered(id: number): void {
+    this.#pending.delete(id);
+    if (this.#pending.size === 0 && !this.#isEnding) this.#worker.unref();
   }
 
   /** Ends the thread (after `stop` was answered, or failed). */
@@ -87,13 +113,11 @@ export class TelemetryThread {
 
   #listen(): void {
     const worker = this.#worker;
-    // Not the reason the process stays up: stop() or flush() is what waits for the thread.
-    worker.unref();
     worker.on('message', (message: FromTelemetry) => {
       if (message.type === 'recorded') this.recorded += message.events;
       else if (message.type === 'flushed' || message.type === 'stopped') {
         const waiting = this.#pending.get(message.id);
-        this.#pending.delete(message.id);
+        this.#answered(message.id);
         if (message.error === undefined) waiting?.resolve();
         else waiting?.reject(new TelemetryThreadError(`${message.type === 'flushed' ? 'flush' : 'shutdown'} failed: ${message.error.message}`, { cause: reviveError(message.error) }));
       }
@@ -102,6 +126,9 @@ export class TelemetryThread {
     worker.on('exit', (code) => {
       if (!this.#isEnding) this.#fail(new TelemetryThreadError(`it exited with code ${code} and records nothing more`));
     });
+    // Not the reason the process stays up (a request awaited is): unref'd after the listeners,
+    // since adding a message listener refs the thread's port again.
+    worker.unref();
   }
 
   #fail(error: Error): void {

@@ -47,6 +47,7 @@ export interface SchedulerInstrumentation {
 }
 
 const ORIGIN = 'instrumentScheduler';
+const OPTIONS = ['tracerProvider', 'meterProvider', 'traces', 'metrics', 'policy', 'node', 'now', 'linkLimit', 'waitSpans'];
 
 /**
  * Feeds OpenTelemetry traces and metrics from a scheduler's public events and `getStats()`: a
@@ -63,7 +64,7 @@ const ORIGIN = 'instrumentScheduler';
  * instrumentation.stop();
  */
 export function instrumentScheduler(scheduler: Scheduler, options: InstrumentOptions = {}): SchedulerInstrumentation {
-  const resolved = resolveInstrumentOptions(ORIGIN, scheduler, options);
+  const resolved = resolveInstrumentOptions(ORIGIN, scheduler, options, OPTIONS);
   const recorders = createRecorders(resolved, options.tracerProvider ?? trace.getTracerProvider(), options.meterProvider ?? metrics.getMeterProvider(), () => scheduler.getStats());
   const unlisten = listenToTasks(scheduler, recorders, resolved.now);
   return {

@@ -23,6 +23,11 @@ export interface ThreadInstrumentOptions extends Omit<InstrumentOptions, 'tracer
   readonly setupData?: unknown;
   /** How often the scheduler's stats (for the gauges) reach the thread while no task event does, in ms. @default 1000 */
   readonly statsIntervalMs?: number;
+  /**
+   * How long the setup module, a `flush()` or a `stop()` may take, in ms, before it is given up
+   * (`stop()` then ends the thread anyway). @default 30000
+   */
+  readonly timeoutMs?: number;
 }
 
 /** What {@link instrumentSchedulerInThread} resolves to. */
@@ -39,16 +44,30 @@ export interface ThreadInstrumentation {
 }
 
 const ORIGIN = 'instrumentSchedulerInThread';
+const OPTIONS = ['setup', 'setupData', 'statsIntervalMs', 'timeoutMs', 'traces', 'metrics', 'policy', 'node', 'now', 'linkLimit', 'waitSpans'];
+/** The longest delay a Node timer takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function checkThreadOptions(options: ThreadInstrumentOptions): { setup: string; statsIntervalMs: number } {
-  if (typeof options !== 'object' || options === null) throw new MonitoringOptionsError(ORIGIN, 'options', 'an object with a setup module', describeValue(options));
-  const { setup } = options;
-  if (!(setup instanceof URL) && (typeof setup !== 'string' || setup === '')) throw new MonitoringOptionsError(ORIGIN, 'setup', 'a module path or file URL', describeValue(setup));
-  const statsIntervalMs = options.statsIntervalMs ?? 1000;
-  if (typeof statsIntervalMs !== 'number' || !Number.isFinite(statsIntervalMs) || statsIntervalMs < 10) {
-    throw new MonitoringOptionsError(ORIGIN, 'statsIntervalMs', 'a number of ms >= 10', describeValue(statsIntervalMs));
+function checkMs(value: unknown, field: string, min: number, fallback: number): number {
+  const ms = value ?? fallback;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < min || ms > MAX_TIMER_MS) {
+    throw new MonitoringOptionsError(ORIGIN, field, `a number of ms from ${min} to ${MAX_TIMER_MS}`, describeValue(ms));
   }
-  return { setup: setup instanceof URL ? setup.href : resolveModuleUrl(setup), statsIntervalMs };
+  return ms;
+}
+
+function checkThreadOptions(options: ThreadInstrumentOptions): { setup: string; statsIntervalMs: number; timeoutMs: number } {
+  if (typeof options !== 'object' || options === null) throw new MonitoringOptionsError(ORIGIN, 'options', 'an object with a setup module', describeValue(options));
+  if ('tracerProvider' in options || 'meterProvider' in options) {
+    const field = 'tracerProvider' in options ? 'tracerProvider' : 'meterProvider';
+    throw new MonitoringOptionsError(ORIGIN, field, 'no provider: an SDK lives in one thread, so the setup module builds the providers in the telemetry thread', 'a provider of this thread');
+  }
+  const { setup } = options;
+  const isPath = typeof setup === 'string' && setup !== '' && (setup.startsWith('file:') || !/^[a-z][a-z0-9+.-]+:/i.test(setup) || /^[a-z]:[\\/]/i.test(setup));
+  if (!(setup instanceof URL && setup.protocol === 'file:') && !isPath) throw new MonitoringOptionsError(ORIGIN, 'setup', 'a module path or file: URL', describeValue(setup instanceof URL ? setup.href : setup));
+  const statsIntervalMs = checkMs(options.statsIntervalMs, 'statsIntervalMs', 10, 1000);
+  const timeoutMs = checkMs(options.timeoutMs, 'timeoutMs', 1, 30_000);
+  return { setup: setup instanceof URL ? setup.href : resolveModuleUrl(setup as string), statsIntervalMs, timeoutMs };
 }
 
 /**
@@ -72,9 +91,11 @@ function checkThreadOptions(options: ThreadInstrumentOptions): { setup: string; 
  * await telemetry.stop();
  */
 export async function instrumentSchedulerInThread(scheduler: Scheduler, options: ThreadInstrumentOptions): Promise<ThreadInstrumentation> {
-  const { setup, statsIntervalMs } = checkThreadOptions(options);
-  const resolved = resolveInstrumentOptions(ORIGIN, scheduler, options);
+  const { setup, statsIntervalMs, timeoutMs } = checkThreadOptions(options);
+  const resolved = resolveInstrumentOptions(ORIGIN, scheduler, options, OPTIONS);
   const { common, linkLimit, waitSpans, traces, metrics } = resolved;
+  // Nothing to record: no thread, no listener.
+  if (!traces && !metrics) return { backlog: 0, flush: () => Promise.resolve(), stop: () => Promise.resolve() };
   const workerData: TelemetryThreadData = { setup, setupData: options.setupData, common, linkLimit, waitSpans, traces, metrics, stats: scheduler.getStats() };
   let worker: Worker;
   try {
@@ -83,11 +104,12 @@ export async function instrumentSchedulerInThread(scheduler: Scheduler, options:
     // setupData that cannot be cloned (a function, a socket…).
     throw new MonitoringOptionsError(ORIGIN, 'setupData', 'a structured-cloneable value', `${describeValue(options.setupData)} (${(error as Error).message})`);
   }
-  const thread = new TelemetryThread(worker, ORIGIN);
+  const thread = new TelemetryThread(worker, ORIGIN, timeoutMs);
   await thread.ready(setup);
-  const encoder = new TelemetryEncoder((message, transfer) => thread.post(message, transfer), () => scheduler.getStats());
-  const unlisten = resolved.traces || resolved.metrics ? listenToTasks(scheduler, [encoder], resolved.now) : () => {};
-  const statsTimer = setInterval(() => thread.post({ type: 'stats', stats: scheduler.getStats() }), statsIntervalMs).unref();
+  const encoder = new TelemetryEncoder((message, transfer) => thread.post(message, transfer), () => scheduler.getStats(), { spans: traces });
+  const unlisten = listenToTasks(scheduler, [encoder], resolved.now);
+  const postStats = (): void => thread.post({ type: 'stats', stats: scheduler.getStats() });
+  const statsTimer = setInterval(postStats, statsIntervalMs).unref();
   thread.onFailure = () => {
     unlisten();
     clearInterval(statsTimer);
@@ -99,6 +121,8 @@ export async function instrumentSchedulerInThread(scheduler: Scheduler, options:
     },
     flush() {
       encoder.postNow();
+      // The gauges as they are now, even if no event went since the last batch.
+      postStats();
       return thread.request('flush');
     },
     stop: () =>
@@ -106,6 +130,7 @@ export async function instrumentSchedulerInThread(scheduler: Scheduler, options:
         unlisten();
         clearInterval(statsTimer);
         encoder.postNow();
+        postStats();
         try {
           await thread.request('stop');
         } finally {

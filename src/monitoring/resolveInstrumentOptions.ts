@@ -1,5 +1,6 @@
 import { describeValue } from '../internal/describeValue.js';
 import type { Scheduler } from '../scheduler.js';
+import { closestMatch } from '../internal/didYouMean.js';
 import { AttributeNames } from './AttributeNames.js';
 import type { InstrumentOptions } from './instrumentScheduler.js';
 import { MonitoringOptionsError } from './MonitoringOptionsError.js';
@@ -20,17 +21,34 @@ function optionalString(origin: string, value: unknown, field: string): string |
   throw new MonitoringOptionsError(origin, field, 'a non-empty string', describeValue(value));
 }
 
+function optionalBoolean(origin: string, value: unknown, field: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new MonitoringOptionsError(origin, field, 'true or false', describeValue(value));
+}
+
 /**
  * Checks a scheduler and the options shared by {@link instrumentScheduler} and
- * {@link instrumentSchedulerInThread}, naming the field at fault.
+ * {@link instrumentSchedulerInThread}, naming the field at fault. `known` lists the options the
+ * caller takes: any other is refused (a misspelt one with the closest known name).
  *
- * @throws MonitoringOptionsError for something that is not a scheduler, a bad `linkLimit`, `now`, `policy` or `node`
+ * @throws MonitoringOptionsError for something that is not a scheduler, an unknown option, a bad `linkLimit`, `now`, `policy`, `node`, `traces`, `metrics` or `waitSpans`
  * @example
- * resolveInstrumentOptions('instrumentScheduler', scheduler, { policy: 'fifo' }).common; // { 'scheduler.policy': 'fifo' }
+ * resolveInstrumentOptions('instrumentScheduler', scheduler, { policy: 'fifo' }, ['policy']).common; // { 'scheduler.policy': 'fifo' }
  */
-export function resolveInstrumentOptions(origin: string, scheduler: Scheduler, options: Omit<InstrumentOptions, 'tracerProvider' | 'meterProvider'>): ResolvedInstrumentOptions {
+export function resolveInstrumentOptions(
+  origin: string,
+  scheduler: Scheduler,
+  options: Omit<InstrumentOptions, 'tracerProvider' | 'meterProvider'>,
+  known: readonly string[],
+): ResolvedInstrumentOptions {
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.events?.on !== 'function' || typeof scheduler.getStats !== 'function') {
     throw new MonitoringOptionsError(origin, 'scheduler', 'a Scheduler from createScheduler', describeValue(scheduler));
+  }
+  if (typeof options !== 'object' || options === null) throw new MonitoringOptionsError(origin, 'options', 'an object', describeValue(options));
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = closestMatch(key, known);
+    throw new MonitoringOptionsError(origin, key, `one of the options ${known.join(', ')}${near === undefined ? '' : ` (did you mean ${near}?)`}`, 'an unknown option');
   }
   const linkLimit = options.linkLimit ?? 10_000;
   if (!Number.isSafeInteger(linkLimit) || linkLimit < 0) throw new MonitoringOptionsError(origin, 'linkLimit', 'a whole number >= 0', describeValue(linkLimit));
@@ -45,8 +63,8 @@ export function resolveInstrumentOptions(origin: string, scheduler: Scheduler, o
     common: Object.freeze(common),
     now: options.now ?? Date.now,
     linkLimit,
-    waitSpans: options.waitSpans === true,
-    traces: options.traces !== false,
-    metrics: options.metrics !== false,
+    waitSpans: optionalBoolean(origin, options.waitSpans, 'waitSpans') ?? false,
+    traces: optionalBoolean(origin, options.traces, 'traces') ?? true,
+    metrics: optionalBoolean(origin, options.metrics, 'metrics') ?? true,
   };
 }

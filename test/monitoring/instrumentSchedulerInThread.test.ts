@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,8 @@ import { PullReader, useContextManager } from '../support/otelTesting.js';
 import { monitoredDag } from '../support/monitoredDag.js';
 import { pointShapes, spanShapes, type PointShape, type SpanShape } from '../support/telemetrySnapshot.js';
 
-const SETUP = fileURLToPath(new URL('../fixtures/telemetry/memorySetup.ts', import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/telemetry/${name}`, import.meta.url));
+const SETUP = fixture('memorySetup.ts');
 /** A clock far from 0: the SDK reads a small time as one relative to its thread's start. */
 const START = Date.UTC(2026, 10, 30, 12);
 
@@ -48,8 +50,11 @@ async function runDag(scheduler: Scheduler, advance: (ms: number) => Promise<voi
 const options = { maxWorkers: 3, defaultRetry: { attempts: 1 }, resources: { cpu: 4 } };
 
 describe('instrumentSchedulerInThread', () => {
-  it('records in its thread the same spans, links, parents, events, times and metrics as instrumentScheduler records in the scheduler\'s', async () => {
-    // In the scheduler's thread, the reference.
+  /**
+   * Runs `scenario` twice on a simulated clock, traced by instrumentScheduler in this thread and by
+   * instrumentSchedulerInThread, under an app's `request` span; returns both recordings.
+   */
+  async function bothWays(scenario: (scheduler: Scheduler, advance: (ms: number) => Promise<void>, schedule: (specs: TaskSpec[]) => void) => Promise<void>) {
     const exporter = new InMemorySpanExporter();
     const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     const reader = new PullReader();
@@ -57,12 +62,10 @@ describe('instrumentSchedulerInThread', () => {
     const inline = simulatedScheduler(options, START);
     instrumentScheduler(inline.scheduler, { tracerProvider, meterProvider, policy: 'priority', now: () => inline.clock.now(), waitSpans: true });
     const request = tracerProvider.getTracer('app').startSpan('request');
-    await runDag(inline.scheduler, inline.advance, (specs) => context.with(trace.setSpan(ROOT_CONTEXT, request), () => inline.scheduler.scheduleTasks(specs)));
-    const ours = exporter.getFinishedSpans();
-    const expected = { spans: spanShapes(ours, new Map([[request.spanContext().spanId, 'request']])), points: pointShapes((await reader.collect()).resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics)) };
+    await scenario(inline.scheduler, inline.advance, (specs) => context.with(trace.setSpan(ROOT_CONTEXT, request), () => inline.scheduler.scheduleTasks(specs)));
+    const expected = { spans: spanShapes(exporter.getFinishedSpans(), new Map([[request.spanContext().spanId, 'request']])), points: pointShapes((await reader.collect()).resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics)) };
     await inline.scheduler.stop();
 
-    // In a telemetry thread, the same run.
     const file = outFile();
     const threaded = simulatedScheduler(options, START);
     const appRequest = tracerProvider.getTracer('app').startSpan('request');
@@ -73,18 +76,53 @@ describe('instrumentSchedulerInThread', () => {
       now: () => threaded.clock.now(),
       waitSpans: true,
     });
-    await runDag(threaded.scheduler, threaded.advance, (specs) => context.with(trace.setSpan(ROOT_CONTEXT, appRequest), () => threaded.scheduler.scheduleTasks(specs)));
+    await scenario(threaded.scheduler, threaded.advance, (specs) => context.with(trace.setSpan(ROOT_CONTEXT, appRequest), () => threaded.scheduler.scheduleTasks(specs)));
     await telemetry.flush();
     expect(telemetry.backlog).toBe(0);
     const got = recorded(file);
+    await telemetry.stop();
+    expect(existsSync(`${file}.shutdown`)).toBe(true);
+    await threaded.scheduler.stop();
+    return { expected, got };
+  }
+
+  it('records in its thread the same spans, links, parents, events, times and metrics as instrumentScheduler records in the scheduler\'s', async () => {
+    const { expected, got } = await bothWays(runDag);
     expect(expected.spans).toHaveLength(15);
     expect(got.spans).toEqual(expected.spans);
     // Histograms, counters and gauges alike (the gauges from the stats posted with the last batch).
     expect(expected.points.map((point) => point.metric)).toContain(MetricNames.queueLength);
     expect(got.points).toEqual(expected.points);
-    await telemetry.stop();
-    expect(existsSync(`${file}.shutdown`)).toBe(true);
-    await threaded.scheduler.stop();
+  });
+
+  it('records odd names and odd errors as instrumentScheduler does: any string, non-string fields, no stack, codes the SDK prefers or skips', async () => {
+    const odd = (fields: Record<string, unknown>): Error => Object.assign(new Error('odd'), fields);
+    const noStack = new Error('no stack');
+    delete noStack.stack;
+    const { expected, got } = await bothWays(async (scheduler, advance, schedule) => {
+      schedule([
+        { id: 'lone \ud800 surrogate', name: 'ünïcödé 🚀 name', type: 'τύπος', run: () => 1 },
+        { id: 'x'.repeat(70_000), type: 'long', run: () => 2 },
+        { id: 'numeric name', type: 'odd', run: () => Promise.reject(odd({ name: 5, message: 42 })) },
+        { id: 'no stack', type: 'odd', run: () => Promise.reject(noStack) },
+        { id: 'code 0', type: 'odd', run: () => Promise.reject(odd({ code: 0 })) },
+        { id: 'code true', type: 'odd', run: () => Promise.reject(odd({ code: true })) },
+        { id: 'code bigint', type: 'odd', run: () => Promise.reject(odd({ code: 10n })) },
+        { id: 'code string', type: 'odd', run: () => Promise.reject(odd({ code: 'ECONNRESET' })) },
+        { id: 'thrown string', type: 'odd', run: () => Promise.reject('just a string') },
+        { id: 'cancelled', type: 'odd', dependencies: ['lone \ud800 surrogate'], run: () => 3 },
+      ]);
+      scheduler.cancelTask('cancelled', 'raison d’être ✂');
+      await advance(0);
+      await scheduler.onIdle();
+    });
+    expect(expected.spans.length).toBeGreaterThanOrEqual(10);
+    // An error whose name and message are numbers: the thread gets them as strings (and the
+    // scheduler's thread survives it, as it did not before); everything else is the same.
+    const isNumeric = (span: SpanShape): boolean => span.attributes['task.id'] === 'numeric name';
+    expect(got.spans.filter((span) => !isNumeric(span))).toEqual(expected.spans.filter((span) => !isNumeric(span)));
+    expect(got.spans.find(isNumeric)?.events.find((event) => event.name === 'exception')?.attributes).toMatchObject({ 'exception.type': '5', 'exception.message': '42' });
+    expect(got.points).toEqual(expected.points);
   });
 
   it('keeps up with a thousand tasks posted in batches: every span recorded, backlog 0 after flush, and stop() removes its listeners', async () => {
@@ -109,9 +147,14 @@ describe('instrumentSchedulerInThread', () => {
   });
 
   it.each<[string, Partial<ThreadInstrumentOptions>, RegExp]>([
-    ['no setup', { setup: '' }, /option "setup": expected a module path or file URL, received ""/],
+    ['no setup', { setup: '' }, /option "setup": expected a module path or file: URL, received "" \(string\)/],
+    ['a setup on the web', { setup: 'https://example.com/telemetry.js' }, /option "setup": expected a module path or file: URL, received "https:\/\/example.com\/telemetry.js"/],
+    ['a provider of this thread', { setup: SETUP, tracerProvider: {} } as never, /option "tracerProvider": expected no provider: an SDK lives in one thread/],
+    ['a misspelt option', { setup: SETUP, statsInterval: 5 } as never, /option "statsInterval": expected one of the options .* \(did you mean statsIntervalMs\?\), received an unknown option/],
+    ['a switch that is not a boolean', { setup: SETUP, traces: 'no' } as never, /option "traces": expected true or false, received "no" \(string\)/],
+    ['a stats interval longer than a timer holds', { setup: SETUP, statsIntervalMs: 2 ** 40 }, /option "statsIntervalMs": expected a number of ms from 10 to 2147483647, received 1099511627776 \(number\)/],
     ['a missing module', { setup: '/nonexistent/telemetry.js' }, /option "setup": expected a module whose default export returns .*\/nonexistent\/telemetry\.js: .*Cannot find module/],
-    ['a bad stats interval', { setup: SETUP, statsIntervalMs: 0 }, /option "statsIntervalMs": expected a number of ms >= 10, received 0/],
+    ['a bad stats interval', { setup: SETUP, statsIntervalMs: 0 }, /option "statsIntervalMs": expected a number of ms from 10 to 2147483647, received 0 \(number\)/],
     ['setupData that cannot cross threads', { setup: SETUP, setupData: { outFile: 'x', hook: () => 1 } }, /option "setupData": expected a structured-cloneable value/],
     ['a bad linkLimit', { setup: SETUP, linkLimit: -1 }, /option "linkLimit": expected a whole number >= 0, received -1/],
   ])('refuses %s, naming the option, and leaves the scheduler without a listener', async (_, given, message) => {
@@ -161,6 +204,53 @@ describe('instrumentSchedulerInThread', () => {
     } finally {
       process.off('warning', onWarning);
     }
+    await scheduler.stop();
+  });
+
+  it.each(['idle', 'flush'])('does not keep the process alive (%s; an awaited flush does until it is answered), and runs none of its preloads', (mode) => {
+    const file = outFile();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--import', fixture('threadPreload.mjs'), fixture('exitWithoutStop.ts'), SETUP, file, mode], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.error).toBeUndefined();
+    // Its pipes to us, and the immediate that posts the last batch, are all there is.
+    expect(child.stdout).toMatch(new RegExp(`^${mode}: ((PipeWrap|Immediate|nothing),?)+ keeps it alive\\n$`));
+    expect(child.status).toBe(0);
+    if (mode === 'flush') expect(recorded(file).spans.map((span) => span.name)).toEqual(['run generic']);
+  });
+
+  it('posts the stats with every flush, so the gauges are current even when no event went since', async () => {
+    const file = outFile();
+    const scheduler = createScheduler();
+    const telemetry = await instrumentSchedulerInThread(scheduler, { setup: SETUP, setupData: { outFile: file } });
+    scheduler.pause();
+    scheduler.scheduleTasks(Array.from({ length: 5 }, (_, index) => ({ id: `t${index}`, run: () => index })));
+    await telemetry.flush();
+    const gauge = (name: string): unknown => recorded(file).points.find((point) => point.metric === name)?.value;
+    expect(gauge(MetricNames.queueLength)).toBe(5);
+    expect(gauge(MetricNames.tasksPending)).toBe(5);
+    await telemetry.stop();
+    await scheduler.stop();
+  });
+
+  it('gives up a setup, a flush or a stop that takes longer than timeoutMs, saying so; a stop given up ends the thread anyway', async () => {
+    const scheduler = createScheduler();
+    await expect(instrumentSchedulerInThread(scheduler, { setup: fixture('hangingSetup.mjs'), timeoutMs: 300 })).rejects.toThrow(/option "setup": .*hangingSetup\.mjs: its setup did not settle within 300 ms \(option timeoutMs\)/);
+    expect([...scheduler.events.all.values()].flat()).toHaveLength(0);
+    const telemetry = await instrumentSchedulerInThread(scheduler, { setup: SETUP, setupData: { outFile: outFile(), hangShutdown: true }, timeoutMs: 2000 });
+    await expect(telemetry.stop()).rejects.toThrow('telemetry thread: stop did not finish within 2000 ms (option timeoutMs)');
+    expect([...scheduler.events.all.values()].flat()).toHaveLength(0);
+    await scheduler.stop();
+  });
+
+  it('listens to scheduling only for spans, and starts no thread when neither spans nor metrics are wanted', async () => {
+    const scheduler = createScheduler();
+    const metricsOnly = await instrumentSchedulerInThread(scheduler, { setup: SETUP, setupData: { outFile: outFile() }, traces: false });
+    expect(scheduler.events.all.get('task:scheduled') ?? []).toHaveLength(0);
+    expect(scheduler.events.all.get('task:started')).toHaveLength(1);
+    await metricsOnly.stop();
+    const nothing = await instrumentSchedulerInThread(scheduler, { setup: '/nonexistent/setup.js', traces: false, metrics: false });
+    expect([...scheduler.events.all.values()].flat()).toHaveLength(0);
+    await nothing.flush();
+    await nothing.stop();
     await scheduler.stop();
   });
 });
