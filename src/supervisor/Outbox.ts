@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Emitter } from 'mitt';
 import type { SchedulerError } from '../errors.js';
 import type { SchedulerEvents } from '../events.js';
@@ -33,9 +34,20 @@ export class Outbox {
     this.#queue.push(effect);
   }
 
-  /** Emits an event later, if anyone listens (building its payload only then). */
+  /**
+   * Emits an event later, if anyone listens (building its payload only then). A `task:scheduled`
+   * emitted while the outbox is already flushing (a task scheduled from a listener or from a task's
+   * run) is delivered later than its caller's call: it is delivered in the caller's async context
+   * (AsyncLocalStorage), so that a listener reading it (a tracer's active span) sees the caller's.
+   */
   emit<K extends keyof SchedulerEvents>(type: K, payload: () => SchedulerEvents[K]): void {
     if (!this.#isHeard(type)) return;
+    if (this.#flushing && type === 'task:scheduled') {
+      const event = payload();
+      const inCallersContext = AsyncLocalStorage.snapshot();
+      this.#queue.push(() => inCallersContext(() => this.#deliver(type, event)));
+      return;
+    }
     this.#queue.push(type, payload());
   }
 

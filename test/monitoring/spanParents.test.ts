@@ -32,4 +32,36 @@ describe('instrumentScheduler', () => {
     expect(second?.parentSpanContext).toBeUndefined();
     await scheduler.stop({ graceMs: 0 });
   });
+
+  it('gives a task scheduled under a span from a listener or from a task\'s run that span as parent, though its event comes after the call', async () => {
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(contextManager);
+    onTestFinished(() => {
+      contextManager.disable();
+      context.disable();
+    });
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const { scheduler } = simulatedScheduler({ maxWorkers: 2 });
+    instrumentScheduler(scheduler, { tracerProvider, metrics: false });
+    const handler = tracerProvider.getTracer('app').startSpan('handler');
+    const inRun = tracerProvider.getTracer('app').startSpan('in run');
+    scheduler.events.on('task:completed', ({ task }) => {
+      if (task.id === 'first') context.with(trace.setSpan(ROOT_CONTEXT, handler), () => scheduler.scheduleTask({ id: 'from listener', run: () => 2 }));
+    });
+    scheduler.scheduleTask({ id: 'first', run: () => 1 });
+    scheduler.scheduleTask({
+      id: 'spawner',
+      run: () => {
+        context.with(trace.setSpan(ROOT_CONTEXT, inRun), () => scheduler.scheduleTask({ id: 'from run', run: () => 3 }));
+        return 'spawned';
+      },
+    });
+    for (let i = 0; i < 5; i++) await scheduler.onIdle();
+    const parentOf = (id: string): string | undefined => exporter.getFinishedSpans().find((span) => span.attributes[AttributeNames.taskId] === id)?.parentSpanContext?.spanId;
+    expect(parentOf('from listener')).toBe(handler.spanContext().spanId);
+    expect(parentOf('from run')).toBe(inRun.spanContext().spanId);
+    expect(parentOf('first')).toBeUndefined();
+    await scheduler.stop({ graceMs: 0 });
+  });
 });
