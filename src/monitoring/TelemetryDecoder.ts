@@ -113,7 +113,7 @@ export class TelemetryDecoder {
     const started = this.#running.get(id);
     if (started === undefined) return;
     this.#running.delete(id);
-    const record = toRecord(started, { ...started, status: 'pending', node, error });
+    const record = toRecord(started, { status: 'pending', attempts: started.attempts, startedAt: started.startedAt, completedAt: undefined, node, error });
     for (const recorder of this.#recorders) recorder.retrying?.(record, error, at);
   }
 
@@ -124,7 +124,7 @@ export class TelemetryDecoder {
     const started = this.#running.get(id);
     if (started === undefined) return;
     this.#running.delete(id);
-    const record = toRecord(started, { ...started, status: 'completed', completedAt, node });
+    const record = toRecord(started, { status: 'completed', attempts: started.attempts, startedAt: started.startedAt, completedAt, node, error: undefined });
     for (const recorder of this.#recorders) recorder.ended(record, 'completed', {});
   }
 
