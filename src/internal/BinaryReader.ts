@@ -59,8 +59,12 @@ export class BinaryReader {
     this.#check(length);
     const start = this.#offset;
     this.#offset += length;
-    // ASCII: one character per byte.
-    return String.fromCharCode.apply(null, this.#bytes.subarray(start, start + length) as unknown as number[]);
+    // ASCII: one character per byte. Short ones (ids, names, types) are quickest built one by one.
+    const bytes = this.#bytes;
+    if (length > 32) return String.fromCharCode.apply(null, bytes.subarray(start, start + length) as unknown as number[]);
+    let value = '';
+    for (let i = start; i < start + length; i++) value += String.fromCharCode(bytes[i] as number);
+    return value;
   }
 
   optionalString(): string | undefined {
