@@ -80,10 +80,12 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
     if (attempt === 1 && task.readyAt !== undefined && task.readyAt > waitStart) span.addEvent('ready', undefined, task.readyAt);
     return span;
   };
-  const remember = (id: string, span: Span): void => {
+  /** `isRecorded`: asked before the span ended (an ended span records nothing more). */
+  const remember = (id: string, span: Span, isRecorded: boolean): void => {
     if (parents.size > 0) parents.delete(id);
     if (retryWaits.size > 0) retryWaits.delete(id);
-    finished.remember(id, span.spanContext());
+    // A span not recorded (no SDK, or sampled out) is nothing a dependent could link to.
+    if (isRecorded) finished.remember(id, span.spanContext());
   };
   /** In a distributed run the record says which node the attempt went to (unknown at its start). */
   const notePlacement = (span: Span, task: TaskRecord): void => {
@@ -107,7 +109,7 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
       let name = runNames.get(task.type);
       if (name === undefined) runNames.set(task.type, (name = `run ${task.type}`));
       const span = startSpan(name, task, attempt, startedAt);
-      span.addEvent('wait', { [WAIT_DURATION]: Math.max(0, startedAt - waitStart) / 1000, [QUEUE_DURATION]: Math.max(0, startedAt - readyAt) / 1000 }, waitStart);
+      if (span.isRecording()) span.addEvent('wait', { [WAIT_DURATION]: Math.max(0, startedAt - waitStart) / 1000, [QUEUE_DURATION]: Math.max(0, startedAt - readyAt) / 1000 }, waitStart);
       running.set(task.id, span);
     },
     retrying(task, error, at) {
@@ -129,12 +131,13 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
         running.delete(task.id);
         notePlacement(span, task);
       }
+      const isRecorded = span.isRecording();
       span.setAttribute(AttributeNames.taskStatus, status);
       if (status === 'completed') span.setStatus(STATUS_OK);
       else if (status === 'failed') fail(span, detail.error ?? task.error ?? new Error('failed'));
       else span.setAttribute(AttributeNames.cancelReason, detail.reason ?? 'cancelled');
       span.end(task.completedAt ?? now());
-      remember(task.id, span);
+      remember(task.id, span, isRecorded);
       if (task.dependencies.length > 0) finished.release(task.dependencies);
     },
   };

@@ -1,4 +1,4 @@
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SamplingDecision, SimpleSpanProcessor, type Sampler } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { AttributeNames } from '../../src/monitoring/AttributeNames.js';
 import { instrumentScheduler } from '../../src/monitoring/instrumentScheduler.js';
@@ -39,6 +39,27 @@ describe('instrumentScheduler', () => {
     const spans = exporter.getFinishedSpans();
     const c = spans.find((span) => span.attributes[AttributeNames.taskId] === 'c');
     expect(c?.links.map((link) => link.context.spanId)).toEqual([spans.find((span) => span.attributes[AttributeNames.taskId] === 'a')?.spanContext().spanId]);
+    await scheduler.stop();
+  });
+
+  it('links only to spans that were recorded: a dependency sampled out leaves no link behind it, and costs no kept span', async () => {
+    const exporter = new InMemorySpanExporter();
+    // Records every span but those of task "a".
+    const notA: Sampler = { shouldSample: (_context, _trace, _name, _kind, attributes) => ({ decision: attributes[AttributeNames.taskId] === 'a' ? SamplingDecision.NOT_RECORD : SamplingDecision.RECORD_AND_SAMPLED }) };
+    const tracerProvider = new BasicTracerProvider({ sampler: notA, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const { scheduler } = simulatedScheduler({ maxWorkers: 2 });
+    instrumentScheduler(scheduler, { tracerProvider, metrics: false });
+    scheduler.scheduleTasks([
+      { id: 'a', run: () => 'a' },
+      { id: 'b', run: () => 'b' },
+      { id: 'c', dependencies: ['a', 'b'], run: () => 'c' },
+    ]);
+    await scheduler.onIdle();
+    const spans = exporter.getFinishedSpans();
+    const spanIdOf = (id: string): string | undefined => spans.find((span) => span.attributes[AttributeNames.taskId] === id)?.spanContext().spanId;
+    expect(spanIdOf('a')).toBeUndefined();
+    const c = spans.find((span) => span.attributes[AttributeNames.taskId] === 'c');
+    expect(c?.links.map((link) => link.context.spanId)).toEqual([spanIdOf('b')]);
     await scheduler.stop();
   });
 });
