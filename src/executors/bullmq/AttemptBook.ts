@@ -19,6 +19,11 @@ export interface Tracked {
   reason: string;
   /** When its job's state was last read from Redis (reconciling missed events). */
   checkedAt: number;
+  /**
+   * Settles once the add of its job (placed) has finished, either way: before that a remove finds
+   * no job (and BullMQ's remove then says 1 all the same), so a cancel or a move waits for it.
+   */
+  added: Promise<unknown>;
 }
 
 /**

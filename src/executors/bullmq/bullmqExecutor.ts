@@ -14,7 +14,7 @@ import type { DistributedExecutor } from './DistributedExecutor.js';
 import { NodeBoard, type NodeStatus } from './NodeBoard.js';
 import { NodeEventReader, type NodeEvent } from './NodeEventReader.js';
 import { NodeQueue, type FinishedRetention } from './NodeQueue.js';
-import { placeWaiting } from './placeWaiting.js';
+import { announcePlacements, placeWaiting } from './placeWaiting.js';
 import { redisKeys, type RedisKeys } from './redisKeys.js';
 import { resolveDistributedOptions, type ResolvedDistributedOptions } from './resolveDistributedOptions.js';
 import { toJobData } from './toJobData.js';
@@ -141,6 +141,8 @@ class BullmqExecutor implements DistributedExecutor {
       state,
       reason: 'not placed yet',
       checkedAt: Date.now(),
+      // An adopted attempt's job is in Redis already; a started one's is added when placed.
+      added: Promise.resolve(),
     };
     this.#book.add(tracked);
     return tracked;
@@ -183,6 +185,9 @@ class BullmqExecutor implements DistributedExecutor {
     const queue = this.#queues.get(tracked.node as string)?.queue;
     void (async () => {
       // A waiting job is removed; a running one hears the broadcast and its worker aborts it.
+      // Its add must be done first: BullMQ's remove says 1 for a job not there yet, and the add
+      // would then put it on the queue to run, cancel lost.
+      await tracked.added;
       if ((await queue?.remove(tracked.jobId)) === 1) this.#book.finish(tracked, { ok: false, error: reason });
       else {
         const message: CancelMessage = { jobId: tracked.jobId, reason: serializeError(reason) };
@@ -234,7 +239,12 @@ class BullmqExecutor implements DistributedExecutor {
     if (this.#isPaused || this.#isClosed || this.#redis === undefined || this.#book.unplaced.length === 0) return;
     const { batches, cursor } = placeWaiting(this.#book, this.#board, this.#o, this.#cursor);
     this.#cursor = cursor;
-    for (const [node, jobs] of batches) void this.#add(node, jobs);
+    for (const [node, jobs] of batches) {
+      const added = this.#add(node, jobs);
+      for (const tracked of jobs) tracked.added = added;
+    }
+    // Listeners of task:placed run now, with every add under way: a cancel there waits for its add.
+    announcePlacements(this.#book, batches);
   }
 
   async #add(node: string, jobs: readonly Tracked[]): Promise<void> {
@@ -281,6 +291,7 @@ class BullmqExecutor implements DistributedExecutor {
     for (const tracked of [...this.#book.byJob.values()]) {
       if (!this.#o.failover || tracked.state !== 'placed' || this.#board.isUp(tracked.node as string)) continue;
       const node = tracked.node as string;
+      await tracked.added;
       const removed = await this.#queues.get(node)?.queue.remove(tracked.jobId);
       if (removed === 1 && this.#book.holds(tracked) && tracked.state === 'placed') this.#book.unplace(tracked, `node "${node}" went down; moving to a live node`);
     }

@@ -13,8 +13,9 @@ export interface PlacingPass {
 /**
  * Places the attempts waiting in `book`, oldest first, each on the node
  * {@link chooseNode} picks from the board as it stands after the ones before it; an attempt no
- * node can take stays waiting with the reason. Each placed attempt tells the scheduler its node.
- * The caller adds each node's batch as one `addBulk`.
+ * node can take stays waiting with the reason. The caller adds each node's batch as one
+ * `addBulk`, then tells each attempt its node ({@link announcePlacements}): that runs the
+ * scheduler's listeners, which may cancel or stop, so not in the middle of this pass.
  *
  * @example
  * const { batches, cursor } = placeWaiting(book, board, options, cursor);
@@ -39,7 +40,17 @@ export function placeWaiting(book: AttemptBook, board: NodeBoard, options: Pick<
     const batch = batches.get(placement.node);
     if (batch === undefined) batches.set(placement.node, [tracked]);
     else batch.push(tracked);
-    tracked.attempt.placed(placement.node);
   }
   return { batches, cursor };
+}
+
+/**
+ * Tells each attempt of a pass the node it was put on (`task:placed`), once the pass and the
+ * adds it started are under way; an attempt ended by an earlier listener is skipped.
+ *
+ * @example
+ * announcePlacements(book, pass.batches);
+ */
+export function announcePlacements(book: AttemptBook, batches: ReadonlyMap<string, readonly Tracked[]>): void {
+  for (const [node, placed] of batches) for (const tracked of placed) if (book.holds(tracked) && tracked.node === node) tracked.attempt.placed(node);
 }
