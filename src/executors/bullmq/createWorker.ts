@@ -5,10 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { TaskRun } from '../../types.js';
 import { reviveError } from '../serializeError.js';
 import type { ToTaskRunOptions } from '../runDescriptor.js';
-import type { AttemptJobData, CancelMessage, WorkerAnnouncement } from './AttemptJob.js';
+import type { AttemptJobData, WorkerAnnouncement } from './AttemptJob.js';
 import { announceWorker } from './announceWorker.js';
 import { closeWithin } from './closeWithin.js';
 import { connectRedis } from './connectRedis.js';
+import { parseCancelMessage } from './parseCancelMessage.js';
 import { JobAbort } from './JobAbort.js';
 import { redisKeys } from './redisKeys.js';
 import { runAttemptJob, type JobRunner } from './runAttemptJob.js';
@@ -81,13 +82,22 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Distri
   const runner: JobRunner = { workerId: id, node, handlers, descriptors: options.descriptors, made: new Map() };
   const running = new Map<string, JobAbort>();
   const early = new Map<string, { reason: Error; at: number }>();
+  let hasWarned = false;
+  const warnOnce = (warning: string): void => {
+    if (!hasWarned) process.emitWarning(warning);
+    hasWarned = true;
+  };
 
   const subscriber = redis.duplicate();
   own.push(subscriber);
   subscriber.on('error', () => undefined);
   await subscriber.subscribe(keys.cancel);
   subscriber.on('message', (_channel, text) => {
-    const message = JSON.parse(text) as CancelMessage;
+    const message = parseCancelMessage(text);
+    if (message === undefined) {
+      warnOnce(`worker ${id} ignored a message on the cancel channel that is not a cancel: ${JSON.stringify(text.slice(0, 200))}`);
+      return;
+    }
     const reason = reviveError(message.reason);
     const abort = running.get(message.jobId);
     if (abort !== undefined) abort.abort(reason);
