@@ -58,16 +58,23 @@ export class NodeQueue {
   }
 
   /**
-   * Removes the finished jobs `keep` no longer covers: older than its age, or past its count
-   * (oldest first), completed and failed alike. The coordinator calls it at its checks instead
+   * Removes the finished jobs `keep` no longer covers: past its count (oldest first, all of them),
+   * or older than its age (a batch per call), completed and failed alike. The coordinator calls it at its checks instead
    * of giving every job BullMQ's `removeOnComplete`, which costs Redis about a tenth of what a
    * quick job costs it in all (its removal queries run in every job's completion script).
    */
   async trimFinished(keep: FinishedRetention): Promise<void> {
     for (const kind of ['completed', 'failed'] as const) {
-      await this.queue.clean(keep.ageMs, keep.batch, kind);
-      const excess = (await this.queue.getJobCountByTypes(kind)) - keep.count;
-      if (excess > 0) await this.queue.clean(0, Math.min(excess, keep.batch), kind);
+      // Past the count: all of the excess, oldest first, a batch per clean (each is one script
+      // Redis runs alone); a node finishing more than a batch between checks never falls behind.
+      for (let excess = (await this.queue.getJobCountByTypes(kind)) - keep.count; excess > 0; excess -= keep.batch) {
+        const removed = await this.queue.clean(0, Math.min(excess, keep.batch), kind);
+        if (removed.length === 0) break;
+      }
+      // Past the age: a batch per check (the count bounds what is left). Asked only when the
+      // oldest is that old: every clean writes a `cleaned` event the coordinator wakes up for.
+      const [oldest] = await this.queue.getJobs([kind], 0, 0, true);
+      if (oldest?.finishedOn !== undefined && oldest.finishedOn < Date.now() - keep.ageMs) await this.queue.clean(keep.ageMs, keep.batch, kind);
     }
   }
 
