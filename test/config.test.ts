@@ -74,7 +74,7 @@ describe('parseConfig', () => {
           load_balancing: fc.constantFrom(...loadBalancingModes),
           failover: fc.boolean(),
           check_interval: positive,
-          prefetch: positive,
+          prefetch: fc.integer({ min: 1, max: 64 }),
         }),
       }),
     });

@@ -32,6 +32,13 @@ const badConfigs: readonly BadFile[] = [
     ],
   },
   {
+    name: 'a fractional prefetch (below one it would leave worker slots idle)',
+    yaml: ['scheduler:', '  distributed_scheduler:', '    prefetch: 0.5'],
+    issues: [
+      ['scheduler.distributed_scheduler.prefetch', 3, 'config.yaml:3: scheduler.distributed_scheduler.prefetch: expected a whole number, found 0.5'],
+    ],
+  },
+  {
     name: 'zero workers',
     yaml: ['scheduler:', '  task_scheduler:', '    max_workers: 0'],
     issues: [

@@ -140,7 +140,7 @@ const distributedSchedulerSchema = z
     check_interval: positiveNumber
       .default(1)
       .describe('Seconds between the coordinator\'s checks for lost workers, down nodes and missed outcomes.'),
-    prefetch: positiveNumber
+    prefetch: positiveInteger
       .default(2)
       .describe(
         'Attempts a node may hold per worker slot, queued ones included, under least_loaded and resource_aware; for many short tasks raise it with max_workers (see the README on sizing the window).',

@@ -100,6 +100,7 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
     expect(() => bullmqExecutor({ connection: redis.url, nodes: ['a'], loadBalancing: 'dice' as never })).toThrow(
       'options.loadBalancing: expected one of round_robin, least_loaded, resource_aware, received "dice"',
     );
+    expect(() => bullmqExecutor({ connection: redis.url, nodes: ['a'], prefetch: 0.5 })).toThrow('options.prefetch: expected an integer > 0, received 0.5');
 
     const prefix = 'bad';
     workers.push(...(await startWorkers(redis.url, [{ node: 'a', prefix }])));

@@ -77,7 +77,7 @@ export function resolveDistributedOptions(options: DistributedOptions): Resolved
     loadBalancing,
     failover: options.failover ?? true,
     checkIntervalMs: positive(options.checkIntervalMs, 'checkIntervalMs', 1000),
-    prefetch: positive(options.prefetch, 'prefetch', 2),
+    prefetch: positive(options.prefetch, 'prefetch', 2, true),
     runId,
     prefix,
   };
