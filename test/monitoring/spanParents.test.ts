@@ -1,20 +1,16 @@
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AttributeNames } from '../../src/monitoring/AttributeNames.js';
 import { instrumentScheduler } from '../../src/monitoring/instrumentScheduler.js';
 import { manualWork, simulatedScheduler } from '../support/harness.js';
+import { useContextManager } from '../support/otelTesting.js';
+
+// Parents need a context manager that propagates, as an app's SDK registers.
+useContextManager();
 
 describe('instrumentScheduler', () => {
   it('makes a task scheduled outside any span a root span, even when it starts inside an unrelated one', async () => {
-    // Parents need a context manager that propagates, as an app's SDK registers.
-    const contextManager = new AsyncLocalStorageContextManager().enable();
-    context.setGlobalContextManager(contextManager);
-    onTestFinished(() => {
-      contextManager.disable();
-      context.disable();
-    });
     const exporter = new InMemorySpanExporter();
     const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     const { scheduler, advance } = simulatedScheduler({ maxWorkers: 1 });
@@ -34,12 +30,6 @@ describe('instrumentScheduler', () => {
   });
 
   it('gives a task scheduled under a span from a listener or from a task\'s run that span as parent, though its event comes after the call', async () => {
-    const contextManager = new AsyncLocalStorageContextManager().enable();
-    context.setGlobalContextManager(contextManager);
-    onTestFinished(() => {
-      contextManager.disable();
-      context.disable();
-    });
     const exporter = new InMemorySpanExporter();
     const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     const { scheduler } = simulatedScheduler({ maxWorkers: 2 });
