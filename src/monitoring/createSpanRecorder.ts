@@ -124,6 +124,9 @@ export function createSpanRecorder(tracer: Tracer, options: SpanRecorderOptions)
     },
     ended(task, status, detail) {
       let span = running.get(task.id);
+      // Its attempt started before the instrumentation did (so was it scheduled, and nothing was
+      // held for it): no span of it was begun, and none is made up.
+      if (span === undefined && status === 'completed') return;
       if (span === undefined) {
         // No attempt running: the task ends while it waits, and its wait span says how.
         span = startWaitSpan(task, task.attempts + 1, retryWaits.get(task.id) ?? task.createdAt);
