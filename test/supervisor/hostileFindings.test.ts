@@ -5,6 +5,7 @@ import { inlineExecutor } from '../../src/executors/inlineExecutor.js';
 import { heapQueue } from '../../src/policies/heapQueue.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import type { QueuedTask, ReadyQueue, SchedulingPolicy } from '../../src/types.js';
+import { catchUncaught } from '../support/catchUncaught.js';
 import { settle } from '../support/harness.js';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
@@ -222,22 +223,14 @@ describe('an error listener that throws', () => {
     s.events.on('error', () => {
       throw new Error('error listener broke too');
     });
-    const uncaught: unknown[] = [];
-    const listeners = process.listeners('uncaughtException');
-    process.removeAllListeners('uncaughtException');
-    const onUncaught = (error: unknown): void => void uncaught.push(error);
-    process.on('uncaughtException', onUncaught);
-    try {
+    await catchUncaught(async (uncaught) => {
       s.scheduleTask({ id: 'a', run: () => 1 });
       await expect(s.waitForTask('a')).resolves.toMatchObject({ status: 'completed' });
       s.scheduleTask({ id: 'b', run: () => 2 });
       await expect(s.waitForTask('b')).resolves.toMatchObject({ status: 'completed', result: 2 });
       await settle();
-      expect((uncaught as Error[]).map((error) => error.message)).toEqual(['error listener broke too']);
-    } finally {
-      process.off('uncaughtException', onUncaught);
-      for (const listener of listeners) process.on('uncaughtException', listener);
-    }
+      expect(uncaught.map((error) => error.message)).toEqual(['error listener broke too']);
+    });
     await s.stop();
   });
 });

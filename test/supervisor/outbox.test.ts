@@ -2,6 +2,7 @@ import mittModule, { type Emitter } from 'mitt';
 import { describe, expect, it, vi } from 'vitest';
 import type { SchedulerEvents } from '../../src/events.js';
 import { Outbox } from '../../src/supervisor/Outbox.js';
+import { catchUncaught } from '../support/catchUncaught.js';
 
 // mitt ships CommonJS types whose default export NodeNext sees as the module object.
 const mitt = mittModule as unknown as <T extends Record<string, unknown>>() => Emitter<T>;
@@ -83,12 +84,7 @@ describe('Outbox, when the error listener throws', () => {
       heard.push(error.message);
       throw new Error('error listener broke too');
     });
-    const uncaught: unknown[] = [];
-    const onUncaught = (error: unknown): void => void uncaught.push(error);
-    const listeners = process.listeners('uncaughtException');
-    process.removeAllListeners('uncaughtException');
-    process.on('uncaughtException', onUncaught);
-    try {
+    await catchUncaught(async (uncaught) => {
       outbox.emit('task:started', () => ({ task: record, attempt: 1 }));
       const ran = vi.fn();
       outbox.push(ran);
@@ -101,11 +97,8 @@ describe('Outbox, when the error listener throws', () => {
       expect(later).toHaveBeenCalledOnce();
       await new Promise((resolve) => setImmediate(resolve));
       expect(heard).toEqual(['listener broke']);
-      expect((uncaught as Error[]).map((error) => error.message)).toEqual(['error listener broke too']);
-    } finally {
-      process.off('uncaughtException', onUncaught);
-      for (const listener of listeners) process.on('uncaughtException', listener);
-    }
+      expect(uncaught.map((error) => error.message)).toEqual(['error listener broke too']);
+    });
   });
 
   it("hands a listener's error to a wildcard listener as an error event when no error listener is there", () => {
