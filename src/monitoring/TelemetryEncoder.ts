@@ -15,6 +15,18 @@ function textOf(value: unknown, fallback: string): string {
   }
 }
 
+/** Options of {@link TelemetryEncoder}. */
+export interface EncoderOptions {
+  /** Whether the thread records spans: without them, scheduling is not listened to. */
+  readonly spans: boolean;
+  /** Events the thread has recorded so far (what it acknowledged). @default every event posted */
+  readonly recorded?: () => number;
+  /** Events the thread may be behind before new ones are dropped. @default no bound */
+  readonly maxBacklog?: number;
+  /** Called when events start being dropped, with the backlog then. */
+  readonly onBehind?: (backlog: number) => void;
+}
+
 /** Bytes past which a batch is posted at once, not at the end of the turn. */
 const BATCH_BYTES = 60 * 1024;
 
@@ -33,24 +45,57 @@ export class TelemetryEncoder implements TaskEventRecorder {
   readonly #post: (message: ToTelemetry, transfer: ArrayBuffer[]) => void;
   readonly #readStats: () => SchedulerStats;
   readonly #writer = new BinaryWriter();
+  readonly #recorded: () => number;
+  readonly #maxBacklog: number;
+  readonly #onBehind: (backlog: number) => void;
   #events = 0;
   #isPostScheduled = false;
+  #isShedding = false;
   /** Events posted so far. */
   posted = 0;
+  /** Events dropped because the thread was {@link EncoderOptions.maxBacklog} events behind. */
+  dropped = 0;
 
   /** Present only when spans are recorded (they alone need to hear of a task before it starts). */
   readonly scheduled: ((task: TaskRecord, parent: Context | undefined) => void) | undefined;
 
-  /** @param options.spans whether the thread records spans: without them, scheduling is not listened to */
-  constructor(post: (message: ToTelemetry, transfer: ArrayBuffer[]) => void, readStats: () => SchedulerStats, options: { spans: boolean }) {
+  constructor(post: (message: ToTelemetry, transfer: ArrayBuffer[]) => void, readStats: () => SchedulerStats, options: EncoderOptions) {
     this.#post = post;
     this.#readStats = readStats;
+    this.#recorded = options.recorded ?? (() => this.posted);
+    this.#maxBacklog = options.maxBacklog ?? Number.POSITIVE_INFINITY;
+    this.#onBehind = options.onBehind ?? (() => {});
     this.scheduled = options.spans ? (task, parent) => this.#onScheduled(task, parent) : undefined;
+  }
+
+  /** Events posted or waiting to be, that the thread has not recorded yet. */
+  get backlog(): number {
+    return this.posted + this.#events - this.#recorded();
+  }
+
+  /**
+   * Whether an event may be written: not while the thread is `maxBacklog` events behind, and from
+   * then on not until it is back to half that (so that it does not flap at the edge).
+   */
+  #admits(): boolean {
+    if (this.#maxBacklog === Number.POSITIVE_INFINITY) return true;
+    const backlog = this.backlog;
+    if (this.#isShedding ? backlog > this.#maxBacklog / 2 : backlog >= this.#maxBacklog) {
+      if (!this.#isShedding) {
+        this.#isShedding = true;
+        this.#onBehind(backlog);
+      }
+      this.dropped += 1;
+      return false;
+    }
+    this.#isShedding = false;
+    return true;
   }
 
   #onScheduled(task: TaskRecord, parent: Context | undefined): void {
     const spanContext = parent === undefined ? undefined : trace.getSpanContext(parent);
     if (task.dependencies.length === 0 && spanContext === undefined) return;
+    if (!this.#admits()) return;
     const w = this.#writer;
     const mark = w.mark();
     try {
@@ -78,6 +123,7 @@ export class TelemetryEncoder implements TaskEventRecorder {
   }
 
   started(task: TaskRecord, attempt: number): void {
+    if (!this.#admits()) return;
     const w = this.#writer;
     w.u8(EventKind.STARTED);
     this.#task(task);
@@ -87,6 +133,7 @@ export class TelemetryEncoder implements TaskEventRecorder {
   }
 
   retrying(task: TaskRecord, error: Error, at: number): void {
+    if (!this.#admits()) return;
     const w = this.#writer;
     const mark = w.mark();
     try {
@@ -103,6 +150,7 @@ export class TelemetryEncoder implements TaskEventRecorder {
   }
 
   ended(task: TaskRecord, status: FinalStatus, detail: { readonly error?: Error; readonly reason?: string }): void {
+    if (!this.#admits()) return;
     const w = this.#writer;
     const mark = w.mark();
     try {

@@ -28,12 +28,21 @@ export interface ThreadInstrumentOptions extends Omit<InstrumentOptions, 'tracer
    * (`stop()` then ends the thread anyway). @default 30000
    */
   readonly timeoutMs?: number;
+  /**
+   * How many task events the thread may fall behind the scheduler (a slow or blocking exporter)
+   * before new events are dropped rather than queued, which keeps the memory they hold bounded;
+   * they are written again once the thread is back to half as many. `Infinity`: no bound.
+   * @default 1000000
+   */
+  readonly maxBacklog?: number;
 }
 
 /** What {@link instrumentSchedulerInThread} resolves to. */
 export interface ThreadInstrumentation {
-  /** Task events posted to the thread and not recorded there yet. */
+  /** Task events not recorded in the thread yet (posted to it, or about to be). */
   readonly backlog: number;
+  /** Task events dropped, not recorded, because the thread was `maxBacklog` events behind. */
+  readonly dropped: number;
   /** Resolves once every task event so far is recorded and the providers have exported what they buffer. */
   flush(): Promise<void>;
   /**
@@ -44,7 +53,7 @@ export interface ThreadInstrumentation {
 }
 
 const ORIGIN = 'instrumentSchedulerInThread';
-const OPTIONS = ['setup', 'setupData', 'statsIntervalMs', 'timeoutMs', 'traces', 'metrics', 'policy', 'node', 'now', 'linkLimit', 'waitSpans'];
+const OPTIONS = ['setup', 'setupData', 'statsIntervalMs', 'timeoutMs', 'maxBacklog', 'traces', 'metrics', 'policy', 'node', 'now', 'linkLimit', 'waitSpans'];
 /** The longest delay a Node timer takes (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -56,7 +65,15 @@ function checkMs(value: unknown, field: string, min: number, fallback: number): 
   return ms;
 }
 
-function checkThreadOptions(options: ThreadInstrumentOptions): { setup: string; statsIntervalMs: number; timeoutMs: number } {
+function checkMaxBacklog(value: unknown): number {
+  const max = value ?? 1_000_000;
+  if (max !== Number.POSITIVE_INFINITY && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1)) {
+    throw new MonitoringOptionsError(ORIGIN, 'maxBacklog', 'a whole number of events >= 1, or Infinity', describeValue(max));
+  }
+  return max;
+}
+
+function checkThreadOptions(options: ThreadInstrumentOptions): { setup: string; statsIntervalMs: number; timeoutMs: number; maxBacklog: number } {
   if (typeof options !== 'object' || options === null) throw new MonitoringOptionsError(ORIGIN, 'options', 'an object with a setup module', describeValue(options));
   if ('tracerProvider' in options || 'meterProvider' in options) {
     const field = 'tracerProvider' in options ? 'tracerProvider' : 'meterProvider';
@@ -67,7 +84,8 @@ function checkThreadOptions(options: ThreadInstrumentOptions): { setup: string; 
   if (!(setup instanceof URL && setup.protocol === 'file:') && !isPath) throw new MonitoringOptionsError(ORIGIN, 'setup', 'a module path or file: URL', describeValue(setup instanceof URL ? setup.href : setup));
   const statsIntervalMs = checkMs(options.statsIntervalMs, 'statsIntervalMs', 10, 1000);
   const timeoutMs = checkMs(options.timeoutMs, 'timeoutMs', 1, 30_000);
-  return { setup: setup instanceof URL ? setup.href : resolveModuleUrl(setup as string), statsIntervalMs, timeoutMs };
+  const maxBacklog = checkMaxBacklog(options.maxBacklog);
+  return { setup: setup instanceof URL ? setup.href : resolveModuleUrl(setup as string), statsIntervalMs, timeoutMs, maxBacklog };
 }
 
 /**
@@ -91,11 +109,11 @@ function checkThreadOptions(options: ThreadInstrumentOptions): { setup: string; 
  * await telemetry.stop();
  */
 export async function instrumentSchedulerInThread(scheduler: Scheduler, options: ThreadInstrumentOptions): Promise<ThreadInstrumentation> {
-  const { setup, statsIntervalMs, timeoutMs } = checkThreadOptions(options);
+  const { setup, statsIntervalMs, timeoutMs, maxBacklog } = checkThreadOptions(options);
   const resolved = resolveInstrumentOptions(ORIGIN, scheduler, options, OPTIONS);
   const { common, linkLimit, waitSpans, traces, metrics } = resolved;
   // Nothing to record: no thread, no listener.
-  if (!traces && !metrics) return { backlog: 0, flush: () => Promise.resolve(), stop: () => Promise.resolve() };
+  if (!traces && !metrics) return { backlog: 0, dropped: 0, flush: () => Promise.resolve(), stop: () => Promise.resolve() };
   const workerData: TelemetryThreadData = { setup, setupData: options.setupData, common, linkLimit, waitSpans, traces, metrics, stats: scheduler.getStats() };
   let worker: Worker;
   try {
@@ -106,7 +124,13 @@ export async function instrumentSchedulerInThread(scheduler: Scheduler, options:
   }
   const thread = new TelemetryThread(worker, ORIGIN, timeoutMs);
   await thread.ready(setup);
-  const encoder = new TelemetryEncoder((message, transfer) => thread.post(message, transfer), () => scheduler.getStats(), { spans: traces });
+  let hasWarned = false;
+  const onBehind = (backlog: number): void => {
+    if (hasWarned) return; // said once, the first time it fell behind
+    hasWarned = true;
+    process.emitWarning(`${ORIGIN}: the telemetry thread is ${backlog} task events behind (maxBacklog ${maxBacklog}); new events are dropped until it is back to ${Math.floor(maxBacklog / 2)} (the instrumentation's \`dropped\` counts them)`);
+  };
+  const encoder = new TelemetryEncoder((message, transfer) => thread.post(message, transfer), () => scheduler.getStats(), { spans: traces, recorded: () => thread.recorded, maxBacklog, onBehind });
   const unlisten = listenToTasks(scheduler, [encoder], resolved.now);
   const postStats = (): void => thread.post({ type: 'stats', stats: scheduler.getStats() });
   const statsTimer = setInterval(postStats, statsIntervalMs).unref();
@@ -117,7 +141,10 @@ export async function instrumentSchedulerInThread(scheduler: Scheduler, options:
   let stopping: Promise<void> | undefined;
   return {
     get backlog() {
-      return encoder.posted - thread.recorded;
+      return encoder.backlog;
+    },
+    get dropped() {
+      return encoder.dropped;
     },
     flush() {
       encoder.postNow();

@@ -137,6 +137,7 @@ describe('instrumentSchedulerInThread', () => {
     // Nine in ten link to the first task of their ten.
     expect(spans.filter((span) => span.links.length === 1)).toHaveLength(900);
     expect(points.find((point) => point.metric === MetricNames.tasksFinished && point.attributes['task.status'] === 'completed')?.value).toBe(1000);
+    expect(telemetry.dropped).toBe(0);
     await telemetry.stop();
     expect(scheduler.events.all.get('task:started') ?? []).toHaveLength(0);
     expect(scheduler.events.all.get('task:completed') ?? []).toHaveLength(0);
@@ -144,6 +145,46 @@ describe('instrumentSchedulerInThread', () => {
     expect(telemetry.stop()).toBe(telemetry.stop());
     await expect(telemetry.flush()).rejects.toThrow('telemetry thread: cannot flush: the thread was stopped');
     await scheduler.stop();
+  });
+
+  it('drops task events, not memory, while the thread is maxBacklog events behind, says so once, and records again once it has caught up', async () => {
+    const file = outFile();
+    const scheduler = createScheduler({ maxWorkers: 8 });
+    // Every span that ends blocks the thread 2 ms: far slower than no-op tasks.
+    const telemetry = await instrumentSchedulerInThread(scheduler, { setup: SETUP, setupData: { outFile: file, spanEndMs: 2 }, maxBacklog: 50 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.message);
+    process.on('warning', onWarning);
+    let mostBehind = 0;
+    scheduler.events.on('task:completed', () => {
+      mostBehind = Math.max(mostBehind, telemetry.backlog);
+    });
+    try {
+      scheduler.scheduleTasks(Array.from({ length: 400 }, (_, index) => ({ id: `t${index}`, run: () => index })));
+      await scheduler.onIdle();
+      expect(mostBehind).toBeLessThanOrEqual(50);
+      expect(telemetry.dropped).toBeGreaterThan(0);
+      await telemetry.flush();
+      const first = recorded(file).spans.filter((span) => span.name.startsWith('run '));
+      // A start and an end a task: what was dropped is what is missing.
+      expect(first.length).toBeGreaterThan(0);
+      expect(first.length).toBeLessThan(400);
+      expect(telemetry.backlog).toBe(0);
+      // Caught up: the next tasks are recorded, each of them.
+      const droppedBefore = telemetry.dropped;
+      scheduler.scheduleTasks(Array.from({ length: 10 }, (_, index) => ({ id: `later${index}`, run: () => index })));
+      await scheduler.onIdle();
+      await telemetry.flush();
+      expect(recorded(file).spans.filter((span) => String(span.attributes['task.id']).startsWith('later'))).toHaveLength(10);
+      expect(telemetry.dropped).toBe(droppedBefore);
+      expect(warnings.filter((message) => message.includes('maxBacklog'))).toEqual([
+        'instrumentSchedulerInThread: the telemetry thread is 50 task events behind (maxBacklog 50); new events are dropped until it is back to 25 (the instrumentation\'s `dropped` counts them)',
+      ]);
+    } finally {
+      process.off('warning', onWarning);
+      await telemetry.stop();
+      await scheduler.stop();
+    }
   });
 
   it.each<[string, Partial<ThreadInstrumentOptions>, RegExp]>([
@@ -157,6 +198,9 @@ describe('instrumentSchedulerInThread', () => {
     ['a bad stats interval', { setup: SETUP, statsIntervalMs: 0 }, /option "statsIntervalMs": expected a number of ms from 10 to 2147483647, received 0 \(number\)/],
     ['setupData that cannot cross threads', { setup: SETUP, setupData: { outFile: 'x', hook: () => 1 } }, /option "setupData": expected a structured-cloneable value/],
     ['a bad linkLimit', { setup: SETUP, linkLimit: -1 }, /option "linkLimit": expected a whole number >= 0, received -1/],
+    ['a backlog of no events', { setup: SETUP, maxBacklog: 0 }, /option "maxBacklog": expected a whole number of events >= 1, or Infinity, received 0 \(number\)/],
+    ['a fractional backlog', { setup: SETUP, maxBacklog: 2.5 }, /option "maxBacklog": expected a whole number of events >= 1, or Infinity, received 2.5 \(number\)/],
+    ['a backlog that is not a number', { setup: SETUP, maxBacklog: '100' } as never, /option "maxBacklog": expected a whole number of events >= 1, or Infinity, received "100" \(string\)/],
   ])('refuses %s, naming the option, and leaves the scheduler without a listener', async (_, given, message) => {
     const scheduler = createScheduler();
     const error = await instrumentSchedulerInThread(scheduler, given as ThreadInstrumentOptions).catch((caught: unknown) => caught);
