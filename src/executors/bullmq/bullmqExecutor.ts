@@ -61,6 +61,8 @@ class BullmqExecutor implements DistributedExecutor {
   #openError: string | undefined;
   #reader: NodeEventReader | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** A periodic check is under way. */
+  #checking = false;
   #cursor = 0;
   #isPaused = false;
   #isClosed = false;
@@ -125,7 +127,7 @@ class BullmqExecutor implements DistributedExecutor {
     this.#reader.start();
     if (this.#isClosed) return;
     await this.#check();
-    this.#timer = setInterval(() => void this.#check().catch(() => undefined), this.#o.checkIntervalMs);
+    this.#timer = setInterval(() => this.#checkUnlessChecking(), this.#o.checkIntervalMs);
   }
 
   #track(attempt: Attempt, report: OutcomeSink, state: Tracked['state']): Tracked {
@@ -278,6 +280,21 @@ class BullmqExecutor implements DistributedExecutor {
     const node = tracked.node as string;
     void this.#queues.get(node)?.queue.remove(tracked.jobId).catch(() => undefined);
     this.#book.finish(tracked, toOutcome({ failedReason: 'job stalled more than allowable limit' }, tracked.attempt.taskId, tracked.attempt.attempt, node));
+  }
+
+  /**
+   * Starts a check unless one is still under way: a check waits on Redis, and one stalled (Redis
+   * slow, or reconnecting) would otherwise be joined by one more every interval, all of them
+   * answered at once when it comes back.
+   */
+  #checkUnlessChecking(): void {
+    if (this.#checking) return;
+    this.#checking = true;
+    void this.#check()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#checking = false;
+      });
   }
 
   /** Who lives where; jobs waiting on down nodes; outcomes the event stream may have dropped; finished jobs past {@link KEEP}. */
