@@ -128,7 +128,7 @@ export async function instrumentSchedulerInThread(scheduler: Scheduler, options:
   const onBehind = (backlog: number): void => {
     if (hasWarned) return; // said once, the first time it fell behind
     hasWarned = true;
-    process.emitWarning(`${ORIGIN}: the telemetry thread is ${backlog} task events behind (maxBacklog ${maxBacklog}); new events are dropped until it is back to ${Math.floor(maxBacklog / 2)} (the instrumentation's \`dropped\` counts them)`);
+    process.emitWarning(`${ORIGIN}: the telemetry thread is ${backlog} task event${backlog === 1 ? '' : 's'} behind (maxBacklog ${maxBacklog}); new events are dropped until it is back to ${Math.floor(maxBacklog / 2)} (the instrumentation's \`dropped\` counts them)`);
   };
   const encoder = new TelemetryEncoder((message, transfer) => thread.post(message, transfer), () => scheduler.getStats(), { spans: traces, recorded: () => thread.recorded, maxBacklog, onBehind });
   const unlisten = listenToTasks(scheduler, [encoder], resolved.now);
