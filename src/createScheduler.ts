@@ -175,7 +175,12 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     resume: () => send({ type: 'scheduler.resume' }),
     stop: async (stopOptions = {}) => {
       const graceMs = numberOption(stopOptions.graceMs, 'stop.graceMs', 5000);
-      // With a store, stopping leaves the run as it was there, to be resumed: nothing is cancelled in it.
+      // With a store, stopping leaves the run as it was there, to be resumed: nothing is cancelled
+      // in it, and the attempts this stop cuts short are handed back (they were not the work's fault).
+      if (journal !== undefined && !runtime.isStopped) {
+        const at = clock.now();
+        for (const entry of runtime.runningEntries) journal.record({ kind: 'stopped', id: entry.id, at, attempt: entry.attempts });
+      }
       journal?.detach();
       if (!runtime.isStopped) send({ type: 'scheduler.stop', reason: 'scheduler stopped' });
       await drain(runtime.settings.executor, graceMs);

@@ -209,8 +209,16 @@ export interface RecoveredRun {
   readonly finished: { readonly completed: number; readonly failed: number; readonly cancelled: number };
   /** Tasks still pending (waiting, queued or in backoff): they wait again as they were. */
   readonly pending: number;
-  /** Attempts that were running when the last scheduler on the store stopped. */
+  /**
+   * Attempts that were running when the last scheduler on the store ended without `stop()` (a
+   * crash, a kill): each counts as a failed attempt (AttemptInterruptedError), retried if attempts remain.
+   */
   readonly interrupted: readonly { readonly id: string; readonly attempt: number }[];
+  /**
+   * Attempts the last scheduler's `stop()` stopped (a Ctrl-C): their tasks wait again and start
+   * a new attempt that does not count against their retries.
+   */
+  readonly stopped: readonly { readonly id: string; readonly attempt: number }[];
   /** Tasks whose work could not be found (a `run` closure, no handler): they fail with TaskNotRecoverableError. */
   readonly unrecoverable: readonly string[];
 }

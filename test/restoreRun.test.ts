@@ -53,6 +53,7 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
       finished: { completed: 1, failed: 2, cancelled: 1 },
       pending: 0,
       interrupted: [],
+      stopped: [],
       unrecoverable: [],
     });
     expect(second.scheduler.getStats()).toMatchObject({ completed: 1, failed: 2, cancelled: 1, pending: 0, running: 0 });
@@ -216,17 +217,66 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
     expect(second.scheduler.getStats()).toMatchObject({ completed: 6 });
   });
 
-  it('leaves pending and running tasks as they were when the scheduler is stopped, to be resumed', async () => {
+  it('leaves pending tasks as they were when the scheduler is stopped, and hands back the attempts it stopped, to be resumed', async () => {
     const store = memoryTaskStore();
     const first = open(store, 0, { handlers: { work: forever } });
     first.scheduler.scheduleTasks([{ id: 'a', type: 'work' }, { id: 'b', type: 'work' }]);
     await settle();
     await first.scheduler.stop({ graceMs: 0 });
-    expect(store.load().map((state) => state.status)).toEqual(['running', 'pending']);
+    expect(store.load().map((state) => [state.status, state.pendingReason, state.attempt, state.stoppedAttempts])).toEqual([
+      ['pending', 'queued', 1, 1],
+      ['pending', 'queued', 0, 0],
+    ]);
+  });
+
+  it('runs an attempt stopped by stop() again on resume without counting it: a task with no retry left still gets its run, a crash still counts', async () => {
+    const store = memoryTaskStore();
+    const first = open(store, 0, { handlers: { work: forever } });
+    first.scheduler.scheduleTasks([{ id: 'a', type: 'work' }, { id: 'b', type: 'work', dependencies: ['a'] }]);
+    await settle();
+    // Ctrl-C: the run stops itself, and attempt 1 of a (its only one) with it.
+    await first.scheduler.stop({ graceMs: 0 });
+
+    const ran: string[] = [];
+    const second = open(store, 10, { handlers: { work: (ctx: TaskContext) => void ran.push(`${ctx.task.id}#${ctx.attempt}`) } });
+    await second.scheduler.onIdle();
+    expect(second.scheduler.recovered).toMatchObject({ interrupted: [], stopped: [{ id: 'a', attempt: 1 }] });
+    expect(ran).toEqual(['a#2', 'b#1']);
+    // Attempt numbers stay unique (a late outcome of the stopped one is never taken for the new one).
+    expect(second.scheduler.getTask('a')).toMatchObject({ status: 'completed', attempts: 2, maxAttempts: 2 });
+    expect(second.scheduler.getTask('b')).toMatchObject({ status: 'completed', attempts: 1, maxAttempts: 1 });
+    await second.scheduler.stop();
+
+    // The same after a crash (no stop): attempt 1 was interrupted, and it was the only one.
+    const crashed = memoryTaskStore();
+    open(crashed, 0, { handlers: { work: forever } }).scheduler.scheduleTask({ id: 'a', type: 'work' });
+    await settle();
+    const third = open(crashed, 10, { handlers: { work: () => undefined } });
+    await third.scheduler.onIdle();
+    expect(third.scheduler.getTask('a')).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(third.scheduler.getTask('a').error).toBeInstanceOf(AttemptInterruptedError);
   });
 });
 
 describe('restoreRun on an SQLite store', () => {
+  it('keeps what a stop handed back across the file: the stopped attempt runs again, uncounted, after the store is opened again', async () => {
+    const file = temp.path('stopped.db');
+    const store = sqliteStore(file);
+    const first = open(store, 0, { handlers: { work: forever } });
+    first.scheduler.scheduleTask({ id: 'a', type: 'work' });
+    await settle();
+    await first.scheduler.stop({ graceMs: 0 });
+    store.close();
+
+    const reopened = sqliteStore(file);
+    expect(reopened.load().map((state) => [state.status, state.attempt, state.stoppedAttempts])).toEqual([['pending', 1, 1]]);
+    const second = open(reopened, 10, { handlers: { work: (ctx: TaskContext) => ctx.attempt } });
+    await second.scheduler.onIdle();
+    expect(second.scheduler.getTask('a')).toMatchObject({ status: 'completed', attempts: 2, maxAttempts: 2, result: 2 });
+    await second.scheduler.stop();
+    reopened.close();
+  });
+
   it('recovers from the committed state a kill would leave: nothing acknowledged is lost', async () => {
     const file = temp.path('run.db');
     const store = sqliteStore(file);

@@ -39,7 +39,13 @@ export type TaskTransition =
   | { readonly kind: 'priority'; readonly id: string; readonly at: number; readonly priority: TaskPriority }
   | { readonly kind: 'completed'; readonly id: string; readonly at: number; readonly result: unknown }
   | { readonly kind: 'failed'; readonly id: string; readonly at: number; readonly error: StoredError }
-  | { readonly kind: 'cancelled'; readonly id: string; readonly at: number; readonly reason: string };
+  | { readonly kind: 'cancelled'; readonly id: string; readonly at: number; readonly reason: string }
+  /**
+   * The scheduler's `stop()` stopped this attempt (a Ctrl-C, a shutdown): not the work's failure,
+   * so it is handed back. A resumed run starts the task again and does not count this attempt
+   * against its retries; an attempt cut short by a crash records nothing and counts.
+   */
+  | { readonly kind: 'stopped'; readonly id: string; readonly at: number; readonly attempt: number };
 
 /** A task's state folded from its transitions: enough to rebuild its actor. */
 export interface StoredTaskState {
@@ -50,6 +56,8 @@ export interface StoredTaskState {
   readonly pendingReason: Extract<PendingReason, 'dependencies' | 'queued' | 'backoff'> | undefined;
   /** Runs started. */
   readonly attempt: number;
+  /** Of those, the ones a stop of the scheduler handed back (`stopped`): they do not count against its retries. */
+  readonly stoppedAttempts: number;
   /** When the next run may start, while in backoff (clock ms). */
   readonly retryAt: number | undefined;
   readonly readyAt: number | undefined;

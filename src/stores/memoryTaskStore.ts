@@ -38,6 +38,15 @@ export function foldTransition(state: Mutable<StoredTaskState>, transition: Task
     case 'priority':
       state.priority = transition.priority;
       return;
+    case 'stopped':
+      // Its attempt was running until the stop: it waits again, as ready as it was.
+      if (state.status !== 'running' || state.attempt !== transition.attempt) return;
+      state.status = 'pending';
+      state.pendingReason = 'queued';
+      state.stoppedAttempts += 1;
+      state.startedAt = undefined;
+      state.activeAt = undefined;
+      return;
     case 'completed':
       state.result = transition.result;
       state.error = undefined;
@@ -63,6 +72,7 @@ export function initialTaskState(task: StoredTask): StoredTaskState {
     status: 'pending',
     pendingReason: task.dependencies.length > 0 ? 'dependencies' : 'queued',
     attempt: 0,
+    stoppedAttempts: 0,
     retryAt: undefined,
     readyAt: task.dependencies.length > 0 ? undefined : task.createdAt,
     startedAt: undefined,

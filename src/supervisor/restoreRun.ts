@@ -41,8 +41,9 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     priority: state.priority,
     seq: stored.seq,
     attempts: state.attempt,
-    maxAttempts: stored.retry.attempts,
-    retry: stored.retry,
+    // Attempts a stop handed back do not count: the budget grows by as many.
+    maxAttempts: stored.retry.attempts + state.stoppedAttempts,
+    retry: state.stoppedAttempts === 0 ? stored.retry : { ...stored.retry, attempts: stored.retry.attempts + state.stoppedAttempts },
     dependencies: stored.dependencies,
     resources: stored.resources,
     hasResources: Object.keys(stored.resources).length > 0,
@@ -69,7 +70,8 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
  * state they were in (waiting for dependencies, queued with their priority and submission order,
  * or in backoff until their stored retry deadline); an attempt that was running is handed to the
  * executor's `adopt` (the inline executor reports it interrupted: it retries if attempts remain,
- * else fails). Dependency deadlines keep their stored times, and an adopted attempt's timeout its
+ * else fails). An attempt the last scheduler's `stop()` stopped was handed back: its task is
+ * queued again, with one more attempt allowed for each one handed back. Dependency deadlines keep their stored times, and an adopted attempt's timeout its
  * stored start. Deadlines are re-armed here: XState restores neither `after` delays nor entry actions.
  *
  * @example
@@ -90,6 +92,7 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
   const unrecoverable: TaskEntry[] = [];
   const waiting: TaskEntry[] = [];
   const ready: TaskEntry[] = [];
+  const stopped: { id: string; attempt: number }[] = [];
   const finished = { completed: 0, failed: 0, cancelled: 0 };
   for (const state of states) {
     const { task } = state;
@@ -111,6 +114,7 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
       continue;
     }
     if (handler === undefined) unrecoverable.push(entry);
+    if (state.stoppedAttempts > 0 && state.status === 'pending' && state.pendingReason === 'queued') stopped.push({ id: entry.id, attempt: state.attempt });
     let value: 'running' | 'dispatched' | 'backoff' | 'queued' | 'dependencies';
     if (state.status === 'running') {
       // An attempt whose executor reports activity and that was not reported active still waited
@@ -156,6 +160,7 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
       finished,
       pending: states.length - finished.completed - finished.failed - finished.cancelled - interrupted.length,
       interrupted: interrupted.map((entry) => ({ id: entry.id, attempt: entry.attempts })),
+      stopped,
       unrecoverable: lost.map((entry) => entry.id),
     });
   });

@@ -172,11 +172,11 @@ describe('sqliteStore', () => {
     db.exec("UPDATE meta SET value = '99' WHERE key = 'version'");
     db.close();
     const before = readFileSync(file);
-    expect(thrown(() => sqliteStore(file)).message).toContain('was written by a newer xeno-scheduler (schema version 99; this one reads up to 2)');
+    expect(thrown(() => sqliteStore(file)).message).toContain('was written by a newer xeno-scheduler (schema version 99; this one reads up to 3)');
     expect(readFileSync(file).equals(before)).toBe(true);
   });
 
-  it('writes schema version 2 (it may hold `active` transitions) and marks a version 1 store it opens as 2', () => {
+  it('writes schema version 3 (it may hold `active` and `stopped` transitions) and marks a version 1 or 2 store it opens as 3', () => {
     const version = (file: string): string => {
       const db = openDatabase(file);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'version'").get() as { value: string };
@@ -187,15 +187,17 @@ describe('sqliteStore', () => {
     const store = sqliteStore(file);
     store.addTasks([storedTask('a', 0)]);
     store.close();
-    expect(version(file)).toBe('2');
-    const db = openDatabase(file);
-    db.exec("UPDATE meta SET value = '1' WHERE key = 'version'");
-    db.close();
-    // A version 1 reader would not know an `active` row: once this one may write them, it says so.
-    const again = sqliteStore(file);
-    expect(again.load().map((state) => state.task.id)).toEqual(['a']);
-    again.close();
-    expect(version(file)).toBe('2');
+    expect(version(file)).toBe('3');
+    // An older reader would not know an `active` or `stopped` row: once this one may write them, it says so.
+    for (const older of ['1', '2']) {
+      const db = openDatabase(file);
+      db.exec(`UPDATE meta SET value = '${older}' WHERE key = 'version'`);
+      db.close();
+      const again = sqliteStore(file);
+      expect(again.load().map((state) => state.task.id)).toEqual(['a']);
+      again.close();
+      expect(version(file)).toBe('3');
+    }
   });
 
   it('refuses a store another live process holds, and opens it once that process is gone', async () => {

@@ -4,9 +4,10 @@ import type { SqlDatabase } from './openDatabase.js';
 
 /**
  * The schema version this xeno-scheduler writes, and the newest it reads. 2: the tables of 1, and
- * transitions may be `active` (kind 7), which a version 1 reader would misread.
+ * transitions may be `active` (kind 7), which a version 1 reader would misread. 3: and `stopped`
+ * (kind 8), which a version 2 reader would misread.
  */
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 /** What `meta.format` holds in every xeno-scheduler store. */
 export const STORE_FORMAT = 'xeno-scheduler task store';
