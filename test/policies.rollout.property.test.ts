@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { estimateMakespan, planRollouts, type PlanState } from '../src/policies/estimateMakespan.js';
+import { criticalPathPolicy } from '../src/policies/criticalPathPolicy.js';
+import { estimateMakespan, planRollouts, workBound, type PlanState } from '../src/policies/estimateMakespan.js';
+import { generateDagWorkload } from '../src/simulate/generateDagWorkload.js';
+import { simulate } from '../src/simulate/simulate.js';
+import { referenceCriticalPathPolicy } from './support/referenceCriticalPath.js';
 import { referenceMakespan } from './support/referenceMakespan.js';
 
 /**
@@ -65,6 +69,51 @@ describe('estimateMakespan against the straightforward rollout it replaced', () 
         // So the lookahead picks the same: the first candidate with the shortest plan.
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('never calls a makespan unbeatable by the work bound when some rollout ends sooner', () => {
+    fc.assert(
+      fc.property(planStates, (state) => {
+        const makespans = [...state.ready, undefined].map((first) => referenceMakespan(state, first));
+        const shortest = Math.min(...makespans);
+        const isAtBound = workBound(state);
+        for (const makespan of makespans) if (isAtBound(makespan)) expect(makespan).toBe(shortest);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('criticalPathPolicy against the straightforward policy it replaced', () => {
+  it('starts the same tasks at the same times, and holds the same, on random DAGs with and without pools', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          seed: fc.nat(),
+          tasks: fc.integer({ min: 1, max: 40 }),
+          maxWorkers: fc.integer({ min: 1, max: 5 }),
+          withPools: fc.boolean(),
+          wholeSeconds: fc.boolean(),
+        }),
+        async ({ seed, tasks, maxWorkers, withPools, wholeSeconds }) => {
+          const generated = generateDagWorkload({
+            tasks,
+            fanIn: 2,
+            seed,
+            ...(withPools ? { resourceMix: { cpu: { share: 0.5, max: 3 }, memory: { share: 0.3, max: 2 } } } : {}),
+          });
+          // Whole seconds make equal ranks and equal plans common, and the work bound exact.
+          const workload = wholeSeconds
+            ? { tasks: Object.fromEntries(Object.entries(generated.tasks).map(([id, task]) => [id, { ...task, estimate: Math.ceil(task.estimate ?? 1) }])) }
+            : generated;
+          const options = { maxWorkers, seed, ...(withPools ? { resources: { cpu: 3, memory: 2 } } : {}) };
+          const fast = await simulate(workload, { ...options, policy: criticalPathPolicy() });
+          const reference = await simulate(workload, { ...options, policy: referenceCriticalPathPolicy() });
+          expect(fast.trace.events).toEqual(reference.trace.events);
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });

@@ -1,5 +1,5 @@
 import type { PolicyContext, QueuedTask } from '../types.js';
-import { planRollouts, type PlanState } from './estimateMakespan.js';
+import { planRollouts, workBound, type PlanState } from './estimateMakespan.js';
 
 /** Above this many unfinished tasks the lookahead steps aside: its rollouts cost O(tasks) each. */
 export const LOOKAHEAD_TASK_LIMIT = 2000;
@@ -106,6 +106,7 @@ export function createLookahead(context: PolicyContext) {
     const canHold = lookahead.canHold && running.size > 0 && running.size < lookahead.maxWorkers && candidates.length > 0;
     if (candidates.length < 2 && !canHold) return { task: best, isHolding: false };
     const estimateMakespan = planRollouts(state);
+    let isAtBound: ((makespan: number) => boolean) | undefined;
     let chosen = best;
     let shortest = Number.POSITIVE_INFINITY;
     for (const candidate of candidates) {
@@ -114,6 +115,10 @@ export function createLookahead(context: PolicyContext) {
         shortest = makespan;
         // One candidate: the head stays, and the pump finds the candidate behind it as before.
         if (candidates.length > 1) chosen = candidate;
+        // A plan that ends at the work bound cannot be beaten (only a strictly shorter plan
+        // wins, a start's or holding's): the other rollouts would not change the choice.
+        isAtBound ??= workBound(state);
+        if (isAtBound(shortest)) return { task: chosen, isHolding: false };
       }
     }
     if (!canHold) return { task: chosen, isHolding: false };

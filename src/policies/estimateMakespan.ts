@@ -37,6 +37,40 @@ export function estimateMakespan(state: PlanState, first: string | undefined): n
 }
 
 /**
+ * Returns a test of a makespan: true when no rollout from `state` (whatever starts first, or
+ * nothing) can end before it: the work left (running tasks' remaining estimates, ready and waiting tasks'
+ * estimates) spread over every worker that can be busy at once is already that long. So once one
+ * candidate's plan ends there, no other can end strictly sooner and the lookahead need not roll
+ * them out. Decided in exact integer arithmetic; false whenever a time or estimate is not a safe
+ * integer (then the rollouts are all run, as before).
+ *
+ * @example
+ * const isAtBound = workBound(state);
+ * if (!isAtBound(shortest)) held = rollout(undefined);
+ */
+export function workBound(state: PlanState): (makespan: number) => boolean {
+  const never = (): boolean => false;
+  // At most this many tasks run at once in a rollout: the starts stop at maxWorkers, and the
+  // first start comes on top of those already running.
+  const workers = Math.max(state.maxWorkers, state.running.length + 1);
+  const now = state.now;
+  let work = 0;
+  const add = (duration: number): boolean => {
+    work += duration;
+    return Number.isSafeInteger(duration) && duration >= 0 && Number.isSafeInteger(work);
+  };
+  if (!Number.isSafeInteger(now)) return never;
+  for (const run of state.running) if (!Number.isSafeInteger(run.end) || !add(Math.max(now, run.end) - now)) return never;
+  for (const id of state.ready) if (!add(state.estimateOf(id))) return never;
+  for (const id of state.waitingOn.keys()) if (!add(state.estimateOf(id))) return never;
+  return (makespan) => {
+    // makespan <= now + work / workers, in integers (both sides must stay exact).
+    const span = (makespan - now) * workers;
+    return Number.isSafeInteger(makespan) && Number.isSafeInteger(span) && span <= work;
+  };
+}
+
+/**
  * {@link estimateMakespan} for several first starts from one state: what the rollouts read of
  * `state` (ranks, dependents, estimates, requests) is read once per task and shared by them.
  * `state` must not change while the returned function is used.
@@ -113,9 +147,8 @@ export function planRollouts(state: PlanState): (first: string | undefined) => n
   // The rank order's key, read only for the tasks the rank order compares (ready and released ones).
   const keyOf = (at: number): void => {
     if (hasKey[at] === true) return;
-    const id = ids[at] as string;
-    ranks[at] = state.rankOf(id);
-    successors[at] = state.dependentsOf(id).length;
+    ranks[at] = state.rankOf(ids[at] as string);
+    successors[at] = dependentsOf(at).length;
     hasKey[at] = true;
   };
   /** < 0 when a task of rank `rank` and `successor` dependents ranks below the other: the plain scheduler's `order(other, task)`. */
