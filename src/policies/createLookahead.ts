@@ -1,5 +1,5 @@
 import type { PolicyContext, QueuedTask } from '../types.js';
-import { estimateMakespan, type PlanState } from './estimateMakespan.js';
+import { planRollouts, workBound, type PlanState } from './estimateMakespan.js';
 
 /** Above this many unfinished tasks the lookahead steps aside: its rollouts cost O(tasks) each. */
 export const LOOKAHEAD_TASK_LIMIT = 2000;
@@ -84,7 +84,9 @@ export function createLookahead(context: PolicyContext) {
     const isQueued = new Set(state.ready);
     for (const [id, needs] of dependencies) {
       if (done.has(id) || running.has(id) || isQueued.has(id)) continue;
-      waitingOn.set(id, [...needs].filter((need) => !done.has(need)).length);
+      let left = 0;
+      for (const need of needs) if (!done.has(need)) left += 1;
+      waitingOn.set(id, left);
     }
     // The tasks the pump could start now: each fits in what is free minus the requests of the
     // blocked tasks ranked before it (their reservations).
@@ -103,21 +105,27 @@ export function createLookahead(context: PolicyContext) {
     // Holding is worth a rollout only while a worker is free and something runs to end it.
     const canHold = lookahead.canHold && running.size > 0 && running.size < lookahead.maxWorkers && candidates.length > 0;
     if (candidates.length < 2 && !canHold) return { task: best, isHolding: false };
+    const estimateMakespan = planRollouts(state);
+    let isAtBound: ((makespan: number) => boolean) | undefined;
     let chosen = best;
     let shortest = Number.POSITIVE_INFINITY;
     for (const candidate of candidates) {
-      const makespan = estimateMakespan(state, candidate.id);
+      const makespan = estimateMakespan(candidate.id);
       if (makespan < shortest) {
         shortest = makespan;
         // One candidate: the head stays, and the pump finds the candidate behind it as before.
         if (candidates.length > 1) chosen = candidate;
+        // A plan that ends at the work bound cannot be beaten (only a strictly shorter plan
+        // wins, a start's or holding's): the other rollouts would not change the choice.
+        isAtBound ??= workBound(state);
+        if (isAtBound(shortest)) return { task: chosen, isHolding: false };
       }
     }
     if (!canHold) return { task: chosen, isHolding: false };
     // An idle worker only for a plan strictly shorter than every start and ending at the
     // critical-path bound (no schedule ends sooner): holding for any shorter plan lost more
     // runs than it won on the random DAGs of the benchmark.
-    const held = estimateMakespan(state, undefined);
+    const held = estimateMakespan(undefined);
     return { task: chosen, isHolding: held < shortest && held <= criticalBound(state) };
   };
 
