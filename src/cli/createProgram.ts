@@ -45,7 +45,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .addOption(policyOption('scheduling policy (overrides priority_scheduler.policy)'))
     .option('--json', 'print only one JSON document on stdout, at the end; progress goes to stderr')
     .option('-q, --quiet', 'print no progress, only the summary')
-    .option('--report <file>', 'also write the JSON document to a file')
+    .option('--report <file>', 'also write the JSON document to a file (not the workload, its configuration or the --state file)')
     .option('--dashboard', 'serve the live dashboard while the run lasts and print its URL')
     .option('--port <n>', 'dashboard port (0: a free one)', parseIntegerOption(0), 0)
     .option('--host <host>', 'dashboard interface; anything but loopback needs --token', '127.0.0.1')

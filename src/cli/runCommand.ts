@@ -18,7 +18,7 @@ import { ExitCode } from './ExitCode.js';
 import { formatRunSummary } from './formatRunSummary.js';
 import { describeResumedRun } from './describeResumedRun.js';
 import { listenForSignals } from './listenForSignals.js';
-import { loadPlan, type Plan, type PlanFlags } from './loadPlan.js';
+import { loadPlan, planFiles, type Plan, type PlanFlags } from './loadPlan.js';
 import { openRunState, type RunState } from './openRunState.js';
 import { openCoordinator } from './openCoordinator.js';
 import { toReattachedAttempts } from './reattachedAttempts.js';
@@ -148,7 +148,8 @@ async function release(resources: RunResources, hurry: Hurry): Promise<void> {
  */
 export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<ExitCode> {
   const plan = loadPlan(file, flags);
-  checkReportPath(flags.report);
+  const state = flags.state === undefined ? [] : [{ role: 'the --state file', path: flags.state }];
+  checkReportPath(flags.report, '--report', [...planFiles(file, flags, plan), ...state]);
   const notes = flags.json ? io.stderr : io.stdout;
   const terminator = createProcessGroupTerminator();
   const resources: RunResources = { pool: undefined, coordinator: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined, metrics: undefined, terminator, isStopped: false };

@@ -25,16 +25,16 @@ export interface WorkloadOptions {
   readonly env?: Environment;
 }
 
-function workloadConfig(workload: WorkloadFile, source: YamlSource, options: WorkloadOptions): XenoConfig {
+function workloadConfig(workload: WorkloadFile, source: YamlSource, options: WorkloadOptions): { config: XenoConfig; configFile?: string } {
   const env = options.env ?? process.env;
-  if (options.configOverride) return options.configOverride;
+  if (options.configOverride) return { config: options.configOverride };
   if (typeof workload.config === 'string') {
     const path = resolve(dirname(resolve(source.file)), workload.config);
     const text = readTextFile(path, (reason) => source.issue(['config'], 'the path of a readable configuration file', JSON.stringify(workload.config), reason));
-    return parseConfig(text, path, { env });
+    return { config: parseConfig(text, path, { env }), configFile: path };
   }
-  if (workload.config !== undefined) return validateConfig(source, ['config'], env);
-  return parseConfig('', '<defaults>', { env });
+  if (workload.config !== undefined) return { config: validateConfig(source, ['config'], env) };
+  return { config: parseConfig('', '<defaults>', { env }) };
 }
 
 /**
@@ -56,7 +56,7 @@ export function parseWorkload(text: string, file = '<string>', options: Workload
     throw new ConfigurationError(problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)));
   }
   const workload = result.data;
-  const config = workloadConfig(workload, source, options);
+  const { config, configFile } = workloadConfig(workload, source, options);
   const entries = Object.entries(workload.tasks);
   const problems = [
     ...checkDependencies(new Map(entries.map(([name, task]) => [name, task.dependencies])), config.scheduler.dependency_scheduler.max_dependency_depth),
@@ -66,5 +66,6 @@ export function parseWorkload(text: string, file = '<string>', options: Workload
     throw new ConfigurationError(problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)));
   }
   const baseDir = dirname(resolve(file));
-  return { file, config, tasks: entries.map(([name, task]) => toWorkloadTask(name, task, config, baseDir)) };
+  const tasks = entries.map(([name, task]) => toWorkloadTask(name, task, config, baseDir));
+  return { file, config, ...(configFile === undefined ? {} : { configFile }), tasks };
 }
