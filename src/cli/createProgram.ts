@@ -47,7 +47,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('-q, --quiet', 'print no progress, only the summary')
     .option('--report <file>', 'also write the JSON document to a file (not the workload, its configuration or the --state file)')
     .option('--dashboard', 'serve the live dashboard while the run lasts and print its URL')
-    .option('--port <n>', 'dashboard port (0: a free one)', parseIntegerOption(0), 0)
+    .option('--port <port>', 'dashboard port (0: a free one)', parsePortOption, 0)
     .option('--host <host>', 'dashboard interface; anything but loopback needs --token', '127.0.0.1')
     .option('--token <token>', 'dashboard access token (at least 16 characters)')
     .option('--keep-open', 'keep the dashboard and the metrics endpoint up after the run until Ctrl-C (implies --dashboard without --metrics-port)')

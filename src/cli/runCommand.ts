@@ -9,7 +9,9 @@ import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool
 import { serveMetrics, type MetricsEndpoint } from '../monitoring/serveMetrics.js';
 import type { Scheduler } from '../scheduler.js';
 import { recordTrace } from '../simulate/recordTrace.js';
+import { asFlagError } from './asFlagError.js';
 import { buildRunReport, type RunReport } from './buildRunReport.js';
+import { checkListenFlags, DASHBOARD_FLAGS, METRICS_FLAGS } from './checkListenFlags.js';
 import { checkReportPath } from './checkReportPath.js';
 import type { CliIo } from './CliIo.js';
 import { createLineProgress } from './createLineProgress.js';
@@ -150,6 +152,10 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   const plan = loadPlan(file, flags);
   const state = flags.state === undefined ? [] : [{ role: 'the --state file', path: flags.state }];
   checkReportPath(flags.report, '--report', [...planFiles(file, flags, plan), ...state]);
+  const wantsDashboard = flags.dashboard === true || (flags.keepOpen === true && flags.metricsPort === undefined);
+  const metricsOptions = flags.metricsPort === undefined ? undefined : { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1' };
+  // A busy port or a bad token is bad input: refused before a task runs or the --state store is touched.
+  await checkListenFlags({ dashboard: wantsDashboard ? dashboardOptions(flags) : undefined, metrics: metricsOptions });
   const notes = flags.json ? io.stderr : io.stdout;
   const terminator = createProcessGroupTerminator();
   const resources: RunResources = { pool: undefined, coordinator: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined, metrics: undefined, terminator, isStopped: false };
@@ -190,15 +196,17 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     if (resources.state) scheduler.scheduleTasks(specs);
     const resumed = resources.state?.resumed;
     if (resumed) notes.write(`${describeResumedRun(resumed, remote)}\n`);
-    if (flags.dashboard || (flags.keepOpen && flags.metricsPort === undefined)) {
+    if (wantsDashboard) {
       const { coordinator } = resources;
       // A distributed run shows its nodes too.
-      resources.dashboard = await startDashboard(scheduler, { ...dashboardOptions(flags), ...(coordinator ? { nodes: () => coordinator.nodes() } : {}) });
+      const options = { ...dashboardOptions(flags), ...(coordinator ? { nodes: () => coordinator.nodes() } : {}) };
+      resources.dashboard = await asFlagError(() => startDashboard(scheduler, options), DASHBOARD_FLAGS);
       notes.write(`dashboard: ${resources.dashboard.url}\n`);
     }
     const { maxWorkers, policy } = plan.options;
-    if (flags.metricsPort !== undefined) {
-      resources.metrics = await serveMetrics(scheduler, { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1', policy: String(policy) });
+    if (metricsOptions !== undefined) {
+      const options = { ...metricsOptions, policy: String(policy) };
+      resources.metrics = await asFlagError(() => serveMetrics(scheduler, options), METRICS_FLAGS);
       notes.write(`metrics: ${resources.metrics.url}\n`);
     }
     if (!flags.json) notes.write(`running ${specs.length} tasks from ${file} on ${maxWorkers} workers (policy ${policy})\n`);
