@@ -59,6 +59,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
       'after',
       '\nCtrl-C (or SIGTERM, SIGHUP) cancels the running tasks, kills their processes (SIGTERM, then SIGKILL after 2 s),\n' +
         'prints what was done and exits 130; a second Ctrl-C kills them at once.\n' +
+        "A resumed run's durations count what this process saw: an attempt that was running when the earlier one stopped counts from the resume.\n" +
         'Example:\n  xeno-scheduler run config/examples/proof-pipeline.yaml --max-workers 2 --report report.json',
     )
     .action(async (file: string, flags: RunFlags) => setExitCode(await runCommand(file, flags, io)));
