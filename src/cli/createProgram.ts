@@ -100,8 +100,8 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--compare <policies>', `more policies to compare, comma-separated (${POLICY_NAMES.join(', ')})`, parsePolicyList)
     .option('--workers <n>', 'worker slots (overrides task_scheduler.max_workers)', parseIntegerOption(1))
     .option('--seed <n>', 'seed of the random durations', parseIntegerOption(0), 0)
-    .option('--trace <file>', 'write the trace of the --policy run as JSON')
-    .option('--svg <file>', 'write the timeline of the --policy run as an SVG Gantt chart')
+    .option('--trace <file>', 'write the trace of the --policy run as JSON (not an input file; checked before simulating)')
+    .option('--svg <file>', 'write the timeline of the --policy run as an SVG Gantt chart (not an input file; checked before simulating)')
     .option('--json', 'print one JSON document instead of the table')
     .addHelpText(
       'after',

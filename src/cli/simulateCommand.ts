@@ -9,7 +9,8 @@ import { traceToSvg } from '../simulate/traceToSvg.js';
 import type { PolicyName } from '../types.js';
 import type { CliIo } from './CliIo.js';
 import { ExitCode } from './ExitCode.js';
-import { loadPlan, type PlanFlags } from './loadPlan.js';
+import { checkReportPath, type ProtectedFile } from './checkReportPath.js';
+import { loadPlan, planFiles, type PlanFlags } from './loadPlan.js';
 import { tasksError } from './tasksError.js';
 
 /** Flags of `xeno-scheduler simulate`. */
@@ -60,7 +61,9 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
   }
   if (flags.replay !== undefined) return replayCommand(flags.replay, flags, io);
   if (file === undefined) throw badInput('<command line>', '<workload>', 'a workload file, or --replay <report>', 'neither');
-  const { workload, options } = loadPlan(file, flags);
+  const plan = loadPlan(file, flags);
+  const { workload, options } = plan;
+  checkOutputPaths(flags, planFiles(file, flags, plan));
   const untimed = workload.tasks.filter((task) => task.estimateMs === undefined && task.duration === undefined);
   if (untimed.length > 0) {
     throw tasksError(workload, untimed, { expected: 'an `estimate` or a `duration` to simulate', found: 'neither' });
@@ -83,12 +86,32 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
   return ExitCode.OK;
 }
 
+/**
+ * Refuses, before anything is simulated, a `--trace` or `--svg` path that could not be written or
+ * that names an input (the rules of `run --report`), or the same file for both.
+ */
+function checkOutputPaths(flags: SimulateFlags, inputs: readonly ProtectedFile[]): void {
+  checkReportPath(flags.trace, '--trace', inputs);
+  const trace = flags.trace === undefined ? [] : [{ role: 'the --trace file', path: flags.trace }];
+  checkReportPath(flags.svg, '--svg', [...inputs, ...trace]);
+}
+
+/** Writes one output file, or throws a ConfigurationError naming its flag when the write fails (a full disk). */
+function writeOutput(flag: string, path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw badInput('<command line>', flag, 'a file the output could be written to', `${path} (${code ?? message})`);
+  }
+}
+
 /** Writes the trace (JSON) and timeline (SVG) of one simulated run, when the flags ask for them. */
 async function writeTimeline(workload: SimulationWorkload, options: SimulateOptions, flags: SimulateFlags): Promise<void> {
   if (flags.trace === undefined && flags.svg === undefined) return;
   const { trace } = await simulate(workload, options);
-  if (flags.trace !== undefined) writeFileSync(flags.trace, `${JSON.stringify(trace, null, 2)}\n`);
-  if (flags.svg !== undefined) writeFileSync(flags.svg, traceToSvg(trace));
+  if (flags.trace !== undefined) writeOutput('--trace', flags.trace, `${JSON.stringify(trace, null, 2)}\n`);
+  if (flags.svg !== undefined) writeOutput('--svg', flags.svg, traceToSvg(trace));
 }
 
 const written = (flags: SimulateFlags): string =>
@@ -105,6 +128,7 @@ const written = (flags: SimulateFlags): string =>
  */
 async function replayCommand(path: string, flags: SimulateFlags, io: CliIo): Promise<ExitCode> {
   const replay = readReplay(path);
+  checkOutputPaths(flags, [{ role: 'the --replay report', path }]);
   const own = flags.policy ?? replay.policy ?? 'priority';
   const policies = [...new Set([own, ...(flags.compare ?? [])])];
   const settings = { maxWorkers: flags.maxWorkers ?? replay.maxWorkers };

@@ -49,3 +49,22 @@ describe('output paths that name an input', () => {
   });
 });
 
+
+describe('simulate --trace and --svg', () => {
+  it.each([
+    ['--svg <the workload>', (f: ReturnType<typeof files>) => ['--svg', f.workload], /^error: <command line>: --svg: expected a file other than the workload \(.*\), which writing it would overwrite, found .*w\.yaml, which is the workload$/m],
+    ['--trace <the --config file>', (f: ReturnType<typeof files>) => ['--config', f.config, '--trace', f.config], /^error: <command line>: --trace: expected a file other than the --config file/m],
+    ['--svg and --trace naming one file', (f: ReturnType<typeof files>) => ['--trace', join(f.dir, 'out'), '--svg', join(f.dir, 'out')], /^error: <command line>: --svg: expected a file other than the --trace file/m],
+    ['--trace in a missing folder', (f: ReturnType<typeof files>) => ['--trace', join(f.dir, 'missing/x.json')], /^error: <command line>: --trace: expected a file in a writable folder, found .*missing\/x\.json \(.*: ENOENT\)$/m],
+    ['--svg /dev/full (a write that fails)', () => ['--svg', '/dev/full'], /^error: <command line>: --svg: expected a file the output could be written to, found \/dev\/full \(ENOSPC\)$/m],
+  ])('%s: exit 2 naming the flag, no stack, the workload untouched', async (_, flagsOf, message) => {
+    const f = files('simulate');
+    const { code, stdout, stderr } = await runMain(['simulate', f.workload, ...flagsOf(f)]);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/internal error|^\s+at /m);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(readFileSync(f.workload, 'utf8')).toBe(WORKLOAD);
+    expect(readFileSync(f.config, 'utf8')).toBe('scheduler: {}\n');
+  });
+});
