@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import type { Environment } from './applyEnvOverrides.js';
+import { checkConfigVariables } from './checkConfigVariables.js';
 import { checkDependencies } from './checkDependencies.js';
 import { checkTaskResources } from './checkTaskResources.js';
 import type { XenoConfig } from './configSchema.js';
@@ -61,6 +62,7 @@ export function parseWorkload(text: string, file = '<string>', options: Workload
   const problems = [
     ...checkDependencies(new Map(entries.map(([name, task]) => [name, task.dependencies])), config.scheduler.dependency_scheduler.max_dependency_depth),
     ...checkTaskResources(new Map(entries.map(([name, task]) => [name, task.resources])), resourcePool(config)),
+    ...checkConfigVariables(new Map(entries.map(([name, task]) => [name, task.config]))),
   ];
   if (problems.length > 0) {
     throw new ConfigurationError(problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)));
