@@ -1,4 +1,5 @@
 import { createScheduler, DEFAULT_RESOURCES } from '../createScheduler.js';
+import { ConfigurationError } from '../errors.js';
 import { resolvePolicy } from '../policies/resolvePolicy.js';
 import { withSetting } from '../simulate/withSetting.js';
 import type { SchedulingPolicy } from '../types.js';
@@ -135,6 +136,22 @@ async function release(resources: RunResources, hurry: Hurry): Promise<void> {
   await resources.terminator.settled();
 }
 
+/** Refuses a flag that does nothing without its partner (`--fresh` without `--state`…), naming both. */
+function checkPartnerFlags(flags: RunFlags, wantsDashboard: boolean): void {
+  const pairs: [flag: string, given: boolean, partner: string, present: boolean][] = [
+    ['--fresh', flags.fresh === true, '--state <file>', flags.state !== undefined],
+    ['--port', flags.port !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
+    ['--host', flags.host !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
+    ['--token', flags.token !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
+    ['--metrics-host', flags.metricsHost !== undefined, '--metrics-port <port>', flags.metricsPort !== undefined],
+  ];
+  const alone = pairs.find(([, given, , present]) => given && !present);
+  if (alone !== undefined) {
+    const [flag, , partner] = alone;
+    throw new ConfigurationError([{ file: '<command line>', path: flag, line: undefined, expected: `${flag} together with ${partner}, which it applies to`, found: `${flag} without it` }]);
+  }
+}
+
 /**
  * `xeno-scheduler run`: loads a workload, runs every task with live progress, and ends with a
  * summary table (or, with `--json`, one JSON document) and the optional report file. SIGINT,
@@ -149,10 +166,11 @@ async function release(resources: RunResources, hurry: Hurry): Promise<void> {
  * process.exitCode = await runCommand('config/examples/proof-pipeline.yaml', { maxWorkers: 2 }, processIo);
  */
 export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<ExitCode> {
+  const wantsDashboard = flags.dashboard === true || (flags.keepOpen === true && flags.metricsPort === undefined);
+  checkPartnerFlags(flags, wantsDashboard);
   const plan = loadPlan(file, flags);
   const state = flags.state === undefined ? [] : [{ role: 'the --state file', path: flags.state }];
   checkReportPath(flags.report, '--report', [...planFiles(file, flags, plan), ...state]);
-  const wantsDashboard = flags.dashboard === true || (flags.keepOpen === true && flags.metricsPort === undefined);
   const metricsOptions = flags.metricsPort === undefined ? undefined : { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1' };
   // A busy port or a bad token is bad input: refused before a task runs or the --state store is touched.
   await checkListenFlags({ dashboard: wantsDashboard ? dashboardOptions(flags) : undefined, metrics: metricsOptions });

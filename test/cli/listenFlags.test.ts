@@ -41,4 +41,18 @@ describe('xeno-scheduler run: the dashboard and metrics flags', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
   });
+
+  it.each([
+    [['--fresh'], '--fresh', '--state <file>'],
+    [['--port', '5'], '--port', '--dashboard (or --keep-open without --metrics-port)'],
+    [['--token', 'short'], '--token', '--dashboard (or --keep-open without --metrics-port)'],
+    [['--host', '0.0.0.0'], '--host', '--dashboard (or --keep-open without --metrics-port)'],
+    [['--keep-open', '--metrics-port', '0', '--port', '5'], '--port', '--dashboard (or --keep-open without --metrics-port)'],
+    [['--metrics-host', '8.8.8.8'], '--metrics-host', '--metrics-port <port>'],
+  ])('refuses %j, a flag that does nothing without its partner, naming both', async (flags, flag, partner) => {
+    const { code, stdout, stderr } = await runMain(['run', WORKLOAD, ...flags]);
+    expect(stderr).toBe(`error: <command line>: ${flag}: expected ${flag} together with ${partner}, which it applies to, found ${flag} without it\n`);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+  });
 });
