@@ -1,3 +1,4 @@
+import { counted } from './counted.js';
 import { createScheduler, DEFAULT_RESOURCES } from '../createScheduler.js';
 import { ConfigurationError } from '../errors.js';
 import { resolvePolicy } from '../policies/resolvePolicy.js';
@@ -227,7 +228,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       resources.metrics = await asFlagError(() => serveMetrics(scheduler, options), METRICS_FLAGS);
       notes.write(`metrics: ${resources.metrics.url}\n`);
     }
-    if (!flags.json) notes.write(`running ${specs.length} tasks from ${file} on ${maxWorkers} workers (policy ${policy})\n`);
+    if (!flags.json) notes.write(`running ${counted(specs.length, 'task')} from ${file} on ${maxWorkers} workers (policy ${policy})\n`);
     const startedAt = Date.now();
     const view = createProgressView(tracker, flags, io, startedAt);
     let interruptedBy: NodeJS.Signals | null;

@@ -1,3 +1,4 @@
+import { counted } from './counted.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigurationError } from '../errors.js';
 import { comparisonRow, compareSimulations, type ComparisonRow } from '../simulate/compareSimulations.js';
@@ -81,7 +82,7 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
     io.stdout.write(`${JSON.stringify({ workload: file, maxWorkers: settings.maxWorkers, seed: settings.seed, policies: rows }, null, 2)}\n`);
     return ExitCode.OK;
   }
-  const heading = `simulated ${workload.tasks.length} tasks from ${file} on ${settings.maxWorkers} workers, seed ${settings.seed}`;
+  const heading = `simulated ${counted(workload.tasks.length, 'task')} from ${file} on ${settings.maxWorkers} workers, seed ${settings.seed}`;
   io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written(flags)}`);
   return ExitCode.OK;
 }
@@ -138,7 +139,7 @@ async function replayCommand(path: string, flags: SimulateFlags, io: CliIo): Pro
     io.stdout.write(`${JSON.stringify({ replay: path, maxWorkers: settings.maxWorkers, policies: rows }, null, 2)}\n`);
     return ExitCode.OK;
   }
-  const heading = `replayed ${replay.tasks.length} tasks of the run in ${path} (policy ${replay.policy ?? 'custom'}) on ${settings.maxWorkers} workers`;
+  const heading = `replayed ${counted(replay.tasks.length, 'task')} of the run in ${path} (policy ${replay.policy ?? 'custom'}) on ${settings.maxWorkers} workers`;
   io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written(flags)}`);
   return ExitCode.OK;
 }
