@@ -1,15 +1,14 @@
 import { createServer } from 'node:net';
 import { resolveDashboardOptions } from '../dashboard/resolveDashboardOptions.js';
-import { asFlagError } from './asFlagError.js';
 import { ConfigurationError } from '../errors.js';
+import { asFlagError } from './asFlagError.js';
 
 /** The flags of a listener: the option names of its API mapped to the flags they come from. */
 const DASHBOARD_FLAGS = { port: '--port', host: '--host', token: '--token' } as const;
 const METRICS_FLAGS = { port: '--metrics-port', host: '--metrics-host' } as const;
 
-/** Listens on `port` at `host` and lets go at once; refuses a busy port or a host not of this machine, naming the flag. */
+/** Listens on `port` at `host` (0: any free port, which still checks the host) and lets go at once; refuses a busy port or a host not of this machine, naming the flag. */
 async function probe(port: number, host: string, flags: { port: string; host: string }): Promise<void> {
-  if (port === 0) return;
   const server = createServer();
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,6 @@
-import { counted } from './counted.js';
 import { formatTable } from '../simulate/formatTable.js';
 import type { RunReport } from './buildRunReport.js';
+import { counted } from './counted.js';
 import { describeResumedRun } from './describeResumedRun.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { formatSeconds } from './formatSeconds.js';

@@ -1,4 +1,3 @@
-import { counted } from './counted.js';
 import { createScheduler, DEFAULT_RESOURCES } from '../createScheduler.js';
 import { ConfigurationError } from '../errors.js';
 import { resolvePolicy } from '../policies/resolvePolicy.js';
@@ -16,6 +15,7 @@ import { buildRunReport, type RunReport } from './buildRunReport.js';
 import { checkListenFlags, DASHBOARD_FLAGS, METRICS_FLAGS } from './checkListenFlags.js';
 import { checkReportPath } from './checkReportPath.js';
 import type { CliIo } from './CliIo.js';
+import { counted } from './counted.js';
 import { createLineProgress } from './createLineProgress.js';
 import { createTerminalProgress } from './createTerminalProgress.js';
 import { ExitCode } from './ExitCode.js';

@@ -1,4 +1,3 @@
-import { counted } from './counted.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigurationError } from '../errors.js';
 import { comparisonRow, compareSimulations, type ComparisonRow } from '../simulate/compareSimulations.js';
@@ -9,6 +8,7 @@ import type { SimulationWorkload } from '../simulate/types.js';
 import { traceToSvg } from '../simulate/traceToSvg.js';
 import type { PolicyName } from '../types.js';
 import type { CliIo } from './CliIo.js';
+import { counted } from './counted.js';
 import { ExitCode } from './ExitCode.js';
 import { checkReportPath, type ProtectedFile } from './checkReportPath.js';
 import { loadPlan, planFiles, type PlanFlags } from './loadPlan.js';

@@ -1,8 +1,8 @@
-import { counted } from './counted.js';
 import type { TaskRunDescriptor } from '../config/workloadTypes.js';
 import { formatTable } from '../simulate/formatTable.js';
 import { TaskPriority } from '../types.js';
 import type { CliIo } from './CliIo.js';
+import { counted } from './counted.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { ExitCode } from './ExitCode.js';
 import { formatAmounts } from './formatAmounts.js';

@@ -30,7 +30,6 @@ export interface EnvOverrides {
   readonly issues: readonly ConfigIssue[];
   /** The variable that set the value at `path`, at one of its ancestors, or below it, if any. */
   sourceOf(path: KeyPath): string | undefined;
-
 }
 
 const INVALID = Symbol('invalid');
