@@ -194,6 +194,11 @@ describe('applyEnvOverrides', () => {
       env: { XENO_SCHEDULER__DISTRIBUTED_SCHEDULER__NODES: '[a, b' },
       message: 'env XENO_SCHEDULER__DISTRIBUTED_SCHEDULER__NODES: scheduler.distributed_scheduler.nodes: expected a YAML value, found "[a, b"',
     },
+    {
+      name: 'an alias with no anchor (it used to crash with a ReferenceError)',
+      env: { XENO_SCHEDULER__TASK_SCHEDULER__MAX_WORKERS: '*a' },
+      message: 'env XENO_SCHEDULER__TASK_SCHEDULER__MAX_WORKERS: scheduler.task_scheduler.max_workers: expected a YAML value, found "*a"',
+    },
   ])('reports $name under the variable\'s name', ({ env, text, message }) => {
     const issues = configurationIssues(() => parseConfig(text ?? '', 'config.yaml', { env }));
     expect(issues.map(formatConfigIssue)).toEqual([message]);
@@ -292,6 +297,11 @@ describe('toSchedulerOptions', () => {
     expect((error as Error).message).toBe(
       '<config>: scheduler.distributed_scheduler.redis: expected a Redis URL for type: distributed, found none (and no XENO_REDIS_URL variable) (set redis: redis://host:6379, or export XENO_REDIS_URL)',
     );
+  });
+
+  it('names XENO_SCHEDULER__TYPE when that variable made the run distributed', () => {
+    const env = { XENO_SCHEDULER__TYPE: 'distributed' };
+    expect(() => toSchedulerOptions(parseConfig('', '<string>', { env }), env)).toThrow(/^env XENO_SCHEDULER__TYPE: scheduler\.distributed_scheduler\.redis: expected a Redis URL/);
   });
 });
 

@@ -234,6 +234,67 @@ const badWorkloads: readonly BadFile[] = [
       ['tasks.a.config.LEVEL', 4, 'workload.yaml:4: tasks.a.config.LEVEL: expected a string, a number or a boolean (true or false), found a mapping'],
     ],
   },
+  {
+    name: 'an empty task name',
+    yaml: ['tasks:', '  "": {command: "true"}'],
+    issues: [['tasks', 2, 'workload.yaml:2: tasks: expected a key of non-empty text, not __proto__, found ""']],
+  },
+  {
+    name: 'a null task name',
+    yaml: ['tasks:', '  ~: {command: "true"}'],
+    issues: [['tasks', 2, 'workload.yaml:2: tasks: expected a key of non-empty text, not __proto__, found null']],
+  },
+  {
+    name: 'a task named __proto__ (plain data would drop it)',
+    yaml: ['tasks:', '  __proto__: {command: "true"}'],
+    issues: [['tasks', 2, 'workload.yaml:2: tasks: expected a key of non-empty text, not __proto__, found "__proto__" (it cannot be kept as a key)']],
+  },
+  {
+    name: 'a __proto__ key in a task config',
+    yaml: ['tasks:', '  a: {command: "true", config: {__proto__: {polluted: 1}, X: 1}}'],
+    issues: [['tasks.a.config', 2, 'workload.yaml:2: tasks.a.config: expected a key of non-empty text, not __proto__, found "__proto__" (it cannot be kept as a key)']],
+  },
+  {
+    name: 'a __proto__ custom resource and group weight',
+    yaml: ['config:', '  scheduler:', '    resource_scheduler:', '      custom: {"__proto__": 3}', '    priority_scheduler:', '      group_weights: {__proto__: 2}', 'tasks:', '  a: {command: "true"}'],
+    issues: [
+      ['config.scheduler.resource_scheduler.custom', 4, 'workload.yaml:4: config.scheduler.resource_scheduler.custom: expected a key of non-empty text, not __proto__, found "__proto__" (it cannot be kept as a key)'],
+      ['config.scheduler.priority_scheduler.group_weights', 6, 'workload.yaml:6: config.scheduler.priority_scheduler.group_weights: expected a key of non-empty text, not __proto__, found "__proto__" (it cannot be kept as a key)'],
+    ],
+  },
+  {
+    name: 'a list as a task name (yaml would make it text)',
+    yaml: ['tasks:', '  [a, b]: {command: "true"}'],
+    issues: [['tasks', 2, 'workload.yaml:2: tasks: expected a key of non-empty text, not __proto__, found a list']],
+  },
+  {
+    name: 'an empty resource name',
+    yaml: ['tasks:', '  a: {command: "true", resources: {"": 1}}'],
+    issues: [['tasks.a.resources', 2, 'workload.yaml:2: tasks.a.resources: expected a key of non-empty text, not __proto__, found ""']],
+  },
+  {
+    name: 'config keys that reach a command as one variable',
+    yaml: ['tasks:', '  a: {command: "true", config: {a: 1, A: 2, B-C: 3, B_C: 4, D: 5}}'],
+    issues: [
+      ['tasks.a.config.a', 2, 'workload.yaml:2: tasks.a.config.a: expected keys that each reach the command as their own variable, found "a" and "A", all XENO_CONFIG_A (rename all but one)'],
+      ['tasks.a.config.B-C', 2, 'workload.yaml:2: tasks.a.config.B-C: expected keys that each reach the command as their own variable, found "B-C" and "B_C", all XENO_CONFIG_B_C (rename all but one)'],
+    ],
+  },
+  {
+    name: 'a config key named json',
+    yaml: ['tasks:', '  a: {command: "true", config: {json: 1}}'],
+    issues: [['tasks.a.config.json', 2, 'workload.yaml:2: tasks.a.config.json: expected a key other than json (XENO_CONFIG_JSON holds the whole config), found "json"']],
+  },
+  {
+    name: 'two YAML documents',
+    yaml: ['tasks:', '  a: {command: "true"}', '---', 'tasks:', '  b: {command: "true"}'],
+    issues: [['', 3, 'workload.yaml:3: <root>: expected one YAML document, found more than one (a "---" line starts another)']],
+  },
+  {
+    name: 'an alias with no anchor',
+    yaml: ['tasks:', '  a: {command: *x}'],
+    issues: [['', undefined, 'workload.yaml: <root>: expected each alias (*name) after its anchor (&name), found *x with no anchor &x before it']],
+  },
 ];
 
 describe('parseWorkload', () => {

@@ -1,35 +1,70 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 
-function refuse(expected: string, found: string): ConfigurationError {
-  return new ConfigurationError([{ file: '<command line>', path: '--report', line: undefined, expected, found }]);
+/** A file the command reads or keeps (the workload, its configuration, the `--state` store), which an output must not overwrite. */
+export interface ProtectedFile {
+  /** What the file is to the user, e.g. `the workload` or `the --state file`. */
+  readonly role: string;
+  readonly path: string;
+}
+
+function refuse(flag: string, expected: string, found: string): ConfigurationError {
+  return new ConfigurationError([{ file: '<command line>', path: flag, line: undefined, expected, found }]);
 }
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
+/** The path with its links resolved as far as they exist (a missing file's folder still resolves). */
+function realPath(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    try {
+      return resolve(realpathSync(dirname(absolute)), basename(absolute));
+    } catch {
+      return absolute;
+    }
+  }
+}
+
+/** Whether `path` (with `stats`, if it exists) is the same file as `other`: same device and inode, or the same real path. */
+function isSameFile(path: string, stats: Stats | undefined, other: string): boolean {
+  const otherStats = statSync(other, { throwIfNoEntry: false });
+  if (stats !== undefined && otherStats !== undefined) return stats.dev === otherStats.dev && stats.ino === otherStats.ino;
+  return realPath(path) === realPath(other);
+}
+
 /**
- * Refuses, before anything runs, a `--report` path the report could not be written to at the
- * end: a directory, an existing file that is not writable, or a file in a folder that is missing
- * or not writable. A write that fails later anyway (a full disk) is reported by
- * {@link writeReportFile}.
+ * Refuses, before anything runs, an output path (`--report`, and `simulate`'s `--trace` and
+ * `--svg`) the file could not be written to at the end: a directory, an existing file that is not
+ * writable, or a file in a folder that is missing or not writable; and one that is a file the
+ * command reads or keeps (`protect`: the workload, its configuration, the `--state` store), which
+ * writing would destroy. Files are compared by device and inode where they exist, else by their
+ * real paths. A write that fails later anyway (a full disk) is reported by {@link writeReportFile}.
  *
- * @throws ConfigurationError naming `--report`, what was expected and what was found
+ * @param flag the flag that named the path, e.g. `--report`
+ * @throws ConfigurationError naming the flag, what was expected and what was found
  * @example
- * checkReportPath(flags.report); // before the scheduler starts
+ * checkReportPath(flags.report, '--report', [{ role: 'the workload', path: file }]); // before the scheduler starts
  */
-export function checkReportPath(path: string | undefined): void {
+export function checkReportPath(path: string | undefined, flag = '--report', protect: readonly ProtectedFile[] = []): void {
   if (path === undefined) return;
-  if (path.endsWith('/')) throw refuse('a file', `${path} (a folder's path)`);
+  if (path.endsWith('/')) throw refuse(flag, 'a file', `${path} (a folder's path)`);
   const existing = statSync(path, { throwIfNoEntry: false });
-  if (existing?.isDirectory()) throw refuse('a file', `${path} (a directory)`);
+  if (existing?.isDirectory()) throw refuse(flag, 'a file', `${path} (a directory)`);
+  const clash = protect.find((file) => isSameFile(path, existing, file.path));
+  if (clash !== undefined) {
+    throw refuse(flag, `a file other than ${clash.role} (${clash.path}), which writing it would overwrite`, `${path}, which is ${clash.role}`);
+  }
   if (existing !== undefined) {
     try {
       accessSync(path, constants.W_OK);
     } catch (error) {
-      throw refuse('a writable file', `${path} (${errorCode(error)})`);
+      throw refuse(flag, 'a writable file', `${path} (${errorCode(error)})`);
     }
     return;
   }
@@ -37,6 +72,6 @@ export function checkReportPath(path: string | undefined): void {
   try {
     accessSync(folder, constants.W_OK);
   } catch (error) {
-    throw refuse('a file in a writable folder', `${path} (${folder}: ${errorCode(error)})`);
+    throw refuse(flag, 'a file in a writable folder', `${path} (${folder}: ${errorCode(error)})`);
   }
 }

@@ -45,20 +45,21 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .addOption(policyOption('scheduling policy (overrides priority_scheduler.policy)'))
     .option('--json', 'print only one JSON document on stdout, at the end; progress goes to stderr')
     .option('-q, --quiet', 'print no progress, only the summary')
-    .option('--report <file>', 'also write the JSON document to a file')
+    .option('--report <file>', 'also write the JSON document to a file (not the workload, its configuration or the --state file)')
     .option('--dashboard', 'serve the live dashboard while the run lasts and print its URL')
-    .option('--port <n>', 'dashboard port (0: a free one)', parseIntegerOption(0), 0)
-    .option('--host <host>', 'dashboard interface; anything but loopback needs --token', '127.0.0.1')
-    .option('--token <token>', 'dashboard access token (at least 16 characters)')
+    .option('--port <port>', 'with --dashboard: its port (default: 0, a free one)', parsePortOption)
+    .option('--host <host>', 'with --dashboard: its interface; anything but loopback needs --token (default: "127.0.0.1")')
+    .option('--token <token>', 'with --dashboard: its access token (at least 16 characters)')
     .option('--keep-open', 'keep the dashboard and the metrics endpoint up after the run until Ctrl-C (implies --dashboard without --metrics-port)')
     .option('--metrics-port <port>', 'serve the metrics in the Prometheus text format at http://<metrics-host>:<port>/metrics while the run lasts (0: a free one)', parsePortOption)
-    .option('--metrics-host <host>', 'interface of the metrics endpoint', '127.0.0.1')
+    .option('--metrics-host <host>', 'with --metrics-port: the interface of the metrics endpoint (default: "127.0.0.1")')
     .option('--state <file>', 'journal the run in this SQLite file; run the same command again to resume it after a crash or Ctrl-C (a workload that conflicts with the stored run, a command changed on a task that already ran included, is refused with the differences)')
     .option('--fresh', 'with --state: discard the stored run and start over')
     .addHelpText(
       'after',
       '\nCtrl-C (or SIGTERM, SIGHUP) cancels the running tasks, kills their processes (SIGTERM, then SIGKILL after 2 s),\n' +
         'prints what was done and exits 130; a second Ctrl-C kills them at once.\n' +
+        "A resumed run's durations count what this process saw: an attempt that was running when the earlier one stopped counts from the resume.\n" +
         'Example:\n  xeno-scheduler run config/examples/proof-pipeline.yaml --max-workers 2 --report report.json',
     )
     .action(async (file: string, flags: RunFlags) => setExitCode(await runCommand(file, flags, io)));
@@ -99,8 +100,8 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--compare <policies>', `more policies to compare, comma-separated (${POLICY_NAMES.join(', ')})`, parsePolicyList)
     .option('--workers <n>', 'worker slots (overrides task_scheduler.max_workers)', parseIntegerOption(1))
     .option('--seed <n>', 'seed of the random durations', parseIntegerOption(0), 0)
-    .option('--trace <file>', 'write the trace of the --policy run as JSON')
-    .option('--svg <file>', 'write the timeline of the --policy run as an SVG Gantt chart')
+    .option('--trace <file>', 'write the trace of the --policy run as JSON (not an input file; checked before simulating)')
+    .option('--svg <file>', 'write the timeline of the --policy run as an SVG Gantt chart (not an input file; checked before simulating)')
     .option('--json', 'print one JSON document instead of the table')
     .addHelpText(
       'after',

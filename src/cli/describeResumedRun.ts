@@ -1,3 +1,4 @@
+import { counted } from './counted.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import type { ResumedRun } from './openRunState.js';
 import { describeReattached } from './reattachedAttempts.js';
@@ -20,7 +21,7 @@ export function describeResumedRun(run: ResumedRun, reattaching = false): string
   else if (reattaching) interrupted = `${count} attempt${count === 1 ? ' was' : 's were'} running (${run.interrupted.join(', ')}): re-attaching to their jobs`;
   else interrupted = `${count} attempt${count === 1 ? '' : 's'} interrupted (${run.interrupted.join(', ')})`;
   return escapeControlCharacters(
-    `resumed ${run.state}: ${finished} tasks had finished (${run.completed} completed, ${run.failed} failed, ${run.cancelled} cancelled; not run again), ` +
-      `${interrupted}, ${run.pending} tasks waiting`,
+    `resumed ${run.state}: ${counted(finished, 'task')} had finished (${run.completed} completed, ${run.failed} failed, ${run.cancelled} cancelled; not run again), ` +
+      `${interrupted}, ${counted(run.pending, 'task')} waiting`,
   );
 }

@@ -3,6 +3,7 @@ import { loadWorkload } from '../config/loadWorkload.js';
 import { toSchedulerOptions } from '../config/toSchedulerOptions.js';
 import type { Workload } from '../config/workloadTypes.js';
 import type { DistributedOptions } from '../executors/bullmq/DistributedOptions.js';
+import type { ProtectedFile } from './checkReportPath.js';
 import type { PolicyName, PolicyOptions, SchedulerOptions } from '../types.js';
 
 /** Command-line settings that override the workload's configuration. */
@@ -49,4 +50,20 @@ export function loadPlan(file: string, flags: PlanFlags = {}): Plan {
       policyOptions: policySettings satisfies PolicyOptions,
     },
   };
+}
+
+/**
+ * The files a plan was read from (the workload, the `--config` file or the configuration file the
+ * workload names), which an output flag must not name.
+ *
+ * @example
+ * checkReportPath(flags.report, '--report', planFiles(file, flags, plan));
+ */
+export function planFiles(file: string, flags: PlanFlags, plan: Plan): ProtectedFile[] {
+  const { configFile } = plan.workload;
+  return [
+    { role: 'the workload', path: file },
+    ...(flags.config === undefined ? [] : [{ role: 'the --config file', path: flags.config }]),
+    ...(configFile === undefined ? [] : [{ role: "the workload's configuration file", path: configFile }]),
+  ];
 }

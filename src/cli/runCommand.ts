@@ -1,4 +1,5 @@
 import { createScheduler, DEFAULT_RESOURCES } from '../createScheduler.js';
+import { ConfigurationError } from '../errors.js';
 import { resolvePolicy } from '../policies/resolvePolicy.js';
 import { withSetting } from '../simulate/withSetting.js';
 import type { SchedulingPolicy } from '../types.js';
@@ -9,16 +10,19 @@ import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool
 import { serveMetrics, type MetricsEndpoint } from '../monitoring/serveMetrics.js';
 import type { Scheduler } from '../scheduler.js';
 import { recordTrace } from '../simulate/recordTrace.js';
+import { asFlagError } from './asFlagError.js';
 import { buildRunReport, type RunReport } from './buildRunReport.js';
+import { checkListenFlags, DASHBOARD_FLAGS, METRICS_FLAGS } from './checkListenFlags.js';
 import { checkReportPath } from './checkReportPath.js';
 import type { CliIo } from './CliIo.js';
+import { counted } from './counted.js';
 import { createLineProgress } from './createLineProgress.js';
 import { createTerminalProgress } from './createTerminalProgress.js';
 import { ExitCode } from './ExitCode.js';
 import { formatRunSummary } from './formatRunSummary.js';
 import { describeResumedRun } from './describeResumedRun.js';
 import { listenForSignals } from './listenForSignals.js';
-import { loadPlan, type Plan, type PlanFlags } from './loadPlan.js';
+import { loadPlan, planFiles, type Plan, type PlanFlags } from './loadPlan.js';
 import { openRunState, type RunState } from './openRunState.js';
 import { openCoordinator } from './openCoordinator.js';
 import { toReattachedAttempts } from './reattachedAttempts.js';
@@ -133,6 +137,22 @@ async function release(resources: RunResources, hurry: Hurry): Promise<void> {
   await resources.terminator.settled();
 }
 
+/** Refuses a flag that does nothing without its partner (`--fresh` without `--state`…), naming both. */
+function checkPartnerFlags(flags: RunFlags, wantsDashboard: boolean): void {
+  const pairs: [flag: string, given: boolean, partner: string, present: boolean][] = [
+    ['--fresh', flags.fresh === true, '--state <file>', flags.state !== undefined],
+    ['--port', flags.port !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
+    ['--host', flags.host !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
+    ['--token', flags.token !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
+    ['--metrics-host', flags.metricsHost !== undefined, '--metrics-port <port>', flags.metricsPort !== undefined],
+  ];
+  const alone = pairs.find(([, given, , present]) => given && !present);
+  if (alone !== undefined) {
+    const [flag, , partner] = alone;
+    throw new ConfigurationError([{ file: '<command line>', path: flag, line: undefined, expected: `${flag} together with ${partner}, which it applies to`, found: `${flag} without it` }]);
+  }
+}
+
 /**
  * `xeno-scheduler run`: loads a workload, runs every task with live progress, and ends with a
  * summary table (or, with `--json`, one JSON document) and the optional report file. SIGINT,
@@ -147,8 +167,14 @@ async function release(resources: RunResources, hurry: Hurry): Promise<void> {
  * process.exitCode = await runCommand('config/examples/proof-pipeline.yaml', { maxWorkers: 2 }, processIo);
  */
 export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<ExitCode> {
+  const wantsDashboard = flags.dashboard === true || (flags.keepOpen === true && flags.metricsPort === undefined);
+  checkPartnerFlags(flags, wantsDashboard);
   const plan = loadPlan(file, flags);
-  checkReportPath(flags.report);
+  const state = flags.state === undefined ? [] : [{ role: 'the --state file', path: flags.state }];
+  checkReportPath(flags.report, '--report', [...planFiles(file, flags, plan), ...state]);
+  const metricsOptions = flags.metricsPort === undefined ? undefined : { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1' };
+  // A busy port or a bad token is bad input: refused before a task runs or the --state store is touched.
+  await checkListenFlags({ dashboard: wantsDashboard ? dashboardOptions(flags) : undefined, metrics: metricsOptions });
   const notes = flags.json ? io.stderr : io.stdout;
   const terminator = createProcessGroupTerminator();
   const resources: RunResources = { pool: undefined, coordinator: undefined, scheduler: undefined, tracker: undefined, dashboard: undefined, metrics: undefined, terminator, isStopped: false };
@@ -189,18 +215,20 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     if (resources.state) scheduler.scheduleTasks(specs);
     const resumed = resources.state?.resumed;
     if (resumed) notes.write(`${describeResumedRun(resumed, remote)}\n`);
-    if (flags.dashboard || (flags.keepOpen && flags.metricsPort === undefined)) {
+    if (wantsDashboard) {
       const { coordinator } = resources;
       // A distributed run shows its nodes too.
-      resources.dashboard = await startDashboard(scheduler, { ...dashboardOptions(flags), ...(coordinator ? { nodes: () => coordinator.nodes() } : {}) });
+      const options = { ...dashboardOptions(flags), ...(coordinator ? { nodes: () => coordinator.nodes() } : {}) };
+      resources.dashboard = await asFlagError(() => startDashboard(scheduler, options), DASHBOARD_FLAGS);
       notes.write(`dashboard: ${resources.dashboard.url}\n`);
     }
     const { maxWorkers, policy } = plan.options;
-    if (flags.metricsPort !== undefined) {
-      resources.metrics = await serveMetrics(scheduler, { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1', policy: String(policy) });
+    if (metricsOptions !== undefined) {
+      const options = { ...metricsOptions, policy: String(policy) };
+      resources.metrics = await asFlagError(() => serveMetrics(scheduler, options), METRICS_FLAGS);
       notes.write(`metrics: ${resources.metrics.url}\n`);
     }
-    if (!flags.json) notes.write(`running ${specs.length} tasks from ${file} on ${maxWorkers} workers (policy ${policy})\n`);
+    if (!flags.json) notes.write(`running ${counted(specs.length, 'task')} from ${file} on ${maxWorkers} workers (policy ${policy})\n`);
     const startedAt = Date.now();
     const view = createProgressView(tracker, flags, io, startedAt);
     let interruptedBy: NodeJS.Signals | null;

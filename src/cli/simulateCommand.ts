@@ -8,8 +8,10 @@ import type { SimulationWorkload } from '../simulate/types.js';
 import { traceToSvg } from '../simulate/traceToSvg.js';
 import type { PolicyName } from '../types.js';
 import type { CliIo } from './CliIo.js';
+import { counted } from './counted.js';
 import { ExitCode } from './ExitCode.js';
-import { loadPlan, type PlanFlags } from './loadPlan.js';
+import { checkReportPath, type ProtectedFile } from './checkReportPath.js';
+import { loadPlan, planFiles, type PlanFlags } from './loadPlan.js';
 import { tasksError } from './tasksError.js';
 
 /** Flags of `xeno-scheduler simulate`. */
@@ -60,7 +62,9 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
   }
   if (flags.replay !== undefined) return replayCommand(flags.replay, flags, io);
   if (file === undefined) throw badInput('<command line>', '<workload>', 'a workload file, or --replay <report>', 'neither');
-  const { workload, options } = loadPlan(file, flags);
+  const plan = loadPlan(file, flags);
+  const { workload, options } = plan;
+  checkOutputPaths(flags, planFiles(file, flags, plan));
   const untimed = workload.tasks.filter((task) => task.estimateMs === undefined && task.duration === undefined);
   if (untimed.length > 0) {
     throw tasksError(workload, untimed, { expected: 'an `estimate` or a `duration` to simulate', found: 'neither' });
@@ -78,17 +82,37 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
     io.stdout.write(`${JSON.stringify({ workload: file, maxWorkers: settings.maxWorkers, seed: settings.seed, policies: rows }, null, 2)}\n`);
     return ExitCode.OK;
   }
-  const heading = `simulated ${workload.tasks.length} tasks from ${file} on ${settings.maxWorkers} workers, seed ${settings.seed}`;
+  const heading = `simulated ${counted(workload.tasks.length, 'task')} from ${file} on ${settings.maxWorkers} workers, seed ${settings.seed}`;
   io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written(flags)}`);
   return ExitCode.OK;
+}
+
+/**
+ * Refuses, before anything is simulated, a `--trace` or `--svg` path that could not be written or
+ * that names an input (the rules of `run --report`), or the same file for both.
+ */
+function checkOutputPaths(flags: SimulateFlags, inputs: readonly ProtectedFile[]): void {
+  checkReportPath(flags.trace, '--trace', inputs);
+  const trace = flags.trace === undefined ? [] : [{ role: 'the --trace file', path: flags.trace }];
+  checkReportPath(flags.svg, '--svg', [...inputs, ...trace]);
+}
+
+/** Writes one output file, or throws a ConfigurationError naming its flag when the write fails (a full disk). */
+function writeOutput(flag: string, path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw badInput('<command line>', flag, 'a file the output could be written to', `${path} (${code ?? message})`);
+  }
 }
 
 /** Writes the trace (JSON) and timeline (SVG) of one simulated run, when the flags ask for them. */
 async function writeTimeline(workload: SimulationWorkload, options: SimulateOptions, flags: SimulateFlags): Promise<void> {
   if (flags.trace === undefined && flags.svg === undefined) return;
   const { trace } = await simulate(workload, options);
-  if (flags.trace !== undefined) writeFileSync(flags.trace, `${JSON.stringify(trace, null, 2)}\n`);
-  if (flags.svg !== undefined) writeFileSync(flags.svg, traceToSvg(trace));
+  if (flags.trace !== undefined) writeOutput('--trace', flags.trace, `${JSON.stringify(trace, null, 2)}\n`);
+  if (flags.svg !== undefined) writeOutput('--svg', flags.svg, traceToSvg(trace));
 }
 
 const written = (flags: SimulateFlags): string =>
@@ -105,6 +129,7 @@ const written = (flags: SimulateFlags): string =>
  */
 async function replayCommand(path: string, flags: SimulateFlags, io: CliIo): Promise<ExitCode> {
   const replay = readReplay(path);
+  checkOutputPaths(flags, [{ role: 'the --replay report', path }]);
   const own = flags.policy ?? replay.policy ?? 'priority';
   const policies = [...new Set([own, ...(flags.compare ?? [])])];
   const settings = { maxWorkers: flags.maxWorkers ?? replay.maxWorkers };
@@ -114,7 +139,7 @@ async function replayCommand(path: string, flags: SimulateFlags, io: CliIo): Pro
     io.stdout.write(`${JSON.stringify({ replay: path, maxWorkers: settings.maxWorkers, policies: rows }, null, 2)}\n`);
     return ExitCode.OK;
   }
-  const heading = `replayed ${replay.tasks.length} tasks of the run in ${path} (policy ${replay.policy ?? 'custom'}) on ${settings.maxWorkers} workers`;
+  const heading = `replayed ${counted(replay.tasks.length, 'task')} of the run in ${path} (policy ${replay.policy ?? 'custom'}) on ${settings.maxWorkers} workers`;
   io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written(flags)}`);
   return ExitCode.OK;
 }

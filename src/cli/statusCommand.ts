@@ -2,6 +2,7 @@ import { formatTable } from '../simulate/formatTable.js';
 import { sqliteStore } from '../stores/sqlite/sqliteStore.js';
 import type { StoredTaskState } from '../stores/TaskStore.js';
 import type { CliIo } from './CliIo.js';
+import { counted } from './counted.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { ExitCode } from './ExitCode.js';
 
@@ -48,7 +49,7 @@ export function statusCommand(file: string, flags: { json?: boolean }, io: CliIo
     );
     const byState = STATUSES.map((status) => `${counts[status]} ${status}`).join(', ');
     const stopped = running.length === 0 ? 'nothing was running when it stopped' : `running when it stopped: ${running.map((state) => `${state.task.id} (attempt ${state.attempt})`).join(', ')}`;
-    io.stdout.write(`${states.length === 0 ? '' : `${table}\n\n`}${escapeControlCharacters(`${file}: ${states.length} tasks: ${byState}; ${stopped}; opened by ${store.sessions} runs`)}\n`);
+    io.stdout.write(`${states.length === 0 ? '' : `${table}\n\n`}${escapeControlCharacters(`${file}: ${counted(states.length, 'task')}: ${byState}; ${stopped}; opened by ${counted(store.sessions, 'run')}`)}\n`);
   }
   return states.every((state) => state.status === 'completed') ? ExitCode.OK : ExitCode.FAILED;
 }

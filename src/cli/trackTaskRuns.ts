@@ -8,11 +8,15 @@ export interface TaskRunState {
   readonly status: TaskStatus;
   /** Runs started so far. */
   readonly attempts: number;
-  /** Time spent running, over every attempt, in ms. */
+  /**
+   * Time spent running, over every attempt this process saw, in ms. For a task of a resumed run:
+   * a task that ended before has its last attempt's time, and an attempt that was running when the
+   * earlier process stopped counts from when this one resumed it.
+   */
   readonly durationMs: number;
   /** Time spent ready but waiting for a worker or resources, over every attempt, in ms. */
   readonly waitMs: number;
-  /** When the current attempt started (ms since the epoch), while running. */
+  /** When the current attempt started (ms since the epoch), while running; when this process resumed it, for an attempt of an earlier process. */
   readonly runningSince: number | undefined;
   /** Why the task failed or was cancelled (or the last failed attempt's error while it retries). */
   readonly error: string | undefined;
@@ -153,12 +157,15 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
         return;
     }
   };
-  // A run resumed from a store starts with the tasks it recovered, as they were: an attempt that
-  // was running (re-attached to, on a distributed run) has run since its stored start.
+  // A run resumed from a store starts with the tasks it recovered, as they were. An attempt that
+  // was running when the earlier process stopped (re-attached to, on a distributed run) counts from
+  // now: how long it ran before, and when that process died, is not known, and the time it was
+  // down is no task's running time.
+  const resumedAt = now();
   for (const task of scheduler.listTasks()) {
     const error = task.status === 'completed' ? undefined : task.error?.message;
-    const runningSince = task.status === 'running' ? task.startedAt : undefined;
-    if (runningSince !== undefined) lastStartedAt.set(task.id, runningSince);
+    const runningSince = task.status === 'running' ? Math.max(task.startedAt ?? resumedAt, resumedAt) : undefined;
+    if (task.status === 'running') lastStartedAt.set(task.id, task.startedAt ?? resumedAt);
     const durationMs = task.startedAt !== undefined && task.completedAt !== undefined ? Math.max(0, task.completedAt - task.startedAt) : 0;
     states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs });
   }

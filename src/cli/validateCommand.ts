@@ -2,6 +2,7 @@ import type { TaskRunDescriptor } from '../config/workloadTypes.js';
 import { formatTable } from '../simulate/formatTable.js';
 import { TaskPriority } from '../types.js';
 import type { CliIo } from './CliIo.js';
+import { counted } from './counted.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { ExitCode } from './ExitCode.js';
 import { formatAmounts } from './formatAmounts.js';
@@ -40,7 +41,7 @@ export function validateCommand(file: string, flags: PlanFlags, io: CliIo): Exit
   }));
   const idle = workload.tasks.filter((task) => task.run === undefined).length;
   const lines = [
-    `${file} is valid: ${workload.tasks.length} tasks in ${depth} levels`,
+    `${file} is valid: ${counted(workload.tasks.length, 'task')} in ${counted(depth, 'level')}`,
     `scheduler: ${options.maxWorkers} workers, policy ${options.policy}, pools ${formatAmounts(options.resources ?? {})}`,
     '',
     formatTable(rows),

@@ -32,6 +32,19 @@ export interface EnvOverrides {
   sourceOf(path: KeyPath): string | undefined;
 }
 
+const INVALID = Symbol('invalid');
+
+/** A variable's value as YAML, or INVALID when it does not parse (an alias, with no anchor to point to, included). */
+function parseValue(text: string): unknown {
+  const parsed = parseDocument(text);
+  if (parsed.errors.length > 0) return INVALID;
+  try {
+    return parsed.toJS({ maxAliasCount: 100 });
+  } catch {
+    return INVALID;
+  }
+}
+
 function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -59,8 +72,8 @@ export function applyEnvOverrides(data: unknown, env: Environment): EnvOverrides
     const text = env[name] ?? '';
     const path = name.slice('XENO_'.length).split('__').map((segment) => segment.toLowerCase());
     const file = `env ${name}`;
-    const parsed = parseDocument(text);
-    if (parsed.errors.length > 0) {
+    const value = parseValue(text);
+    if (value === INVALID) {
       issues.push(configIssue(file, path, undefined, 'a YAML value', JSON.stringify(text), undefined));
       continue;
     }
@@ -78,7 +91,7 @@ export function applyEnvOverrides(data: unknown, env: Environment): EnvOverrides
       parent = child;
     }
     if (blocked) continue;
-    parent[path[path.length - 1] ?? ''] = parsed.toJS();
+    parent[path[path.length - 1] ?? ''] = value;
     sources.set(formatKeyPath(path), name);
   }
   // An override may also create the sections above its key, so an issue on one of those is its own.

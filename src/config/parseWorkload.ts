@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import type { Environment } from './applyEnvOverrides.js';
+import { checkConfigVariables } from './checkConfigVariables.js';
 import { checkDependencies } from './checkDependencies.js';
 import { checkTaskResources } from './checkTaskResources.js';
 import type { XenoConfig } from './configSchema.js';
@@ -25,16 +26,16 @@ export interface WorkloadOptions {
   readonly env?: Environment;
 }
 
-function workloadConfig(workload: WorkloadFile, source: YamlSource, options: WorkloadOptions): XenoConfig {
+function workloadConfig(workload: WorkloadFile, source: YamlSource, options: WorkloadOptions): { config: XenoConfig; configFile?: string } {
   const env = options.env ?? process.env;
-  if (options.configOverride) return options.configOverride;
+  if (options.configOverride) return { config: options.configOverride };
   if (typeof workload.config === 'string') {
     const path = resolve(dirname(resolve(source.file)), workload.config);
     const text = readTextFile(path, (reason) => source.issue(['config'], 'the path of a readable configuration file', JSON.stringify(workload.config), reason));
-    return parseConfig(text, path, { env });
+    return { config: parseConfig(text, path, { env }), configFile: path };
   }
-  if (workload.config !== undefined) return validateConfig(source, ['config'], env);
-  return parseConfig('', '<defaults>', { env });
+  if (workload.config !== undefined) return { config: validateConfig(source, ['config'], env) };
+  return { config: parseConfig('', '<defaults>', { env }) };
 }
 
 /**
@@ -56,15 +57,17 @@ export function parseWorkload(text: string, file = '<string>', options: Workload
     throw new ConfigurationError(problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)));
   }
   const workload = result.data;
-  const config = workloadConfig(workload, source, options);
+  const { config, configFile } = workloadConfig(workload, source, options);
   const entries = Object.entries(workload.tasks);
   const problems = [
     ...checkDependencies(new Map(entries.map(([name, task]) => [name, task.dependencies])), config.scheduler.dependency_scheduler.max_dependency_depth),
     ...checkTaskResources(new Map(entries.map(([name, task]) => [name, task.resources])), resourcePool(config)),
+    ...checkConfigVariables(new Map(entries.map(([name, task]) => [name, task.config]))),
   ];
   if (problems.length > 0) {
     throw new ConfigurationError(problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)));
   }
   const baseDir = dirname(resolve(file));
-  return { file, config, tasks: entries.map(([name, task]) => toWorkloadTask(name, task, config, baseDir)) };
+  const tasks = entries.map(([name, task]) => toWorkloadTask(name, task, config, baseDir));
+  return { file, config, ...(configFile === undefined ? {} : { configFile }), tasks };
 }

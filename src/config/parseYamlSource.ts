@@ -69,6 +69,52 @@ function duplicateKeyIssues(doc: Document, lines: LineCounter, file: string): Co
   return issues;
 }
 
+/** What a mapping key that cannot be kept as plain data's key is, or undefined for a good key. */
+function badKey(key: unknown): string | undefined {
+  if (isMap(key)) return 'a mapping';
+  if (isSeq(key)) return 'a list';
+  if (!isScalar(key)) return key === null || key === undefined ? 'no key' : 'a key that is not plain text';
+  if (key.value === null || key.value === undefined) return 'null';
+  if (typeof key.value === 'object') return 'a key that is not plain text';
+  const text = String(key.value);
+  if (text === '') return '""';
+  // Plain data cannot hold it: it would set the object's prototype, and the entry would be dropped.
+  if (text === '__proto__') return '"__proto__" (it cannot be kept as a key)';
+  return undefined;
+}
+
+/**
+ * One issue per mapping key that would not survive as a key of plain data: an empty or null key,
+ * `__proto__`, a list or mapping as a key (yaml would turn it into text).
+ */
+function badKeyIssues(doc: Document, lines: LineCounter, file: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const visit = (node: unknown, path: KeyPath): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const found = badKey(pair.key);
+        if (found !== undefined) {
+          const start = startOf(pair.key) ?? startOf(pair.value);
+          const line = start === undefined ? undefined : lines.linePos(start).line;
+          issues.push(configIssue(file, path, line, 'a key of non-empty text, not __proto__', found, undefined));
+          continue;
+        }
+        visit(pair.value, [...path, keyText(pair.key) ?? '']);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => visit(item, [...path, index]));
+    }
+  };
+  visit(doc.contents, []);
+  return issues;
+}
+
+/** The parser's message, in our words where the parser's talk to a programmer. */
+function syntaxProblem(error: { code: string; message: string }): { expected: string; found: string } {
+  if (error.code === 'MULTIPLE_DOCS') return { expected: 'one YAML document', found: 'more than one (a "---" line starts another)' };
+  return { expected: 'valid YAML', found: error.message.split('\n')[0] ?? error.code };
+}
+
 /**
  * Parses YAML text, throwing a {@link ConfigurationError} for malformed YAML (with the parser's
  * line) and for repeated keys (with their key path and line).
@@ -85,19 +131,26 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const syntaxErrors = doc.errors.filter((error) => error.code !== 'DUPLICATE_KEY');
   if (syntaxErrors.length > 0) {
     throw new ConfigurationError(
-      syntaxErrors.map((error) =>
-        configIssue(file, [], error.linePos?.[0].line ?? lines.linePos(error.pos[0]).line, 'valid YAML', error.message.split('\n')[0] ?? error.code, undefined),
-      ),
+      syntaxErrors.map((error) => {
+        const { expected, found } = syntaxProblem(error);
+        return configIssue(file, [], error.linePos?.[0].line ?? lines.linePos(error.pos[0]).line, expected, found, undefined);
+      }),
     );
   }
-  const duplicates = duplicateKeyIssues(doc, lines, file);
+  const duplicates = [...badKeyIssues(doc, lines, file), ...duplicateKeyIssues(doc, lines, file)];
   if (duplicates.length > 0) throw new ConfigurationError(duplicates);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    // yaml refuses alias bombs here, after parsing succeeded
-    throw new ConfigurationError([configIssue(file, [], undefined, 'YAML with at most 100 alias expansions', error instanceof Error ? error.message : String(error), undefined)]);
+    // yaml refuses alias bombs, and aliases with no anchor before them, here, after parsing succeeded
+    const message = error instanceof Error ? error.message : String(error);
+    const unresolved = /^Unresolved alias.*: (.*)$/.exec(message);
+    throw new ConfigurationError([
+      unresolved
+        ? configIssue(file, [], undefined, 'each alias (*name) after its anchor (&name)', `*${unresolved[1]} with no anchor &${unresolved[1]} before it`, undefined)
+        : configIssue(file, [], undefined, 'YAML with at most 100 alias expansions', message, undefined),
+    ]);
   }
 
   const lineOf = (path: KeyPath): number | undefined => {

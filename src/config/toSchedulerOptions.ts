@@ -81,7 +81,8 @@ function toDistributedOptions(config: XenoConfig, env: Readonly<Record<string, s
   if (connection === undefined || connection === '') {
     throw new ConfigurationError([
       {
-        file: '<config>',
+        // The type may come from the environment: then the problem is that variable's.
+        file: env['XENO_SCHEDULER__TYPE'] === undefined ? '<config>' : 'env XENO_SCHEDULER__TYPE',
         path: 'scheduler.distributed_scheduler.redis',
         line: undefined,
         expected: 'a Redis URL for type: distributed',

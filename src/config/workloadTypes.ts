@@ -49,6 +49,8 @@ export interface Workload {
   readonly file: string;
   /** The configuration in force: the override, the file's own, or the defaults. */
   readonly config: XenoConfig;
+  /** The configuration file the workload's `config` names (absolute), when it names one and it was read. */
+  readonly configFile?: string;
   /** The tasks, in file order. */
   readonly tasks: readonly WorkloadTask[];
 }

@@ -9,6 +9,7 @@ import { createDashboardFeed } from './createDashboardFeed.js';
 import { createRequestGuard } from './createRequestGuard.js';
 import { createRequestHandler } from './createRequestHandler.js';
 import { createTaskTracker } from './createTaskTracker.js';
+import { DashboardOptionsError } from './DashboardOptionsError.js';
 import { loadPageAssets } from './loadPageAssets.js';
 import { resolveDashboardOptions, type DashboardOptions } from './resolveDashboardOptions.js';
 import { taskPath } from './taskPath.js';
@@ -28,14 +29,21 @@ const NODES_POLL_MS = 1000;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const STALE = new WeakSet<WebSocket>();
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+/** Listens, or throws a {@link DashboardOptionsError} naming `port` (in use, not allowed) or `host` (not this machine's). */
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new DashboardOptionsError('port', `a port free to listen on at ${host}`, `${port} (${code})`);
+    throw new DashboardOptionsError('host', 'an address of this machine', `${host} (${code})`);
+  }
 }
 
 function pageUrl(host: string, port: number, token: string | undefined): string {
@@ -51,6 +59,7 @@ function pageUrl(host: string, port: number, token: string | undefined): string 
  * tasks and change priorities unless `readOnly` is set. In a distributed run it shows the node each
  * attempt was placed on, and with a `nodes` source (`() => executor.nodes()`) the nodes themselves.
  *
+ * @throws DashboardOptionsError for a bad option, a port already in use or a host not of this machine
  * @example
  * const scheduler = createScheduler({ maxWorkers: 4 });
  * const dashboard = await startDashboard(scheduler, { port: 4800 });
@@ -61,6 +70,9 @@ function pageUrl(host: string, port: number, token: string | undefined): string 
 export async function startDashboard(scheduler: Scheduler, options: DashboardOptions = {}): Promise<Dashboard> {
   const resolved = resolveDashboardOptions(options);
   const assets = await loadPageAssets();
+  // Listen before attaching to the scheduler, so a busy port leaves nothing behind.
+  const server = createServer();
+  await listen(server, resolved.port, resolved.host);
   const clients = new Set<WebSocket>();
   const tracker = createTaskTracker({ root: scheduler.actor, now: resolved.now, onChange: () => push.poke(), slots: scheduler.getStats().maxWorkers });
   const feed = createDashboardFeed(scheduler, tracker, resolved);
@@ -84,8 +96,6 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
   };
   const push = createCoalescer(broadcast, resolved.throttleMs);
 
-  const server = createServer();
-  await listen(server, resolved.port, resolved.host);
   const port = (server.address() as AddressInfo).port;
   const guard = createRequestGuard({ token: resolved.token, isLoopback: resolved.isLoopback, port });
   server.on('request', createRequestHandler({ scheduler, feed, guard, assets, canControl: resolved.canControl, onControl: () => push.poke() }));

@@ -31,6 +31,14 @@ function addLeaves(env: Record<string, string>, name: string, value: unknown): v
   for (const [key, item] of entries) addLeaves(env, `${name}_${toEnvName(key)}`, item);
 }
 
+/**
+ * The environment variable a top-level config key reaches a command as, e.g. `proverName` →
+ * `XENO_CONFIG_PROVER_NAME`; two keys can meet in one name (`a` and `A`).
+ */
+export function configVariableName(key: string): string {
+  return `XENO_CONFIG_${toEnvName(key)}`;
+}
+
 function toEnvName(key: string): string {
   return key
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')

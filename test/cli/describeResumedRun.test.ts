@@ -7,8 +7,8 @@ const head = 'resumed run.db: 2 tasks had finished (2 completed, 0 failed, 0 can
 
 describe('describeResumedRun', () => {
   it('says the running attempts were interrupted on a local run, and re-attached to on a distributed one', () => {
-    expect(describeResumedRun(run)).toBe(`${head}3 attempts interrupted (a, b, c), 1 tasks waiting`);
-    expect(describeResumedRun(run, true)).toBe(`${head}3 attempts were running (a, b, c): re-attaching to their jobs, 1 tasks waiting`);
+    expect(describeResumedRun(run)).toBe(`${head}3 attempts interrupted (a, b, c), 1 task waiting`);
+    expect(describeResumedRun(run, true)).toBe(`${head}3 attempts were running (a, b, c): re-attaching to their jobs, 1 task waiting`);
   });
 
   it('says what became of each re-attached attempt once it is known', () => {
@@ -19,8 +19,8 @@ describe('describeResumedRun', () => {
     ]);
     expect(reattached).toEqual({ finished: ['a'], running: ['b'], gone: ['c'] });
     expect(describeResumedRun({ ...run, reattached })).toBe(
-      `${head}3 running attempts re-attached to their jobs (finished while the coordinator was down: a; still running: b; job gone, counted as interrupted: c), 1 tasks waiting`,
+      `${head}3 running attempts re-attached to their jobs (finished while the coordinator was down: a; still running: b; job gone, counted as interrupted: c), 1 task waiting`,
     );
-    expect(describeResumedRun({ ...run, interrupted: [], reattached: toReattachedAttempts([]) })).toBe(`${head}no attempt interrupted, 1 tasks waiting`);
+    expect(describeResumedRun({ ...run, interrupted: [], reattached: toReattachedAttempts([]) })).toBe(`${head}no attempt interrupted, 1 task waiting`);
   });
 });

@@ -48,6 +48,8 @@ describe('xeno-scheduler run --state', () => {
     const again = await runMain(['run', workload, '--state', state, '-q']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`resumed ${state}: 3 tasks had finished (3 completed, 0 failed, 0 cancelled; not run again), no attempt interrupted, 0 tasks waiting`);
+    // Once, before the run: the summary does not say it again.
+    expect(again.stdout.match(/^resumed /gm)).toHaveLength(1);
     expect(again.stdout).toMatch(/^3 tasks: 3 completed, 0 failed, 0 cancelled in /m);
     expect(logLines(log)).toHaveLength(3);
 

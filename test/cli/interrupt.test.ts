@@ -34,7 +34,7 @@ describe.concurrent('xeno-scheduler run, interrupted', () => {
     expect(stdout).toMatch(/^\s+\d+\.\d\ds {2}cancelled {2}sleeper: scheduler stopped$/m);
     expect(stdout).toMatch(/^sleeper +cancelled +1 +\d+ +\d+$/m);
     expect(stdout).toMatch(/^after_sleep +cancelled +0 +0 +0$/m);
-    expect(stdout).toContain(`interrupted by ${signal}: 1 running tasks stopped (their processes killed), the rest cancelled\n`);
+    expect(stdout).toContain(`interrupted by ${signal}: 1 running task stopped (their processes killed), the rest cancelled\n`);
     expect(stdout).toMatch(/^3 tasks: 1 completed, 0 failed, 2 cancelled in /m);
   });
 
@@ -58,7 +58,7 @@ describe.concurrent('xeno-scheduler run, interrupted', () => {
     expect(await waitUntilGone(sleepPid, 1000)).toBe(true);
     expect(stderr).toMatch(/^SIGINT again: killing the tasks' processes now$/m);
     expect(stdout).toMatch(/^stubborn +cancelled +1 /m);
-    expect(stdout).toContain('interrupted by SIGINT: 1 running tasks stopped');
+    expect(stdout).toContain('interrupted by SIGINT: 1 running task stopped');
   });
 
   it('kills children that ignore SIGTERM once their grace is over after one Ctrl-C', async () => {

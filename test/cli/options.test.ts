@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { counted } from '../../src/cli/counted.js';
 import { formatSeconds } from '../../src/cli/formatSeconds.js';
 import { parseIntegerOption } from '../../src/cli/parseIntegerOption.js';
 import { parsePolicyList } from '../../src/cli/parsePolicyList.js';
@@ -38,5 +39,12 @@ describe('planLevels', () => {
     const plan = planLevels(tasks).map(({ level, task }) => `${level} ${task.name}`);
     expect(plan.slice(0, 5)).toEqual(['0 extract_orders', '0 extract_customers', '0 extract_inventory', '0 extract_payments', '1 clean_orders']);
     expect(plan.slice(-3)).toEqual(['3 aggregate_daily', '3 aggregate_by_region', '4 publish_report']);
+  });
+});
+
+describe('counted', () => {
+  it('says "1 task", not "1 tasks"', () => {
+    expect([0, 1, 2].map((count) => counted(count, 'task'))).toEqual(['0 tasks', '1 task', '2 tasks']);
+    expect(counted(1, 'running task')).toBe('1 running task');
   });
 });

@@ -147,7 +147,7 @@ describe.concurrent('xeno-scheduler run', () => {
   it('reports a report file that cannot be written as an error naming the file, after the summary, with exit 1', async () => {
     const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', '--report', '/dev/full']);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^1 tasks: 1 completed, 0 failed, 0 cancelled in /m);
+    expect(stdout).toMatch(/^1 task: 1 completed, 0 failed, 0 cancelled in /m);
     expect(stderr).toMatch(/^error: --report \/dev\/full: could not write the report: ENOSPC/m);
     expect(stderr).not.toContain('internal error');
     expect(stderr).not.toMatch(/^\s+at /m);

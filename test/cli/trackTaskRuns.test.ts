@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { trackTaskRuns, type TaskChange } from '../../src/cli/trackTaskRuns.js';
 import { createScheduler } from '../../src/createScheduler.js';
 import { SimulationClock } from '../../src/simulate/SimulationClock.js';
-import type { TaskContext } from '../../src/types.js';
+import type { SchedulerEvents } from '../../src/events.js';
+import type { Scheduler } from '../../src/scheduler.js';
+import type { TaskContext, TaskRecord } from '../../src/types.js';
 
 /** Lets the scheduler react, then moves the simulated clock to each due timer, until nothing is due. */
 async function drive(clock: SimulationClock): Promise<void> {
@@ -58,5 +60,30 @@ describe('trackTaskRuns', () => {
     expect(byName.get('waiting')).toMatchObject({ status: 'cancelled', attempts: 0, durationMs: 0, waitMs: 200, error: 'not needed' });
     tracker.stop();
     await scheduler.stop();
+  });
+});
+
+describe('trackTaskRuns on a resumed run', () => {
+  it('counts an attempt that was running when the earlier process died from the resume, not from its stored start', () => {
+    let clock = 100_000;
+    const handlers = new Set<(type: keyof SchedulerEvents, event: unknown) => void>();
+    const interrupted = { id: 'b', name: 'b', status: 'running', attempts: 1, startedAt: 1_000, readyAt: 900 } as TaskRecord;
+    const done = { id: 'a', name: 'a', status: 'completed', attempts: 1, startedAt: 500, completedAt: 800 } as TaskRecord;
+    const scheduler = {
+      listTasks: () => [done, interrupted],
+      events: { on: (_: '*', handler: (type: keyof SchedulerEvents, event: unknown) => void) => handlers.add(handler), off: () => undefined },
+    } as unknown as Scheduler;
+    const tracker = trackTaskRuns(scheduler, { now: () => clock });
+    const emit = (type: keyof SchedulerEvents, event: unknown) => handlers.forEach((handler) => handler(type, event));
+    // The resumed attempt is reported interrupted at once; the retry then runs 3 s.
+    clock += 5;
+    emit('task:retrying', { task: interrupted, error: new Error('attempt 1 was interrupted'), delayMs: 0 });
+    emit('task:started', { task: { ...interrupted, attempts: 2, startedAt: clock, readyAt: clock } });
+    clock += 3000;
+    emit('task:completed', { task: { ...interrupted, status: 'completed', attempts: 2, completedAt: clock }, result: undefined });
+    const byName = new Map(tracker.tasks().map((task) => [task.name, task]));
+    // Not 102 s (99 s of them with no process at all).
+    expect(byName.get('b')).toMatchObject({ status: 'completed', attempts: 2, durationMs: 3005 });
+    expect(byName.get('a')).toMatchObject({ status: 'completed', durationMs: 300 });
   });
 });

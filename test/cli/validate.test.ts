@@ -27,6 +27,12 @@ describe('xeno-scheduler validate', () => {
     }
   });
 
+  it('says "1 task in 1 level" for a single task', async () => {
+    const { code, stdout } = await runMain(['validate', 'test/fixtures/cli/one-task.yaml']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^test\/fixtures\/cli\/one-task\.yaml is valid: 1 task in 1 level$/m);
+  });
+
   it('escapes control characters in the names of the plan', async () => {
     const { code, stdout } = await runMain(['validate', 'test/fixtures/cli/control-characters.yaml']);
     expect(code).toBe(0);

@@ -45,7 +45,7 @@ describe.skipIf(SKIP_REASON !== undefined)('a distributed coordinator SIGKILLed 
     // 2. Restarted: it re-attaches; killed again before the slow ones end.
     const second = startCli(command, { env, timeoutMs: 40_000 });
     await eventually(() => second.stdout().includes('running 6 tasks'), 20_000);
-    expect(second.stdout()).toContain('1 tasks had finished (1 completed, 0 failed, 0 cancelled; not run again), 4 attempts were running (short1, short2, slow1, slow2): re-attaching to their jobs');
+    expect(second.stdout()).toContain('1 task had finished (1 completed, 0 failed, 0 cancelled; not run again), 4 attempts were running (short1, short2, slow1, slow2): re-attaching to their jobs');
     expect(logLines(log)).not.toContain('slow1');
     await killHard(second);
 

@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMain } from './runMain.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'xeno-cli-listen-'));
+const WORKLOAD = 'test/fixtures/cli/one-task.yaml';
+
+let busy: Server;
+let busyPort = 0;
+beforeAll(async () => {
+  busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  busyPort = (busy.address() as { port: number }).port;
+});
+afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+
+describe('xeno-scheduler run: the dashboard and metrics flags', () => {
+  it.each([
+    ['--dashboard --port', (port: number) => ['--dashboard', '--port', String(port)], '--port'],
+    ['--metrics-port', (port: number) => ['--metrics-port', String(port)], '--metrics-port'],
+  ])('%s on a busy port exits 2 naming the flag, before a task runs or the --state store is created', async (_, flagsOf, flag) => {
+    const state = join(tmp, `${flag.slice(2)}.db`);
+    const { code, stdout, stderr } = await runMain(['run', WORKLOAD, '--state', state, ...flagsOf(busyPort)]);
+    expect(stderr).toBe(`error: <command line>: ${flag}: expected a port free to listen on at 127.0.0.1, found ${busyPort} (EADDRINUSE)\n`);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(existsSync(state)).toBe(false);
+  });
+
+  it.each([
+    [['--dashboard', '--port', '70000'], /option '--port <port>' argument '70000' is invalid\. expected a port, a whole number from 0 to 65535/],
+    [['--dashboard', '--token', 'short'], /^error: <command line>: --token: expected a string of at least 16 characters, found 5 characters$/m],
+    [['--dashboard', '--host', '0.0.0.0'], /^error: <command line>: --token: expected a token when binding the non-loopback host "0\.0\.0\.0", found none/m],
+  ])('names the CLI flag, not the API option: %j', async (flags, message) => {
+    const { code, stdout, stderr } = await runMain(['run', WORKLOAD, ...flags]);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/startDashboard|serveMetrics/);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+  });
+
+  it.each([
+    [['--fresh'], '--fresh', '--state <file>'],
+    [['--port', '5'], '--port', '--dashboard (or --keep-open without --metrics-port)'],
+    [['--token', 'short'], '--token', '--dashboard (or --keep-open without --metrics-port)'],
+    [['--host', '0.0.0.0'], '--host', '--dashboard (or --keep-open without --metrics-port)'],
+    [['--keep-open', '--metrics-port', '0', '--port', '5'], '--port', '--dashboard (or --keep-open without --metrics-port)'],
+    [['--metrics-host', '8.8.8.8'], '--metrics-host', '--metrics-port <port>'],
+  ])('refuses %j, a flag that does nothing without its partner, naming both', async (flags, flag, partner) => {
+    const { code, stdout, stderr } = await runMain(['run', WORKLOAD, ...flags]);
+    expect(stderr).toBe(`error: <command line>: ${flag}: expected ${flag} together with ${partner}, which it applies to, found ${flag} without it\n`);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+  });
+});
