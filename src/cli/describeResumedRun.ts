@@ -9,7 +9,7 @@ import { describeReattached } from './reattachedAttempts.js';
  * interrupted; once `run.reattached` is known, the line says what became of each.
  *
  * @example
- * describeResumedRun({ state: 'run.db', completed: 12, failed: 0, cancelled: 0, interrupted: ['prove'], pending: 3 });
+ * describeResumedRun({ state: 'run.db', completed: 12, failed: 0, cancelled: 0, interrupted: ['prove'], stopped: [], pending: 3 });
  * // 'resumed run.db: 12 tasks had finished (12 completed, 0 failed, 0 cancelled; not run again), 1 attempt interrupted (prove), 3 tasks waiting'
  */
 export function describeResumedRun(run: ResumedRun, reattaching = false): string {
@@ -20,8 +20,10 @@ export function describeResumedRun(run: ResumedRun, reattaching = false): string
   else if (count === 0) interrupted = 'no attempt interrupted';
   else if (reattaching) interrupted = `${count} attempt${count === 1 ? ' was' : 's were'} running (${run.interrupted.join(', ')}): re-attaching to their jobs`;
   else interrupted = `${count} attempt${count === 1 ? '' : 's'} interrupted (${run.interrupted.join(', ')})`;
+  const stoppedCount = run.stopped.length;
+  const stopped = stoppedCount === 0 ? '' : `${stoppedCount} attempt${stoppedCount === 1 ? '' : 's'} stopped by the last run's stop (${run.stopped.join(', ')}): started again, not counted, `;
   return escapeControlCharacters(
     `resumed ${run.state}: ${counted(finished, 'task')} had finished (${run.completed} completed, ${run.failed} failed, ${run.cancelled} cancelled; not run again), ` +
-      `${interrupted}, ${counted(run.pending, 'task')} waiting`,
+      `${interrupted}, ${stopped}${counted(run.pending, 'task')} waiting`,
   );
 }

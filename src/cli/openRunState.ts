@@ -4,6 +4,7 @@ import { sqliteStore, type SqliteTaskStore } from '../stores/sqlite/sqliteStore.
 import type { TaskSpec } from '../types.js';
 import { compareStoredWork, compareWithStoredRun, type RunWork } from './compareWithStoredRun.js';
 import type { ReattachedAttempts } from './reattachedAttempts.js';
+import { wasStopped } from '../stores/wasStopped.js';
 
 /** The store note that keeps what each task of the run runs. */
 const WORK_NOTE = 'work';
@@ -21,7 +22,9 @@ export interface ResumedRun {
    * a distributed run re-attached to its job (see `reattached`).
    */
   readonly interrupted: readonly string[];
-  /** Tasks that were waiting: they wait again. */
+  /** Tasks whose attempt the last run's stop (a Ctrl-C) cut short: they start again, that attempt not counted. */
+  readonly stopped: readonly string[];
+  /** Tasks that were waiting (those above included): they wait again. */
   readonly pending: number;
   /** A distributed run: what the restarted coordinator found of the jobs of those attempts. */
   readonly reattached?: ReattachedAttempts;
@@ -81,6 +84,7 @@ export function openRunState(file: string, specs: readonly TaskSpec[], work: Run
       failed: count('failed'),
       cancelled: count('cancelled'),
       interrupted: states.filter((state) => state.status === 'running').map((state) => state.task.id),
+      stopped: states.filter(wasStopped).map((state) => state.task.id),
       pending: count('pending'),
     };
   }

@@ -5,11 +5,13 @@ import type { CliIo } from './CliIo.js';
 import { counted } from './counted.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { ExitCode } from './ExitCode.js';
+import { wasStopped } from '../stores/wasStopped.js';
 
 const STATUSES = ['completed', 'failed', 'cancelled', 'running', 'pending'] as const;
 
 function describeState(state: StoredTaskState): string {
   if (state.status === 'running') return `running attempt ${state.attempt} when the run stopped`;
+  if (wasStopped(state)) return `attempt ${state.attempt} stopped with the run: starts again on resume, not counted`;
   if (state.status === 'pending') return state.pendingReason === 'backoff' ? `waiting to retry (attempt ${state.attempt} failed)` : `waiting (${state.pendingReason ?? 'queued'})`;
   if (state.status === 'completed') return '';
   return state.error === undefined ? (state.cancelReason ?? '') : `${state.error.name}: ${state.error.message}`;

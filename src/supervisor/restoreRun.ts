@@ -114,7 +114,8 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
       continue;
     }
     if (handler === undefined) unrecoverable.push(entry);
-    if (state.stoppedAttempts > 0 && state.status === 'pending' && state.pendingReason === 'queued') stopped.push({ id: entry.id, attempt: state.attempt });
+    // Its last step handed its attempt back (stores/wasStopped, read here through the interface only).
+    if (state.status === 'pending' && state.attempt > 0 && state.startedAt === undefined) stopped.push({ id: entry.id, attempt: state.attempt });
     let value: 'running' | 'dispatched' | 'backoff' | 'queued' | 'dependencies';
     if (state.status === 'running') {
       // An attempt whose executor reports activity and that was not reported active still waited

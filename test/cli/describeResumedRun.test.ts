@@ -2,13 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { describeResumedRun } from '../../src/cli/describeResumedRun.js';
 import { toReattachedAttempts } from '../../src/cli/reattachedAttempts.js';
 
-const run = { state: 'run.db', completed: 2, failed: 0, cancelled: 0, interrupted: ['a', 'b', 'c'], pending: 1 };
+const run = { state: 'run.db', completed: 2, failed: 0, cancelled: 0, interrupted: ['a', 'b', 'c'], stopped: [], pending: 1 };
 const head = 'resumed run.db: 2 tasks had finished (2 completed, 0 failed, 0 cancelled; not run again), ';
 
 describe('describeResumedRun', () => {
   it('says the running attempts were interrupted on a local run, and re-attached to on a distributed one', () => {
     expect(describeResumedRun(run)).toBe(`${head}3 attempts interrupted (a, b, c), 1 task waiting`);
     expect(describeResumedRun(run, true)).toBe(`${head}3 attempts were running (a, b, c): re-attaching to their jobs, 1 task waiting`);
+  });
+
+  it('says which attempts the last run stopped itself (a Ctrl-C): they start again, not counted', () => {
+    expect(describeResumedRun({ ...run, interrupted: [], stopped: ['d'], pending: 2 })).toBe(`${head}no attempt interrupted, 1 attempt stopped by the last run's stop (d): started again, not counted, 2 tasks waiting`);
   });
 
   it('says what became of each re-attached attempt once it is known', () => {

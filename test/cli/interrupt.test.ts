@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -20,6 +20,32 @@ async function waitFor(isDone: () => boolean): Promise<void> {
 }
 
 describe.concurrent('xeno-scheduler run, interrupted', () => {
+  it('resumes a --state run after a Ctrl-C: the attempt it stopped runs again, not counted, even with no retry left', async () => {
+    const folder = mkdtempSync(join(tmp, 'resume-'));
+    const file = join(folder, 'workload.yaml');
+    // a's first run waits to be stopped; its second one (a file marks the first) ends at once.
+    writeFileSync(
+      file,
+      'config: {scheduler: {task_scheduler: {retry_attempts: 0}}}\n' +
+        'tasks:\n' +
+        '  a: {command: \'if [ -e "$MARK" ]; then echo again; else touch "$MARK"; echo $$ > "$PID_FILE"; exec sleep 30; fi\'}\n' +
+        '  b: {command: "true", dependencies: [a]}\n',
+    );
+    const env = { PID_FILE: join(folder, 'a.pid'), MARK: join(folder, 'mark') };
+    const state = join(folder, 'run.db');
+    const first = startCli(['run', file, '--state', state], { env });
+    await readPidFile(env.PID_FILE, 10_000);
+    first.child.kill('SIGINT');
+    expect((await first.result).code).toBe(130);
+    const status = await runCli(['status', state]);
+    expect(status.stdout).toMatch(/^a +pending +1 +attempt 1 stopped with the run: starts again on resume, not counted$/m);
+    const resumed = await runCli(['run', file, '--state', state], { env });
+    expect(resumed.stderr + resumed.stdout).toContain("no attempt interrupted, 1 attempt stopped by the last run's stop (a): started again, not counted, 2 tasks waiting");
+    expect(resumed.stdout).toMatch(/^a +completed +2 /m);
+    expect(resumed.stdout).toMatch(/^b +completed +1 /m);
+    expect(resumed.code).toBe(0);
+  });
+
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('cancels the running task on %s, kills its processes, prints what was done and exits 130', async (signal) => {
     const pidFile = join(tmp, `${signal}.pid`);
     const cli = startCli(['run', workload], { env: { PID_FILE: pidFile } });
