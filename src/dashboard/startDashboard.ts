@@ -13,6 +13,7 @@ import { DashboardOptionsError } from './DashboardOptionsError.js';
 import { loadPageAssets } from './loadPageAssets.js';
 import { resolveDashboardOptions, type DashboardOptions } from './resolveDashboardOptions.js';
 import { taskPath } from './taskPath.js';
+import { listenServer, type ListenFailure } from '../internal/listenServer.js';
 
 /** A running dashboard: what {@link startDashboard} resolves to. */
 export interface Dashboard {
@@ -31,19 +32,9 @@ const STALE = new WeakSet<WebSocket>();
 
 /** Listens, or throws a {@link DashboardOptionsError} naming `port` (in use, not allowed) or `host` (not this machine's). */
 async function listen(server: Server, port: number, host: string): Promise<void> {
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    if (code === 'EADDRINUSE' || code === 'EACCES') throw new DashboardOptionsError('port', `a port free to listen on at ${host}`, `${port} (${code})`);
-    throw new DashboardOptionsError('host', 'an address of this machine', `${host} (${code})`);
-  }
+  await listenServer(server, port, host).catch(({ field, code }: ListenFailure) => {
+    throw field === 'port' ? new DashboardOptionsError('port', `a port free to listen on at ${host}`, `${port} (${code})`) : new DashboardOptionsError('host', 'an address of this machine', `${host} (${code})`);
+  });
 }
 
 function pageUrl(host: string, port: number, token: string | undefined): string {

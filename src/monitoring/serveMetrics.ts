@@ -4,6 +4,7 @@ import { describeValue } from '../internal/describeValue.js';
 import type { Scheduler } from '../scheduler.js';
 import { instrumentScheduler } from './instrumentScheduler.js';
 import { MonitoringOptionsError } from './MonitoringOptionsError.js';
+import { listenServer, type ListenFailure } from '../internal/listenServer.js';
 
 /** Options of {@link serveMetrics}. */
 export interface ServeMetricsOptions {
@@ -91,17 +92,11 @@ export async function serveMetrics(scheduler: Scheduler, options: ServeMetricsOp
     await meterProvider.shutdown();
   };
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
+    await listenServer(server, port, host);
+  } catch (failure) {
     await shutdown();
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    if (code === 'EADDRINUSE' || code === 'EACCES') throw new MonitoringOptionsError(ORIGIN, 'port', `a port free to listen on at ${host}`, `${port} (${code})`);
+    const { field, code } = failure as ListenFailure;
+    if (field === 'port') throw new MonitoringOptionsError(ORIGIN, 'port', `a port free to listen on at ${host}`, `${port} (${code})`);
     throw new MonitoringOptionsError(ORIGIN, 'host', 'an address of this machine', `${host} (${code})`);
   }
   const bound = (server.address() as AddressInfo).port;
