@@ -69,13 +69,13 @@ module.exports = {
       name: 'dashboard-uses-public-api',
       comment:
         'The dashboard uses only what an embedding app could: the public core modules ' +
-        '(index, types, errors, scheduler, events) and inspection; no runtime internals, ' +
-        'machines, config, executors or simulator.',
+        '(index, types, errors, scheduler, events), inspection, and src/http (node:http helpers it ' +
+        'shares with the metrics endpoint); no runtime internals, machines, config, executors or simulator.',
       severity: 'error',
       from: { path: '^src/dashboard/' },
       to: {
         path: '^(src|machines)/',
-        pathNot: '^src/(dashboard/|inspection/|(index|types|errors|scheduler|events)\\.ts$)',
+        pathNot: '^src/(dashboard/|inspection/|http/|(index|types|errors|scheduler|events)\\.ts$)',
       },
     },
     {

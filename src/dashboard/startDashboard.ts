@@ -13,7 +13,7 @@ import { DashboardOptionsError } from './DashboardOptionsError.js';
 import { loadPageAssets } from './loadPageAssets.js';
 import { resolveDashboardOptions, type DashboardOptions } from './resolveDashboardOptions.js';
 import { taskPath } from './taskPath.js';
-import { listenServer, type ListenFailure } from '../internal/listenServer.js';
+import { listenServer, type ListenFailure } from '../http/listenServer.js';
 
 /** A running dashboard: what {@link startDashboard} resolves to. */
 export interface Dashboard {

@@ -4,7 +4,7 @@ import { describeValue } from '../internal/describeValue.js';
 import type { Scheduler } from '../scheduler.js';
 import { instrumentScheduler } from './instrumentScheduler.js';
 import { MonitoringOptionsError } from './MonitoringOptionsError.js';
-import { listenServer, type ListenFailure } from '../internal/listenServer.js';
+import { listenServer, type ListenFailure } from '../http/listenServer.js';
 
 /** Options of {@link serveMetrics}. */
 export interface ServeMetricsOptions {
