@@ -93,7 +93,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
   program
     .command('simulate')
     .description("Replay a workload under a simulated clock and print each policy's metrics side by side.")
-    .argument('[workload]', 'workload YAML file; each task needs an `estimate` or a `duration` (not with --replay)')
+    .argument('[workload]', 'workload YAML file; each task needs an `estimate` or a `duration` and runs once for it (timeouts and retries are not simulated; not with --replay)')
     .option('--replay <report>', 'replay a real run from its `run --report` file, with its measured durations, beside the real run (not a run resumed with --state)')
     .addOption(configOption())
     .addOption(policyOption('policy to simulate (default: priority_scheduler.policy)'))
