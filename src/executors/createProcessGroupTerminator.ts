@@ -1,3 +1,6 @@
+/** How often a group within its grace is looked for, in ms: gone, it needs no SIGKILL. */
+const GONE_POLL_MS = 50;
+
 /** Ends process groups, and knows which of them are still within their grace period. */
 export interface ProcessGroupTerminator {
   /**
@@ -30,15 +33,20 @@ export interface ProcessGroupTerminator {
  * ```
  */
 export function createProcessGroupTerminator(): ProcessGroupTerminator {
-  /** The SIGKILL timer of each group within its grace. */
-  const graces = new Map<number, NodeJS.Timeout>();
+  /** Each group within its grace: its SIGKILL timer, and the poll that notices it is gone sooner. */
+  const graces = new Map<number, { readonly kill: NodeJS.Timeout; readonly poll: NodeJS.Timeout }>();
   const waiters: (() => void)[] = [];
   let isHurried = false;
 
-  const kill = (groupId: number): void => {
-    clearTimeout(graces.get(groupId));
+  /** The group's grace is over: SIGKILL to what is left of it (`kill`), or nothing (it is gone). */
+  const end = (groupId: number, kill: boolean): void => {
+    const grace = graces.get(groupId);
+    if (grace !== undefined) {
+      clearTimeout(grace.kill);
+      clearInterval(grace.poll);
+    }
     graces.delete(groupId);
-    signalGroup(groupId, 'SIGKILL');
+    if (kill) signalGroup(groupId, 'SIGKILL');
     if (graces.size > 0) return;
     for (const wake of waiters.splice(0)) wake();
   };
@@ -46,13 +54,17 @@ export function createProcessGroupTerminator(): ProcessGroupTerminator {
   return {
     terminate(groupId, graceMs) {
       if (graces.has(groupId) || !signalGroup(groupId, 'SIGTERM')) return;
-      // Left referenced on purpose: the process should not exit while a member may still ignore SIGTERM.
-      graces.set(groupId, setTimeout(() => kill(groupId), graceMs));
-      if (isHurried) kill(groupId);
+      graces.set(groupId, {
+        // Left referenced on purpose: the process should not exit while a member may still ignore SIGTERM.
+        kill: setTimeout(() => end(groupId, true), graceMs),
+        // A group whose every member heeded SIGTERM needs no SIGKILL, and nobody should wait for one.
+        poll: setInterval(() => signalGroup(groupId, 0) || end(groupId, false), GONE_POLL_MS).unref(),
+      });
+      if (isHurried) end(groupId, true);
     },
     hurry() {
       isHurried = true;
-      for (const groupId of [...graces.keys()]) kill(groupId);
+      for (const groupId of [...graces.keys()]) end(groupId, true);
     },
     get pending() {
       return graces.size;
@@ -65,10 +77,10 @@ export function createProcessGroupTerminator(): ProcessGroupTerminator {
 }
 
 /**
- * Sends a signal to a whole group; false when it cannot: the group is gone (ESRCH) or, rarely,
+ * Sends a signal to a whole group (0: none, only asks whether it is there); false when it cannot: the group is gone (ESRCH) or, rarely,
  * a member is not ours to signal (EPERM), where nothing more can be done from here.
  */
-function signalGroup(groupId: number, signal: NodeJS.Signals): boolean {
+function signalGroup(groupId: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-groupId, signal);
     return true;

@@ -44,6 +44,20 @@ describe('createProcessGroupTerminator', () => {
     expect(await waitUntilGone(second.sleepPid, 1000)).toBe(true);
   });
 
+  it('settles as soon as a group that heeds SIGTERM is gone, without waiting out its grace', async () => {
+    const terminator = createProcessGroupTerminator();
+    const pidFile = join(scratch, 'heeds.pid');
+    const child = spawn('/bin/sh', ['-c', `sleep 30 & echo $! > "${pidFile}"; wait`], { detached: true, stdio: 'ignore' });
+    const sleepPid = await readPidFile(pidFile);
+    terminator.terminate(child.pid ?? -1, 60_000);
+    expect(terminator.pending).toBe(1);
+    // Within a minute-long grace: settled well before it (a Ctrl-C that ended everything exits at once).
+    const settled = await Promise.race([terminator.settled().then(() => 'settled'), new Promise((resolve) => setTimeout(resolve, 10_000, 'still waiting'))]);
+    expect(settled).toBe('settled');
+    expect(terminator.pending).toBe(0);
+    expect(isRunning(sleepPid)).toBe(false);
+  });
+
   it('leaves a group that no longer exists alone', async () => {
     const terminator = createProcessGroupTerminator();
     const child = spawn('/bin/sh', ['-c', 'exit 0'], { detached: true, stdio: 'ignore' });
