@@ -301,4 +301,13 @@ describe('parseWorkload', () => {
   it.each(badWorkloads)('reports $name with its path, line and message', (file) => {
     expect(issueRows(file, (text) => parseWorkload(text, 'workload.yaml', { env: {} }))).toEqual(file.issues);
   });
+
+  it('keeps config keys a command could not tell apart where no command reads them: a module (ctx.config) or a task only simulated', () => {
+    const text = ['tasks:', '  m: {module: ./work.mjs, export: run, config: {a: 1, A: 2, json: 3}}', '  s: {estimate: 1, config: {a: 1, A: 2}}'].join('\n');
+    const workload = parseWorkload(text, 'workload.yaml', { env: {} });
+    expect(workload.tasks.map((task) => [task.name, task.config])).toEqual([
+      ['m', { a: 1, A: 2, json: 3 }],
+      ['s', { a: 1, A: 2 }],
+    ]);
+  });
 });

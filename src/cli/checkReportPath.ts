@@ -1,4 +1,4 @@
-import { accessSync, constants, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 
@@ -17,12 +17,23 @@ function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
-/** The path with its links resolved as far as they exist (a missing file's folder still resolves). */
-function realPath(path: string): string {
+/**
+ * The path with its links resolved as far as they exist: a link to a file not made yet resolves
+ * to where that file will be, and a missing file's folder still resolves.
+ */
+function realPath(path: string, hops = 0): string {
   const absolute = resolve(path);
   try {
     return realpathSync(absolute);
   } catch {
+    // A dangling link (or a loop, given up after 40 hops as the system does).
+    if (hops < 40) {
+      try {
+        return realPath(resolve(dirname(absolute), readlinkSync(absolute)), hops + 1);
+      } catch {
+        // Not a link.
+      }
+    }
     try {
       return resolve(realpathSync(dirname(absolute)), basename(absolute));
     } catch {

@@ -170,7 +170,8 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   const wantsDashboard = flags.dashboard === true || (flags.keepOpen === true && flags.metricsPort === undefined);
   checkPartnerFlags(flags, wantsDashboard);
   const plan = loadPlan(file, flags);
-  const state = flags.state === undefined ? [] : [{ role: 'the --state file', path: flags.state }];
+  // SQLite keeps the store's recent writes beside it (-wal, -shm; -journal while it commits).
+  const state = flags.state === undefined ? [] : ['', '-wal', '-shm', '-journal'].map((suffix) => ({ role: `the --state file${suffix === '' ? '' : `'s ${suffix} file`}`, path: `${flags.state}${suffix}` }));
   checkReportPath(flags.report, '--report', [...planFiles(file, flags, plan), ...state]);
   const metricsOptions = flags.metricsPort === undefined ? undefined : { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1' };
   // A busy port or a bad token is bad input: refused before a task runs or the --state store is touched.

@@ -10,7 +10,7 @@ interface TaskProblem {
 }
 
 /**
- * Refuses a task's `config` keys that a command could not tell apart: two keys that map to one
+ * Refuses a command task's `config` keys that the command could not tell apart: two keys that map to one
  * `XENO_CONFIG_<KEY>` variable (`a` and `A`, `A-B` and `A_B`), where one value would be lost, and a
  * key that maps to `XENO_CONFIG_JSON`, which holds the whole config.
  *

@@ -62,7 +62,8 @@ export function parseWorkload(text: string, file = '<string>', options: Workload
   const problems = [
     ...checkDependencies(new Map(entries.map(([name, task]) => [name, task.dependencies])), config.scheduler.dependency_scheduler.max_dependency_depth),
     ...checkTaskResources(new Map(entries.map(([name, task]) => [name, task.resources])), resourcePool(config)),
-    ...checkConfigVariables(new Map(entries.map(([name, task]) => [name, task.config]))),
+    // Only a command gets its config as XENO_CONFIG_ variables; a module gets ctx.config, an object.
+    ...checkConfigVariables(new Map(entries.filter(([, task]) => task.command !== undefined).map(([name, task]) => [name, task.config]))),
   ];
   if (problems.length > 0) {
     throw new ConfigurationError(problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)));
