@@ -58,7 +58,7 @@ const OPTIONS = ['setup', 'setupData', 'statsIntervalMs', 'timeoutMs', 'maxBackl
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function checkMs(value: unknown, field: string, min: number, fallback: number): number {
-  const ms = value ?? fallback;
+  const ms = value === undefined ? fallback : value;
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < min || ms > MAX_TIMER_MS) {
     throw new MonitoringOptionsError(ORIGIN, field, `a number of ms from ${min} to ${MAX_TIMER_MS}`, describeValue(ms));
   }
@@ -66,7 +66,7 @@ function checkMs(value: unknown, field: string, min: number, fallback: number): 
 }
 
 function checkMaxBacklog(value: unknown): number {
-  const max = value ?? 1_000_000;
+  const max = value === undefined ? 1_000_000 : value;
   if (max !== Number.POSITIVE_INFINITY && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1)) {
     throw new MonitoringOptionsError(ORIGIN, 'maxBacklog', 'a whole number of events >= 1, or Infinity', describeValue(max));
   }

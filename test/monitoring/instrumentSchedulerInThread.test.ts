@@ -200,6 +200,7 @@ describe('instrumentSchedulerInThread', () => {
     ['a bad linkLimit', { setup: SETUP, linkLimit: -1 }, /option "linkLimit": expected a whole number >= 0, received -1/],
     ['a backlog of no events', { setup: SETUP, maxBacklog: 0 }, /option "maxBacklog": expected a whole number of events >= 1, or Infinity, received 0 \(number\)/],
     ['a fractional backlog', { setup: SETUP, maxBacklog: 2.5 }, /option "maxBacklog": expected a whole number of events >= 1, or Infinity, received 2.5 \(number\)/],
+    ['a backlog of null', { setup: SETUP, maxBacklog: null } as never, /option "maxBacklog": expected a whole number of events >= 1, or Infinity, received null/],
     ['a backlog that is not a number', { setup: SETUP, maxBacklog: '100' } as never, /option "maxBacklog": expected a whole number of events >= 1, or Infinity, received "100" \(string\)/],
   ])('refuses %s, naming the option, and leaves the scheduler without a listener', async (_, given, message) => {
     const scheduler = createScheduler();
