@@ -153,7 +153,7 @@ export class AttemptInterruptedError extends SchedulerError {
   readonly taskId: string;
   readonly attempt: number;
   constructor(taskId: string, attempt: number) {
-    super('ATTEMPT_INTERRUPTED', `task "${taskId}": attempt ${attempt} was interrupted (its scheduler stopped while it ran)`);
+    super('ATTEMPT_INTERRUPTED', `task "${taskId}": attempt ${attempt} was interrupted (its scheduler ended without stopping it: a crash or a kill)`);
     this.name = 'AttemptInterruptedError';
     this.taskId = taskId;
     this.attempt = attempt;

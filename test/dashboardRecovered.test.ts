@@ -35,7 +35,7 @@ describe('the dashboard on a recovered run', () => {
       { at: 0, from: 'running', to: 'completed', event: 'recorded' },
     ]);
     const stuck = feed.detail('stuck');
-    expect(stuck?.task.error).toBe('task "stuck": attempt 1 was interrupted (its scheduler stopped while it ran)');
+    expect(stuck?.task.error).toBe('task "stuck": attempt 1 was interrupted (its scheduler ended without stopping it: a crash or a kill)');
     // The interrupted attempt's end was seen live: it failed, by the interruption reported as its outcome.
     expect(stuck?.history.at(-1)).toMatchObject({ at: 500, to: 'failed', event: 'task.fail' });
   });

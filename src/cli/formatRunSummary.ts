@@ -31,7 +31,7 @@ export function formatRunSummary({ tasks, summary }: RunReport): string {
   const unfinished = summary.unfinished > 0 ? `, ${summary.unfinished} unfinished` : '';
   const stopped = tasks.filter((task) => task.status === 'cancelled' && task.attempts > 0).length;
   const interrupted =
-    summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${counted(stopped, 'running task')} stopped (their processes killed), the rest cancelled\n`;
+    summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${counted(stopped, 'running task')} stopped (${stopped === 1 ? 'its' : 'their'} processes killed), the rest cancelled\n`;
   const failures = tasks.filter((task) => task.status === 'failed').map((task) => `${escapeControlCharacters(`${task.name} failed: ${task.error ?? 'unknown error'}`)}\n`);
   return `${table}\n\n${failures.join('')}${interrupted}${summary.resumed?.reattached === undefined ? '' : `${describeResumedRun(summary.resumed)}\n`}${counted(summary.total, 'task')}: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}\n`;
 }

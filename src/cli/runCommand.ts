@@ -240,7 +240,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
         signalsUsed = 1;
         resources.isStopped = true;
         io.stderr.write(`${interruptedBy}: stopping the running tasks; again to kill their processes now\n`);
-        if (flags.state !== undefined) io.stderr.write(`the run is kept in ${flags.state}: run the same command again to resume it\n`);
+        if (flags.state !== undefined) {
+          io.stderr.write(`the run is kept in ${flags.state} as it was (the tasks cancelled here are not ended there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
+        }
         await unlessHurried(scheduler.stop(), hurryOnNextSignal());
       }
     } finally {

@@ -10,7 +10,7 @@ import { wasStopped } from '../stores/wasStopped.js';
 const STATUSES = ['completed', 'failed', 'cancelled', 'running', 'pending'] as const;
 
 function describeState(state: StoredTaskState): string {
-  if (state.status === 'running') return `running attempt ${state.attempt} when the run stopped`;
+  if (state.status === 'running') return `running attempt ${state.attempt} when the run ended (a crash or a kill)`;
   if (wasStopped(state)) return `attempt ${state.attempt} stopped with the run: starts again on resume, not counted`;
   if (state.status === 'pending') return state.pendingReason === 'backoff' ? `waiting to retry (attempt ${state.attempt} failed)` : `waiting (${state.pendingReason ?? 'queued'})`;
   if (state.status === 'completed') return '';

@@ -77,7 +77,7 @@ describe('xeno-scheduler run --state', () => {
 
     const status = await runMain(['status', state]);
     expect(status.code).toBe(1);
-    expect(status.stdout).toMatch(/^slow +running +1 +running attempt 1 when the run stopped$/m);
+    expect(status.stdout).toMatch(/^slow +running +1 +running attempt 1 when the run ended \(a crash or a kill\)$/m);
     expect(status.stdout).toContain('running when it stopped: slow (attempt 1)');
 
     writeFileSync(hurry, ''); // the same workload; the interrupted attempt now ends at once

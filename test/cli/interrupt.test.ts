@@ -36,7 +36,9 @@ describe.concurrent('xeno-scheduler run, interrupted', () => {
     const first = startCli(['run', file, '--state', state], { env });
     await readPidFile(env.PID_FILE, 10_000);
     first.child.kill('SIGINT');
-    expect((await first.result).code).toBe(130);
+    const stopped = await first.result;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain(`the run is kept in ${state} as it was (the tasks cancelled here are not ended there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
     const status = await runCli(['status', state]);
     expect(status.stdout).toMatch(/^a +pending +1 +attempt 1 stopped with the run: starts again on resume, not counted$/m);
     const resumed = await runCli(['run', file, '--state', state], { env });
@@ -60,7 +62,7 @@ describe.concurrent('xeno-scheduler run, interrupted', () => {
     expect(stdout).toMatch(/^\s+\d+\.\d\ds {2}cancelled {2}sleeper: scheduler stopped$/m);
     expect(stdout).toMatch(/^sleeper +cancelled +1 +\d+ +\d+$/m);
     expect(stdout).toMatch(/^after_sleep +cancelled +0 +0 +0$/m);
-    expect(stdout).toContain(`interrupted by ${signal}: 1 running task stopped (their processes killed), the rest cancelled\n`);
+    expect(stdout).toContain(`interrupted by ${signal}: 1 running task stopped (its processes killed), the rest cancelled\n`);
     expect(stdout).toMatch(/^3 tasks: 1 completed, 0 failed, 2 cancelled in /m);
   });
 
