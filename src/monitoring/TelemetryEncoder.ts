@@ -51,6 +51,11 @@ export class TelemetryEncoder implements TaskEventRecorder {
   #events = 0;
   #isPostScheduled = false;
   #isShedding = false;
+  /**
+   * Tasks whose attempt's start went to the thread and whose end has not (with a bound only): an
+   * end is never dropped once its start went, or the thread would keep that span open for good.
+   */
+  readonly #open = new Set<string>();
   /** Events posted so far. */
   posted = 0;
   /** Events dropped because the thread was {@link EncoderOptions.maxBacklog} events behind. */
@@ -130,10 +135,16 @@ export class TelemetryEncoder implements TaskEventRecorder {
     w.f64(task.startedAt ?? Number.NaN);
     w.f64(attempt);
     this.#added();
+    if (this.#maxBacklog !== Number.POSITIVE_INFINITY) this.#open.add(task.id);
+  }
+
+  /** Whether the end of task `id`'s attempt may be written: always when its start went, else as any event. */
+  #admitsEnd(id: string): boolean {
+    return (this.#open.size > 0 && this.#open.delete(id)) || this.#admits();
   }
 
   retrying(task: TaskRecord, error: Error, at: number): void {
-    if (!this.#admits()) return;
+    if (!this.#admitsEnd(task.id)) return;
     const w = this.#writer;
     const mark = w.mark();
     try {
@@ -150,7 +161,7 @@ export class TelemetryEncoder implements TaskEventRecorder {
   }
 
   ended(task: TaskRecord, status: FinalStatus, detail: { readonly error?: Error; readonly reason?: string }): void {
-    if (!this.#admits()) return;
+    if (!this.#admitsEnd(task.id)) return;
     const w = this.#writer;
     const mark = w.mark();
     try {

@@ -31,7 +31,8 @@ export interface ThreadInstrumentOptions extends Omit<InstrumentOptions, 'tracer
   /**
    * How many task events the thread may fall behind the scheduler (a slow or blocking exporter)
    * before new events are dropped rather than queued, which keeps the memory they hold bounded;
-   * they are written again once the thread is back to half as many. `Infinity`: no bound.
+   * they are written again once the thread is back to half as many. The end of an attempt whose
+   * start went is never dropped (its span would stay open). `Infinity`: no bound.
    * @default 1000000
    */
   readonly maxBacklog?: number;

@@ -162,7 +162,8 @@ describe('instrumentSchedulerInThread', () => {
     try {
       scheduler.scheduleTasks(Array.from({ length: 400 }, (_, index) => ({ id: `t${index}`, run: () => index })));
       await scheduler.onIdle();
-      expect(mostBehind).toBeLessThanOrEqual(50);
+      // The bound, plus the ends of attempts whose start went (at most one a worker): never dropped.
+      expect(mostBehind).toBeLessThanOrEqual(50 + 8);
       expect(telemetry.dropped).toBeGreaterThan(0);
       await telemetry.flush();
       const first = recorded(file).spans.filter((span) => span.name.startsWith('run '));
@@ -177,9 +178,9 @@ describe('instrumentSchedulerInThread', () => {
       await telemetry.flush();
       expect(recorded(file).spans.filter((span) => String(span.attributes['task.id']).startsWith('later'))).toHaveLength(10);
       expect(telemetry.dropped).toBe(droppedBefore);
-      expect(warnings.filter((message) => message.includes('maxBacklog'))).toEqual([
-        'instrumentSchedulerInThread: the telemetry thread is 50 task events behind (maxBacklog 50); new events are dropped until it is back to 25 (the instrumentation\'s `dropped` counts them)',
-      ]);
+      const said = warnings.filter((message) => message.includes('maxBacklog'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/^instrumentSchedulerInThread: the telemetry thread is 5\d task events behind \(maxBacklog 50\); new events are dropped until it is back to 25 \(the instrumentation's `dropped` counts them\)$/);
     } finally {
       process.off('warning', onWarning);
       await telemetry.stop();
