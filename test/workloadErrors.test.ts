@@ -281,6 +281,14 @@ const badWorkloads: readonly BadFile[] = [
     ],
   },
   {
+    name: 'an estimate the simulated clock cannot count in ms (it never ended)',
+    yaml: ['tasks:', '  a: {estimate: 1e15}', '  b: {duration: {distribution: exponential, mean: 2e9}}'],
+    issues: [
+      ['tasks.a.estimate', 2, 'workload.yaml:2: tasks.a.estimate: expected a number ≤ 1000000000, found 1000000000000000'],
+      ['tasks.b.duration.mean', 3, 'workload.yaml:3: tasks.b.duration.mean: expected a number ≤ 1000000000, found 2000000000'],
+    ],
+  },
+  {
     name: 'a config key named json',
     yaml: ['tasks:', '  a: {command: "true", config: {json: 1}}'],
     issues: [['tasks.a.config.json', 2, 'workload.yaml:2: tasks.a.config.json: expected a key other than json (XENO_CONFIG_JSON holds the whole config), found "json"']],

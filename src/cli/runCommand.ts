@@ -229,7 +229,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       resources.metrics = await asFlagError(() => serveMetrics(scheduler, options), METRICS_FLAGS);
       notes.write(`metrics: ${resources.metrics.url}\n`);
     }
-    if (!flags.json) notes.write(`running ${counted(specs.length, 'task')} from ${file} on ${maxWorkers} workers (policy ${policy})\n`);
+    if (!flags.json) notes.write(`running ${counted(specs.length, 'task')} from ${file} on ${counted(maxWorkers, 'worker')} (policy ${policy})\n`);
     const startedAt = Date.now();
     const view = createProgressView(tracker, flags, io, startedAt);
     let interruptedBy: NodeJS.Signals | null;

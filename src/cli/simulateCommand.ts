@@ -82,7 +82,7 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
     io.stdout.write(`${JSON.stringify({ workload: file, maxWorkers: settings.maxWorkers, seed: settings.seed, policies: rows }, null, 2)}\n`);
     return ExitCode.OK;
   }
-  const heading = `simulated ${counted(workload.tasks.length, 'task')} from ${file} on ${settings.maxWorkers} workers, seed ${settings.seed}`;
+  const heading = `simulated ${counted(workload.tasks.length, 'task')} from ${file} on ${counted(settings.maxWorkers, 'worker')}, seed ${settings.seed}`;
   io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written(flags)}`);
   return ExitCode.OK;
 }
@@ -139,7 +139,7 @@ async function replayCommand(path: string, flags: SimulateFlags, io: CliIo): Pro
     io.stdout.write(`${JSON.stringify({ replay: path, maxWorkers: settings.maxWorkers, policies: rows }, null, 2)}\n`);
     return ExitCode.OK;
   }
-  const heading = `replayed ${counted(replay.tasks.length, 'task')} of the run in ${path} (policy ${replay.policy ?? 'custom'}) on ${settings.maxWorkers} workers`;
+  const heading = `replayed ${counted(replay.tasks.length, 'task')} of the run in ${path} (policy ${replay.policy ?? 'custom'}) on ${counted(settings.maxWorkers, 'worker')}`;
   io.stdout.write(`${heading}\n\n${sideBySide(rows)}\n${written(flags)}`);
   return ExitCode.OK;
 }

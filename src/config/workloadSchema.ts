@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { prioritySchema } from './prioritySchema.js';
 
-const seconds = z.number().min(0);
+/**
+ * A duration in seconds, up to about 31 years: the simulator's virtual clock counts whole ms in a
+ * double, and a task of 1e15 s made its sums lose the ms and its loop never end.
+ */
+const MAX_SECONDS = 1e9;
+const seconds = z.number().min(0).max(MAX_SECONDS);
 
 const uniformSchema = z
   .strictObject({
@@ -17,13 +22,13 @@ const uniformSchema = z
 
 const normalSchema = z.strictObject({
   distribution: z.literal('normal'),
-  mean: z.number().positive().describe('Mean duration, in seconds.'),
+  mean: z.number().positive().max(MAX_SECONDS).describe('Mean duration, in seconds.'),
   stddev: seconds.describe('Standard deviation, in seconds.'),
 });
 
 const exponentialSchema = z.strictObject({
   distribution: z.literal('exponential'),
-  mean: z.number().positive().describe('Mean duration, in seconds.'),
+  mean: z.number().positive().max(MAX_SECONDS).describe('Mean duration, in seconds.'),
 });
 
 /** A simulated duration: fixed seconds, or a distribution with its parameters in seconds. */
