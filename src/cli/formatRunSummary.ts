@@ -5,6 +5,12 @@ import { describeResumedRun } from './describeResumedRun.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { formatSeconds } from './formatSeconds.js';
 
+/** A distributed resume found attempts of the last run: the summary says what became of them (the line before the run could not). */
+function hasReattached(summary: RunReport['summary']): boolean {
+  const reattached = summary.resumed?.reattached;
+  return reattached !== undefined && reattached.finished.length + reattached.running.length + reattached.gone.length > 0;
+}
+
 /**
  * The end of a run for people: a table of every task (status, attempts, time running, time
  * queued) and a line of totals, saying when the run was interrupted. Control characters in names
@@ -33,5 +39,5 @@ export function formatRunSummary({ tasks, summary }: RunReport): string {
   const interrupted =
     summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${counted(stopped, 'running task')} stopped (${stopped === 1 ? 'its' : 'their'} processes killed), the rest cancelled\n`;
   const failures = tasks.filter((task) => task.status === 'failed').map((task) => `${escapeControlCharacters(`${task.name} failed: ${task.error ?? 'unknown error'}`)}\n`);
-  return `${table}\n\n${failures.join('')}${interrupted}${summary.resumed?.reattached === undefined ? '' : `${describeResumedRun(summary.resumed)}\n`}${counted(summary.total, 'task')}: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}\n`;
+  return `${table}\n\n${failures.join('')}${interrupted}${hasReattached(summary) ? `${describeResumedRun(summary.resumed as NonNullable<typeof summary.resumed>)}\n` : ''}${counted(summary.total, 'task')}: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}\n`;
 }
