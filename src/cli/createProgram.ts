@@ -57,8 +57,9 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--fresh', 'with --state: discard the stored run and start over')
     .addHelpText(
       'after',
-      '\nCtrl-C (or SIGTERM, SIGHUP) cancels the running tasks, kills their processes (SIGTERM, then SIGKILL after 2 s),\n' +
-        'prints what was done and exits 130; a second Ctrl-C kills them at once.\n' +
+      '\nCtrl-C (or SIGTERM, SIGHUP) cancels the running tasks, kills their processes (SIGTERM, then SIGKILL after 2 s\n' +
+        'to what is left), prints what was done and exits 130; a second Ctrl-C kills them at once. With --state the store\n' +
+        'keeps the run as it was: the same command resumes it, and an attempt the Ctrl-C cut short starts again, not counted.\n' +
         "A resumed run's durations count what this process saw: an attempt that was running when the earlier one stopped counts from the resume.\n" +
         'Example:\n  xeno-scheduler run config/examples/proof-pipeline.yaml --max-workers 2 --report report.json',
     )
