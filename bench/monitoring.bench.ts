@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { instrumentScheduler } from '../src/monitoring/instrumentScheduler.js';
 import { instrumentSchedulerInThread } from '../src/monitoring/instrumentSchedulerInThread.js';
 import setupTelemetry from './telemetrySetup.js';

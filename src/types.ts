@@ -1,5 +1,5 @@
-import type { Executor } from './executors/Executor.js';
-import type { TaskStore } from './stores/TaskStore.js';
+import type { Executor } from './core/Executor.js';
+import type { TaskStore } from './core/TaskStore.js';
 import type { InspectionEvent, Observer } from 'xstate';
 import type { PolicyOptions, PolicyName, SchedulingPolicy } from './policyTypes.js';
 

@@ -40,7 +40,7 @@ interface PackageJson {
 describe('the core entry (xeno-scheduler)', () => {
   it('loads the scheduler but none of the dashboard, config loading, simulator, executors or backends', async () => {
     const modules = await modulesLoadedBy('./src/index.ts');
-    expect(modules).toContain('src/createScheduler.ts');
+    expect(modules).toContain('src/core/createScheduler.ts');
     expect(forbiddenIn(modules)).toEqual([]);
   });
 

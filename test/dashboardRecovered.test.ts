@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { createDashboardFeed } from '../src/dashboard/createDashboardFeed.js';
 import { createTaskTracker } from '../src/dashboard/createTaskTracker.js';
 import { memoryTaskStore } from '../src/stores/memoryTaskStore.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { criticalPathPolicy } from '../src/policies/criticalPathPolicy.js';
 import { estimateMakespan, type PlanState } from '../src/policies/estimateMakespan.js';
 import { fifoPolicy } from '../src/policies/fifoPolicy.js';
@@ -13,7 +13,7 @@ import type { Trace } from '../src/simulate/types.js';
 import type { PolicyContext, SchedulingPolicy } from '../src/types.js';
 import { manualWork, settle } from './support/harness.js';
 
-const STG_DIR = fileURLToPath(new URL('../../shared/data/stg/', import.meta.url));
+const STG_DIR = fileURLToPath(new URL('../../shared/data/stg', import.meta.url));
 const hasStg = existsSync(STG_DIR);
 if (!hasStg) console.warn(`STG graphs not found at ${STG_DIR}: the STG optimality test is skipped`);
 

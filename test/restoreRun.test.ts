@@ -1,12 +1,12 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { AttemptInterruptedError, DependencyTimeoutError, TaskNotRecoverableError, TaskSchedulingError } from '../src/errors.js';
-import type { Scheduler } from '../src/scheduler.js';
+import type { Scheduler } from '../src/core/scheduler.js';
 import { memoryTaskStore } from '../src/stores/memoryTaskStore.js';
 import { sqliteStore } from '../src/stores/sqlite/sqliteStore.js';
-import type { TaskStore } from '../src/stores/TaskStore.js';
+import type { TaskStore } from '../src/core/TaskStore.js';
 import type { SchedulerOptions, TaskContext, TaskRun } from '../src/types.js';
 import { settle, simulatedScheduler } from './support/harness.js';
 import { useTempFolder } from './support/tempStore.js';

@@ -24,7 +24,7 @@ import type { PolicyContext, PolicyName, QueuedTask, SchedulingPolicy } from '..
 import { heapQueue } from '../src/policies/heapQueue.js';
 import type { SettingContext } from '../src/policies/criticalPathPolicy.js';
 
-const STG_DIR = fileURLToPath(new URL('../../shared/data/stg/', import.meta.url));
+const STG_DIR = fileURLToPath(new URL('../../shared/data/stg', import.meta.url));
 /** The STG graphs live in the team's shared/ folder beside the repository (CI lays it there too). */
 const hasStg = existsSync(STG_DIR);
 if (!hasStg) console.warn(`STG graphs not found at ${STG_DIR}: the two STG tests are skipped`);

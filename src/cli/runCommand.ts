@@ -1,4 +1,4 @@
-import { createScheduler, DEFAULT_RESOURCES } from '../createScheduler.js';
+import { createScheduler, DEFAULT_RESOURCES } from '../core/createScheduler.js';
 import { ConfigurationError } from '../errors.js';
 import { resolvePolicy } from '../policies/resolvePolicy.js';
 import { withSetting } from '../simulate/withSetting.js';
@@ -8,7 +8,7 @@ import type { DistributedExecutor } from '../executors/bullmq/bullmqExecutor.js'
 import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
 import { serveMetrics, type MetricsEndpoint } from '../monitoring/serveMetrics.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import { recordTrace } from '../simulate/recordTrace.js';
 import { asFlagError } from './asFlagError.js';
 import { buildRunReport, type RunReport } from './buildRunReport.js';

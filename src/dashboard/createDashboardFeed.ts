@@ -1,4 +1,4 @@
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
 import type { TaskRecord } from '../types.js';
 import type { TaskTracker } from './createTaskTracker.js';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SchedulerEvents } from '../events.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { TaskRecord } from '../types.js';
 import { createCoalescer } from './createCoalescer.js';
 import { createDashboardFeed } from './createDashboardFeed.js';

@@ -1,6 +1,6 @@
 import { metrics, trace } from '@opentelemetry/api';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import { createRecorders } from './createRecorders.js';
 import { listenToTasks } from './listenToTasks.js';
 import { resolveInstrumentOptions } from './resolveInstrumentOptions.js';

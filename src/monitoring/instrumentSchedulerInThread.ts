@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { resolveModuleUrl } from '../executors/loadExport.js';
 import { describeValue } from '../internal/describeValue.js';
 import { startThread } from '../executors/threadEntry.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { InstrumentOptions } from './instrumentScheduler.js';
 import { listenToTasks } from './listenToTasks.js';
 import { MonitoringOptionsError } from './MonitoringOptionsError.js';

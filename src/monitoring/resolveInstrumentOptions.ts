@@ -1,5 +1,5 @@
 import { describeValue } from '../internal/describeValue.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import { closestMatch } from '../internal/didYouMean.js';
 import { AttributeNames } from './AttributeNames.js';
 import type { InstrumentOptions } from './instrumentScheduler.js';

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { assign, createActor, createMachine } from 'xstate';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { createDashboardFeed } from '../../src/dashboard/createDashboardFeed.js';
 import { createTaskTracker } from '../../src/dashboard/createTaskTracker.js';
 import { DashboardOptionsError } from '../../src/dashboard/DashboardOptionsError.js';
 import type { DashboardMessage, NodeView } from '../../src/dashboard/protocol.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
-import type { Attempt, Executor, OutcomeSink } from '../../src/executors/Executor.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import type { Attempt, Executor, OutcomeSink } from '../../src/core/Executor.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 
 /** An executor with nodes, as a distributed one looks from the scheduler: it places each attempt, then runs it when told. */
 function placingExecutor(nodeOf: (taskId: string) => string) {

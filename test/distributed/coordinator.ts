@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { bullmqExecutor, remoteHandlers, type DistributedExecutor, type DistributedOptions } from '../../src/executors/bullmq/index.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 import type { SchedulerOptions } from '../../src/types.js';
 
 /** One run of a handler, as the test workers log it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/executors/Executor.js';
+import type { Attempt } from '../../src/core/Executor.js';
 import { AttemptBook, type Tracked } from '../../src/executors/bullmq/AttemptBook.js';
 import type { WorkerAnnouncement } from '../../src/executors/bullmq/AttemptJob.js';
 import { NodeBoard } from '../../src/executors/bullmq/NodeBoard.js';

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 import type { TaskRun, TaskSpec } from '../../src/types.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,6 +1,6 @@
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../../src/createScheduler.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 import type { SchedulerOptions, TaskContext, TaskRun } from '../../src/types.js';
 
 /** Lets every pending promise callback and microtask run (no timers involved). */

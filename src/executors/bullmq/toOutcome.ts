@@ -1,4 +1,4 @@
-import type { AttemptOutcome } from '../Executor.js';
+import type { AttemptOutcome } from '../../core/Executor.js';
 import { reviveError } from '../serializeError.js';
 import type { AttemptJobResult } from './AttemptJob.js';
 import { WorkerLostError } from './WorkerLostError.js';

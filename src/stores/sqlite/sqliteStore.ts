@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { TaskStoreError } from '../../errors.js';
 import { foldTransition, initialTaskState } from '../memoryTaskStore.js';
-import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../TaskStore.js';
+import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../../core/TaskStore.js';
 import { checkStoreFile } from './checkStoreFile.js';
 import { openDatabase, type SqlDatabase, type SqlStatement } from './openDatabase.js';
 import { prepareSchema, readRunId } from './storeSchema.js';

@@ -1,4 +1,4 @@
-import type { Executor } from '../executors/Executor.js';
+import type { Executor } from './Executor.js';
 
 /**
  * Resolves when every attempt the executor started has settled, or after `graceMs` of real time:

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { explainTask, type ExplainView } from '../../src/supervisor/explainTask.js';
+import { explainTask, type ExplainView } from '../../src/core/explainTask.js';
 import type { QueuedTask } from '../../src/types.js';
 
 function queued(id: string, resources: Record<string, number> = {}, seq = 0): QueuedTask {

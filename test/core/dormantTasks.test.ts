@@ -1,6 +1,6 @@
 import type { InspectionEvent } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { InvalidOptionsError } from '../../src/errors.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import { manualWork, settle, simulatedScheduler } from '../support/harness.js';

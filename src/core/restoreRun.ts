@@ -1,5 +1,5 @@
 import { AttemptInterruptedError, TaskNotRecoverableError } from '../errors.js';
-import type { StoredError, StoredTaskState } from '../stores/TaskStore.js';
+import type { StoredError, StoredTaskState } from './TaskStore.js';
 import type { RecoveredRun, TaskRun } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
 import { AttemptHandle } from './AttemptHandle.js';

@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../../src/createScheduler.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 import { foldTransition, initialTaskState, memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
-import type { StoredTask, StoredTaskState, TaskStore } from '../../src/stores/TaskStore.js';
+import type { StoredTask, StoredTaskState, TaskStore } from '../../src/core/TaskStore.js';
 import { manualWork, settle, type ManualWork } from '../support/harness.js';
 import { storedTask } from '../support/storedTask.js';
 

@@ -1,5 +1,5 @@
-import { ResourceAllocationError } from './errors.js';
-import { capacityProblem, type ResourceAmounts } from './internal/ResourceLedger.js';
+import { ResourceAllocationError } from '../errors.js';
+import { capacityProblem, type ResourceAmounts } from '../internal/ResourceLedger.js';
 
 /**
  * Throws a {@link ResourceAllocationError} unless every pool capacity is a finite number >= 0;

@@ -1,5 +1,5 @@
 import { TaskSchedulingError } from '../errors.js';
-import type { NormalizedTask } from '../normalizeTaskSpec.js';
+import type { NormalizedTask } from './normalizeTaskSpec.js';
 import { dependencyProblemToError } from './dependencyProblemToError.js';
 import type { Supervisor } from './Supervisor.js';
 import { toStoredTask } from './toStoredTask.js';

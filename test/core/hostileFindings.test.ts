@@ -1,6 +1,6 @@
 // What a hostile review of supervisor v2 found; each test failed before its fix.
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { inlineExecutor } from '../../src/executors/inlineExecutor.js';
 import { heapQueue } from '../../src/policies/heapQueue.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { nextDispatch, shadowTime, SCAN_LIMIT, type DispatchView, type RunningEstimate } from '../../src/supervisor/nextDispatch.js';
+import { nextDispatch, shadowTime, SCAN_LIMIT, type DispatchView, type RunningEstimate } from '../../src/core/nextDispatch.js';
 import type { QueuedTask, TaskPriority } from '../../src/types.js';
 
 // ---------------------------------------------------------------- helpers

@@ -1,4 +1,4 @@
-import type { Attempt } from '../executors/Executor.js';
+import type { Attempt } from './Executor.js';
 import type { TaskRecord, TaskRun } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
 import { toRecord, type TaskEntry } from './TaskEntry.js';

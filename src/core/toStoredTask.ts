@@ -1,5 +1,5 @@
-import type { NormalizedTask } from '../normalizeTaskSpec.js';
-import type { StoredError, StoredTask } from '../stores/TaskStore.js';
+import type { NormalizedTask } from './normalizeTaskSpec.js';
+import type { StoredError, StoredTask } from './TaskStore.js';
 import type { TaskEntry } from './TaskEntry.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { AnyActorRef } from 'xstate';
 import { retryDelayMs, type TaskMachineEvent } from '../../machines/taskMachine.js';
 import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, UpstreamFailedError } from '../errors.js';
-import type { AttemptOutcome } from '../executors/Executor.js';
-import type { taskLogic } from '../taskLogic.js';
+import type { AttemptOutcome } from './Executor.js';
+import type { taskLogic } from './taskLogic.js';
 import type { Supervisor } from './Supervisor.js';
 import { isLive, statusOf, toRecord, type FinalStatus, type TaskEntry } from './TaskEntry.js';
 import { AttemptHandle } from './AttemptHandle.js';

@@ -1,4 +1,4 @@
-import type { QueuedTask, ReadyQueue } from './types.js';
+import type { QueuedTask, ReadyQueue } from '../types.js';
 
 /** One call into a policy's queue that threw. */
 export interface QueueFailure {

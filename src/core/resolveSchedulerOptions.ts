@@ -1,9 +1,9 @@
-import { InvalidOptionsError } from './errors.js';
-import { describeValue } from './internal/describeValue.js';
-import { didYouMean } from './internal/didYouMean.js';
+import { InvalidOptionsError } from '../errors.js';
+import { describeValue } from '../internal/describeValue.js';
+import { didYouMean } from '../internal/didYouMean.js';
 import { validateCapacity } from './validateCapacity.js';
-import { POLICY_NAMES, resolvePolicy } from './policies/resolvePolicy.js';
-import type { PolicyName, RetryOptions, SchedulerClock, SchedulerOptions, SchedulingPolicy, TaskRun } from './types.js';
+import { POLICY_NAMES, resolvePolicy } from '../policies/resolvePolicy.js';
+import type { PolicyName, RetryOptions, SchedulerClock, SchedulerOptions, SchedulingPolicy, TaskRun } from '../types.js';
 
 /** Retry defaults: the reference design's `retry_attempts: 3` means three retries, four runs. */
 export const DEFAULT_RETRY: Required<RetryOptions> = Object.freeze({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { fifoPolicy } from '../../src/policies/fifoPolicy.js';
 import type { SchedulingPolicy } from '../../src/types.js';
 import { manualWork, settle } from '../support/harness.js';

@@ -1,12 +1,12 @@
 import mittModule, { type Emitter } from 'mitt';
 import { createActor, type AnyActorLogic } from 'xstate';
-import type { SchedulerEvents } from './events.js';
-import { SchedulerError, SchedulerStoppedError, TaskSchedulingError } from './errors.js';
-import { drain } from './supervisor/drain.js';
-import { toQueuedTask } from './supervisor/TaskEntry.js';
-import { describeValue } from './internal/describeValue.js';
-import { ResourceLedger } from './internal/ResourceLedger.js';
-import { realClock, TimerQueue } from './internal/TimerQueue.js';
+import type { SchedulerEvents } from '../events.js';
+import { SchedulerError, SchedulerStoppedError, TaskSchedulingError } from '../errors.js';
+import { drain } from './drain.js';
+import { toQueuedTask } from './TaskEntry.js';
+import { describeValue } from '../internal/describeValue.js';
+import { ResourceLedger } from '../internal/ResourceLedger.js';
+import { realClock, TimerQueue } from '../internal/TimerQueue.js';
 import { normalizeTaskSpec, parsePriority, type NormalizeDefaults } from './normalizeTaskSpec.js';
 import {
   checkInspect,
@@ -23,13 +23,13 @@ import {
 } from './resolveSchedulerOptions.js';
 import type { Scheduler } from './scheduler.js';
 import { createSchedulerLogic, type SchedulerEvent } from './schedulerLogic.js';
-import { inlineExecutor } from './executors/inlineExecutor.js';
-import { Journal } from './supervisor/Journal.js';
-import { resubmittedTasks } from './supervisor/resubmittedTasks.js';
-import { Supervisor } from './supervisor/Supervisor.js';
-import { acceptsPriority, canExecuteEntry } from './supervisor/supervisorControl.js';
-import { explainEntry, recordOf, statsOf, waitForEntry } from './supervisor/supervisorQueries.js';
-import type { RecoveredRun, SchedulerOptions, TaskSpec } from './types.js';
+import { inlineExecutor } from '../executors/inlineExecutor.js';
+import { Journal } from './Journal.js';
+import { resubmittedTasks } from './resubmittedTasks.js';
+import { Supervisor } from './Supervisor.js';
+import { acceptsPriority, canExecuteEntry } from './supervisorControl.js';
+import { explainEntry, recordOf, statsOf, waitForEntry } from './supervisorQueries.js';
+import type { RecoveredRun, SchedulerOptions, TaskSpec } from '../types.js';
 
 export { DEFAULT_RETRY } from './resolveSchedulerOptions.js';
 

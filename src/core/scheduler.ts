@@ -1,6 +1,6 @@
 import type { Emitter } from 'mitt';
 import type { SchedulerActorRef } from './schedulerLogic.js';
-import type { SchedulerEvents } from './events.js';
+import type { SchedulerEvents } from '../events.js';
 import type {
   QueuedTask,
   RecoveredRun,
@@ -10,7 +10,7 @@ import type {
   TaskRecord,
   TaskSpec,
   TaskStatus,
-} from './types.js';
+} from '../types.js';
 
 /** The handle an app holds: what {@link createScheduler} returns. */
 export interface Scheduler {

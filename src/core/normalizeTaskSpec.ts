@@ -1,8 +1,8 @@
-import { TaskSchedulingError } from './errors.js';
-import { describeValue } from './internal/describeValue.js';
-import type { ResourceLedger } from './internal/ResourceLedger.js';
+import { TaskSchedulingError } from '../errors.js';
+import { describeValue } from '../internal/describeValue.js';
+import type { ResourceLedger } from '../internal/ResourceLedger.js';
 import { validateResources } from './validateResources.js';
-import { TaskPriority, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from './types.js';
+import { TaskPriority, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from '../types.js';
 
 /** A task spec checked and completed with defaults. */
 export interface NormalizedTask {

@@ -6,10 +6,10 @@ import { DependencyTimeoutError, PolicyError } from '../errors.js';
 import type { SupervisorSettings } from './SupervisorSettings.js';
 
 export type { SupervisorSettings } from './SupervisorSettings.js';
-import { GuardedQueue } from '../GuardedQueue.js';
-import type { NormalizedTask } from '../normalizeTaskSpec.js';
+import { GuardedQueue } from './GuardedQueue.js';
+import type { NormalizedTask } from './normalizeTaskSpec.js';
 import { admitBatch, checkBatch } from './admitBatch.js';
-import { taskLogic } from '../taskLogic.js';
+import { taskLogic } from './taskLogic.js';
 import type { PolicyContext } from '../types.js';
 import { DependencyDeadlines } from './DependencyDeadlines.js';
 import { createDispatchView } from './createDispatchView.js';

@@ -1,7 +1,7 @@
 import { TaskSchedulingError } from '../errors.js';
 import { canonicalJson } from '../internal/canonicalJson.js';
-import type { NormalizedTask } from '../normalizeTaskSpec.js';
-import type { StoredTask } from '../stores/TaskStore.js';
+import type { NormalizedTask } from './normalizeTaskSpec.js';
+import type { StoredTask } from './TaskStore.js';
 import type { Journal } from './Journal.js';
 import { MISSING_WORK } from './restoreRun.js';
 import type { TaskRegistry } from './TaskRegistry.js';

@@ -1,6 +1,6 @@
 import { assign } from 'xstate';
-import { taskMachine } from '../machines/taskMachine.js';
-import { TaskTimeoutError } from './errors.js';
+import { taskMachine } from '../../machines/taskMachine.js';
+import { TaskTimeoutError } from '../errors.js';
 
 /**
  * The task machine as the scheduler runs it: an attempt that runs out of time records a

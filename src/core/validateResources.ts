@@ -1,5 +1,5 @@
-import { ResourceAllocationError } from './errors.js';
-import type { ResourceLedger } from './internal/ResourceLedger.js';
+import { ResourceAllocationError } from '../errors.js';
+import type { ResourceLedger } from '../internal/ResourceLedger.js';
 
 /**
  * Throws a {@link ResourceAllocationError} if a task's resource request can never be granted by

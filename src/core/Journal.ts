@@ -1,4 +1,4 @@
-import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../stores/TaskStore.js';
+import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from './TaskStore.js';
 
 /**
  * The scheduler's side of a {@link TaskStore}: it passes everything on, commits only when

@@ -1,11 +1,11 @@
 import type { Actor, ActorLogic, ActorSystem } from 'xstate';
-import { SchedulerError } from './errors.js';
+import { SchedulerError } from '../errors.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
-import type { StoredTaskState } from './stores/TaskStore.js';
-import { restoreRun, type RestoreOptions } from './supervisor/restoreRun.js';
-import type { Supervisor } from './supervisor/Supervisor.js';
-import { cancelEntry, changePriority, executeEntry } from './supervisor/supervisorControl.js';
-import type { TaskPriority } from './types.js';
+import type { StoredTaskState } from './TaskStore.js';
+import { restoreRun, type RestoreOptions } from './restoreRun.js';
+import type { Supervisor } from './Supervisor.js';
+import { cancelEntry, changePriority, executeEntry } from './supervisorControl.js';
+import type { TaskPriority } from '../types.js';
 
 /** Events the scheduler actor accepts. */
 export type SchedulerEvent =

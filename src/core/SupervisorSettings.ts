@@ -1,7 +1,7 @@
 import type { Emitter } from 'mitt';
 import type { SchedulerEvents } from '../events.js';
-import type { Executor } from '../executors/Executor.js';
-import type { TaskStore } from '../stores/TaskStore.js';
+import type { Executor } from './Executor.js';
+import type { TaskStore } from './TaskStore.js';
 import type { SchedulerClock, SchedulingPolicy } from '../types.js';
 
 /** Settings the supervisor needs, already checked and defaulted. */

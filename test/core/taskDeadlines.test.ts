@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import type { SchedulerClock } from '../../src/types.js';
-import type { Executor, OutcomeSink } from '../../src/executors/Executor.js';
+import type { Executor, OutcomeSink } from '../../src/core/Executor.js';
 import { manualWork, settle, simulatedScheduler } from '../support/harness.js';
 
 /** A simulated clock that counts the timers armed on it and not yet fired or cleared. */

@@ -1,7 +1,7 @@
 import mittModule, { type Emitter } from 'mitt';
 import { describe, expect, it, vi } from 'vitest';
 import type { SchedulerEvents } from '../../src/events.js';
-import { Outbox } from '../../src/supervisor/Outbox.js';
+import { Outbox } from '../../src/core/Outbox.js';
 import { catchUncaught } from '../support/catchUncaught.js';
 
 // mitt ships CommonJS types whose default export NodeNext sees as the module object.

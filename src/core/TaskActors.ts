@@ -1,6 +1,6 @@
 import { createActor, transition, type AnyActorRef, type StateValue } from 'xstate';
 import type { TaskMachineContext, TaskMachineEvent } from '../../machines/taskMachine.js';
-import type { taskLogic } from '../taskLogic.js';
+import type { taskLogic } from './taskLogic.js';
 import type { PendingReason } from '../types.js';
 import { pendingReasonOf, type TaskActorRef, type TaskEntry, type TaskSnapshot } from './TaskEntry.js';
 
