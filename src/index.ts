@@ -23,7 +23,6 @@ export type {
   ResourceUsage,
   RetryOptions,
   SchedulerClock,
-  SchedulerOptions,
   SchedulerStats,
   SchedulingPolicy,
   TaskContext,
@@ -58,6 +57,7 @@ export {
 // Seams: where attempts run and where tasks are recorded (the durable SQLite store is
 // xeno-scheduler/stores/sqlite)
 export { inlineExecutor } from './executors/inlineExecutor.js';
+export type { SchedulerOptions } from './core/SchedulerOptions.js';
 export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from './core/Executor.js';
 export { memoryTaskStore, foldTransition, initialTaskState } from './stores/memoryTaskStore.js';
 export type { TaskStore, StoredTask, StoredTaskState, StoredError, TaskTransition } from './core/TaskStore.js';

@@ -7,7 +7,8 @@ import type { Scheduler } from '../src/core/scheduler.js';
 import { memoryTaskStore } from '../src/stores/memoryTaskStore.js';
 import { sqliteStore } from '../src/stores/sqlite/sqliteStore.js';
 import type { TaskStore } from '../src/core/TaskStore.js';
-import type { SchedulerOptions, TaskContext, TaskRun } from '../src/types.js';
+import type { TaskContext, TaskRun } from '../src/types.js';
+import type { SchedulerOptions } from '../src/core/SchedulerOptions.js';
 import { settle, simulatedScheduler } from './support/harness.js';
 import { useTempFolder } from './support/tempStore.js';
 

@@ -29,7 +29,8 @@ import { resubmittedTasks } from './resubmittedTasks.js';
 import { Supervisor } from './Supervisor.js';
 import { acceptsPriority, canExecuteEntry } from './supervisorControl.js';
 import { explainEntry, recordOf, statsOf, waitForEntry } from './supervisorQueries.js';
-import type { RecoveredRun, SchedulerOptions, TaskSpec } from '../types.js';
+import type { RecoveredRun, TaskSpec } from '../types.js';
+import type { SchedulerOptions } from './SchedulerOptions.js';
 
 export { DEFAULT_RETRY } from './resolveSchedulerOptions.js';
 

@@ -3,7 +3,8 @@ import { describeValue } from '../internal/describeValue.js';
 import { didYouMean } from '../internal/didYouMean.js';
 import { validateCapacity } from './validateCapacity.js';
 import { POLICY_NAMES, resolvePolicy } from '../policies/resolvePolicy.js';
-import type { PolicyName, RetryOptions, SchedulerClock, SchedulerOptions, SchedulingPolicy, TaskRun } from '../types.js';
+import type { PolicyName, RetryOptions, SchedulerClock, SchedulingPolicy, TaskRun } from '../types.js';
+import type { SchedulerOptions } from './SchedulerOptions.js';
 
 /** Retry defaults: the reference design's `retry_attempts: 3` means three retries, four runs. */
 export const DEFAULT_RETRY: Required<RetryOptions> = Object.freeze({
