@@ -74,11 +74,11 @@ export class Supervisor {
     this.outbox = new Outbox(settings.events, () => {
       repairQueue(this);
       // Nothing that follows from a transition is seen before the transition is durable.
-      settings.store?.commit?.();
+      settings.journal?.commit?.();
     });
     this.registry = new TaskRegistry(settings.maxFinishedRecords, (ids) => {
       this.graph.send({ type: 'graph.forget', ids });
-      settings.store?.forget(ids);
+      settings.journal?.forget(ids);
     });
     this.waiters = new Waiters(this.outbox, () => this.registry.live, () => {
       // No task waits any more: a deadline of one that became ready must not hold the process.
@@ -147,12 +147,12 @@ export class Supervisor {
   // ---------------------------------------------------------------- admission
 
   /** Checks a normalized batch; throws without changing anything (see {@link checkBatch}). */
-  checkBatch(batch: readonly NormalizedTask[]): void {
+  check(batch: readonly NormalizedTask[]): void {
     checkBatch(this, batch);
   }
 
   /** Adds a checked batch (see {@link admitBatch}). */
-  addBatch(batch: readonly NormalizedTask[]): void {
+  admit(batch: readonly NormalizedTask[]): void {
     admitBatch(this, batch);
   }
 
@@ -188,7 +188,7 @@ export class Supervisor {
 
   // ---------------------------------------------------------------- dispatch
 
-  schedulePump(): void {
+  pumpLater(): void {
     if (this.#pumpScheduled || !this.settings.autoStart) return;
     this.#pumpScheduled = true;
     // Work never starts inside scheduleTask: the first pump after it runs in a microtask.
@@ -197,7 +197,7 @@ export class Supervisor {
 
   /** Pumps now, unless a scheduleTask call is on the stack (then in a microtask). */
   pumpSoon(): void {
-    if (this.scheduleDepth > 0) this.schedulePump();
+    if (this.scheduleDepth > 0) this.pumpLater();
     else this.pump();
   }
 
@@ -251,7 +251,7 @@ export class Supervisor {
         onStart.call(this.settings.policy, entry);
       } catch (error) {
         // The task never starts: give back what it took, and it fails with the policy's error.
-        this.releaseRun(entry);
+        this.unassign(entry);
         this.lifecycle.reject(entry, new PolicyError(this.settings.policy.name, 'onStart', entry.id, error));
         return;
       }
@@ -262,7 +262,7 @@ export class Supervisor {
   }
 
   /** Gives back a running (or just dispatched) task's worker slot and resources. */
-  releaseRun(entry: TaskEntry): void {
+  unassign(entry: TaskEntry): void {
     if (!this.runningEntries.delete(entry)) return;
     if (entry.slot !== undefined) this.slots.give(entry.slot);
     entry.slot = undefined;
@@ -279,7 +279,7 @@ export class Supervisor {
       if (entry.queued) this.actors.send(entry, paused ? TASK_PAUSE : TASK_RESUME);
     }
     this.settings.executor.setPaused?.(paused);
-    this.schedulePump();
+    this.pumpLater();
   }
 
   /** Cancels everything live and refuses further work; no timer of ours stays armed. */

@@ -1,7 +1,7 @@
 import type { Emitter } from 'mitt';
 import type { SchedulerEvents } from '../events.js';
 import type { Executor } from './Executor.js';
-import type { TaskStore } from './TaskStore.js';
+import type { Journal } from './Journal.js';
 import type { SchedulerClock, SchedulingPolicy } from '../types.js';
 
 /** Settings the supervisor needs, already checked and defaulted. */
@@ -17,5 +17,6 @@ export interface SupervisorSettings {
   readonly clock: SchedulerClock;
   readonly events: Emitter<SchedulerEvents>;
   readonly executor: Executor;
-  readonly store: TaskStore | undefined;
+  /** The run's journal over the store (a TaskStore), when the scheduler has one. */
+  readonly journal: Journal | undefined;
 }

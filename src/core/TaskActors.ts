@@ -179,8 +179,8 @@ export class TaskActors {
     return template;
   }
 
-  /** A task ended: its actor (if it had one) is released. */
-  release(entry: TaskEntry): void {
+  /** A task ended: its actor (if it had one) is dropped. */
+  dropActor(entry: TaskEntry): void {
     if (entry.ref !== undefined) this.#live--;
     entry.ref = undefined;
     entry.dormant = undefined;

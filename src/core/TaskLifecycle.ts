@@ -114,7 +114,7 @@ export class TaskLifecycle {
     if (entry === undefined) return;
     entry.attempts = attempt;
     // `startedAt` is the dispatch's time, set by the supervisor before it sent the start.
-    s.settings.store?.record({ kind: 'started', id, at: entry.startedAt ?? s.settings.clock.now(), attempt });
+    s.settings.journal?.record({ kind: 'started', id, at: entry.startedAt ?? s.settings.clock.now(), attempt });
     if (isActive) this.#begin(entry, attempt);
     // Not started until its work is active (an earlier attempt's start is not this one's).
     else entry.startedAt = undefined;
@@ -135,7 +135,7 @@ export class TaskLifecycle {
     const entry = s.registry.entries.get(id);
     if (entry === undefined) return;
     entry.startedAt = s.settings.clock.now();
-    s.settings.store?.record({ kind: 'active', id, at: entry.startedAt, attempt });
+    s.settings.journal?.record({ kind: 'active', id, at: entry.startedAt, attempt });
     this.#begin(entry, attempt);
   }
 
@@ -178,7 +178,7 @@ export class TaskLifecycle {
     this.#disarm(entry);
     // Every attempt's end counts back to pending; settle() then moves it on to its final state.
     if (wasActive) s.registry.move('running', 'pending');
-    s.releaseRun(entry);
+    s.unassign(entry);
     const { onFinish } = s.settings.policy;
     if (onFinish) {
       try {
@@ -202,7 +202,7 @@ export class TaskLifecycle {
       }
     }
     // A failed attempt that will be retried never reaches settle(): its slot must be used now.
-    s.schedulePump();
+    s.pumpLater();
   }
 
   #requeue(id: string): void {
@@ -211,9 +211,9 @@ export class TaskLifecycle {
     if (entry === undefined) return;
     this.#disarm(entry);
     entry.readyAt = s.settings.clock.now();
-    s.settings.store?.record({ kind: 'ready', id, at: entry.readyAt });
+    s.settings.journal?.record({ kind: 'ready', id, at: entry.readyAt });
     s.enqueue([entry]);
-    s.schedulePump();
+    s.pumpLater();
   }
 
   #noteBackoff(id: string, error: Error | undefined, delayMs: number): void {
@@ -223,18 +223,18 @@ export class TaskLifecycle {
     const cause = error ?? new Error('retry');
     entry.error = cause;
     const now = s.settings.clock.now();
-    s.settings.store?.record({ kind: 'retrying', id, at: now, attempt: entry.attempts, retryAt: now + delayMs, error: toStoredError(cause) });
+    s.settings.journal?.record({ kind: 'retrying', id, at: now, attempt: entry.attempts, retryAt: now + delayMs, error: toStoredError(cause) });
     this.armDeadline(entry, delayMs, TASK_RETRY);
     s.outbox.emit('task:retrying', () => ({ task: toRecord(entry, IN_BACKOFF), attempt: entry.attempts, error: cause, delayMs }));
   }
 
   /** A dependency completed: a task that has none left joins the ready queue. */
-  #release(id: string): void {
+  #unblock(id: string): void {
     const s = this.#s;
     const entry = s.registry.entries.get(id);
     if (entry === undefined || !isLive(entry) || !Number.isNaN(entry.readyAt)) return;
     entry.readyAt = s.settings.clock.now();
-    s.settings.store?.record({ kind: 'ready', id, at: entry.readyAt });
+    s.settings.journal?.record({ kind: 'ready', id, at: entry.readyAt });
     this.#s.actors.send(entry, TASK_READY);
     s.enqueue([entry]);
   }
@@ -262,7 +262,7 @@ export class TaskLifecycle {
     if (s.runningEntries.has(entry)) {
       // A dispatched attempt that never became active was never counted as running.
       if (statusOf(entry) === 'running') s.registry.move('running', 'pending');
-      s.releaseRun(entry);
+      s.unassign(entry);
       this.#abort(id, entry.attempts, error);
     }
     s.outbox.reportError(error);
@@ -277,24 +277,24 @@ export class TaskLifecycle {
     entry.result = result;
     entry.error = status === 'completed' ? undefined : (error ?? entry.error);
     entry.completedAt = s.settings.clock.now();
-    s.actors.release(entry);
+    s.actors.dropActor(entry);
     this.#disarm(entry);
     s.dequeue(entry);
     const at = entry.completedAt;
     if (status === 'completed') {
-      s.settings.store?.record({ kind: 'completed', id, at, result });
+      s.settings.journal?.record({ kind: 'completed', id, at, result });
       // Heard before what it makes ready: a listener never sees a dependent ready while this runs.
       s.outbox.emit('task:completed', () => ({ task: toRecord(entry), result }));
       s.graph.send({ type: 'graph.completed', id });
-      for (const ready of s.graph.getSnapshot().context.unblocked) this.#release(ready);
+      for (const ready of s.graph.getSnapshot().context.unblocked) this.#unblock(ready);
     } else {
       const reason = cancelReason ?? 'cancelled';
       if (status === 'cancelled') {
         entry.cancelReason = reason;
-        s.settings.store?.record({ kind: 'cancelled', id, at, reason });
+        s.settings.journal?.record({ kind: 'cancelled', id, at, reason });
         s.outbox.emit('task:cancelled', () => ({ task: toRecord(entry), reason }));
       } else {
-        s.settings.store?.record({ kind: 'failed', id, at, error: toStoredError(entry.error as Error) });
+        s.settings.journal?.record({ kind: 'failed', id, at, error: toStoredError(entry.error as Error) });
         s.outbox.emit('task:failed', () => ({ task: toRecord(entry), error: entry.error as Error }));
       }
       s.graph.send({ type: 'graph.abandoned', id, outcome: status });

@@ -70,12 +70,12 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
     s.actors.admit(entry, waiting ? 'dependencies' : 'queued');
     created.push(entry);
   }
-  const store = s.settings.store;
-  if (store !== undefined) {
-    store.addTasks(created.map((entry, i) => toStoredTask(entry, batch[i] as NormalizedTask)));
+  const journal = s.settings.journal;
+  if (journal !== undefined) {
+    journal.addTasks(created.map((entry, i) => toStoredTask(entry, batch[i] as NormalizedTask)));
     // A store infers a new task waits when it has dependencies; these were done already.
     for (const entry of created) {
-      if (entry.dependencies.length > 0 && !Number.isNaN(entry.readyAt)) store.record({ kind: 'ready', id: entry.id, at: entry.readyAt });
+      if (entry.dependencies.length > 0 && !Number.isNaN(entry.readyAt)) journal.record({ kind: 'ready', id: entry.id, at: entry.readyAt });
     }
   }
   s.waiters.busy();
@@ -90,5 +90,5 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
     } else ready.push(entry);
   }
   s.enqueue(ready);
-  s.schedulePump();
+  s.pumpLater();
 }

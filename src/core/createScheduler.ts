@@ -69,8 +69,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     newId: () => `task-${++idCounter}`,
   };
   let idCounter = 0;
-  const journal = options.store === undefined ? undefined : new Journal(options.store, (error) => runtime.outbox.reportError(toStoreError(error)));
-  const runtime = new Supervisor({
+  const journal = options.store === undefined ? undefined : new Journal(options.store, (error) => supervisor.outbox.reportError(toStoreError(error)));
+  const supervisor = new Supervisor({
     maxWorkers: integerOption(options.maxWorkers, 'maxWorkers', 4),
     resources,
     maxDependencyDepth: integerOption(options.maxDependencyDepth, 'maxDependencyDepth', 10, 0),
@@ -83,9 +83,9 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     clock,
     events,
     executor: options.executor ?? inlineExecutor(),
-    store: journal,
+    journal,
   });
-  const actor = createActor(createSchedulerLogic(runtime) as AnyActorLogic, {
+  const actor = createActor(createSchedulerLogic(supervisor) as AnyActorLogic, {
     clock,
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
@@ -95,7 +95,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   actor.subscribe({ error: (error) => (internalError = error) });
   const send = (event: SchedulerEvent): void => {
     actor.send(event);
-    runtime.outbox.flush();
+    supervisor.outbox.flush();
     if (internalError !== undefined) {
       // Thrown once, to the call that met it; not to every call after it.
       const error = internalError;
@@ -103,8 +103,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       throw error;
     }
   };
-  runtime.requestPump = () => send({ type: 'scheduler.pump' });
-  clock.onFired = () => runtime.outbox.flush();
+  supervisor.requestPump = () => send({ type: 'scheduler.pump' });
+  clock.onFired = () => supervisor.outbox.flush();
   actor.start();
   let recovered: RecoveredRun | undefined;
   const stored = journal?.load() ?? [];
@@ -113,19 +113,19 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   }
 
   const scheduleBatch = (specs: readonly TaskSpec<any>[], single: boolean): string[] => {
-    if (runtime.isStopped) throw new SchedulerStoppedError();
+    if (supervisor.isStopped) throw new SchedulerStoppedError();
     if (!Array.isArray(specs)) throw new TaskSchedulingError(`tasks: expected an array of task specs, received ${describeValue(specs)}`, 'tasks');
     const before = idCounter;
     try {
       const batch = specs.map((spec, i) => normalizeTaskSpec(spec, single ? 'task' : `tasks[${i}]`, defaults));
-      const fresh = journal === undefined ? batch : resubmittedTasks(journal, runtime.registry, batch, single);
-      runtime.checkBatch(fresh);
+      const fresh = journal === undefined ? batch : resubmittedTasks(journal, supervisor.registry, batch, single);
+      supervisor.check(fresh);
       if (fresh.length > 0) {
-        runtime.scheduleDepth++;
+        supervisor.scheduleDepth++;
         try {
           send({ type: 'scheduler.schedule', batch: fresh });
         } finally {
-          runtime.scheduleDepth--;
+          supervisor.scheduleDepth--;
         }
       }
       return batch.map((task) => task.id);
@@ -139,7 +139,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     scheduleTask: (spec) => scheduleBatch([spec], true)[0] as string,
     scheduleTasks: (specs) => scheduleBatch(specs, false),
     executeTask: (id) => {
-      if (!canExecuteEntry(runtime, id)) return false;
+      if (!canExecuteEntry(supervisor, id)) return false;
       send({ type: 'scheduler.execute', id });
       return true;
     },
@@ -147,45 +147,45 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       if (typeof reason !== 'string') {
         throw new TaskSchedulingError(`reason: expected a string, received ${describeValue(reason)}`, 'reason');
       }
-      const status = recordOf(runtime, id).status;
+      const status = recordOf(supervisor, id).status;
       if (status !== 'pending' && status !== 'running') return false;
       send({ type: 'scheduler.cancel', id, reason });
       return true;
     },
-    getTaskStatus: (id) => recordOf(runtime, id).status,
-    getTask: (id) => recordOf(runtime, id),
-    hasTask: (id) => runtime.registry.entries.has(id),
-    listTasks: () => [...runtime.registry.entries.keys()].map((id) => recordOf(runtime, id)),
+    getTaskStatus: (id) => recordOf(supervisor, id).status,
+    getTask: (id) => recordOf(supervisor, id),
+    hasTask: (id) => supervisor.registry.entries.has(id),
+    listTasks: () => [...supervisor.registry.entries.keys()].map((id) => recordOf(supervisor, id)),
     updateTaskPriority: (id, priority) => {
       const value = parsePriority(priority, 'priority');
-      if (!acceptsPriority(runtime, id)) return false;
+      if (!acceptsPriority(supervisor, id)) return false;
       send({ type: 'scheduler.priority', id, priority: value });
       return true;
     },
-    explainTask: (id) => explainEntry(runtime, runtime.registry.require(id)),
+    explainTask: (id) => explainEntry(supervisor, supervisor.registry.require(id)),
     getQueue: (limit = 50) => {
       const checked = integerOption(limit, 'getQueue.limit', 50, 0);
-      const queue = runtime.readyQueue.ordered(checked).map(toQueuedTask);
-      runtime.outbox.flush(); // a queue that threw is repaired, and its tasks fail, before anyone asks again
+      const queue = supervisor.readyQueue.ordered(checked).map(toQueuedTask);
+      supervisor.outbox.flush(); // a queue that threw is repaired, and its tasks fail, before anyone asks again
       return queue;
     },
-    getStats: () => statsOf(runtime),
-    waitForTask: (id) => waitForEntry(runtime, id),
-    onIdle: () => runtime.waiters.forIdle(),
+    getStats: () => statsOf(supervisor),
+    waitForTask: (id) => waitForEntry(supervisor, id),
+    onIdle: () => supervisor.waiters.forIdle(),
     pause: () => send({ type: 'scheduler.pause' }),
     resume: () => send({ type: 'scheduler.resume' }),
     stop: async (stopOptions = {}) => {
       const graceMs = numberOption(stopOptions.graceMs, 'stop.graceMs', 5000);
       // With a store, stopping leaves the run as it was there, to be resumed: nothing is cancelled
       // in it, and the attempts this stop cuts short are handed back (they were not the work's fault).
-      if (journal !== undefined && !runtime.isStopped) {
+      if (journal !== undefined && !supervisor.isStopped) {
         const at = clock.now();
-        for (const entry of runtime.runningEntries) journal.record({ kind: 'stopped', id: entry.id, at, attempt: entry.attempts });
+        for (const entry of supervisor.runningEntries) journal.record({ kind: 'stopped', id: entry.id, at, attempt: entry.attempts });
       }
       journal?.detach();
-      if (!runtime.isStopped) send({ type: 'scheduler.stop', reason: 'scheduler stopped' });
-      await drain(runtime.settings.executor, graceMs);
-      runtime.outbox.flush();
+      if (!supervisor.isStopped) send({ type: 'scheduler.stop', reason: 'scheduler stopped' });
+      await drain(supervisor.settings.executor, graceMs);
+      supervisor.outbox.flush();
       actor.stop();
       // Timers of task actors that never got to end (work that ignored its signal): a stopped
       // scheduler holds no timer that keeps the process alive.

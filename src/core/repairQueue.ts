@@ -71,5 +71,5 @@ export function repairQueue(supervisor: Supervisor): void {
     reported.add(error);
     supervisor.actors.send(entry, { type: 'task.upstreamFailed', error });
   }
-  supervisor.schedulePump();
+  supervisor.pumpLater();
 }

@@ -148,7 +148,7 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
     else if (entry.dependencyDeadline !== undefined) s.deadlines.arm(entry.id);
   }
   s.enqueue(ready);
-  s.schedulePump();
+  s.pumpLater();
   // After the caller's synchronous code (which may schedule the tasks again with their `run`),
   // and before the first dispatch pass: both were queued in this order.
   queueMicrotask(() => {

@@ -39,68 +39,68 @@ const ERROR_PREFIX = 'xstate.error.actor.';
  * which is O(n) per task at 300k tasks; here task actors live in a Map and are created with
  * `createActor(taskMachine, { parent })`, so XState still routes their completion back here.
  */
-export function createSchedulerLogic(runtime: Supervisor): ActorLogic<SchedulerSnapshot, SchedulerEvent, undefined, ActorSystem<any>> {
+export function createSchedulerLogic(supervisor: Supervisor): ActorLogic<SchedulerSnapshot, SchedulerEvent, undefined, ActorSystem<any>> {
   return {
-    config: runtime,
+    config: supervisor,
     getInitialSnapshot: () => ({
       status: 'active',
       output: undefined,
       error: undefined,
       context: { live: 0, paused: false, stopped: false, queued: 0 },
     }),
-    start: (_snapshot, scope) => runtime.start(scope.self),
+    start: (_snapshot, scope) => supervisor.start(scope.self),
     transition: (snapshot, event) => {
       try {
-        apply(runtime, event);
+        apply(supervisor, event);
       } catch (error) {
         // A bug of ours must not kill the root actor (every later call would be ignored): it is
         // reported, and the scheduler goes on with what it has.
-        runtime.outbox.reportError(new SchedulerError('INTERNAL', `scheduler failed handling ${event.type}: ${String(error)}`, { cause: error }));
+        supervisor.outbox.reportError(new SchedulerError('INTERNAL', `scheduler failed handling ${event.type}: ${String(error)}`, { cause: error }));
       }
       const context = snapshot.context;
-      context.live = runtime.registry.live;
-      context.paused = runtime.isPaused;
-      context.stopped = runtime.isStopped;
-      context.queued = runtime.readyQueue.size;
+      context.live = supervisor.registry.live;
+      context.paused = supervisor.isPaused;
+      context.stopped = supervisor.isStopped;
+      context.queued = supervisor.readyQueue.size;
       return snapshot;
     },
     getPersistedSnapshot: (snapshot) => snapshot,
   };
 }
 
-function apply(runtime: Supervisor, event: SchedulerEvent): void {
+function apply(supervisor: Supervisor, event: SchedulerEvent): void {
   switch (event.type) {
     case 'scheduler.schedule':
-      runtime.addBatch(event.batch);
+      supervisor.admit(event.batch);
       return;
     case 'scheduler.restore':
-      restoreRun(runtime, event.states, event.options);
+      restoreRun(supervisor, event.states, event.options);
       return;
     case 'scheduler.pump':
-      runtime.pump();
+      supervisor.pump();
       return;
     case 'scheduler.execute':
-      executeEntry(runtime, event.id);
+      executeEntry(supervisor, event.id);
       return;
     case 'scheduler.cancel':
-      cancelEntry(runtime, event.id, event.reason);
+      cancelEntry(supervisor, event.id, event.reason);
       return;
     case 'scheduler.priority':
-      changePriority(runtime, event.id, event.priority);
+      changePriority(supervisor, event.id, event.priority);
       return;
     case 'scheduler.pause':
-      runtime.setPaused(true);
+      supervisor.setPaused(true);
       return;
     case 'scheduler.resume':
-      runtime.setPaused(false);
+      supervisor.setPaused(false);
       return;
     case 'scheduler.stop':
-      runtime.stopAll(event.reason);
+      supervisor.stopAll(event.reason);
       return;
     default:
-      if (event.type.startsWith(DONE_PREFIX)) runtime.lifecycle.finish(event.type.slice(DONE_PREFIX.length));
+      if (event.type.startsWith(DONE_PREFIX)) supervisor.lifecycle.finish(event.type.slice(DONE_PREFIX.length));
       else if (event.type.startsWith(ERROR_PREFIX)) {
-        runtime.lifecycle.crash(event.type.slice(ERROR_PREFIX.length), (event as { error?: unknown }).error);
+        supervisor.lifecycle.crash(event.type.slice(ERROR_PREFIX.length), (event as { error?: unknown }).error);
       }
   }
 }

@@ -39,9 +39,9 @@ export function changePriority(s: Supervisor, id: string, priority: TaskPriority
   if (!acceptsPriority(s, id)) return false;
   const entry = s.registry.require(id);
   entry.priority = priority;
-  s.settings.store?.record({ kind: 'priority', id, at: s.settings.clock.now(), priority });
+  s.settings.journal?.record({ kind: 'priority', id, at: s.settings.clock.now(), priority });
   if (entry.queued) s.queue.send({ type: 'queue.update', task: entry });
-  s.schedulePump();
+  s.pumpLater();
   return true;
 }
 
