@@ -61,7 +61,7 @@ export type { SchedulerOptions } from './core/SchedulerOptions.js';
 export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from './core/Executor.js';
 export { memoryTaskStore, foldTransition, initialTaskState } from './stores/memoryTaskStore.js';
 export type { TaskStore, StoredTask, StoredTaskState, StoredError, TaskTransition } from './core/TaskStore.js';
-export type { SchedulerActorRef, SchedulerSnapshot } from './core/schedulerLogic.js';
+export type { SchedulerActorRef, SchedulerSnapshot } from './core/Supervisor.js';
 export type { ConfigIssue, SchedulerErrorCode } from './errors.js';
 
 // Machines (pure logic, for inspection, visualisation and model-based tests)

@@ -1,5 +1,6 @@
 import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import type { taskMachine } from '../../machines/taskMachine.js';
+import type { Attempt } from './Executor.js';
 import { TaskCancelledError } from '../errors.js';
 import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
 
@@ -35,7 +36,8 @@ export interface TaskEntry extends QueuedTask {
   readonly group: string;
   readonly estimateMs: number | undefined;
   readonly config: unknown;
-  readonly run: TaskRun<any>;
+  /** Its work; a recovered task's is replaced when it is scheduled again with its run. */
+  run: TaskRun<any>;
   readonly timeoutMs: number;
   readonly createdAt: number;
   readonly dependencyDeadline: number | undefined;
@@ -165,4 +167,50 @@ export function toQueuedTask(entry: QueuedTask): QueuedTask {
     group: entry.group,
     resources: entry.resources,
   };
+}
+
+/** What an attempt tells its supervisor besides its outcome: where it went, and that it runs. */
+export interface AttemptReporter {
+  placed(entry: TaskEntry, attempt: number, node: string): void;
+  active(entry: TaskEntry, attempt: number): void;
+}
+
+/**
+ * One attempt of a task as the supervisor hands it to its executor (started, or adopted after a
+ * restart). A class, so that its callbacks live on the prototype: one object per attempt, not one
+ * closure per callback.
+ *
+ * @example
+ * executor.start(new AttemptHandle(reporter, entry, entry.attempts), deliver);
+ */
+export class AttemptHandle implements Attempt {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly type: string;
+  readonly config: unknown;
+  readonly run: TaskRun<any>;
+  readonly #reporter: AttemptReporter;
+  readonly #entry: TaskEntry;
+
+  constructor(reporter: AttemptReporter, entry: TaskEntry, attempt: number) {
+    this.taskId = entry.id;
+    this.attempt = attempt;
+    this.type = entry.type;
+    this.config = entry.config;
+    this.run = entry.run;
+    this.#reporter = reporter;
+    this.#entry = entry;
+  }
+
+  record(): TaskRecord {
+    return toRecord(this.#entry);
+  }
+
+  placed(node: string): void {
+    this.#reporter.placed(this.#entry, this.attempt, node);
+  }
+
+  active(): void {
+    this.#reporter.active(this.#entry, this.attempt);
+  }
 }

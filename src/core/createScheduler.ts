@@ -3,7 +3,6 @@ import { createActor, type AnyActorLogic } from 'xstate';
 import type { SchedulerEvents } from '../events.js';
 import { SchedulerError, SchedulerStoppedError, TaskSchedulingError } from '../errors.js';
 import { drain } from './drain.js';
-import { toQueuedTask } from './TaskEntry.js';
 import { describeValue } from '../internal/describeValue.js';
 import { ResourceLedger } from '../internal/ResourceLedger.js';
 import { realClock, TimerQueue } from '../internal/TimerQueue.js';
@@ -22,13 +21,9 @@ import {
   resolveSchedulerPolicy,
 } from './resolveSchedulerOptions.js';
 import type { Scheduler } from './scheduler.js';
-import { createSchedulerLogic, type SchedulerEvent } from './schedulerLogic.js';
 import { inlineExecutor } from '../executors/inlineExecutor.js';
 import { Journal } from './Journal.js';
-import { resubmittedTasks } from './resubmittedTasks.js';
-import { Supervisor } from './Supervisor.js';
-import { acceptsPriority, canExecuteEntry } from './supervisorControl.js';
-import { explainEntry, recordOf, statsOf, waitForEntry } from './supervisorQueries.js';
+import { createSchedulerLogic, Supervisor, type SchedulerEvent } from './Supervisor.js';
 import type { RecoveredRun, TaskSpec } from '../types.js';
 import type { SchedulerOptions } from './SchedulerOptions.js';
 
@@ -69,7 +64,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     newId: () => `task-${++idCounter}`,
   };
   let idCounter = 0;
-  const journal = options.store === undefined ? undefined : new Journal(options.store, (error) => supervisor.outbox.reportError(toStoreError(error)));
+  const journal = options.store === undefined ? undefined : new Journal(options.store, (error) => supervisor.reportError(toStoreError(error)));
+  const executor = options.executor ?? inlineExecutor();
   const supervisor = new Supervisor({
     maxWorkers: integerOption(options.maxWorkers, 'maxWorkers', 4),
     resources,
@@ -82,7 +78,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     policy: resolveSchedulerPolicy(options.policy, options.policyOptions),
     clock,
     events,
-    executor: options.executor ?? inlineExecutor(),
+    executor,
     journal,
   });
   const actor = createActor(createSchedulerLogic(supervisor) as AnyActorLogic, {
@@ -95,7 +91,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   actor.subscribe({ error: (error) => (internalError = error) });
   const send = (event: SchedulerEvent): void => {
     actor.send(event);
-    supervisor.outbox.flush();
+    supervisor.flush();
     if (internalError !== undefined) {
       // Thrown once, to the call that met it; not to every call after it.
       const error = internalError;
@@ -104,7 +100,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     }
   };
   supervisor.requestPump = () => send({ type: 'scheduler.pump' });
-  clock.onFired = () => supervisor.outbox.flush();
+  clock.onFired = () => supervisor.flush();
   actor.start();
   let recovered: RecoveredRun | undefined;
   const stored = journal?.load() ?? [];
@@ -118,14 +114,14 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     const before = idCounter;
     try {
       const batch = specs.map((spec, i) => normalizeTaskSpec(spec, single ? 'task' : `tasks[${i}]`, defaults));
-      const fresh = journal === undefined ? batch : resubmittedTasks(journal, supervisor.registry, batch, single);
+      const fresh = supervisor.resubmitted(batch, single);
       supervisor.check(fresh);
       if (fresh.length > 0) {
-        supervisor.scheduleDepth++;
+        supervisor.beginSchedule();
         try {
           send({ type: 'scheduler.schedule', batch: fresh });
         } finally {
-          supervisor.scheduleDepth--;
+          supervisor.endSchedule();
         }
       }
       return batch.map((task) => task.id);
@@ -139,7 +135,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     scheduleTask: (spec) => scheduleBatch([spec], true)[0] as string,
     scheduleTasks: (specs) => scheduleBatch(specs, false),
     executeTask: (id) => {
-      if (!canExecuteEntry(supervisor, id)) return false;
+      if (!supervisor.canExecute(id)) return false;
       send({ type: 'scheduler.execute', id });
       return true;
     },
@@ -147,45 +143,37 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       if (typeof reason !== 'string') {
         throw new TaskSchedulingError(`reason: expected a string, received ${describeValue(reason)}`, 'reason');
       }
-      const status = recordOf(supervisor, id).status;
+      const status = supervisor.record(id).status;
       if (status !== 'pending' && status !== 'running') return false;
       send({ type: 'scheduler.cancel', id, reason });
       return true;
     },
-    getTaskStatus: (id) => recordOf(supervisor, id).status,
-    getTask: (id) => recordOf(supervisor, id),
-    hasTask: (id) => supervisor.registry.entries.has(id),
-    listTasks: () => [...supervisor.registry.entries.keys()].map((id) => recordOf(supervisor, id)),
+    getTaskStatus: (id) => supervisor.record(id).status,
+    getTask: (id) => supervisor.record(id),
+    hasTask: (id) => supervisor.has(id),
+    listTasks: () => supervisor.ids().map((id) => supervisor.record(id)),
     updateTaskPriority: (id, priority) => {
       const value = parsePriority(priority, 'priority');
-      if (!acceptsPriority(supervisor, id)) return false;
+      if (!supervisor.acceptsPriority(id)) return false;
       send({ type: 'scheduler.priority', id, priority: value });
       return true;
     },
-    explainTask: (id) => explainEntry(supervisor, supervisor.registry.require(id)),
-    getQueue: (limit = 50) => {
-      const checked = integerOption(limit, 'getQueue.limit', 50, 0);
-      const queue = supervisor.readyQueue.ordered(checked).map(toQueuedTask);
-      supervisor.outbox.flush(); // a queue that threw is repaired, and its tasks fail, before anyone asks again
-      return queue;
-    },
-    getStats: () => statsOf(supervisor),
-    waitForTask: (id) => waitForEntry(supervisor, id),
-    onIdle: () => supervisor.waiters.forIdle(),
+    explainTask: (id) => supervisor.explain(id),
+    getQueue: (limit = 50) => supervisor.queue(integerOption(limit, 'getQueue.limit', 50, 0)),
+    getStats: () => supervisor.stats(),
+    waitForTask: (id) => supervisor.waitFor(id),
+    onIdle: () => supervisor.onIdle(),
     pause: () => send({ type: 'scheduler.pause' }),
     resume: () => send({ type: 'scheduler.resume' }),
     stop: async (stopOptions = {}) => {
       const graceMs = numberOption(stopOptions.graceMs, 'stop.graceMs', 5000);
       // With a store, stopping leaves the run as it was there, to be resumed: nothing is cancelled
       // in it, and the attempts this stop cuts short are handed back (they were not the work's fault).
-      if (journal !== undefined && !supervisor.isStopped) {
-        const at = clock.now();
-        for (const entry of supervisor.runningEntries) journal.record({ kind: 'stopped', id: entry.id, at, attempt: entry.attempts });
-      }
+      if (!supervisor.isStopped) supervisor.recordStopped(clock.now());
       journal?.detach();
       if (!supervisor.isStopped) send({ type: 'scheduler.stop', reason: 'scheduler stopped' });
-      await drain(supervisor.settings.executor, graceMs);
-      supervisor.outbox.flush();
+      await drain(executor, graceMs);
+      supervisor.flush();
       actor.stop();
       // Timers of task actors that never got to end (work that ignored its signal): a stopped
       // scheduler holds no timer that keeps the process alive.

@@ -1,7 +1,23 @@
 import { PolicyError } from '../errors.js';
-import type { ReadyQueue } from '../types.js';
-import type { Supervisor } from './Supervisor.js';
+import type { PolicyContext, ReadyQueue, SchedulingPolicy } from '../types.js';
+import type { GuardedQueue } from './GuardedQueue.js';
 import { statusOf, type TaskEntry } from './TaskEntry.js';
+
+/** What repairing the queue needs of the supervisor. */
+export interface QueueRepairHost {
+  readonly guarded: GuardedQueue;
+  readonly policy: SchedulingPolicy;
+  readonly policyContext: PolicyContext;
+  entryOf(id: string): TaskEntry | undefined;
+  /** The entries marked queued, in submission order. */
+  queuedBySeq(): TaskEntry[];
+  /** Counts a failure about the whole queue; returns how many came before it since the last dispatch. */
+  strike(): number;
+  reportError(error: PolicyError): void;
+  /** A queued task the policy cannot order: out of the queue's count, and it fails with `error`. */
+  failQueued(entry: TaskEntry, error: PolicyError): void;
+  pumpLater(): void;
+}
 
 /** Stands in when the policy cannot make a queue: every task pushed fails (and a new try follows). */
 const NO_QUEUE: ReadyQueue = {
@@ -22,11 +38,11 @@ const NO_QUEUE: ReadyQueue = {
  * ordered), or a rebuild that fails again, means the policy cannot order these tasks at all:
  * every queued task fails. Either way every task reaches a final state and frees what it held.
  */
-export function repairQueue(supervisor: Supervisor): void {
-  const guarded = supervisor.guardedQueue;
-  if (guarded === undefined || !guarded.hasFailures) return;
-  const policy = supervisor.settings.policy;
-  const queued = [...supervisor.registry.entries.values()].filter((entry) => entry.queued).sort((a, b) => a.seq - b.seq);
+export function repairQueue(host: QueueRepairHost): void {
+  const guarded = host.guarded;
+  if (!guarded.hasFailures) return;
+  const policy = host.policy;
+  const queued = host.queuedBySeq();
   const culprits = new Map<string, PolicyError>();
   const blame = (error: PolicyError, entries: readonly TaskEntry[]): void => {
     for (const entry of entries) culprits.set(entry.id, error);
@@ -37,12 +53,12 @@ export function repairQueue(supervisor: Supervisor): void {
     // A failure about the whole queue (peek, ordered, size) blames no task: a fresh queue gets
     // another chance; only when it fails again before anything was dispatched, the policy cannot
     // order these tasks at all.
-    else if (supervisor.queueStrikes++ > 0) blame(policyError, queued);
-    else supervisor.outbox.reportError(policyError);
+    else if (host.strike() > 0) blame(policyError, queued);
+    else host.reportError(policyError);
   }
   const fresh = (): boolean => {
     try {
-      guarded.replace(policy.createQueue(supervisor.policyContext));
+      guarded.replace(policy.createQueue(host.policyContext));
       return true;
     } catch (error) {
       blame(new PolicyError(policy.name, 'createQueue', undefined, error), queued);
@@ -63,13 +79,11 @@ export function repairQueue(supervisor: Supervisor): void {
   }
   const reported = new Set<PolicyError>();
   for (const [id, error] of culprits) {
-    const entry = supervisor.registry.entries.get(id);
+    const entry = host.entryOf(id);
     if (!entry || statusOf(entry) !== 'pending') continue;
-    entry.queued = false;
-    supervisor.queuedCount--;
-    if (!reported.has(error)) supervisor.outbox.reportError(error);
+    if (!reported.has(error)) host.reportError(error);
     reported.add(error);
-    supervisor.actors.send(entry, { type: 'task.upstreamFailed', error });
+    host.failQueued(entry, error);
   }
-  supervisor.pumpLater();
+  host.pumpLater();
 }

@@ -1,9 +1,9 @@
-import { AttemptInterruptedError, TaskNotRecoverableError } from '../errors.js';
+import { TaskNotRecoverableError } from '../errors.js';
 import type { StoredError, StoredTaskState } from './TaskStore.js';
 import type { RecoveredRun, TaskRun } from '../types.js';
-import type { Supervisor } from './Supervisor.js';
-import { AttemptHandle } from './AttemptHandle.js';
-import { isLive, UNSTARTED, type TaskEntry } from './TaskEntry.js';
+import { UNSTARTED, type TaskEntry } from './TaskEntry.js';
+
+// The pure parts of restoring a run from its store; Supervisor's #restore applies them.
 
 /** What restoring needs besides the stored tasks. */
 export interface RestoreOptions {
@@ -31,7 +31,7 @@ function toError(stored: StoredError | undefined): Error | undefined {
 }
 
 /** An entry for a stored task: its spec, its folded state, and the work it resumes with. */
-function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
+export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
   // Field by field (not a spread): 100k recovered tasks, one object shape with admitted ones.
   const stored = state.task;
   return {
@@ -65,114 +65,11 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
 }
 
 /**
- * Rebuilds a run from its store (inside the scheduler actor, before any new task): finished tasks
- * come back as records with their status, result and error; pending ones get a live actor in the
- * state they were in (waiting for dependencies, queued with their priority and submission order,
- * or in backoff until their stored retry deadline); an attempt that was running is handed to the
- * executor's `adopt` (the inline executor reports it interrupted: it retries if attempts remain,
- * else fails). An attempt the last scheduler's `stop()` stopped was handed back: its task is
- * queued again, with one more attempt allowed for each one handed back. Dependency deadlines keep their stored times, and an adopted attempt's timeout its
- * stored start. Deadlines are re-armed here: XState restores neither `after` delays nor entry actions.
- *
- * @example
- * restoreRun(supervisor, store.load(), { handlers, onRestored: (run) => console.log(run.pending) });
- */
-export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], options: RestoreOptions): void {
-  const dropped = droppedRecords(states, s.settings.maxFinishedRecords);
-  const kept = dropped.size === 0 ? states : states.filter((state) => !dropped.has(state.task.id));
-  const ids = new Set(kept.map((state) => state.task.id));
-  // A dependency the store forgot (or whose record is dropped) had completed: had it failed, its
-  // dependents would have too (and their dependencies are never dropped, see droppedRecords).
-  s.graph.send({ type: 'graph.add', batch: kept.map(({ task }) => ({ id: task.id, dependencies: task.dependencies.filter((id) => ids.has(id)) })) });
-  for (const { task, status } of kept) {
-    if (status === 'completed') s.graph.send({ type: 'graph.completed', id: task.id });
-    else if (status === 'failed' || status === 'cancelled') s.graph.send({ type: 'graph.abandoned', id: task.id, outcome: status });
-  }
-  const interrupted: TaskEntry[] = [];
-  const unrecoverable: TaskEntry[] = [];
-  const waiting: TaskEntry[] = [];
-  const ready: TaskEntry[] = [];
-  const stopped: { id: string; attempt: number }[] = [];
-  const finished = { completed: 0, failed: 0, cancelled: 0 };
-  for (const state of states) {
-    const { task } = state;
-    s.continueSeqAfter(task.seq);
-    if (dropped.has(task.id)) {
-      // Counted as finished, as a record the registry dropped is; never built.
-      s.registry.counts[state.status]++;
-      finished[state.status as 'completed']++;
-      continue;
-    }
-    const handler = Object.hasOwn(options.handlers, task.type) ? options.handlers[task.type] : undefined;
-    const entry = toEntry(state, handler ?? MISSING_WORK);
-    s.registry.add(entry);
-    if (state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled') {
-      s.registry.move('pending', state.status);
-      entry.outcome = state.status;
-      finished[state.status]++;
-      s.registry.retain(entry.id);
-      continue;
-    }
-    if (handler === undefined) unrecoverable.push(entry);
-    // Its last step handed its attempt back (stores/wasStopped, read here through the interface only).
-    if (state.status === 'pending' && state.attempt > 0 && state.startedAt === undefined) stopped.push({ id: entry.id, attempt: state.attempt });
-    let value: 'running' | 'dispatched' | 'backoff' | 'queued' | 'dependencies';
-    if (state.status === 'running') {
-      // An attempt whose executor reports activity and that was not reported active still waited
-      // for a worker: it is adopted as dispatched, and becomes active when its executor says so.
-      const isDispatched = s.settings.executor.reportsActive === true && state.activeAt === undefined;
-      value = isDispatched ? 'dispatched' : 'running';
-      if (isDispatched) entry.startedAt = undefined;
-      interrupted.push(entry);
-    } else if (state.pendingReason === 'backoff' && state.retryAt !== undefined) {
-      value = 'backoff';
-      const retryAt = state.retryAt;
-      s.lifecycle.armRetry(entry, retryAt);
-    } else if (s.dag.isReady(entry.id)) {
-      value = 'queued';
-      if (Number.isNaN(entry.readyAt)) entry.readyAt = s.settings.clock.now();
-      ready.push(entry);
-    } else {
-      value = 'dependencies';
-      waiting.push(entry);
-    }
-    // A waiting task is admitted as a new one is (it may stay dormant); others get their actor as stored.
-    if (value === 'queued' || value === 'dependencies') s.actors.admit(entry, value);
-    else s.actors.restoreActor(entry, value === 'running' ? value : { pending: value });
-  }
-  if (s.registry.live > 0) s.waiters.busy();
-  for (const entry of interrupted) holdRun(s, entry);
-  for (const entry of waiting) {
-    const upstream = s.lifecycle.abandonedUpstream(entry.dependencies);
-    if (upstream) s.lifecycle.doom(entry, upstream.id, upstream.outcome);
-    else if (entry.dependencyDeadline !== undefined) s.deadlines.arm(entry.id);
-  }
-  s.enqueue(ready);
-  s.pumpLater();
-  // After the caller's synchronous code (which may schedule the tasks again with their `run`),
-  // and before the first dispatch pass: both were queued in this order.
-  queueMicrotask(() => {
-    for (const entry of interrupted) adopt(s, entry);
-    const lost = unrecoverable.filter((entry) => entry.run === MISSING_WORK && isLive(entry));
-    for (const entry of lost) s.actors.send(entry, { type: 'task.upstreamFailed', error: new TaskNotRecoverableError(entry.id, entry.type) });
-    s.outbox.flush();
-    options.onRestored({
-      tasks: states.length,
-      finished,
-      pending: states.length - finished.completed - finished.failed - finished.cancelled - interrupted.length,
-      interrupted: interrupted.map((entry) => ({ id: entry.id, attempt: entry.attempts })),
-      stopped,
-      unrecoverable: lost.map((entry) => entry.id),
-    });
-  });
-}
-
-/**
  * The finished tasks whose records the registry would drop at once (past `maxFinishedRecords`,
  * oldest first), and that no live task depends on: recovery skips building them. The store and
  * the journal keep them, so scheduling them again still adds nothing.
  */
-function droppedRecords(states: readonly StoredTaskState[], limit: number): Set<string> {
+export function droppedRecords(states: readonly StoredTaskState[], limit: number): Set<string> {
   const isFinished = (state: StoredTaskState): boolean => state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled';
   let surplus = states.filter(isFinished).length - limit;
   const dropped = new Set<string>();
@@ -185,35 +82,4 @@ function droppedRecords(states: readonly StoredTaskState[], limit: number): Set<
     surplus--;
   }
   return dropped;
-}
-
-/** A recovered attempt (running, or dispatched) holds its worker slot and resources until its outcome arrives. */
-function holdRun(s: Supervisor, entry: TaskEntry): void {
-  if (entry.ref?.getSnapshot().value === 'running') s.registry.move('pending', 'running');
-  s.runningEntries.add(entry);
-  entry.slot = s.slots.take();
-  if (entry.hasResources && s.ledger.fits(entry.resources)) s.pool.send({ type: 'pool.allocate', owner: entry.id, request: entry.resources });
-  try {
-    s.settings.policy.onStart?.call(s.settings.policy, entry);
-  } catch {
-    // Accounting only: the attempt is recovered whatever the policy thinks of it.
-  }
-}
-
-/** Hands a recovered running attempt to the executor, or reports it interrupted. */
-function adopt(s: Supervisor, entry: TaskEntry): void {
-  const { executor } = s.settings;
-  const attempt = entry.attempts;
-  if (executor.adopt === undefined) {
-    s.lifecycle.deliver(entry.id, attempt, { ok: false, error: new AttemptInterruptedError(entry.id, attempt) });
-    return;
-  }
-  // Its time counts from its stored start, as a live attempt's does from its start (a dispatched
-  // one has none yet: its time starts when it becomes active). Armed first: an outcome the
-  // executor gives at once ends the attempt, and with it this deadline.
-  if (entry.timeoutMs > 0 && entry.startedAt !== undefined) {
-    const dueIn = Math.max(0, entry.startedAt + entry.timeoutMs - s.settings.clock.now());
-    s.lifecycle.armDeadline(entry, dueIn, { type: 'task.timeout', attempt });
-  }
-  executor.adopt(new AttemptHandle(s, entry, attempt), s.lifecycle.deliver);
 }

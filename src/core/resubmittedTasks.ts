@@ -1,10 +1,11 @@
 import { TaskSchedulingError } from '../errors.js';
 import { canonicalJson } from '../internal/canonicalJson.js';
+import type { TaskRun } from '../types.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
 import type { StoredTask } from './TaskStore.js';
 import type { Journal } from './Journal.js';
 import { MISSING_WORK } from './restoreRun.js';
-import type { TaskRegistry } from './TaskRegistry.js';
+import type { TaskEntry } from './TaskEntry.js';
 
 /** The fields of a spec that must match for a resubmission to be the same task. */
 function comparable(task: NormalizedTask | StoredTask): Record<string, unknown> {
@@ -36,20 +37,25 @@ export function differingField(given: NormalizedTask, stored: StoredTask): { fie
 
 /**
  * With a store, scheduling a task whose id the store already holds "ensures" it: the same spec
- * adds nothing (and hands a recovered task its `run` again), another spec is an error naming
- * the first field that differs. Returns the tasks that are new.
+ * adds nothing (a recovered task gets its `run` again: `rerun`, which the caller applies), another
+ * spec is an error naming the first field that differs. `fresh`: the tasks that are new.
  *
  * @throws TaskSchedulingError naming `tasks[i].<field>`
  * @example
- * const fresh = resubmittedTasks(journal, registry, batch, false);
+ * const { fresh, rerun } = resubmittedTasks(journal, (id) => entries.get(id), batch, false);
  */
-export function resubmittedTasks(journal: Journal, registry: TaskRegistry, batch: readonly NormalizedTask[], single: boolean): NormalizedTask[] {
+export function resubmittedTasks(
+  journal: Pick<Journal, 'specs' | 'recovered'>,
+  entryOf: (id: string) => TaskEntry | undefined,
+  batch: readonly NormalizedTask[],
+  single: boolean,
+): { fresh: NormalizedTask[]; rerun: [TaskEntry, TaskRun<any>][] } {
   const fresh: NormalizedTask[] = [];
   const known: [NormalizedTask, StoredTask][] = [];
   batch.forEach((task, i) => {
     // An id this process admitted and has since dropped (maxFinishedRecords) is free again, as
     // without a store; a recovered one stays taken, so a finished task never runs again.
-    const isTaken = registry.entries.has(task.id) || journal.recovered.has(task.id);
+    const isTaken = entryOf(task.id) !== undefined || journal.recovered.has(task.id);
     const stored = isTaken ? journal.specs.get(task.id) : undefined;
     if (stored === undefined) {
       fresh.push(task);
@@ -67,11 +73,12 @@ export function resubmittedTasks(journal: Journal, registry: TaskRegistry, batch
     known.push([task, stored]);
   });
   // Only once the whole batch is known to be acceptable: a recovered task gets its work back.
+  const rerun: [TaskEntry, TaskRun<any>][] = [];
   for (const [task, stored] of known) {
-    const entry = registry.entries.get(task.id);
+    const entry = entryOf(task.id);
     if (entry !== undefined && task.hasOwnRun && journal.recovered.has(task.id) && (stored.hasOwnRun || entry.run === MISSING_WORK)) {
-      (entry as { run: NormalizedTask['run'] }).run = task.run;
+      rerun.push([entry, task.run]);
     }
   }
-  return fresh;
+  return { fresh, rerun };
 }

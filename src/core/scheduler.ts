@@ -1,5 +1,5 @@
 import type { Emitter } from 'mitt';
-import type { SchedulerActorRef } from './schedulerLogic.js';
+import type { SchedulerActorRef } from './Supervisor.js';
 import type { SchedulerEvents } from '../events.js';
 import type {
   QueuedTask,
