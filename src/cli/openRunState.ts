@@ -50,7 +50,8 @@ export interface RunState {
 export function openRunState(file: string, specs: readonly TaskSpec[], work: RunWork, fresh: boolean): RunState {
   const exists = existsSync(file) && statSync(file).size > 0;
   if (exists && fresh) {
-    sqliteStore(file).close(); // refuses anything that is not a store of ours
+    // Refuses anything that is not a store of ours; a run whose WAL was lost is discarded all the same.
+    sqliteStore(file, { acceptLostWal: true }).close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
   }
   let resumed: ResumedRun | undefined;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TaskStoreError } from '../../src/errors.js';
@@ -142,17 +142,6 @@ describe('sqliteStore', () => {
     expect(error.message).toContain(file);
     expect(error.message).toContain('is not an SQLite database');
     expect(readFileSync(file).equals(garbage)).toBe(true);
-  });
-
-  it('refuses a truncated store and leaves it as it was', () => {
-    const file = temp.path('run.db');
-    const store = sqliteStore(file);
-    store.addTasks(Array.from({ length: 500 }, (_, i) => storedTask(`t${i}`, i)));
-    store.close();
-    truncateSync(file, 8192);
-    const before = readFileSync(file);
-    expect(thrown(() => sqliteStore(file)).message).toMatch(/is truncated: 8192 bytes where its header says \d+/);
-    expect(readFileSync(file).equals(before)).toBe(true);
   });
 
   it('refuses the SQLite database of another program and leaves it as it was', () => {
