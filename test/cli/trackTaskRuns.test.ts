@@ -86,4 +86,27 @@ describe('trackTaskRuns on a resumed run', () => {
     expect(byName.get('b')).toMatchObject({ status: 'completed', attempts: 2, durationMs: 3005 });
     expect(byName.get('a')).toMatchObject({ status: 'completed', durationMs: 300 });
   });
+
+  it('counts a queued task\'s wait from the resume, not from when it became ready in the earlier process', () => {
+    let clock = 100_000;
+    const handlers = new Set<(type: keyof SchedulerEvents, event: unknown) => void>();
+    // Ready (queued) at 2 s in the process that died; this one resumes at 100 s.
+    const queued = { id: 'q', name: 'q', status: 'pending', attempts: 0, readyAt: 2_000 } as TaskRecord;
+    const cancelled = { id: 'c', name: 'c', status: 'pending', attempts: 0, readyAt: 3_000 } as TaskRecord;
+    const scheduler = {
+      listTasks: () => [queued, cancelled],
+      events: { on: (_: '*', handler: (type: keyof SchedulerEvents, event: unknown) => void) => handlers.add(handler), off: () => undefined },
+    } as unknown as Scheduler;
+    const tracker = trackTaskRuns(scheduler, { now: () => clock });
+    const emit = (type: keyof SchedulerEvents, event: unknown) => handlers.forEach((handler) => handler(type, event));
+    clock += 40;
+    emit('task:started', { task: { ...queued, status: 'running', attempts: 1, startedAt: clock } });
+    clock += 10;
+    emit('task:completed', { task: { ...queued, status: 'completed', attempts: 1, startedAt: 100_040, completedAt: clock }, result: undefined });
+    emit('task:cancelled', { task: { ...cancelled, status: 'cancelled', completedAt: clock }, reason: 'stopped' });
+    const byName = new Map(tracker.tasks().map((task) => [task.name, task]));
+    // Not 98 s: no process ran between 2 s and 100 s.
+    expect(byName.get('q')).toMatchObject({ status: 'completed', waitMs: 40, durationMs: 10 });
+    expect(byName.get('c')).toMatchObject({ status: 'cancelled', waitMs: 50 });
+  });
 });

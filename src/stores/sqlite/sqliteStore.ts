@@ -238,8 +238,16 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
     },
     close() {
       if (isClosed) return;
-      // A run that closes the store takes its open-run mark away with what is left to write.
-      if (!readOnly) write(() => db.prepare('DELETE FROM meta WHERE key = ?').run(OPEN_RUN_KEY));
+      if (buffer.length > 0) write();
+      // A run that closes the store takes its open-run mark away. Should that fail (a full disk),
+      // the mark stays, which is harmless while the WAL it stands for is kept.
+      if (!readOnly) {
+        try {
+          db.prepare('DELETE FROM meta WHERE key = ?').run(OPEN_RUN_KEY);
+        } catch {
+          // kept: see above
+        }
+      }
       isClosed = true;
       db.close();
       discard();
