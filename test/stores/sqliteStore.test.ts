@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TaskStoreError } from '../../src/errors.js';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { openDatabase } from '../../src/stores/sqlite/openDatabase.js';
 import type { StoredTask } from '../../src/stores/TaskStore.js';
 import { storedTask as plainStoredTask } from '../support/storedTask.js';
 import { useTempFolder } from '../support/tempStore.js';
+import { thrown } from '../support/thrownStoreError.js';
 
 const temp = useTempFolder();
 
@@ -22,17 +22,6 @@ function storedTask(id: string, seq: number, dependencies: string[] = []): Store
     createdAt: 100,
     dependencyDeadline: dependencies.length > 0 ? 5000 : undefined,
   });
-}
-
-/** The error a call throws (or fails the test). */
-function thrown(call: () => unknown): TaskStoreError {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TaskStoreError);
-    return error as TaskStoreError;
-  }
-  throw new Error('expected a TaskStoreError');
 }
 
 /** Runs `script` in a child Node that opens the store and waits until told to exit. */

@@ -1,23 +1,12 @@
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TaskStoreError } from '../../src/errors.js';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { crashAfterWriting } from '../support/crashedStore.js';
 import { storedTask } from '../support/storedTask.js';
 import { useTempFolder } from '../support/tempStore.js';
+import { thrown } from '../support/thrownStoreError.js';
 
 const temp = useTempFolder();
-
-/** The error a call throws (or fails the test). */
-function thrown(call: () => unknown): TaskStoreError {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TaskStoreError);
-    return error as TaskStoreError;
-  }
-  throw new Error('expected a TaskStoreError');
-}
 
 function ids(file: string, options: { readOnly?: boolean; acceptLostWal?: boolean } = {}): string[] {
   const store = sqliteStore(file, options);
