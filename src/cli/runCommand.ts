@@ -23,7 +23,7 @@ import { formatRunSummary } from './formatRunSummary.js';
 import { describeResumedRun } from './describeResumedRun.js';
 import { listenForSignals } from './listenForSignals.js';
 import { loadPlan, planFiles, type Plan, type PlanFlags } from './loadPlan.js';
-import { openRunState, type RunState } from './openRunState.js';
+import { openRunState, withStoredTasks, type RunState } from './openRunState.js';
 import { openCoordinator } from './openCoordinator.js';
 import { toReattachedAttempts } from './reattachedAttempts.js';
 import type { ProgressView } from './ProgressView.js';
@@ -248,7 +248,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     } finally {
       view.stop();
     }
-    const tasks = tracker.tasks();
+    const tasks = withStoredTasks(tracker.tasks(), resources.state);
     const isComplete = tasks.every((task) => task.status === 'completed');
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;

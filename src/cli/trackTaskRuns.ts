@@ -96,6 +96,10 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   /** When each task's latest attempt started: a `readyAt` before it belongs to an earlier wait. */
   const lastStartedAt = new Map<string, number>();
   const listeners = new Set<(change: TaskChange) => void>();
+  /** When this tracker began: a resumed task's wait counts from here, not from the earlier process. */
+  const resumedAt = now();
+  /** When a task became ready, as far as this process saw: the time no process ran is no wait. */
+  const readySince = (record: TaskRecord): number | undefined => (record.readyAt === undefined ? undefined : Math.max(record.readyAt, resumedAt));
 
   const update = (id: string, change: Partial<TaskRunState>, kind: TaskChange['kind'], delayMs?: number): void => {
     const before = states.get(id);
@@ -113,7 +117,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   /** Queue time so far, a wait that ends without a start (cancelled while queued) included. */
   const waitedFor = (record: TaskRecord, end: number): number => {
     const state = states.get(record.id);
-    const { readyAt } = record;
+    const readyAt = readySince(record);
     const isQueued = state?.runningSince === undefined && readyAt !== undefined && readyAt > (lastStartedAt.get(record.id) ?? -Infinity);
     return (state?.waitMs ?? 0) + (isQueued ? end - readyAt : 0);
   };
@@ -134,7 +138,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
       case 'task:started': {
         const start = task.startedAt ?? now();
         lastStartedAt.set(task.id, start);
-        const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (task.readyAt ?? start);
+        const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (readySince(task) ?? start);
         update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs }, 'started');
         return;
       }
@@ -161,7 +165,6 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   // was running when the earlier process stopped (re-attached to, on a distributed run) counts from
   // now: how long it ran before, and when that process died, is not known, and the time it was
   // down is no task's running time.
-  const resumedAt = now();
   for (const task of scheduler.listTasks()) {
     const error = task.status === 'completed' ? undefined : task.error?.message;
     const runningSince = task.status === 'running' ? Math.max(task.startedAt ?? resumedAt, resumedAt) : undefined;
