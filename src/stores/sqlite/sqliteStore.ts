@@ -116,7 +116,8 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
   let isClosed = false;
 
   const fail = (what: string, error: unknown): never => {
-    throw new TaskStoreError(file, `${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new TaskStoreError(file, `${what} failed${typeof code === 'string' ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   };
   /** Writes the buffered transitions and `also` in one transaction. */
   const write = (also?: () => void): void => {
@@ -129,7 +130,12 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
       also?.();
       db.exec('COMMIT');
     } catch (error) {
-      db.exec('ROLLBACK');
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // SQLite rolled back already (SQLITE_FULL, an I/O error end the transaction): the error
+        // that matters is the write's, never "cannot rollback - no transaction is active".
+      }
       fail('writing', error);
     }
     // Only now: a failed write keeps its rows for the next try.
@@ -190,9 +196,13 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
     },
     close() {
       if (isClosed) return;
-      if (buffer.length > 0) write();
-      isClosed = true;
-      db.close();
+      try {
+        if (buffer.length > 0) write();
+      } finally {
+        // Released even when that last write fails (a full disk): the file keeps what was committed.
+        isClosed = true;
+        db.close();
+      }
     },
   };
 }
