@@ -37,6 +37,11 @@ export interface SqliteTaskStore extends TaskStore {
   readNote(name: string): string | undefined;
   /** Keeps a note under `name`, committed at once with what is buffered. */
   writeNote(name: string, value: string): void;
+  /**
+   * Every task's state as the file holds it (committed transactions only, nothing buffered),
+   * writing nothing: what is durable, read after a write failed (a full disk).
+   */
+  loadCommitted(): StoredTaskState[];
 }
 
 /** Options of {@link sqliteStore}. */
@@ -175,6 +180,15 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
       write(() => upsertNote.run(`${NOTE_PREFIX}${name}`, value));
     },
     load() {
+      const states = this.loadCommitted();
+      try {
+        if (!readOnly) db.prepare('INSERT INTO sessions (opened_at, pid, tasks_found) VALUES (?, ?, ?)').run(Date.now(), process.pid, states.length);
+      } catch (error) {
+        return fail('reading', error);
+      }
+      return states;
+    },
+    loadCommitted() {
       try {
         const states: Mutable<StoredTaskState>[] = [];
         const bySeq = new Map<number, Mutable<StoredTaskState>>();
@@ -188,7 +202,6 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
           const state = bySeq.get(seq);
           if (state !== undefined) foldTransition(state, fromTransitionRow(state.task.id, kind, at, attempt, data));
         }
-        if (!readOnly) db.prepare('INSERT INTO sessions (opened_at, pid, tasks_found) VALUES (?, ?, ?)').run(Date.now(), process.pid, states.length);
         return states;
       } catch (error) {
         return fail('reading', error);
