@@ -1,33 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
+import { useSmallDisks } from '../support/smallDisk.js';
 import { useTempFolder } from '../support/tempStore.js';
 import { runMain } from './runMain.js';
 
 const temp = useTempFolder();
-const mounted: string[] = [];
-
-afterEach(() => {
-  for (const folder of mounted.splice(0)) execFileSync('umount', [folder]);
-});
-
-/**
- * A real small disk: a tmpfs of `size` mounted on a new folder (this needs root, as this
- * machine's tests run; without it the test fails saying so, it never skips). `grow` lifts the limit.
- */
-function smallDisk(size: string): { folder: string; grow: (to: string) => void } {
-  const folder = temp.path('disk');
-  mkdirSync(folder);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', folder], { stdio: 'pipe' });
-  } catch (error) {
-    throw new Error(`this test mounts a ${size} tmpfs to fill a real disk, which needs root: ${String(error)}`);
-  }
-  mounted.push(folder);
-  return { folder, grow: (to) => execFileSync('mount', ['-o', `remount,size=${to}`, folder]) };
-}
+const disks = useSmallDisks();
 
 /** A workload of `count` tasks, each appending its name to `log`. */
 function writeWorkload(count: number, log: string): string {
@@ -39,7 +19,7 @@ function writeWorkload(count: number, log: string): string {
 
 describe('run --state on a disk that fills up', () => {
   it('exits 1 naming SQLITE_FULL with what the store holds, and the same command resumes once there is room', async () => {
-    const disk = smallDisk('256k');
+    const disk = disks.mount(temp.path('disk'), '256k');
     const log = temp.path('log.txt');
     const workload = writeWorkload(300, log);
     const state = join(disk.folder, 'run.db');
