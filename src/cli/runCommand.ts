@@ -162,7 +162,9 @@ function checkPartnerFlags(flags: RunFlags, wantsDashboard: boolean): void {
  * waiting for the clean-up, but still prints what was done.
  *
  * @returns {@link ExitCode.OK} when every task completed, {@link ExitCode.FAILED} when one did
- * not (or the report could not be written), {@link ExitCode.INTERRUPTED} after a signal
+ * not (or the report could not be written, or the `--state` store could not write: then the error
+ * and what the store holds are printed instead of the summary and the JSON document),
+ * {@link ExitCode.INTERRUPTED} after a signal
  * @throws ConfigurationError (and other bad input) before anything runs
  * @example
  * process.exitCode = await runCommand('config/examples/proof-pipeline.yaml', { maxWorkers: 2 }, processIo);

@@ -9,6 +9,21 @@ import { catchUncaught } from '../support/catchUncaught.js';
 const mitt = mittModule as unknown as <T extends Record<string, unknown>>() => Emitter<T>;
 const record = { id: 't' } as SchedulerEvents['task:started']['task'];
 
+/** Reports `error` through the outbox and returns the process warnings emitted meanwhile. */
+async function warningsOf(outbox: Outbox, error: SchedulerError): Promise<Error[]> {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error): void => void warnings.push(warning);
+  process.on('warning', onWarning);
+  try {
+    outbox.reportError(error);
+    outbox.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return warnings;
+}
+
 describe('Outbox', () => {
   it('builds no payload once every listener of the event was removed (mitt keeps an empty list behind)', () => {
     const events = mitt<SchedulerEvents>();
@@ -127,16 +142,7 @@ describe('Outbox, when the error listener throws', () => {
     const outbox = new Outbox(events, () => {});
     const heard: string[] = [];
     events.on('*', (type: string) => heard.push(type));
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error): void => void warnings.push(warning);
-    process.on('warning', onWarning);
-    try {
-      outbox.reportError(new SchedulerError('INTERNAL', 'executor failed'));
-      outbox.flush();
-      await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      process.off('warning', onWarning);
-    }
+    const warnings = await warningsOf(outbox, new SchedulerError('INTERNAL', 'executor failed'));
     expect(heard).toEqual(['error']);
     expect(warnings.map((warning) => warning.message)).toEqual(['executor failed']);
   });
@@ -146,16 +152,7 @@ describe('Outbox, when the error listener throws', () => {
     const outbox = new Outbox(events, () => {});
     const heard: string[] = [];
     events.on('error', ({ error }) => heard.push(error.message));
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error): void => void warnings.push(warning);
-    process.on('warning', onWarning);
-    try {
-      outbox.reportError(new SchedulerError('INTERNAL', 'executor failed'));
-      outbox.flush();
-      await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      process.off('warning', onWarning);
-    }
+    const warnings = await warningsOf(outbox, new SchedulerError('INTERNAL', 'executor failed'));
     expect(heard).toEqual(['executor failed']);
     expect(warnings).toEqual([]);
   });
