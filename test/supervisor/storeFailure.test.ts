@@ -91,4 +91,23 @@ describe('a store that cannot write (fail-stop)', () => {
     expect(started).toEqual(['a']);
     await scheduler.stop();
   });
+
+  it('is reported as a process warning when only a wildcard listener (a progress view) hears it', async () => {
+    const store = failingStore('addTasks', () => true);
+    const scheduler = createScheduler({ store });
+    const heard: string[] = [];
+    scheduler.events.on('*', (type) => heard.push(type));
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      expect(() => scheduler.scheduleTask({ id: 'a', run: () => 1 })).toThrow(TaskStoreError);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(heard).toEqual(['error']);
+    expect(warnings.map((warning) => warning.name)).toEqual(['TaskStoreError']);
+    await scheduler.stop();
+  });
 });
