@@ -14,7 +14,8 @@ import { afterEach } from 'vitest';
 export function useSmallDisks(): { mount(folder: string, size: string): { folder: string; grow: (to: string) => void } } {
   const mounted: string[] = [];
   afterEach(() => {
-    for (const folder of mounted.splice(0)) execFileSync('umount', [folder]);
+    // Lazily: a test that failed with the store still open must not leave the disk mounted.
+    for (const folder of mounted.splice(0)) execFileSync('umount', ['-l', folder]);
   });
   return {
     mount(folder, size) {
