@@ -1,7 +1,7 @@
 import mittModule, { type Emitter } from 'mitt';
 import { createActor, type AnyActorLogic } from 'xstate';
 import type { SchedulerEvents } from './events.js';
-import { SchedulerError, SchedulerStoppedError, TaskSchedulingError } from './errors.js';
+import { SchedulerStoppedError, TaskSchedulingError } from './errors.js';
 import { drain } from './supervisor/drain.js';
 import { toQueuedTask } from './supervisor/TaskEntry.js';
 import { describeValue } from './internal/describeValue.js';
@@ -68,7 +68,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     newId: () => `task-${++idCounter}`,
   };
   let idCounter = 0;
-  const journal = options.store === undefined ? undefined : new Journal(options.store, (error) => runtime.outbox.reportError(toStoreError(error)));
+  // Fail-stop: the first write the store refuses halts the scheduler (see Supervisor.halt).
+  const journal = options.store === undefined ? undefined : new Journal(options.store, (failure) => runtime.halt(failure));
   const runtime = new Supervisor({
     maxWorkers: integerOption(options.maxWorkers, 'maxWorkers', 4),
     resources,
@@ -95,6 +96,11 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   const send = (event: SchedulerEvent): void => {
     actor.send(event);
     runtime.outbox.flush();
+    if (runtime.callerError !== undefined) {
+      const error = runtime.callerError;
+      runtime.callerError = undefined;
+      throw error;
+    }
     if (internalError !== undefined) {
       // Thrown once, to the call that met it; not to every call after it.
       const error = internalError;
@@ -113,6 +119,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
 
   const scheduleBatch = (specs: readonly TaskSpec<any>[], single: boolean): string[] => {
     if (runtime.isStopped) throw new SchedulerStoppedError();
+    // Halted on a store that cannot write: nothing more is admitted.
+    if (runtime.failure !== undefined) throw runtime.failure;
     if (!Array.isArray(specs)) throw new TaskSchedulingError(`tasks: expected an array of task specs, received ${describeValue(specs)}`, 'tasks');
     const before = idCounter;
     try {
@@ -196,8 +204,4 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     events,
     actor,
   };
-}
-
-function toStoreError(error: Error): SchedulerError {
-  return error instanceof SchedulerError ? error : new SchedulerError('TASK_STORE', `task store: ${error.message}`, { cause: error });
 }

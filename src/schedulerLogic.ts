@@ -53,9 +53,11 @@ export function createSchedulerLogic(runtime: Supervisor): ActorLogic<SchedulerS
       try {
         apply(runtime, event);
       } catch (error) {
+        // The store refused a batch: the scheduler halted already; the call that asked throws it.
+        if (error === runtime.failure) runtime.callerError = error;
         // A bug of ours must not kill the root actor (every later call would be ignored): it is
         // reported, and the scheduler goes on with what it has.
-        runtime.outbox.reportError(new SchedulerError('INTERNAL', `scheduler failed handling ${event.type}: ${String(error)}`, { cause: error }));
+        else runtime.outbox.reportError(new SchedulerError('INTERNAL', `scheduler failed handling ${event.type}: ${String(error)}`, { cause: error }));
       }
       const context = snapshot.context;
       context.live = runtime.registry.live;

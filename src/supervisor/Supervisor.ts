@@ -2,7 +2,7 @@ import { createActor, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { dependencyGraphLogic } from '../../machines/dependencyGraphLogic.js';
 import { priorityHeapLogic } from '../../machines/priorityHeapLogic.js';
 import { resourcePoolLogic } from '../../machines/resourcePoolLogic.js';
-import { DependencyTimeoutError, PolicyError } from '../errors.js';
+import { DependencyTimeoutError, PolicyError, type TaskStoreError } from '../errors.js';
 import type { SupervisorSettings } from './SupervisorSettings.js';
 
 export type { SupervisorSettings } from './SupervisorSettings.js';
@@ -49,6 +49,7 @@ export class Supervisor {
   #seq = 0;
   #paused = false;
   #stopped = false;
+  #failure: TaskStoreError | undefined;
   #pumpScheduled = false;
   #view: DispatchView<TaskEntry> | undefined;
   /** Failures of the policy's queue about no task in particular since the last dispatch. */
@@ -65,6 +66,8 @@ export class Supervisor {
    * while above 0, dispatch waits for a microtask.
    */
   scheduleDepth = 0;
+  /** An error the facade throws to the call whose event met it (a store that refused a batch). */
+  callerError: unknown;
   /** Sends `scheduler.pump` to the scheduler actor; set by the facade. */
   requestPump: () => void = () => {};
 
@@ -144,6 +147,25 @@ export class Supervisor {
     return this.#stopped;
   }
 
+  /** The store write that failed, once one has: the scheduler is halted. */
+  get failure(): TaskStoreError | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * The store cannot write: fail-stop. Nothing more dispatches, what was queued to be seen (work
+   * starts, events, waiters) is dropped (it followed from transitions the store does not hold),
+   * every waiter rejects with `failure`, and the `error` event reports it. Running work goes on
+   * until `stop()`; the store keeps what was committed, which is what a resume finds.
+   */
+  halt(failure: TaskStoreError): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = failure;
+    this.deadlines.stop();
+    this.outbox.halt(failure);
+    this.waiters.fail(failure);
+  }
+
   // ---------------------------------------------------------------- admission
 
   /** Checks a normalized batch; throws without changing anything (see {@link checkBatch}). */
@@ -204,7 +226,7 @@ export class Supervisor {
   /** The dispatch loop: applies {@link nextDispatch}'s decisions until one is not `start`. */
   pump(): void {
     this.#pumpScheduled = false;
-    if (this.#paused || this.#stopped || !this.settings.autoStart) {
+    if (this.#paused || this.#stopped || this.#failure !== undefined || !this.settings.autoStart) {
       // Nothing dispatches, so nothing is held back for anyone: stats must not show reservations.
       if (this.pool.getSnapshot().context.reserved.size > 0) this.pool.send({ type: 'pool.reserve', amounts: NO_RESERVATIONS });
       this.waiters.check();

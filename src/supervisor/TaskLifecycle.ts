@@ -142,9 +142,11 @@ export class TaskLifecycle {
   /** The attempt runs: counted, announced, and its deadline armed. */
   #begin(entry: TaskEntry, attempt: number): void {
     const s = this.#s;
+    // Armed before it is counted as running: a clock that throws here (inside the actor's
+    // transition, see crash) leaves no count behind.
+    if (entry.timeoutMs > 0) this.armDeadline(entry, entry.timeoutMs, { type: 'task.timeout', attempt });
     s.registry.move('pending', 'running');
     s.outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING), attempt }));
-    if (entry.timeoutMs > 0) this.armDeadline(entry, entry.timeoutMs, { type: 'task.timeout', attempt });
   }
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */

@@ -26,19 +26,20 @@ export function checkBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
 }
 
 /**
- * Adds a checked batch: an entry and a live actor per task, recorded in the store as one, then
- * the ready ones queued with one event.
+ * Adds a checked batch: recorded in the store as one first (a store that cannot write throws,
+ * and nothing of the batch is added), then an entry and a live actor per task, then the ready
+ * ones queued with one event.
  *
  * @example
  * admitBatch(supervisor, batch);
  */
 export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): void {
   const now = s.settings.clock.now();
-  s.graph.send({ type: 'graph.add', batch });
   const dag = s.dag;
   const created: TaskEntry[] = [];
   for (const task of batch) {
-    const waiting = !dag.isReady(task.id);
+    // Ready when every dependency completed already, as the graph will say once it has the batch.
+    const waiting = task.dependencies.some((id) => dag.outcomeOf(id) !== 'completed');
     const entry: TaskEntry = {
       id: task.id,
       name: task.name,
@@ -66,8 +67,6 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
       cancelReason: undefined,
       ...UNSTARTED,
     };
-    s.registry.add(entry);
-    s.actors.admit(entry, waiting ? 'dependencies' : 'queued');
     created.push(entry);
   }
   const store = s.settings.store;
@@ -77,6 +76,11 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
     for (const entry of created) {
       if (entry.dependencies.length > 0 && !Number.isNaN(entry.readyAt)) store.record({ kind: 'ready', id: entry.id, at: entry.readyAt });
     }
+  }
+  s.graph.send({ type: 'graph.add', batch });
+  for (const entry of created) {
+    s.registry.add(entry);
+    s.actors.admit(entry, Number.isNaN(entry.readyAt) ? 'dependencies' : 'queued');
   }
   s.waiters.busy();
   for (const entry of created) s.outbox.emit('task:scheduled', () => ({ task: toRecord(entry) }));

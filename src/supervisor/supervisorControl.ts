@@ -66,7 +66,7 @@ export function notePlaced(s: Supervisor, entry: TaskEntry, attempt: number, nod
  */
 export function canExecuteEntry(s: Supervisor, id: string): boolean {
   const entry = s.registry.require(id);
-  if (!entry.queued || s.isStopped) return false;
+  if (!entry.queued || s.isStopped || s.failure !== undefined) return false;
   return s.slots.free > 0 && s.ledger.fits(entry.resources);
 }
 

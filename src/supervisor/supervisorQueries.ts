@@ -21,6 +21,8 @@ export function recordOf(s: Supervisor, id: string): TaskRecord {
  */
 export function waitForEntry(s: Supervisor, id: string): Promise<TaskRecord> {
   const entry = s.registry.require(id);
+  // Halted on a store failure: what the scheduler holds may not be what the store holds.
+  if (s.failure !== undefined) return Promise.reject(s.failure);
   if (entry.outcome !== undefined) return Promise.resolve(toRecord(entry));
   return s.waiters.forTask(id);
 }

@@ -39,6 +39,11 @@ export interface SqliteTaskStore extends TaskStore {
   readNote(name: string): string | undefined;
   /** Keeps a note under `name`, committed at once with what is buffered. */
   writeNote(name: string, value: string): void;
+  /**
+   * Every task's state as the file holds it (committed transactions only, nothing buffered),
+   * writing nothing: what is durable, read after a write failed (a full disk).
+   */
+  loadCommitted(): StoredTaskState[];
 }
 
 /** Options of {@link sqliteStore}. */
@@ -164,7 +169,8 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
   let isClosed = false;
 
   const fail = (what: string, error: unknown): never => {
-    throw new TaskStoreError(file, `${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new TaskStoreError(file, `${what} failed${typeof code === 'string' ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   };
   /** Writes the buffered transitions and `also` in one transaction. */
   const write = (also?: () => void): void => {
@@ -177,7 +183,12 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
       also?.();
       db.exec('COMMIT');
     } catch (error) {
-      db.exec('ROLLBACK');
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // SQLite rolled back already (SQLITE_FULL, an I/O error end the transaction): the error
+        // that matters is the write's, never "cannot rollback - no transaction is active".
+      }
       fail('writing', error);
     }
     // Only now: a failed write keeps its rows for the next try.
@@ -217,6 +228,15 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
       write(() => upsertNote.run(`${NOTE_PREFIX}${name}`, value));
     },
     load() {
+      const states = this.loadCommitted();
+      try {
+        if (!readOnly) db.prepare('INSERT INTO sessions (opened_at, pid, tasks_found) VALUES (?, ?, ?)').run(Date.now(), process.pid, states.length);
+      } catch (error) {
+        return fail('reading', error);
+      }
+      return states;
+    },
+    loadCommitted() {
       try {
         const states: Mutable<StoredTaskState>[] = [];
         const bySeq = new Map<number, Mutable<StoredTaskState>>();
@@ -230,7 +250,6 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
           const state = bySeq.get(seq);
           if (state !== undefined) foldTransition(state, fromTransitionRow(state.task.id, kind, at, attempt, data));
         }
-        if (!readOnly) db.prepare('INSERT INTO sessions (opened_at, pid, tasks_found) VALUES (?, ?, ?)').run(Date.now(), process.pid, states.length);
         return states;
       } catch (error) {
         return fail('reading', error);
@@ -238,19 +257,23 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
     },
     close() {
       if (isClosed) return;
-      if (buffer.length > 0) write();
-      // A run that closes the store takes its open-run mark away. Should that fail (a full disk),
-      // the mark stays, which is harmless while the WAL it stands for is kept.
-      if (!readOnly) {
-        try {
-          db.prepare('DELETE FROM meta WHERE key = ?').run(OPEN_RUN_KEY);
-        } catch {
-          // kept: see above
+      try {
+        if (buffer.length > 0) write();
+      } finally {
+        // Released even when that last write fails (a full disk): the file keeps what was committed.
+        // A run that closes the store takes its open-run mark away. Should that fail (a full disk),
+        // the mark stays, which is harmless while the WAL it stands for is kept.
+        if (!readOnly) {
+          try {
+            db.prepare('DELETE FROM meta WHERE key = ?').run(OPEN_RUN_KEY);
+          } catch {
+            // kept: see above
+          }
         }
+        isClosed = true;
+        db.close();
+        discard();
       }
-      isClosed = true;
-      db.close();
-      discard();
     },
   };
 }
