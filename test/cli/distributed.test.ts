@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
+import { bullmqExecutor } from '../../src/executors/bullmq/index.js';
 import { SKIP_REASON, type TestRedis } from '../distributed/startRedis.js';
 import { runCli, startCli, type CliProcess } from './runCli.js';
 import { redisForSuite } from '../distributed/redisForSuite.js';
@@ -58,9 +59,15 @@ describe.skipIf(SKIP_REASON !== undefined)('xeno-scheduler run (type: distribute
     for (const worker of stopped) expect((await worker.result).code).toBe(0);
   }, 60_000);
 
-  it('refuses a worker for a node the coordinator does not have, naming it', async () => {
-    const { code, stderr } = await runCli(['worker', '--node', 'zz'], { env: { XENO_REDIS_URL: redis.url } });
-    expect(code).toBe(2);
-    expect(stderr).toBe('error: node "zz" is not one of the coordinator\'s nodes (n1, n2)\n');
+  it('refuses a worker for a node the running coordinator does not have, naming it', async () => {
+    const coordinator = bullmqExecutor({ connection: redis.url, nodes: ['n1', 'n2'] });
+    await coordinator.ready();
+    try {
+      const { code, stderr } = await runCli(['worker', '--node', 'zz'], { env: { XENO_REDIS_URL: redis.url } });
+      expect(code).toBe(2);
+      expect(stderr).toBe('error: node "zz" is not one of the coordinator\'s nodes (n1, n2)\n');
+    } finally {
+      await coordinator.close();
+    }
   });
 });

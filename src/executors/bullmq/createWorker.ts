@@ -61,8 +61,9 @@ const EARLY_CANCEL_MS = 60_000;
  * no scheduling state. A cancel broadcast by the coordinator aborts the handler's signal (and a
  * command's process group).
  *
- * @throws RedisUnreachableError when Redis cannot be reached; UnknownNodeError when the
- * coordinator has announced its nodes and `node` is not one of them
+ * @throws RedisUnreachableError when Redis cannot be reached; UnknownNodeError when a
+ * coordinator runs and `node` is not one of its nodes (with no coordinator running, the worker
+ * starts, and warns if the next coordinator has no such node)
  * @example
  * const worker = await createWorker({ connection: 'redis://10.0.0.5:6379', node: 'gpu', concurrency: 4, handlers: { proof: prove } });
  * process.once('SIGTERM', () => void worker.close());
@@ -135,7 +136,15 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Distri
     host: hostname(),
     pid: process.pid,
   };
-  const announced = await announceWorker(redis, keys, announcement, lockDurationMs);
+  // A worker that started while no coordinator ran is checked against the next one's nodes.
+  let refusedBy = '';
+  const checkNodes = (nodes: string[]): void => {
+    const listed = nodes.sort().join(', ');
+    if (nodes.length === 0 || nodes.includes(node) || listed === refusedBy) return;
+    refusedBy = listed;
+    process.emitWarning(`worker ${id}: ${new UnknownNodeError(node, nodes).message}; it takes no job until a coordinator with node "${node}" runs`);
+  };
+  const announced = await announceWorker(redis, keys, announcement, lockDurationMs, checkNodes);
 
   return {
     id,
