@@ -91,6 +91,26 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
     }
   });
 
+  it('warns once, after warnUnplaceableAfterMs, of a task no live worker can run, and explainTask says so at once', async () => {
+    const prefix = 'unplaceable';
+    workers.push(...(await startWorkers(redis.url, [{ node: 'a', prefix }])));
+    const { scheduler, executor, close } = await startCoordinator(redis.url, { nodes: ['a'], prefix, warnUnplaceableAfterMs: 400 });
+    const warnings: string[] = [];
+    executor.onWarning((message) => warnings.push(message));
+    try {
+      scheduler.scheduleTasks([{ id: 'orphan', type: 'nope' }, { id: 'fine', type: 'echo' }]);
+      await scheduler.waitForTask('fine');
+      const why = 'no live worker on any node can run task type "nope" (none has a handler for it; live nodes: a)';
+      expect(scheduler.explainTask('orphan').summary).toBe(`attempt 1 holds a worker slot and waits for a worker: ${why}`);
+      expect(warnings).toEqual([]);
+      await eventually(() => warnings.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^task "orphan" \\(attempt 1\\) has waited \\d+\\.\\d s for a node: ${why.replace(/[()]/g, '\\$&')}$`))]);
+    } finally {
+      await close();
+    }
+  });
+
   it('refuses bad input by name: an unreachable Redis, a worker for an unknown node, a type no worker handles', async () => {
     const port = await freePort();
     const unreachable = bullmqExecutor({ connection: `redis://127.0.0.1:${port}`, nodes: ['a'] });
@@ -109,7 +129,7 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
       await expect(createWorker({ connection: redis.url, node: 'z', prefix })).rejects.toThrow(UnknownNodeError);
       await expect(createWorker({ connection: redis.url, node: 'z', prefix })).rejects.toThrow(`node "z" is not one of the coordinator's nodes (a)`);
       scheduler.scheduleTask({ id: 'orphan', type: 'nope' });
-      await eventually(() => scheduler.explainTask('orphan').summary.includes('no live worker has a handler for task type "nope"'));
+      await eventually(() => scheduler.explainTask('orphan').summary.includes('no live worker on any node can run task type "nope" (none has a handler for it; live nodes: a)'));
       expect(scheduler.getTask('orphan')).toMatchObject({ status: 'pending', pendingReason: 'dispatched' });
     } finally {
       await close();

@@ -41,4 +41,11 @@ export interface DistributedOptions {
   readonly runId?: string | undefined;
   /** Prefix of every Redis key, BullMQ's included. @default 'xeno' */
   readonly prefix?: string | undefined;
+  /**
+   * Milliseconds after which an attempt that no live worker can take (no worker connected, none
+   * with its handler, no node with that much of a resource) is reported as a warning
+   * (`onWarning`, and on stderr from the CLI), once per attempt. `explainTask` says it at once.
+   * @default 30000
+   */
+  readonly warnUnplaceableAfterMs?: number | undefined;
 }

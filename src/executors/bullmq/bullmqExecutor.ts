@@ -331,8 +331,20 @@ class BullmqExecutor implements DistributedExecutor {
     for (const tracked of [...this.#book.byJob.values()]) {
       if (tracked.state !== 'unplaced' && tracked.checkedAt < stale) await this.#reconcile(tracked);
     }
+    this.#warnUnplaceable();
     this.#schedulePlace();
     for (const queue of this.#queues.values()) await queue.trimFinished(KEEP);
+  }
+
+  /** Says, once per attempt, which attempts no live worker has been able to take for `warnUnplaceableAfterMs`. */
+  #warnUnplaceable(): void {
+    const bound = Date.now() - this.#o.warnUnplaceableAfterMs;
+    for (const tracked of this.#book.unplaced) {
+      if (tracked.unplaceableSince === undefined || tracked.unplaceableSince > bound) continue;
+      const { taskId, attempt } = tracked.attempt;
+      const waited = ((Date.now() - tracked.unplaceableSince) / 1000).toFixed(1);
+      this.#warn(`unplaceable ${tracked.jobId}`, `task "${taskId}" (attempt ${attempt}) has waited ${waited} s for a node: ${tracked.reason}`);
+    }
   }
 
   /** Reads a job's state from Redis and delivers an outcome the event stream did not. */

@@ -6,7 +6,7 @@ import type { DistributedOptions, LoadBalancing, NodeSpec } from './DistributedO
 export const LOAD_BALANCING: readonly LoadBalancing[] = ['round_robin', 'least_loaded', 'resource_aware'];
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const KNOWN = ['connection', 'nodes', 'loadBalancing', 'failover', 'checkIntervalMs', 'prefetch', 'runId', 'prefix'];
+const KNOWN = ['connection', 'nodes', 'loadBalancing', 'failover', 'checkIntervalMs', 'prefetch', 'runId', 'prefix', 'warnUnplaceableAfterMs'];
 
 /** {@link DistributedOptions} checked, with defaults. */
 export interface ResolvedDistributedOptions {
@@ -18,6 +18,7 @@ export interface ResolvedDistributedOptions {
   readonly prefetch: number;
   readonly runId: string;
   readonly prefix: string;
+  readonly warnUnplaceableAfterMs: number;
 }
 
 function fail(field: string, expected: string, value: unknown): never {
@@ -80,5 +81,6 @@ export function resolveDistributedOptions(options: DistributedOptions): Resolved
     prefetch: positive(options.prefetch, 'prefetch', 2, true),
     runId,
     prefix,
+    warnUnplaceableAfterMs: positive(options.warnUnplaceableAfterMs, 'warnUnplaceableAfterMs', 30_000),
   };
 }
