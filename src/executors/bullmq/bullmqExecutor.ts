@@ -316,7 +316,8 @@ class BullmqExecutor implements DistributedExecutor {
   async #check(): Promise<void> {
     const redis = this.#redis;
     if (redis === undefined || this.#isClosed) return;
-    const { strays } = this.#board.setWorkers(await readLiveWorkers(redis, this.#keys));
+    const { strays, mixed } = this.#board.setWorkers(await readLiveWorkers(redis, this.#keys));
+    for (const node of mixed) this.#warn(`mixed ${node}`, `the workers of node "${node}" run different task types (started at the same time?): only the types all of them run are placed there; restart the odd ones on another node`);
     for (const stray of strays) {
       this.#warn(stray.id, `worker ${stray.id} (${stray.host}, pid ${stray.pid}) serves node "${stray.node}", which is not one of this coordinator's nodes (${this.#board.names.join(', ')})`);
     }

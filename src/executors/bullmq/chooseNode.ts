@@ -15,9 +15,9 @@ export interface NodeView {
   readonly resources: Readonly<Record<string, number>>;
   /** What its placed jobs hold. */
   readonly used: Readonly<Record<string, number>>;
-  /** Task types some live worker of the node has a handler for. */
+  /** Task types every live worker of the node has a handler for (any of them may take a job). */
   readonly types: ReadonlySet<string>;
-  /** Some live worker of the node runs command and module descriptors. */
+  /** Every live worker of the node runs command and module descriptors. */
   readonly runsDescriptors: boolean;
 }
 
