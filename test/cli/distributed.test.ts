@@ -48,6 +48,8 @@ describe.skipIf(SKIP_REASON !== undefined)('xeno-scheduler run (type: distribute
     const report = JSON.parse(stdout) as RunReport;
     const attempts = Object.fromEntries(report.tasks.map((task) => [task.name, [task.status, task.attempts]]));
     expect(attempts).toEqual({ fetch: ['completed', 1], long: ['completed', 2], left: ['completed', 1], right: ['completed', 1], join: ['completed', 1] });
+    // Each task says where it ran: a distributed run's report carries the node.
+    for (const task of report.tasks) expect(task.node).toMatch(/^n[12]$/);
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((line) => line.split(' ')[0]);
     for (const task of ['fetch', 'long', 'left', 'right', 'join']) expect(lines.filter((name) => name === task)).toHaveLength(1);
     expect(lines.filter((name) => name === 'long-start')).toHaveLength(2);
