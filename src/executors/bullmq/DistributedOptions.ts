@@ -1,9 +1,19 @@
-// Types only: the configuration module maps a file to these without loading bullmq or ioredis.
+// Types and constants only: the configuration module and the simulator use these without loading
+// bullmq or ioredis.
 
-/** How the coordinator picks the node for an attempt. */
+/**
+ * How the coordinator picks the node for an attempt (see `chooseNode`); the simulator's
+ * `SimulatedLoadBalancing` adds `earliest_finish`.
+ */
 export type LoadBalancing = 'round_robin' | 'least_loaded' | 'resource_aware';
 
-/** One node: a BullMQ queue that the workers started with its name take attempts from. */
+/** The load-balancing modes, in documentation order. */
+export const LOAD_BALANCING: readonly LoadBalancing[] = ['round_robin', 'least_loaded', 'resource_aware'];
+
+/**
+ * One node: a BullMQ queue that the workers started with its name take attempts from. The
+ * simulator's `SimulatedNode` is this, keyed by name, with a speed.
+ */
 export interface NodeSpec {
   /** Letters, digits, `_`, `.` and `-`; no `:` (it names the node's queue). */
   readonly name: string;

@@ -1,9 +1,6 @@
 import { InvalidOptionsError } from '../../errors.js';
 import { describeValue } from '../../internal/describeValue.js';
-import type { DistributedOptions, LoadBalancing, NodeSpec } from './DistributedOptions.js';
-
-/** The load-balancing modes, as `loadBalancing` accepts them. */
-export const LOAD_BALANCING: readonly LoadBalancing[] = ['round_robin', 'least_loaded', 'resource_aware'];
+import { LOAD_BALANCING, type DistributedOptions, type LoadBalancing, type NodeSpec } from './DistributedOptions.js';
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const KNOWN = ['connection', 'nodes', 'loadBalancing', 'failover', 'checkIntervalMs', 'prefetch', 'runId', 'prefix', 'warnUnplaceableAfterMs'];
