@@ -57,6 +57,26 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
     }
   });
 
+  it('round_robin never runs more of a resource on a node than the node has', async () => {
+    const prefix = 'rr-fit';
+    workers.push(...(await startWorkers(redis.url, [{ node: 'small', prefix, concurrency: 4 }, { node: 'big', prefix, concurrency: 4 }])));
+    const { scheduler, close } = await startCoordinator(
+      redis.url,
+      { nodes: [{ name: 'small', resources: { cpu: 2 } }, { name: 'big', resources: { cpu: 8 } }], prefix, loadBalancing: 'round_robin' },
+      { maxWorkers: 10, resources: { cpu: 10 } },
+    );
+    try {
+      scheduler.scheduleTasks(Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, type: 'sleep', config: { ms: 300 }, resources: { cpu: 1 } })));
+      await scheduler.onIdle();
+      const log = await readLog(redis.url, prefix);
+      expect(log.filter((e) => e.event === 'end')).toHaveLength(10);
+      expect(peakUse(log, 'cpu', 'small')).toBeLessThanOrEqual(2);
+      expect(peakUse(log, 'cpu', 'small')).toBeGreaterThan(0);
+    } finally {
+      await close();
+    }
+  });
+
   it('moves jobs waiting on a node whose workers are all gone to a live node with failover, and lets them wait without', async () => {
     for (const failover of [true, false]) {
       const prefix = `down-${failover}`;
