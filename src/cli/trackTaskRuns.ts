@@ -22,6 +22,8 @@ export interface TaskRunState {
   readonly error: string | undefined;
   /** The end of a command's standard output, when it ran one. */
   readonly output: string | undefined;
+  /** In a distributed run: the node its latest attempt went to. */
+  readonly node?: string | undefined;
 }
 
 /** A state change, as the progress views print it. */
@@ -60,6 +62,7 @@ const NEW_TASK: TaskRunState = {
   runningSince: undefined,
   error: undefined,
   output: undefined,
+  node: undefined,
 };
 
 /** Lines and characters of a command's output kept for the report. */
@@ -124,7 +127,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   const finish = (record: TaskRecord, status: TaskStatus, extra: Partial<TaskRunState>): void => {
     const end = record.completedAt ?? now();
     const times = { durationMs: ranFor(record.id, end), waitMs: waitedFor(record, end) };
-    update(record.id, { status, ...times, runningSince: undefined, ...extra }, status);
+    update(record.id, { status, ...times, runningSince: undefined, node: record.node, ...extra }, status);
   };
 
   const onEvent = (type: keyof SchedulerEvents, event: SchedulerEvents[keyof SchedulerEvents]): void => {
@@ -139,7 +142,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
         const start = task.startedAt ?? now();
         lastStartedAt.set(task.id, start);
         const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (readySince(task) ?? start);
-        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs }, 'started');
+        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node }, 'started');
         return;
       }
       case 'task:retrying': {
@@ -170,7 +173,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
     const runningSince = task.status === 'running' ? Math.max(task.startedAt ?? resumedAt, resumedAt) : undefined;
     if (task.status === 'running') lastStartedAt.set(task.id, task.startedAt ?? resumedAt);
     const durationMs = task.startedAt !== undefined && task.completedAt !== undefined ? Math.max(0, task.completedAt - task.startedAt) : 0;
-    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs });
+    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs, node: task.node });
   }
   scheduler.events.on('*', onEvent);
 
