@@ -8,7 +8,7 @@ import { checkInvariants } from '../src/simulate/invariants.js';
 import { computeLowerBound } from '../src/simulate/computeLowerBound.js';
 import { drawDurations } from '../src/simulate/drawDurations.js';
 import { normalizeWorkload } from '../src/simulate/normalizeWorkload.js';
-import type { LoadBalancing, SimulationWorkload } from '../src/simulate/types.js';
+import type { SimulatedLoadBalancing, SimulationWorkload } from '../src/simulate/types.js';
 import { simulate } from '../src/simulate/simulate.js';
 import { waitBounds } from '../src/simulate/waitBounds.js';
 import type { PolicyName } from '../src/types.js';
@@ -110,7 +110,7 @@ const cluster = {
   slow: { maxWorkers: 4, resources: { cpu: 6, memory: 8 }, speed: 0.5 },
 } as const;
 const nodesWorkload: Omit<GenerateDagWorkloadOptions, 'seed'> = { ...(scenarios[1] as Scenario).generate };
-const placements: readonly { label: string; loadBalancing: LoadBalancing }[] = [
+const placements: readonly { label: string; loadBalancing: SimulatedLoadBalancing }[] = [
   { label: 'round_robin', loadBalancing: 'round_robin' },
   { label: 'least_loaded', loadBalancing: 'least_loaded' },
   { label: 'resource_aware', loadBalancing: 'resource_aware' },

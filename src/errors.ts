@@ -162,16 +162,33 @@ export class AttemptInterruptedError extends SchedulerError {
 
 /**
  * A task store cannot be used: its file is missing a folder, unwritable, truncated, not a store,
- * written by a newer version, or held by another live process. Nothing in the file was changed.
+ * written by a newer version, or held by another live process (nothing in the file was changed);
+ * or a write failed while a scheduler ran (a full disk, an I/O error): the scheduler then stops
+ * dispatching and reports this error to `onIdle()`, `waitForTask` and its `error` event, and the
+ * store holds what was committed before it, to be resumed once the cause is fixed.
+ *
+ * @example
+ * scheduler.onIdle().catch((error) => {
+ *   if (error instanceof TaskStoreError) console.error(error.causeCode); // 'SQLITE_FULL'
+ * });
  */
 export class TaskStoreError extends SchedulerError {
-  /** The store's file, as given. */
+  /** The store's file, as given (for a store without a file, a name for it). */
   readonly file: string;
+  /** The cause's own code, when it has one: `SQLITE_FULL`, `SQLITE_IOERR_WRITE`, `ENOSPC`… */
+  readonly causeCode: string | undefined;
   constructor(file: string, problem: string, options?: { cause?: unknown }) {
     super('TASK_STORE', `task store "${file}": ${problem}`, options);
     this.name = 'TaskStoreError';
     this.file = file;
+    this.causeCode = codeOf(options?.cause);
   }
+}
+
+/** The `code` an error carries (better-sqlite3's `SQLITE_FULL`, Node's `ENOSPC`), if a string. */
+function codeOf(cause: unknown): string | undefined {
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**

@@ -32,8 +32,11 @@ export type SchedulerEvents = {
   /** Nothing is pending or running. */
   idle: undefined;
   /**
-   * A listener of another event threw. Without a listener for `error` the exception is rethrown
-   * as uncaught, as Node's EventEmitter would; either way the scheduler carries on.
+   * A listener of another event threw, a policy or the executor failed (the scheduler carries on),
+   * or the store cannot write (a `TaskStoreError`: the scheduler halts, see `onIdle`). A `'*'`
+   * listener hears it but does not handle it: without a listener for `error` itself, a listener's
+   * exception is rethrown as uncaught, as Node's EventEmitter would, and any other error is
+   * emitted as a process warning (`process.on('warning')`).
    */
   error: { error: Error };
 };

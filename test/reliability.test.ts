@@ -9,7 +9,6 @@ import { createScheduler } from '../src/core/createScheduler.js';
 import { SchedulerError } from '../src/errors.js';
 import { heapQueue } from '../src/policies/heapQueue.js';
 import { inlineExecutor } from '../src/executors/inlineExecutor.js';
-import { memoryTaskStore } from '../src/stores/memoryTaskStore.js';
 import type { QueuedTask, SchedulerClock, SchedulingPolicy, TaskPriority } from '../src/types.js';
 import { manualWork, settle } from './support/harness.js';
 
@@ -473,15 +472,20 @@ describe('maxFinishedRecords (item 8)', () => {
 
 describe('errors inside the machinery end the task, never hang it (issue 8)', () => {
   it('fails a task whose actor threw inside its own transition, frees its worker, and reports it', async () => {
-    const store = memoryTaskStore();
-    const failing = { ...store, record: (t: Parameters<typeof store.record>[0]) => {
-      if (t.kind === 'started' && t.id === 'doomed') throw new Error('disk on fire');
-      store.record(t);
-    } };
-    const s = createScheduler({ store: failing, maxWorkers: 1, defaultRetry: { attempts: 1 } });
+    // The clock throws when the doomed task's attempt arms its timeout: inside the task actor's
+    // transition. (A store that cannot write no longer serves here: it halts the scheduler.)
+    const clock: SchedulerClock = {
+      now: () => Date.now(),
+      setTimeout: (fn, timeout) => {
+        if (timeout === 4242) throw new Error('disk on fire');
+        return setTimeout(fn, timeout);
+      },
+      clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+    };
+    const s = createScheduler({ clock, maxWorkers: 1, defaultRetry: { attempts: 1 } });
     const errors: Error[] = [];
     s.events.on('error', ({ error }) => errors.push(error));
-    s.scheduleTasks([{ id: 'doomed', run: async () => 1 }, { id: 'next', run: async () => 2 }]);
+    s.scheduleTasks([{ id: 'doomed', timeoutMs: 4242, run: async () => 1 }, { id: 'next', run: async () => 2 }]);
     await s.onIdle();
     expect(s.getTask('doomed')).toMatchObject({ status: 'failed' });
     expect(s.getTask('doomed').error?.message).toMatch(/failed inside the scheduler: disk on fire/);

@@ -5,13 +5,14 @@ import { checkInvariants, checkNodes } from '../src/simulate/invariants.js';
 import { placeTask, type NodeState } from '../src/simulate/placeTask.js';
 import { simulate } from '../src/simulate/simulate.js';
 import { LOAD_BALANCING_MODES } from '../src/simulate/simulateOnNodes.js';
-import type { LoadBalancing, NodeSpec, Trace } from '../src/simulate/types.js';
+import type { SimulatedLoadBalancing, SimulatedNode, Trace } from '../src/simulate/types.js';
 import type { PolicyName } from '../src/types.js';
+import { LOAD_BALANCING, type NodeSpec } from '../src/executors/bullmq/DistributedOptions.js';
 
 const CLUSTER = {
   fast: { maxWorkers: 1, resources: { cpu: 2 }, speed: 2 },
   slow: { maxWorkers: 2, resources: { cpu: 2 }, speed: 0.5 },
-} as const satisfies Record<string, NodeSpec>;
+} as const satisfies Record<string, SimulatedNode>;
 
 const placements = (trace: Trace): [string, string | undefined, number][] =>
   trace.events.filter((e) => e.to === 'running').map((e) => [e.task, e.node, e.time]);
@@ -46,13 +47,25 @@ describe('simulate with nodes', () => {
     await expect(simulate({ tasks: { huge: { estimate: 1, resources: { cpu: 9 } } } }, { nodes })).rejects.toThrow(/"huge" fit on none of small, big/);
   });
 
+  it('simulates the nodes of a distributed run as they are written, under each of its load-balancing modes', async () => {
+    expect(LOAD_BALANCING_MODES).toEqual([...LOAD_BALANCING, 'earliest_finish']);
+    // A distributed run's node specs, keyed by name, are simulated nodes once each has its worker slots.
+    const specs: NodeSpec[] = [{ name: 'cpu', maxWorkers: 2 }, { name: 'gpu', maxWorkers: 1, resources: { gpu: 1 } }];
+    const nodes = Object.fromEntries(specs.map(({ name, ...spec }): [string, SimulatedNode] => [name, { ...spec, maxWorkers: spec.maxWorkers ?? 1 }]));
+    const workload = { tasks: { train: { estimate: 1, resources: { gpu: 1 } }, parse: { estimate: 1 } } };
+    for (const loadBalancing of LOAD_BALANCING) {
+      const { trace } = await simulate(workload, { policy: 'fifo', nodes, loadBalancing });
+      expect(placements(trace).find(([task]) => task === 'train')?.[1]).toBe('gpu');
+    }
+  });
+
   it('refuses a bad node or mode, naming the field, what it expected and what it found', async () => {
     const workload = { tasks: { a: { estimate: 1 } } };
     await expect(simulate(workload, { nodes: { n: { maxWorkers: 0 } } })).rejects.toThrow('expected nodes.n.maxWorkers to be an integer >= 1, received 0');
     await expect(simulate(workload, { nodes: { n: { maxWorkers: 1, speed: -2 } } })).rejects.toThrow('expected nodes.n.speed to be a finite number > 0, received -2');
     await expect(simulate(workload, { nodes: { n: { maxWorkers: 1, resources: { cpu: Number.NaN } } } })).rejects.toThrow(/nodes\.n\.resources\.cpu/);
     await expect(simulate(workload, { nodes: {} })).rejects.toThrow('expected nodes to name at least one node, received {}');
-    await expect(simulate(workload, { nodes: CLUSTER, loadBalancing: 'dice' as LoadBalancing })).rejects.toThrow(
+    await expect(simulate(workload, { nodes: CLUSTER, loadBalancing: 'dice' as SimulatedLoadBalancing })).rejects.toThrow(
       'expected loadBalancing to be one of round_robin, least_loaded, resource_aware, earliest_finish, received "dice"',
     );
   });
@@ -130,7 +143,7 @@ const loadOf = (node: NodeModel): number => node.running.length / node.maxWorker
 /** `place cpu estimate`: the placement must fit, and be the mode's own choice among the nodes that fit. */
 class PlaceCommand implements fc.AsyncCommand<NodeModel[], Cluster> {
   constructor(
-    readonly mode: LoadBalancing,
+    readonly mode: SimulatedLoadBalancing,
     readonly cpu: number,
     readonly estimateMs: number,
   ) {}

@@ -17,6 +17,8 @@ export interface TaskReport {
   readonly error?: string;
   /** The tail of a command's standard output. */
   readonly output?: string;
+  /** In a distributed run: the node its latest attempt went to. */
+  readonly node?: string;
 }
 
 /** The totals of a {@link RunReport}. */
@@ -72,6 +74,7 @@ export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts, 
       waitMs: Math.round(task.waitMs),
       ...(task.status !== 'completed' && task.error !== undefined ? { error: task.error } : {}),
       ...(task.output === undefined ? {} : { output: task.output }),
+      ...(task.node === undefined ? {} : { node: task.node }),
     })),
     summary: {
       ...facts,

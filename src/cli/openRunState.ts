@@ -3,7 +3,9 @@ import { TaskStoreError } from '../errors.js';
 import { sqliteStore, type SqliteTaskStore } from '../stores/sqlite/sqliteStore.js';
 import type { TaskSpec } from '../types.js';
 import { compareStoredWork, compareWithStoredRun, type RunWork } from './compareWithStoredRun.js';
+import type { StoredTaskState } from '../core/TaskStore.js';
 import type { ReattachedAttempts } from './reattachedAttempts.js';
+import type { TaskRunState } from './trackTaskRuns.js';
 import { wasStopped } from '../stores/wasStopped.js';
 
 /** The store note that keeps what each task of the run runs. */
@@ -33,8 +35,44 @@ export interface ResumedRun {
 /** A run's store, opened for `xeno-scheduler run --state`. */
 export interface RunState {
   readonly store: SqliteTaskStore;
-  /** Undefined when the run starts afresh. */
+  /** Undefined when the run starts afresh (no store, `--fresh`, or a store that holds no task). */
   readonly resumed: ResumedRun | undefined;
+  /**
+   * The tasks that had finished before this run resumed the store, in the store's order, as the
+   * summary lists them: the scheduler keeps the records of the last `maxFinishedRecords` finished
+   * tasks only, and the store is what says how the whole run went (see {@link withStoredTasks}).
+   */
+  readonly finishedBefore: readonly TaskRunState[];
+}
+
+/** A finished task of the store as the summary lists it (its last attempt's time running). */
+function toFinishedTask(state: StoredTaskState): TaskRunState {
+  const { startedAt, completedAt } = state;
+  return {
+    name: state.task.name,
+    status: state.status,
+    attempts: state.attempt,
+    durationMs: startedAt !== undefined && completedAt !== undefined ? Math.max(0, completedAt - startedAt) : 0,
+    waitMs: 0,
+    runningSince: undefined,
+    error: state.status === 'completed' ? undefined : (state.error?.message ?? state.cancelReason),
+    output: undefined,
+  };
+}
+
+/**
+ * The tasks of a run for its summary, `--json`, `--report` and exit code: those `tracked` in this
+ * process, after the ones of a resumed store that had finished before and that the scheduler no
+ * longer keeps a record of (past `maxFinishedRecords`). Without them a resumed run of 10,101 tasks
+ * with one failure would say "10000 tasks: 10000 completed" and exit 0.
+ *
+ * @example
+ * const tasks = withStoredTasks(tracker.tasks(), runState);
+ */
+export function withStoredTasks(tracked: readonly TaskRunState[], state: RunState | undefined): TaskRunState[] {
+  if (state === undefined || state.finishedBefore.length === 0) return [...tracked];
+  const listed = new Set(tracked.map((task) => task.name));
+  return [...state.finishedBefore.filter((task) => !listed.has(task.name)), ...tracked];
 }
 
 /**
@@ -50,10 +88,12 @@ export interface RunState {
 export function openRunState(file: string, specs: readonly TaskSpec[], work: RunWork, fresh: boolean): RunState {
   const exists = existsSync(file) && statSync(file).size > 0;
   if (exists && fresh) {
-    sqliteStore(file).close(); // refuses anything that is not a store of ours
+    // Refuses anything that is not a store of ours; a run whose WAL was lost is discarded all the same.
+    sqliteStore(file, { acceptLostWal: true }).close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
   }
   let resumed: ResumedRun | undefined;
+  let finishedBefore: TaskRunState[] = [];
   if (exists && !fresh) {
     const reader = sqliteStore(file, { readOnly: true });
     const [states, storedWork] = (() => {
@@ -78,7 +118,9 @@ export function openRunState(file: string, specs: readonly TaskSpec[], work: Run
       );
     }
     const count = (status: string): number => states.filter((state) => state.status === status).length;
-    resumed = {
+    finishedBefore = states.filter((state) => state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled').map(toFinishedTask);
+    // A store that holds no task (its first run stopped before it scheduled any) has nothing to resume.
+    resumed = states.length === 0 ? undefined : {
       state: file,
       completed: count('completed'),
       failed: count('failed'),
@@ -90,5 +132,5 @@ export function openRunState(file: string, specs: readonly TaskSpec[], work: Run
   }
   const store = sqliteStore(file);
   store.writeNote(WORK_NOTE, JSON.stringify(work));
-  return { store, resumed };
+  return { store, resumed, finishedBefore };
 }

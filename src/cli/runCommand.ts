@@ -1,5 +1,5 @@
 import { createScheduler, DEFAULT_RESOURCES } from '../core/createScheduler.js';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, TaskStoreError } from '../errors.js';
 import { resolvePolicy } from '../policies/resolvePolicy.js';
 import { withSetting } from '../simulate/withSetting.js';
 import type { SchedulingPolicy } from '../types.js';
@@ -21,9 +21,10 @@ import { createTerminalProgress } from './createTerminalProgress.js';
 import { ExitCode } from './ExitCode.js';
 import { formatRunSummary } from './formatRunSummary.js';
 import { describeResumedRun } from './describeResumedRun.js';
+import { endOnStoreFailure } from './endOnStoreFailure.js';
 import { listenForSignals } from './listenForSignals.js';
 import { loadPlan, planFiles, type Plan, type PlanFlags } from './loadPlan.js';
-import { openRunState, type RunState } from './openRunState.js';
+import { openRunState, withStoredTasks, type RunState } from './openRunState.js';
 import { openCoordinator } from './openCoordinator.js';
 import { toReattachedAttempts } from './reattachedAttempts.js';
 import type { ProgressView } from './ProgressView.js';
@@ -161,7 +162,9 @@ function checkPartnerFlags(flags: RunFlags, wantsDashboard: boolean): void {
  * waiting for the clean-up, but still prints what was done.
  *
  * @returns {@link ExitCode.OK} when every task completed, {@link ExitCode.FAILED} when one did
- * not (or the report could not be written), {@link ExitCode.INTERRUPTED} after a signal
+ * not (or the report could not be written, or the `--state` store could not write: then the error
+ * and what the store holds are printed instead of the summary and the JSON document),
+ * {@link ExitCode.INTERRUPTED} after a signal
  * @throws ConfigurationError (and other bad input) before anything runs
  * @example
  * process.exitCode = await runCommand('config/examples/proof-pipeline.yaml', { maxWorkers: 2 }, processIo);
@@ -209,11 +212,28 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       ...(resources.state ? { store: resources.state.store } : {}),
     });
     resources.scheduler = scheduler;
+    // Handled here, so never a process warning: a store failure ends the run below, anything else is said.
+    scheduler.events.on('error', ({ error }) => {
+      if (!(error instanceof TaskStoreError)) io.stderr.write(`error: ${error.message}\n`);
+    });
     const tracker = trackTaskRuns(scheduler);
     resources.tracker = tracker;
     const recorder = recordTrace(scheduler, { policy: plan.options.policy });
+    /** The store could not write (a full disk): the run ends saying what the store holds. */
+    const storeFailed = async (error: unknown): Promise<ExitCode> => {
+      const { state } = resources;
+      if (!(error instanceof TaskStoreError) || state === undefined) throw error;
+      resources.isStopped = true;
+      return endOnStoreFailure(error, { scheduler, state }, io, notes);
+    };
     // Resumed tasks get their work back before anything dispatches; scheduling again below adds nothing.
-    if (resources.state) scheduler.scheduleTasks(specs);
+    if (resources.state) {
+      try {
+        scheduler.scheduleTasks(specs);
+      } catch (error) {
+        return (exitCode = await storeFailed(error));
+      }
+    }
     const resumed = resources.state?.resumed;
     if (resumed) notes.write(`${describeResumedRun(resumed, remote)}\n`);
     if (wantsDashboard) {
@@ -232,7 +252,8 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     if (!flags.json) notes.write(`running ${counted(specs.length, 'task')} from ${file} on ${counted(maxWorkers, 'worker')} (policy ${policy})\n`);
     const startedAt = Date.now();
     const view = createProgressView(tracker, flags, io, startedAt);
-    let interruptedBy: NodeJS.Signals | null;
+    let interruptedBy: NodeJS.Signals | null = null;
+    let failure: unknown;
     try {
       scheduler.scheduleTasks(specs);
       interruptedBy = await Promise.race([scheduler.onIdle().then(() => null), signals.received(1)]);
@@ -245,10 +266,13 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
         }
         await unlessHurried(scheduler.stop(), hurryOnNextSignal());
       }
+    } catch (error) {
+      failure = error;
     } finally {
       view.stop();
     }
-    const tasks = tracker.tasks();
+    if (failure !== undefined) return (exitCode = await storeFailed(failure));
+    const tasks = withStoredTasks(tracker.tasks(), resources.state);
     const isComplete = tasks.every((task) => task.status === 'completed');
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;

@@ -22,6 +22,8 @@ export interface TaskRunState {
   readonly error: string | undefined;
   /** The end of a command's standard output, when it ran one. */
   readonly output: string | undefined;
+  /** In a distributed run: the node its latest attempt went to. */
+  readonly node?: string | undefined;
 }
 
 /** A state change, as the progress views print it. */
@@ -60,6 +62,7 @@ const NEW_TASK: TaskRunState = {
   runningSince: undefined,
   error: undefined,
   output: undefined,
+  node: undefined,
 };
 
 /** Lines and characters of a command's output kept for the report. */
@@ -96,6 +99,10 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   /** When each task's latest attempt started: a `readyAt` before it belongs to an earlier wait. */
   const lastStartedAt = new Map<string, number>();
   const listeners = new Set<(change: TaskChange) => void>();
+  /** When this tracker began: a resumed task's wait counts from here, not from the earlier process. */
+  const resumedAt = now();
+  /** When a task became ready, as far as this process saw: the time no process ran is no wait. */
+  const readySince = (record: TaskRecord): number | undefined => (record.readyAt === undefined ? undefined : Math.max(record.readyAt, resumedAt));
 
   const update = (id: string, change: Partial<TaskRunState>, kind: TaskChange['kind'], delayMs?: number): void => {
     const before = states.get(id);
@@ -113,14 +120,14 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   /** Queue time so far, a wait that ends without a start (cancelled while queued) included. */
   const waitedFor = (record: TaskRecord, end: number): number => {
     const state = states.get(record.id);
-    const { readyAt } = record;
+    const readyAt = readySince(record);
     const isQueued = state?.runningSince === undefined && readyAt !== undefined && readyAt > (lastStartedAt.get(record.id) ?? -Infinity);
     return (state?.waitMs ?? 0) + (isQueued ? end - readyAt : 0);
   };
   const finish = (record: TaskRecord, status: TaskStatus, extra: Partial<TaskRunState>): void => {
     const end = record.completedAt ?? now();
     const times = { durationMs: ranFor(record.id, end), waitMs: waitedFor(record, end) };
-    update(record.id, { status, ...times, runningSince: undefined, ...extra }, status);
+    update(record.id, { status, ...times, runningSince: undefined, node: record.node, ...extra }, status);
   };
 
   const onEvent = (type: keyof SchedulerEvents, event: SchedulerEvents[keyof SchedulerEvents]): void => {
@@ -134,8 +141,8 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
       case 'task:started': {
         const start = task.startedAt ?? now();
         lastStartedAt.set(task.id, start);
-        const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (task.readyAt ?? start);
-        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs }, 'started');
+        const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (readySince(task) ?? start);
+        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node }, 'started');
         return;
       }
       case 'task:retrying': {
@@ -161,13 +168,12 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   // was running when the earlier process stopped (re-attached to, on a distributed run) counts from
   // now: how long it ran before, and when that process died, is not known, and the time it was
   // down is no task's running time.
-  const resumedAt = now();
   for (const task of scheduler.listTasks()) {
     const error = task.status === 'completed' ? undefined : task.error?.message;
     const runningSince = task.status === 'running' ? Math.max(task.startedAt ?? resumedAt, resumedAt) : undefined;
     if (task.status === 'running') lastStartedAt.set(task.id, task.startedAt ?? resumedAt);
     const durationMs = task.startedAt !== undefined && task.completedAt !== undefined ? Math.max(0, task.completedAt - task.startedAt) : 0;
-    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs });
+    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs, node: task.node });
   }
   scheduler.events.on('*', onEvent);
 

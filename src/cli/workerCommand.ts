@@ -43,7 +43,8 @@ export function parseResources(text: string): Record<string, number> {
  * for a grace and aborts the rest (their tasks run again elsewhere).
  *
  * @returns {@link ExitCode.OK} after a signal
- * @throws RedisUnreachableError or UnknownNodeError (bad input, exit 2) before it takes a job
+ * @throws RedisUnreachableError, UnknownNodeError (a running coordinator has no such node) or
+ * InvalidOptionsError (a live worker of the node runs other task types): bad input, exit 2, before it takes a job
  * @example
  * process.exitCode = await workerCommand({ redis: 'redis://10.0.0.5:6379', node: 'a', concurrency: 4 }, processIo);
  */

@@ -1,3 +1,4 @@
+import { TaskStoreError } from '../errors.js';
 import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from './TaskStore.js';
 
 /**
@@ -5,9 +6,11 @@ import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from './T
  * something was recorded since the last commit (the supervisor asks before every effect), keeps
  * the spec of every task the store holds (so a resubmitted batch is recognised), and can be
  * detached: a stopped scheduler leaves what was live as it was in the store, to be resumed.
+ * It is fail-stop: the first write that fails detaches it (nothing more is written, so the store
+ * keeps what was committed before) and is handed to `onFailure` as a {@link TaskStoreError}.
  *
  * @example
- * const journal = new Journal(store, (error) => events.emit('error', { error }));
+ * const journal = new Journal(store, (failure) => supervisor.halt(failure));
  * journal.record({ kind: 'ready', id: 'a', at: 0 });
  * journal.commit();
  */
@@ -17,25 +20,38 @@ export class Journal implements TaskStore {
   readonly specs = new Map<string, StoredTask>();
   /** Ids of the tasks {@link Journal.load} found: a run they resume. */
   readonly recovered = new Set<string>();
-  readonly #onError: (error: Error) => void;
+  readonly #onFailure: (failure: TaskStoreError) => void;
   #isDirty = false;
   #isDetached = false;
+  #failure: TaskStoreError | undefined;
 
-  constructor(store: TaskStore, onError: (error: Error) => void) {
+  constructor(store: TaskStore, onFailure: (failure: TaskStoreError) => void) {
     this.store = store;
-    this.#onError = onError;
+    this.#onFailure = onFailure;
   }
 
+  /** The write that failed, once one has. */
+  get failure(): TaskStoreError | undefined {
+    return this.#failure;
+  }
+
+  /** Records a batch; a failure throws (the caller admits nothing) after it is reported. */
   addTasks(tasks: readonly StoredTask[]): void {
+    if (this.#failure !== undefined) throw this.#failure;
     if (this.#isDetached) return;
+    this.#write(() => this.store.addTasks(tasks), 'recording new tasks');
     for (const task of tasks) this.specs.set(task.id, task);
-    this.store.addTasks(tasks);
     this.#isDirty = false;
   }
 
+  /** Records a transition; a failure is reported (the scheduler halts), not thrown into the actor that took it. */
   record(transition: TaskTransition): void {
     if (this.#isDetached) return;
-    this.store.record(transition);
+    try {
+      this.#write(() => this.store.record(transition), 'recording a transition');
+    } catch {
+      return; // reported: the scheduler halts
+    }
     this.#isDirty = true;
   }
 
@@ -58,14 +74,14 @@ export class Journal implements TaskStore {
     return states;
   }
 
-  /** Commits what was recorded since the last commit; a failure is reported, not thrown. */
+  /** Commits what was recorded since the last commit; a failure is reported (the scheduler halts), not thrown. */
   commit(): void {
-    if (!this.#isDirty) return;
+    if (!this.#isDirty || this.#isDetached) return;
     this.#isDirty = false;
     try {
-      this.store.commit?.();
-    } catch (error) {
-      this.#onError(error instanceof Error ? error : new Error(String(error)));
+      this.#write(() => this.store.commit?.(), 'committing');
+    } catch {
+      // reported: the scheduler halts
     }
   }
 
@@ -74,4 +90,26 @@ export class Journal implements TaskStore {
     this.commit();
     this.#isDetached = true;
   }
+
+  /** Runs a write; the first that fails detaches the journal, is reported, and is thrown as a TaskStoreError. */
+  #write(write: () => void, what: string): void {
+    try {
+      write();
+    } catch (error) {
+      const failure = toTaskStoreError(this.store, what, error);
+      this.#failure = failure;
+      this.#isDetached = true;
+      this.#onFailure(failure);
+      throw failure;
+    }
+  }
+}
+
+/** A store's failure as a TaskStoreError naming its cause's code (one of the store's own is kept as it is). */
+function toTaskStoreError(store: TaskStore, what: string, error: unknown): TaskStoreError {
+  if (error instanceof TaskStoreError) return error;
+  const file = (store as { file?: unknown }).file;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TaskStoreError(typeof file === 'string' ? file : 'the scheduler\'s store', `${what} failed${typeof code === 'string' ? ` (${code})` : ''}: ${message}`, { cause: error });
 }

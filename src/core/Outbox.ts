@@ -24,6 +24,8 @@ export class Outbox {
   readonly #events: Emitter<SchedulerEvents>;
   readonly #beforeEach: () => void;
   #flushing = false;
+  /** Set by {@link Outbox.halt}: nothing more is queued. */
+  #isHalted = false;
 
   constructor(events: Emitter<SchedulerEvents>, beforeEach: () => void) {
     this.#events = events;
@@ -31,7 +33,18 @@ export class Outbox {
   }
 
   push(effect: () => void): void {
-    this.#queue.push(effect);
+    if (!this.#isHalted) this.#queue.push(effect);
+  }
+
+  /**
+   * The store cannot write (see `Supervisor.halt`): what is queued is dropped (it followed from
+   * transitions the store does not hold) and nothing more is queued; `failure` is reported on the
+   * `error` event, in a microtask, outside any call of ours.
+   */
+  halt(failure: SchedulerError): void {
+    this.#isHalted = true;
+    this.#queue.length = 0;
+    queueMicrotask(() => this.#reportUnqueued(failure));
   }
 
   /**
@@ -41,7 +54,7 @@ export class Outbox {
    * (AsyncLocalStorage), so that a listener reading it (a tracer's active span) sees the caller's.
    */
   emit<K extends keyof SchedulerEvents>(type: K, payload: () => SchedulerEvents[K]): void {
-    if (!this.#isHeard(type)) return;
+    if (this.#isHalted || !this.#isHeard(type)) return;
     if (this.#flushing && type === 'task:scheduled') {
       const event = payload();
       const inCallersContext = AsyncLocalStorage.snapshot();
@@ -75,17 +88,33 @@ export class Outbox {
 
   /**
    * Reports a failure of user code around the scheduler (a policy, a bug of ours) on the `error`
-   * event; with no listener, as a process warning: the affected task already carries the error.
+   * event; with no `error` listener of its own (a `'*'` listener hears it but does not handle it),
+   * also as a process warning: the affected task already carries the error.
    */
   reportError(error: SchedulerError): void {
+    if (this.#isHalted) return this.#reportUnqueued(error);
     if (this.#isHeard('error')) this.#queue.push('error', { error });
-    else process.emitWarning(error);
+    if (!this.#hasErrorListener()) process.emitWarning(error);
+  }
+
+  /** {@link Outbox.reportError} for a halted outbox: delivered now, queued nowhere. */
+  #reportUnqueued(error: SchedulerError): void {
+    if (this.#isHeard('error')) this.#deliver('error', { error });
+    if (!this.#hasErrorListener()) process.emitWarning(error);
   }
 
   /** True when `type` has a listener, or `*` has one (mitt leaves an empty list behind `off`). */
   #isHeard(type: keyof SchedulerEvents): boolean {
     const all = this.#events.all;
     return (all.get(type)?.length ?? 0) > 0 || (all.get('*')?.length ?? 0) > 0;
+  }
+
+  /**
+   * True when `error` has a listener of its own: only that handles an error, as with a Node
+   * EventEmitter. A `'*'` listener (a progress view, a tracer) hears it but handles nothing.
+   */
+  #hasErrorListener(): boolean {
+    return (this.#events.all.get('error')?.length ?? 0) > 0;
   }
 
   /**
@@ -132,10 +161,13 @@ export class Outbox {
     }
   }
 
-  /** A listener threw: the `error` event hears it now; nobody listening, it is uncaught, as with a Node EventEmitter. */
+  /**
+   * A listener threw: the `error` event hears it now; with no `error` listener of its own (a `'*'`
+   * one hears it, handling nothing), it is also uncaught, as with a Node EventEmitter.
+   */
   #reportListenerError(error: unknown): void {
     if (this.#isHeard('error')) this.#deliver('error', { error: toError(error) });
-    else throwUncaught(error);
+    if (!this.#hasErrorListener()) throwUncaught(error);
   }
 }
 

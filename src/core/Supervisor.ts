@@ -12,6 +12,7 @@ import {
   TaskNotRecoverableError,
   TaskSchedulingError,
   TaskTimeoutError,
+  type TaskStoreError,
   UpstreamFailedError,
 } from '../errors.js';
 import { toError } from '../internal/toError.js';
@@ -121,6 +122,10 @@ export class Supervisor {
   #seq = 0;
   #paused = false;
   #stopped = false;
+  /** The store write that failed, once one has: the scheduler is halted (see {@link Supervisor.halt}). */
+  #failure: TaskStoreError | undefined;
+  /** An error the facade throws to the call whose event met it (a store that refused a batch). */
+  #callerError: unknown;
   #pumpScheduled = false;
   #view: DispatchView<TaskEntry> | undefined;
   /** Executor `abort` calls under way (see {@link Supervisor.deliver}). */
@@ -235,6 +240,18 @@ export class Supervisor {
 
   /** One event of the scheduler actor: one call here. */
   receive(event: SchedulerEvent): void {
+    try {
+      this.#apply(event);
+    } catch (error) {
+      // The store refused a batch: the scheduler halted already; the call that asked throws it.
+      if (error === this.#failure) this.#callerError = error;
+      // A bug of ours must not kill the root actor (every later call would be ignored): it is
+      // reported, and the scheduler goes on with what it has.
+      else this.#outbox.reportError(new SchedulerError('INTERNAL', `scheduler failed handling ${event.type}: ${String(error)}`, { cause: error }));
+    }
+  }
+
+  #apply(event: SchedulerEvent): void {
     switch (event.type) {
       case 'scheduler.schedule':
         this.#admit(event.batch);
@@ -279,6 +296,32 @@ export class Supervisor {
 
   get isStopped(): boolean {
     return this.#stopped;
+  }
+
+  /** The store write that failed, once one has: the scheduler is halted. */
+  get failure(): TaskStoreError | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * The store cannot write: fail-stop. Nothing more dispatches, what was queued to be seen (work
+   * starts, events, waiters) is dropped (it followed from transitions the store does not hold),
+   * every waiter rejects with `failure`, and the `error` event reports it. Running work goes on
+   * until `stop()`; the store keeps what was committed, which is what a resume finds.
+   */
+  halt(failure: TaskStoreError): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = failure;
+    this.#deadlines.stop();
+    this.#outbox.halt(failure);
+    this.#waiters.fail(failure);
+  }
+
+  /** The error the last event met that its caller must throw (once), if any. */
+  takeCallerError(): unknown {
+    const error = this.#callerError;
+    this.#callerError = undefined;
+    return error;
   }
 
   /** Tasks that have not reached a final state. */
@@ -363,6 +406,8 @@ export class Supervisor {
   /** Resolves with a task's final record, whatever the outcome. */
   waitFor(id: string): Promise<TaskRecord> {
     const entry = this.#registry.require(id);
+    // Halted on a store failure: what the scheduler holds may not be what the store holds.
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (entry.outcome !== undefined) return Promise.resolve(toRecord(entry));
     return this.#waiters.forTask(id);
   }
@@ -432,7 +477,7 @@ export class Supervisor {
   /** True if `executeTask` would start the task now: ready, a worker free, its resources free. */
   canExecute(id: string): boolean {
     const entry = this.#registry.require(id);
-    if (!entry.queued || this.#stopped) return false;
+    if (!entry.queued || this.#stopped || this.#failure !== undefined) return false;
     return this.#slots.free > 0 && this.#ledger.fits(entry.resources);
   }
 
@@ -453,17 +498,18 @@ export class Supervisor {
   // ---------------------------------------------------------------- admission
 
   /**
-   * Adds a checked batch: an entry and a task machine per task, recorded in the journal as one,
-   * then the ready ones queued with one event.
+   * Adds a checked batch: recorded in the journal as one first (a store that cannot write throws,
+   * and nothing of the batch is added), then an entry and a task machine per task, then the ready
+   * ones queued with one event.
    */
   #admit(batch: readonly NormalizedTask[]): void {
     const { clock, dependencyTimeoutMs } = this.#settings;
     const now = clock.now();
-    this.#graph.send({ type: 'graph.add', batch });
     const dag = this.#dag;
     const created: TaskEntry[] = [];
     for (const task of batch) {
-      const waiting = !dag.isReady(task.id);
+      // Ready when every dependency completed already, as the graph will say once it has the batch.
+      const waiting = task.dependencies.some((id) => dag.outcomeOf(id) !== 'completed');
       const entry: TaskEntry = {
         id: task.id,
         name: task.name,
@@ -491,8 +537,6 @@ export class Supervisor {
         cancelReason: undefined,
         ...UNSTARTED,
       };
-      this.#registry.add(entry);
-      this.#actors.admit(entry, waiting ? 'dependencies' : 'queued');
       created.push(entry);
     }
     const journal = this.#settings.journal;
@@ -502,6 +546,11 @@ export class Supervisor {
       for (const entry of created) {
         if (entry.dependencies.length > 0 && !Number.isNaN(entry.readyAt)) journal.record({ kind: 'ready', id: entry.id, at: entry.readyAt });
       }
+    }
+    this.#graph.send({ type: 'graph.add', batch });
+    for (const entry of created) {
+      this.#registry.add(entry);
+      this.#actors.admit(entry, Number.isNaN(entry.readyAt) ? 'dependencies' : 'queued');
     }
     this.#waiters.busy();
     for (const entry of created) this.#outbox.emit('task:scheduled', () => ({ task: toRecord(entry) }));
@@ -687,7 +736,7 @@ export class Supervisor {
   /** The dispatch loop: applies {@link nextDispatch}'s decisions until one is not `start`. */
   #pump(): void {
     this.#pumpScheduled = false;
-    if (this.#paused || this.#stopped || !this.#settings.autoStart) {
+    if (this.#paused || this.#stopped || this.#failure !== undefined || !this.#settings.autoStart) {
       // Nothing dispatches, so nothing is held back for anyone: stats must not show reservations.
       if (this.#pool.getSnapshot().context.reserved.size > 0) this.#pool.send({ type: 'pool.reserve', amounts: NO_RESERVATIONS });
       this.#waiters.check();
@@ -947,9 +996,11 @@ export class Supervisor {
 
   /** The attempt runs: counted, announced, and its deadline armed. */
   #begin(entry: TaskEntry, attempt: number): void {
+    // Armed before it is counted as running: a clock that throws here (inside the actor's
+    // transition, see #crash) leaves no count behind.
+    if (entry.timeoutMs > 0) this.#armDeadline(entry, entry.timeoutMs, { type: 'task.timeout', attempt });
     this.#registry.move('pending', 'running');
     this.#outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING), attempt }));
-    if (entry.timeoutMs > 0) this.#armDeadline(entry, entry.timeoutMs, { type: 'task.timeout', attempt });
   }
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
@@ -1130,13 +1181,7 @@ export function createSchedulerLogic(supervisor: Supervisor): ActorLogic<Schedul
     }),
     start: (_snapshot, scope) => supervisor.start(scope.self),
     transition: (snapshot, event) => {
-      try {
-        supervisor.receive(event);
-      } catch (error) {
-        // A bug of ours must not kill the root actor (every later call would be ignored): it is
-        // reported, and the scheduler goes on with what it has.
-        supervisor.reportError(new SchedulerError('INTERNAL', `scheduler failed handling ${event.type}: ${String(error)}`, { cause: error }));
-      }
+      supervisor.receive(event);
       const context = snapshot.context;
       context.live = supervisor.live;
       context.paused = supervisor.isPaused;

@@ -1,15 +1,22 @@
 import type { TaskRecord } from '../types.js';
 import type { Outbox } from './Outbox.js';
 
+interface Waiter<T> {
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: Error) => void;
+}
+
 /**
  * Who waits for what: a task's final record (`waitForTask`) and the scheduler's idleness
  * (`onIdle`, the `idle` event). Promises resolve through the outbox, after the listeners of the
- * same step ran: idle means nothing live once they have.
+ * same step ran: idle means nothing live once they have. After {@link Waiters.fail} (a store
+ * that cannot write) every waiter, present and future, rejects.
  */
 export class Waiters {
-  readonly #tasks = new Map<string, ((record: TaskRecord) => void)[]>();
-  #idle: (() => void)[] = [];
+  readonly #tasks = new Map<string, Waiter<TaskRecord>[]>();
+  #idle: Waiter<void>[] = [];
   #isIdle = true;
+  #failure: Error | undefined;
   readonly #outbox: Outbox;
   readonly #liveCount: () => number;
   readonly #emitIdle: () => void;
@@ -21,11 +28,22 @@ export class Waiters {
   }
 
   forTask(id: string): Promise<TaskRecord> {
-    return new Promise((resolve) => {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
       const list = this.#tasks.get(id);
-      if (list) list.push(resolve);
-      else this.#tasks.set(id, [resolve]);
+      if (list) list.push({ resolve, reject });
+      else this.#tasks.set(id, [{ resolve, reject }]);
     });
+  }
+
+  /** Rejects every waiter with `failure`, and every later one. */
+  fail(failure: Error): void {
+    this.#failure = failure;
+    const waiters = [...this.#tasks.values()].flat();
+    this.#tasks.clear();
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const waiter of [...waiters, ...idle]) waiter.reject(failure);
   }
 
   /** A task ended: its waiters get `record()` after this step's listeners. */
@@ -34,12 +52,13 @@ export class Waiters {
     if (!list) return;
     this.#tasks.delete(id);
     const final = record();
-    this.#outbox.push(() => list.forEach((resolve) => resolve(final)));
+    this.#outbox.push(() => list.forEach((waiter) => waiter.resolve(final)));
   }
 
   forIdle(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#liveCount() === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
+    return new Promise((resolve, reject) => this.#idle.push({ resolve, reject }));
   }
 
   /** Something live was added. */
@@ -65,7 +84,7 @@ export class Waiters {
         this.#idle.unshift(...waiters);
         return;
       }
-      waiters.forEach((resolve) => resolve());
+      waiters.forEach((waiter) => waiter.resolve());
       this.#emitIdle();
     });
   }

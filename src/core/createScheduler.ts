@@ -1,7 +1,7 @@
 import mittModule, { type Emitter } from 'mitt';
 import { createActor, type AnyActorLogic } from 'xstate';
 import type { SchedulerEvents } from '../events.js';
-import { SchedulerError, SchedulerStoppedError, TaskSchedulingError } from '../errors.js';
+import { SchedulerStoppedError, TaskSchedulingError } from '../errors.js';
 import { drain } from './drain.js';
 import { describeValue } from '../internal/describeValue.js';
 import { ResourceLedger } from '../internal/ResourceLedger.js';
@@ -64,7 +64,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     newId: () => `task-${++idCounter}`,
   };
   let idCounter = 0;
-  const journal = options.store === undefined ? undefined : new Journal(options.store, (error) => supervisor.reportError(toStoreError(error)));
+  // Fail-stop: the first write the store refuses halts the scheduler (see Supervisor.halt).
+  const journal = options.store === undefined ? undefined : new Journal(options.store, (failure) => supervisor.halt(failure));
   const executor = options.executor ?? inlineExecutor();
   const supervisor = new Supervisor({
     maxWorkers: integerOption(options.maxWorkers, 'maxWorkers', 4),
@@ -92,6 +93,9 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   const send = (event: SchedulerEvent): void => {
     actor.send(event);
     supervisor.flush();
+    // The store refused a batch: the scheduler halted, and the call that asked throws it.
+    const callerError = supervisor.takeCallerError();
+    if (callerError !== undefined) throw callerError;
     if (internalError !== undefined) {
       // Thrown once, to the call that met it; not to every call after it.
       const error = internalError;
@@ -110,6 +114,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
 
   const scheduleBatch = (specs: readonly TaskSpec<any>[], single: boolean): string[] => {
     if (supervisor.isStopped) throw new SchedulerStoppedError();
+    // Halted on a store that cannot write: nothing more is admitted.
+    if (supervisor.failure !== undefined) throw supervisor.failure;
     if (!Array.isArray(specs)) throw new TaskSchedulingError(`tasks: expected an array of task specs, received ${describeValue(specs)}`, 'tasks');
     const before = idCounter;
     try {
@@ -185,8 +191,4 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     events,
     actor,
   };
-}
-
-function toStoreError(error: Error): SchedulerError {
-  return error instanceof SchedulerError ? error : new SchedulerError('TASK_STORE', `task store: ${error.message}`, { cause: error });
 }

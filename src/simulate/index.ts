@@ -24,4 +24,4 @@ export {
 export { checkPriorityOrder, checkDispatchOrder } from './checkDispatchOrder.js';
 export { checkStarvation } from './checkStarvation.js';
 export { InvariantViolationError } from './InvariantViolationError.js';
-export type { Trace, TraceEvent, SimulationMetrics, NodeSpec, LoadBalancing } from './types.js';
+export type { Trace, TraceEvent, SimulationMetrics, SimulatedNode, SimulatedLoadBalancing } from './types.js';

@@ -1,4 +1,4 @@
-import type { LoadBalancing } from './types.js';
+import type { SimulatedLoadBalancing } from './types.js';
 
 /** A node of a simulated cluster as placement sees it at one moment; the simulator keeps it current. */
 export interface NodeState {
@@ -70,7 +70,7 @@ function earliestStart(node: NodeState, task: PlacedTask, now: number): number {
 export function placeTask(
   task: PlacedTask,
   nodes: readonly NodeState[],
-  mode: LoadBalancing,
+  mode: SimulatedLoadBalancing,
   at: { readonly now: number; readonly cursor: { next: number } },
 ): Placement | undefined {
   const now = at.now;

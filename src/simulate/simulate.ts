@@ -8,7 +8,7 @@ import { recordTrace } from './recordTrace.js';
 import { SimulationClock } from './SimulationClock.js';
 import { withSetting } from './withSetting.js';
 import { LOAD_BALANCING_MODES, simulateOnNodes } from './simulateOnNodes.js';
-import type { LoadBalancing, NodeSpec, SimulationMetrics, SimulationTask, SimulationWorkload, Trace } from './types.js';
+import type { SimulatedLoadBalancing, SimulatedNode, SimulationMetrics, SimulationTask, SimulationWorkload, Trace } from './types.js';
 
 /** Options of {@link simulate}. */
 export interface SimulateOptions {
@@ -27,12 +27,12 @@ export interface SimulateOptions {
    * resources and speed (see {@link simulateOnNodes}). `maxWorkers` and `resources` are then
    * ignored. @default none (one scheduler, `maxWorkers` workers)
    */
-  readonly nodes?: Readonly<Record<string, NodeSpec>>;
+  readonly nodes?: Readonly<Record<string, SimulatedNode>>;
   /**
    * How a task picks its node when `nodes` is given.
    * @default 'earliest_finish' (HEFT) for `critical-path`, 'round_robin' for every other policy
    */
-  readonly loadBalancing?: LoadBalancing;
+  readonly loadBalancing?: SimulatedLoadBalancing;
 }
 
 /** What {@link simulate} returns. */
@@ -133,8 +133,8 @@ function onNodes(
   tasks: readonly SimulationTask[],
   durations: readonly number[],
   policy: SchedulingPolicy,
-  nodes: Readonly<Record<string, NodeSpec>>,
-  loadBalancing: LoadBalancing | undefined,
+  nodes: Readonly<Record<string, SimulatedNode>>,
+  loadBalancing: SimulatedLoadBalancing | undefined,
 ): SimulationResult {
   if (Object.keys(nodes).length === 0) throw new TypeError('simulate: expected nodes to name at least one node, received {}');
   if (loadBalancing !== undefined && !LOAD_BALANCING_MODES.includes(loadBalancing)) {

@@ -1,9 +1,10 @@
+import { LOAD_BALANCING } from '../executors/bullmq/DistributedOptions.js';
 import type { PolicyContext, QueuedTask, SchedulingPolicy } from '../types.js';
 import { placeTask, type NodeState } from './placeTask.js';
-import type { LoadBalancing, NodeSpec, SimulationTask, Trace, TraceEvent, TraceTask } from './types.js';
+import type { SimulatedLoadBalancing, SimulatedNode, SimulationTask, Trace, TraceEvent, TraceTask } from './types.js';
 
-/** Every load-balancing mode, in documentation order. */
-export const LOAD_BALANCING_MODES: readonly LoadBalancing[] = ['round_robin', 'least_loaded', 'resource_aware', 'earliest_finish'];
+/** Every load-balancing mode of the simulator: the distributed run's, and `earliest_finish`. */
+export const LOAD_BALANCING_MODES: readonly SimulatedLoadBalancing[] = [...LOAD_BALANCING, 'earliest_finish'];
 
 interface Running {
   readonly task: QueuedTask;
@@ -30,8 +31,8 @@ export function simulateOnNodes(
   tasks: readonly SimulationTask[],
   durations: readonly number[],
   policy: SchedulingPolicy,
-  specs: Readonly<Record<string, NodeSpec>>,
-  loadBalancing: LoadBalancing,
+  specs: Readonly<Record<string, SimulatedNode>>,
+  loadBalancing: SimulatedLoadBalancing,
 ): Trace {
   const nodes = Object.entries(specs).map(([name, spec]) => checkNode(name, spec));
   const offsets = nodes.map((_, at) => nodes.slice(0, at).reduce((sum, node) => sum + node.maxWorkers, 0));
@@ -126,7 +127,7 @@ export function simulateOnNodes(
   return { policy: policy.name, maxWorkers, resources, tasks: traceTasks, events, nodes: specs, loadBalancing };
 }
 
-function checkNode(name: string, spec: NodeSpec): NodeState {
+function checkNode(name: string, spec: SimulatedNode): NodeState {
   const field = (key: string, expected: string, found: unknown): TypeError =>
     new TypeError(`simulate: expected nodes.${name}.${key} to be ${expected}, received ${JSON.stringify(found)}`);
   if (!Number.isInteger(spec.maxWorkers) || spec.maxWorkers < 1) throw field('maxWorkers', 'an integer >= 1', spec.maxWorkers);

@@ -1,4 +1,5 @@
 import type { TaskDuration, WorkloadTask } from '../config/workloadTypes.js';
+import type { LoadBalancing, NodeSpec } from '../executors/bullmq/DistributedOptions.js';
 import type { PolicyName, PolicyOptions, TaskPriority, TaskPriorityInput, TaskStatus } from '../types.js';
 
 /** A simulated duration in milliseconds (normal is truncated to values > 0): the loader's type. */
@@ -110,12 +111,15 @@ export interface TraceEvent {
   readonly node?: string;
 }
 
-/** One node of a simulated cluster (the distributed scheduler's `nodes`). */
-export interface NodeSpec {
+/**
+ * One node of a simulated cluster: the distributed run's {@link NodeSpec}, keyed by its name, with
+ * `maxWorkers` required (there are no workers to count) and a speed. Unlike a real node, which
+ * does not limit a resource it does not list, a simulated node has only the `resources` it lists
+ * (default none: a task that asks for a resource never fits there), so the trace's totals hold.
+ */
+export interface SimulatedNode extends Omit<NodeSpec, 'name' | 'maxWorkers'> {
   /** Worker slots of the node; an integer ≥ 1. */
   readonly maxWorkers: number;
-  /** The node's own pool capacities. @default {} (a task that asks for a resource never fits) */
-  readonly resources?: Readonly<Record<string, number>>;
   /**
    * How fast the node runs work relative to the durations of the workload: a task of duration
    * `d` takes `d / speed` there. @default 1
@@ -124,13 +128,14 @@ export interface NodeSpec {
 }
 
 /**
- * How a ready task picks its node: `round_robin` (the next node in turn that has a free worker
- * and room for the task), `least_loaded` (the node with the fewest running tasks per worker
- * slot), `resource_aware` (the node whose free resources fit the task most tightly, so large
- * requests keep finding room), `earliest_finish` (HEFT: the node where the task would finish
- * first, counting speed and when a busy node frees up; the task may wait for it).
+ * How a ready task picks its node: the distributed run's {@link LoadBalancing} modes, among the
+ * nodes with a free worker and room for the task, as there: `round_robin` (the next node in
+ * turn), `least_loaded` (the fewest running tasks per worker slot), `resource_aware` (the node
+ * whose free resources fit the task most tightly, so large requests keep finding room); and
+ * `earliest_finish` (HEFT: the node where the task would finish first, counting speed and when a
+ * busy node frees up; the task may wait for it), which only the simulator has.
  */
-export type LoadBalancing = 'round_robin' | 'least_loaded' | 'resource_aware' | 'earliest_finish';
+export type SimulatedLoadBalancing = LoadBalancing | 'earliest_finish';
 
 /** A run of a scheduler as data: the setting, the tasks, and every transition in order. */
 export interface Trace {
@@ -142,9 +147,9 @@ export interface Trace {
   readonly tasks: readonly TraceTask[];
   readonly events: readonly TraceEvent[];
   /** The cluster of a simulation with nodes; `checkNodes` checks each node's limits. */
-  readonly nodes?: Readonly<Record<string, NodeSpec>>;
+  readonly nodes?: Readonly<Record<string, SimulatedNode>>;
   /** How tasks were placed on nodes, in a simulation with nodes. */
-  readonly loadBalancing?: LoadBalancing;
+  readonly loadBalancing?: SimulatedLoadBalancing;
 }
 
 /** Count, mean, 95th percentile (nearest rank) and maximum of a set of waits, in ms. */

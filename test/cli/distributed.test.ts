@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
+import { bullmqExecutor } from '../../src/executors/bullmq/index.js';
 import { SKIP_REASON, type TestRedis } from '../distributed/startRedis.js';
 import { runCli, startCli, type CliProcess } from './runCli.js';
 import { redisForSuite } from '../distributed/redisForSuite.js';
@@ -47,6 +48,8 @@ describe.skipIf(SKIP_REASON !== undefined)('xeno-scheduler run (type: distribute
     const report = JSON.parse(stdout) as RunReport;
     const attempts = Object.fromEntries(report.tasks.map((task) => [task.name, [task.status, task.attempts]]));
     expect(attempts).toEqual({ fetch: ['completed', 1], long: ['completed', 2], left: ['completed', 1], right: ['completed', 1], join: ['completed', 1] });
+    // Each task says where it ran: a distributed run's report carries the node.
+    for (const task of report.tasks) expect(task.node).toMatch(/^n[12]$/);
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((line) => line.split(' ')[0]);
     for (const task of ['fetch', 'long', 'left', 'right', 'join']) expect(lines.filter((name) => name === task)).toHaveLength(1);
     expect(lines.filter((name) => name === 'long-start')).toHaveLength(2);
@@ -58,9 +61,15 @@ describe.skipIf(SKIP_REASON !== undefined)('xeno-scheduler run (type: distribute
     for (const worker of stopped) expect((await worker.result).code).toBe(0);
   }, 60_000);
 
-  it('refuses a worker for a node the coordinator does not have, naming it', async () => {
-    const { code, stderr } = await runCli(['worker', '--node', 'zz'], { env: { XENO_REDIS_URL: redis.url } });
-    expect(code).toBe(2);
-    expect(stderr).toBe('error: node "zz" is not one of the coordinator\'s nodes (n1, n2)\n');
+  it('refuses a worker for a node the running coordinator does not have, naming it', async () => {
+    const coordinator = bullmqExecutor({ connection: redis.url, nodes: ['n1', 'n2'] });
+    await coordinator.ready();
+    try {
+      const { code, stderr } = await runCli(['worker', '--node', 'zz'], { env: { XENO_REDIS_URL: redis.url } });
+      expect(code).toBe(2);
+      expect(stderr).toBe('error: node "zz" is not one of the coordinator\'s nodes (n1, n2)\n');
+    } finally {
+      await coordinator.close();
+    }
   });
 });

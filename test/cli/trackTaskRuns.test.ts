@@ -63,18 +63,23 @@ describe('trackTaskRuns', () => {
   });
 });
 
+/** A scheduler that resumed with `records` and whose events the test sends with `emit`. */
+function resumedScheduler(records: TaskRecord[]): { scheduler: Scheduler; emit: (type: keyof SchedulerEvents, event: unknown) => void } {
+  const handlers = new Set<(type: keyof SchedulerEvents, event: unknown) => void>();
+  const scheduler = {
+    listTasks: () => records,
+    events: { on: (_: '*', handler: (type: keyof SchedulerEvents, event: unknown) => void) => handlers.add(handler), off: () => undefined },
+  } as unknown as Scheduler;
+  return { scheduler, emit: (type, event) => handlers.forEach((handler) => handler(type, event)) };
+}
+
 describe('trackTaskRuns on a resumed run', () => {
   it('counts an attempt that was running when the earlier process died from the resume, not from its stored start', () => {
     let clock = 100_000;
-    const handlers = new Set<(type: keyof SchedulerEvents, event: unknown) => void>();
     const interrupted = { id: 'b', name: 'b', status: 'running', attempts: 1, startedAt: 1_000, readyAt: 900 } as TaskRecord;
     const done = { id: 'a', name: 'a', status: 'completed', attempts: 1, startedAt: 500, completedAt: 800 } as TaskRecord;
-    const scheduler = {
-      listTasks: () => [done, interrupted],
-      events: { on: (_: '*', handler: (type: keyof SchedulerEvents, event: unknown) => void) => handlers.add(handler), off: () => undefined },
-    } as unknown as Scheduler;
+    const { scheduler, emit } = resumedScheduler([done, interrupted]);
     const tracker = trackTaskRuns(scheduler, { now: () => clock });
-    const emit = (type: keyof SchedulerEvents, event: unknown) => handlers.forEach((handler) => handler(type, event));
     // The resumed attempt is reported interrupted at once; the retry then runs 3 s.
     clock += 5;
     emit('task:retrying', { task: interrupted, error: new Error('attempt 1 was interrupted'), delayMs: 0 });
@@ -85,5 +90,23 @@ describe('trackTaskRuns on a resumed run', () => {
     // Not 102 s (99 s of them with no process at all).
     expect(byName.get('b')).toMatchObject({ status: 'completed', attempts: 2, durationMs: 3005 });
     expect(byName.get('a')).toMatchObject({ status: 'completed', durationMs: 300 });
+  });
+
+  it('counts a queued task\'s wait from the resume, not from when it became ready in the earlier process', () => {
+    let clock = 100_000;
+    // Ready (queued) at 2 s in the process that died; this one resumes at 100 s.
+    const queued = { id: 'q', name: 'q', status: 'pending', attempts: 0, readyAt: 2_000 } as TaskRecord;
+    const cancelled = { id: 'c', name: 'c', status: 'pending', attempts: 0, readyAt: 3_000 } as TaskRecord;
+    const { scheduler, emit } = resumedScheduler([queued, cancelled]);
+    const tracker = trackTaskRuns(scheduler, { now: () => clock });
+    clock += 40;
+    emit('task:started', { task: { ...queued, status: 'running', attempts: 1, startedAt: clock } });
+    clock += 10;
+    emit('task:completed', { task: { ...queued, status: 'completed', attempts: 1, startedAt: 100_040, completedAt: clock }, result: undefined });
+    emit('task:cancelled', { task: { ...cancelled, status: 'cancelled', completedAt: clock }, reason: 'stopped' });
+    const byName = new Map(tracker.tasks().map((task) => [task.name, task]));
+    // Not 98 s: no process ran between 2 s and 100 s.
+    expect(byName.get('q')).toMatchObject({ status: 'completed', waitMs: 40, durationMs: 10 });
+    expect(byName.get('c')).toMatchObject({ status: 'cancelled', waitMs: 50 });
   });
 });

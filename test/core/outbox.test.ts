@@ -1,5 +1,6 @@
 import mittModule, { type Emitter } from 'mitt';
 import { describe, expect, it, vi } from 'vitest';
+import { SchedulerError } from '../../src/errors.js';
 import type { SchedulerEvents } from '../../src/events.js';
 import { Outbox } from '../../src/core/Outbox.js';
 import { catchUncaught } from '../support/catchUncaught.js';
@@ -7,6 +8,21 @@ import { catchUncaught } from '../support/catchUncaught.js';
 // mitt ships CommonJS types whose default export NodeNext sees as the module object.
 const mitt = mittModule as unknown as <T extends Record<string, unknown>>() => Emitter<T>;
 const record = { id: 't' } as SchedulerEvents['task:started']['task'];
+
+/** Reports `error` through the outbox and returns the process warnings emitted meanwhile. */
+async function warningsOf(outbox: Outbox, error: SchedulerError): Promise<Error[]> {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error): void => void warnings.push(warning);
+  process.on('warning', onWarning);
+  try {
+    outbox.reportError(error);
+    outbox.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return warnings;
+}
 
 describe('Outbox', () => {
   it('builds no payload once every listener of the event was removed (mitt keeps an empty list behind)', () => {
@@ -101,7 +117,7 @@ describe('Outbox, when the error listener throws', () => {
     });
   });
 
-  it("hands a listener's error to a wildcard listener as an error event when no error listener is there", () => {
+  it("hands a listener's error to a wildcard listener and still throws it uncaught when no error listener is there", async () => {
     const events = mitt<SchedulerEvents>();
     const outbox = new Outbox(events, () => {});
     const heard: string[] = [];
@@ -111,8 +127,33 @@ describe('Outbox, when the error listener throws', () => {
     events.on('*', (type: string, event: unknown) => {
       if (type === 'error') heard.push((event as { error: Error }).error.message);
     });
-    outbox.emit('task:started', () => ({ task: record, attempt: 1 }));
-    outbox.flush();
-    expect(heard).toEqual(['listener broke']);
+    await catchUncaught(async (uncaught) => {
+      outbox.emit('task:started', () => ({ task: record, attempt: 1 }));
+      outbox.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(heard).toEqual(['listener broke']);
+      // A wildcard listener (a progress view) hears errors; it does not handle them.
+      expect(uncaught.map((error) => error.message)).toEqual(['listener broke']);
+    });
+  });
+
+  it('reports an error nobody listens to explicitly as a process warning, even with a wildcard listener', async () => {
+    const events = mitt<SchedulerEvents>();
+    const outbox = new Outbox(events, () => {});
+    const heard: string[] = [];
+    events.on('*', (type: string) => heard.push(type));
+    const warnings = await warningsOf(outbox, new SchedulerError('INTERNAL', 'executor failed'));
+    expect(heard).toEqual(['error']);
+    expect(warnings.map((warning) => warning.message)).toEqual(['executor failed']);
+  });
+
+  it('reports an error with an error listener there to that listener only, no warning', async () => {
+    const events = mitt<SchedulerEvents>();
+    const outbox = new Outbox(events, () => {});
+    const heard: string[] = [];
+    events.on('error', ({ error }) => heard.push(error.message));
+    const warnings = await warningsOf(outbox, new SchedulerError('INTERNAL', 'executor failed'));
+    expect(heard).toEqual(['executor failed']);
+    expect(warnings).toEqual([]);
   });
 });

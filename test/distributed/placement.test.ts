@@ -57,6 +57,26 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
     }
   });
 
+  it('round_robin never runs more of a resource on a node than the node has', async () => {
+    const prefix = 'rr-fit';
+    workers.push(...(await startWorkers(redis.url, [{ node: 'small', prefix, concurrency: 4 }, { node: 'big', prefix, concurrency: 4 }])));
+    const { scheduler, close } = await startCoordinator(
+      redis.url,
+      { nodes: [{ name: 'small', resources: { cpu: 2 } }, { name: 'big', resources: { cpu: 8 } }], prefix, loadBalancing: 'round_robin' },
+      { maxWorkers: 10, resources: { cpu: 10 } },
+    );
+    try {
+      scheduler.scheduleTasks(Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, type: 'sleep', config: { ms: 300 }, resources: { cpu: 1 } })));
+      await scheduler.onIdle();
+      const log = await readLog(redis.url, prefix);
+      expect(log.filter((e) => e.event === 'end')).toHaveLength(10);
+      expect(peakUse(log, 'cpu', 'small')).toBeLessThanOrEqual(2);
+      expect(peakUse(log, 'cpu', 'small')).toBeGreaterThan(0);
+    } finally {
+      await close();
+    }
+  });
+
   it('moves jobs waiting on a node whose workers are all gone to a live node with failover, and lets them wait without', async () => {
     for (const failover of [true, false]) {
       const prefix = `down-${failover}`;
@@ -91,6 +111,26 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
     }
   });
 
+  it('warns once, after warnUnplaceableAfterMs, of a task no live worker can run, and explainTask says so at once', async () => {
+    const prefix = 'unplaceable';
+    workers.push(...(await startWorkers(redis.url, [{ node: 'a', prefix }])));
+    const { scheduler, executor, close } = await startCoordinator(redis.url, { nodes: ['a'], prefix, warnUnplaceableAfterMs: 400 });
+    const warnings: string[] = [];
+    executor.onWarning((message) => warnings.push(message));
+    try {
+      scheduler.scheduleTasks([{ id: 'orphan', type: 'nope' }, { id: 'fine', type: 'echo' }]);
+      await scheduler.waitForTask('fine');
+      const why = 'no live worker on any node can run task type "nope" (none has a handler for it; live nodes: a)';
+      expect(scheduler.explainTask('orphan').summary).toBe(`attempt 1 holds a worker slot and waits for a worker: ${why}`);
+      expect(warnings).toEqual([]);
+      await eventually(() => warnings.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^task "orphan" \\(attempt 1\\) has waited \\d+\\.\\d s for a node: ${why.replace(/[()]/g, '\\$&')}$`))]);
+    } finally {
+      await close();
+    }
+  });
+
   it('refuses bad input by name: an unreachable Redis, a worker for an unknown node, a type no worker handles', async () => {
     const port = await freePort();
     const unreachable = bullmqExecutor({ connection: `redis://127.0.0.1:${port}`, nodes: ['a'] });
@@ -109,7 +149,7 @@ describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
       await expect(createWorker({ connection: redis.url, node: 'z', prefix })).rejects.toThrow(UnknownNodeError);
       await expect(createWorker({ connection: redis.url, node: 'z', prefix })).rejects.toThrow(`node "z" is not one of the coordinator's nodes (a)`);
       scheduler.scheduleTask({ id: 'orphan', type: 'nope' });
-      await eventually(() => scheduler.explainTask('orphan').summary.includes('no live worker has a handler for task type "nope"'));
+      await eventually(() => scheduler.explainTask('orphan').summary.includes('no live worker on any node can run task type "nope" (none has a handler for it; live nodes: a)'));
       expect(scheduler.getTask('orphan')).toMatchObject({ status: 'pending', pendingReason: 'dispatched' });
     } finally {
       await close();

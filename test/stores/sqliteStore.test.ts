@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TaskStoreError } from '../../src/errors.js';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { openDatabase } from '../../src/stores/sqlite/openDatabase.js';
 import type { StoredTask } from '../../src/core/TaskStore.js';
 import { storedTask as plainStoredTask } from '../support/storedTask.js';
 import { useTempFolder } from '../support/tempStore.js';
+import { thrown } from '../support/thrownStoreError.js';
 
 const temp = useTempFolder();
 
@@ -22,17 +22,6 @@ function storedTask(id: string, seq: number, dependencies: string[] = []): Store
     createdAt: 100,
     dependencyDeadline: dependencies.length > 0 ? 5000 : undefined,
   });
-}
-
-/** The error a call throws (or fails the test). */
-function thrown(call: () => unknown): TaskStoreError {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TaskStoreError);
-    return error as TaskStoreError;
-  }
-  throw new Error('expected a TaskStoreError');
 }
 
 /** Runs `script` in a child Node that opens the store and waits until told to exit. */
@@ -142,17 +131,6 @@ describe('sqliteStore', () => {
     expect(error.message).toContain(file);
     expect(error.message).toContain('is not an SQLite database');
     expect(readFileSync(file).equals(garbage)).toBe(true);
-  });
-
-  it('refuses a truncated store and leaves it as it was', () => {
-    const file = temp.path('run.db');
-    const store = sqliteStore(file);
-    store.addTasks(Array.from({ length: 500 }, (_, i) => storedTask(`t${i}`, i)));
-    store.close();
-    truncateSync(file, 8192);
-    const before = readFileSync(file);
-    expect(thrown(() => sqliteStore(file)).message).toMatch(/is truncated: 8192 bytes where its header says \d+/);
-    expect(readFileSync(file).equals(before)).toBe(true);
   });
 
   it('refuses the SQLite database of another program and leaves it as it was', () => {

@@ -17,6 +17,8 @@ export interface Tracked {
   state: 'unplaced' | 'placed' | 'active';
   /** Why it is not placed, while unplaced. */
   reason: string;
+  /** Since when (ms since the epoch) no live worker can take it (see `Placement.unplaceable`); undefined while one can. */
+  unplaceableSince?: number | undefined;
   /** When its job's state was last read from Redis (reconciling missed events). */
   checkedAt: number;
   /**

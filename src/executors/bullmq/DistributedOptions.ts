@@ -1,9 +1,19 @@
-// Types only: the configuration module maps a file to these without loading bullmq or ioredis.
+// Types and constants only: the configuration module and the simulator use these without loading
+// bullmq or ioredis.
 
-/** How the coordinator picks the node for an attempt. */
+/**
+ * How the coordinator picks the node for an attempt (see `chooseNode`); the simulator's
+ * `SimulatedLoadBalancing` adds `earliest_finish`.
+ */
 export type LoadBalancing = 'round_robin' | 'least_loaded' | 'resource_aware';
 
-/** One node: a BullMQ queue that the workers started with its name take attempts from. */
+/** The load-balancing modes, in documentation order. */
+export const LOAD_BALANCING: readonly LoadBalancing[] = ['round_robin', 'least_loaded', 'resource_aware'];
+
+/**
+ * One node: a BullMQ queue that the workers started with its name take attempts from. The
+ * simulator's `SimulatedNode` is this, keyed by name, with a speed.
+ */
 export interface NodeSpec {
   /** Letters, digits, `_`, `.` and `-`; no `:` (it names the node's queue). */
   readonly name: string;
@@ -41,4 +51,11 @@ export interface DistributedOptions {
   readonly runId?: string | undefined;
   /** Prefix of every Redis key, BullMQ's included. @default 'xeno' */
   readonly prefix?: string | undefined;
+  /**
+   * Milliseconds after which an attempt that no live worker can take (no worker connected, none
+   * with its handler, no node with that much of a resource) is reported as a warning
+   * (`onWarning`, and on stderr from the CLI), once per attempt. `explainTask` says it at once.
+   * @default 30000
+   */
+  readonly warnUnplaceableAfterMs?: number | undefined;
 }

@@ -32,8 +32,9 @@ function nodeView(spec: NodeSpec, workers: readonly WorkerAnnouncement[], placed
     placed,
     resources: spec.resources ?? sumResources(workers),
     used,
-    types: new Set(workers.flatMap((worker) => worker.types)),
-    runsDescriptors: workers.some((worker) => worker.runsDescriptors),
+    // What every live worker runs: any of them may take the job (two that differ started at once).
+    types: new Set(workers[0]?.types.filter((type) => workers.every((worker) => worker.types.includes(type)))),
+    runsDescriptors: workers.length > 0 && workers.every((worker) => worker.runsDescriptors),
   };
 }
 
@@ -66,8 +67,12 @@ export class NodeBoard {
     return (this.#nodes.get(node)?.workers.length ?? 0) > 0;
   }
 
-  /** Replaces the live workers; returns the nodes that went down and came up, and strays (unknown nodes). */
-  setWorkers(workers: readonly WorkerAnnouncement[]): { down: string[]; up: string[]; strays: WorkerAnnouncement[] } {
+  /**
+   * Replaces the live workers; returns the nodes that went down and came up, strays (unknown
+   * nodes), and mixed nodes (whose workers run different task types: only what all of them run
+   * is placed there).
+   */
+  setWorkers(workers: readonly WorkerAnnouncement[]): { down: string[]; up: string[]; strays: WorkerAnnouncement[]; mixed: string[] } {
     const byNode = new Map<string, WorkerAnnouncement[]>();
     const strays: WorkerAnnouncement[] = [];
     for (const worker of workers) {
@@ -76,15 +81,18 @@ export class NodeBoard {
     }
     const down: string[] = [];
     const up: string[] = [];
+    const mixed: string[] = [];
     for (const [name, state] of this.#nodes) {
       const live = byNode.get(name) ?? [];
       if (state.workers.length > 0 && live.length === 0) down.push(name);
       if (state.workers.length === 0 && live.length > 0) up.push(name);
       state.workers = live;
       state.view = nodeView(state.spec, live, state.view.placed, state.view.used);
+      const { types, runsDescriptors } = state.view;
+      if (live.some((worker) => worker.types.length !== types.size || worker.runsDescriptors !== runsDescriptors)) mixed.push(name);
     }
     this.#views = [...this.#nodes.values()].map((state) => state.view);
-    return { down, up, strays };
+    return { down, up, strays, mixed };
   }
 
   /** A job was placed on `node` holding `resources`. */

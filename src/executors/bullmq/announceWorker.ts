@@ -10,15 +10,19 @@ export interface Announcement {
 /**
  * Announces a worker (its node, concurrency, resources and handler types) and keeps it alive: a
  * key that expires `ttlMs` after the last heartbeat, so a worker killed with SIGKILL disappears
- * from its node within `ttlMs`. Heartbeats every third of `ttlMs`.
+ * from its node within `ttlMs`. Heartbeats every third of `ttlMs`; each one reads the running
+ * coordinator's node list too, and gives it to `onNodes` (empty while no coordinator runs).
  *
  * @example
- * const announcement = await announceWorker(redis, keys, worker, 30_000);
+ * const announcement = await announceWorker(redis, keys, worker, 30_000, (nodes) => check(nodes));
  * await announcement.stop();
  */
-export async function announceWorker(redis: Redis, keys: RedisKeys, worker: WorkerAnnouncement, ttlMs: number): Promise<Announcement> {
-  const beat = (): Promise<unknown> =>
-    redis.multi().hset(keys.workers, worker.id, JSON.stringify(worker)).set(keys.alive(worker.id), '1', 'PX', ttlMs).exec();
+export async function announceWorker(redis: Redis, keys: RedisKeys, worker: WorkerAnnouncement, ttlMs: number, onNodes: (nodes: string[]) => void): Promise<Announcement> {
+  const beat = async (): Promise<void> => {
+    const replies = await redis.multi().hset(keys.workers, worker.id, JSON.stringify(worker)).set(keys.alive(worker.id), '1', 'PX', ttlMs).smembers(keys.nodes).exec();
+    const nodes = replies?.[2]?.[1];
+    if (Array.isArray(nodes)) onNodes(nodes as string[]);
+  };
   await beat();
   const timer = setInterval(() => void beat().catch(() => undefined), Math.max(10, Math.floor(ttlMs / 3)));
   timer.unref();

@@ -15,7 +15,7 @@ import { NodeBoard, type NodeStatus } from './NodeBoard.js';
 import { NodeEventReader, type NodeEvent } from './NodeEventReader.js';
 import { NodeQueue, type FinishedRetention } from './NodeQueue.js';
 import { announcePlacements, placeWaiting } from './placeWaiting.js';
-import { redisKeys, type RedisKeys } from './redisKeys.js';
+import { nodesTtlMs, redisKeys, type RedisKeys } from './redisKeys.js';
 import { resolveDistributedOptions, type ResolvedDistributedOptions } from './resolveDistributedOptions.js';
 import { toJobData } from './toJobData.js';
 import { toOutcome } from './toOutcome.js';
@@ -115,7 +115,7 @@ class BullmqExecutor implements DistributedExecutor {
       () => this.#tell(`reconnected to Redis at ${url}`),
     );
     const names = this.#board.names;
-    await redis.multi().del(this.#keys.nodes).sadd(this.#keys.nodes, ...names).exec();
+    await this.#announceNodes();
     for (const node of names) {
       const queue = await NodeQueue.open(node, this.#o.connection, redis, this.#o.prefix, this.#o.checkIntervalMs);
       this.#queues.set(node, queue);
@@ -127,7 +127,20 @@ class BullmqExecutor implements DistributedExecutor {
     this.#reader.start();
     if (this.#isClosed) return;
     await this.#check();
-    this.#timer = setInterval(() => this.#checkUnlessChecking(), this.#o.checkIntervalMs);
+    this.#timer = setInterval(() => {
+      // Refreshed apart from the check, which may wait on Redis for longer than the list lives.
+      void this.#announceNodes().catch(() => undefined);
+      this.#checkUnlessChecking();
+    }, this.#o.checkIntervalMs);
+  }
+
+  /**
+   * Writes this coordinator's node list for workers to be checked against, with an expiry: the
+   * list of a coordinator that died (kill -9, power loss) lapses and binds no later run.
+   */
+  async #announceNodes(): Promise<void> {
+    const key = this.#keys.nodes;
+    await this.#redis?.multi().del(key).sadd(key, ...this.#board.names).pexpire(key, nodesTtlMs(this.#o.checkIntervalMs)).exec();
   }
 
   #track(attempt: Attempt, report: OutcomeSink, state: Tracked['state']): Tracked {
@@ -221,6 +234,8 @@ class BullmqExecutor implements DistributedExecutor {
     await this.#ready.catch(() => undefined);
     await this.#reader?.close();
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
+    // A finished coordinator's nodes bind no later run: a worker for another workload's node may start.
+    await this.#redis?.del(this.#keys.nodes).catch(() => undefined);
     this.#redis?.disconnect();
   }
 
@@ -301,7 +316,8 @@ class BullmqExecutor implements DistributedExecutor {
   async #check(): Promise<void> {
     const redis = this.#redis;
     if (redis === undefined || this.#isClosed) return;
-    const { strays } = this.#board.setWorkers(await readLiveWorkers(redis, this.#keys));
+    const { strays, mixed } = this.#board.setWorkers(await readLiveWorkers(redis, this.#keys));
+    for (const node of mixed) this.#warn(`mixed ${node}`, `the workers of node "${node}" run different task types (started at the same time?): only the types all of them run are placed there; restart the odd ones on another node`);
     for (const stray of strays) {
       this.#warn(stray.id, `worker ${stray.id} (${stray.host}, pid ${stray.pid}) serves node "${stray.node}", which is not one of this coordinator's nodes (${this.#board.names.join(', ')})`);
     }
@@ -316,8 +332,20 @@ class BullmqExecutor implements DistributedExecutor {
     for (const tracked of [...this.#book.byJob.values()]) {
       if (tracked.state !== 'unplaced' && tracked.checkedAt < stale) await this.#reconcile(tracked);
     }
+    this.#warnUnplaceable();
     this.#schedulePlace();
     for (const queue of this.#queues.values()) await queue.trimFinished(KEEP);
+  }
+
+  /** Says, once per attempt, which attempts no live worker has been able to take for `warnUnplaceableAfterMs`. */
+  #warnUnplaceable(): void {
+    const bound = Date.now() - this.#o.warnUnplaceableAfterMs;
+    for (const tracked of this.#book.unplaced) {
+      if (tracked.unplaceableSince === undefined || tracked.unplaceableSince > bound) continue;
+      const { taskId, attempt } = tracked.attempt;
+      const waited = ((Date.now() - tracked.unplaceableSince) / 1000).toFixed(1);
+      this.#warn(`unplaceable ${tracked.jobId}`, `task "${taskId}" (attempt ${attempt}) has waited ${waited} s for a node: ${tracked.reason}`);
+    }
   }
 
   /** Reads a job's state from Redis and delivers an outcome the event stream did not. */

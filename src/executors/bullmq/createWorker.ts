@@ -6,7 +6,8 @@ import type { TaskRun } from '../../types.js';
 import { reviveError } from '../serializeError.js';
 import type { ToTaskRunOptions } from '../runDescriptor.js';
 import type { AttemptJobData, WorkerAnnouncement } from './AttemptJob.js';
-import { announceWorker } from './announceWorker.js';
+import { announceWorker, readLiveWorkers } from './announceWorker.js';
+import { InvalidOptionsError } from '../../errors.js';
 import { closeWithin } from './closeWithin.js';
 import { connectRedis } from './connectRedis.js';
 import { parseCancelMessage } from './parseCancelMessage.js';
@@ -61,8 +62,14 @@ const EARLY_CANCEL_MS = 60_000;
  * no scheduling state. A cancel broadcast by the coordinator aborts the handler's signal (and a
  * command's process group).
  *
- * @throws RedisUnreachableError when Redis cannot be reached; UnknownNodeError when the
- * coordinator has announced its nodes and `node` is not one of them
+ * Every worker of a node must run the same task types (handlers, and commands and modules or
+ * not): BullMQ routes jobs by queue only, one queue per node, so any worker of the node takes any
+ * of its jobs. A worker whose handlers differ from a live worker's of its node is refused.
+ *
+ * @throws RedisUnreachableError when Redis cannot be reached; InvalidOptionsError (`options.handlers`)
+ * when a live worker of the node runs other task types; UnknownNodeError when a
+ * coordinator runs and `node` is not one of its nodes (with no coordinator running, the worker
+ * starts, and warns if the next coordinator has no such node)
  * @example
  * const worker = await createWorker({ connection: 'redis://10.0.0.5:6379', node: 'gpu', concurrency: 4, handlers: { proof: prove } });
  * process.once('SIGTERM', () => void worker.close());
@@ -78,6 +85,16 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Distri
   };
   const nodes = await redis.smembers(keys.nodes);
   if (nodes.length > 0 && !nodes.includes(node)) fail(new UnknownNodeError(node, nodes.sort()));
+  const runsDescriptors = options.descriptors !== undefined;
+  const peer = (await readLiveWorkers(redis, keys)).find((other) => other.node === node);
+  if (peer !== undefined && !canRunTheSame(peer, Object.keys(handlers), runsDescriptors)) {
+    fail(
+      new InvalidOptionsError(
+        `options.handlers: expected what node "${node}"'s live worker ${peer.id} runs (${describeWork(peer.types, peer.runsDescriptors)}), received ${describeWork(Object.keys(handlers), runsDescriptors)}: any worker of a node takes any of its jobs, so they all need the same handlers; start this one for another node`,
+        'options.handlers',
+      ),
+    );
+  }
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const runner: JobRunner = { workerId: id, node, handlers, descriptors: options.descriptors, made: new Map() };
   const running = new Map<string, JobAbort>();
@@ -131,11 +148,19 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Distri
     concurrency,
     resources,
     types: Object.keys(handlers),
-    runsDescriptors: options.descriptors !== undefined,
+    runsDescriptors,
     host: hostname(),
     pid: process.pid,
   };
-  const announced = await announceWorker(redis, keys, announcement, lockDurationMs);
+  // A worker that started while no coordinator ran is checked against the next one's nodes.
+  let refusedBy = '';
+  const checkNodes = (nodes: string[]): void => {
+    const listed = nodes.sort().join(', ');
+    if (nodes.length === 0 || nodes.includes(node) || listed === refusedBy) return;
+    refusedBy = listed;
+    process.emitWarning(`worker ${id}: ${new UnknownNodeError(node, nodes).message}; it takes no job until a coordinator with node "${node}" runs`);
+  };
+  const announced = await announceWorker(redis, keys, announcement, lockDurationMs, checkNodes);
 
   return {
     id,
@@ -153,4 +178,14 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Distri
       for (const client of own) client.disconnect();
     },
   };
+}
+
+/** Both run the same task types: handlers by name, and descriptors or not. */
+function canRunTheSame(peer: WorkerAnnouncement, types: readonly string[], runsDescriptors: boolean): boolean {
+  return peer.runsDescriptors === runsDescriptors && [...peer.types].sort().join('\n') === [...types].sort().join('\n');
+}
+
+function describeWork(types: readonly string[], runsDescriptors: boolean): string {
+  const handlers = types.length === 0 ? 'no handlers' : `handlers ${[...types].sort().join(', ')}`;
+  return `${handlers}; ${runsDescriptors ? 'commands and modules' : 'no commands or modules'}`;
 }

@@ -13,14 +13,14 @@ export interface PlacingPass {
 /**
  * Places the attempts waiting in `book`, oldest first, each on the node
  * {@link chooseNode} picks from the board as it stands after the ones before it; an attempt no
- * node can take stays waiting with the reason. The caller adds each node's batch as one
+ * node can take stays waiting with the reason, and since when no live worker can take it at all. The caller adds each node's batch as one
  * `addBulk`, then tells each attempt its node ({@link announcePlacements}): that runs the
  * scheduler's listeners, which may cancel or stop, so not in the middle of this pass.
  *
  * @example
  * const { batches, cursor } = placeWaiting(book, board, options, cursor);
  */
-export function placeWaiting(book: AttemptBook, board: NodeBoard, options: Pick<ResolvedDistributedOptions, 'loadBalancing' | 'prefetch'>, cursor: number): PlacingPass {
+export function placeWaiting(book: AttemptBook, board: NodeBoard, options: Pick<ResolvedDistributedOptions, 'loadBalancing' | 'prefetch'>, cursor: number, now = Date.now()): PlacingPass {
   const batches = new Map<string, Tracked[]>();
   const waiting = book.unplaced;
   book.unplaced = [];
@@ -31,6 +31,7 @@ export function placeWaiting(book: AttemptBook, board: NodeBoard, options: Pick<
     const placement = chooseNode(options.loadBalancing, views, request, cursor, options.prefetch);
     if (placement.node === undefined) {
       tracked.reason = placement.reason;
+      tracked.unplaceableSince = placement.unplaceable ? (tracked.unplaceableSince ?? now) : undefined;
       book.unplaced.push(tracked);
       continue;
     }

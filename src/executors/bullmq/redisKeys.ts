@@ -6,7 +6,11 @@ export interface RedisKeys {
   alive(workerId: string): string;
   /** Pub/sub channel: cancel requests for running jobs. */
   readonly cancel: string;
-  /** Set: the node names of the coordinator, so a worker for another node can be refused. */
+  /**
+   * Set: the node names of the running coordinator, so a worker for another node can be refused.
+   * It lives only while a coordinator does: it expires unless the coordinator refreshes it (see
+   * {@link nodesTtlMs}), and a coordinator that closes deletes it.
+   */
   readonly nodes: string;
 }
 
@@ -23,4 +27,15 @@ export function redisKeys(prefix: string): RedisKeys {
     cancel: `${prefix}:cluster:cancel`,
     nodes: `${prefix}:cluster:nodes`,
   };
+}
+
+/**
+ * How long a coordinator's node list outlives its last refresh, in ms: five checks, and never
+ * under 2 s (a check slowed by Redis must not let the list lapse while the coordinator runs).
+ *
+ * @example
+ * nodesTtlMs(1000); // 5000
+ */
+export function nodesTtlMs(checkIntervalMs: number): number {
+  return Math.max(2000, 5 * checkIntervalMs);
 }

@@ -1,12 +1,9 @@
 import { InvalidOptionsError } from '../../errors.js';
 import { describeValue } from '../../internal/describeValue.js';
-import type { DistributedOptions, LoadBalancing, NodeSpec } from './DistributedOptions.js';
-
-/** The load-balancing modes, as `loadBalancing` accepts them. */
-export const LOAD_BALANCING: readonly LoadBalancing[] = ['round_robin', 'least_loaded', 'resource_aware'];
+import { LOAD_BALANCING, type DistributedOptions, type LoadBalancing, type NodeSpec } from './DistributedOptions.js';
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const KNOWN = ['connection', 'nodes', 'loadBalancing', 'failover', 'checkIntervalMs', 'prefetch', 'runId', 'prefix'];
+const KNOWN = ['connection', 'nodes', 'loadBalancing', 'failover', 'checkIntervalMs', 'prefetch', 'runId', 'prefix', 'warnUnplaceableAfterMs'];
 
 /** {@link DistributedOptions} checked, with defaults. */
 export interface ResolvedDistributedOptions {
@@ -18,6 +15,7 @@ export interface ResolvedDistributedOptions {
   readonly prefetch: number;
   readonly runId: string;
   readonly prefix: string;
+  readonly warnUnplaceableAfterMs: number;
 }
 
 function fail(field: string, expected: string, value: unknown): never {
@@ -80,5 +78,6 @@ export function resolveDistributedOptions(options: DistributedOptions): Resolved
     prefetch: positive(options.prefetch, 'prefetch', 2, true),
     runId,
     prefix,
+    warnUnplaceableAfterMs: positive(options.warnUnplaceableAfterMs, 'warnUnplaceableAfterMs', 30_000),
   };
 }

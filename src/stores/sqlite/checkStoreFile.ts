@@ -26,7 +26,8 @@ function readHeader(path: string): Buffer {
 
 /**
  * Checks a store's path before any SQLite call can change the file: its folder exists, it is not
- * a folder, and a file that is there is a whole SQLite database (not garbage, not cut short).
+ * a folder, and a file that is there begins as an SQLite database does (not garbage, not a file of
+ * another kind). Whether it is whole is SQLite's to say (`PRAGMA quick_check`, in prepareSchema).
  * A missing or empty file is fine (a new store is created there) unless `mustExist`.
  *
  * @throws TaskStoreError naming the file
@@ -49,12 +50,6 @@ export function checkStoreFile(file: string, mustExist = false): void {
   if (stats.size < 100 || header.toString('latin1', 0, 16) !== MAGIC) {
     throw new TaskStoreError(file, 'is not an SQLite database (garbage, or a file of another kind); it was left as it is');
   }
-  const rawPageSize = header.readUInt16BE(16);
-  const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize;
-  const pages = header.readUInt32BE(28);
-  // The page count in the header is valid only when its "valid for" counter matches.
-  const isCountValid = header.readUInt32BE(92) === header.readUInt32BE(24) && pages > 0;
-  if (isCountValid && stats.size < pages * pageSize) {
-    throw new TaskStoreError(file, `is truncated: ${stats.size} bytes where its header says ${pages * pageSize}; it was left as it is`);
-  }
+  // Nothing more is judged from the header: in WAL mode the file may be shorter than its header
+  // says until a checkpoint (the rest is in the -wal file). SQLite's quick_check judges the rest.
 }

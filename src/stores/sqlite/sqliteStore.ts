@@ -1,10 +1,12 @@
-import { resolve } from 'node:path';
+import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { TaskStoreError } from '../../errors.js';
 import { foldTransition, initialTaskState } from '../memoryTaskStore.js';
 import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../../core/TaskStore.js';
 import { checkStoreFile } from './checkStoreFile.js';
 import { openDatabase, type SqlDatabase, type SqlStatement } from './openDatabase.js';
-import { prepareSchema, readRunId } from './storeSchema.js';
+import { OPEN_RUN_KEY, prepareSchema, readRunId } from './storeSchema.js';
 import { fromTransitionRow, toJson, toTransitionRow, type TransitionRow } from './transitionRow.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -37,6 +39,11 @@ export interface SqliteTaskStore extends TaskStore {
   readNote(name: string): string | undefined;
   /** Keeps a note under `name`, committed at once with what is buffered. */
   writeNote(name: string, value: string): void;
+  /**
+   * Every task's state as the file holds it (committed transactions only, nothing buffered),
+   * writing nothing: what is durable, read after a write failed (a full disk).
+   */
+  loadCommitted(): StoredTaskState[];
 }
 
 /** Options of {@link sqliteStore}. */
@@ -53,6 +60,12 @@ export interface SqliteStoreOptions {
    * @default false
    */
   readonly readOnly?: boolean;
+  /**
+   * Open a store whose last run did not close it and whose WAL file is gone, reading what its
+   * main file holds, instead of refusing it. `run --fresh` uses it (it discards the run anyway).
+   * @default false
+   */
+  readonly acceptLostWal?: boolean;
 }
 
 /** Notes live in the meta table under this prefix, apart from the store's own keys. */
@@ -74,25 +87,65 @@ const MAX_UNCOMMITTED = 4096;
  */
 export function sqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteTaskStore {
   if (typeof file !== 'string' || file.length === 0) throw new TaskStoreError(String(file), 'expected a file path');
-  checkStoreFile(file, options.readOnly === true);
+  const readOnly = options.readOnly === true;
+  checkStoreFile(file, readOnly);
+  // Looked at before SQLite opens the file: a read-write open creates a -wal file.
+  const hadWal = existsSync(`${resolve(file)}-wal`);
+  const where = readOnly ? readablePlace(file) : { path: resolve(file), discard: () => {} };
   let db: SqlDatabase;
   try {
-    db = openDatabase(resolve(file));
+    db = openDatabase(where.path, { readOnly });
   } catch (error) {
+    where.discard();
     throw new TaskStoreError(file, `cannot be opened: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   try {
-    prepareSchema(db, file, options.readOnly === true);
-    if (options.readOnly !== true) {
+    prepareSchema(db, file, { readOnly, hadWal, acceptLostWal: options.acceptLostWal === true });
+    if (!readOnly) {
       db.exec('PRAGMA journal_mode = WAL');
       db.exec(`PRAGMA synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+      // The open-run mark goes into the main file now, not only into the WAL: a WAL lost after a
+      // crash is then recognised (see prepareSchema).
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     }
   } catch (error) {
     db.close();
+    where.discard();
+    if (!hadWal) removeEmptyWal(resolve(file));
     if (error instanceof TaskStoreError) throw error;
     throw new TaskStoreError(file, `cannot be written: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  return createSqliteTaskStore(db, file, options.readOnly === true);
+  return createSqliteTaskStore(db, file, readOnly, where.discard);
+}
+
+/**
+ * Removes the empty -wal (and its -shm) that opening a store it then refused made beside it: the
+ * folder is left as it was, and a store refused for a lost WAL is refused again next time.
+ */
+function removeEmptyWal(path: string): void {
+  if (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size !== 0) return;
+  rmSync(`${path}-wal`, { force: true });
+  rmSync(`${path}-shm`, { force: true });
+}
+
+/**
+ * Where a reader opens the store: the file itself, read-only, when its folder is writable (SQLite
+ * may create the -shm index there, as every reader does, and writes nothing to the store); in a
+ * folder it cannot write (where SQLite could not make that index) a copy of the file and its WAL
+ * in a temporary folder, removed when the reader closes.
+ */
+function readablePlace(file: string): { path: string; discard: () => void } {
+  const path = resolve(file);
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return { path, discard: () => {} };
+  } catch {
+    const folder = mkdtempSync(join(tmpdir(), 'xeno-store-read-'));
+    const copy = join(folder, basename(path));
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    return { path: copy, discard: () => rmSync(folder, { recursive: true, force: true }) };
+  }
 }
 
 /** Every row as an array of its columns, the fast way where the driver has one. */
@@ -101,7 +154,7 @@ function rows(statement: SqlStatement): unknown[][] {
   return (statement.all() as Record<string, unknown>[]).map((row) => Object.values(row));
 }
 
-function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean): SqliteTaskStore {
+function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean, discard: () => void): SqliteTaskStore {
   // A new task may reuse the id of one the scheduler forgot: it replaces that row (its old
   // transitions, under the old number, are then ignored).
   const insertTask = db.prepare('INSERT OR REPLACE INTO tasks (seq, id, spec) VALUES (?, ?, ?)');
@@ -116,7 +169,8 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
   let isClosed = false;
 
   const fail = (what: string, error: unknown): never => {
-    throw new TaskStoreError(file, `${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new TaskStoreError(file, `${what} failed${typeof code === 'string' ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   };
   /** Writes the buffered transitions and `also` in one transaction. */
   const write = (also?: () => void): void => {
@@ -129,7 +183,12 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
       also?.();
       db.exec('COMMIT');
     } catch (error) {
-      db.exec('ROLLBACK');
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // SQLite rolled back already (SQLITE_FULL, an I/O error end the transaction): the error
+        // that matters is the write's, never "cannot rollback - no transaction is active".
+      }
       fail('writing', error);
     }
     // Only now: a failed write keeps its rows for the next try.
@@ -169,6 +228,15 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
       write(() => upsertNote.run(`${NOTE_PREFIX}${name}`, value));
     },
     load() {
+      const states = this.loadCommitted();
+      try {
+        if (!readOnly) db.prepare('INSERT INTO sessions (opened_at, pid, tasks_found) VALUES (?, ?, ?)').run(Date.now(), process.pid, states.length);
+      } catch (error) {
+        return fail('reading', error);
+      }
+      return states;
+    },
+    loadCommitted() {
       try {
         const states: Mutable<StoredTaskState>[] = [];
         const bySeq = new Map<number, Mutable<StoredTaskState>>();
@@ -182,7 +250,6 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
           const state = bySeq.get(seq);
           if (state !== undefined) foldTransition(state, fromTransitionRow(state.task.id, kind, at, attempt, data));
         }
-        if (!readOnly) db.prepare('INSERT INTO sessions (opened_at, pid, tasks_found) VALUES (?, ?, ?)').run(Date.now(), process.pid, states.length);
         return states;
       } catch (error) {
         return fail('reading', error);
@@ -190,9 +257,23 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean)
     },
     close() {
       if (isClosed) return;
-      if (buffer.length > 0) write();
-      isClosed = true;
-      db.close();
+      try {
+        if (buffer.length > 0) write();
+      } finally {
+        // Released even when that last write fails (a full disk): the file keeps what was committed.
+        // A run that closes the store takes its open-run mark away. Should that fail (a full disk),
+        // the mark stays, which is harmless while the WAL it stands for is kept.
+        if (!readOnly) {
+          try {
+            db.prepare('DELETE FROM meta WHERE key = ?').run(OPEN_RUN_KEY);
+          } catch {
+            // kept: see above
+          }
+        }
+        isClosed = true;
+        db.close();
+        discard();
+      }
     },
   };
 }

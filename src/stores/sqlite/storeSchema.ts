@@ -12,6 +12,23 @@ export const STORE_SCHEMA_VERSION = 3;
 /** What `meta.format` holds in every xeno-scheduler store. */
 export const STORE_FORMAT = 'xeno-scheduler task store';
 
+/**
+ * The meta key a run sets when it opens a store (checkpointed at once, so it is in the main file)
+ * and removes when it closes it: set, with no WAL file beside the store, means the WAL of a run
+ * that did not close was lost.
+ */
+export const OPEN_RUN_KEY = 'open_run';
+
+/** What {@link prepareSchema} needs to know of the store's files besides the database. */
+export interface SchemaCheck {
+  /** Open to read only: nothing is created or written. */
+  readonly readOnly: boolean;
+  /** Whether a `-wal` file was beside the store before SQLite opened it. */
+  readonly hadWal: boolean;
+  /** Open a store whose last run's WAL was lost instead of refusing it (`--fresh` discards it anyway). */
+  readonly acceptLostWal: boolean;
+}
+
 /** The tables of a store, version 1 (docs/durable-runs.md explains each column). */
 const SCHEMA_V1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -26,8 +43,20 @@ function isBusy(error: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /database is locked/i.test(message);
 }
 
+/** SQLite's own verdict that the file is not a whole database (SQLITE_CORRUPT, SQLITE_NOTADB). */
+function isCorrupt(error: unknown): boolean {
+  return /malformed|corrupt|not a database/i.test(describe(error));
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What SQLite's error on opening a store means: held by a live run, damaged, or `otherwise`. */
+function openError(file: string, error: unknown, otherwise: string): TaskStoreError {
+  if (isBusy(error)) return new TaskStoreError(file, 'is in use by another live process (a run holds it); stop that run first', { cause: error });
+  if (isCorrupt(error)) return new TaskStoreError(file, `is damaged (${describe(error)}); it was left as it is`, { cause: error });
+  return new TaskStoreError(file, `${otherwise}: ${describe(error)}`, { cause: error });
 }
 
 /**
@@ -35,18 +64,21 @@ function describe(error: unknown): string {
  * once) and checks it is a store this version can read, creating the tables in an empty file.
  * Nothing is written to a file that is not a store of ours, or of a newer schema.
  *
+ * A run marks the store as open (see {@link OPEN_RUN_KEY}); a store so marked whose WAL file is
+ * gone is refused unless `acceptLostWal`: what the last run recorded since its last checkpoint
+ * is lost, and the store would read as a run that had done less (or nothing) and start over.
+ *
  * @throws TaskStoreError naming the file
  * @example
- * prepareSchema(openDatabase('run.db'), 'run.db');
+ * prepareSchema(openDatabase('run.db'), 'run.db', { readOnly: false, hadWal: false, acceptLostWal: false });
  */
-export function prepareSchema(db: SqlDatabase, file: string, readOnly = false): void {
+export function prepareSchema(db: SqlDatabase, file: string, { readOnly, hadWal, acceptLostWal }: SchemaCheck): void {
   // A reader (`status`) shares the file; a run holds it alone.
   if (!readOnly) db.exec('PRAGMA locking_mode = EXCLUSIVE');
   try {
     db.exec(readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
   } catch (error) {
-    if (isBusy(error)) throw new TaskStoreError(file, 'is in use by another live process (a run holds it); stop that run first', { cause: error });
-    throw new TaskStoreError(file, `cannot be opened: ${describe(error)}`, { cause: error });
+    throw openError(file, error, 'cannot be opened');
   }
   try {
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name);
@@ -60,6 +92,7 @@ export function prepareSchema(db: SqlDatabase, file: string, readOnly = false): 
       insert.run('run_id', newRunId());
     } else {
       checkMeta(db, file, tables);
+      if (!hadWal && !acceptLostWal) checkWalKept(db, file);
       if (!readOnly) {
         // A store written before run ids existed gets one the first time a run opens it.
         db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('run_id', ?)").run(newRunId());
@@ -67,12 +100,14 @@ export function prepareSchema(db: SqlDatabase, file: string, readOnly = false): 
         db.prepare("UPDATE meta SET value = ? WHERE key = 'version'").run(String(STORE_SCHEMA_VERSION));
       }
     }
+    if (!readOnly) {
+      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(OPEN_RUN_KEY, JSON.stringify({ pid: process.pid, openedAt: new Date().toISOString() }));
+    }
     db.exec('COMMIT');
   } catch (error) {
     rollback(db);
     if (error instanceof TaskStoreError) throw error;
-    if (isBusy(error)) throw new TaskStoreError(file, 'is in use by another live process (a run holds it); stop that run first', { cause: error });
-    throw new TaskStoreError(file, `cannot be read as a store: ${describe(error)}`, { cause: error });
+    throw openError(file, error, 'cannot be read as a store');
   }
 }
 
@@ -118,4 +153,19 @@ function checkMeta(db: SqlDatabase, file: string, tables: readonly string[]): vo
   }
   const [check] = db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
   if (check?.quick_check !== 'ok') throw new TaskStoreError(file, `is damaged (${check?.quick_check ?? 'no answer'}); it was left as it is`);
+}
+
+/** Refuses a store a run left open (it did not close it) whose WAL file is gone. */
+function checkWalKept(db: SqlDatabase, file: string): void {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(OPEN_RUN_KEY) as { value: string } | undefined;
+  if (row === undefined) return;
+  const { pid, openedAt } = JSON.parse(row.value) as { pid?: number; openedAt?: string };
+  throw new TaskStoreError(
+    file,
+    `was left open by a run that did not close it (pid ${String(pid)}, opened at ${String(openedAt)}: a crash or a kill), and its WAL file "${file}-wal" is missing: ` +
+      'what that run recorded since its last checkpoint is lost, and the store would read as a run that had done less (or nothing) and run finished tasks again. ' +
+      'Put the -wal file back beside it if you still have it; or start over with --fresh (the stored run is discarded). ' +
+      'If another SQLite program (the sqlite3 shell) opened the store after the crash, it moved the WAL into the file and nothing is lost: ' +
+      `then clear the mark with: sqlite3 ${file} "DELETE FROM meta WHERE key = '${OPEN_RUN_KEY}'"; it was left as it is`,
+  );
 }
