@@ -2,13 +2,12 @@ import type { SchedulerClock } from '../types.js';
 
 /** What the deadlines need to know of the tasks. */
 export interface DeadlineHost {
+  /** The scheduler's clock (its TimerQueue, which flushes the outbox after each batch of timers). */
   readonly clock: SchedulerClock;
   /** The deadline of a task still waiting for its dependencies; undefined once it is not. */
   deadlineOf(id: string): number | undefined;
   /** The task waited too long. */
   expire(id: string): void;
-  /** Runs after each batch of expiries (outside any transition). */
-  afterFire(): void;
 }
 
 /**
@@ -54,7 +53,6 @@ export class DependencyDeadlines {
       this.#timer = host.clock.setTimeout(() => {
         this.#timer = undefined;
         this.#expireDue();
-        host.afterFire();
       }, Math.max(0, deadline - host.clock.now()));
       return;
     }

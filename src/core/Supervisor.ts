@@ -59,6 +59,7 @@ const TASK_START = Object.freeze({ type: 'task.start' as const });
 const TASK_DISPATCH = Object.freeze({ type: 'task.dispatch' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
 const TASK_RETRY = Object.freeze({ type: 'task.retry' as const });
+const SCHEDULER_PUMP = Object.freeze({ type: 'scheduler.pump' as const });
 const NO_RESERVATIONS: ReadonlyMap<string, number> = new Map();
 
 // Records taken in an entry action describe the state being entered.
@@ -145,8 +146,8 @@ export class Supervisor {
   #pool!: ActorRefFrom<typeof resourcePoolLogic>;
   #graph!: ActorRefFrom<typeof dependencyGraphLogic>;
   #queue!: ActorRefFrom<typeof priorityHeapLogic>;
-  /** Sends `scheduler.pump` to the scheduler actor; set by the facade. */
-  requestPump: () => void = () => {};
+  /** The scheduler actor: a pump asked for later is an event to it, like any other step. */
+  #self!: AnyActorRef;
 
   constructor(settings: SupervisorSettings) {
     this.#settings = settings;
@@ -197,7 +198,6 @@ export class Supervisor {
         return entry && pendingReasonOf(entry) === 'dependencies' ? entry.dependencyDeadline : undefined;
       },
       expire: (id) => this.#expireDependencyWait(id),
-      afterFire: () => this.#outbox.flush(),
     });
     const events = settings.events.all;
     this.#actors = new TaskActors(settings.liveActorLimit, {
@@ -208,6 +208,7 @@ export class Supervisor {
 
   /** Creates the three helper actors as children of the scheduler actor; task actors get it as parent. */
   start(self: AnyActorRef): void {
+    this.#self = self;
     this.#actors.init(self, taskLogic.provide({
       actions: {
         startWork: ({ context }) => this.#startAttempt(context.id, context.attempt, true),
@@ -720,18 +721,22 @@ export class Supervisor {
 
   // ---------------------------------------------------------------- dispatch
 
+  /**
+   * Asks for a pump in a microtask, as the scheduler actor's `scheduler.pump` event (once, however
+   * often asked before it runs). Work never starts inside scheduleTask: the first pump after it
+   * runs in a microtask.
+   */
   #pumpLater(): void {
     if (this.#pumpScheduled || !this.#settings.autoStart) return;
     this.#pumpScheduled = true;
-    // Work never starts inside scheduleTask: the first pump after it runs in a microtask.
-    queueMicrotask(() => this.requestPump());
+    queueMicrotask(this.#sendPumpEvent);
   }
 
-  /** Pumps now, unless a scheduleTask call is on the stack (then in a microtask). */
-  #pumpSoon(): void {
-    if (this.#scheduleDepth > 0) this.#pumpLater();
-    else this.#pump();
-  }
+  /** The microtask of {@link Supervisor.#pumpLater}: one function for the scheduler's life. */
+  readonly #sendPumpEvent = (): void => {
+    this.#self.send(SCHEDULER_PUMP);
+    this.#outbox.flush();
+  };
 
   /** The dispatch loop: applies {@link nextDispatch}'s decisions until one is not `start`. */
   #pump(): void {
@@ -1159,7 +1164,8 @@ export class Supervisor {
     this.#waiters.settle(id, () => toRecord(entry));
     this.#registry.retain(id);
     // Pump at once (a slot may have freed) unless a scheduleTask call is on the stack.
-    this.#pumpSoon();
+    if (this.#scheduleDepth > 0) this.#pumpLater();
+    else this.#pump();
   }
 }
 

@@ -103,7 +103,6 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       throw error;
     }
   };
-  supervisor.requestPump = () => send({ type: 'scheduler.pump' });
   clock.onFired = () => supervisor.flush();
   actor.start();
   let recovered: RecoveredRun | undefined;
