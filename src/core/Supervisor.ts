@@ -601,20 +601,19 @@ export class Supervisor {
       this.#seq = Math.max(this.#seq, task.seq + 1);
       if (dropped.has(task.id)) {
         // Counted as finished, as a record the registry dropped is; never built.
-        this.#registry.counts[state.status]++;
+        this.#registry.countDropped(state.status as FinalStatus);
         finished[state.status as 'completed']++;
         continue;
       }
       const handler = Object.hasOwn(options.handlers, task.type) ? options.handlers[task.type] : undefined;
       const entry = toEntry(state, handler ?? MISSING_WORK);
-      this.#registry.add(entry);
       if (state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled') {
-        this.#registry.move('pending', state.status);
         entry.outcome = state.status;
         finished[state.status]++;
-        this.#registry.retain(entry.id);
+        this.#registry.addFinished(entry, state.status);
         continue;
       }
+      this.#registry.add(entry);
       if (handler === undefined) unrecoverable.push(entry);
       // Its last step handed its attempt back (stores/wasStopped, read here through the interface only).
       if (state.status === 'pending' && state.attempt > 0 && state.startedAt === undefined) stopped.push({ id: entry.id, attempt: state.attempt });
@@ -670,7 +669,7 @@ export class Supervisor {
 
   /** A recovered attempt (running, or dispatched) holds its worker slot and resources until its outcome arrives. */
   #holdRun(entry: TaskEntry): void {
-    if (entry.ref?.getSnapshot().value === 'running') this.#registry.move('pending', 'running');
+    if (entry.ref?.getSnapshot().value === 'running') this.#registry.attemptActive();
     this.#running.add(entry);
     entry.slot = this.#slots.take();
     if (entry.hasResources && this.#ledger.fits(entry.resources)) this.#pool.send({ type: 'pool.allocate', owner: entry.id, request: entry.resources });
@@ -1004,7 +1003,7 @@ export class Supervisor {
     // Armed before it is counted as running: a clock that throws here (inside the actor's
     // transition, see #crash) leaves no count behind.
     if (entry.timeoutMs > 0) this.#armDeadline(entry, entry.timeoutMs, { type: 'task.timeout', attempt });
-    this.#registry.move('pending', 'running');
+    this.#registry.attemptActive();
     this.#outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING), attempt }));
   }
 
@@ -1036,8 +1035,8 @@ export class Supervisor {
     const entry = this.#registry.entries.get(id);
     if (entry === undefined) return;
     this.#disarm(entry);
-    // Every attempt's end counts back to pending; settle() then moves it on to its final state.
-    if (wasActive) this.#registry.move('running', 'pending');
+    // A success's count moves from running to completed in #settle; any other end's stops running now.
+    if (wasActive && event.type !== 'task.succeed') this.#registry.attemptEnded();
     this.#unassign(entry);
     const { policy, executor } = this.#settings;
     if (policy.onFinish) {
@@ -1117,7 +1116,7 @@ export class Supervisor {
     const error = new SchedulerError('INTERNAL', `task "${id}" failed inside the scheduler: ${toError(cause).message}`, { cause });
     if (this.#running.has(entry)) {
       // A dispatched attempt that never became active was never counted as running.
-      if (statusOf(entry) === 'running') this.#registry.move('running', 'pending');
+      if (statusOf(entry) === 'running') this.#registry.attemptEnded();
       this.#unassign(entry);
       this.#abort(id, entry.attempts, error);
     }
@@ -1128,7 +1127,7 @@ export class Supervisor {
   #settle(entry: TaskEntry, status: FinalStatus, result: unknown, error: Error | undefined, cancelReason: string | undefined): void {
     const id = entry.id;
     const journal = this.#settings.journal;
-    this.#registry.move('pending', status);
+    this.#registry.end(status);
     entry.outcome = status;
     entry.result = result;
     entry.error = status === 'completed' ? undefined : (error ?? entry.error);

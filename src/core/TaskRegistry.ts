@@ -1,7 +1,7 @@
 import { TaskSchedulingError } from '../errors.js';
 import { describeValue } from '../internal/describeValue.js';
 import type { TaskStatus } from '../types.js';
-import type { TaskEntry } from './TaskEntry.js';
+import type { FinalStatus, TaskEntry } from './TaskEntry.js';
 
 /**
  * Every task the scheduler knows, live or finished, and the counts by status. Finished tasks are
@@ -10,11 +10,13 @@ import type { TaskEntry } from './TaskEntry.js';
  */
 export class TaskRegistry {
   readonly entries = new Map<string, TaskEntry>();
-  /** Tasks by status since creation (finished ones count even after their record is dropped). */
-  readonly counts: Record<TaskStatus, number> = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+  /** Finished tasks by status since creation (they count even after their record is dropped). */
+  readonly #finished: Record<FinalStatus, number> = { completed: 0, failed: 0, cancelled: 0 };
+  /** Attempts running now (a dispatched attempt that is not active yet is not one). */
+  #running = 0;
   #live = 0;
-  #finished: string[] = [];
-  #finishedHead = 0;
+  #retained: string[] = [];
+  #retainedHead = 0;
   #forgotten: string[] = [];
   readonly #limit: number;
   readonly #onForget: (ids: string[]) => void;
@@ -29,32 +31,66 @@ export class TaskRegistry {
     return this.#live;
   }
 
+  /**
+   * Tasks by status. Each count has one mover: `running` moves with attempts ({@link attemptActive},
+   * {@link attemptEnded}, and {@link end} for a success), the finished ones with {@link end},
+   * and `pending` is what is live and not running.
+   */
+  get counts(): Record<TaskStatus, number> {
+    return { pending: this.#live - this.#running, running: this.#running, ...this.#finished };
+  }
+
+  /** A live task joins (admitted, or recovered pending). */
   add(entry: TaskEntry): void {
     this.entries.set(entry.id, entry);
-    this.counts.pending++;
     this.#live++;
   }
 
-  /** The one place a status count changes: called from the task machine's transitions. */
-  move(from: TaskStatus, to: TaskStatus): void {
-    this.counts[from]--;
-    this.counts[to]++;
-    if (to === 'completed' || to === 'failed' || to === 'cancelled') this.#live--;
+  /** A recovered task that had finished: counted, and kept as a record like any finished task. */
+  addFinished(entry: TaskEntry, status: FinalStatus): void {
+    this.entries.set(entry.id, entry);
+    this.#finished[status]++;
+    this.retain(entry.id);
+  }
+
+  /** A recovered finished task whose record is dropped at once: counted, never built. */
+  countDropped(status: FinalStatus): void {
+    this.#finished[status]++;
+  }
+
+  /** An attempt runs. */
+  attemptActive(): void {
+    this.#running++;
+  }
+
+  /** An attempt stopped running and its task goes on (a retry) or ends otherwise than by success. */
+  attemptEnded(): void {
+    this.#running--;
+  }
+
+  /**
+   * A live task reached `status`. A success ends its running attempt here too: its count goes
+   * from running to completed, never through pending.
+   */
+  end(status: FinalStatus): void {
+    this.#live--;
+    if (status === 'completed') this.#running--;
+    this.#finished[status]++;
   }
 
   /** A task ended: keep its record, dropping the oldest beyond the limit. */
   retain(id: string): void {
-    this.#finished.push(id);
-    while (this.#finished.length - this.#finishedHead > this.#limit) {
-      const oldest = this.#finished[this.#finishedHead++] as string;
+    this.#retained.push(id);
+    while (this.#retained.length - this.#retainedHead > this.#limit) {
+      const oldest = this.#retained[this.#retainedHead++] as string;
       this.entries.delete(oldest);
       this.#forgotten.push(oldest);
     }
     // The records are exact; the graph hears of dropped ids in batches (one event per batch).
     if (this.#forgotten.length > Math.floor(this.#limit / 8)) this.flushForgotten();
-    if (this.#finishedHead > 4096 && this.#finishedHead * 2 > this.#finished.length) {
-      this.#finished = this.#finished.slice(this.#finishedHead);
-      this.#finishedHead = 0;
+    if (this.#retainedHead > 4096 && this.#retainedHead * 2 > this.#retained.length) {
+      this.#retained = this.#retained.slice(this.#retainedHead);
+      this.#retainedHead = 0;
     }
   }
 
