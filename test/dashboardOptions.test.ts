@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createRequestGuard } from '../src/dashboard/createRequestGuard.js';
 import { DashboardOptionsError } from '../src/dashboard/DashboardOptionsError.js';
-import { isLoopbackHost } from '../src/dashboard/isLoopbackHost.js';
+import { isLoopbackHost } from '../src/http/isLoopbackHost.js';
 import { parseControlRequest } from '../src/dashboard/parseControlRequest.js';
 import { resolveDashboardOptions } from '../src/dashboard/resolveDashboardOptions.js';
 
