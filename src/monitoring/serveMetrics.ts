@@ -43,12 +43,21 @@ const ORIGIN = 'serveMetrics';
 /** The exposition format Prometheus asks for and this page is in. */
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-function checkAllowedHosts(value: unknown): ReadonlySet<string> {
+/**
+ * Checks the `allowedHosts` option of {@link serveMetrics}: a list of host names without ports,
+ * returned lower-cased as a set.
+ *
+ * @throws MonitoringOptionsError naming `allowedHosts`
+ * @example
+ * checkAllowedHosts(['Sched-1.internal']); // Set { 'sched-1.internal' }
+ */
+export function checkAllowedHosts(value: unknown): ReadonlySet<string> {
   if (value === undefined) return new Set();
   const isName = (name: unknown): name is string => typeof name === 'string' && /^[a-z0-9.-]+$/i.test(name);
-  if (!Array.isArray(value) || !value.every(isName)) {
-    throw new MonitoringOptionsError(ORIGIN, 'allowedHosts', 'a list of host names without ports, e.g. ["sched-1.internal"]', describeValue(value));
-  }
+  const expected = 'a list of host names without ports, e.g. ["sched-1.internal"]';
+  if (!Array.isArray(value)) throw new MonitoringOptionsError(ORIGIN, 'allowedHosts', expected, describeValue(value));
+  const bad = value.findIndex((name) => !isName(name));
+  if (bad !== -1) throw new MonitoringOptionsError(ORIGIN, 'allowedHosts', expected, `${describeValue(value[bad])} at index ${bad}`);
   return new Set(value.map((name) => name.toLowerCase()));
 }
 
