@@ -50,9 +50,12 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--port <port>', 'with --dashboard: its port (default: 0, a free one)', parsePortOption)
     .option('--host <host>', 'with --dashboard: its interface; anything but loopback needs --token (default: "127.0.0.1")')
     .option('--token <token>', 'with --dashboard: its access token (at least 16 characters)')
+    .option('--public-origin <origin>', 'with --dashboard: the origin a reverse proxy serves it at, e.g. https://sched.example.org (its page may then act)')
+    .option('--trust-proxy', "with --dashboard: take the page's scheme from the proxy's Forwarded / X-Forwarded-Proto header (only behind a proxy that sets it)")
     .option('--keep-open', 'keep the dashboard and the metrics endpoint up after the run until Ctrl-C (implies --dashboard without --metrics-port)')
     .option('--metrics-port <port>', 'serve the metrics in the Prometheus text format at http://<metrics-host>:<port>/metrics while the run lasts (0: a free one)', parsePortOption)
     .option('--metrics-host <host>', 'with --metrics-port: the interface of the metrics endpoint (default: "127.0.0.1")')
+    .option('--metrics-allowed-hosts <names>', 'with --metrics-port: comma-separated host names a scraper may use besides loopback names and IP addresses')
     .option('--state <file>', 'journal the run in this SQLite file; run the same command again to resume it after a crash or Ctrl-C (a workload that conflicts with the stored run, a command changed on a task that already ran included, is refused with the differences)')
     .option('--fresh', 'with --state: discard the stored run and start over')
     .addHelpText(

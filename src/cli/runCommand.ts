@@ -4,6 +4,7 @@ import { resolvePolicy } from '../policies/resolvePolicy.js';
 import { withSetting } from '../simulate/withSetting.js';
 import type { SchedulingPolicy } from '../types.js';
 import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
+import type { DashboardOptions } from '../dashboard/resolveDashboardOptions.js';
 import type { DistributedExecutor } from '../executors/bullmq/bullmqExecutor.js';
 import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
 import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
@@ -59,6 +60,12 @@ export interface RunFlags extends PlanFlags {
   readonly metricsPort?: number | undefined;
   /** The metrics endpoint's interface. */
   readonly metricsHost?: string | undefined;
+  /** Host names the metrics endpoint answers besides loopback names and IP addresses, comma-separated. */
+  readonly metricsAllowedHosts?: string | undefined;
+  /** The origin a reverse proxy serves the dashboard at. */
+  readonly publicOrigin?: string | undefined;
+  /** Take the dashboard's scheme from the proxy's forwarded header. */
+  readonly trustProxy?: boolean | undefined;
 }
 
 /** Everything a run holds that must be let go of at the end, whatever happens. */
@@ -89,11 +96,13 @@ function needsWorkerPool({ workload, distributed }: Plan): boolean {
   return distributed === undefined && workload.tasks.some((task) => task.run?.kind === 'module' && task.run.worker);
 }
 
-function dashboardOptions(flags: RunFlags): { port?: number; host?: string; token?: string } {
+function dashboardOptions(flags: RunFlags): DashboardOptions {
   return {
     ...(flags.port === undefined ? {} : { port: flags.port }),
     ...(flags.host === undefined ? {} : { host: flags.host }),
     ...(flags.token === undefined ? {} : { token: flags.token }),
+    ...(flags.publicOrigin === undefined ? {} : { publicOrigin: flags.publicOrigin }),
+    ...(flags.trustProxy === true ? { trustProxy: true } : {}),
   };
 }
 
@@ -145,7 +154,10 @@ function checkPartnerFlags(flags: RunFlags, wantsDashboard: boolean): void {
     ['--port', flags.port !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
     ['--host', flags.host !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
     ['--token', flags.token !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
+    ['--public-origin', flags.publicOrigin !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
+    ['--trust-proxy', flags.trustProxy === true, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
     ['--metrics-host', flags.metricsHost !== undefined, '--metrics-port <port>', flags.metricsPort !== undefined],
+    ['--metrics-allowed-hosts', flags.metricsAllowedHosts !== undefined, '--metrics-port <port>', flags.metricsPort !== undefined],
   ];
   const alone = pairs.find(([, given, , present]) => given && !present);
   if (alone !== undefined) {
@@ -176,7 +188,8 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   // SQLite keeps the store's recent writes beside it (-wal, -shm; -journal while it commits).
   const state = flags.state === undefined ? [] : ['', '-wal', '-shm', '-journal'].map((suffix) => ({ role: `the --state file${suffix === '' ? '' : `'s ${suffix} file`}`, path: `${flags.state}${suffix}` }));
   checkReportPath(flags.report, '--report', [...planFiles(file, flags, plan), ...state]);
-  const metricsOptions = flags.metricsPort === undefined ? undefined : { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1' };
+  const allowedHosts = flags.metricsAllowedHosts?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const metricsOptions = flags.metricsPort === undefined ? undefined : { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1', ...(allowedHosts === undefined ? {} : { allowedHosts }) };
   // A busy port or a bad token is bad input: refused before a task runs or the --state store is touched.
   await checkListenFlags({ dashboard: wantsDashboard ? dashboardOptions(flags) : undefined, metrics: metricsOptions });
   const notes = flags.json ? io.stderr : io.stdout;
