@@ -144,19 +144,12 @@ describe.concurrent('xeno-scheduler run', () => {
     expect((JSON.parse(json.stdout) as RunReport).tasks.map((task) => task.name)).toEqual(['clear\x1b[2J\x07name', 'fails\r\x9b2J']);
   });
 
-  it('reports a report file that cannot be written as an error naming the file, after the summary, with exit 1', async () => {
-    const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', '--report', '/dev/full']);
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/^1 task: 1 completed, 0 failed, 0 cancelled in /m);
-    expect(stderr).toMatch(/^error: --report \/dev\/full: could not write the report: ENOSPC/m);
-    expect(stderr).not.toContain('internal error');
-    expect(stderr).not.toMatch(/^\s+at /m);
-  });
-
-  it('keeps the exit code in the JSON document in step with the process when the report cannot be written', async () => {
-    const { code, stdout } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', '--json', '--report', '/dev/full']);
-    expect(code).toBe(1);
-    expect((JSON.parse(stdout) as RunReport).summary).toMatchObject({ completed: 1, exitCode: 1 });
+  it.each([[[]], [['--json']]])('refuses a report file a write fails on (/dev/full) before running anything, exit 2 %j', async (more) => {
+    const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', ...more, '--report', '/dev/full']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^error: <command line>: --report: expected a file the output could be written to, found \/dev\/full \(ENOSPC\)$/m);
+    expect(stderr).not.toMatch(/internal error|^\s+at /m);
   });
 
   it.each([
