@@ -32,8 +32,8 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .description('Run, check and simulate task workloads on the xeno-scheduler (XState v5) scheduler.')
     .version(readPackageVersion())
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
-    .showHelpAfterError('(add --help for usage)')
+    // Usage errors are thrown (exitOverride) and printed by reportError in the format of every other bad input.
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text), outputError: () => undefined })
     .addHelpText('after', '\nExit codes: 0 every task completed, 1 a task did not, 2 bad input, 130 interrupted (Ctrl-C).');
 
   program

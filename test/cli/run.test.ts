@@ -153,13 +153,13 @@ describe.concurrent('xeno-scheduler run', () => {
   });
 
   it.each([
-    [['run', 'config/examples/proof-pipeline.yaml', '--max-workers', '0'], /argument '0' is invalid\. expected a whole number >= 1/],
-    [['run', 'config/examples/proof-pipeline.yaml', '--policy', 'fastest'], /Allowed choices are priority, fifo/],
+    [['run', 'config/examples/proof-pipeline.yaml', '--max-workers', '0'], /^error: <command line>: --max-workers: expected a whole number >= 1, found "0" \(add --help for usage\)$/m],
+    [['run', 'config/examples/proof-pipeline.yaml', '--policy', 'fastest'], /^error: <command line>: --policy: expected one of priority, fifo, .*, found "fastest" \(add --help for usage\)$/m],
     [['run', 'missing.yaml'], /^error: missing\.yaml: <root>: expected a readable file, found ENOENT/m],
     [['run', 'config/examples/proof-pipeline.yaml', '--report', join(tmp, 'no/such/dir/report.json')], /^error: <command line>: --report: expected a file in a writable folder, found .*no\/such\/dir\/report\.json \(.*: ENOENT\)$/m],
     [['run', 'config/examples/proof-pipeline.yaml', '--report', tmp], /^error: <command line>: --report: expected a file, found .* \(a directory\)$/m],
     [['run', 'config/examples/proof-pipeline.yaml', '--report', join(tmp, 'new-folder/')], /^error: <command line>: --report: expected a file, found .*new-folder\/ \(a folder's path\)$/m],
-    [['run'], /missing required argument 'workload'/],
+    [['run'], /^error: <command line>: <workload>: expected a workload, found nothing \(add --help for usage\)$/m],
   ])('exits 2 for bad input before running anything: %j', async (args, message) => {
     const { code, stdout, stderr } = await runMain(args);
     expect(code).toBe(2);
