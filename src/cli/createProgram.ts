@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { ConfigurationError } from '../errors.js';
 import { POLICY_NAMES } from '../policies/resolvePolicy.js';
 import type { CliIo } from './CliIo.js';
 import type { ExitCode } from './ExitCode.js';
@@ -16,6 +17,19 @@ import type { PlanFlags } from './loadPlan.js';
 
 const configOption = (): Option => new Option('--config <file>', "configuration file to use instead of the workload's own `config`");
 const policyOption = (description: string): Option => new Option('--policy <name>', description).choices(POLICY_NAMES);
+
+/**
+ * `simulate --workers`, the old name of `--max-workers` (which `run` has): still taken, with a
+ * warning; refused beside `--max-workers`.
+ */
+function oldWorkersFlag(workers: number | undefined, maxWorkers: number | undefined, io: CliIo): number | undefined {
+  if (workers === undefined) return maxWorkers;
+  if (maxWorkers !== undefined) {
+    throw new ConfigurationError([{ file: '<command line>', path: '--workers', line: undefined, expected: '--max-workers alone (--workers is its old name)', found: `--workers ${workers} and --max-workers ${maxWorkers}` }]);
+  }
+  io.stderr.write('warning: --workers is now --max-workers, as in `run`; the old name will be removed\n');
+  return workers;
+}
 
 /**
  * The `xeno-scheduler` command line: `run`, `worker`, `validate`, `simulate` and `machines`, each with
@@ -99,7 +113,8 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .addOption(configOption())
     .addOption(policyOption('policy to simulate (default: priority_scheduler.policy)'))
     .option('--compare <policies>', `more policies to compare, comma-separated (${POLICY_NAMES.join(', ')})`, parsePolicyList)
-    .option('--workers <n>', 'worker slots (overrides task_scheduler.max_workers)', parseIntegerOption(1))
+    .option('--max-workers <n>', 'worker slots (overrides task_scheduler.max_workers)', parseIntegerOption(1))
+    .addOption(new Option('--workers <n>', 'the old name of --max-workers').argParser(parseIntegerOption(1)).hideHelp())
     .option('--seed <n>', 'seed of the random durations', parseIntegerOption(0), 0)
     .option('--trace <file>', 'write the trace of the --policy run as JSON (not an input file; checked before simulating)')
     .option('--svg <file>', 'write the timeline of the --policy run as an SVG Gantt chart (not an input file; checked before simulating)')
@@ -109,9 +124,9 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
       '\nExamples:\n  xeno-scheduler simulate config/examples/simulation-dag.yaml --policy fifo --compare critical-path,priority\n' +
         '  xeno-scheduler simulate --replay run.json --compare fifo,priority,critical-path',
     )
-    .action(async (file: string | undefined, flags: Omit<SimulateFlags, 'maxWorkers'> & { workers?: number }) => {
+    .action(async (file: string | undefined, flags: SimulateFlags & { workers?: number }) => {
       const { workers, ...rest } = flags;
-      setExitCode(await simulateCommand(file, { ...rest, maxWorkers: workers }, io));
+      setExitCode(await simulateCommand(file, { ...rest, maxWorkers: oldWorkersFlag(workers, rest.maxWorkers, io) }, io));
     });
 
   program
