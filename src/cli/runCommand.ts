@@ -241,7 +241,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
         resources.isStopped = true;
         io.stderr.write(`${interruptedBy}: stopping the running tasks; again to kill their processes now\n`);
         if (flags.state !== undefined) {
-          io.stderr.write(`the run is kept in ${flags.state} as it was (the tasks cancelled here are not ended there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
+          io.stderr.write(`the run is kept in ${flags.state} as it was (the tasks stopped here stay pending there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
         }
         await unlessHurried(scheduler.stop(), hurryOnNextSignal());
       }
@@ -263,7 +263,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       exitCode = ExitCode.FAILED;
       report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode }, replay);
     }
-    io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report)}`);
+    io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report, flags.state !== undefined)}`);
     if (problem !== undefined) io.stderr.write(`error: ${problem}\n`);
     const serving = [resources.dashboard && `dashboard at ${resources.dashboard.url}`, resources.metrics && `metrics at ${resources.metrics.url}`].filter(Boolean);
     if (flags.keepOpen && serving.length > 0 && interruptedBy === null) {
