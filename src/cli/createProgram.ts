@@ -75,6 +75,8 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
         'to what is left), prints what was done and exits 130; a second Ctrl-C kills them at once. With --state the store\n' +
         'keeps the run as it was: the same command resumes it, and an attempt the Ctrl-C cut short starts again, not counted.\n' +
         "A resumed run's durations count what this process saw: an attempt that was running when the earlier one stopped counts from the resume.\n" +
+        'Run again on a finished store, it runs nothing and says so, exiting as that run ended (0 if every task completed, else 1);\n' +
+        '--fresh runs the workload again from the start.\n' +
         'Example:\n  xeno-scheduler run config/examples/proof-pipeline.yaml --max-workers 2 --report report.json',
     )
     .action(async (file: string, flags: RunFlags) => setExitCode(await runCommand(file, flags, io)));

@@ -199,6 +199,17 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const remote = plan.distributed !== undefined;
     const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote });
     resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, workOf(plan.workload), flags.fresh === true);
+    const finished = resources.state?.resumed;
+    if (finished && !flags.json && finished.pending === 0 && finished.completed + finished.failed + finished.cancelled >= specs.length) {
+      // Nothing waits and the workload adds nothing: a finished run, said so, not an empty table.
+      notes.write(
+        `${describeResumedRun(finished, remote)}\n` +
+          `the run stored in ${flags.state} is finished: ${counted(specs.length, 'task')} (${finished.completed} completed, ${finished.failed} failed, ${finished.cancelled} cancelled); nothing to run.\n` +
+          'To run it again from the start, add --fresh (it discards the stored run).\n',
+      );
+      exitCode = finished.completed >= specs.length ? ExitCode.OK : ExitCode.FAILED;
+      return exitCode;
+    }
     // The store's run id names the jobs, so that a restarted coordinator finds those of its attempts.
     const runId = resources.state === undefined ? {} : { runId: resources.state.store.runId };
     if (plan.distributed) resources.coordinator = await openCoordinator({ ...plan.distributed, ...runId }, notes, io.stderr);
