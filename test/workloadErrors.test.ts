@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkDependencies } from '../src/config/checkDependencies.js';
 import { parseWorkload } from '../src/config/parseWorkload.js';
 import { issueRows, type BadFile } from './fixtures/config/configurationIssues.js';
 
@@ -353,5 +354,23 @@ describe('parseWorkload', () => {
       ['m', { a: 1, A: 2, json: 3 }],
       ['s', { a: 1, A: 2 }],
     ]);
+  });
+});
+
+describe('checkDependencies', () => {
+  const chain = (length: number, closed: boolean): Map<string, string[]> =>
+    new Map(Array.from({ length }, (_, i) => [`t${i}`, i > 0 ? [`t${i - 1}`] : closed ? [`t${length - 1}`] : []]));
+
+  it('checks a chain of 100,000 tasks without running out of stack or memory, naming the first task too deep', () => {
+    const problems = checkDependencies(chain(100_000, false), 10);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toEqual(['tasks', 't11', 'dependencies']);
+    expect(problems[0]?.found).toBe('a chain of 11: t11 → t10 → t9 → t8 → t7 → t6 → t5 → t4 → t3 → t2 → t1 → t0');
+  });
+
+  it('finds a cycle through 100,000 tasks, once', () => {
+    const problems = checkDependencies(chain(100_000, true), 10);
+    expect(problems.map((problem) => problem.path)).toEqual([['tasks', 't1', 'dependencies', 0]]);
+    expect(problems[0]?.found).toMatch(/^the cycle t0 → t99999 → t99998 → .* → t1 → t0$/);
   });
 });
