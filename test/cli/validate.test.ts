@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkload } from '../../src/config/loadWorkload.js';
 import { runCli } from './runCli.js';
@@ -90,6 +93,14 @@ describe('xeno-scheduler validate', () => {
     expect(stderr).toMatch(/tasks\.a\.priority: expected a priority name/);
     expect(stderr).toMatch(/tasks\.b\.dependencies\.0: expected the name of a task in this workload, found "a_"/);
     expect(stderr).toMatch(/config\.scheduler\.task_scheduler\.max_workers: expected/);
+  });
+
+  it('exits 2 with a clear message for 5,000 nested mappings (not an internal RangeError)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'xeno-nested-')), 'nested.yaml');
+    writeFileSync(file, `tasks:\n  a:\n    command: "true"\n    config: ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}\n`);
+    const { code, stderr } = await runMain(['validate', file]);
+    expect(stderr).toBe(`error: ${file}:4: <root>: expected YAML nested at most 100 levels deep, found deeper nesting\n`);
+    expect(code).toBe(2);
   });
 
   it('exits 2 for a bad --config file, naming it', async () => {
