@@ -65,9 +65,16 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     defaultRetry: resolveRetry(options.defaultRetry),
     handlers: resolveHandlers(options.handlers),
     ledger: new ResourceLedger(resources),
-    newId: () => `task-${++idCounter}`,
+    newId: () => {
+      // Never an id a task holds or a spec of the batch being scheduled chose: user ids may look like ours.
+      let id: string;
+      do id = `task-${++idCounter}`;
+      while (runtime.registry.entries.has(id) || chosenIds.has(id));
+      return id;
+    },
   };
   let idCounter = 0;
+  let chosenIds: ReadonlySet<unknown> = new Set();
   // Fail-stop: the first write the store refuses halts the scheduler (see Supervisor.halt).
   const journal = options.store === undefined ? undefined : new Journal(options.store, (failure) => runtime.halt(failure));
   const runtime = new Supervisor({
@@ -124,6 +131,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     if (!Array.isArray(specs)) throw new TaskSchedulingError(`tasks: expected an array of task specs, received ${describeValue(specs)}`, 'tasks');
     const before = idCounter;
     try {
+      chosenIds = new Set(specs.map((spec) => (spec as Partial<TaskSpec> | null)?.id));
       const batch = specs.map((spec, i) => normalizeTaskSpec(spec, single ? 'task' : `tasks[${i}]`, defaults));
       const fresh = journal === undefined ? batch : resubmittedTasks(journal, runtime.registry, batch, single);
       runtime.checkBatch(fresh);

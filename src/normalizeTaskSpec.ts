@@ -75,9 +75,11 @@ function optionalNumber(value: unknown, field: string, min: number, fallback: nu
   return value;
 }
 
-function optionalString(value: unknown, field: string, fallback: string): string {
+function optionalString(value: unknown, field: string, fallback: string, visible = false): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.length === 0) fail(field, 'a non-empty string', value);
+  // A name of only spaces prints as nothing in every table and log line.
+  if (visible && !/\S/.test(value)) fail(field, 'a string with a character other than spaces', value);
   return value;
 }
 
@@ -109,7 +111,7 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
   if (typeof retry !== 'object' || retry === null) fail(`${field}.retry`, 'an object', retry);
   return {
     id,
-    name: optionalString(spec.name, `${field}.name`, id),
+    name: optionalString(spec.name, `${field}.name`, id, true),
     type,
     priority: spec.priority === undefined ? defaults.defaultPriority : parsePriority(spec.priority, `${field}.priority`),
     dependencies: dependencies.length === 0 ? NO_DEPENDENCIES : [...new Set(dependencies)],

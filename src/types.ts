@@ -59,6 +59,13 @@ export interface TaskContext<Config = Record<string, unknown>> {
 /** A task's work. Its resolved value becomes the task's `result`; a throw or rejection fails the attempt. */
 export type TaskRun<Config = Record<string, unknown>> = (ctx: TaskContext<Config>) => unknown;
 
+/**
+ * Work registered by task type (`handlers`). Written inline, its `ctx.config` is
+ * `Record<string, unknown>` (not `any`: read a field, then check it); a handler may declare its
+ * own config type instead, e.g. `(ctx: TaskContext<{ depth: number }>) => …`.
+ */
+export type TaskHandler = { handle(ctx: TaskContext<Record<string, unknown>>): unknown }['handle'];
+
 /** Retry settings for a task. */
 export interface RetryOptions {
   /**
@@ -157,7 +164,7 @@ export interface SchedulerOptions {
    */
   resources?: Readonly<Record<string, number>>;
   /** Work functions by task `type`, used when a task has no `run`. */
-  handlers?: Readonly<Record<string, TaskRun<any>>>;
+  handlers?: Readonly<Record<string, TaskHandler>>;
   /** Per-attempt time limit in ms; `0` disables. @default 300000 */
   defaultTimeoutMs?: number;
   /** Retry defaults. @default { attempts: 4, backoffMs: 1000, backoffFactor: 2, maxBackoffMs: 60000 } */

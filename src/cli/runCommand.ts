@@ -215,6 +215,17 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const remote = plan.distributed !== undefined;
     const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote });
     resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, workOf(plan.workload), flags.fresh === true);
+    const finished = resources.state?.resumed;
+    if (finished && !flags.json && finished.pending === 0 && finished.completed + finished.failed + finished.cancelled >= specs.length) {
+      // Nothing waits and the workload adds nothing: a finished run, said so, not an empty table.
+      notes.write(
+        `${describeResumedRun(finished, remote)}\n` +
+          `the run stored in ${flags.state} is finished: ${counted(specs.length, 'task')} (${finished.completed} completed, ${finished.failed} failed, ${finished.cancelled} cancelled); nothing to run.\n` +
+          'To run it again from the start, add --fresh (it discards the stored run).\n',
+      );
+      exitCode = finished.completed >= specs.length ? ExitCode.OK : ExitCode.FAILED;
+      return exitCode;
+    }
     // The store's run id names the jobs, so that a restarted coordinator finds those of its attempts.
     const runId = resources.state === undefined ? {} : { runId: resources.state.store.runId };
     if (plan.distributed) resources.coordinator = await openCoordinator({ ...plan.distributed, ...runId }, notes, io.stderr);
@@ -275,7 +286,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
         resources.isStopped = true;
         io.stderr.write(`${interruptedBy}: stopping the running tasks; again to kill their processes now\n`);
         if (flags.state !== undefined) {
-          io.stderr.write(`the run is kept in ${flags.state} as it was (the tasks cancelled here are not ended there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
+          io.stderr.write(`the run is kept in ${flags.state} as it was (the tasks stopped here stay pending there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
         }
         await unlessHurried(scheduler.stop(), hurryOnNextSignal());
       }
@@ -300,7 +311,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       exitCode = ExitCode.FAILED;
       report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode }, replay);
     }
-    io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report)}`);
+    io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report, flags.state !== undefined)}`);
     if (problem !== undefined) io.stderr.write(`error: ${problem}\n`);
     const serving = [resources.dashboard && `dashboard at ${resources.dashboard.url}`, resources.metrics && `metrics at ${resources.metrics.url}`].filter(Boolean);
     if (flags.keepOpen && serving.length > 0 && interruptedBy === null) {

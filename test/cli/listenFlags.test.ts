@@ -35,7 +35,7 @@ describe('xeno-scheduler run: the dashboard and metrics flags', () => {
   });
 
   it.each([
-    [['--dashboard', '--port', '70000'], /option '--port <port>' argument '70000' is invalid\. expected a port, a whole number from 0 to 65535/],
+    [['--dashboard', '--port', '70000'], /^error: <command line>: --port: expected a port, a whole number from 0 to 65535, found "70000"/m],
     [['--dashboard', '--token', 'short'], /^error: <command line>: --token: expected a string of at least 16 characters, found 5 characters$/m],
     [['--dashboard', '--host', '0.0.0.0'], /^error: <command line>: --token: expected a token when binding the non-loopback host "0\.0\.0\.0", found none/m],
     [['--dashboard', '--public-origin', 'https://sched.example.org/dash'], /^error: <command line>: --public-origin: expected an origin such as "https:\/\/sched\.example\.org" \(http or https, a host, an optional port, no path\), found "https:\/\/sched\.example\.org\/dash"$/m],
