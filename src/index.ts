@@ -27,6 +27,7 @@ export type {
   SchedulingPolicy,
   TaskContext,
   TaskExplanation,
+  TaskHandler,
   TaskPriorityInput,
   TaskPriorityName,
   TaskRecord,

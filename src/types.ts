@@ -135,6 +135,13 @@ export interface TaskContext<Config = Record<string, unknown>> {
 /** A task's work. Its resolved value becomes the task's `result`; a throw or rejection fails the attempt. */
 export type TaskRun<Config = Record<string, unknown>> = (ctx: TaskContext<Config>) => unknown;
 
+/**
+ * Work registered by task type (`handlers`). Written inline, its `ctx.config` is
+ * `Record<string, unknown>` (not `any`: read a field, then check it); a handler may declare its
+ * own config type instead, e.g. `(ctx: TaskContext<{ depth: number }>) => …`.
+ */
+export type TaskHandler = { handle(ctx: TaskContext<Record<string, unknown>>): unknown }['handle'];
+
 /** Retry settings for a task. */
 export interface RetryOptions {
   /**

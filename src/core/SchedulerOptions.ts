@@ -1,5 +1,5 @@
 import type { InspectionEvent, Observer } from 'xstate';
-import type { PolicyName, PolicyOptions, RetryOptions, SchedulerClock, SchedulingPolicy, TaskPriorityInput, TaskRun } from '../types.js';
+import type { PolicyName, PolicyOptions, RetryOptions, SchedulerClock, SchedulingPolicy, TaskHandler, TaskPriorityInput } from '../types.js';
 import type { Executor } from './Executor.js';
 import type { TaskStore } from './TaskStore.js';
 
@@ -13,7 +13,7 @@ export interface SchedulerOptions {
    */
   resources?: Readonly<Record<string, number>>;
   /** Work functions by task `type`, used when a task has no `run`. */
-  handlers?: Readonly<Record<string, TaskRun<any>>>;
+  handlers?: Readonly<Record<string, TaskHandler>>;
   /** Per-attempt time limit in ms; `0` disables. @default 300000 */
   defaultTimeoutMs?: number;
   /** Retry defaults. @default { attempts: 4, backoffMs: 1000, backoffFactor: 2, maxBackoffMs: 60000 } */

@@ -1,5 +1,4 @@
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 
 /** Where a worker thread's entry module is, and the flags it needs to load it. */
 export interface ThreadEntry {
@@ -39,22 +38,4 @@ function loaderArgv(argv: readonly string[]): string[] {
     if (!arg.includes('=') && i + 1 < argv.length) kept.push(argv[++i] as string);
   }
   return kept;
-}
-
-/**
- * Starts a worker thread on the entry module `name` beside `moduleUrl` (see {@link threadEntry}),
- * without this process's flags: a thread inherits `execArgv`, so an app started with
- * `--import ./instrumentation.js` would run that preload again in it. From source, a thread's
- * `--import tsx` does not reach its entry module on Node 20 anyway, so the thread starts on a line
- * of JavaScript that registers tsx's loader and then imports the entry.
- *
- * @example
- * const worker = startThread(import.meta.url, 'telemetryThreadEntry', { workerData });
- */
-export function startThread(moduleUrl: string, name: string, options: WorkerOptions): Worker {
-  const entry = threadEntry(moduleUrl, name);
-  if (entry.execArgv === undefined) return new Worker(entry.filename, { ...options, execArgv: [] });
-  const href = JSON.stringify(pathToFileURL(entry.filename).href);
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${href}); }).catch((error) => { process.nextTick(() => { throw error; }); });`;
-  return new Worker(bootstrap, { ...options, eval: true, execArgv: [] });
 }
