@@ -7,7 +7,7 @@ import { toQueuedTask } from './supervisor/TaskEntry.js';
 import { describeValue } from './internal/describeValue.js';
 import { ResourceLedger } from './internal/ResourceLedger.js';
 import { realClock, TimerQueue } from './internal/TimerQueue.js';
-import { normalizeTaskSpec, parsePriority, type NormalizeDefaults } from './normalizeTaskSpec.js';
+import { GENERATED_ID_PREFIX, normalizeTaskSpec, parsePriority, type NormalizeDefaults } from './normalizeTaskSpec.js';
 import {
   checkInspect,
   checkSeams,
@@ -65,16 +65,10 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     defaultRetry: resolveRetry(options.defaultRetry),
     handlers: resolveHandlers(options.handlers),
     ledger: new ResourceLedger(resources),
-    newId: () => {
-      // Never an id a task holds or a spec of the batch being scheduled chose: user ids may look like ours.
-      let id: string;
-      do id = `task-${++idCounter}`;
-      while (runtime.registry.entries.has(id) || chosenIds.has(id));
-      return id;
-    },
+    // Generated ids start with '#', which a chosen id may not: the two never meet, in any order.
+    newId: () => `${GENERATED_ID_PREFIX}${++idCounter}`,
   };
   let idCounter = 0;
-  let chosenIds: ReadonlySet<unknown> = new Set();
   // Fail-stop: the first write the store refuses halts the scheduler (see Supervisor.halt).
   const journal = options.store === undefined ? undefined : new Journal(options.store, (failure) => runtime.halt(failure));
   const runtime = new Supervisor({
@@ -131,7 +125,6 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     if (!Array.isArray(specs)) throw new TaskSchedulingError(`tasks: expected an array of task specs, received ${describeValue(specs)}`, 'tasks');
     const before = idCounter;
     try {
-      chosenIds = new Set(specs.map((spec) => (spec as Partial<TaskSpec> | null)?.id));
       const batch = specs.map((spec, i) => normalizeTaskSpec(spec, single ? 'task' : `tasks[${i}]`, defaults));
       const fresh = journal === undefined ? batch : resubmittedTasks(journal, runtime.registry, batch, single);
       runtime.checkBatch(fresh);

@@ -83,6 +83,17 @@ function optionalString(value: unknown, field: string, fallback: string, visible
   return value;
 }
 
+/** What every id the scheduler makes starts with, and a chosen id may not (`#1`, `#2`, ...). */
+export const GENERATED_ID_PREFIX = '#';
+
+function chosenId(value: unknown, field: string): string {
+  const id = optionalString(value, field, '');
+  if (id.startsWith(GENERATED_ID_PREFIX)) {
+    fail(field, `an id that does not start with "${GENERATED_ID_PREFIX}" (ids the scheduler makes start with it)`, value);
+  }
+  return id;
+}
+
 /**
  * Checks one task spec and fills in defaults. Throws TaskSchedulingError (or
  * ResourceAllocationError for resources) naming the field, what was expected and what was
@@ -90,7 +101,7 @@ function optionalString(value: unknown, field: string, fallback: string, visible
  */
 export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: NormalizeDefaults): NormalizedTask {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(field, 'a task object', spec);
-  const id = spec.id === undefined ? defaults.newId() : optionalString(spec.id, `${field}.id`, '');
+  const id = spec.id === undefined ? defaults.newId() : chosenId(spec.id, `${field}.id`);
   const type = optionalString(spec.type, `${field}.type`, 'generic');
   const run = spec.run ?? (Object.hasOwn(defaults.handlers, type) ? defaults.handlers[type] : undefined);
   if (spec.run !== undefined && typeof spec.run !== 'function') fail(`${field}.run`, 'a function', spec.run);
