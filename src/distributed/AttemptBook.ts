@@ -1,5 +1,5 @@
-import type { TaskRecord } from '../../types.js';
-import type { Attempt, AttemptOutcome, OutcomeSink } from '../Executor.js';
+import type { TaskRecord } from '../types.js';
+import type { Attempt, AttemptOutcome, OutcomeSink } from '../executors/Executor.js';
 import type { NodeBoard } from './NodeBoard.js';
 
 /** An attempt the executor holds until its outcome is reported. */

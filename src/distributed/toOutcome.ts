@@ -1,5 +1,5 @@
-import type { AttemptOutcome } from '../Executor.js';
-import { reviveError } from '../serializeError.js';
+import type { AttemptOutcome } from '../executors/Executor.js';
+import { reviveError } from '../workers/serializeError.js';
 import type { AttemptJobResult } from './AttemptJob.js';
 import { WorkerLostError } from './WorkerLostError.js';
 
