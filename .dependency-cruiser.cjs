@@ -93,7 +93,7 @@ module.exports = {
         reachable: true,
         path: [
           '^src/(cli|dashboard|config|simulate)/',
-          '^src/executors/(index|createWorkerPool|workerEntry|commandTask|moduleTask|runDescriptor)\\.ts$',
+          '^src/(workers|distributed)/',
           'node_modules/(zod|yaml|ws|commander|@dagrejs/dagre|@statelyai/inspect)/',
           BACKENDS,
         ],
@@ -107,15 +107,15 @@ module.exports = {
         '(createScheduler may choose the inline executor as the default).',
       severity: 'error',
       from: { path: SUPERVISOR, pathNot: FACADE },
-      to: { path: '^src/(stores|executors)/' },
+      to: { path: '^src/(stores|executors|workers|distributed)/' },
     },
     {
       name: 'backends-only-in-adapters',
       comment:
-        "A backend's client library is loaded only by its adapter in src/stores/ or src/executors/ " +
+        "A backend's client library is loaded only by its adapter in src/stores/, src/workers/ or src/distributed/ " +
         '(and the OpenTelemetry SDK by the Prometheus endpoint in src/monitoring/, its own entry).',
       severity: 'error',
-      from: { pathNot: '^src/(stores|executors|monitoring)/' },
+      from: { pathNot: '^src/(stores|workers|distributed|monitoring)/' },
       to: { path: BACKENDS },
     },
   ],

@@ -168,7 +168,10 @@ export interface RetryOptions {
 
 /** What `scheduleTask` takes. */
 export interface TaskSpec<Config = Record<string, unknown>> {
-  /** A unique id. Generated when omitted; required to refer to the task from others in a batch. */
+  /**
+   * A unique id, not starting with `#`. Generated when omitted (`#1`, `#2`, ...: a generated id never
+   * meets a chosen one); required to refer to the task from others in a batch.
+   */
   id?: string;
   /** A human name. @default the id */
   name?: string;

@@ -4,18 +4,19 @@ import { createScheduler } from '../src/core/createScheduler.js';
 import { TaskSchedulingError } from '../src/errors.js';
 import type { TaskSpec } from '../src/types.js';
 
-/** A spec with no id (the scheduler makes one) or with an id that looks like one it makes. */
-const specArb = fc.option(fc.integer({ min: 1, max: 12 }).map((n) => `task-${n}`), { nil: undefined });
+/** A spec with no id (the scheduler makes one) or with an id a user might choose, numbers among them. */
+const specArb = fc.option(fc.oneof(fc.integer({ min: 1, max: 12 }).map((n) => `task-${n}`), fc.integer({ min: 1, max: 12 }).map(String)), { nil: undefined });
 /** Batches of specs, scheduled one after another: user ids come before, between and after generated ones. */
 const batchesArb = fc.array(fc.array(specArb, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 6 });
 
 describe('generated task ids', () => {
-  it('never take an id a user chose, before or in the same batch, and a user id is refused only when a task holds it already', () => {
+  it('never meet an id a user chose, whichever comes first, and a user id is refused only when a task holds it already', () => {
     const seen = { refused: 0, generated: 0, chosen: 0 };
     fc.assert(
       fc.property(batchesArb, (batches) => {
         const scheduler = createScheduler({ autoStart: false, handlers: { generic: () => undefined } });
         const held = new Set<string>();
+        const generated = new Set<string>();
         for (const batch of batches) {
           const specs: TaskSpec[] = batch.map((id) => (id === undefined ? {} : { id }));
           const chosen = batch.filter((id): id is string => id !== undefined);
@@ -29,11 +30,14 @@ describe('generated task ids', () => {
           const ids = scheduler.scheduleTasks(specs);
           batch.forEach((id, i) => {
             if (id !== undefined) expect(ids[i]).toBe(id);
+            else generated.add(ids[i] as string);
             seen[id === undefined ? 'generated' : 'chosen']++;
           });
           for (const id of ids) held.add(id);
           expect(new Set(ids).size).toBe(ids.length);
         }
+        // Only an id a user chose is ever refused, never because the scheduler made it first.
+        for (const id of generated) expect(() => scheduler.scheduleTask({ id })).toThrow(/does not start with "#"/);
         expect(scheduler.listTasks().map((task) => task.id).sort()).toEqual([...held].sort());
       }),
       { numRuns: 300 },
@@ -42,11 +46,14 @@ describe('generated task ids', () => {
     expect(Math.min(seen.refused, seen.generated, seen.chosen)).toBeGreaterThan(0);
   });
 
-  it('skips a number a user took earlier, and the next batch goes on from there', () => {
+  it('start with "#", which a chosen id may not, so a user may take any other id after them', () => {
     const scheduler = createScheduler({ autoStart: false, handlers: { generic: () => undefined } });
-    expect(scheduler.scheduleTasks([{ id: 'task-1' }, {}, { id: 'task-3' }, {}])).toEqual(['task-1', 'task-2', 'task-3', 'task-4']);
-    expect(scheduler.scheduleTask({})).toBe('task-5');
-    expect(scheduler.scheduleTasks([{}, { id: 'task-6' }])).toEqual(['task-7', 'task-6']);
+    expect(scheduler.scheduleTasks([{ id: 'task-1' }, {}, { id: 'task-3' }, {}])).toEqual(['task-1', '#1', 'task-3', '#2']);
+    expect(scheduler.scheduleTask({ id: '1' })).toBe('1');
+    expect(scheduler.scheduleTask({ id: '2' })).toBe('2');
+    expect(() => scheduler.scheduleTasks([{}, { id: '#3' }])).toThrow('tasks[1].id: expected an id that does not start with "#" (ids the scheduler makes start with it), received "#3"');
+    expect(scheduler.listTasks()).toHaveLength(6);
+    expect(scheduler.scheduleTask({})).toBe('#3');
   });
 });
 

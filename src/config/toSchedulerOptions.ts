@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors.js';
-import type { DistributedOptions } from '../executors/bullmq/DistributedOptions.js';
+import type { DistributedOptions } from '../distributed/DistributedOptions.js';
 import type { PolicyName } from '../types.js';
 import type { SchedulerOptions } from '../core/SchedulerOptions.js';
 import type { XenoConfig } from './configSchema.js';

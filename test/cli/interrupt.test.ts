@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
-import { isRunning, readPidFile, waitUntilGone } from '../executors/processState.js';
+import { isRunning, readPidFile, waitUntilGone } from '../workers/processState.js';
 import { runCli, startCli } from './runCli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'xeno-cli-interrupt-'));

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { createWorkerPool } from '../../src/executors/createWorkerPool.js';
-import { ModuleFailedError } from '../../src/executors/ModuleFailedError.js';
-import { moduleTask } from '../../src/executors/moduleTask.js';
+import { createWorkerPool } from '../../src/workers/createWorkerPool.js';
+import { ModuleFailedError } from '../../src/workers/ModuleFailedError.js';
+import { moduleTask } from '../../src/workers/moduleTask.js';
 import { taskContext } from './taskContext.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/workers/${name}`, import.meta.url));

@@ -1,5 +1,5 @@
-import { InvalidOptionsError } from '../../errors.js';
-import { describeValue } from '../../internal/describeValue.js';
+import { InvalidOptionsError } from '../errors.js';
+import { describeValue } from '../internal/describeValue.js';
 import { LOAD_BALANCING, type DistributedOptions, type LoadBalancing, type NodeSpec } from './DistributedOptions.js';
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

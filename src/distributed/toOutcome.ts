@@ -1,5 +1,5 @@
-import type { AttemptOutcome } from '../../core/Executor.js';
-import { reviveError } from '../serializeError.js';
+import type { AttemptOutcome } from '../core/Executor.js';
+import { reviveError } from '../workers/serializeError.js';
 import type { AttemptJobResult } from './AttemptJob.js';
 import { WorkerLostError } from './WorkerLostError.js';
 

@@ -1,5 +1,5 @@
 import type { TaskRun } from '../types.js';
-import type { RunDescriptor } from './runDescriptor.js';
+import type { RunDescriptor } from '../workers/runDescriptor.js';
 
 const descriptors = new WeakMap<TaskRun<any>, RunDescriptor | null>();
 

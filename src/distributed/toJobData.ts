@@ -1,6 +1,6 @@
-import type { TaskRecord } from '../../types.js';
-import type { Attempt } from '../../core/Executor.js';
-import { remoteDescriptorOf } from '../remoteTask.js';
+import type { TaskRecord } from '../types.js';
+import type { Attempt } from '../core/Executor.js';
+import { remoteDescriptorOf } from './remoteTask.js';
 import type { AttemptJobData } from './AttemptJob.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { TaskContext, TaskRecord, TaskRun } from '../../types.js';
-import { toTaskRun, type RunDescriptor, type ToTaskRunOptions } from '../runDescriptor.js';
-import { serializeError } from '../serializeError.js';
+import type { TaskContext, TaskRecord, TaskRun } from '../types.js';
+import { toTaskRun, type RunDescriptor, type ToTaskRunOptions } from '../workers/runDescriptor.js';
+import { serializeError } from '../workers/serializeError.js';
 import type { AttemptJobData, AttemptJobResult } from './AttemptJob.js';
 import { HandlerMissingError } from './HandlerMissingError.js';
 import type { JobAbort } from './JobAbort.js';

@@ -1,9 +1,9 @@
 import type { WorkerAnnouncement } from './AttemptJob.js';
 import type { NodeView } from './chooseNode.js';
 import type { NodeSpec } from './DistributedOptions.js';
-import type { NodeStatus } from '../../types.js';
+import type { NodeStatus } from '../types.js';
 
-export type { NodeStatus } from '../../types.js';
+export type { NodeStatus } from '../types.js';
 
 /** A node's view as the board keeps it: rebuilt when its workers change, its counts kept in step. */
 type LiveView = Omit<NodeView, 'placed' | 'used'> & { placed: number; readonly used: Record<string, number> };

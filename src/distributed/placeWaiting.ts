@@ -1,4 +1,4 @@
-import { remoteDescriptorOf } from '../remoteTask.js';
+import { remoteDescriptorOf } from './remoteTask.js';
 import type { AttemptBook, Tracked } from './AttemptBook.js';
 import { chooseNode } from './chooseNode.js';
 import type { NodeBoard } from './NodeBoard.js';

@@ -8,7 +8,7 @@ export type { DistributedOptions, LoadBalancing, NodeSpec } from './DistributedO
 export type { NodeStatus } from './NodeBoard.js';
 export { createWorker } from './createWorker.js';
 export type { CreateWorkerOptions, DistributedWorker } from './createWorker.js';
-export { remoteTask, remoteHandlers } from '../remoteTask.js';
+export { remoteTask, remoteHandlers } from './remoteTask.js';
 export { RedisUnreachableError } from './RedisUnreachableError.js';
 export { UnknownNodeError } from './UnknownNodeError.js';
 export { HandlerMissingError } from './HandlerMissingError.js';

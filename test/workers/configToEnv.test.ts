@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { configToEnv } from '../../src/executors/configToEnv.js';
+import { configToEnv } from '../../src/workers/configToEnv.js';
 
 describe('configToEnv', () => {
   it('names each leaf by its upper-cased path and adds the whole config as JSON', () => {

@@ -1,4 +1,4 @@
-import { SchedulerError } from '../../errors.js';
+import { SchedulerError } from '../errors.js';
 
 /** A job reached a worker that has no handler for its task's type (and no command or module to run). */
 export class HandlerMissingError extends SchedulerError {

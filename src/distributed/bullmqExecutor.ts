@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { AttemptInterruptedError } from '../../errors.js';
-import type { Attempt, Executor, OutcomeSink } from '../../core/Executor.js';
-import { serializeError } from '../serializeError.js';
+import { AttemptInterruptedError } from '../errors.js';
+import type { Attempt, Executor, OutcomeSink } from '../core/Executor.js';
+import { serializeError } from '../workers/serializeError.js';
 import { toJobId, type CancelMessage } from './AttemptJob.js';
 import { AttemptBook, type Tracked } from './AttemptBook.js';
 import { readLiveWorkers } from './announceWorker.js';

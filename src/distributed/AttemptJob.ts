@@ -1,5 +1,5 @@
-import type { RunDescriptor } from '../runDescriptor.js';
-import type { SerializedError } from '../serializeError.js';
+import type { RunDescriptor } from '../workers/runDescriptor.js';
+import type { SerializedError } from '../workers/serializeError.js';
 
 /** What a job carries to a worker: one attempt's work, never scheduling state. */
 export interface AttemptJobData {

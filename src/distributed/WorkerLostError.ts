@@ -1,4 +1,4 @@
-import { AttemptInterruptedError } from '../../errors.js';
+import { AttemptInterruptedError } from '../errors.js';
 
 /**
  * An attempt whose worker was lost while it ran (killed, or silent past its lock): an interrupted

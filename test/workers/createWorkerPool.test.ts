@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createWorkerPool } from '../../src/executors/createWorkerPool.js';
+import { createWorkerPool } from '../../src/workers/createWorkerPool.js';
 import { taskContext } from './taskContext.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/workers/${name}`, import.meta.url));
@@ -11,7 +11,7 @@ describe('createWorkerPool', () => {
   afterAll(() => pool.destroy());
 
   it('starts workers in a process run with V8 flags such as --expose-gc (npm run bench does)', () => {
-    const pool = fileURLToPath(new URL('../../src/executors/createWorkerPool.ts', import.meta.url));
+    const pool = fileURLToPath(new URL('../../src/workers/createWorkerPool.ts', import.meta.url));
     const script = `const { createWorkerPool } = await import(${JSON.stringify(pool)});
       const p = createWorkerPool({ maxThreads: 1 });
       const r = await p.task(${JSON.stringify(fixture('cpu.mjs'))})({ task: { id: 't', name: 't', type: 't' }, config: { n: 10 }, attempt: 1, signal: new AbortController().signal });

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { commandTask } from '../../src/executors/commandTask.js';
-import { CommandFailedError } from '../../src/executors/CommandFailedError.js';
+import { commandTask } from '../../src/workers/commandTask.js';
+import { CommandFailedError } from '../../src/workers/CommandFailedError.js';
 import { isRunning, readPidFile, waitUntilGone } from './processState.js';
 import { taskContext } from './taskContext.js';
 

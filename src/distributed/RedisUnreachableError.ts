@@ -1,4 +1,4 @@
-import { SchedulerError } from '../../errors.js';
+import { SchedulerError } from '../errors.js';
 
 /** Redis could not be reached at start: the URL (without its password) and why. */
 export class RedisUnreachableError extends SchedulerError {

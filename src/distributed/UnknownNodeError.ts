@@ -1,4 +1,4 @@
-import { SchedulerError } from '../../errors.js';
+import { SchedulerError } from '../errors.js';
 
 /** A worker was started for a node its coordinator does not have. */
 export class UnknownNodeError extends SchedulerError {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createProcessGroupTerminator } from '../../src/executors/createProcessGroupTerminator.js';
+import { createProcessGroupTerminator } from '../../src/workers/createProcessGroupTerminator.js';
 import { isRunning, readPidFile, waitUntilGone } from './processState.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'xeno-terminator-'));

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { TaskRunDescriptor } from '../../src/config/workloadTypes.js';
-import { createWorkerPool } from '../../src/executors/createWorkerPool.js';
-import { toTaskRun, type RunDescriptor } from '../../src/executors/runDescriptor.js';
+import { createWorkerPool } from '../../src/workers/createWorkerPool.js';
+import { toTaskRun, type RunDescriptor } from '../../src/workers/runDescriptor.js';
 import { taskContext } from './taskContext.js';
 
 const cpuModule = fileURLToPath(new URL('../fixtures/workers/cpu.mjs', import.meta.url));
