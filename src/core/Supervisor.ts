@@ -10,19 +10,16 @@ import {
   SchedulerError,
   TaskCancelledError,
   TaskNotRecoverableError,
-  TaskSchedulingError,
   TaskTimeoutError,
   type TaskStoreError,
-  UpstreamFailedError,
 } from '../errors.js';
 import { toError } from '../internal/toError.js';
 import type { PolicyContext, QueuedTask, ResourceUsage, SchedulerStats, TaskExplanation, TaskPriority, TaskRecord } from '../types.js';
 import { DependencyDeadlines } from './DependencyDeadlines.js';
-import { dependencyProblemToError } from './dependencyProblemToError.js';
 import type { AttemptOutcome } from './Executor.js';
 import { explainTask } from './explainTask.js';
 import { GuardedQueue } from './GuardedQueue.js';
-import { nextDispatch, type DispatchView, type RunningEstimate } from './nextDispatch.js';
+import { abandonedUpstream, attemptEndOf, checkBatch, dependentEvent, nextDispatch, type DispatchView, type RunningEstimate } from './decisions.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
 import { Outbox } from './Outbox.js';
 import { repairQueue, type QueueRepairHost } from './repairQueue.js';
@@ -371,17 +368,10 @@ export class Supervisor {
    * dependency, a cycle or a chain too deep throws, and nothing changes.
    */
   check(batch: readonly NormalizedTask[]): void {
+    // An id dropped from the records may be used again, and must then be unknown everywhere.
     this.#registry.flushForgotten();
-    const seen = new Set<string>();
-    batch.forEach((task, i) => {
-      if (this.#registry.entries.has(task.id) || seen.has(task.id)) {
-        throw new TaskSchedulingError(`tasks[${i}].id: "${task.id}" is already used by another task`, `tasks[${i}].id`);
-      }
-      seen.add(task.id);
-    });
-    const max = this.#settings.maxDependencyDepth;
-    const problem = this.#dag.check(batch, max);
-    if (problem) throw dependencyProblemToError(problem, max);
+    const error = checkBatch(batch, (id) => this.#registry.entries.has(id), this.#dag, this.#settings.maxDependencyDepth);
+    if (error) throw error;
   }
 
   /** The attempts a stop cuts short are handed back: the journal says so (they were not the work's fault). */
@@ -558,8 +548,8 @@ export class Supervisor {
     // Only now is the whole batch known, so policies that rank by the graph see all of it.
     const ready: TaskEntry[] = [];
     for (const entry of created) {
-      const upstream = Number.isNaN(entry.readyAt) ? this.#abandonedUpstream(entry.dependencies) : undefined;
-      if (upstream) this.#doom(entry, upstream.id, upstream.outcome);
+      const upstream = Number.isNaN(entry.readyAt) ? abandonedUpstream(entry.dependencies, this.#outcomeOf) : undefined;
+      if (upstream) this.#actors.send(entry, dependentEvent(entry.id, upstream));
       else if (Number.isNaN(entry.readyAt)) {
         if (entry.dependencyDeadline !== undefined) this.#deadlines.arm(entry.id);
       } else ready.push(entry);
@@ -643,8 +633,8 @@ export class Supervisor {
     if (this.#registry.live > 0) this.#waiters.busy();
     for (const entry of interrupted) this.#holdRun(entry);
     for (const entry of waiting) {
-      const upstream = this.#abandonedUpstream(entry.dependencies);
-      if (upstream) this.#doom(entry, upstream.id, upstream.outcome);
+      const upstream = abandonedUpstream(entry.dependencies, this.#outcomeOf);
+      if (upstream) this.#actors.send(entry, dependentEvent(entry.id, upstream));
       else if (entry.dependencyDeadline !== undefined) this.#deadlines.arm(entry.id);
     }
     this.#enqueue(ready);
@@ -943,21 +933,8 @@ export class Supervisor {
 
   // ---------------------------------------------------------------- the machine's effects
 
-  /** A dependency that already failed or was cancelled, if any. */
-  #abandonedUpstream(dependencies: readonly string[]): { id: string; outcome: 'failed' | 'cancelled' } | undefined {
-    const dag = this.#dag;
-    for (const id of dependencies) {
-      const outcome = dag.outcomeOf(id);
-      if (outcome === 'failed' || outcome === 'cancelled') return { id, outcome };
-    }
-    return undefined;
-  }
-
-  /** An upstream failed or was cancelled: the dependent follows, and its work never runs. */
-  #doom(entry: TaskEntry, upstream: string, outcome: 'failed' | 'cancelled'): void {
-    if (outcome === 'cancelled') this.#actors.send(entry, { type: 'task.cancel', reason: `dependency "${upstream}" was cancelled` });
-    else this.#actors.send(entry, { type: 'task.upstreamFailed', error: new UpstreamFailedError(entry.id, upstream) });
-  }
+  /** How a task ended, as the graph knows it (for {@link abandonedUpstream}); one function for the scheduler's life. */
+  readonly #outcomeOf = (id: string): string | undefined => this.#dag.outcomeOf(id);
 
   /** A pending task fails without running (a policy threw about it). */
   #reject(entry: TaskEntry, error: PolicyError): void {
@@ -1047,10 +1024,10 @@ export class Supervisor {
         this.#outbox.reportError(new PolicyError(policy.name, 'onFinish', id, error));
       }
     }
-    if (event.type === 'task.succeed') return; // settle() pumps
-    if (event.type !== 'task.fail') {
+    const end = attemptEndOf(event.type);
+    if (end.abort !== undefined) {
       const reason =
-        event.type === 'task.cancel'
+        end.abort === 'cancel'
           ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')
           : new TaskTimeoutError(id, entry.timeoutMs);
       try {
@@ -1061,7 +1038,7 @@ export class Supervisor {
       }
     }
     // A failed attempt that will be retried never reaches settle(): its slot must be used now.
-    this.#pumpLater();
+    if (end.pumpNow) this.#pumpLater();
   }
 
   #requeue(id: string): void {
@@ -1153,11 +1130,12 @@ export class Supervisor {
         this.#outbox.emit('task:failed', () => ({ task: toRecord(entry), error: entry.error as Error }));
       }
       this.#graph.send({ type: 'graph.abandoned', id, outcome: status });
+      const upstream = { id, outcome: status };
       for (const dependent of this.#graph.getSnapshot().context.doomed) {
         const downstream = this.#registry.entries.get(dependent);
         // A dependent may have ended already in this step (a diamond dooms it twice): its done
         // event is on its way; sending to its stopped actor would only warn.
-        if (downstream !== undefined && isLive(downstream)) this.#doom(downstream, id, status);
+        if (downstream !== undefined && isLive(downstream)) this.#actors.send(downstream, dependentEvent(dependent, upstream));
       }
     }
     this.#waiters.settle(id, () => toRecord(entry));

@@ -1,4 +1,115 @@
+import type { TaskMachineEvent } from '../../machines/taskMachine.js';
+import { TaskSchedulingError, UpstreamFailedError, type SchedulerError } from '../errors.js';
+import type { Dag } from '../internal/Dag.js';
 import type { QueuedTask } from '../types.js';
+import { dependencyProblemToError } from './dependencyProblemToError.js';
+import type { NormalizedTask } from './normalizeTaskSpec.js';
+
+// What the supervisor decides, as pure functions: each returns what to do and changes nothing;
+// Supervisor.ts applies the answer. Retry and timeout are the task machine's own decisions
+// (its guards canRetry, hasAttemptsLeft and retryDelayMs): the supervisor only arms the clock.
+
+// ---------------------------------------------------------------- admission
+
+/**
+ * Whether a normalized batch may be admitted: a duplicate id (known already, or twice in the
+ * batch), an unknown dependency, a cycle or a chain deeper than `maxDepth` is the error to throw;
+ * undefined when the batch is fine.
+ *
+ * @example
+ * const error = checkBatch(batch, (id) => entries.has(id), dag, 10);
+ * if (error) throw error;
+ */
+export function checkBatch(
+  batch: readonly NormalizedTask[],
+  isKnown: (id: string) => boolean,
+  dag: Pick<Dag, 'check'>,
+  maxDepth: number,
+): SchedulerError | undefined {
+  const seen = new Set<string>();
+  for (const [i, task] of batch.entries()) {
+    if (isKnown(task.id) || seen.has(task.id)) {
+      return new TaskSchedulingError(`tasks[${i}].id: "${task.id}" is already used by another task`, `tasks[${i}].id`);
+    }
+    seen.add(task.id);
+  }
+  const problem = dag.check(batch, maxDepth);
+  return problem ? dependencyProblemToError(problem, maxDepth) : undefined;
+}
+
+/** A dependency that failed or was cancelled: its dependents follow it. */
+export interface Upstream {
+  readonly id: string;
+  readonly outcome: 'failed' | 'cancelled';
+}
+
+/**
+ * The first dependency that already failed or was cancelled, if any: a task admitted (or
+ * recovered) after it never runs.
+ *
+ * @example
+ * abandonedUpstream(['a', 'b'], (id) => (id === 'b' ? 'failed' : undefined)); // { id: 'b', outcome: 'failed' }
+ */
+export function abandonedUpstream(dependencies: readonly string[], outcomeOf: (id: string) => string | undefined): Upstream | undefined {
+  for (const id of dependencies) {
+    const outcome = outcomeOf(id);
+    if (outcome === 'failed' || outcome === 'cancelled') return { id, outcome };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- the cascade
+
+/**
+ * What a live dependent of an abandoned task is sent: cancelled with it, or failed with an
+ * {@link UpstreamFailedError}; its work never runs.
+ *
+ * @example
+ * dependentEvent('report', { id: 'build', outcome: 'cancelled' }); // { type: 'task.cancel', reason: 'dependency "build" was cancelled' }
+ */
+export function dependentEvent(dependentId: string, upstream: Upstream): TaskMachineEvent {
+  return upstream.outcome === 'cancelled'
+    ? { type: 'task.cancel', reason: `dependency "${upstream.id}" was cancelled` }
+    : { type: 'task.upstreamFailed', error: new UpstreamFailedError(dependentId, upstream.id) };
+}
+
+// ---------------------------------------------------------------- an attempt's end
+
+/** What the end of an attempt asks of the supervisor besides giving back its slot and resources. */
+export interface AttemptEnd {
+  /** The executor must stop the work, and why: cancelled, or out of time. */
+  readonly abort: 'cancel' | 'timeout' | undefined;
+  /** Pump now: its slot is free and nothing else will pump (a success's end pumps when it settles). */
+  readonly pumpNow: boolean;
+}
+
+const SUCCEEDED: AttemptEnd = Object.freeze({ abort: undefined, pumpNow: false });
+const FAILED: AttemptEnd = Object.freeze({ abort: undefined, pumpNow: true });
+const CANCELLED: AttemptEnd = Object.freeze({ abort: 'cancel' as const, pumpNow: true });
+const TIMED_OUT: AttemptEnd = Object.freeze({ abort: 'timeout' as const, pumpNow: true });
+
+/**
+ * What ends an attempt, by the event that ended it: a success or failure came from the work
+ * (nothing to stop); a cancel stops it; anything else (its timeout) stops it for lack of time.
+ * Returns shared constants: no allocation per attempt.
+ *
+ * @example
+ * attemptEndOf('task.cancel'); // { abort: 'cancel', pumpNow: true }
+ */
+export function attemptEndOf(eventType: string): AttemptEnd {
+  switch (eventType) {
+    case 'task.succeed':
+      return SUCCEEDED;
+    case 'task.fail':
+      return FAILED;
+    case 'task.cancel':
+      return CANCELLED;
+    default:
+      return TIMED_OUT;
+  }
+}
+
+// ---------------------------------------------------------------- dispatch
 
 /** How many ready tasks the dispatcher looks past a blocked one for a task that fits. */
 export const SCAN_LIMIT = 64;

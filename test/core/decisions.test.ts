@@ -1,6 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { nextDispatch, shadowTime, SCAN_LIMIT, type DispatchView, type RunningEstimate } from '../../src/core/nextDispatch.js';
+import { Dag } from '../../src/internal/Dag.js';
+import { InvalidDependencyError, TaskSchedulingError, UpstreamFailedError } from '../../src/errors.js';
+import {
+  abandonedUpstream,
+  attemptEndOf,
+  checkBatch,
+  dependentEvent,
+  nextDispatch,
+  shadowTime,
+  SCAN_LIMIT,
+  type DispatchView,
+  type RunningEstimate,
+} from '../../src/core/decisions.js';
+import type { NormalizedTask } from '../../src/core/normalizeTaskSpec.js';
 import type { QueuedTask, TaskPriority } from '../../src/types.js';
 
 // ---------------------------------------------------------------- helpers
@@ -262,5 +275,74 @@ describe('shadowTime', () => {
 
   it('is -Infinity when the head never fits, even after every running task ends', () => {
     expect(shadowTime(task('head', { cpu: 9 }), view({ cpu: 1 }, [{ startedAt: 0, estimateMs: 10, resources: { cpu: 1 } }]))).toBe(-Infinity);
+  });
+});
+
+describe('checkBatch', () => {
+  const spec = (id: string, dependencies: string[] = []): NormalizedTask => ({ id, dependencies }) as unknown as NormalizedTask;
+
+  it('refuses an id already known or given twice, naming the index, and changes nothing', () => {
+    const dag = new Dag();
+    expect(checkBatch([spec('a')], (id) => id === 'a', dag, 10)).toEqual(new TaskSchedulingError('tasks[0].id: "a" is already used by another task', 'tasks[0].id'));
+    expect(checkBatch([spec('b'), spec('b')], () => false, dag, 10)?.message).toBe('tasks[1].id: "b" is already used by another task');
+    expect(checkBatch([spec('a'), spec('b', ['a'])], () => false, dag, 10)).toBeUndefined();
+  });
+
+  it('returns the graph\'s problem as the error for an unknown dependency or a cycle', () => {
+    const dag = new Dag();
+    expect(checkBatch([spec('a', ['ghost'])], () => false, dag, 10)).toBeInstanceOf(InvalidDependencyError);
+    expect(checkBatch([spec('a', ['b']), spec('b', ['a'])], () => false, dag, 10)).toBeInstanceOf(InvalidDependencyError);
+  });
+});
+
+describe('abandonedUpstream', () => {
+  it('is the first dependency that failed or was cancelled, and undefined when none did', () => {
+    const outcomes: Record<string, string> = { a: 'completed', b: 'cancelled', c: 'failed' };
+    expect(abandonedUpstream(['a', 'c', 'b'], (id) => outcomes[id])).toEqual({ id: 'c', outcome: 'failed' });
+    expect(abandonedUpstream(['a', 'x'], (id) => outcomes[id])).toBeUndefined();
+  });
+
+  it('names a dependency exactly when one failed or was cancelled (property)', () => {
+    const outcome = fc.constantFrom(undefined, 'completed', 'failed', 'cancelled');
+    fc.assert(
+      fc.property(fc.array(outcome, { maxLength: 8 }), (list) => {
+        const ids = list.map((_, i) => `d${i}`);
+        const found = abandonedUpstream(ids, (id) => list[Number(id.slice(1))]);
+        const first = list.findIndex((o) => o === 'failed' || o === 'cancelled');
+        expect(found).toEqual(first < 0 ? undefined : { id: `d${first}`, outcome: list[first] });
+      }),
+    );
+  });
+});
+
+describe('dependentEvent', () => {
+  it('cancels a dependent of a cancelled task and fails one of a failed task, naming the upstream', () => {
+    expect(dependentEvent('report', { id: 'build', outcome: 'cancelled' })).toEqual({ type: 'task.cancel', reason: 'dependency "build" was cancelled' });
+    const failed = dependentEvent('report', { id: 'build', outcome: 'failed' });
+    if (failed.type !== 'task.upstreamFailed') throw new Error(`expected task.upstreamFailed, got ${failed.type}`);
+    const error = failed.error as UpstreamFailedError;
+    expect(error).toBeInstanceOf(UpstreamFailedError);
+    expect(error.upstream).toBe('build');
+    expect(error.message).toBe('task "report" cannot run: dependency "build" failed');
+  });
+});
+
+describe('attemptEndOf', () => {
+  it('aborts the work exactly for a cancel or a timeout, and pumps now for every end but a success', () => {
+    expect(attemptEndOf('task.succeed')).toEqual({ abort: undefined, pumpNow: false });
+    expect(attemptEndOf('task.fail')).toEqual({ abort: undefined, pumpNow: true });
+    expect(attemptEndOf('task.cancel')).toEqual({ abort: 'cancel', pumpNow: true });
+    expect(attemptEndOf('task.timeout')).toEqual({ abort: 'timeout', pumpNow: true });
+  });
+
+  it('returns one shared answer per kind of end: nothing is allocated per attempt (property)', () => {
+    const type = fc.constantFrom('task.succeed', 'task.fail', 'task.cancel', 'task.timeout', 'task.upstreamFailed');
+    fc.assert(
+      fc.property(type, (t) => {
+        expect(attemptEndOf(t)).toBe(attemptEndOf(t));
+        expect(Object.isFrozen(attemptEndOf(t))).toBe(true);
+        expect(attemptEndOf(t).abort !== undefined).toBe(t !== 'task.succeed' && t !== 'task.fail');
+      }),
+    );
   });
 });
