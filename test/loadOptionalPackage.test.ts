@@ -21,6 +21,14 @@ describe('loadOptionalPackage', () => {
     expect((error as Error).cause).toMatchObject({ code: 'ERR_MODULE_NOT_FOUND' });
   });
 
+  it('tells to install every package the feature needs, not only the first one found missing', async () => {
+    const error = await loadOptionalPackage([ABSENT_SCOPED, ABSENT], 'the metrics endpoint', () => importAbsent(ABSENT_SCOPED)).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ packageName: ABSENT_SCOPED, install: [ABSENT_SCOPED, ABSENT] });
+    expect((error as Error).message).toBe(
+      `the metrics endpoint needs the package "${ABSENT_SCOPED}" (with ${ABSENT}), which is not installed: run \`npm install ${ABSENT_SCOPED} ${ABSENT}\` in your app (xeno-scheduler lists them as optional peer dependencies, so they are not installed with it)`,
+    );
+  });
+
   it('names a scoped package by its scope and name, not the subpath imported', async () => {
     const error = await loadOptionalPackage([ABSENT_SCOPED], 'the metrics endpoint', () => importAbsent(`${ABSENT_SCOPED}/build/src/index.js`)).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'MissingPackageError', packageName: ABSENT_SCOPED });

@@ -21,7 +21,8 @@ export function missingPackageOf(error: unknown): string | undefined {
 /**
  * Runs `load` (an `import()` of the module that needs one of `packages`, optional peer
  * dependencies of xeno-scheduler) and returns what it loads. When one of `packages` is not
- * installed it throws a {@link MissingPackageError} that names it and what needs it; any other
+ * installed it throws a {@link MissingPackageError} that names it, what needs it and the command
+ * that installs all of `packages` (installing one at a time would fail on the next); any other
  * failure, including a missing package of someone else's, passes through unchanged.
  *
  * @throws MissingPackageError naming the package to install
@@ -33,7 +34,7 @@ export async function loadOptionalPackage<T>(packages: readonly string[], needed
     return await load();
   } catch (error) {
     const missing = missingPackageOf(error);
-    if (missing !== undefined && packages.includes(missing)) throw new MissingPackageError(missing, neededFor, { cause: error });
+    if (missing !== undefined && packages.includes(missing)) throw new MissingPackageError(missing, neededFor, { cause: error, install: packages });
     throw error;
   }
 }
