@@ -11,7 +11,7 @@ const CORE = '^(machines/|src/[^/]+\\.ts$|src/(internal|core|inspection|policies
 const SUPERVISOR = '^src/core/';
 const FACADE = '^src/core/createScheduler\\.ts$';
 /** Backends' client libraries: loaded only by their adapter, never from the core entry. */
-const BACKENDS = 'node_modules/(piscina|bullmq|ioredis|better-sqlite3|@opentelemetry/sdk-[^/]+)/';
+const BACKENDS = 'node_modules/(piscina|bullmq|ioredis|better-sqlite3|@opentelemetry/(sdk|exporter)-[^/]+)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
