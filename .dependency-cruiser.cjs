@@ -110,6 +110,15 @@ module.exports = {
       to: { path: '^src/(stores|executors|workers|distributed)/' },
     },
     {
+      name: 'no-circular',
+      comment:
+        'No import cycles, type-only imports included: a cycle means two modules are one concept, ' +
+        'or an interface lives in the wrong place (ports live with the core that uses them).',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
       name: 'backends-only-in-adapters',
       comment:
         "A backend's client library is loaded only by its adapter in src/stores/, src/workers/ or src/distributed/ " +
