@@ -26,7 +26,7 @@ import { repairQueue, type QueueRepairHost } from './repairQueue.js';
 import { droppedRecords, MISSING_WORK, toEntry, type RestoreOptions } from './restoreRun.js';
 import { resubmittedTasks } from './resubmittedTasks.js';
 import type { SupervisorSettings } from './SupervisorSettings.js';
-import { TaskActors } from './TaskActors.js';
+import { TaskActors, taskLogic } from './TaskActors.js';
 import {
   AttemptHandle,
   isLive,
@@ -39,7 +39,6 @@ import {
   type FinalStatus,
   type TaskEntry,
 } from './TaskEntry.js';
-import { taskLogic } from './taskLogic.js';
 import type { StoredTaskState } from './TaskStore.js';
 import { TaskRegistry } from './TaskRegistry.js';
 import { toStoredError, toStoredTask } from './toStoredTask.js';
@@ -508,7 +507,6 @@ export class Supervisor {
         priority: task.priority,
         seq: this.#seq++,
         attempts: 0,
-        maxAttempts: task.retry.attempts,
         retry: task.retry,
         dependencies: task.dependencies,
         resources: task.resources,

@@ -1,8 +1,23 @@
-import { createActor, transition, type AnyActorRef, type StateValue } from 'xstate';
-import type { TaskMachineContext, TaskMachineEvent } from '../../machines/taskMachine.js';
-import type { taskLogic } from './taskLogic.js';
+import { assign, createActor, transition, type AnyActorRef, type StateValue } from 'xstate';
+import { taskMachine, type TaskMachineContext, type TaskMachineEvent } from '../../machines/taskMachine.js';
+import { TaskTimeoutError } from '../errors.js';
 import type { PendingReason } from '../types.js';
 import { pendingReasonOf, type TaskActorRef, type TaskEntry, type TaskSnapshot } from './TaskEntry.js';
+
+/**
+ * The task machine as the scheduler runs it: an attempt that runs out of time records a
+ * {@link TaskTimeoutError}. The machine itself stays pure (it imports nothing of the runtime's);
+ * this is where the runtime's error class is plugged in. The runtime provides its effects
+ * (`startWork`, `abortWork`, ...) on top with `taskLogic.provide(...)`.
+ *
+ * @example
+ * const actor = createActor(taskLogic.provide({ actions: { startWork: ... } }), { input });
+ */
+export const taskLogic = taskMachine.provide({
+  actions: {
+    recordTimeout: assign({ error: ({ context }) => new TaskTimeoutError(context.id, context.timeoutMs) }),
+  },
+});
 
 /**
  * What an event does to a dormant task, as the machine says (asked once per state and event

@@ -27,8 +27,7 @@ export interface TaskEntry extends QueuedTask {
   readonly seq: number;
   /** Runs started (the actor's count while it lives; kept when it ends). */
   attempts: number;
-  readonly maxAttempts: number;
-  /** Its retry settings (the machine's context is built from them when its actor is created). */
+  /** Its retry settings; `retry.attempts` is its most attempts (the machine's context is built from them when its actor is created). */
   readonly retry: Required<RetryOptions>;
   readonly dependencies: readonly string[];
   readonly resources: Readonly<Record<string, number>>;
@@ -132,7 +131,7 @@ export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingRe
     status: now?.status ?? statusOf(entry),
     pendingReason: now === undefined ? pendingReasonOf(entry) : now.pendingReason,
     attempts: entry.attempts,
-    maxAttempts: entry.maxAttempts,
+    maxAttempts: entry.retry.attempts,
     dependencies: entry.dependencies,
     resources: entry.resources,
     group: entry.group,

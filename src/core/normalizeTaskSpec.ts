@@ -1,7 +1,6 @@
-import { TaskSchedulingError } from '../errors.js';
+import { ResourceAllocationError, TaskSchedulingError } from '../errors.js';
 import { describeValue } from '../internal/describeValue.js';
 import type { ResourceLedger } from '../internal/ResourceLedger.js';
-import { validateResources } from './validateResources.js';
 import { TaskPriority, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from '../types.js';
 
 /** A task spec checked and completed with defaults. */
@@ -146,4 +145,18 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
 /** Reads a priority input without a field name (for `updateTaskPriority`). */
 export function toPriority(value: TaskPriorityInput): TaskPriority {
   return parsePriority(value, 'priority');
+}
+
+/**
+ * Throws a {@link ResourceAllocationError} if a task's resource request can never be granted by
+ * the ledger's pools: an unknown resource name, an amount that is not a finite number >= 0, or
+ * more than a pool's capacity. `field` prefixes the message.
+ *
+ * @example
+ * validateResources(ledger, spec.resources, 'tasks[3].resources');
+ * // ResourceAllocationError: tasks[3].resources.gpu: unknown resource; expected one of cpu, memory
+ */
+export function validateResources(ledger: ResourceLedger, request: unknown, field = 'resources'): void {
+  const problem = ledger.problemWith(request, field);
+  if (problem !== undefined) throw new ResourceAllocationError(problem.message, problem);
 }

@@ -1,7 +1,7 @@
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, ResourceAllocationError } from '../errors.js';
 import { describeValue } from '../internal/describeValue.js';
+import { capacityProblem, type ResourceAmounts } from '../internal/ResourceLedger.js';
 import { didYouMean } from '../internal/didYouMean.js';
-import { validateCapacity } from './validateCapacity.js';
 import { POLICY_NAMES, resolvePolicy } from '../policies/resolvePolicy.js';
 import type { PolicyName, RetryOptions, SchedulerClock, SchedulingPolicy, TaskRun } from '../types.js';
 import type { SchedulerOptions } from './SchedulerOptions.js';
@@ -198,4 +198,17 @@ export function resolveSchedulerPolicy(policy: unknown, policyOptions: unknown):
     if (candidate[hook] !== undefined && typeof candidate[hook] !== 'function') fail(`policy.${hook}`, 'a function', candidate[hook]);
   }
   return candidate as SchedulingPolicy;
+}
+
+/**
+ * Throws a {@link ResourceAllocationError} unless every pool capacity is a finite number >= 0;
+ * returns the capacities so a caller can check and use them in one expression.
+ *
+ * @example
+ * new ResourceLedger(validateCapacity(options.resources ?? DEFAULT_RESOURCES));
+ */
+export function validateCapacity(capacity: ResourceAmounts): ResourceAmounts {
+  const problem = capacityProblem(capacity);
+  if (problem !== undefined) throw new ResourceAllocationError(problem.message, problem);
+  return capacity;
 }

@@ -42,7 +42,6 @@ export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     seq: stored.seq,
     attempts: state.attempt,
     // Attempts a stop handed back do not count: the budget grows by as many.
-    maxAttempts: stored.retry.attempts + state.stoppedAttempts,
     retry: state.stoppedAttempts === 0 ? stored.retry : { ...stored.retry, attempts: stored.retry.attempts + state.stoppedAttempts },
     dependencies: stored.dependencies,
     resources: stored.resources,
