@@ -224,6 +224,8 @@ export interface TaskRecord {
   readonly error: Error | undefined;
   /** The node its latest attempt was placed on, in a distributed run; undefined elsewhere. */
   readonly node: string | undefined;
+  /** The worker slot (0-based, below `maxWorkers`) its attempt holds while it is running or dispatched; undefined otherwise. */
+  readonly slot: number | undefined;
 }
 
 /** A clock: XState's `Clock` plus the current time. `SimulatedClock` from xstate fits. */

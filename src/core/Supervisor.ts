@@ -624,12 +624,14 @@ export class Supervisor {
         value = 'dependencies';
         waiting.push(entry);
       }
+      // An interrupted attempt holds its worker slot before its actor exists: an inspector that
+      // sees the actor running finds the slot on its record.
+      if (value === 'running' || value === 'dispatched') this.#holdRun(entry, value === 'running');
       // A waiting task is admitted as a new one is (it may stay dormant); others get their actor as stored.
       if (value === 'queued' || value === 'dependencies') this.#actors.admit(entry, value);
       else this.#actors.restoreActor(entry, value === 'running' ? value : { pending: value });
     }
     if (this.#registry.live > 0) this.#waiters.busy();
-    for (const entry of interrupted) this.#holdRun(entry);
     for (const entry of waiting) {
       const upstream = abandonedUpstream(entry.dependencies, this.#outcomeOf);
       if (upstream) this.#actors.send(entry, dependentEvent(entry.id, upstream));
@@ -656,8 +658,8 @@ export class Supervisor {
   }
 
   /** A recovered attempt (running, or dispatched) holds its worker slot and resources until its outcome arrives. */
-  #holdRun(entry: TaskEntry): void {
-    if (entry.ref?.getSnapshot().value === 'running') this.#registry.attemptActive();
+  #holdRun(entry: TaskEntry, isActive: boolean): void {
+    if (isActive) this.#registry.attemptActive();
     this.#running.add(entry);
     entry.slot = this.#slots.take();
     if (entry.hasResources && this.#ledger.fits(entry.resources)) this.#pool.send({ type: 'pool.allocate', owner: entry.id, request: entry.resources });

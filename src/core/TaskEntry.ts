@@ -143,6 +143,7 @@ export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingRe
     result: entry.result,
     error: errorOf(entry),
     node: entry.node,
+    slot: entry.slot,
   });
 }
 
