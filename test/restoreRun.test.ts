@@ -257,6 +257,25 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
     expect(third.scheduler.getTask('a')).toMatchObject({ status: 'failed', attempts: 1 });
     expect(third.scheduler.getTask('a').error).toBeInstanceOf(AttemptInterruptedError);
   });
+
+  it('keeps the attempts of a recovered task that waits again, even where waiting tasks have no actor', async () => {
+    const store = memoryTaskStore();
+    const first = open(store, 0, { handlers: { work: forever } });
+    first.scheduler.scheduleTasks([{ id: 'a', type: 'work' }, { id: 'b', type: 'work' }]);
+    await settle();
+    await first.scheduler.stop({ graceMs: 0 });
+
+    const ran: string[] = [];
+    // liveActorLimit 0: every task that only waits is dormant, so its attempts live in no actor yet.
+    const second = open(store, 10, { liveActorLimit: 0, handlers: { work: (ctx: TaskContext) => void ran.push(`${ctx.task.id}#${ctx.attempt}`) } });
+    // Read before the first pump (a microtask away): both still wait.
+    expect(second.scheduler.getTask('a')).toMatchObject({ status: 'pending', pendingReason: 'queued', attempts: 1 });
+    expect(second.scheduler.getTask('b')).toMatchObject({ status: 'pending', pendingReason: 'queued', attempts: 0 });
+    await second.scheduler.onIdle();
+    expect(ran).toEqual(['a#2', 'b#1']);
+    expect(second.scheduler.getTask('a')).toMatchObject({ status: 'completed', attempts: 2 });
+    await second.scheduler.stop();
+  });
 });
 
 describe('restoreRun on an SQLite store', () => {

@@ -2,7 +2,7 @@ import { createActor, type Actor, type ActorLogic, type ActorRefFrom, type Actor
 import { dependencyGraphLogic } from '../../machines/dependencyGraphLogic.js';
 import { priorityHeapLogic } from '../../machines/priorityHeapLogic.js';
 import { resourcePoolLogic } from '../../machines/resourcePoolLogic.js';
-import { retryDelayMs, type TaskMachineEvent } from '../../machines/taskMachine.js';
+import { retryDelayMs, type TaskMachineContext, type TaskMachineEvent, type TaskMachineOutput } from '../../machines/taskMachine.js';
 import {
   AttemptInterruptedError,
   DependencyTimeoutError,
@@ -23,12 +23,14 @@ import { abandonedUpstream, attemptEndOf, checkBatch, dependentEvent, nextDispat
 import type { NormalizedTask } from './normalizeTaskSpec.js';
 import { Outbox } from './Outbox.js';
 import { repairQueue, type QueueRepairHost } from './repairQueue.js';
-import { droppedRecords, MISSING_WORK, toEntry, type RestoreOptions } from './restoreRun.js';
+import { droppedRecords, fromStoredError, MISSING_WORK, toEntry, type RestoreOptions } from './restoreRun.js';
 import { resubmittedTasks } from './resubmittedTasks.js';
 import type { SupervisorSettings } from './SupervisorSettings.js';
 import { TaskActors, taskLogic } from './TaskActors.js';
 import {
   AttemptHandle,
+  attemptsOf,
+  errorOf,
   isLive,
   pendingReasonOf,
   statusOf,
@@ -207,13 +209,13 @@ export class Supervisor {
     this.#self = self;
     this.#actors.init(self, taskLogic.provide({
       actions: {
-        startWork: ({ context }) => this.#startAttempt(context.id, context.attempt, true),
-        dispatchWork: ({ context }) => this.#startAttempt(context.id, context.attempt, false),
-        activateWork: ({ context }) => this.#activate(context.id, context.attempt),
+        startWork: ({ context }) => this.#startAttempt(context, true),
+        dispatchWork: ({ context }) => this.#startAttempt(context, false),
+        activateWork: ({ context }) => this.#activate(context),
         abortWork: ({ context, event }) => this.#endAttempt(context.id, context.attempt, event, true),
         withdrawWork: ({ context, event }) => this.#endAttempt(context.id, context.attempt, event, false),
         requeue: ({ context }) => this.#requeue(context.id),
-        notifyBackoff: ({ context }) => this.#noteBackoff(context.id, context.error, retryDelayMs(context)),
+        notifyBackoff: ({ context }) => this.#noteBackoff(context, retryDelayMs(context)),
       },
     }));
     this.#pool = createActor(resourcePoolLogic, { parent: self, id: 'resourcePool', input: this.#settings.resources });
@@ -377,7 +379,7 @@ export class Supervisor {
   recordStopped(at: number): void {
     const journal = this.#settings.journal;
     if (journal === undefined) return;
-    for (const entry of this.#running) journal.record({ kind: 'stopped', id: entry.id, at, attempt: entry.attempts });
+    for (const entry of this.#running) journal.record({ kind: 'stopped', id: entry.id, at, attempt: attemptsOf(entry) });
   }
 
   has(id: string): boolean {
@@ -398,7 +400,7 @@ export class Supervisor {
     const entry = this.#registry.require(id);
     // Halted on a store failure: what the scheduler holds may not be what the store holds.
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (entry.outcome !== undefined) return Promise.resolve(toRecord(entry));
+    if (entry.output !== undefined) return Promise.resolve(toRecord(entry));
     return this.#waiters.forTask(id);
   }
 
@@ -424,7 +426,7 @@ export class Supervisor {
       id: entry.id,
       status,
       pendingReason,
-      attempts: entry.attempts,
+      attempts: attemptsOf(entry),
       resources: entry.resources,
       isQueued: entry.queued,
       waitingOn: status === 'pending' ? this.#dag.waitingOn(entry.id) : [],
@@ -432,7 +434,7 @@ export class Supervisor {
       free: (name) => ledger.free(name),
       workersBusy: this.#slots.free <= 0,
       paused: this.#paused,
-      placement: pendingReason === 'dispatched' ? this.#settings.executor.explain?.(entry.id, entry.attempts) : undefined,
+      placement: pendingReason === 'dispatched' ? this.#settings.executor.explain?.(entry.id, attemptsOf(entry)) : undefined,
     });
   }
 
@@ -506,7 +508,6 @@ export class Supervisor {
         type: task.type,
         priority: task.priority,
         seq: this.#seq++,
-        attempts: 0,
         retry: task.retry,
         dependencies: task.dependencies,
         resources: task.resources,
@@ -521,9 +522,6 @@ export class Supervisor {
         readyAt: waiting ? Number.NaN : now,
         startedAt: undefined,
         completedAt: undefined,
-        result: undefined,
-        error: undefined,
-        cancelReason: undefined,
         ...UNSTARTED,
       };
       created.push(entry);
@@ -596,7 +594,6 @@ export class Supervisor {
       const handler = Object.hasOwn(options.handlers, task.type) ? options.handlers[task.type] : undefined;
       const entry = toEntry(state, handler ?? MISSING_WORK);
       if (state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled') {
-        entry.outcome = state.status;
         finished[state.status]++;
         this.#registry.addFinished(entry, state.status);
         continue;
@@ -627,9 +624,11 @@ export class Supervisor {
       // An interrupted attempt holds its worker slot before its actor exists: an inspector that
       // sees the actor running finds the slot on its record.
       if (value === 'running' || value === 'dispatched') this.#holdRun(entry, value === 'running');
-      // A waiting task is admitted as a new one is (it may stay dormant); others get their actor as stored.
-      if (value === 'queued' || value === 'dependencies') this.#actors.admit(entry, value);
-      else this.#actors.restoreActor(entry, value === 'running' ? value : { pending: value });
+      // A waiting task that never ran is admitted as a new one is (it may stay dormant); others get
+      // their actor as stored, with their attempts and last error.
+      const error = fromStoredError(state.error);
+      if ((value === 'queued' || value === 'dependencies') && state.attempt === 0 && error === undefined) this.#actors.admit(entry, value);
+      else this.#actors.restoreActor(entry, value === 'running' ? value : { pending: value }, state.attempt, error);
     }
     if (this.#registry.live > 0) this.#waiters.busy();
     for (const entry of waiting) {
@@ -650,7 +649,7 @@ export class Supervisor {
         tasks: states.length,
         finished,
         pending: states.length - finished.completed - finished.failed - finished.cancelled - interrupted.length,
-        interrupted: interrupted.map((entry) => ({ id: entry.id, attempt: entry.attempts })),
+        interrupted: interrupted.map((entry) => ({ id: entry.id, attempt: attemptsOf(entry) })),
         stopped,
         unrecoverable: lost.map((entry) => entry.id),
       });
@@ -673,7 +672,7 @@ export class Supervisor {
   /** Hands a recovered running attempt to the executor, or reports it interrupted. */
   #adopt(entry: TaskEntry): void {
     const { executor } = this.#settings;
-    const attempt = entry.attempts;
+    const attempt = attemptsOf(entry);
     if (executor.adopt === undefined) {
       this.#deliver(entry.id, attempt, { ok: false, error: new AttemptInterruptedError(entry.id, attempt) });
       return;
@@ -887,7 +886,7 @@ export class Supervisor {
 
   /** The executor put an attempt on a node: the record says where, and so does `task:placed`. */
   #placed(entry: TaskEntry, attempt: number, node: string): void {
-    if (entry.attempts !== attempt || entry.outcome !== undefined) return;
+    if (entry.output !== undefined || attemptsOf(entry) !== attempt) return;
     entry.node = node;
     this.#outbox.emit('task:placed', () => ({ task: toRecord(entry), attempt, node }));
     this.#outbox.flush();
@@ -898,7 +897,7 @@ export class Supervisor {
    * from `pending.dispatched` to `running`; for a late attempt, or one already active, nothing changes.
    */
   #active(entry: TaskEntry, attempt: number): void {
-    if (entry.attempts !== attempt || !isLive(entry)) return;
+    if (!isLive(entry) || attemptsOf(entry) !== attempt) return;
     this.#actors.send(entry, { type: 'task.active', attempt });
     this.#outbox.flush();
   }
@@ -946,13 +945,13 @@ export class Supervisor {
    * An attempt takes its worker: its work goes to the executor, and the journal says it started
    * (a restarted scheduler adopts it, active or not). Active at once, or when the executor says.
    */
-  #startAttempt(id: string, attempt: number, isActive: boolean): void {
+  #startAttempt(context: TaskMachineContext, isActive: boolean): void {
+    const { id, attempt } = context;
     const entry = this.#registry.entries.get(id);
     if (entry === undefined) return;
-    entry.attempts = attempt;
     // `startedAt` is the dispatch's time, set by the supervisor before it sent the start.
     this.#settings.journal?.record({ kind: 'started', id, at: entry.startedAt ?? this.#settings.clock.now(), attempt });
-    if (isActive) this.#begin(entry, attempt);
+    if (isActive) this.#begin(entry, context);
     // Not started until its work is active (an earlier attempt's start is not this one's).
     else entry.startedAt = undefined;
     const executor = this.#settings.executor;
@@ -967,21 +966,23 @@ export class Supervisor {
   }
 
   /** A dispatched attempt's work is active: it starts now, and its time counts from now. */
-  #activate(id: string, attempt: number): void {
+  #activate(context: TaskMachineContext): void {
+    const { id, attempt } = context;
     const entry = this.#registry.entries.get(id);
     if (entry === undefined) return;
     entry.startedAt = this.#settings.clock.now();
     this.#settings.journal?.record({ kind: 'active', id, at: entry.startedAt, attempt });
-    this.#begin(entry, attempt);
+    this.#begin(entry, context);
   }
 
   /** The attempt runs: counted, announced, and its deadline armed. */
-  #begin(entry: TaskEntry, attempt: number): void {
+  #begin(entry: TaskEntry, context: TaskMachineContext): void {
+    const { attempt } = context;
     // Armed before it is counted as running: a clock that throws here (inside the actor's
     // transition, see #crash) leaves no count behind.
     if (entry.timeoutMs > 0) this.#armDeadline(entry, entry.timeoutMs, { type: 'task.timeout', attempt });
     this.#registry.attemptActive();
-    this.#outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING), attempt }));
+    this.#outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING, context), attempt }));
   }
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
@@ -1051,15 +1052,15 @@ export class Supervisor {
     this.#pumpLater();
   }
 
-  #noteBackoff(id: string, error: Error | undefined, delayMs: number): void {
+  #noteBackoff(context: TaskMachineContext, delayMs: number): void {
+    const { id, attempt } = context;
     const entry = this.#registry.entries.get(id);
     if (entry === undefined) return;
-    const cause = error ?? new Error('retry');
-    entry.error = cause;
+    const cause = context.error ?? new Error('retry');
     const now = this.#settings.clock.now();
-    this.#settings.journal?.record({ kind: 'retrying', id, at: now, attempt: entry.attempts, retryAt: now + delayMs, error: toStoredError(cause) });
+    this.#settings.journal?.record({ kind: 'retrying', id, at: now, attempt, retryAt: now + delayMs, error: toStoredError(cause) });
     this.#armDeadline(entry, delayMs, TASK_RETRY);
-    this.#outbox.emit('task:retrying', () => ({ task: toRecord(entry, IN_BACKOFF), attempt: entry.attempts, error: cause, delayMs }));
+    this.#outbox.emit('task:retrying', () => ({ task: toRecord(entry, IN_BACKOFF, context), attempt, error: cause, delayMs }));
   }
 
   /** A dependency completed: a task that has none left joins the ready queue. */
@@ -1080,7 +1081,7 @@ export class Supervisor {
     // A dormant task that ended from waiting has no actor: its final snapshot says the same.
     const output = (entry?.ref?.getSnapshot() ?? entry?.dormant)?.output;
     if (entry === undefined || output === undefined) return;
-    this.#settle(entry, output.status, output.result, output.error, output.cancelReason);
+    this.#settle(entry, output);
   }
 
   /**
@@ -1089,25 +1090,25 @@ export class Supervisor {
    */
   #crash(id: string, cause: unknown): void {
     const entry = this.#registry.entries.get(id);
-    if (entry?.ref === undefined || entry.outcome !== undefined) return;
+    if (entry?.ref === undefined || entry.output !== undefined) return;
     const error = new SchedulerError('INTERNAL', `task "${id}" failed inside the scheduler: ${toError(cause).message}`, { cause });
     if (this.#running.has(entry)) {
       // A dispatched attempt that never became active was never counted as running.
       if (statusOf(entry) === 'running') this.#registry.attemptEnded();
       this.#unassign(entry);
-      this.#abort(id, entry.attempts, error);
+      this.#abort(id, attemptsOf(entry), error);
     }
     this.#outbox.reportError(error);
-    this.#settle(entry, 'failed', undefined, error, undefined);
+    this.#settle(entry, { status: 'failed', result: undefined, error, attempts: attemptsOf(entry), cancelReason: undefined });
   }
 
-  #settle(entry: TaskEntry, status: FinalStatus, result: unknown, error: Error | undefined, cancelReason: string | undefined): void {
+  /** A task ended with `output`: kept on its entry (nothing else copies it) and acted on. */
+  #settle(entry: TaskEntry, output: TaskMachineOutput): void {
     const id = entry.id;
+    const { status, result } = output;
     const journal = this.#settings.journal;
     this.#registry.end(status);
-    entry.outcome = status;
-    entry.result = result;
-    entry.error = status === 'completed' ? undefined : (error ?? entry.error);
+    entry.output = output;
     entry.completedAt = this.#settings.clock.now();
     this.#actors.dropActor(entry);
     this.#disarm(entry);
@@ -1120,14 +1121,14 @@ export class Supervisor {
       this.#graph.send({ type: 'graph.completed', id });
       for (const ready of this.#graph.getSnapshot().context.unblocked) this.#unblock(ready);
     } else {
-      const reason = cancelReason ?? 'cancelled';
       if (status === 'cancelled') {
-        entry.cancelReason = reason;
+        const reason = output.cancelReason ?? 'cancelled';
         journal?.record({ kind: 'cancelled', id, at, reason });
         this.#outbox.emit('task:cancelled', () => ({ task: toRecord(entry), reason }));
       } else {
-        journal?.record({ kind: 'failed', id, at, error: toStoredError(entry.error as Error) });
-        this.#outbox.emit('task:failed', () => ({ task: toRecord(entry), error: entry.error as Error }));
+        const error = errorOf(entry) as Error;
+        journal?.record({ kind: 'failed', id, at, error: toStoredError(error) });
+        this.#outbox.emit('task:failed', () => ({ task: toRecord(entry), error }));
       }
       this.#graph.send({ type: 'graph.abandoned', id, outcome: status });
       const upstream = { id, outcome: status };

@@ -61,7 +61,7 @@ export class TaskActors {
 
   /**
    * A pending task's machine, born in `pending.dependencies` or `pending.queued` (or, recovered
-   * from a store, where it waited). It gets a live actor at once while fewer than
+   * from a store with no attempt and no error yet, where it waited). It gets a live actor at once while fewer than
    * `liveActorLimit` task actors live; beyond that it is dormant: its state is the shared
    * snapshot of the state it waits in, and its actor is created when an event takes it out of
    * waiting (see {@link send}). A million queued tasks then cost no million actors.
@@ -73,11 +73,12 @@ export class TaskActors {
   }
 
   /**
-   * A live actor for a task recovered from a store, in the state it was stored in. No entry
-   * action runs again and no `after` delay is armed: the caller re-arms deadlines (restoreRun).
+   * A live actor for a task recovered from a store, in the state it was stored in, with its
+   * attempts and last error in its context. No entry action runs again and no `after` delay is
+   * armed: the caller re-arms deadlines (the supervisor's #restore).
    */
-  restoreActor(entry: TaskEntry, value: StateValue): void {
-    const snapshot = this.#logic.resolveState({ value, context: this.#contextOf(entry) });
+  restoreActor(entry: TaskEntry, value: StateValue, attempt: number, error: Error | undefined): void {
+    const snapshot = this.#logic.resolveState({ value, context: this.#contextOf(entry, attempt, error) });
     this.#createActor(entry, snapshot);
   }
 
@@ -147,7 +148,8 @@ export class TaskActors {
     return ref;
   }
 
-  #contextOf(entry: TaskEntry): TaskMachineContext {
+  /** A task's machine context: a new task's (no attempt, no error), or a recovered one's. */
+  #contextOf(entry: TaskEntry, attempt = 0, error: Error | undefined = undefined): TaskMachineContext {
     const { retry } = entry;
     return {
       id: entry.id,
@@ -156,9 +158,9 @@ export class TaskActors {
       backoffMs: retry.backoffMs,
       backoffFactor: retry.backoffFactor,
       maxBackoffMs: retry.maxBackoffMs,
-      attempt: entry.attempts,
+      attempt,
       result: undefined,
-      error: entry.error,
+      error,
       cancelReason: undefined,
       outcome: undefined,
     };

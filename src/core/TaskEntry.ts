@@ -1,5 +1,5 @@
 import type { ActorRefFrom, SnapshotFrom } from 'xstate';
-import type { taskMachine } from '../../machines/taskMachine.js';
+import type { TaskMachineContext, TaskMachineOutput, taskMachine } from '../../machines/taskMachine.js';
 import type { Attempt } from './Executor.js';
 import { TaskCancelledError } from '../errors.js';
 import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
@@ -25,8 +25,6 @@ export interface TaskEntry extends QueuedTask {
   readonly type: string;
   priority: TaskPriority;
   readonly seq: number;
-  /** Runs started (the actor's count while it lives; kept when it ends). */
-  attempts: number;
   /** Its retry settings; `retry.attempts` is its most attempts (the machine's context is built from them when its actor is created). */
   readonly retry: Required<RetryOptions>;
   readonly dependencies: readonly string[];
@@ -44,11 +42,6 @@ export interface TaskEntry extends QueuedTask {
   readyAt: number;
   startedAt: number | undefined;
   completedAt: number | undefined;
-  result: unknown;
-  /** The last attempt's error, or why it ended; a cancelled task's is built when first asked for ({@link errorOf}). */
-  error: Error | undefined;
-  /** Why it was cancelled, once it was. */
-  cancelReason: string | undefined;
   /** Which worker slot runs it (0-based), while running. */
   slot: number | undefined;
   /** The live actor; undefined while the task is dormant, and once it has ended. */
@@ -62,8 +55,13 @@ export interface TaskEntry extends QueuedTask {
   dormant: TaskSnapshot | undefined;
   /** True while the ready queue holds it. */
   queued: boolean;
-  /** The final state it reached; undefined while it lives. */
-  outcome: FinalStatus | undefined;
+  /**
+   * What its machine ended with (status, result, error, attempts, cancel reason): the final
+   * snapshot's own output, kept when the actor is dropped; undefined while it lives (its actor's
+   * context holds those facts then). A cancelled task's error is built when first asked for
+   * ({@link errorOf}).
+   */
+  output: TaskMachineOutput | undefined;
   /** The node its latest attempt was placed on (a distributed executor says). */
   node: string | undefined;
   /** The clock's handle of its armed deadline (the attempt's timeout, or the retry delay), if any. */
@@ -80,7 +78,7 @@ export const UNSTARTED = Object.freeze({
   ref: undefined,
   dormant: undefined,
   queued: false,
-  outcome: undefined,
+  output: undefined,
   node: undefined,
   deadline: undefined,
 });
@@ -97,15 +95,15 @@ function snapshotOf(entry: TaskEntry): TaskSnapshot | undefined {
 
 /** A task's status: its actor's state (or dormant snapshot's) while it lives, its outcome once it ended. */
 export function statusOf(entry: TaskEntry): TaskStatus {
-  const snapshot = entry.outcome === undefined ? snapshotOf(entry) : undefined;
-  if (snapshot === undefined) return entry.outcome ?? 'failed';
+  const snapshot = entry.output === undefined ? snapshotOf(entry) : undefined;
+  if (snapshot === undefined) return entry.output?.status ?? 'failed';
   const value = snapshot.value;
   return typeof value === 'string' ? (value as TaskStatus) : 'pending';
 }
 
 /** Why a pending task waits: the substate of `pending` its actor (or dormant snapshot) is in. */
 export function pendingReasonOf(entry: TaskEntry): PendingReason | undefined {
-  const value = entry.outcome === undefined ? snapshotOf(entry)?.value : undefined;
+  const value = entry.output === undefined ? snapshotOf(entry)?.value : undefined;
   return typeof value === 'object' ? (value.pending as PendingReason) : undefined;
 }
 
@@ -114,15 +112,28 @@ export function pendingReasonOf(entry: TaskEntry): PendingReason | undefined {
  * actor that reached one this step has its done event on the way; it takes no more.)
  */
 export function isLive(entry: TaskEntry): boolean {
-  if (entry.outcome !== undefined) return false;
+  if (entry.output !== undefined) return false;
   return (entry.ref?.getSnapshot() ?? entry.dormant)?.status === 'active';
 }
 
 /**
- * A frozen copy of an entry's public fields. `now` gives the state when the record is taken
- * inside the transition that is entering it (the actor's snapshot still shows the old one).
+ * Runs started: its machine's count while it lives (`context`, inside an action, where the
+ * actor's snapshot is still the old one), its output's once it ended.
  */
-export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingReason: PendingReason | undefined }): TaskRecord {
+export function attemptsOf(entry: TaskEntry, context?: TaskMachineContext): number {
+  return entry.output?.attempts ?? (context ?? snapshotOf(entry)?.context)?.attempt ?? 0;
+}
+
+/**
+ * A frozen copy of an entry's public fields. `now` gives the state when the record is taken
+ * inside the transition that is entering it, and `context` that transition's machine context
+ * (the actor's snapshot still shows the old ones).
+ */
+export function toRecord(
+  entry: TaskEntry,
+  now?: { status: TaskStatus; pendingReason: PendingReason | undefined },
+  context?: TaskMachineContext,
+): TaskRecord {
   return Object.freeze({
     id: entry.id,
     name: entry.name,
@@ -130,7 +141,7 @@ export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingRe
     priority: entry.priority,
     status: now?.status ?? statusOf(entry),
     pendingReason: now === undefined ? pendingReasonOf(entry) : now.pendingReason,
-    attempts: entry.attempts,
+    attempts: attemptsOf(entry, context),
     maxAttempts: entry.retry.attempts,
     dependencies: entry.dependencies,
     resources: entry.resources,
@@ -140,20 +151,26 @@ export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingRe
     readyAt: Number.isNaN(entry.readyAt) ? undefined : entry.readyAt,
     startedAt: entry.startedAt,
     completedAt: entry.completedAt,
-    result: entry.result,
-    error: errorOf(entry),
+    result: entry.output?.result,
+    error: errorOf(entry, context),
     node: entry.node,
     slot: entry.slot,
   });
 }
 
 /**
- * A task's error. A cancelled task that had none gets its {@link TaskCancelledError} here, the
- * first time anyone asks: stopping a million queued tasks then captures no million stack traces.
+ * A task's error: the last attempt's while it lives, or why it ended (none once it completed).
+ * A cancelled task that had none gets its {@link TaskCancelledError} here, the first time anyone
+ * asks: stopping a million queued tasks then captures no million stack traces.
  */
-export function errorOf(entry: TaskEntry): Error | undefined {
-  if (entry.error === undefined && entry.outcome === 'cancelled') entry.error = new TaskCancelledError(entry.id, entry.cancelReason ?? 'cancelled');
-  return entry.error;
+export function errorOf(entry: TaskEntry, context?: TaskMachineContext): Error | undefined {
+  const output = entry.output;
+  if (output === undefined) return (context ?? snapshotOf(entry)?.context)?.error;
+  if (output.status === 'completed') return undefined;
+  if (output.error !== undefined || output.status !== 'cancelled') return output.error;
+  const error = new TaskCancelledError(entry.id, output.cancelReason ?? 'cancelled');
+  entry.output = { ...output, error };
+  return error;
 }
 
 /** What a policy's user (getQueue) sees of a queued entry: a plain copy, no internals. */
@@ -181,7 +198,7 @@ export interface AttemptReporter {
  * closure per callback.
  *
  * @example
- * executor.start(new AttemptHandle(reporter, entry, entry.attempts), deliver);
+ * executor.start(new AttemptHandle(reporter, entry, attemptsOf(entry)), deliver);
  */
 export class AttemptHandle implements Attempt {
   readonly taskId: string;

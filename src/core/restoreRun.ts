@@ -21,7 +21,8 @@ export const MISSING_WORK: TaskRun<any> = (context) => {
   throw new TaskNotRecoverableError(context.task.id, context.task.type);
 };
 
-function toError(stored: StoredError | undefined): Error | undefined {
+/** A stored error as an Error again: its name, message, stack and code. */
+export function fromStoredError(stored: StoredError | undefined): Error | undefined {
   if (stored === undefined) return undefined;
   const error = new Error(stored.message);
   error.name = stored.name;
@@ -30,17 +31,20 @@ function toError(stored: StoredError | undefined): Error | undefined {
   return error;
 }
 
-/** An entry for a stored task: its spec, its folded state, and the work it resumes with. */
+/**
+ * An entry for a stored task: its spec, its folded state, and the work it resumes with. A
+ * finished task's entry carries its output as its machine would have ended with it; a live
+ * task's attempts and last error go to its machine's context (the supervisor's #restore).
+ */
 export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
   // Field by field (not a spread): 100k recovered tasks, one object shape with admitted ones.
   const stored = state.task;
-  return {
+  const entry: TaskEntry = {
     id: stored.id,
     name: stored.name,
     type: stored.type,
     priority: state.priority,
     seq: stored.seq,
-    attempts: state.attempt,
     // Attempts a stop handed back do not count: the budget grows by as many.
     retry: state.stoppedAttempts === 0 ? stored.retry : { ...stored.retry, attempts: stored.retry.attempts + state.stoppedAttempts },
     dependencies: stored.dependencies,
@@ -56,11 +60,13 @@ export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     readyAt: state.readyAt ?? Number.NaN,
     startedAt: state.startedAt,
     completedAt: state.completedAt,
-    result: state.result,
-    error: toError(state.error),
-    cancelReason: state.cancelReason,
     ...UNSTARTED,
   };
+  const { status } = state;
+  if (status === 'completed' || status === 'failed' || status === 'cancelled') {
+    entry.output = { status, result: state.result, error: fromStoredError(state.error), attempts: state.attempt, cancelReason: state.cancelReason };
+  }
+  return entry;
 }
 
 /**
