@@ -23,7 +23,7 @@ export interface RunView {
   readonly task: string;
   /** 1-based attempt number. */
   readonly attempt: number;
-  /** Worker slot, 0-based: the lowest slot free when the attempt started. */
+  /** Worker slot, 0-based: the scheduler's slot its attempt held (`TaskRecord.slot`). */
   slot: number;
   /** Start, in ms of the dashboard's clock. */
   readonly start: number;
