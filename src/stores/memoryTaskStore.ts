@@ -47,6 +47,16 @@ export function foldTransition(state: Mutable<StoredTaskState>, transition: Task
       state.startedAt = undefined;
       state.activeAt = undefined;
       return;
+    case 'interrupted':
+      // Its attempt was running when the scheduler died: it waits again, that attempt not counted
+      // against its retries. Its start is kept (as a retry keeps it): only a stop clears it, so a
+      // store tells a stopped attempt (wasStopped) from an interrupted one.
+      if (state.status !== 'running' || state.attempt !== transition.attempt) return;
+      state.status = 'pending';
+      state.pendingReason = 'queued';
+      state.interruptedAttempts += 1;
+      state.activeAt = undefined;
+      return;
     case 'completed':
       state.result = transition.result;
       state.error = undefined;
@@ -73,6 +83,7 @@ export function initialTaskState(task: StoredTask): StoredTaskState {
     pendingReason: task.dependencies.length > 0 ? 'dependencies' : 'queued',
     attempt: 0,
     stoppedAttempts: 0,
+    interruptedAttempts: 0,
     retryAt: undefined,
     readyAt: task.dependencies.length > 0 ? undefined : task.createdAt,
     startedAt: undefined,
