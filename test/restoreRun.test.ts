@@ -476,3 +476,18 @@ describe('an id the scheduler dropped (past maxFinishedRecords), with an SQLite 
     again.close();
   });
 });
+
+describe('maxInterruptions: checked where it is given', () => {
+  it.each([-1, 1.5, '3', Number.NaN])('refuses %s as a task\'s maxInterruptions, naming the field, and admits nothing of the batch', (value) => {
+    const store = memoryTaskStore();
+    const scheduler = createScheduler({ store, handlers: { work: () => undefined } });
+    const call = (): unknown => scheduler.scheduleTasks([{ id: 'fine', type: 'work' }, { id: 'bad', type: 'work', maxInterruptions: value as number }]);
+    expect(call).toThrow(TaskSchedulingError);
+    expect(call).toThrow(/^tasks\[1\]\.maxInterruptions: expected an integer >= 0, received /);
+    expect(store.load()).toEqual([]);
+  });
+
+  it.each([-1, 1.5, '3'])('refuses %s as the scheduler\'s maxInterruptions, naming the option', (value) => {
+    expect(() => createScheduler({ maxInterruptions: value as number })).toThrow(/^options\.maxInterruptions: expected an integer >= 0, received /);
+  });
+});

@@ -60,13 +60,18 @@ describe('sqliteStore', () => {
     store.record({ kind: 'started', id: 'a', at: 131, attempt: 2 });
     store.record({ kind: 'completed', id: 'a', at: 140, result: { rows: 3 } });
     store.record({ kind: 'ready', id: 'b', at: 140 });
+    store.addTasks([storedTask('c', 2)]);
+    store.record({ kind: 'started', id: 'c', at: 150, attempt: 1 });
+    store.record({ kind: 'interrupted', id: 'c', at: 160, attempt: 1 });
+    store.record({ kind: 'ready', id: 'c', at: 160 });
     store.close();
 
     const again = sqliteStore(file);
-    const [a, b] = again.load();
+    const [a, b, c] = again.load();
     expect(a).toMatchObject({ status: 'completed', attempt: 2, result: { rows: 3 }, completedAt: 140, error: undefined });
     expect(a?.task).toEqual(storedTask('a', 0));
     expect(b).toMatchObject({ status: 'pending', pendingReason: 'queued', readyAt: 140, attempt: 0 });
+    expect(c).toMatchObject({ status: 'pending', pendingReason: 'queued', readyAt: 160, attempt: 1, interruptedAttempts: 1, stoppedAttempts: 0 });
     expect(again.sessions).toBe(1);
     again.close();
   });
