@@ -491,3 +491,17 @@ describe('maxInterruptions: checked where it is given', () => {
     expect(() => createScheduler({ maxInterruptions: value as number })).toThrow(/^options\.maxInterruptions: expected an integer >= 0, received /);
   });
 });
+
+describe('maxInterruptions of a resubmitted task', () => {
+  it('names maxInterruptions when the same id comes again with another budget, and accepts any for a task stored before the field existed', async () => {
+    const store = memoryTaskStore();
+    open(store, 0, { handlers: { work: forever } }).scheduler.scheduleTask({ id: 'a', type: 'work', maxInterruptions: 2 });
+    store.addTasks([storedTask('old', 1, [], { type: 'work', hasOwnRun: false, retry: { attempts: 1, backoffMs: 1000, backoffFactor: 2, maxBackoffMs: 60_000 } })]);
+    await settle();
+    const second = open(store, 10, { handlers: { work: forever } });
+    expect(() => second.scheduler.scheduleTask({ id: 'a', type: 'work', maxInterruptions: 5 })).toThrow(
+      'task.maxInterruptions: task "a" is already stored with another maxInterruptions (stored 2, given 5)',
+    );
+    expect(() => second.scheduler.scheduleTasks([{ id: 'a', type: 'work', maxInterruptions: 2 }, { id: 'old', type: 'work', priority: 3, timeoutMs: 0, maxInterruptions: 9 }])).not.toThrow();
+  });
+});
