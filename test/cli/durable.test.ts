@@ -140,12 +140,16 @@ describe('xeno-scheduler run --state', () => {
     expect((await runMain(['run', writeWorkload('w.yaml', log), '--state', state, '-q'])).code).toBe(0);
     const before = readFileSync(state);
     const changed = temp.path('changed.yaml');
-    writeFileSync(changed, readFileSync(temp.path('w.yaml'), 'utf8').replace('depth: 2', 'depth: 3').replace(/ {2}slow:\n.*\n.*\n/, ''));
+    writeFileSync(
+      changed,
+      readFileSync(temp.path('w.yaml'), 'utf8').replace('depth: 2', 'depth: 3').replace(/ {2}slow:\n.*\n.*\n/, '').replace('  first:\n', '  first:\n    max_interruptions: 5\n'),
+    );
     const refused = await runMain(['run', changed, '--state', state]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`error: task store "${state}": holds a run that conflicts with this workload:`);
     expect(refused.stderr).toContain('  - task "second": config differs (stored {"depth":2}, workload {"depth":3})');
     expect(refused.stderr).toContain('  - task "slow" is in the stored run but not in the workload');
+    expect(refused.stderr).toContain('  - task "first": max_interruptions differs (stored 3, workload 5)');
     expect(refused.stderr).toContain('--fresh');
     expect(readFileSync(state).equals(before)).toBe(true);
 
