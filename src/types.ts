@@ -195,6 +195,14 @@ export interface TaskSpec<Config = Record<string, unknown>> {
   estimateMs?: number;
   /** Group name for the fair-share policy. @default 'default' */
   group?: string;
+  /**
+   * How many times a run resumed from its store may find this task's attempt interrupted (its
+   * scheduler's process died: a kill -9, a power loss) and start it again without using a retry.
+   * Interrupted once more, it fails with an AttemptInterruptedError naming the count. Retries
+   * stay for the task's own failures; an attempt a `stop()` cut short is never counted.
+   * @default the scheduler's `maxInterruptions` (3)
+   */
+  maxInterruptions?: number;
 }
 
 /** The record kept for every task, live or finished. */
@@ -245,7 +253,11 @@ export interface RecoveredRun {
   readonly pending: number;
   /**
    * Attempts that were running when the last scheduler on the store ended without `stop()` (a
-   * crash, a kill): each counts as a failed attempt (AttemptInterruptedError), retried if attempts remain.
+   * crash, a kill). Each goes to the executor's `adopt`: one whose work is gone with that
+   * process (always, with the inline executor; a distributed job no node holds) is interrupted:
+   * its task starts again without using a retry, and fails with AttemptInterruptedError once
+   * interrupted more than its `maxInterruptions`; one a distributed executor re-attaches to (its
+   * job still runs or ended meanwhile) is not.
    */
   readonly interrupted: readonly { readonly id: string; readonly attempt: number }[];
   /**

@@ -18,6 +18,13 @@ export interface SchedulerOptions {
   defaultTimeoutMs?: number;
   /** Retry defaults. @default { attempts: 4, backoffMs: 1000, backoffFactor: 2, maxBackoffMs: 60000 } */
   defaultRetry?: RetryOptions;
+  /**
+   * Crash interruptions a task may have before it fails, for tasks that give no
+   * `maxInterruptions`: a run resumed from its store starts an interrupted attempt's task again
+   * without using a retry, up to this many times (see {@link TaskSpec.maxInterruptions}).
+   * @default 3
+   */
+  maxInterruptions?: number;
   /** Longest chain of dependencies allowed (edges from a task to its deepest ancestor). @default 10 */
   maxDependencyDepth?: number;
   /** A task still waiting for its dependencies after this many ms fails with a DependencyError; `0` disables. @default 600000 */

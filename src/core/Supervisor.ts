@@ -23,7 +23,7 @@ import { abandonedUpstream, attemptEndOf, checkBatch, dependentEvent, nextDispat
 import type { NormalizedTask } from './normalizeTaskSpec.js';
 import { Outbox } from './Outbox.js';
 import { repairQueue, type QueueRepairHost } from './repairQueue.js';
-import { droppedRecords, fromStoredError, MISSING_WORK, toEntry, type RestoreOptions } from './restoreRun.js';
+import { droppedRecords, fromStoredError, isLostWithScheduler, MISSING_WORK, toEntry, type InterruptionBudget, type RestoreOptions } from './restoreRun.js';
 import { resubmittedTasks } from './resubmittedTasks.js';
 import type { SupervisorSettings } from './SupervisorSettings.js';
 import { TaskActors, taskLogic } from './TaskActors.js';
@@ -559,10 +559,13 @@ export class Supervisor {
    * come back as records with their status, result and error; pending ones get a task machine in the
    * state they were in (waiting for dependencies, queued with their priority and submission order,
    * or in backoff until their stored retry deadline); an attempt that was running is handed to the
-   * executor's `adopt` (the inline executor reports it interrupted: it retries if attempts remain,
-   * else fails). An attempt the last scheduler's `stop()` stopped was handed back: its task is
-   * queued again, with one more attempt allowed for each one handed back. Dependency deadlines keep
-   * their stored times, and an adopted attempt's timeout its stored start. Deadlines are re-armed
+   * executor's `adopt`. One whose work is gone with the last scheduler (the inline executor's
+   * always; a distributed job no node holds) is interrupted: journaled `interrupted`, and its task
+   * queued again without using a retry while its interruptions stay within its `maxInterruptions`,
+   * else failed with an AttemptInterruptedError naming the count. An attempt the last scheduler's
+   * `stop()` stopped was handed back: its task is queued again, with one more attempt allowed for
+   * each one handed back (as for each interruption). Dependency deadlines keep their stored times,
+   * and an adopted attempt's timeout its stored start. Deadlines are re-armed
    * here: XState restores neither `after` delays nor entry actions.
    */
   #restore(states: readonly StoredTaskState[], options: RestoreOptions): void {
@@ -577,6 +580,8 @@ export class Supervisor {
       else if (status === 'failed' || status === 'cancelled') this.#graph.send({ type: 'graph.abandoned', id: task.id, outcome: status });
     }
     const interrupted: TaskEntry[] = [];
+    /** Each interrupted entry's budget: the interruptions stored before this one, and the most allowed. */
+    const budgets = new Map<TaskEntry, InterruptionBudget>();
     const unrecoverable: TaskEntry[] = [];
     const waiting: TaskEntry[] = [];
     const ready: TaskEntry[] = [];
@@ -610,6 +615,7 @@ export class Supervisor {
         value = isDispatched ? 'dispatched' : 'running';
         if (isDispatched) entry.startedAt = undefined;
         interrupted.push(entry);
+        budgets.set(entry, { before: state.interruptedAttempts, max: task.maxInterruptions ?? options.maxInterruptions });
       } else if (state.pendingReason === 'backoff' && state.retryAt !== undefined) {
         value = 'backoff';
         this.#armDeadline(entry, Math.max(0, state.retryAt - this.#settings.clock.now()), TASK_RETRY);
@@ -641,7 +647,7 @@ export class Supervisor {
     // After the caller's synchronous code (which may schedule the tasks again with their `run`),
     // and before the first dispatch pass: both were queued in this order.
     queueMicrotask(() => {
-      for (const entry of interrupted) this.#adopt(entry);
+      for (const entry of interrupted) this.#adopt(entry, budgets.get(entry) as InterruptionBudget);
       const lost = unrecoverable.filter((entry) => entry.run === MISSING_WORK && isLive(entry));
       for (const entry of lost) this.#actors.send(entry, { type: 'task.upstreamFailed', error: new TaskNotRecoverableError(entry.id, entry.type) });
       this.#outbox.flush();
@@ -669,12 +675,29 @@ export class Supervisor {
     }
   }
 
-  /** Hands a recovered running attempt to the executor, or reports it interrupted. */
-  #adopt(entry: TaskEntry): void {
+  /**
+   * A recovered attempt's work is gone with the last scheduler: journaled `interrupted`; the task
+   * waits again without using a retry while within its budget, else fails naming the count.
+   */
+  #interrupt(entry: TaskEntry, attempt: number, budget: InterruptionBudget): void {
+    // Ended meanwhile (cancelled by the caller before adoption): nothing was interrupted.
+    if (!isLive(entry) || attemptsOf(entry) !== attempt) return;
+    const interruptions = budget.before + 1;
+    const isWithin = interruptions <= budget.max;
+    this.#settings.journal?.record({ kind: 'interrupted', id: entry.id, at: this.#settings.clock.now(), attempt });
+    // The record's budget, as the machine's grows (one more run for the attempt handed back).
+    if (isWithin) entry.retry = { ...entry.retry, attempts: entry.retry.attempts + 1 };
+    const error = new AttemptInterruptedError(entry.id, attempt, isWithin ? undefined : { interruptions, maxInterruptions: budget.max });
+    this.#actors.send(entry, { type: 'task.interrupted', attempt, interruptions, maxInterruptions: budget.max, error });
+    this.#outbox.flush();
+  }
+
+  /** Hands a recovered running attempt to the executor, or counts it interrupted (an executor that cannot adopt). */
+  #adopt(entry: TaskEntry, budget: InterruptionBudget): void {
     const { executor } = this.#settings;
     const attempt = attemptsOf(entry);
     if (executor.adopt === undefined) {
-      this.#deliver(entry.id, attempt, { ok: false, error: new AttemptInterruptedError(entry.id, attempt) });
+      this.#interrupt(entry, attempt, budget);
       return;
     }
     // Its time counts from its stored start, as a live attempt's does from its start (a dispatched
@@ -684,7 +707,10 @@ export class Supervisor {
       const dueIn = Math.max(0, entry.startedAt + entry.timeoutMs - this.#settings.clock.now());
       this.#armDeadline(entry, dueIn, { type: 'task.timeout', attempt });
     }
-    executor.adopt(new AttemptHandle(this.#reporter, entry, attempt), this.#deliver);
+    executor.adopt(new AttemptHandle(this.#reporter, entry, attempt), (taskId, reported, outcome) => {
+      if (reported === attempt && isLostWithScheduler(outcome)) this.#interrupt(entry, attempt, budget);
+      else this.#deliver(taskId, reported, outcome);
+    });
   }
 
   // ---------------------------------------------------------------- the ready queue

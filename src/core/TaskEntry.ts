@@ -25,8 +25,11 @@ export interface TaskEntry extends QueuedTask {
   readonly type: string;
   priority: TaskPriority;
   readonly seq: number;
-  /** Its retry settings; `retry.attempts` is its most attempts (the machine's context is built from them when its actor is created). */
-  readonly retry: Required<RetryOptions>;
+  /**
+   * Its retry settings; `retry.attempts` is its most attempts (the machine's context is built from
+   * them when its actor is created), one more for each attempt a stop or a crash handed back.
+   */
+  retry: Required<RetryOptions>;
   readonly dependencies: readonly string[];
   readonly resources: Readonly<Record<string, number>>;
   readonly hasResources: boolean;

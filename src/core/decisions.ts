@@ -89,8 +89,9 @@ const CANCELLED: AttemptEnd = Object.freeze({ abort: 'cancel' as const, pumpNow:
 const TIMED_OUT: AttemptEnd = Object.freeze({ abort: 'timeout' as const, pumpNow: true });
 
 /**
- * What ends an attempt, by the event that ended it: a success or failure came from the work
- * (nothing to stop); a cancel stops it; anything else (its timeout) stops it for lack of time.
+ * What ends an attempt, by the event that ended it: a success, a failure or an interruption (the
+ * work died with its scheduler) leaves nothing to stop; a cancel stops it; anything else (its
+ * timeout) stops it for lack of time.
  * Returns shared constants: no allocation per attempt.
  *
  * @example
@@ -101,6 +102,7 @@ export function attemptEndOf(eventType: string): AttemptEnd {
     case 'task.succeed':
       return SUCCEEDED;
     case 'task.fail':
+    case 'task.interrupted':
       return FAILED;
     case 'task.cancel':
       return CANCELLED;

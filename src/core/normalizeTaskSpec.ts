@@ -17,6 +17,8 @@ export interface NormalizedTask {
   readonly hasOwnRun: boolean;
   readonly timeoutMs: number;
   readonly retry: Required<RetryOptions>;
+  /** Crash interruptions a resumed run tolerates before the task fails (see TaskSpec.maxInterruptions). */
+  readonly maxInterruptions: number;
   readonly estimateMs: number | undefined;
   readonly group: string;
 }
@@ -26,6 +28,7 @@ export interface NormalizeDefaults {
   readonly defaultPriority: TaskPriority;
   readonly defaultTimeoutMs: number;
   readonly defaultRetry: Required<RetryOptions>;
+  readonly maxInterruptions: number;
   readonly handlers: Readonly<Record<string, TaskRun<any>>>;
   readonly ledger: ResourceLedger;
   readonly newId: () => string;
@@ -137,6 +140,7 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
       backoffFactor: optionalNumber(retry.backoffFactor, `${field}.retry.backoffFactor`, 1, defaults.defaultRetry.backoffFactor),
       maxBackoffMs: optionalNumber(retry.maxBackoffMs, `${field}.retry.maxBackoffMs`, 0, defaults.defaultRetry.maxBackoffMs),
     },
+    maxInterruptions: optionalNumber(spec.maxInterruptions, `${field}.maxInterruptions`, 0, defaults.maxInterruptions, true),
     estimateMs: spec.estimateMs === undefined ? undefined : optionalNumber(spec.estimateMs, `${field}.estimateMs`, 0, 0),
     group: optionalString(spec.group, `${field}.group`, 'default'),
   };

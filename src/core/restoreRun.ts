@@ -1,4 +1,5 @@
-import { TaskNotRecoverableError } from '../errors.js';
+import { AttemptInterruptedError, TaskNotRecoverableError } from '../errors.js';
+import type { AttemptOutcome } from './Executor.js';
 import type { StoredError, StoredTaskState } from './TaskStore.js';
 import type { RecoveredRun, TaskRun } from '../types.js';
 import { UNSTARTED, type TaskEntry } from './TaskEntry.js';
@@ -9,6 +10,8 @@ import { UNSTARTED, type TaskEntry } from './TaskEntry.js';
 export interface RestoreOptions {
   /** Work functions by task type: how tasks whose work was a closure resume. */
   readonly handlers: Readonly<Record<string, TaskRun<any>>>;
+  /** The scheduler's `maxInterruptions`: the budget of a stored task that names none (stored before it existed). */
+  readonly maxInterruptions: number;
   /** Called with what was recovered, once the interrupted attempts have been reported. */
   readonly onRestored: (run: RecoveredRun) => void;
 }
@@ -39,14 +42,15 @@ export function fromStoredError(stored: StoredError | undefined): Error | undefi
 export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
   // Field by field (not a spread): 100k recovered tasks, one object shape with admitted ones.
   const stored = state.task;
+  const handedBack = state.stoppedAttempts + state.interruptedAttempts;
   const entry: TaskEntry = {
     id: stored.id,
     name: stored.name,
     type: stored.type,
     priority: state.priority,
     seq: stored.seq,
-    // Attempts a stop handed back do not count: the budget grows by as many.
-    retry: state.stoppedAttempts === 0 ? stored.retry : { ...stored.retry, attempts: stored.retry.attempts + state.stoppedAttempts },
+    // Attempts a stop or a crash handed back do not count: the budget grows by as many.
+    retry: handedBack === 0 ? stored.retry : { ...stored.retry, attempts: stored.retry.attempts + handedBack },
     dependencies: stored.dependencies,
     resources: stored.resources,
     hasResources: Object.keys(stored.resources).length > 0,
@@ -87,4 +91,19 @@ export function droppedRecords(states: readonly StoredTaskState[], limit: number
     surplus--;
   }
   return dropped;
+}
+
+/** How many times a recovered task was interrupted before, and how many interruptions it may have. */
+export interface InterruptionBudget {
+  readonly before: number;
+  readonly max: number;
+}
+
+/**
+ * Whether an adopted attempt's outcome says its work did not survive the last scheduler: an
+ * AttemptInterruptedError as such. A subclass names another loss (a worker lost while the job
+ * ran, `WorkerLostError`), which fails the attempt as it would in a live run.
+ */
+export function isLostWithScheduler(outcome: AttemptOutcome): boolean {
+  return !outcome.ok && Object.getPrototypeOf(outcome.error) === AttemptInterruptedError.prototype;
 }

@@ -18,6 +18,7 @@ function comparable(task: NormalizedTask | StoredTask): Record<string, unknown> 
     config: task.config,
     timeoutMs: task.timeoutMs,
     retry: task.retry,
+    maxInterruptions: task.maxInterruptions,
     estimateMs: task.estimateMs,
     group: task.group,
   };
@@ -27,6 +28,8 @@ function comparable(task: NormalizedTask | StoredTask): Record<string, unknown> 
 export function differingField(given: NormalizedTask, stored: StoredTask): { field: string; stored: string; given: string } | undefined {
   const a = comparable(stored);
   const b = comparable(given);
+  // A task stored before maxInterruptions existed takes the resuming scheduler's (see restoreRun).
+  if (stored.maxInterruptions === undefined) delete a['maxInterruptions'];
   for (const field of Object.keys(a)) {
     const storedValue = canonicalJson(a[field]);
     const givenValue = canonicalJson(b[field]);

@@ -340,20 +340,21 @@ describe('dependentEvent', () => {
 });
 
 describe('attemptEndOf', () => {
-  it('aborts the work exactly for a cancel or a timeout, and pumps now for every end but a success', () => {
+  it('aborts the work exactly for a cancel or a timeout (a failed or interrupted attempt\'s work is over), and pumps now for every end but a success', () => {
     expect(attemptEndOf('task.succeed')).toEqual({ abort: undefined, pumpNow: false });
     expect(attemptEndOf('task.fail')).toEqual({ abort: undefined, pumpNow: true });
+    expect(attemptEndOf('task.interrupted')).toEqual({ abort: undefined, pumpNow: true });
     expect(attemptEndOf('task.cancel')).toEqual({ abort: 'cancel', pumpNow: true });
     expect(attemptEndOf('task.timeout')).toEqual({ abort: 'timeout', pumpNow: true });
   });
 
   it('returns one shared answer per kind of end: nothing is allocated per attempt (property)', () => {
-    const type = fc.constantFrom('task.succeed', 'task.fail', 'task.cancel', 'task.timeout', 'task.upstreamFailed');
+    const type = fc.constantFrom('task.succeed', 'task.fail', 'task.interrupted', 'task.cancel', 'task.timeout', 'task.upstreamFailed');
     fc.assert(
       fc.property(type, (t) => {
         expect(attemptEndOf(t)).toBe(attemptEndOf(t));
         expect(Object.isFrozen(attemptEndOf(t))).toBe(true);
-        expect(attemptEndOf(t).abort !== undefined).toBe(t !== 'task.succeed' && t !== 'task.fail');
+        expect(attemptEndOf(t).abort !== undefined).toBe(t !== 'task.succeed' && t !== 'task.fail' && t !== 'task.interrupted');
       }),
     );
   });
