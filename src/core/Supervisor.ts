@@ -98,9 +98,9 @@ const ERROR_PREFIX = 'xstate.error.actor.';
  * waiters. What runs next is {@link nextDispatch}'s, a pure function; why a task waits is
  * {@link explainTask}'s, another; this class applies what they decide.
  *
- * One class rather than eight files that take it whole: the state and the code that changes it
- * stay together (see /work/shared/STYLE.md, "split by job, not by line count"). Helpers get the
- * narrow view they need: {@link AttemptReporter}, {@link QueueRepairHost}, the deadlines' host.
+ * One class rather than eight files that each take it whole: the state and the code that changes
+ * it stay together (split by job, not by line count). Helpers get the narrow view they need:
+ * {@link AttemptReporter}, {@link QueueRepairHost}, the deadlines' host, the actors' watch.
  */
 export class Supervisor {
   readonly #settings: SupervisorSettings;
@@ -127,7 +127,7 @@ export class Supervisor {
   #callerError: unknown;
   #pumpScheduled = false;
   #view: DispatchView<TaskEntry> | undefined;
-  /** Executor `abort` calls under way (see {@link Supervisor.deliver}). */
+  /** Executor `abort` calls under way (see `#deliver`). */
   #aborting = 0;
   /** Failures of the policy's queue about no task in particular since the last dispatch. */
   #queueStrikes = 0;
@@ -746,7 +746,7 @@ export class Supervisor {
     queueMicrotask(this.#sendPumpEvent);
   }
 
-  /** The microtask of {@link Supervisor.#pumpLater}: one function for the scheduler's life. */
+  /** The microtask of `#pumpLater`: one function for the scheduler's life. */
   readonly #sendPumpEvent = (): void => {
     this.#self.send(SCHEDULER_PUMP);
     this.#outbox.flush();
