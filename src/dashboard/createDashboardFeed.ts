@@ -1,10 +1,46 @@
 import type { Scheduler } from '../scheduler.js';
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
-import type { TaskRecord } from '../types.js';
+import type { RecoveredRun, TaskRecord } from '../types.js';
 import type { TaskTracker } from './createTaskTracker.js';
 import { recordHistory } from './recordHistory.js';
 import { taskPath } from './taskPath.js';
-import type { NodeView, PatchMessage, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
+import type { NodeView, PatchMessage, RunView, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
+
+/** Fields a task record may carry once the scheduler has them (cached results, spawned children, its worker slot): read when present. */
+interface LaterRecordFields {
+  readonly cached?: unknown;
+  readonly children?: unknown;
+  readonly slot?: unknown;
+}
+
+/** The optional parts of a task's view: present only when they say something, to keep messages small. */
+function extraFields(record: TaskRecord): Partial<TaskView> {
+  const later = record as TaskRecord & LaterRecordFields;
+  return {
+    ...(record.node === undefined ? {} : { node: record.node }),
+    ...(record.group === 'default' ? {} : { group: record.group }),
+    ...(record.type === 'generic' ? {} : { type: record.type }),
+    ...(record.estimateMs === undefined ? {} : { estimateMs: record.estimateMs }),
+    ...(later.cached === true ? { cached: true as const } : {}),
+    ...(Array.isArray(later.children) && later.children.length > 0 ? { children: later.children.map(String) } : {}),
+    ...(typeof later.slot === 'number' && record.status === 'running' ? { slot: later.slot } : {}),
+  };
+}
+
+/** Marks the runs a resumed run's recovery reported as interrupted (`recovered.interrupted`). */
+function createInterruptedMarker(): (recovered: RecoveredRun | undefined, runs: readonly RunView[]) => void {
+  let seen: RecoveredRun | undefined;
+  let keys = new Set<string>();
+  return (recovered, runs) => {
+    if (recovered === undefined) return;
+    if (recovered !== seen) {
+      seen = recovered;
+      keys = new Set(recovered.interrupted.map(({ id, attempt }) => `${id}#${attempt}`));
+    }
+    if (keys.size === 0) return;
+    for (const run of runs) if (keys.has(`${run.task}#${run.attempt}`)) run.interrupted = true;
+  };
+}
 
 /** Builds the dashboard's messages from the public scheduler API and a {@link TaskTracker}. */
 export interface DashboardFeed {
@@ -57,29 +93,50 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
     priority: record.priority,
     dependencies: record.dependencies,
     attempts: record.attempts,
-    ...(record.node === undefined ? {} : { node: record.node }),
+    ...extraFields(record),
   });
+  const markInterrupted = createInterruptedMarker();
+  /** The tracker's runs, with what the scheduler knows better: the slot a running attempt holds, and whether it was interrupted. */
+  const annotate = (runs: readonly RunView[], views: ReadonlyMap<string, TaskView>): readonly RunView[] => {
+    markInterrupted(scheduler.recovered, runs);
+    if (views.size > 0) {
+      for (const run of runs) {
+        const slot = run.end === null ? views.get(run.task)?.slot : undefined;
+        if (slot !== undefined) run.slot = slot;
+      }
+    }
+    return runs;
+  };
 
   return {
     snapshot() {
+      const tasks = scheduler.listTasks().map(view);
+      const recovered = scheduler.recovered;
       return {
         type: 'snapshot',
         at: options.now(),
         canControl: options.canControl,
         statechart: tracker.statechart(),
-        tasks: scheduler.listTasks().map(view),
+        tasks,
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
-        runs: tracker.runs(),
+        runs: annotate(tracker.runs(), new Map(tasks.filter((task) => task.slot !== undefined).map((task) => [task.id, task]))),
         nodes: options.nodes === undefined ? null : readNodes(),
+        ...(recovered === undefined ? {} : { recovered }),
       };
     },
     patch() {
       const tasks: TaskView[] = [];
       const removed: string[] = [];
+      const slotted = new Map<string, TaskView>();
       for (const id of tracker.takeChangedTasks()) {
-        if (scheduler.hasTask(id)) tasks.push(view(scheduler.getTask(id)));
-        else removed.push(id);
+        if (!scheduler.hasTask(id)) {
+          removed.push(id);
+          continue;
+        }
+        const task = view(scheduler.getTask(id));
+        tasks.push(task);
+        if (task.slot !== undefined) slotted.set(id, task);
       }
       const outline = tracker.statechart();
       const isNewOutline = outline !== null && outline !== sentOutline;
@@ -96,7 +153,7 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
         removed,
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
-        runs: tracker.takeChangedRuns(),
+        runs: annotate(tracker.takeChangedRuns(), slotted),
         ...(hasNewNodes && nodes !== undefined ? { nodes } : {}),
       };
     },
