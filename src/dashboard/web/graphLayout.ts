@@ -1,0 +1,80 @@
+// A layered layout for the dependency graph, fast enough for thousands of boxes: one column per
+// dependency level, boxes ordered in their column by where their parents sit (one barycentre pass).
+
+/** A box to place: its column and the boxes it has arrows from. */
+export interface LayoutInput {
+  readonly id: string;
+  readonly level: number;
+  /** Ids of boxes with an arrow into this one. */
+  readonly parents: readonly string[];
+  /** Sort key among boxes of equal barycentre, e.g. the cluster's key. */
+  readonly key: string;
+}
+
+/** A placed box: top-left corner and size, in world units. */
+export interface Placed {
+  readonly id: string;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface LayoutOptions {
+  readonly width: number;
+  readonly height: number;
+  readonly columnGap: number;
+  readonly rowGap: number;
+}
+
+/** The smallest rectangle around every box. */
+export interface Bounds {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+const collator = new Intl.Collator('en', { numeric: true });
+
+/**
+ * Places boxes in columns by level, each column centred on the tallest one; within a column a box
+ * sits near the mean position of its parents, so arrows mostly run straight.
+ */
+export function layoutLayers(inputs: readonly LayoutInput[], options: LayoutOptions): { placed: Map<string, Placed>; bounds: Bounds } {
+  const columns = new Map<number, LayoutInput[]>();
+  for (const input of inputs) {
+    const column = columns.get(input.level);
+    if (column === undefined) columns.set(input.level, [input]);
+    else column.push(input);
+  }
+  const levels = [...columns.keys()].sort((a, b) => a - b);
+  const tallest = Math.max(0, ...[...columns.values()].map((column) => column.length));
+  const rank = new Map<string, number>();
+  const placed = new Map<string, Placed>();
+  const step = options.height + options.rowGap;
+  for (const level of levels) {
+    const column = columns.get(level) as LayoutInput[];
+    const barycentre = new Map<string, number>();
+    for (const input of column) {
+      let sum = 0;
+      let count = 0;
+      for (const parent of input.parents) {
+        const parentRank = rank.get(parent);
+        if (parentRank === undefined) continue;
+        sum += parentRank;
+        count += 1;
+      }
+      barycentre.set(input.id, count === 0 ? Number.POSITIVE_INFINITY : sum / count);
+    }
+    column.sort((a, b) => (barycentre.get(a.id) as number) - (barycentre.get(b.id) as number) || collator.compare(a.key, b.key) || collator.compare(a.id, b.id));
+    const offset = ((tallest - column.length) * step) / 2;
+    column.forEach((input, index) => {
+      // Ranks are positions relative to the tallest column, so columns of different heights compare.
+      rank.set(input.id, (offset + index * step) / step);
+      placed.set(input.id, { id: input.id, x: level * (options.width + options.columnGap), y: offset + index * step, width: options.width, height: options.height });
+    });
+  }
+  const maxLevel = levels.at(-1) ?? 0;
+  return { placed, bounds: { x: 0, y: 0, width: (maxLevel + 1) * (options.width + options.columnGap) - options.columnGap, height: Math.max(0, tallest * step - options.rowGap) } };
+}
