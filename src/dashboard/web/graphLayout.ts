@@ -23,8 +23,12 @@ export interface Placed {
 export interface LayoutOptions {
   readonly width: number;
   readonly height: number;
+  /** Space between two levels. */
   readonly columnGap: number;
+  /** Space between two boxes of a level. */
   readonly rowGap: number;
+  /** Levels as rows from the top rather than columns from the left. @default false */
+  readonly vertical?: boolean;
 }
 
 /** The smallest rectangle around every box. */
@@ -38,7 +42,7 @@ export interface Bounds {
 const collator = new Intl.Collator('en', { numeric: true });
 
 /**
- * Places boxes in columns by level, each column centred on the tallest one; within a column a box
+ * Places boxes in columns by level (rows when `vertical`), each centred on the largest one; within a column a box
  * sits near the mean position of its parents, so arrows mostly run straight.
  */
 export function layoutLayers(inputs: readonly LayoutInput[], options: LayoutOptions): { placed: Map<string, Placed>; bounds: Bounds } {
@@ -52,7 +56,9 @@ export function layoutLayers(inputs: readonly LayoutInput[], options: LayoutOpti
   const tallest = Math.max(0, ...[...columns.values()].map((column) => column.length));
   const rank = new Map<string, number>();
   const placed = new Map<string, Placed>();
-  const step = options.height + options.rowGap;
+  const vertical = options.vertical === true;
+  const step = vertical ? options.width + options.rowGap : options.height + options.rowGap;
+  const levelStep = vertical ? options.height + options.columnGap / 2 : options.width + options.columnGap;
   for (const level of levels) {
     const column = columns.get(level) as LayoutInput[];
     const barycentre = new Map<string, number>();
@@ -72,9 +78,12 @@ export function layoutLayers(inputs: readonly LayoutInput[], options: LayoutOpti
     column.forEach((input, index) => {
       // Ranks are positions relative to the tallest column, so columns of different heights compare.
       rank.set(input.id, (offset + index * step) / step);
-      placed.set(input.id, { id: input.id, x: level * (options.width + options.columnGap), y: offset + index * step, width: options.width, height: options.height });
+      const across = offset + index * step;
+      placed.set(input.id, { id: input.id, x: vertical ? across : level * levelStep, y: vertical ? level * levelStep : across, width: options.width, height: options.height });
     });
   }
   const maxLevel = levels.at(-1) ?? 0;
-  return { placed, bounds: { x: 0, y: 0, width: (maxLevel + 1) * (options.width + options.columnGap) - options.columnGap, height: Math.max(0, tallest * step - options.rowGap) } };
+  const alongLevels = (maxLevel + 1) * levelStep - (levelStep - (vertical ? options.height : options.width));
+  const acrossLevels = Math.max(0, tallest * step - (step - (vertical ? options.width : options.height)));
+  return { placed, bounds: { x: 0, y: 0, width: vertical ? acrossLevels : alongLevels, height: vertical ? alongLevels : acrossLevels } };
 }

@@ -3,7 +3,7 @@
 import type { TaskView } from '../protocol.js';
 import { categoryOf, CATEGORIES, clusterTasks, computeLevels, dependentsOf, emptyCounts, lineageOf, type Cluster, type ClusterEdge, type GroupMode } from './aggregate.js';
 import { attachPointer, CATEGORY_COLOURS, fitText, prepareCanvas } from './dom.js';
-import { layoutLayers, type Bounds, type Placed } from './graphLayout.js';
+import { layoutLayers, type Bounds, type LayoutInput, type LayoutOptions, type Placed } from './graphLayout.js';
 import { fitViewport, toWorld, zoomAt, type Viewport } from './viewport.js';
 
 /** Up to this many tasks are drawn one box each; more are clustered. */
@@ -11,7 +11,7 @@ export const DETAIL_LIMIT = 400;
 /** More clusters than this under the chosen grouping fall back to one cluster per level. */
 const CLUSTER_LIMIT = 800;
 const TASK_BOX = { width: 150, height: 24, columnGap: 70, rowGap: 8 };
-const CLUSTER_BOX = { width: 200, height: 54, columnGap: 90, rowGap: 14 };
+const CLUSTER_BOX = { width: 200, height: 46, columnGap: 56, rowGap: 14 };
 
 interface Box {
   readonly placed: Placed;
@@ -29,6 +29,8 @@ interface Scene {
   readonly edges: readonly { readonly source: string; readonly target: string; readonly count: number }[];
   readonly bounds: Bounds;
   readonly taskCount: number;
+  /** Levels run down the panel rather than across it. */
+  readonly vertical: boolean;
 }
 
 export interface GraphViewOptions {
@@ -42,6 +44,11 @@ export interface GraphView {
   setGrouping(mode: GroupMode): void;
   setFocus(on: boolean): void;
   fit(): void;
+}
+
+/** A box's width on screen. */
+function placedWidth(scale: number, scene: Scene): number {
+  return (scene.boxes[0]?.placed.width ?? 0) * scale;
 }
 
 function clusterLabel(cluster: Cluster): string {
@@ -74,16 +81,26 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
     });
   };
 
+  /** The layout, across or down, that the panel shows at the larger scale. */
+  const bestLayout = (inputs: readonly LayoutInput[], box: LayoutOptions): ReturnType<typeof layoutLayers> & { vertical: boolean } => {
+    const width = Math.max(1, canvas.clientWidth);
+    const height = Math.max(1, canvas.clientHeight);
+    const across = layoutLayers(inputs, box);
+    const down = layoutLayers(inputs, { ...box, vertical: true });
+    const scaleOf = (bounds: Bounds): number => fitViewport(bounds, width, height).scale;
+    return scaleOf(down.bounds) > scaleOf(across.bounds) * 1.05 ? { ...down, vertical: true } : { ...across, vertical: false };
+  };
+
   const buildScene = (key: string, shown: readonly TaskView[]): Scene => {
     if (shown.length <= DETAIL_LIMIT) {
       const shownIds = new Set(shown.map((task) => task.id));
-      const { placed, bounds } = layoutLayers(
+      const { placed, bounds, vertical } = bestLayout(
         shown.map((task) => ({ id: task.id, level: levels.get(task.id) ?? 0, parents: task.dependencies.filter((dep) => shownIds.has(dep)), key: task.id })),
         TASK_BOX,
       );
       const boxes = shown.map((task) => ({ placed: placed.get(task.id) as Placed, id: task.id, cluster: undefined }));
       const edges = shown.flatMap((task) => task.dependencies.filter((dep) => shownIds.has(dep)).map((dep) => ({ source: dep, target: task.id, count: 1 })));
-      return { key, mode: 'tasks', grouping, boxes, byId: new Map(boxes.map((box) => [box.id, box])), edges, bounds, taskCount: shown.length };
+      return { key, mode: 'tasks', grouping, boxes, byId: new Map(boxes.map((box) => [box.id, box])), edges, bounds, taskCount: shown.length, vertical };
     }
     let effective = grouping;
     let clustered = clusterTasks(shown, levels, effective);
@@ -97,9 +114,9 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
       if (list === undefined) parents.set(edge.target, [edge.source]);
       else list.push(edge.source);
     }
-    const { placed, bounds } = layoutLayers(clustered.clusters.map((cluster) => ({ id: cluster.id, level: cluster.level, parents: parents.get(cluster.id) ?? [], key: cluster.key })), CLUSTER_BOX);
+    const { placed, bounds, vertical } = bestLayout(clustered.clusters.map((cluster) => ({ id: cluster.id, level: cluster.level, parents: parents.get(cluster.id) ?? [], key: cluster.key })), CLUSTER_BOX);
     const boxes = clustered.clusters.map((cluster) => ({ placed: placed.get(cluster.id) as Placed, id: cluster.id, cluster }));
-    return { key, mode: 'clusters', grouping: effective, boxes, byId: new Map(boxes.map((box) => [box.id, box])), edges: clustered.edges, bounds, taskCount: shown.length };
+    return { key, mode: 'clusters', grouping: effective, boxes, byId: new Map(boxes.map((box) => [box.id, box])), edges: clustered.edges, bounds, taskCount: shown.length, vertical };
   };
 
   const refreshScene = (shapeVersion: number): void => {
@@ -155,19 +172,26 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
       const isSelected = current.mode === 'tasks' && (edge.source === selectedId || edge.target === selectedId);
       context.strokeStyle = isSelected ? '#212529' : 'rgba(110, 120, 135, 0.45)';
       context.lineWidth = (isSelected ? 2 : current.mode === 'clusters' ? Math.min(6, 1 + Math.log2(edge.count)) : 1) / Math.max(view.scale, 0.25);
-      const x1 = from.x + from.width;
-      const y1 = from.y + from.height / 2;
-      const x2 = to.x;
-      const y2 = to.y + to.height / 2;
-      const bend = (x2 - x1) / 2;
       context.beginPath();
-      context.moveTo(x1, y1);
-      context.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
+      if (current.vertical) {
+        const x1 = from.x + from.width / 2;
+        const y1 = from.y + from.height;
+        const x2 = to.x + to.width / 2;
+        const y2 = to.y;
+        const bend = (y2 - y1) / 2;
+        context.moveTo(x1, y1);
+        context.bezierCurveTo(x1, y1 + bend, x2, y2 - bend, x2, y2);
+      } else {
+        const x1 = from.x + from.width;
+        const y1 = from.y + from.height / 2;
+        const x2 = to.x;
+        const y2 = to.y + to.height / 2;
+        const bend = (x2 - x1) / 2;
+        context.moveTo(x1, y1);
+        context.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
+      }
       context.stroke();
     }
-    const showText = view.scale * 11 >= 6;
-    context.font = '11px system-ui, sans-serif';
-    context.textBaseline = 'middle';
     for (const box of current.boxes) {
       const { placed } = box;
       if (!visible(placed)) continue;
@@ -182,26 +206,51 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
           context.fillStyle = '#fff';
           context.fillRect(placed.x + placed.width - 9, placed.y + 3, 6, 6);
         }
-        if (showText) {
-          const category = task === undefined ? 'waiting' : categoryOf(task.state);
-          context.fillStyle = category === 'ready' || category === 'waiting' ? '#212529' : '#fff';
-          context.fillText(fitText(context, box.id, placed.width - 12), placed.x + 6, placed.y + placed.height / 2);
-        }
         continue;
       }
-      drawCluster(context, box.cluster, placed, showText);
+      drawCluster(context, box.cluster, placed);
     }
     context.restore();
+    // Text at a fixed screen size, in boxes large enough on screen to hold it.
+    if (placedWidth(view.scale, current) < 48) return;
+    context.textBaseline = 'middle';
+    for (const box of current.boxes) {
+      const { placed } = box;
+      if (!visible(placed)) continue;
+      const x = placed.x * view.scale + view.x;
+      const y = placed.y * view.scale + view.y;
+      const width = placed.width * view.scale;
+      const height = placed.height * view.scale;
+      if (box.cluster === undefined) {
+        if (height < 11) continue;
+        const task = tasks.get(box.id);
+        const category = task === undefined ? 'waiting' : categoryOf(task.state);
+        context.font = '11px system-ui, sans-serif';
+        context.fillStyle = category === 'ready' || category === 'waiting' ? '#212529' : '#fff';
+        context.fillText(fitText(context, box.id, width - 10), x + 5, y + height / 2);
+        continue;
+      }
+      if (height < 22) continue;
+      const cluster = box.cluster;
+      context.fillStyle = '#212529';
+      context.font = '600 11px system-ui, sans-serif';
+      context.fillText(fitText(context, clusterLabel(cluster), width - 10), x + 5, y + (height < 36 ? height * 0.3 : 10));
+      if (height < 36) continue;
+      context.font = '11px system-ui, sans-serif';
+      const counts = cluster.counts;
+      const parts = [`${cluster.taskIds.length} tasks`, `${counts.done} done`, counts.running > 0 ? `${counts.running} running` : '', counts.failed > 0 ? `${counts.failed} failed` : ''].filter((part) => part !== '');
+      context.fillText(fitText(context, parts.join(' · '), width - 10), x + 5, y + height * 0.5);
+    }
   };
 
-  const drawCluster = (context: CanvasRenderingContext2D, cluster: Cluster, placed: Placed, showText: boolean): void => {
+  const drawCluster = (context: CanvasRenderingContext2D, cluster: Cluster, placed: Placed): void => {
     context.fillStyle = '#fff';
     context.fillRect(placed.x, placed.y, placed.width, placed.height);
     context.strokeStyle = selectedId !== null && cluster.taskIds.includes(selectedId) ? '#000' : '#adb5bd';
     context.lineWidth = 1 / view.scale;
     context.strokeRect(placed.x, placed.y, placed.width, placed.height);
     const total = cluster.taskIds.length;
-    const bar = { x: placed.x + 6, y: placed.y + placed.height - 16, width: placed.width - 12, height: 10 };
+    const bar = { x: placed.x + 6, y: placed.y + placed.height - 13, width: placed.width - 12, height: 8 };
     let x = bar.x;
     for (const category of CATEGORIES) {
       const share = (cluster.counts[category] / total) * bar.width;
@@ -210,14 +259,6 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
       context.fillRect(x, bar.y, share, bar.height);
       x += share;
     }
-    if (!showText) return;
-    context.fillStyle = '#212529';
-    context.font = '600 11px system-ui, sans-serif';
-    context.fillText(fitText(context, clusterLabel(cluster), placed.width - 12), placed.x + 6, placed.y + 11);
-    context.font = '11px system-ui, sans-serif';
-    const counts = cluster.counts;
-    const parts = [`${total} tasks`, `${counts.done} done`, counts.running > 0 ? `${counts.running} running` : '', counts.failed > 0 ? `${counts.failed} failed` : ''].filter((part) => part !== '');
-    context.fillText(fitText(context, parts.join(' · '), placed.width - 12), placed.x + 6, placed.y + 26);
   };
 
   const boxAt = (px: number, py: number): Box | undefined => {

@@ -97,6 +97,12 @@ byId('task-scope-clear').addEventListener('click', () => {
 });
 byId<HTMLSelectElement>('graph-mode').addEventListener('change', (event) => graphView.setGrouping((event.target as HTMLSelectElement).value as GroupMode));
 byId<HTMLInputElement>('graph-focus').addEventListener('change', (event) => graphView.setFocus((event.target as HTMLInputElement).checked));
+byId('statechart-enlarge').addEventListener('click', (event) => {
+  const enlarged = byId('statechart-box').classList.toggle('enlarged');
+  const button = event.target as HTMLButtonElement;
+  button.setAttribute('aria-pressed', String(enlarged));
+  button.textContent = enlarged ? 'close the large statechart' : 'enlarge the statechart';
+});
 byId('graph-fit').addEventListener('click', () => graphView.fit());
 byId('timeline-fit').addEventListener('click', () => timelineView.fit());
 byId<HTMLSelectElement>('progress-mode').addEventListener('change', (event) => progressView.setMode((event.target as HTMLSelectElement).value as GroupMode));
@@ -148,6 +154,7 @@ function render(): void {
   const selected = model.selectedId === null ? undefined : model.tasks.get(model.selectedId);
   byId('detail-title').textContent = selected === undefined ? 'select a task' : `${selected.id}: ${stateLabel(selected)}${selected.node !== undefined && selected.state !== 'pending.dispatched' ? ` (node ${selected.node})` : ''}`;
   byId('detail-panel').dataset['state'] = selected?.state ?? '';
+  byId('statechart-box').hidden = selected === undefined || model.statechart === null;
   statechartView.update(model.statechart, selected?.state ?? null, model.detail?.history.at(-1));
   byId('controls').hidden = !model.canControl || selected === undefined;
   byId<HTMLButtonElement>('cancel-button').disabled = selected === undefined || FINAL_STATUSES.has(selected.status);

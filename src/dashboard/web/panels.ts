@@ -89,7 +89,7 @@ export function renderRecovered(panel: HTMLElement, recovered: RecoveredRun | un
 }
 
 function formatTime(at: number, first: number): string {
-  const clock = at > 1e11 ? `${new Date(at).toLocaleTimeString()}.${String(at % 1000).padStart(3, '0')}` : `${at} ms`;
+  const clock = at > 1e11 ? `${new Date(at).toLocaleTimeString('en-GB')}.${String(at % 1000).padStart(3, '0')}` : `${at} ms`;
   return `${clock} (+${at - first} ms)`;
 }
 

@@ -61,7 +61,7 @@ function labelOf(events: readonly string[]): ElkLabel {
 }
 
 /**
- * The ELK graph of a statechart: layered left to right, compound states as nodes with their
+ * The ELK graph of a statechart: layered top to bottom (it sits in a tall, narrow panel), compound states as nodes with their
  * children inside, edges defined at the root (ELK routes them across the hierarchy) with their
  * labels placed by the layout, so no label sits on another; all coordinates relative to the root.
  */
@@ -87,7 +87,7 @@ export function toElkGraph(outline: StatechartOutline): ElkNode {
     id: outline.id,
     layoutOptions: {
       'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
+      'elk.direction': 'DOWN',
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
       'elk.edgeRouting': 'ORTHOGONAL',
       'elk.edgeLabels.placement': 'CENTER',
