@@ -27,18 +27,50 @@ function extraFields(record: TaskRecord): Partial<TaskView> {
   };
 }
 
-/** Marks the runs a resumed run's recovery reported as interrupted (`recovered.interrupted`). */
-function createInterruptedMarker(): (recovered: RecoveredRun | undefined, runs: readonly RunView[]) => void {
+/**
+ * The attempts a resumed run's recovery reported interrupted (`recovered.interrupted`): they ran
+ * in the process that crashed, so inspection never saw them. Each becomes a run of its own, from
+ * when its record says it started to when this scheduler recovered it, marked `interrupted`; a
+ * run the tracker did see for such an attempt is marked too.
+ */
+function createInterruptedRuns(scheduler: Scheduler, now: () => number) {
   let seen: RecoveredRun | undefined;
   let keys = new Set<string>();
-  return (recovered, runs) => {
-    if (recovered === undefined) return;
-    if (recovered !== seen) {
-      seen = recovered;
-      keys = new Set(recovered.interrupted.map(({ id, attempt }) => `${id}#${attempt}`));
-    }
+  let runs: RunView[] = [];
+  let unsent: RunView[] = [];
+  const refresh = (): void => {
+    const recovered = scheduler.recovered;
+    if (recovered === undefined || recovered === seen) return;
+    seen = recovered;
+    keys = new Set(recovered.interrupted.map(({ id, attempt }) => `${id}#${attempt}`));
+    const at = now();
+    runs = recovered.interrupted.map(({ id, attempt }) => {
+      const record = scheduler.hasTask(id) ? scheduler.getTask(id) : undefined;
+      const start = record?.startedAt ?? record?.createdAt ?? at;
+      return { task: id, attempt, slot: -1, start: Math.min(start, at), end: at, outcome: 'interrupted', interrupted: true as const };
+    });
+    unsent = runs;
+  };
+  const mark = (tracked: readonly RunView[]): void => {
     if (keys.size === 0) return;
-    for (const run of runs) if (keys.has(`${run.task}#${run.attempt}`)) run.interrupted = true;
+    for (const run of tracked) if (keys.has(`${run.task}#${run.attempt}`)) run.interrupted = true;
+  };
+  return {
+    /** Every run, with the interrupted ones first. */
+    all(tracked: readonly RunView[]): readonly RunView[] {
+      refresh();
+      mark(tracked);
+      unsent = [];
+      return runs.length === 0 ? tracked : [...runs, ...tracked];
+    },
+    /** The runs changed since the last message, with the interrupted ones the first time they are known. */
+    changed(tracked: readonly RunView[]): readonly RunView[] {
+      refresh();
+      mark(tracked);
+      const fresh = unsent;
+      unsent = [];
+      return fresh.length === 0 ? tracked : [...fresh, ...tracked];
+    },
   };
 }
 
@@ -95,10 +127,9 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
     attempts: record.attempts,
     ...extraFields(record),
   });
-  const markInterrupted = createInterruptedMarker();
-  /** The tracker's runs, with what the scheduler knows better: the slot a running attempt holds, and whether it was interrupted. */
-  const annotate = (runs: readonly RunView[], views: ReadonlyMap<string, TaskView>): readonly RunView[] => {
-    markInterrupted(scheduler.recovered, runs);
+  const interrupted = createInterruptedRuns(scheduler, options.now);
+  /** The tracker's runs, with what the scheduler knows better: the slot a running attempt holds. */
+  const withSlots = (runs: readonly RunView[], views: ReadonlyMap<string, TaskView>): readonly RunView[] => {
     if (views.size > 0) {
       for (const run of runs) {
         const slot = run.end === null ? views.get(run.task)?.slot : undefined;
@@ -120,7 +151,7 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
         tasks,
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
-        runs: annotate(tracker.runs(), new Map(tasks.filter((task) => task.slot !== undefined).map((task) => [task.id, task]))),
+        runs: interrupted.all(withSlots(tracker.runs(), new Map(tasks.filter((task) => task.slot !== undefined).map((task) => [task.id, task])))),
         nodes: options.nodes === undefined ? null : readNodes(),
         ...(recovered === undefined ? {} : { recovered }),
       };
@@ -153,7 +184,7 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
         removed,
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
-        runs: annotate(tracker.takeChangedRuns(), slotted),
+        runs: interrupted.changed(withSlots(tracker.takeChangedRuns(), slotted)),
         ...(hasNewNodes && nodes !== undefined ? { nodes } : {}),
       };
     },

@@ -12,6 +12,12 @@ export interface Lane {
 
 const collator = new Intl.Collator('en', { numeric: true });
 
+/** Slot -1 holds the attempts a resumed run found interrupted: they ran before it, on slots it never knew. */
+function laneLabel(run: Pick<RunView, 'slot' | 'node'>): string {
+  const slot = run.slot < 0 ? 'before resume' : `slot ${run.slot + 1}`;
+  return run.node === undefined ? slot : `${run.node} · ${slot}`;
+}
+
 /**
  * Puts every attempt on a lane: its worker slot, grouped by the node it ran on when it has one
  * (node lanes first, in name order, then the slots of attempts never placed on a node). A slot is
@@ -23,7 +29,7 @@ export function assignLanes(runs: readonly Pick<RunView, 'slot' | 'node' | 'star
     const id = `${run.node ?? ''}\u0000${run.slot}`;
     let lane = lanes.get(id);
     if (lane === undefined) {
-      lane = { node: run.node, slot: run.slot, label: run.node === undefined ? `slot ${run.slot + 1}` : `${run.node} · ${run.slot + 1}`, runs: [] };
+      lane = { node: run.node, slot: run.slot, label: laneLabel(run), runs: [] };
       lanes.set(id, lane);
     }
     lane.runs.push(index);
