@@ -24,9 +24,10 @@ describe('layoutLayers', () => {
     // d's parent a sits above b, so d sits above c: no crossing.
     expect((placed.get('d')?.y ?? 0) < (placed.get('c')?.y ?? 0)).toBe(true);
     expect(bounds).toEqual({ x: 0, y: 0, width: 250, height: 50 });
-    const vertical = layoutLayers(inputs, { width: 100, height: 20, columnGap: 50, rowGap: 10, vertical: true });
-    expect(vertical.placed.get('c')?.y).toBe(45);
-    expect(vertical.bounds).toEqual({ x: 0, y: 0, width: 210, height: 65 });
+    // Down the panel, levels sit a third of the column gap apart.
+    const vertical = layoutLayers(inputs, { width: 100, height: 20, columnGap: 60, rowGap: 10, vertical: true });
+    expect(vertical.placed.get('c')?.y).toBe(40);
+    expect(vertical.bounds).toEqual({ x: 0, y: 0, width: 210, height: 60 });
   });
 });
 

@@ -58,7 +58,7 @@ export function layoutLayers(inputs: readonly LayoutInput[], options: LayoutOpti
   const placed = new Map<string, Placed>();
   const vertical = options.vertical === true;
   const step = vertical ? options.width + options.rowGap : options.height + options.rowGap;
-  const levelStep = vertical ? options.height + options.columnGap / 2 : options.width + options.columnGap;
+  const levelStep = vertical ? options.height + options.columnGap / 3 : options.width + options.columnGap;
   for (const level of levels) {
     const column = columns.get(level) as LayoutInput[];
     const barycentre = new Map<string, number>();

@@ -60,7 +60,7 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
   const canvas = document.createElement('canvas');
   canvas.setAttribute('aria-label', 'dependency graph');
   container.appendChild(canvas);
-  let grouping: GroupMode = 'level';
+  let grouping: GroupMode = 'group';
   let focus = false;
   let scene: Scene | undefined;
   let view: Viewport = { scale: 1, x: 0, y: 0 };

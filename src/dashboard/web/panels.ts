@@ -88,9 +88,11 @@ export function renderRecovered(panel: HTMLElement, recovered: RecoveredRun | un
   panel.replaceChildren(htmlElement('h3', undefined, 'Resumed run'), summary, list);
 }
 
-function formatTime(at: number, first: number): string {
+/** A time of the history: the clock time (or the clock's ms, for a clock that is not the epoch's), and the offset from the first entry. */
+function formatTime(at: number, first: number): { clock: string; offset: string } {
   const clock = at > 1e11 ? `${new Date(at).toLocaleTimeString('en-GB')}.${String(at % 1000).padStart(3, '0')}` : `${at} ms`;
-  return `${clock} (+${at - first} ms)`;
+  const elapsed = at - first;
+  return { clock, offset: elapsed < 10_000 ? `+${elapsed} ms` : `+${(elapsed / 1000).toFixed(1)} s` };
 }
 
 /** The selected task's facts, history table and, while it is pending, why it waits. */
@@ -99,7 +101,9 @@ export function renderDetail(facts: HTMLElement, history: HTMLElement, explanati
   history.replaceChildren(
     ...detail.history.map((entry) => {
       const row = htmlElement('tr');
-      for (const cell of [formatTime(entry.at, first), entry.from ?? '—', entry.to, entry.event]) htmlElement('td', undefined, cell, row);
+      const { clock, offset } = formatTime(entry.at, first);
+      htmlElement('td', undefined, offset, row).title = clock;
+      for (const cell of [entry.from ?? '—', entry.to, entry.event]) htmlElement('td', undefined, cell, row);
       return row;
     }),
   );

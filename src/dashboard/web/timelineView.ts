@@ -92,7 +92,7 @@ export function createTimelineView(container: HTMLElement, note: HTMLElement, on
       context.moveTo(x, AXIS_HEIGHT);
       context.lineTo(x, height);
       context.stroke();
-      context.fillText(tickLabel(tick - start, step), x + 2, AXIS_HEIGHT / 2);
+      if (x < width - 40) context.fillText(tickLabel(tick - start, step), x + 2, AXIS_HEIGHT / 2);
     }
     context.save();
     context.beginPath();
@@ -141,7 +141,6 @@ export function createTimelineView(container: HTMLElement, note: HTMLElement, on
       if (laneHeight < 9 && laneIndex % Math.ceil(9 / laneHeight) !== 0) return;
       context.fillText(fitText(context, lane.label, LABEL_WIDTH - 6), 2, AXIS_HEIGHT + laneIndex * laneHeight + laneHeight / 2);
     });
-    void width;
   };
 
   const runAt = (x: number, y: number): RunView | undefined => {

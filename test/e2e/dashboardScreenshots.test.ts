@@ -1,0 +1,58 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/createScheduler.js';
+import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
+import type { Scheduler } from '../../src/scheduler.js';
+import { compareScreenshot, launchChromium, NO_CHROMIUM } from './browser.js';
+import { fixtureDetail, fixtureSnapshot } from './fixtures/runSnapshot.js';
+
+if (NO_CHROMIUM !== undefined) console.warn(`skipping the dashboard screenshots: ${NO_CHROMIUM}`);
+/** Share of pixels allowed to differ: anti-aliasing and the live clock's last few ms, not a changed layout. */
+const TOLERANCE = 0.004;
+
+/** Opens the real page, served by a real dashboard, fed the fixture run instead of the live socket. */
+async function openFixture(browser: Browser, dashboard: Dashboard, count: number): Promise<Page> {
+  const snapshot = fixtureSnapshot(count);
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
+  await page.routeWebSocket(/\/ws$/, (socket) => socket.send(JSON.stringify(snapshot)));
+  await page.route(/\/api\/task\?id=/, (route) => route.fulfill({ json: fixtureDetail(snapshot, new URL(route.request().url()).searchParams.get('id') ?? '') }));
+  await page.goto(dashboard.url);
+  await page.locator(`#graph[data-tasks="${count}"]`).waitFor({ state: 'attached' });
+  await page.click('.row[data-task-id="task-3"]');
+  await page.locator('#statechart .chart-state.active[data-path="completed"]').waitFor();
+  await page.locator('#history tbody tr').nth(3).waitFor();
+  await page.mouse.move(0, 0);
+  // The heavy views redraw every 250 ms: let one more pass land.
+  await page.waitForTimeout(600);
+  return page;
+}
+
+describe.skipIf(NO_CHROMIUM !== undefined)('the dashboard at 20, 500 and 10 000 tasks, against reference screenshots', () => {
+  let browser: Browser;
+  let scheduler: Scheduler;
+  let dashboard: Dashboard;
+
+  beforeAll(async () => {
+    scheduler = createScheduler();
+    dashboard = await startDashboard(scheduler);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.close();
+    await scheduler?.stop();
+  });
+
+  it.each([20, 500, 10_000])('draws a run of %i tasks as the reference shows it', async (count) => {
+    const page = await openFixture(browser, dashboard, count);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    expect(await page.locator('#graph').getAttribute('data-mode')).toBe(count <= 400 ? 'tasks' : 'clusters');
+    expect(await page.locator('#task-count').textContent()).toBe(`${count} of ${count}`);
+    const { mismatch, created } = compareScreenshot(`dashboard-${count}`, await page.screenshot());
+    await page.close();
+    expect(created, 'the reference screenshot was missing and has been written: look at it, commit it and run again').toBe(false);
+    expect(mismatch).toBeLessThanOrEqual(TOLERANCE);
+    expect(errors).toEqual([]);
+  });
+});
