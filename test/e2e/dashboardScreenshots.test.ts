@@ -14,6 +14,8 @@ const TOLERANCE = 0.004;
 async function openFixture(browser: Browser, dashboard: Dashboard, count: number): Promise<Page> {
   const snapshot = fixtureSnapshot(count);
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
+  // The wall clock stands still (timers still run): running attempts end where the snapshot's time is.
+  await page.clock.setFixedTime(new Date('2026-12-07T12:00:00Z'));
   await page.routeWebSocket(/\/ws$/, (socket) => socket.send(JSON.stringify(snapshot)));
   await page.route(/\/api\/task\?id=/, (route) => route.fulfill({ json: fixtureDetail(snapshot, new URL(route.request().url()).searchParams.get('id') ?? '') }));
   await page.goto(dashboard.url);
@@ -50,6 +52,10 @@ describe.skipIf(NO_CHROMIUM !== undefined)('the dashboard at 20, 500 and 10 000 
     expect(await page.locator('#graph').getAttribute('data-mode')).toBe(count <= 400 ? 'tasks' : 'clusters');
     expect(await page.locator('#task-count').textContent()).toBe(`${count} of ${count}`);
     const { mismatch, created } = compareScreenshot(`dashboard-${count}`, await page.screenshot());
+    // Hovering the first bar of the first lane names its attempt (the lane starts 90 px in, below an 18 px axis).
+    const timeline = await page.locator('#timeline canvas').boundingBox();
+    await page.mouse.move((timeline?.x ?? 0) + 100, (timeline?.y ?? 0) + 18 + 8);
+    await expect.poll(() => page.locator('#timeline .tooltip').textContent()).toMatch(/^task-\d+ · attempt 1 · (completed|failed) · \d+ ms$/);
     await page.close();
     expect(created, 'the reference screenshot was missing and has been written: look at it, commit it and run again').toBe(false);
     expect(mismatch).toBeLessThanOrEqual(TOLERANCE);

@@ -163,7 +163,7 @@ function render(): void {
   if (heavyDue || now - heavyAt >= HEAVY_EVERY_MS) {
     heavyDue = false;
     heavyAt = now;
-    const serverNow = model.at + (now - receivedAt);
+    const serverNow = model.at + (Date.now() - receivedAt);
     if (!byId('graph').hidden) graphView.update(model.tasks, model.shapeVersion, model.selectedId);
     timelineView.update(model.runs, model.runsVersion, serverNow);
     progressView.update(model.tasks, model.shapeVersion, model.runs, serverNow, stats.maxWorkers);
@@ -180,7 +180,8 @@ function scheduleLater(): void {
   }, HEAVY_EVERY_MS);
 }
 
-let receivedAt = performance.now();
+/** When the last message came, by the wall clock: the server's time moves on from `model.at` at its pace. */
+let receivedAt = Date.now();
 function connect(delayMs = 1000): void {
   const connection = byId('connection');
   const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`);
@@ -189,7 +190,7 @@ function connect(delayMs = 1000): void {
     connection.textContent = 'live';
   });
   socket.addEventListener('message', (event) => {
-    receivedAt = performance.now();
+    receivedAt = Date.now();
     const message = JSON.parse(event.data as string) as DashboardMessage;
     if (applyMessage(model, message)) void loadDetail();
     scheduleRender(message.type === 'snapshot');
