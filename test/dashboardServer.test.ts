@@ -92,10 +92,10 @@ describe('startDashboard', () => {
       const path = src.replace(/^(?:src|href)="/, '').replace(/"$/, '');
       expect((await send(`${base}${path}`)).status, path).toBe(200);
     }
-    // ELK, the statechart's layout, is a chunk of the built page that the page loads from here.
+    // ELK, the statechart's layout, runs in a Web Worker whose script the page loads from here.
     const app = await send(`${base}/assets/app.js`);
-    expect(app.body).toContain('elk.bundled.js');
-    expect((await send(`${base}/assets/elk.bundled.js`)).status).toBe(200);
+    expect(app.body).toContain('/assets/elk-worker.min.js');
+    expect((await send(`${base}/assets/elk-worker.min.js`)).status).toBe(200);
     expect((await send(`${base}/assets/../../package.json`)).status).toBe(404);
     expect(page.body).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
   });

@@ -27,6 +27,8 @@ let scope: { readonly label: string; readonly ids: ReadonlySet<string> } | undef
 const select = (id: string): void => {
   model.selectedId = id;
   model.detail = null;
+  // The last task's facts must not stand under this one's title while its detail loads.
+  for (const box of [byId('facts'), byId('explanation'), byId('history').querySelector('tbody') as HTMLElement]) box.replaceChildren();
   byId('control-message').textContent = '';
   const task = model.tasks.get(id);
   if (task !== undefined) byId<HTMLSelectElement>('priority-select').value = String(task.priority);

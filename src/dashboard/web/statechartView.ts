@@ -1,6 +1,8 @@
 // The selected task's statechart: laid out by ELK (layered, compound states around their
 // children, labels placed on their edges), drawn as SVG that fits its panel, with the active
 // state and the last transition highlighted. Hidden until a task is selected.
+import ElkApi from 'elkjs/lib/elk-api.js';
+import elkWorkerUrl from 'elkjs/lib/elk-worker.min.js?url';
 import type { StatechartOutline } from '../../inspection/toStatechartOutline.js';
 import { chartEdges, edgeTaken, isActiveState, toElkGraph, type ChartEdge, type ElkNode } from './statechartLayout.js';
 
@@ -17,14 +19,15 @@ interface ElkLike {
   layout(graph: ElkNode): Promise<ElkNode>;
 }
 
-/** ELK, loaded the first time a chart is drawn (its own chunk: the page starts without it). */
-let elk: Promise<ElkLike> | undefined;
-function loadElk(): Promise<ElkLike> {
-  elk ??= import('elkjs/lib/elk.bundled.js').then((module: unknown) => {
-    const exported = (module as { default: unknown }).default as { default?: unknown };
-    const Elk = (exported.default ?? exported) as new () => ElkLike;
-    return new Elk();
-  });
+/**
+ * ELK, started the first time a chart is drawn, in a Web Worker (a script served by the
+ * dashboard, as its Content-Security-Policy allows): laying the chart out never blocks the page.
+ */
+let elk: ElkLike | undefined;
+function loadElk(): ElkLike {
+  const exported = ElkApi as unknown as { default?: unknown };
+  const Elk = (exported.default ?? ElkApi) as new (options: { workerUrl: string }) => ElkLike;
+  elk ??= new Elk({ workerUrl: elkWorkerUrl });
   return elk;
 }
 
@@ -49,7 +52,7 @@ export function createStatechartView(container: HTMLElement): StatechartView {
   };
 
   const draw = async (outline: StatechartOutline): Promise<void> => {
-    const layout = await (await loadElk()).layout(toElkGraph(outline));
+    const layout = await loadElk().layout(toElkGraph(outline));
     if (drawnFor !== outline) return;
     edges = chartEdges(outline);
     const paths = new Map(outline.states.map((state) => [state.id, state.path]));
