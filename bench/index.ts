@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, one after another, in this one process.
  * Pass names to run a subset: `npm run bench -- scheduler policies`.
  */
+import { run as runDashboard } from './dashboard.bench.js';
 import { run as runDistributed } from './distributed.bench.js';
 import { run as runInspection } from './inspection.bench.js';
 import { run as runMonitoring } from './monitoring.bench.js';
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   workerPool: () => runWorkerPool(),
   policies: () => runPolicies(),
   distributed: () => runDistributed(),
+  dashboard: () => runDashboard(),
 };
 
 const chosen = process.argv.slice(2);
