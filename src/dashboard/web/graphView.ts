@@ -26,7 +26,8 @@ interface Scene {
   readonly grouping: GroupMode;
   readonly boxes: Box[];
   readonly byId: Map<string, Box>;
-  readonly edges: readonly { readonly source: string; readonly target: string; readonly count: number }[];
+  /** Dependencies; in task mode also a parent's arrows to the children it spawned (`child`, drawn dashed). */
+  readonly edges: readonly { readonly source: string; readonly target: string; readonly count: number; readonly child?: true }[];
   readonly bounds: Bounds;
   readonly taskCount: number;
   /** Levels run down the panel rather than across it. */
@@ -99,7 +100,10 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
         TASK_BOX,
       );
       const boxes = shown.map((task) => ({ placed: placed.get(task.id) as Placed, id: task.id, cluster: undefined }));
-      const edges = shown.flatMap((task) => task.dependencies.filter((dep) => shownIds.has(dep)).map((dep) => ({ source: dep, target: task.id, count: 1 })));
+      const edges = [
+        ...shown.flatMap((task) => task.dependencies.filter((dep) => shownIds.has(dep)).map((dep) => ({ source: dep, target: task.id, count: 1 }))),
+        ...shown.flatMap((task) => (task.children ?? []).filter((child) => shownIds.has(child)).map((child) => ({ source: task.id, target: child, count: 1, child: true as const }))),
+      ];
       return { key, mode: 'tasks', grouping, boxes, byId: new Map(boxes.map((box) => [box.id, box])), edges, bounds, taskCount: shown.length, vertical };
     }
     let effective = grouping;
@@ -172,6 +176,7 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
       const isSelected = current.mode === 'tasks' && (edge.source === selectedId || edge.target === selectedId);
       context.strokeStyle = isSelected ? '#212529' : 'rgba(110, 120, 135, 0.45)';
       context.lineWidth = (isSelected ? 2 : current.mode === 'clusters' ? Math.min(6, 1 + Math.log2(edge.count)) : 1) / Math.max(view.scale, 0.25);
+      context.setLineDash(edge.child === true ? [6 / view.scale, 4 / view.scale] : []);
       context.beginPath();
       if (current.vertical) {
         const x1 = from.x + from.width / 2;
@@ -192,6 +197,7 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
       }
       context.stroke();
     }
+    context.setLineDash([]);
     for (const box of current.boxes) {
       const { placed } = box;
       if (!visible(placed)) continue;

@@ -79,7 +79,7 @@ export function createTimelineView(container: HTMLElement, note: HTMLElement, on
     container.dataset['runs'] = String(runs.length);
     container.dataset['lanes'] = String(lanes.length);
     container.dataset['laneNodes'] = [...new Set(lanes.flatMap((lane) => (lane.node === undefined ? [] : [lane.node])))].join(' ');
-    note.textContent = `${runs.length} attempts on ${lanes.length} lanes${window === undefined ? '' : ' (zoomed: double-click to see all)'}`;
+    note.textContent = `${runs.length} attempts, ${lanes.length} slots${window === undefined ? '' : ' (zoomed: double-click to see all)'}`;
     context.font = '11px system-ui, sans-serif';
     context.textBaseline = 'middle';
     // Axis.
