@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import pixelmatch from 'pixelmatch';
 import { chromium, type Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { afterAll } from 'vitest';
+import type { Dashboard } from '../../src/dashboard/startDashboard.js';
+import type { Scheduler } from '../../src/scheduler.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Why the browser tests are skipped, or undefined when Chromium is installed. */
@@ -15,6 +18,24 @@ const OFFLINE_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-net
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: OFFLINE_ARGS });
+}
+
+/** What a test file starts: closed after all its tests, the browser first, the scheduler last. */
+export interface BrowserRun {
+  browser?: Browser;
+  dashboard?: Dashboard;
+  scheduler?: Scheduler;
+}
+
+/** Registers the closing of what the test file will put in the returned {@link BrowserRun}. */
+export function closedAfterAll(): BrowserRun {
+  const run: BrowserRun = {};
+  afterAll(async () => {
+    await run.browser?.close();
+    await run.dashboard?.close();
+    await run.scheduler?.stop();
+  });
+  return run;
 }
 
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));

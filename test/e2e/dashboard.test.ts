@@ -1,11 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
-import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import { startDashboard } from '../../src/dashboard/startDashboard.js';
 import type { TaskRun, TaskSpec } from '../../src/types.js';
-import { launchChromium, NO_CHROMIUM } from './browser.js';
+import { closedAfterAll, launchChromium, NO_CHROMIUM } from './browser.js';
 
 const sleep = (ms: number): TaskRun => () => new Promise((resolve) => setTimeout(resolve, ms));
 /** Work that runs until its signal aborts, so the task stays `running` until cancelled. */
@@ -33,30 +32,22 @@ async function expectRowState(page: Page, id: string, state: string): Promise<vo
 }
 
 describe('dashboard in a real browser', () => {
-  let browser: Browser | undefined;
-  let scheduler: Scheduler | undefined;
-  let dashboard: Dashboard | undefined;
-
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.close();
-    await scheduler?.stop();
-  });
+  const run = closedAfterAll();
 
   it('shows tasks reaching final states, the graph, pools, timeline and explanation, the statechart once a task is chosen, and cancels a running task', async (context) => {
     if (NO_CHROMIUM !== undefined) {
       console.warn(`skipping the browser test: ${NO_CHROMIUM}`);
       context.skip(NO_CHROMIUM);
     }
-    scheduler = createScheduler({ maxWorkers: 2, defaultRetry: { attempts: 1 } });
-    dashboard = await startDashboard(scheduler, { throttleMs: 50 });
-    browser = await launchChromium();
+    const scheduler = (run.scheduler = createScheduler({ maxWorkers: 2, defaultRetry: { attempts: 1 } }));
+    const dashboard = (run.dashboard = await startDashboard(scheduler, { throttleMs: 50 }));
+    const browser = (run.browser = await launchChromium());
     const page = await browser.newPage({ viewport: { width: 1500, height: 1150 } });
     const pageErrors: string[] = [];
     const foreignRequests: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('request', (request) => {
-      if (!request.url().startsWith(dashboard?.url.replace(/\/$/, '') ?? '') && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+      if (!request.url().startsWith(dashboard.url.replace(/\/$/, '')) && !request.url().startsWith('data:')) foreignRequests.push(request.url());
     });
     await page.goto(dashboard.url);
     await page.locator('#connection[data-state="live"]').waitFor();

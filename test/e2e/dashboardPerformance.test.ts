@@ -1,10 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
-import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import { startDashboard } from '../../src/dashboard/startDashboard.js';
 import type { TaskSpec } from '../../src/types.js';
-import { launchChromium, NO_CHROMIUM } from './browser.js';
+import { closedAfterAll, launchChromium, NO_CHROMIUM } from './browser.js';
 
 if (NO_CHROMIUM !== undefined) console.warn(`skipping the dashboard performance test: ${NO_CHROMIUM}`);
 
@@ -41,20 +40,12 @@ function clickToDetail(page: Page, id: string): Promise<number> {
 }
 
 describe.skipIf(NO_CHROMIUM !== undefined)('the dashboard with 10 000 tasks at full speed', () => {
-  let browser: Browser | undefined;
-  let scheduler: Scheduler | undefined;
-  let dashboard: Dashboard | undefined;
-
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.close();
-    await scheduler?.stop();
-  });
+  const run = closedAfterAll();
 
   it('keeps total blocking time under 500 ms over 10 s, and shows a clicked task within 200 ms', async () => {
-    scheduler = createScheduler({ maxWorkers: 8, defaultRetry: { attempts: 1 }, maxDependencyDepth: LEVELS, maxFinishedRecords: TASKS });
-    dashboard = await startDashboard(scheduler);
-    browser = await launchChromium();
+    const scheduler = (run.scheduler = createScheduler({ maxWorkers: 8, defaultRetry: { attempts: 1 }, maxDependencyDepth: LEVELS, maxFinishedRecords: TASKS }));
+    const dashboard = (run.dashboard = await startDashboard(scheduler));
+    const browser = (run.browser = await launchChromium());
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));

@@ -1,9 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
-import type { Scheduler } from '../../src/scheduler.js';
-import { compareScreenshot, launchChromium, NO_CHROMIUM } from './browser.js';
+import { closedAfterAll, compareScreenshot, launchChromium, NO_CHROMIUM } from './browser.js';
 import { fixtureDetail, fixtureSnapshot } from './fixtures/runSnapshot.js';
 
 if (NO_CHROMIUM !== undefined) console.warn(`skipping the dashboard screenshots: ${NO_CHROMIUM}`);
@@ -30,19 +29,14 @@ async function openFixture(browser: Browser, dashboard: Dashboard, count: number
 }
 
 describe.skipIf(NO_CHROMIUM !== undefined)('the dashboard at 20, 500 and 10 000 tasks, against reference screenshots', () => {
+  const run = closedAfterAll();
   let browser: Browser;
-  let scheduler: Scheduler;
   let dashboard: Dashboard;
 
   beforeAll(async () => {
-    scheduler = createScheduler();
-    dashboard = await startDashboard(scheduler);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.close();
-    await scheduler?.stop();
+    run.scheduler = createScheduler();
+    dashboard = run.dashboard = await startDashboard(run.scheduler);
+    browser = run.browser = await launchChromium();
   });
 
   it.each([20, 500, 10_000])('draws a run of %i tasks as the reference shows it', async (count) => {

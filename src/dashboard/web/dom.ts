@@ -110,3 +110,16 @@ export function attachPointer(
   });
   canvas.addEventListener('pointerleave', () => handlers.onLeave?.());
 }
+
+/** A function that runs `draw` on the next animation frame, once however often it is called before then. */
+export function onNextFrame(draw: () => void): () => void {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      draw();
+    });
+  };
+}

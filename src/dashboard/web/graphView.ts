@@ -2,7 +2,7 @@
 // clusters by level and key with counts by state and a progress bar each; zoom, pan, fit, focus.
 import type { TaskView } from '../protocol.js';
 import { categoryOf, CATEGORIES, clusterTasks, computeLevels, dependentsOf, emptyCounts, lineageOf, type Cluster, type ClusterEdge, type GroupMode } from './aggregate.js';
-import { attachPointer, CATEGORY_COLOURS, fitText, prepareCanvas } from './dom.js';
+import { attachPointer, onNextFrame, CATEGORY_COLOURS, fitText, prepareCanvas } from './dom.js';
 import { layoutLayers, type Bounds, type LayoutInput, type LayoutOptions, type Placed } from './graphLayout.js';
 import { fitViewport, toWorld, zoomAt, type Viewport } from './viewport.js';
 
@@ -71,16 +71,8 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
   let levels = new Map<string, number>();
   let dependents = new Map<string, string[]>();
   let levelsVersion = -1;
-  let framePending = false;
 
-  const requestDraw = (): void => {
-    if (framePending) return;
-    framePending = true;
-    requestAnimationFrame(() => {
-      framePending = false;
-      draw();
-    });
-  };
+  const requestDraw = onNextFrame(() => draw());
 
   /** The layout, across or down, that the panel shows at the larger scale. */
   const bestLayout = (inputs: readonly LayoutInput[], box: LayoutOptions): ReturnType<typeof layoutLayers> & { vertical: boolean } => {

@@ -1,7 +1,7 @@
 // Every attempt of the run on a canvas, one lane per worker slot (per node and slot in a
 // distributed run), coloured by how it ended; wheel to zoom in time, drag to pan, hover for the task.
 import type { RunView } from '../protocol.js';
-import { attachPointer, fitText, htmlElement, outcomeColour, prepareCanvas } from './dom.js';
+import { attachPointer, onNextFrame, fitText, htmlElement, outcomeColour, prepareCanvas } from './dom.js';
 import { assignLanes, firstVisible, type Lane } from './timelineModel.js';
 
 const LABEL_WIDTH = 90;
@@ -47,7 +47,6 @@ export function createTimelineView(container: HTMLElement, note: HTMLElement, on
   let start = 0;
   /** The window shown, or undefined to follow the whole run up to now. */
   let window: Window | undefined;
-  let framePending = false;
 
   const shown = (): Window => window ?? { from: start, to: Math.max(now, start + 1000) };
   const geometry = () => {
@@ -62,14 +61,7 @@ export function createTimelineView(container: HTMLElement, note: HTMLElement, on
     return from + ((x - LABEL_WIDTH) / plotWidth) * (to - from);
   };
 
-  const requestDraw = (): void => {
-    if (framePending) return;
-    framePending = true;
-    requestAnimationFrame(() => {
-      framePending = false;
-      draw();
-    });
-  };
+  const requestDraw = onNextFrame(() => draw());
 
   const draw = (): void => {
     const { context, width, height } = prepareCanvas(canvas);
