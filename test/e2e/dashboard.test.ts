@@ -97,6 +97,18 @@ describe('dashboard in a real browser', () => {
     await page.locator('#graph[data-mode="tasks"][data-tasks="4"]').waitFor({ state: 'attached' });
     expect(await page.locator('#dag-note').textContent()).toContain('focus on parse');
 
+    // The panels are the person's to size: dragging the splitter widens the task list, and the page keeps it.
+    const widthBefore = (await page.locator('#tasks-panel').boundingBox())?.width ?? 0;
+    const splitter = await page.locator('.splitter[data-split="left"]').boundingBox();
+    await page.mouse.move((splitter?.x ?? 0) + 2, (splitter?.y ?? 0) + 100);
+    await page.mouse.down();
+    await page.mouse.move((splitter?.x ?? 0) + 102, (splitter?.y ?? 0) + 100, { steps: 5 });
+    await page.mouse.up();
+    expect((await page.locator('#tasks-panel').boundingBox())?.width).toBeCloseTo(widthBefore + 100, -1);
+    await page.reload();
+    await page.locator('#connection[data-state="live"]').waitFor();
+    expect((await page.locator('#tasks-panel').boundingBox())?.width).toBeCloseTo(widthBefore + 100, -1);
+
     await mkdir('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
     expect(pageErrors).toEqual([]);
