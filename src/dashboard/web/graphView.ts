@@ -122,7 +122,9 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
       levelsVersion = shapeVersion;
     }
     const focusId = focus && selectedId !== null && tasks.has(selectedId) ? selectedId : null;
-    const key = `${shapeVersion}|${grouping}|${focusId ?? ''}`;
+    // The panel's shape decides whether levels run across or down: a new shape, a new layout.
+    const aspect = Math.round((4 * Math.max(1, canvas.clientWidth)) / Math.max(1, canvas.clientHeight));
+    const key = `${shapeVersion}|${grouping}|${focusId ?? ''}|${aspect}`;
     if (scene?.key === key) {
       if (scene.mode === 'clusters') {
         for (const box of scene.boxes) {
@@ -287,9 +289,12 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
       canvas.title = box === undefined ? '' : box.cluster === undefined ? `${box.id}: ${tasks.get(box.id)?.state ?? ''}` : `${clusterLabel(box.cluster)}: ${box.cluster.taskIds.length} tasks (click to list them)`;
     },
   });
-  new ResizeObserver(() => requestDraw()).observe(container);
-
   let lastShape = -1;
+  new ResizeObserver(() => {
+    if (lastShape !== -1) refreshScene(lastShape);
+    requestDraw();
+  }).observe(container);
+
   return {
     update(nextTasks, shapeVersion, nextSelectedId) {
       const selectionMoved = nextSelectedId !== selectedId;
