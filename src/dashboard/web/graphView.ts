@@ -234,11 +234,14 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
       const cluster = box.cluster;
       context.fillStyle = '#212529';
       context.font = '600 11px system-ui, sans-serif';
-      context.fillText(fitText(context, clusterLabel(cluster), width - 10), x + 5, y + (height < 36 ? height * 0.3 : 10));
+      const total = cluster.taskIds.length;
+      // No room for a second line: the count done goes first on the only one, where it is not cut off.
+      const title = height < 36 ? `${cluster.counts.done}/${total} · ${clusterLabel(cluster)}` : clusterLabel(cluster);
+      context.fillText(fitText(context, title, width - 10), x + 5, y + (height < 36 ? height * 0.3 : 10));
       if (height < 36) continue;
       context.font = '11px system-ui, sans-serif';
       const counts = cluster.counts;
-      const parts = [`${cluster.taskIds.length} tasks`, `${counts.done} done`, counts.running > 0 ? `${counts.running} running` : '', counts.failed > 0 ? `${counts.failed} failed` : ''].filter((part) => part !== '');
+      const parts = [`${total} tasks`, `${counts.done} done`, counts.running > 0 ? `${counts.running} running` : '', counts.failed > 0 ? `${counts.failed} failed` : ''].filter((part) => part !== '');
       context.fillText(fitText(context, parts.join(' · '), width - 10), x + 5, y + height * 0.5);
     }
   };
