@@ -8,6 +8,9 @@ import { fitViewport, toWorld, zoomAt, type Viewport } from './viewport.js';
 
 /** Up to this many tasks are drawn one box each; more are clustered. */
 export const DETAIL_LIMIT = 400;
+/** Up to this many tasks, the graph is laid out again whenever tasks come or go. */
+const RELAYOUT_FREELY = 2000;
+const RELAYOUT_EVERY_MS = 1000;
 /** More clusters than this under the chosen grouping fall back to one cluster per level. */
 const CLUSTER_LIMIT = 800;
 const TASK_BOX = { width: 150, height: 24, columnGap: 70, rowGap: 8 };
@@ -116,16 +119,16 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
   };
 
   const refreshScene = (shapeVersion: number): void => {
-    if (levelsVersion !== shapeVersion) {
-      levels = computeLevels(tasks);
-      dependents = dependentsOf(tasks.values());
-      levelsVersion = shapeVersion;
-    }
     const focusId = focus && selectedId !== null && tasks.has(selectedId) ? selectedId : null;
     // The panel's shape decides whether levels run across or down: a new shape, a new layout.
     const aspect = Math.round((4 * Math.max(1, canvas.clientWidth)) / Math.max(1, canvas.clientHeight));
     const key = `${shapeVersion}|${grouping}|${focusId ?? ''}|${aspect}`;
-    if (scene?.key === key) {
+    // While a big run's tasks keep arriving, its graph is laid out again at most once a second;
+    // until then the boxes already laid out count the tasks they hold.
+    const onlyShapeMoved = scene !== undefined && scene.key.slice(scene.key.indexOf('|')) === key.slice(key.indexOf('|'));
+    const rebuildDue = !onlyShapeMoved || tasks.size <= RELAYOUT_FREELY || performance.now() - sceneBuiltAt >= RELAYOUT_EVERY_MS;
+    if (!rebuildDue) scheduleRelayout();
+    if (scene !== undefined && (scene.key === key || !rebuildDue)) {
       if (scene.mode === 'clusters') {
         for (const box of scene.boxes) {
           const counts = box.cluster?.counts ?? emptyCounts();
@@ -136,12 +139,62 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
           }
         }
       }
+      describeScene(scene, false);
       return;
+    }
+    if (levelsVersion !== shapeVersion) {
+      levels = computeLevels(tasks);
+      dependents = dependentsOf(tasks.values());
+      levelsVersion = shapeVersion;
     }
     const lineage = focusId === null ? undefined : lineageOf(focusId, tasks, dependents);
     const shown = [...tasks.values()].filter((task) => lineage === undefined || lineage.has(task.id));
     scene = buildScene(key, shown);
+    sceneBuiltAt = performance.now();
+    describeScene(scene, true);
     if (autoFit) view = fitViewport(scene.bounds, canvas.clientWidth, canvas.clientHeight);
+  };
+
+  /**
+   * What the canvas shows, as a list of buttons that screen readers and the keyboard can reach
+   * (visually hidden): one per task or cluster, with its state or counts; activating one does what
+   * a click on its box does.
+   */
+  const items = document.createElement('ul');
+  items.className = 'visually-hidden';
+  items.setAttribute('aria-label', 'graph boxes');
+  container.appendChild(items);
+  const describeBox = (box: Box): string => {
+    if (box.cluster === undefined) return `${box.id}: ${tasks.get(box.id)?.state ?? 'unknown'}`;
+    const { counts, taskIds } = box.cluster;
+    return `${clusterLabel(box.cluster)}: ${taskIds.length} tasks, ${counts.done} done, ${counts.failed} failed, ${counts.running} running, ${counts.ready + counts.waiting} waiting`;
+  };
+  const describeScene = (current: Scene, rebuilt: boolean): void => {
+    if (rebuilt) {
+      items.replaceChildren(
+        ...current.boxes.map((box) => {
+          const item = document.createElement('li');
+          const button = document.createElement('button');
+          button.type = 'button';
+          if (box.cluster === undefined) button.dataset['taskId'] = box.id;
+          else {
+            button.dataset['level'] = String(box.cluster.level);
+            button.dataset['key'] = box.cluster.key;
+          }
+          button.addEventListener('click', () => activate(box));
+          item.appendChild(button);
+          return item;
+        }),
+      );
+    }
+    current.boxes.forEach((box, index) => {
+      const button = items.children[index]?.firstElementChild;
+      if (button !== null && button !== undefined) button.textContent = describeBox(box);
+    });
+  };
+  const activate = (box: Box): void => {
+    if (box.cluster === undefined) options.onSelect(box.id);
+    else options.onCluster(clusterLabel(box.cluster), box.cluster.taskIds);
   };
 
   const draw = (): void => {
@@ -282,17 +335,25 @@ export function createGraphView(container: HTMLElement, note: HTMLElement, optio
     },
     onClick(x, y) {
       const box = boxAt(x, y);
-      if (box === undefined) return;
-      if (box.cluster === undefined) options.onSelect(box.id);
-      else options.onCluster(clusterLabel(box.cluster), box.cluster.taskIds);
+      if (box !== undefined) activate(box);
     },
     onHover(x, y) {
       const box = boxAt(x, y);
       canvas.style.cursor = box === undefined ? 'grab' : 'pointer';
-      canvas.title = box === undefined ? '' : box.cluster === undefined ? `${box.id}: ${tasks.get(box.id)?.state ?? ''}` : `${clusterLabel(box.cluster)}: ${box.cluster.taskIds.length} tasks (click to list them)`;
+      canvas.title = box === undefined ? '' : box.cluster === undefined ? describeBox(box) : `${describeBox(box)} (click to list them)`;
     },
   });
   let lastShape = -1;
+  let sceneBuiltAt = 0;
+  let relayoutTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Lays the graph out again once the interval has passed, for the tasks that came meanwhile. */
+  function scheduleRelayout(): void {
+    relayoutTimer ??= setTimeout(() => {
+      relayoutTimer = undefined;
+      refreshScene(lastShape);
+      requestDraw();
+    }, RELAYOUT_EVERY_MS);
+  }
   new ResizeObserver(() => {
     if (lastShape !== -1) refreshScene(lastShape);
     requestDraw();

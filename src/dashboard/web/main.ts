@@ -33,7 +33,8 @@ const select = (id: string): void => {
   const task = model.tasks.get(id);
   if (task !== undefined) byId<HTMLSelectElement>('priority-select').value = String(task.priority);
   void loadDetail();
-  scheduleRender(true);
+  // The detail first: the graph shows the selection on its next pass, within HEAVY_EVERY_MS.
+  scheduleRender(false);
 };
 
 const taskList = createTaskList(byId('task-list'), select);
@@ -166,10 +167,23 @@ function render(): void {
     heavyDue = false;
     heavyAt = now;
     const serverNow = model.at + (Date.now() - receivedAt);
-    if (!byId('graph').hidden) graphView.update(model.tasks, model.shapeVersion, model.selectedId);
-    timelineView.update(model.runs, model.runsVersion, serverNow);
-    progressView.update(model.tasks, model.shapeVersion, model.runs, serverNow, stats.maxWorkers);
+    // Each in a task of its own, so that a big run makes three short tasks rather than one long one.
+    inTurns([
+      () => {
+        if (!byId('graph').hidden) graphView.update(model.tasks, model.shapeVersion, model.selectedId);
+      },
+      () => timelineView.update(model.runs, model.runsVersion, serverNow),
+      () => progressView.update(model.tasks, model.shapeVersion, model.runs, serverNow, stats.maxWorkers),
+    ]);
   } else scheduleLater();
+}
+
+/** Runs the steps one after another, each in its own task, yielding to the page between them. */
+function inTurns(steps: readonly (() => void)[]): void {
+  const [first, ...rest] = steps;
+  if (first === undefined) return;
+  first();
+  if (rest.length > 0) setTimeout(() => inTurns(rest), 0);
 }
 
 let laterTimer: ReturnType<typeof setTimeout> | undefined;
