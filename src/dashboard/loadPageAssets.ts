@@ -33,9 +33,12 @@ function findPageDir(): string {
   return found;
 }
 
+/** The files under `dir` the page may serve, at any depth. */
 async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile() && CONTENT_TYPES[extname(entry.name)] !== undefined).map((entry) => join(entry.parentPath, entry.name));
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(entries.filter((entry) => entry.isDirectory()).map((entry) => listFiles(join(dir, entry.name))));
+  const files = entries.filter((entry) => entry.isFile() && CONTENT_TYPES[extname(entry.name)] !== undefined).map((entry) => join(dir, entry.name));
+  return [...files, ...nested.flat()];
 }
 
 /**
