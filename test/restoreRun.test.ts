@@ -25,6 +25,16 @@ function open(store: TaskStore, now: number, options: SchedulerOptions = {}): { 
   return simulatedScheduler({ maxWorkers: 1, defaultRetry: { attempts: 1 }, ...options, store }, now);
 }
 
+/** A store whose run (tasks a and b, one worker) was stopped while a's first attempt ran. */
+async function stoppedWhileARuns(): Promise<TaskStore> {
+  const store = memoryTaskStore();
+  const first = open(store, 0, { handlers: { work: forever } });
+  first.scheduler.scheduleTasks([{ id: 'a', type: 'work' }, { id: 'b', type: 'work' }]);
+  await settle();
+  await first.scheduler.stop({ graceMs: 0 });
+  return store;
+}
+
 describe('restoreRun (createScheduler on a store that holds a run)', () => {
   it('keeps finished tasks with their status, result and error, and never runs them again', async () => {
     const store = memoryTaskStore();
@@ -224,11 +234,7 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
   });
 
   it('leaves pending tasks as they were when the scheduler is stopped, and hands back the attempts it stopped, to be resumed', async () => {
-    const store = memoryTaskStore();
-    const first = open(store, 0, { handlers: { work: forever } });
-    first.scheduler.scheduleTasks([{ id: 'a', type: 'work' }, { id: 'b', type: 'work' }]);
-    await settle();
-    await first.scheduler.stop({ graceMs: 0 });
+    const store = await stoppedWhileARuns();
     expect(store.load().map((state) => [state.status, state.pendingReason, state.attempt, state.stoppedAttempts])).toEqual([
       ['pending', 'queued', 1, 1],
       ['pending', 'queued', 0, 0],
@@ -396,11 +402,7 @@ describe('crash interruptions with an executor that re-attaches (adopt)', () => 
   });
 
   it('keeps the attempts of a recovered task that waits again, even where waiting tasks have no actor', async () => {
-    const store = memoryTaskStore();
-    const first = open(store, 0, { handlers: { work: forever } });
-    first.scheduler.scheduleTasks([{ id: 'a', type: 'work' }, { id: 'b', type: 'work' }]);
-    await settle();
-    await first.scheduler.stop({ graceMs: 0 });
+    const store = await stoppedWhileARuns();
 
     const ran: string[] = [];
     // liveActorLimit 0: every task that only waits is dormant, so its attempts live in no actor yet.
