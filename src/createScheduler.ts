@@ -25,6 +25,7 @@ import type { Scheduler } from './scheduler.js';
 import { createSchedulerLogic, type SchedulerEvent } from './schedulerLogic.js';
 import { inlineExecutor } from './executors/inlineExecutor.js';
 import { Journal } from './supervisor/Journal.js';
+import { TaskCache } from './history/TaskCache.js';
 import { resubmittedTasks } from './supervisor/resubmittedTasks.js';
 import { Supervisor } from './supervisor/Supervisor.js';
 import { acceptsPriority, canExecuteEntry } from './supervisor/supervisorControl.js';
@@ -84,6 +85,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     events,
     executor: options.executor ?? inlineExecutor(),
     store: journal,
+    cache: options.history === undefined ? undefined : new TaskCache(options.history, () => Date.now()),
   });
   const actor = createActor(createSchedulerLogic(runtime) as AnyActorLogic, {
     clock,

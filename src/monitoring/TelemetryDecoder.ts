@@ -52,6 +52,8 @@ function toRecord(task: WireTask, state: TaskState): TaskRecord {
     result: undefined,
     error: state.error,
     node: state.node,
+    cached: false,
+    ranBecause: undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Emitter } from 'mitt';
 import type { SchedulerEvents } from '../events.js';
 import type { Executor } from '../executors/Executor.js';
 import type { TaskStore } from '../stores/TaskStore.js';
+import type { TaskCache } from '../history/TaskCache.js';
 import type { SchedulerClock, SchedulingPolicy } from '../types.js';
 
 /** Settings the supervisor needs, already checked and defaulted. */
@@ -18,4 +19,6 @@ export interface SupervisorSettings {
   readonly events: Emitter<SchedulerEvents>;
   readonly executor: Executor;
   readonly store: TaskStore | undefined;
+  /** The result cache over the scheduler's history, when it has one. */
+  readonly cache: TaskCache | undefined;
 }

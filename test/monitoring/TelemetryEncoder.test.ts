@@ -9,7 +9,7 @@ const STATS: SchedulerStats = { pending: 0, running: 0, dispatched: 0, queued: 0
 function record(id: string, status: TaskRecord['status']): TaskRecord {
   return {
     ...{ id, name: id, type: 'work', priority: 3, status, pendingReason: undefined, attempts: 1, maxAttempts: 1, dependencies: [], resources: {}, group: '' },
-    ...{ estimateMs: undefined, createdAt: 0, readyAt: 0, startedAt: 1, completedAt: status === 'running' ? undefined : 2, result: undefined, error: undefined, node: undefined },
+    ...{ estimateMs: undefined, createdAt: 0, readyAt: 0, startedAt: 1, completedAt: status === 'running' ? undefined : 2, result: undefined, error: undefined, node: undefined, cached: false, ranBecause: undefined },
   };
 }
 
