@@ -89,7 +89,7 @@ module.exports = {
         reachable: true,
         path: [
           '^src/(cli|dashboard|config|simulate)/',
-          '^src/executors/(index|createWorkerPool|workerEntry|commandTask|moduleTask|runDescriptor)\\.ts$',
+          '^src/(workers|distributed)/',
           'node_modules/(zod|yaml|ws|commander|@dagrejs/dagre|@statelyai/inspect)/',
           BACKENDS,
         ],
@@ -102,15 +102,15 @@ module.exports = {
         'adapter is handed to it (createScheduler may choose a default).',
       severity: 'error',
       from: { path: SUPERVISOR },
-      to: { path: '^src/(stores|executors)/', dependencyTypesNot: ['type-only'] },
+      to: { path: '^src/(stores|executors|workers|distributed)/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'backends-only-in-adapters',
       comment:
-        "A backend's client library is loaded only by its adapter in src/stores/ or src/executors/ " +
+        "A backend's client library is loaded only by its adapter in src/stores/, src/workers/ or src/distributed/ " +
         '(and the OpenTelemetry SDK by the Prometheus endpoint in src/monitoring/, its own entry).',
       severity: 'error',
-      from: { pathNot: '^src/(stores|executors|monitoring)/' },
+      from: { pathNot: '^src/(stores|workers|distributed|monitoring)/' },
       to: { path: BACKENDS },
     },
   ],

@@ -78,10 +78,23 @@ function optionalNumber(value: unknown, field: string, min: number, fallback: nu
   return value;
 }
 
-function optionalString(value: unknown, field: string, fallback: string): string {
+function optionalString(value: unknown, field: string, fallback: string, visible = false): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.length === 0) fail(field, 'a non-empty string', value);
+  // A name of only spaces prints as nothing in every table and log line.
+  if (visible && !/\S/.test(value)) fail(field, 'a string with a character other than spaces', value);
   return value;
+}
+
+/** What every id the scheduler makes starts with, and a chosen id may not (`#1`, `#2`, ...). */
+export const GENERATED_ID_PREFIX = '#';
+
+function chosenId(value: unknown, field: string): string {
+  const id = optionalString(value, field, '');
+  if (id.startsWith(GENERATED_ID_PREFIX)) {
+    fail(field, `an id that does not start with "${GENERATED_ID_PREFIX}" (ids the scheduler makes start with it)`, value);
+  }
+  return id;
 }
 
 /**
@@ -91,7 +104,7 @@ function optionalString(value: unknown, field: string, fallback: string): string
  */
 export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: NormalizeDefaults): NormalizedTask {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(field, 'a task object', spec);
-  const id = spec.id === undefined ? defaults.newId() : optionalString(spec.id, `${field}.id`, '');
+  const id = spec.id === undefined ? defaults.newId() : chosenId(spec.id, `${field}.id`);
   const type = optionalString(spec.type, `${field}.type`, 'generic');
   const run = spec.run ?? (Object.hasOwn(defaults.handlers, type) ? defaults.handlers[type] : undefined);
   if (spec.run !== undefined && typeof spec.run !== 'function') fail(`${field}.run`, 'a function', spec.run);
@@ -112,7 +125,7 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
   if (typeof retry !== 'object' || retry === null) fail(`${field}.retry`, 'an object', retry);
   return {
     id,
-    name: optionalString(spec.name, `${field}.name`, id),
+    name: optionalString(spec.name, `${field}.name`, id, true),
     type,
     priority: spec.priority === undefined ? defaults.defaultPriority : parsePriority(spec.priority, `${field}.priority`),
     dependencies: dependencies.length === 0 ? NO_DEPENDENCIES : [...new Set(dependencies)],

@@ -47,7 +47,7 @@ describe('the core entry (xeno-scheduler)', () => {
   // The other entries load exactly what the core must not: this shows the check above can fail.
   it.each([
     ['./src/config/index.ts', 'config loading', 'node_modules/zod/'],
-    ['./src/executors/index.ts', 'the worker pool and other executors', 'node_modules/piscina/'],
+    ['./src/workers/index.ts', 'the worker pool and other executors', 'node_modules/piscina/'],
     ['./src/dashboard/index.ts', 'the dashboard', 'node_modules/ws/'],
     ['./src/simulate/index.ts', 'the simulator', 'src/simulate/simulate.ts'],
   ])('sees %s load %s', async (entry, what, module) => {
@@ -57,7 +57,7 @@ describe('the core entry (xeno-scheduler)', () => {
 
   it('has a typed subpath export for each entry, built from its source file', () => {
     const { exports } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as PackageJson;
-    const entries = { '.': 'index', './config': 'config/index', './workers': 'executors/index', './simulate': 'simulate/index', './dashboard': 'dashboard/index' };
+    const entries = { '.': 'index', './config': 'config/index', './workers': 'workers/index', './simulate': 'simulate/index', './dashboard': 'dashboard/index' };
     for (const [subpath, file] of Object.entries(entries)) {
       expect(exports[subpath]).toEqual({ types: `./dist/src/${file}.d.ts`, import: `./dist/src/${file}.js` });
       expect(existsSync(`${ROOT}src/${file}.ts`)).toBe(true);

@@ -1,6 +1,6 @@
-import type { DistributedExecutor } from '../executors/bullmq/bullmqExecutor.js';
-import type { DistributedOptions } from '../executors/bullmq/DistributedOptions.js';
-import { redactUrl } from '../executors/bullmq/redactUrl.js';
+import type { DistributedExecutor } from '../distributed/bullmqExecutor.js';
+import type { DistributedOptions } from '../distributed/DistributedOptions.js';
+import { redactUrl } from '../distributed/redactUrl.js';
 
 /**
  * Opens the executor of a `type: distributed` run (loading bullmq only now) and waits until Redis
@@ -11,7 +11,7 @@ import { redactUrl } from '../executors/bullmq/redactUrl.js';
  * const executor = await openCoordinator(plan.distributed, io.stdout, io.stderr);
  */
 export async function openCoordinator(options: DistributedOptions, notes: NodeJS.WritableStream, warnings: NodeJS.WritableStream): Promise<DistributedExecutor> {
-  const { bullmqExecutor } = await import('../executors/bullmq/bullmqExecutor.js');
+  const { bullmqExecutor } = await import('../distributed/bullmqExecutor.js');
   const executor = bullmqExecutor(options);
   try {
     await executor.ready();

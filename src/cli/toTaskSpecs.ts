@@ -1,6 +1,6 @@
 import type { Workload } from '../config/workloadTypes.js';
-import { remoteTask } from '../executors/remoteTask.js';
-import { toTaskRun, type ToTaskRunOptions } from '../executors/runDescriptor.js';
+import { remoteTask } from '../distributed/remoteTask.js';
+import { toTaskRun, type ToTaskRunOptions } from '../workers/runDescriptor.js';
 import type { TaskSpec } from '../types.js';
 import { tasksError } from './tasksError.js';
 

@@ -2,8 +2,8 @@ import { InvalidArgumentError } from 'commander';
 import type { CliIo } from './CliIo.js';
 import { ExitCode } from './ExitCode.js';
 import { listenForSignals } from './listenForSignals.js';
-import { createProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
-import { redactUrl } from '../executors/bullmq/redactUrl.js';
+import { createProcessGroupTerminator } from '../workers/createProcessGroupTerminator.js';
+import { redactUrl } from '../distributed/redactUrl.js';
 import { InvalidOptionsError } from '../errors.js';
 
 /** Flags of `xeno-scheduler worker`. */
@@ -54,7 +54,7 @@ export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<Exit
   const signals = listenForSignals();
   const terminator = createProcessGroupTerminator();
   try {
-    const { createWorker } = await import('../executors/bullmq/createWorker.js');
+    const { createWorker } = await import('../distributed/createWorker.js');
     const worker = await createWorker({
       connection: url,
       node: flags.node,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
-import { bullmqExecutor } from '../../src/executors/bullmq/index.js';
+import { bullmqExecutor } from '../../src/distributed/index.js';
 import { SKIP_REASON, type TestRedis } from '../distributed/startRedis.js';
 import { runCli, startCli, type CliProcess } from './runCli.js';
 import { redisForSuite } from '../distributed/redisForSuite.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { connectRedis } from '../../src/executors/bullmq/connectRedis.js';
-import { NodeEventReader, type NodeEvent } from '../../src/executors/bullmq/NodeEventReader.js';
+import { connectRedis } from '../../src/distributed/connectRedis.js';
+import { NodeEventReader, type NodeEvent } from '../../src/distributed/NodeEventReader.js';
 import { redisForSuite } from './redisForSuite.js';
 import { SKIP_REASON, type TestRedis } from './startRedis.js';
 

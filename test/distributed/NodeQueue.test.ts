@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'bullmq';
-import { connectRedis } from '../../src/executors/bullmq/connectRedis.js';
-import { NodeQueue } from '../../src/executors/bullmq/NodeQueue.js';
+import { connectRedis } from '../../src/distributed/connectRedis.js';
+import { NodeQueue } from '../../src/distributed/NodeQueue.js';
 import { redisForSuite } from './redisForSuite.js';
 import { SKIP_REASON, type TestRedis } from './startRedis.js';
 

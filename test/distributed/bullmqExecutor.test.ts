@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttemptInterruptedError } from '../../src/errors.js';
-import { bullmqExecutor, remoteTask, WorkerLostError } from '../../src/executors/bullmq/index.js';
+import { bullmqExecutor, remoteTask, WorkerLostError } from '../../src/distributed/index.js';
 import type { Attempt, AttemptOutcome } from '../../src/executors/Executor.js';
 import type { TaskSpec } from '../../src/types.js';
 import { eventually, peakUse, readLog, startCoordinator } from './coordinator.js';

@@ -2,9 +2,9 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
-import { bullmqExecutor, createWorker, remoteHandlers } from '../../src/executors/bullmq/index.js';
-import { parseCancelMessage } from '../../src/executors/bullmq/parseCancelMessage.js';
-import { redisKeys } from '../../src/executors/bullmq/redisKeys.js';
+import { bullmqExecutor, createWorker, remoteHandlers } from '../../src/distributed/index.js';
+import { parseCancelMessage } from '../../src/distributed/parseCancelMessage.js';
+import { redisKeys } from '../../src/distributed/redisKeys.js';
 import { eventually } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
 import { SKIP_REASON, type TestRedis } from './startRedis.js';

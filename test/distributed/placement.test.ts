@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWorker, RedisUnreachableError, UnknownNodeError, bullmqExecutor } from '../../src/executors/bullmq/index.js';
+import { createWorker, RedisUnreachableError, UnknownNodeError, bullmqExecutor } from '../../src/distributed/index.js';
 import { eventually, peakUse, readLog, startCoordinator } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
 import { freePort, SKIP_REASON, type TestRedis } from './startRedis.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
-import { bullmqExecutor, remoteHandlers } from '../../src/executors/bullmq/index.js';
+import { bullmqExecutor, remoteHandlers } from '../../src/distributed/index.js';
 import { sqliteStore } from '../../src/stores/sqlite/index.js';
 import { RESTART_TASKS } from '../fixtures/distributed/restartTasks.js';
 import { eventually, readLog, type LogEntry } from './coordinator.js';
