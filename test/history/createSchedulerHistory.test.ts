@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
-import { commandTask } from '../../src/executors/commandTask.js';
+import { commandTask } from '../../src/workers/commandTask.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import { sqliteHistory } from '../../src/stores/sqlite/sqliteHistory.js';
 import type { TaskRecord, TaskSpec } from '../../src/types.js';
