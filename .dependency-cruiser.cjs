@@ -7,7 +7,7 @@ const CORE = '^(machines/|src/[^/]+\\.ts$|src/(internal|supervisor|inspection|po
 /** The supervisor: it may see stores and executors only through their interfaces (types). */
 const SUPERVISOR = '^(src/(SchedulerRuntime|schedulerLogic|TaskEntry)\\.ts$|src/supervisor/)';
 /** Backends' client libraries: loaded only by their adapter, never from the core entry. */
-const BACKENDS = 'node_modules/(piscina|bullmq|ioredis|better-sqlite3|@opentelemetry/sdk-[^/]+)/';
+const BACKENDS = 'node_modules/(piscina|bullmq|ioredis|better-sqlite3|@opentelemetry/(sdk|exporter)-[^/]+)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { serveMetrics } from '../src/monitoring/serveMetrics.js';
 import { MonitoringOptionsError } from '../src/monitoring/MonitoringOptionsError.js';
 import { manualWork, simulatedScheduler } from './support/harness.js';
-import { PROMTOOL, promtoolCheck, sample, SKIP_REASON } from './support/prometheusText.js';
+import { promtoolCheck, sample } from './support/prometheusText.js';
+import { skipWithout } from './support/requireTool.js';
 
 /** GETs `url` with the given Host header, as a browser on a rebound name or a scraper sends it; resolves with the status. */
 function statusWithHost(url: string, host: string): Promise<number> {
@@ -50,16 +50,13 @@ describe('serveMetrics', () => {
     await metrics.close();
     await expect(fetch(metrics.url)).rejects.toThrow();
     await scheduler.stop();
-    if (!existsSync(PROMTOOL)) {
-      console.warn(`skipping promtool: ${SKIP_REASON}`);
-      context.skip(SKIP_REASON);
-    }
-    for (const text of [page, after]) expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
+    const promtool = skipWithout(context, 'promtool');
+    for (const text of [page, after]) expect(promtoolCheck(promtool, text)).toEqual({ status: 0, output: '' });
   });
 
   it('checks pages with a promtool that does reject a malformed one', (context) => {
-    if (!existsSync(PROMTOOL)) context.skip(SKIP_REASON);
-    expect(promtoolCheck('# TYPE broken counter\nbroken{ 1\n').status).not.toBe(0);
+    const promtool = skipWithout(context, 'promtool');
+    expect(promtoolCheck(promtool, '# TYPE broken counter\nbroken{ 1\n').status).not.toBe(0);
   });
 
   it.each([

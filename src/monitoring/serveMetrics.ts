@@ -7,6 +7,10 @@ import { MonitoringOptionsError } from './MonitoringOptionsError.js';
 import { listenServer, type ListenFailure } from '../http/listenServer.js';
 import { hostnameOf } from '../http/hostnameOf.js';
 import { isLoopbackHost } from '../http/isLoopbackHost.js';
+import { loadOptionalPackage } from '../optionalPackages/loadOptionalPackage.js';
+
+/** Optional peer dependencies of xeno-scheduler, loaded only when an endpoint is served. */
+const PROMETHEUS_PACKAGES = ['@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus'];
 
 /** Options of {@link serveMetrics}. */
 export interface ServeMetricsOptions {
@@ -93,6 +97,7 @@ function checkOptions(options: ServeMetricsOptions): { port: number; host: strin
  * `allowedHosts` gets 403: the endpoint answers no name a DNS-rebinding page could use.
  *
  * @throws MonitoringOptionsError for a bad `port`, `host`, `path` or `allowedHosts`, or a port already in use
+ * @throws MissingPackageError when @opentelemetry/sdk-metrics or @opentelemetry/exporter-prometheus is not installed
  * @example
  * import { serveMetrics } from 'xeno-scheduler/monitoring';
  * const metrics = await serveMetrics(scheduler, { port: 9464, policy: 'critical-path' });
@@ -102,7 +107,9 @@ function checkOptions(options: ServeMetricsOptions): { port: number; host: strin
  */
 export async function serveMetrics(scheduler: Scheduler, options: ServeMetricsOptions = {}): Promise<MetricsEndpoint> {
   const { port, host, path, allowedHosts } = checkOptions(options);
-  const [{ MeterProvider }, { PrometheusExporter }] = await Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/exporter-prometheus')]);
+  const [{ MeterProvider }, { PrometheusExporter }] = await loadOptionalPackage(PROMETHEUS_PACKAGES, 'the metrics endpoint (serveMetrics, --metrics-port)', () =>
+    Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/exporter-prometheus')]),
+  );
   // The exporter's own server cannot take port 0 and reports a busy port only to its logger: serve its handler from ours.
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ readers: [exporter] });

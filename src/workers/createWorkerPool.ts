@@ -224,13 +224,17 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
 
 /**
  * Errors from the task itself arrive revived. Anything else comes from piscina or the thread; a
- * non-Error there is what is left of a DataCloneError after crossing threads.
+ * non-Error there is what is left of a DataCloneError after crossing threads (Node 20), and an
+ * Error with no message whose stack starts `DataCloneError:` is what Node 24 leaves of it.
  */
 function asError(thrown: unknown, { moduleUrl, exportName }: WorkerRequest): Error {
-  if (thrown instanceof Error) return thrown;
+  const cloneFailure = thrown instanceof Error && thrown.message === '' && thrown.stack?.startsWith('DataCloneError:') === true;
+  if (thrown instanceof Error && !cloneFailure) return thrown;
+  const what = cloneFailure ? (thrown.stack?.split('\n')[0] ?? '') : inspect(thrown);
   return new Error(
-    `export "${exportName}" of ${moduleUrl}: the worker thread failed without an Error (${inspect(thrown)}); ` +
+    `export "${exportName}" of ${moduleUrl}: the worker thread failed without an Error (${what}); ` +
       'most often its result could not be structured-cloned, e.g. it holds a function',
+    cloneFailure ? { cause: thrown } : undefined,
   );
 }
 

@@ -8,10 +8,11 @@ import type { Attempt, AttemptOutcome } from '../../src/executors/Executor.js';
 import type { TaskSpec } from '../../src/types.js';
 import { eventually, peakUse, readLog, startCoordinator } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
-describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('bullmqExecutor', () => {
   let redis: TestRedis;
   let workers: WorkerProcess[] = [];
   redisForSuite((started) => (redis = started), () => Promise.all(workers.map((worker) => worker.kill())));

@@ -7,7 +7,8 @@ import { parseCancelMessage } from '../../src/distributed/parseCancelMessage.js'
 import { redisKeys } from '../../src/distributed/redisKeys.js';
 import { eventually } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 
 describe('parseCancelMessage', () => {
   it('reads what a coordinator publishes and nothing else', () => {
@@ -19,7 +20,7 @@ describe('parseCancelMessage', () => {
   });
 });
 
-describe.skipIf(SKIP_REASON !== undefined)('a worker and its cancel channel', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('a worker and its cancel channel', () => {
   let redis: TestRedis;
   redisForSuite((started) => (redis = started), () => undefined);
 

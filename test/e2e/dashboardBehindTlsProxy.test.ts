@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
@@ -6,9 +5,8 @@ import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboa
 import type { Scheduler } from '../../src/scheduler.js';
 import type { TaskRun } from '../../src/types.js';
 import { startTlsProxy, type TlsProxy } from '../dashboard/startTlsProxy.js';
+import { skipWithout } from '../support/requireTool.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SKIP_REASON = `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the dashboard in a real browser`;
 
 /** Work that stays `running` until cancelled. */
 const untilAborted: TaskRun = ({ signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
@@ -27,10 +25,7 @@ describe('dashboard in a real browser behind a TLS-terminating proxy', () => {
   });
 
   it('goes live over wss:// and cancels a running task from the button, with publicOrigin set to the https origin', async (context) => {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI) throw new Error(SKIP_REASON);
-      context.skip(SKIP_REASON);
-    }
+    const chromiumPath = skipWithout(context, 'chromium');
     let upstream = 0;
     proxy = await startTlsProxy({ upstreamPort: () => upstream, keepHost: true });
     const publicOrigin = `https://sched.example.test:${proxy.port}`;
@@ -38,7 +33,7 @@ describe('dashboard in a real browser behind a TLS-terminating proxy', () => {
     dashboard = await startDashboard(scheduler, { throttleMs: 50, publicOrigin });
     upstream = Number(new URL(dashboard.url).port);
     // The public name resolves to the proxy, as DNS would; the proxy's certificate is self-signed.
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP sched.example.test 127.0.0.1'] });
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP sched.example.test 127.0.0.1'] });
     const page = await browser.newPage({ ignoreHTTPSErrors: true });
     const refused: string[] = [];
     page.on('response', (response) => {

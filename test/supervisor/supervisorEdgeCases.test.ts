@@ -1,4 +1,4 @@
-// What a hostile review of supervisor v2 found; each test failed before its fix.
+// The supervisor at its edges: dropped records, re-entrant calls, reservations, and parts (queues, executors, listeners) that misbehave.
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
 import { inlineExecutor } from '../../src/executors/inlineExecutor.js';
