@@ -5,15 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
 import { SKIP_REASON, type TestRedis } from '../distributed/startRedis.js';
 import { redisForSuite } from '../distributed/redisForSuite.js';
+import { waitUntil } from '../support/waitUntil.js';
 import { runCli, startCli, type CliProcess } from './runCli.js';
-
-const waitFor = async (check: () => boolean, ms = 20_000): Promise<void> => {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 describe.skipIf(SKIP_REASON !== undefined)('run --history, type: distributed', () => {
   let redis: TestRedis;
@@ -46,7 +39,7 @@ tasks:
     const env = { XENO_REDIS_URL: redis.url, XENO_TEST_LOG: log };
     const worker = startCli(['worker', '--node', 'n1'], { env, timeoutMs: 60_000 });
     workers.push(worker);
-    await waitFor(() => worker.stdout().includes('serving node'));
+    await waitUntil(() => worker.stdout().includes('serving node'));
     const history = join(folder, 'h.db');
     const run = async (): Promise<Record<string, string>> => {
       const { code, stdout } = await runCli(['run', workload, '--history', history, '--json'], { env, timeoutMs: 40_000 });

@@ -7,19 +7,12 @@ import { HISTORY_SCHEMA_VERSION, sqliteHistory } from '../../src/stores/sqlite/s
 import { openDatabase } from '../../src/stores/sqlite/openDatabase.js';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { holdHistory } from '../support/holdInChild.js';
+import { thrownOf } from '../support/thrownStoreError.js';
 import { useTempFolder } from '../support/tempStore.js';
 
 const temp = useTempFolder();
 
-function thrown(call: () => unknown): HistoryError {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HistoryError);
-    return error as HistoryError;
-  }
-  throw new Error('expected a HistoryError');
-}
+const thrown = (call: () => unknown): HistoryError => thrownOf(HistoryError, call);
 
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
