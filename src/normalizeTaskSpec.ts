@@ -19,6 +19,8 @@ export interface NormalizedTask {
   readonly hasOwnRun: boolean;
   readonly timeoutMs: number;
   readonly retry: Required<RetryOptions>;
+  /** Crash interruptions a resumed run tolerates before the task fails (see TaskSpec.maxInterruptions). */
+  readonly maxInterruptions: number;
   readonly estimateMs: number | undefined;
   readonly group: string;
   /** How it is keyed in the history, when it is cacheable (it gives `inputs` or `cacheKey`). */
@@ -30,6 +32,7 @@ export interface NormalizeDefaults {
   readonly defaultPriority: TaskPriority;
   readonly defaultTimeoutMs: number;
   readonly defaultRetry: Required<RetryOptions>;
+  readonly maxInterruptions: number;
   readonly handlers: Readonly<Record<string, TaskRun<any>>>;
   readonly ledger: ResourceLedger;
   readonly newId: () => string;
@@ -141,6 +144,7 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
       backoffFactor: optionalNumber(retry.backoffFactor, `${field}.retry.backoffFactor`, 1, defaults.defaultRetry.backoffFactor),
       maxBackoffMs: optionalNumber(retry.maxBackoffMs, `${field}.retry.maxBackoffMs`, 0, defaults.defaultRetry.maxBackoffMs),
     },
+    maxInterruptions: optionalNumber(spec.maxInterruptions, `${field}.maxInterruptions`, 0, defaults.maxInterruptions, true),
     estimateMs: spec.estimateMs === undefined ? undefined : optionalNumber(spec.estimateMs, `${field}.estimateMs`, 0, 0),
     group: optionalString(spec.group, `${field}.group`, 'default'),
     // Most tasks give none of the cache's fields: they cost one check each.

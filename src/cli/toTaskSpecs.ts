@@ -44,6 +44,7 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { re
     config: task.config,
     timeoutMs: task.timeoutMs,
     retry: { attempts: task.retries + 1 },
+    maxInterruptions: task.maxInterruptions,
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
     ...(task.group === undefined ? {} : { group: task.group }),
     ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : toTaskRun(task.run, options) }),

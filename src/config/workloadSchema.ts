@@ -50,6 +50,12 @@ export const workloadTaskSchema = z
     resources: z.record(z.string().min(1), z.number().positive()).default({}).describe('Amount of each pool resource held while running.'),
     timeout: seconds.optional().describe('Per-attempt time limit in seconds, 0 for none; defaults to task_scheduler.timeout.'),
     retries: z.number().int().min(0).optional().describe('Retries after a failed run; defaults to task_scheduler.retry_attempts.'),
+    max_interruptions: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Crash interruptions a resumed run tolerates before the task fails (not counted as retries); defaults to task_scheduler.max_interruptions.'),
     estimate: seconds.optional().describe('Estimated duration in seconds, for policies and simulation.'),
     duration: durationSchema.optional().describe('Simulated duration.'),
     group: z.string().min(1).optional().describe('Group for the fair-share policy.'),

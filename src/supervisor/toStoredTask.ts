@@ -21,6 +21,7 @@ export function toStoredTask(entry: TaskEntry, task: NormalizedTask): StoredTask
     hasOwnRun: task.hasOwnRun,
     timeoutMs: entry.timeoutMs,
     retry: task.retry,
+    maxInterruptions: task.maxInterruptions,
     estimateMs: entry.estimateMs,
     group: entry.group,
     createdAt: entry.createdAt,
