@@ -98,6 +98,20 @@ describe('run --history', () => {
     expect(second.stdout).toContain('3 tasks: 3 completed (3 cached), 0 failed, 0 cancelled');
   });
 
+  it('keeps the history apart from --state: --fresh discards the run, never the history; status says which tasks were cached', async () => {
+    const folder = temp.folder;
+    const workload = writeWorkload(folder);
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\n');
+    writeFileSync(join(folder, 'inputs', 'c2.txt'), 'b\n');
+    const history = join(folder, 'h.db');
+    const state = join(folder, 'run.db');
+    await run([workload, '--history', history, '--state', state]);
+    const fresh = await run([workload, '--history', history, '--state', state, '--fresh']);
+    expect(decisions(fresh)).toEqual({ chapter1: 'cached', chapter2: 'cached', book: 'cached' });
+    const status = await runMain(['status', state]);
+    expect(status.stdout).toMatch(/book\s+completed\s+0\s+cached: completed from the history, not run/);
+  });
+
   it('takes the history from XENO_HISTORY and from scheduler.history, the flag first', async () => {
     const folder = temp.folder;
     const workload = writeWorkload(folder);
