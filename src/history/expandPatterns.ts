@@ -98,3 +98,28 @@ export function expandPatterns(base: string, patterns: readonly string[]): strin
   }
   return [...found].sort();
 }
+
+/**
+ * Whether `path` (relative to `base`, `/`-separated, as {@link expandPatterns} gives it) is one
+ * the patterns name, whether or not it exists: a restore writes only where the task's declared
+ * outputs say.
+ *
+ * @example
+ * isNamedBy('/work/flow', ['out/*.txt'], 'out/a.txt'); // true
+ */
+export function isNamedBy(base: string, patterns: readonly string[], path: string): boolean {
+  const absolute = resolve(base, path);
+  return patterns.some((pattern) => {
+    const named = resolve(base, pattern);
+    if (!GLOB_CHARS.test(pattern)) return absolute === named || absolute.startsWith(`${named}${sep}`);
+    const parts = pattern.split('/');
+    const fixed: string[] = [];
+    for (const part of parts) {
+      if (GLOB_CHARS.test(part)) break;
+      fixed.push(part);
+    }
+    const root = isAbsolute(pattern) ? fixed.join('/') || '/' : resolve(base, fixed.join('/'));
+    const inside = relative(root, absolute);
+    return !inside.startsWith('..') && !isAbsolute(inside) && globToRegExp(parts.slice(fixed.length).join('/')).test(inside.split(sep).join('/'));
+  });
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
 import { TaskSchedulingError } from '../../src/errors.js';
-import { expandPatterns } from '../../src/history/expandPatterns.js';
+import { expandPatterns, isNamedBy } from '../../src/history/expandPatterns.js';
 import { keyOf, keyPartsOf, whyRan } from '../../src/history/cacheKey.js';
 import { toCachePlan } from '../../src/history/TaskCachePlan.js';
 import { commandTask } from '../../src/workers/commandTask.js';
@@ -44,6 +44,16 @@ describe('expandPatterns', () => {
     expect(expandPatterns(base, ['a/*.v', 'missing.txt'])).toEqual(['a/x.v', 'missing.txt']);
     expect(expandPatterns(base, ['a/b/{y.v,z.txt}', 'd'])).toEqual(['a/b/y.v', 'a/b/z.txt', 'd/e.txt']);
     expect(expandPatterns(base, ['?.v', 'a/[xy].v'])).toEqual(['a/x.v', 'c.v']);
+  });
+
+  it('says whether a path, existing or not, is one the patterns name (what a restore may write)', () => {
+    const base = temp.folder;
+    expect(isNamedBy(base, ['out/*.txt'], 'out/new.txt')).toBe(true);
+    expect(isNamedBy(base, ['out/*.txt'], 'out/deep/new.txt')).toBe(false);
+    expect(isNamedBy(base, ['out/**/*.txt', 'build'], 'out/deep/new.txt')).toBe(true);
+    expect(isNamedBy(base, ['build'], 'build/x/y.o')).toBe(true);
+    expect(isNamedBy(base, ['out/*.txt'], '../etc/passwd')).toBe(false);
+    expect(isNamedBy(base, ['report.txt'], 'report.txt.bak')).toBe(false);
   });
 });
 
