@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, one after another, in this one process.
  * Pass names to run a subset: `npm run bench -- scheduler policies`.
  */
+import { run as runDashboard } from './dashboard.bench.js';
 import { run as runDistributed } from './distributed.bench.js';
 import { run as runHistory } from './history.bench.js';
 import { run as runInspection } from './inspection.bench.js';
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   policies: () => runPolicies(),
   distributed: () => runDistributed(),
   workload: () => runWorkload(),
+  dashboard: () => runDashboard(),
   history: () => runHistory(),
 };
 
