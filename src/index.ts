@@ -58,6 +58,7 @@ export {
   SchedulerStoppedError,
   AttemptInterruptedError,
   TaskStoreError,
+  HistoryError,
   TaskNotRecoverableError,
 } from './errors.js';
 export { MissingPackageError } from './optionalPackages/MissingPackageError.js';

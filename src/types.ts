@@ -196,6 +196,26 @@ export interface TaskSpec<Config = Record<string, unknown>> {
   /** Group name for the fair-share policy. @default 'default' */
   group?: string;
   /**
+   * Files the task reads: paths and globs (`*`, `**`, `?`, `[…]`, `{a,b}`) relative to `baseDir`;
+   * `[]` for a task that reads no file. A task that gives `inputs` (or `cacheKey`) is cacheable:
+   * with a `history`, one whose key has a completed entry completes without running
+   * (docs/incremental-runs.md).
+   */
+  inputs?: readonly string[];
+  /** Files the task writes (paths and globs relative to `baseDir`): stored with its result, restored on a hit. */
+  outputs?: readonly string[];
+  /** Environment variables whose values are part of the task's cache key. */
+  envInputs?: readonly string[];
+  /**
+   * The cache key's own part, for work that reads something `inputs` cannot name: a string, or a
+   * function of the spec that returns one (called once, at scheduling). Makes the task cacheable.
+   */
+  cacheKey?: string | ((spec: TaskSpec<Config>) => string);
+  /** `false`: never cached, even with `inputs`. @default true for a task with `inputs` or `cacheKey` */
+  cache?: boolean;
+  /** The folder `inputs` and `outputs` are relative to. @default process.cwd() at scheduling */
+  baseDir?: string;
+  /**
    * How many times a run resumed from its store may find this task's attempt interrupted (its
    * scheduler's process died: a kill -9, a power loss) and start it again without using a retry.
    * Interrupted once more, it fails with an AttemptInterruptedError naming the count. Retries
@@ -232,6 +252,13 @@ export interface TaskRecord {
   readonly error: Error | undefined;
   /** The node its latest attempt was placed on, in a distributed run; undefined elsewhere. */
   readonly node: string | undefined;
+  /** It completed from the history without running (its cache key had a completed entry). */
+  readonly cached: boolean;
+  /**
+   * Why a cacheable task ran (with a history): what changed since its last entry (`inputs/c1.txt
+   * changed`, `command changed`), or `no entry`. Undefined for a hit and for a task not cacheable.
+   */
+  readonly ranBecause: string | undefined;
   /** The worker slot (0-based, below `maxWorkers`) its attempt holds while it is running or dispatched; undefined otherwise. */
   readonly slot: number | undefined;
 }

@@ -1,8 +1,19 @@
-import type { Workload } from '../config/workloadTypes.js';
+import type { Workload, WorkloadTaskCache } from '../config/workloadTypes.js';
 import { remoteTask } from '../distributed/remoteTask.js';
 import { toTaskRun, type ToTaskRunOptions } from '../workers/runDescriptor.js';
 import type { TaskSpec } from '../types.js';
 import { tasksError } from './tasksError.js';
+
+/** A workload task's cache settings as a spec's fields: paths stay relative to the workload file's folder. */
+function cacheFields(cache: WorkloadTaskCache): Pick<TaskSpec, 'inputs' | 'outputs' | 'envInputs' | 'cache' | 'baseDir'> {
+  return {
+    ...(cache.inputs === undefined ? {} : { inputs: cache.inputs }),
+    outputs: cache.outputs,
+    envInputs: cache.envInputs,
+    cache: cache.enabled,
+    baseDir: cache.baseDir,
+  };
+}
 
 /**
  * Turns a workload's tasks into scheduler task specs: the task's name is its id (so dependencies
@@ -37,5 +48,6 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { re
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
     ...(task.group === undefined ? {} : { group: task.group }),
     ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : toTaskRun(task.run, options) }),
+    ...(task.cache === undefined ? {} : cacheFields(task.cache)),
   }));
 }

@@ -2,6 +2,7 @@ import type { InspectionEvent, Observer } from 'xstate';
 import type { PolicyName, PolicyOptions, RetryOptions, SchedulerClock, SchedulingPolicy, TaskHandler, TaskPriorityInput } from '../types.js';
 import type { Executor } from './Executor.js';
 import type { TaskStore } from './TaskStore.js';
+import type { RunHistory } from '../history/RunHistory.js';
 
 /** Options of {@link createScheduler}. */
 export interface SchedulerOptions {
@@ -62,4 +63,12 @@ export interface SchedulerOptions {
    * @default none: nothing is journaled
    */
   store?: TaskStore;
+  /**
+   * What past runs learned, kept across runs (`sqliteHistory('h.db')` from
+   * `xeno-scheduler/stores/sqlite`): a cacheable task whose key has a completed entry there
+   * completes without running (docs/incremental-runs.md). Independent of `store`. The scheduler
+   * does not close it: its owner does, after `stop()`.
+   * @default none: nothing is cached
+   */
+  history?: RunHistory;
 }

@@ -46,6 +46,8 @@ import { TaskRegistry } from './TaskRegistry.js';
 import { toStoredError, toStoredTask } from './toStoredTask.js';
 import { Waiters } from './Waiters.js';
 import { WorkerSlots } from './WorkerSlots.js';
+import { askHistory, type HistoryHost } from './askHistory.js';
+import type { CacheableTask } from '../history/cacheKey.js';
 
 export type { SupervisorSettings } from './SupervisorSettings.js';
 
@@ -118,6 +120,8 @@ export class Supervisor {
   readonly #reporter: AttemptReporter;
   /** The queue repair's view, one for the scheduler's life. */
   readonly #repairHost: QueueRepairHost;
+  /** What asking the history needs (see askHistory), when the scheduler has a history. */
+  readonly #history: HistoryHost | undefined;
   #seq = 0;
   #paused = false;
   #stopped = false;
@@ -156,6 +160,12 @@ export class Supervisor {
       active: (entry, attempt) => this.#active(entry, attempt),
     };
     const self = this;
+    this.#history = settings.cache && {
+      cache: settings.cache,
+      entry: (id) => this.#registry.entries.get(id),
+      send: (entry, event) => this.#actors.send(entry, event),
+      reportError: (error) => this.#outbox.reportError(error),
+    };
     this.#repairHost = {
       get guarded() {
         return self.#guardedQueue;
@@ -523,6 +533,7 @@ export class Supervisor {
         startedAt: undefined,
         completedAt: undefined,
         ...UNSTARTED,
+        cache: task.cache,
       };
       created.push(entry);
     }
@@ -716,7 +727,9 @@ export class Supervisor {
   // ---------------------------------------------------------------- the ready queue
 
   /** Puts ready tasks in the queue with one event for the lot (a batch may hold 300k). */
-  #enqueue(entries: readonly TaskEntry[]): void {
+  #enqueue(ready: readonly TaskEntry[]): void {
+    // With a history, a cacheable task whose key has an entry completes instead (see askHistory).
+    const entries = this.#history === undefined || ready.length === 0 ? ready : askHistory(this.#history, ready);
     if (entries.length === 0) return;
     for (const entry of entries) {
       if (!entry.queued) this.#queuedCount++;
@@ -1141,9 +1154,14 @@ export class Supervisor {
     this.#dequeue(entry);
     const at = entry.completedAt;
     if (status === 'completed') {
-      journal?.record({ kind: 'completed', id, at, result });
+      journal?.record(entry.cacheKey === undefined ? { kind: 'completed', id, at, result } : { kind: 'completed', id, at, result, cacheKey: entry.cacheKey, cached: entry.cached });
+      // A run that the history did not have is stored under the key it had when it became ready.
+      if (entry.cacheParts !== undefined && entry.cacheKey !== undefined && !entry.cached) {
+        this.#settings.cache?.remember(entry as TaskEntry & CacheableTask, entry.cacheKey, entry.cacheParts, result, (error) => this.#outbox.reportError(error));
+        entry.cacheParts = undefined;
+      }
       // Heard before what it makes ready: a listener never sees a dependent ready while this runs.
-      this.#outbox.emit('task:completed', () => ({ task: toRecord(entry), result }));
+      this.#outbox.emit('task:completed', () => ({ task: toRecord(entry), result, cached: entry.cached }));
       this.#graph.send({ type: 'graph.completed', id });
       for (const ready of this.#graph.getSnapshot().context.unblocked) this.#unblock(ready);
     } else {

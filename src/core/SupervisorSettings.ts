@@ -2,6 +2,7 @@ import type { Emitter } from 'mitt';
 import type { SchedulerEvents } from '../events.js';
 import type { Executor } from './Executor.js';
 import type { Journal } from './Journal.js';
+import type { TaskCache } from '../history/TaskCache.js';
 import type { SchedulerClock, SchedulingPolicy } from '../types.js';
 
 /** Settings the supervisor needs, already checked and defaulted. */
@@ -19,4 +20,6 @@ export interface SupervisorSettings {
   readonly executor: Executor;
   /** The run's journal over the store (a TaskStore), when the scheduler has one. */
   readonly journal: Journal | undefined;
+  /** The result cache over the scheduler's history, when it has one. */
+  readonly cache: TaskCache | undefined;
 }

@@ -2,6 +2,8 @@ import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import type { TaskMachineContext, TaskMachineOutput, taskMachine } from '../../machines/taskMachine.js';
 import type { Attempt } from './Executor.js';
 import { TaskCancelledError } from '../errors.js';
+import type { KeyParts } from '../history/cacheKey.js';
+import type { TaskCachePlan } from '../history/TaskCachePlan.js';
 import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
 
 /** A live task's actor. */
@@ -69,6 +71,21 @@ export interface TaskEntry extends QueuedTask {
   node: string | undefined;
   /** The clock's handle of its armed deadline (the attempt's timeout, or the retry delay), if any. */
   deadline: unknown;
+  /** How it is keyed in the history, when it is cacheable. */
+  readonly cache: TaskCachePlan | undefined;
+  /**
+   * Its cache key, once the history was asked (when it became ready); kept when it completes, for
+   * its dependents' keys. Undefined for a task not cacheable, or not yet asked.
+   */
+  cacheKey: string | undefined;
+  /** Its key's parts, kept from the question to the completion that stores them. */
+  cacheParts: KeyParts | undefined;
+  /** True once the history was asked (a retry does not ask again). */
+  cacheAsked: boolean;
+  /** It completed from the history, without running. */
+  cached: boolean;
+  /** Why a cacheable task ran (see TaskRecord.ranBecause). */
+  ranBecause: string | undefined;
 }
 
 /**
@@ -84,6 +101,11 @@ export const UNSTARTED = Object.freeze({
   output: undefined,
   node: undefined,
   deadline: undefined,
+  cacheKey: undefined,
+  cacheParts: undefined,
+  cacheAsked: false,
+  cached: false,
+  ranBecause: undefined,
 });
 
 const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);
@@ -157,6 +179,8 @@ export function toRecord(
     result: entry.output?.result,
     error: errorOf(entry, context),
     node: entry.node,
+    cached: entry.cached,
+    ranBecause: entry.ranBecause,
     slot: entry.slot,
   });
 }

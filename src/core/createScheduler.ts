@@ -27,6 +27,7 @@ import { Journal } from './Journal.js';
 import { createSchedulerLogic, Supervisor, type SchedulerEvent } from './Supervisor.js';
 import type { RecoveredRun, TaskSpec } from '../types.js';
 import type { SchedulerOptions } from './SchedulerOptions.js';
+import { TaskCache } from '../history/TaskCache.js';
 
 export { DEFAULT_RETRY } from './resolveSchedulerOptions.js';
 
@@ -84,6 +85,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     events,
     executor,
     journal,
+    cache: options.history === undefined ? undefined : new TaskCache(options.history, () => Date.now()),
   });
   const actor = createActor(createSchedulerLogic(supervisor) as AnyActorLogic, {
     clock,

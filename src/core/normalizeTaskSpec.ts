@@ -2,6 +2,7 @@ import { ResourceAllocationError, TaskSchedulingError } from '../errors.js';
 import { describeValue } from '../internal/describeValue.js';
 import type { ResourceLedger } from '../internal/ResourceLedger.js';
 import { TaskPriority, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from '../types.js';
+import { toCachePlan, type TaskCachePlan } from '../history/TaskCachePlan.js';
 
 /** A task spec checked and completed with defaults. */
 export interface NormalizedTask {
@@ -21,6 +22,8 @@ export interface NormalizedTask {
   readonly maxInterruptions: number;
   readonly estimateMs: number | undefined;
   readonly group: string;
+  /** How it is keyed in the history, when it is cacheable (it gives `inputs` or `cacheKey`). */
+  readonly cache: TaskCachePlan | undefined;
 }
 
 /** What normalizing needs from the scheduler. */
@@ -143,7 +146,13 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
     maxInterruptions: optionalNumber(spec.maxInterruptions, `${field}.maxInterruptions`, 0, defaults.maxInterruptions, true),
     estimateMs: spec.estimateMs === undefined ? undefined : optionalNumber(spec.estimateMs, `${field}.estimateMs`, 0, 0),
     group: optionalString(spec.group, `${field}.group`, 'default'),
+    // Most tasks give none of the cache's fields: they cost one check each.
+    cache: hasCacheFields(spec) ? toCachePlan(spec, run, field) : undefined,
   };
+}
+
+function hasCacheFields(spec: TaskSpec<any>): boolean {
+  return spec.inputs !== undefined || spec.cacheKey !== undefined || spec.cache !== undefined || spec.outputs !== undefined || spec.envInputs !== undefined || spec.baseDir !== undefined;
 }
 
 /** Reads a priority input without a field name (for `updateTaskPriority`). */

@@ -65,6 +65,11 @@ export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     startedAt: state.startedAt,
     completedAt: state.completedAt,
     ...UNSTARTED,
+    cache: stored.cache,
+    cacheKey: state.cacheKey,
+    // A completed task was asked already; a pending one is asked when it is ready.
+    cacheAsked: state.status === 'completed',
+    cached: state.cached === true,
   };
   const { status } = state;
   if (status === 'completed' || status === 'failed' || status === 'cancelled') {

@@ -21,6 +21,7 @@ function extraFields(record: TaskRecord): Partial<TaskView> {
     ...(record.type === 'generic' ? {} : { type: record.type }),
     ...(record.estimateMs === undefined ? {} : { estimateMs: record.estimateMs }),
     ...(later.cached === true ? { cached: true as const } : {}),
+    ...(record.ranBecause === undefined ? {} : { ranBecause: record.ranBecause }),
     ...(Array.isArray(later.children) && later.children.length > 0 ? { children: later.children.map(String) } : {}),
     ...(record.slot !== undefined && record.status === 'running' ? { slot: record.slot } : {}),
   };

@@ -25,6 +25,8 @@ export interface TaskView {
   readonly cached?: true;
   /** Ids of the tasks it spawned (a record field, when the scheduler has it). */
   readonly children?: readonly string[];
+  /** Why a cacheable task ran, with a history: `inputs/c1.txt changed`, `no entry`… (absent otherwise). */
+  readonly ranBecause?: string;
 }
 
 /** A node of a distributed run, as the optional `nodes` source of `startDashboard` reports it. */
