@@ -66,6 +66,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     handlers: resolveHandlers(options.handlers),
     ledger: new ResourceLedger(resources),
     newId: () => `task-${++idCounter}`,
+    learned: options.estimates,
+    capacity: resources,
   };
   let idCounter = 0;
   // Fail-stop: the first write the store refuses halts the scheduler (see Supervisor.halt).
@@ -84,6 +86,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     events,
     executor: options.executor ?? inlineExecutor(),
     store: journal,
+    estimates: options.estimates,
   });
   const actor = createActor(createSchedulerLogic(runtime) as AnyActorLogic, {
     clock,

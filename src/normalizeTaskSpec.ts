@@ -2,7 +2,10 @@ import { TaskSchedulingError } from './errors.js';
 import { describeValue } from './internal/describeValue.js';
 import type { ResourceLedger } from './internal/ResourceLedger.js';
 import { validateResources } from './validateResources.js';
-import { TaskPriority, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from './types.js';
+import { TaskPriority, type EstimateSource, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from './types.js';
+import { DEFAULT_ESTIMATE_MS } from './estimates/LearnedEstimates.js';
+import type { UsageLearner } from './usageTypes.js';
+import { autoProblem, resolveAutoRequests, type ResourceRequest } from './estimates/resolveAutoRequests.js';
 
 /** A task spec checked and completed with defaults. */
 export interface NormalizedTask {
@@ -18,7 +21,15 @@ export interface NormalizedTask {
   readonly hasOwnRun: boolean;
   readonly timeoutMs: number;
   readonly retry: Required<RetryOptions>;
+  /** The estimate the task declared (what a store keeps). */
   readonly estimateMs: number | undefined;
+  /** The estimate it is planned with: the declared one, else the learned one; undefined without either. */
+  readonly plannedEstimateMs: number | undefined;
+  readonly estimateSource: EstimateSource | undefined;
+  /** What it runs, for the history (see `TaskSpec.runs`). */
+  readonly runs: string;
+  /** `memoryLimit: 'enforce'`: work that measures itself is killed past its memory request plus the margin. */
+  readonly enforceMemory: boolean;
   readonly group: string;
 }
 
@@ -30,6 +41,10 @@ export interface NormalizeDefaults {
   readonly handlers: Readonly<Record<string, TaskRun<any>>>;
   readonly ledger: ResourceLedger;
   readonly newId: () => string;
+  /** What past runs learned: estimates for tasks that give none, `'auto'` requests. */
+  readonly learned?: UsageLearner | undefined;
+  /** Pool capacities, bounding `'auto'` requests. */
+  readonly capacity?: Readonly<Record<string, number>>;
 }
 
 // Shared, frozen defaults: a batch of 300k bare tasks should not allocate 600k empty objects.
@@ -75,10 +90,33 @@ function optionalNumber(value: unknown, field: string, min: number, fallback: nu
   return value;
 }
 
-function optionalString(value: unknown, field: string, fallback: string): string {
+function optionalString(value: unknown, field: string, fallback: string, mayBeEmpty = false): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0) fail(field, 'a non-empty string', value);
+  if (typeof value !== 'string' || (value.length === 0 && !mayBeEmpty)) fail(field, mayBeEmpty ? 'a string' : 'a non-empty string', value);
   return value;
+}
+
+function memoryLimit(value: unknown, field: string): boolean {
+  if (value !== 'enforce') fail(field, "'enforce'", value);
+  return true;
+}
+
+/**
+ * A declared estimate wins; else, with a history, the learned one (`'auto'` asks for it even
+ * when nothing is known: the default then); else none.
+ */
+function plannedEstimate(
+  declared: number | undefined,
+  isAuto: boolean,
+  identity: { name: string; runs: string; type: string },
+  learned: UsageLearner | undefined,
+): { plannedEstimateMs: number | undefined; estimateSource: EstimateSource | undefined } {
+  if (declared !== undefined) return { plannedEstimateMs: declared, estimateSource: 'declared' };
+  if (learned === undefined) {
+    return isAuto ? { plannedEstimateMs: DEFAULT_ESTIMATE_MS, estimateSource: 'default' } : { plannedEstimateMs: undefined, estimateSource: undefined };
+  }
+  const estimate = learned.estimate(identity);
+  return { plannedEstimateMs: estimate.ms, estimateSource: estimate.source };
 }
 
 /**
@@ -104,17 +142,24 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
   dependencies.forEach((dep, i) => {
     if (typeof dep !== 'string' || dep.length === 0) fail(`${field}.dependencies[${i}]`, 'a task id string', dep);
   });
-  validateResources(defaults.ledger, spec.resources, `${field}.resources`);
+  const name = optionalString(spec.name, `${field}.name`, id);
+  const runs = optionalString(spec.runs, `${field}.runs`, '', true);
+  const identity = { name, runs, type };
+  const auto = autoProblem(spec.resources);
+  if (auto !== undefined) fail(`${field}.resources.${auto}`, "a number ('auto' is learned only for memory and cpu)", 'auto');
+  const resources = spec.resources === undefined ? undefined : resolveAutoRequests(spec.resources as ResourceRequest, identity, defaults.learned, defaults.capacity ?? {});
+  validateResources(defaults.ledger, resources, `${field}.resources`);
+  const declared = spec.estimateMs === undefined || spec.estimateMs === 'auto' ? undefined : optionalNumber(spec.estimateMs, `${field}.estimateMs`, 0, 0);
   const retry = spec.retry ?? {};
   if (typeof retry !== 'object' || retry === null) fail(`${field}.retry`, 'an object', retry);
   return {
     id,
-    name: optionalString(spec.name, `${field}.name`, id),
+    name,
     type,
     priority: spec.priority === undefined ? defaults.defaultPriority : parsePriority(spec.priority, `${field}.priority`),
     dependencies: dependencies.length === 0 ? NO_DEPENDENCIES : [...new Set(dependencies)],
     // A copy: the caller changing its object later must not change what the pools account.
-    resources: spec.resources === undefined ? NO_RESOURCES : Object.freeze({ ...spec.resources }),
+    resources: resources === undefined ? NO_RESOURCES : Object.freeze({ ...resources }),
     config: spec.config ?? {},
     run,
     hasOwnRun: spec.run !== undefined,
@@ -125,7 +170,10 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
       backoffFactor: optionalNumber(retry.backoffFactor, `${field}.retry.backoffFactor`, 1, defaults.defaultRetry.backoffFactor),
       maxBackoffMs: optionalNumber(retry.maxBackoffMs, `${field}.retry.maxBackoffMs`, 0, defaults.defaultRetry.maxBackoffMs),
     },
-    estimateMs: spec.estimateMs === undefined ? undefined : optionalNumber(spec.estimateMs, `${field}.estimateMs`, 0, 0),
+    estimateMs: declared,
+    ...plannedEstimate(declared, spec.estimateMs === 'auto', identity, defaults.learned),
+    runs,
+    enforceMemory: spec.memoryLimit === undefined ? false : memoryLimit(spec.memoryLimit, `${field}.memoryLimit`),
     group: optionalString(spec.group, `${field}.group`, 'default'),
   };
 }

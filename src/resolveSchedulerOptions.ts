@@ -32,6 +32,7 @@ const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'clock',
   'executor',
   'store',
+  'estimates',
 ];
 
 function fail(field: string, expected: string, value: unknown): never {
@@ -131,6 +132,7 @@ export function checkSeams(options: SchedulerOptions): void {
   const seams = [
     ['executor', ['start', 'abort', 'onSettled']],
     ['store', ['addTasks', 'record', 'forget', 'load']],
+    ['estimates', ['estimate', 'recommend', 'observe']],
   ] as const;
   for (const [key, methods] of seams) {
     const value = options[key] as unknown as Record<string, unknown> | undefined;

@@ -1,5 +1,6 @@
 import type { Attempt } from '../executors/Executor.js';
 import type { TaskRecord, TaskRun } from '../types.js';
+import type { MeasuredUsage } from '../usageTypes.js';
 import type { Supervisor } from './Supervisor.js';
 import { toRecord, type TaskEntry } from './TaskEntry.js';
 import { noteActive, notePlaced } from './supervisorControl.js';
@@ -41,5 +42,10 @@ export class AttemptHandle implements Attempt {
 
   active(): void {
     noteActive(this.#s, this.#entry, this.attempt);
+  }
+
+  measured(usage: MeasuredUsage): void {
+    // A late report of an older attempt is not this one's.
+    if (this.#entry.attempts === this.attempt && this.#entry.outcome === undefined) this.#entry.measured = usage;
   }
 }

@@ -3,6 +3,7 @@ import type { SchedulerEvents } from '../events.js';
 import type { Executor } from '../executors/Executor.js';
 import type { TaskStore } from '../stores/TaskStore.js';
 import type { SchedulerClock, SchedulingPolicy } from '../types.js';
+import type { UsageLearner } from '../usageTypes.js';
 
 /** Settings the supervisor needs, already checked and defaulted. */
 export interface SupervisorSettings {
@@ -18,4 +19,6 @@ export interface SupervisorSettings {
   readonly events: Emitter<SchedulerEvents>;
   readonly executor: Executor;
   readonly store: TaskStore | undefined;
+  /** What past runs learned, told every attempt's usage; undefined: nothing is learned. */
+  readonly estimates: UsageLearner | undefined;
 }

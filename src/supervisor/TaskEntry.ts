@@ -2,6 +2,8 @@ import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import type { taskMachine } from '../../machines/taskMachine.js';
 import { TaskCancelledError } from '../errors.js';
 import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
+import type { AttemptUsage, EstimateSource, MeasuredUsage } from '../usageTypes.js';
+import { MEMORY_UNIT_BYTES, RECOMMENDATION_MARGIN } from '../estimates/LearnedEstimates.js';
 
 /** A live task's actor. */
 export type TaskActorRef = ActorRefFrom<typeof taskMachine>;
@@ -30,10 +32,21 @@ export interface TaskEntry extends QueuedTask {
   /** Its retry settings (the machine's context is built from them when its actor is created). */
   readonly retry: Required<RetryOptions>;
   readonly dependencies: readonly string[];
-  readonly resources: Readonly<Record<string, number>>;
+  /** What it asks of the pools; raised (memory × 1.2) after a `memoryLimit: 'enforce'` kill, between attempts. */
+  resources: Readonly<Record<string, number>>;
   readonly hasResources: boolean;
   readonly group: string;
+  /** The estimate it is planned with (declared, else learned). */
   readonly estimateMs: number | undefined;
+  readonly estimateSource: EstimateSource | undefined;
+  /** What it runs, for the history's identity of it; undefined for a task restored from a store (the history does not learn from it). */
+  readonly runs: string | undefined;
+  /** `memoryLimit: 'enforce'`. */
+  readonly enforceMemory: boolean;
+  /** What the latest attempt that ended used. */
+  usage: AttemptUsage | undefined;
+  /** What the running attempt's work measured of itself so far (see `TaskContext.reportUsage`). */
+  measured: MeasuredUsage | undefined;
   readonly config: unknown;
   readonly run: TaskRun<any>;
   readonly timeoutMs: number;
@@ -82,6 +95,8 @@ export const UNSTARTED = Object.freeze({
   outcome: undefined,
   node: undefined,
   deadline: undefined,
+  usage: undefined,
+  measured: undefined,
 });
 
 const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);
@@ -142,7 +157,15 @@ export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingRe
     result: entry.result,
     error: errorOf(entry),
     node: entry.node,
+    ...(entry.estimateSource === undefined ? {} : { estimateSource: entry.estimateSource }),
+    ...(entry.usage === undefined ? {} : { usage: entry.usage }),
+    ...(entry.enforceMemory ? { memoryLimitBytes: memoryLimitBytes(entry.resources) } : {}),
   });
+}
+
+/** The peak memory an attempt may reach with `memoryLimit: 'enforce'`: its request plus the margin. */
+export function memoryLimitBytes(resources: Readonly<Record<string, number>>): number {
+  return (resources['memory'] ?? 0) * MEMORY_UNIT_BYTES * (1 + RECOMMENDATION_MARGIN);
 }
 
 /**

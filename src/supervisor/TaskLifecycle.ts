@@ -6,6 +6,7 @@ import type { taskLogic } from '../taskLogic.js';
 import type { Supervisor } from './Supervisor.js';
 import { isLive, statusOf, toRecord, type FinalStatus, type TaskEntry } from './TaskEntry.js';
 import { AttemptHandle } from './AttemptHandle.js';
+import { noteAttemptUsage } from './noteAttemptUsage.js';
 import { toStoredError } from './toStoredTask.js';
 import { toError } from '../internal/toError.js';
 
@@ -181,6 +182,7 @@ export class TaskLifecycle {
     // Every attempt's end counts back to pending; settle() then moves it on to its final state.
     if (wasActive) s.registry.move('running', 'pending');
     s.releaseRun(entry);
+    if (wasActive) noteAttemptUsage(s.settings, entry, event);
     const { onFinish } = s.settings.policy;
     if (onFinish) {
       try {
