@@ -19,6 +19,7 @@ export type SchedulerErrorCode =
   | 'DEPENDENCY_TIMEOUT'
   | 'ATTEMPT_INTERRUPTED'
   | 'TASK_STORE'
+  | 'HISTORY'
   | 'TASK_NOT_RECOVERABLE'
   | 'REDIS_UNREACHABLE'
   | 'UNKNOWN_NODE'
@@ -181,6 +182,24 @@ export class TaskStoreError extends SchedulerError {
   constructor(file: string, problem: string, options?: { cause?: unknown }) {
     super('TASK_STORE', `task store "${file}": ${problem}`, options);
     this.name = 'TaskStoreError';
+    this.file = file;
+    this.causeCode = codeOf(options?.cause);
+  }
+}
+
+/**
+ * The history file (`--history`, `sqliteHistory()`) cannot be used: it is not a history (garbage,
+ * another program's database), was written by a newer xeno-scheduler, is held by another run,
+ * is damaged, or a write to it failed. The file is named, and was left as it was.
+ */
+export class HistoryError extends SchedulerError {
+  /** The history's file, as given. */
+  readonly file: string;
+  /** The cause's own code, when it has one: `SQLITE_FULL`, `SQLITE_BUSY`, `ENOSPC`… */
+  readonly causeCode: string | undefined;
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super('HISTORY', `history "${file}": ${problem}`, options);
+    this.name = 'HistoryError';
     this.file = file;
     this.causeCode = codeOf(options?.cause);
   }

@@ -5,7 +5,7 @@
 //   xeno-scheduler/workers   worker threads (piscina), shell commands, task modules
 //   xeno-scheduler/simulate  simulation, traces and invariant checks
 //   xeno-scheduler/dashboard the live dashboard server (ws)
-//   xeno-scheduler/stores/sqlite the durable task store (better-sqlite3 or node:sqlite)
+//   xeno-scheduler/stores/sqlite the durable task store and the history (better-sqlite3 or node:sqlite)
 
 // Core
 export { createScheduler, DEFAULT_RESOURCES, DEFAULT_RETRY } from './createScheduler.js';
@@ -51,6 +51,7 @@ export {
   SchedulerStoppedError,
   AttemptInterruptedError,
   TaskStoreError,
+  HistoryError,
   TaskNotRecoverableError,
   formatConfigIssue,
 } from './errors.js';
@@ -60,6 +61,7 @@ export {
 export { inlineExecutor } from './executors/inlineExecutor.js';
 export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from './executors/Executor.js';
 export { memoryTaskStore, foldTransition, initialTaskState } from './stores/memoryTaskStore.js';
+export type { RunHistory, ResultCache, CacheEntry, CachePut, CachedOutput, CacheEntrySummary, PruneOptions, PruneResult } from './history/RunHistory.js';
 export type { TaskStore, StoredTask, StoredTaskState, StoredError, TaskTransition } from './stores/TaskStore.js';
 export type { SchedulerActorRef, SchedulerSnapshot } from './schedulerLogic.js';
 export type { ConfigIssue, SchedulerErrorCode } from './errors.js';

@@ -1,5 +1,6 @@
 import type { Executor } from './executors/Executor.js';
 import type { TaskStore } from './stores/TaskStore.js';
+import type { RunHistory } from './history/RunHistory.js';
 import type { InspectionEvent, Observer } from 'xstate';
 import type { PolicyOptions, PolicyName, SchedulingPolicy } from './policyTypes.js';
 
@@ -242,6 +243,14 @@ export interface SchedulerOptions {
    * @default none: nothing is journaled
    */
   store?: TaskStore;
+  /**
+   * What past runs learned, kept across runs (`sqliteHistory('h.db')` from
+   * `xeno-scheduler/stores/sqlite`): a cacheable task whose key has a completed entry there
+   * completes without running (docs/incremental-runs.md). Independent of `store`. The scheduler
+   * does not close it: its owner does, after `stop()`.
+   * @default none: nothing is cached
+   */
+  history?: RunHistory;
 }
 
 /** What a scheduler found in its store when it was created: `scheduler.recovered`. */

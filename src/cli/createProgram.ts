@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { POLICY_NAMES } from '../policies/resolvePolicy.js';
 import type { CliIo } from './CliIo.js';
 import type { ExitCode } from './ExitCode.js';
+import { historyCommand, type HistoryFlags } from './historyCommand.js';
 import { machinesCommand, type MachinesFlags } from './machinesCommand.js';
+import { parseAge, parseSize } from './parseHistoryLimits.js';
 import { parseIntegerOption } from './parseIntegerOption.js';
 import { parsePolicyList } from './parsePolicyList.js';
 import { parsePortOption } from './parsePortOption.js';
@@ -71,6 +73,17 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .argument('<state>', 'the SQLite file given to run --state')
     .option('--json', 'print the stored tasks as one JSON document')
     .action((file: string, flags: { json?: boolean }) => setExitCode(statusCommand(file, flags, io)));
+
+  program
+    .command('history')
+    .description('Print what a history file (run --history) holds: cached results (task, key, size, last used); --prune to shrink it.')
+    .argument('<history>', 'the SQLite file given to run --history')
+    .option('--json', 'print one JSON document')
+    .option('--prune', 'remove entries: not used for --older-than, then the least recently used past --max-size (the newest are kept)')
+    .option('--older-than <age>', 'with --prune: entries not used for this long, e.g. 30d, 12h, 90m', parseAge)
+    .option('--max-size <size>', 'with --prune: keep at most this much, e.g. 100MB, 1.5GB', parseSize)
+    .addHelpText('after', '\nExamples:\n  xeno-scheduler history h.db\n  xeno-scheduler history h.db --prune --older-than 30d --max-size 100MB')
+    .action((file: string, flags: HistoryFlags) => setExitCode(historyCommand(file, flags, io)));
 
   program
     .command('worker')
