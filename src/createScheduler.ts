@@ -26,6 +26,7 @@ import { createSchedulerLogic, type SchedulerEvent } from './schedulerLogic.js';
 import { inlineExecutor } from './executors/inlineExecutor.js';
 import { Journal } from './supervisor/Journal.js';
 import { resubmittedTasks } from './supervisor/resubmittedTasks.js';
+import { learnedFromHistory } from './estimates/learnedFromHistory.js';
 import { Supervisor } from './supervisor/Supervisor.js';
 import { acceptsPriority, canExecuteEntry } from './supervisor/supervisorControl.js';
 import { explainEntry, recordOf, statsOf, waitForEntry } from './supervisor/supervisorQueries.js';
@@ -59,6 +60,9 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   const resources = resolveResources(options.resources ?? DEFAULT_RESOURCES);
   checkInspect(options.inspect);
   checkSeams(options);
+  // A history file with a usage section teaches and is taught, unless the app gives its own.
+  const history = options.history;
+  const estimates = options.estimates ?? (history?.usage === undefined ? undefined : learnedFromHistory({ file: history.file, usage: history.usage }));
   const defaults: NormalizeDefaults = {
     defaultPriority: parsePriority(options.defaultPriority ?? 'normal', 'options.defaultPriority'),
     defaultTimeoutMs: numberOption(options.defaultTimeoutMs, 'defaultTimeoutMs', 300_000),
@@ -66,7 +70,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     handlers: resolveHandlers(options.handlers),
     ledger: new ResourceLedger(resources),
     newId: () => `task-${++idCounter}`,
-    learned: options.estimates,
+    learned: estimates,
     capacity: resources,
   };
   let idCounter = 0;
@@ -86,7 +90,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     events,
     executor: options.executor ?? inlineExecutor(),
     store: journal,
-    estimates: options.estimates,
+    estimates,
   });
   const actor = createActor(createSchedulerLogic(runtime) as AnyActorLogic, {
     clock,

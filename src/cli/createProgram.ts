@@ -76,12 +76,13 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
 
   program
     .command('history')
-    .description('Print what a history file (run --history) holds: cached results (task, key, size, last used); --prune to shrink it.')
+    .description('Print what a history file (run --history) holds: cached results (task, key, size, last used), learned estimates (runs, duration, peak memory, CPU, recommendation); --prune to shrink it, --recommend for requests as YAML.')
     .argument('<history>', 'the SQLite file given to run --history')
     .option('--json', 'print one JSON document')
     .option('--prune', 'remove entries: not used for --older-than, then the least recently used past --max-size (the newest are kept)')
     .option('--older-than <age>', 'with --prune: entries not used for this long, e.g. 30d, 12h, 90m', parseAge)
     .option('--max-size <size>', 'with --prune: keep at most this much, e.g. 100MB, 1.5GB', parseSize)
+    .option('--recommend', 'print the estimates and requests (memory, cpu) learned for each task, as a YAML fragment of a workload\'s tasks')
     .addHelpText('after', '\nExamples:\n  xeno-scheduler history h.db\n  xeno-scheduler history h.db --prune --older-than 30d --max-size 100MB')
     .action((file: string, flags: HistoryFlags) => setExitCode(historyCommand(file, flags, io)));
 

@@ -4,6 +4,7 @@ import { formatTable } from '../simulate/formatTable.js';
 import { counted } from './counted.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { formatBytes } from './parseHistoryLimits.js';
+import { usageHistorySection } from './usageHistorySection.js';
 
 /**
  * One feature's part of `xeno-scheduler history`: what it keeps in the history file, as text and
@@ -67,4 +68,4 @@ const cacheSection: HistorySection = {
 };
 
 /** Every section of `xeno-scheduler history`, in the order they are printed. */
-export const HISTORY_SECTIONS: readonly HistorySection[] = [cacheSection];
+export const HISTORY_SECTIONS: readonly HistorySection[] = [cacheSection, usageHistorySection];

@@ -3,6 +3,12 @@ import { remoteTask } from '../executors/remoteTask.js';
 import { toTaskRun, type ToTaskRunOptions } from '../executors/runDescriptor.js';
 import type { TaskSpec } from '../types.js';
 import { tasksError } from './tasksError.js';
+import type { RunDescriptor } from '../executors/runDescriptor.js';
+
+/** What a task runs, as the history's identity of it: the command line, or `module#export`. */
+function runsOf(run: RunDescriptor): string {
+  return run.kind === 'command' ? run.command : `${run.module}#${run.export ?? 'default'}`;
+}
 
 /**
  * Turns a workload's tasks into scheduler task specs: the task's name is its id (so dependencies
@@ -34,6 +40,8 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { re
     timeoutMs: task.timeoutMs,
     retry: { attempts: task.retries + 1 },
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
+    ...(task.memoryLimit === undefined ? {} : { memoryLimit: task.memoryLimit }),
+    ...(task.run === undefined ? {} : { runs: runsOf(task.run) }),
     ...(task.group === undefined ? {} : { group: task.group }),
     ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : toTaskRun(task.run, options) }),
   }));

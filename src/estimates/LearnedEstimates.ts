@@ -5,8 +5,10 @@ import { UsageStats, USAGE_HALF_LIFE_MS, type Percentiles } from './UsageStats.j
 export interface TaskUsageSummary {
   readonly name: string;
   readonly type: string;
-  readonly runs: string;
-  readonly attempts: number;
+  /** What it runs (the second half of its identity). */
+  readonly command: string;
+  /** Attempts learned from (completed, or killed for memory), undecayed. */
+  readonly runs: number;
   readonly memoryKills: number;
   readonly durationMs: Percentiles | null;
   readonly peakRssBytes: Percentiles | null;
@@ -156,8 +158,8 @@ export class LearnedEstimates implements UsageLearner {
       .map((row) => ({
         name: row.name,
         type: row.type,
-        runs: row.runs,
-        attempts: row.stats.runs,
+        command: row.runs,
+        runs: row.stats.runs,
         memoryKills: row.stats.memoryKills,
         durationMs: row.stats.duration() ?? null,
         peakRssBytes: row.stats.peakRss() ?? null,
@@ -165,7 +167,7 @@ export class LearnedEstimates implements UsageLearner {
         recommended: this.recommendFrom(row.stats, pool),
         lastAt: row.stats.lastAt,
       }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.runs < b.runs ? -1 : 1));
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.command < b.command ? -1 : 1));
   }
 
   #put(row: UsageRow): UsageRow {

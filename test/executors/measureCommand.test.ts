@@ -43,7 +43,7 @@ describe('commandTask measurement', () => {
     expect(record.usage!.durationMs).toBeGreaterThanOrEqual(300);
     expect(record.usage!.peakRssBytes! / MiB).toBeGreaterThanOrEqual(150);
     const [summary] = learned.summary();
-    expect(summary).toMatchObject({ name: 'hold', attempts: 1 });
+    expect(summary).toMatchObject({ name: 'hold', command: 'hold 150', runs: 1 });
     expect(summary!.peakRssBytes!.p90 / MiB).toBeGreaterThan(145);
     await scheduler.stop();
   });
