@@ -3,6 +3,7 @@
  * Pass names to run a subset: `npm run bench -- scheduler policies`.
  */
 import { run as runDistributed } from './distributed.bench.js';
+import { run as runEstimates } from './estimates.bench.js';
 import { run as runInspection } from './inspection.bench.js';
 import { run as runMonitoring } from './monitoring.bench.js';
 import { run as runPolicies } from './policies.bench.js';
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   workerPool: () => runWorkerPool(),
   policies: () => runPolicies(),
   distributed: () => runDistributed(),
+  estimates: () => runEstimates(),
 };
 
 const chosen = process.argv.slice(2);

@@ -111,6 +111,11 @@ export class UsageStats {
     return times.length === 0 ? Number.NaN : Math.max(...times);
   }
 
+  /** A copy that learns on its own. */
+  clone(): UsageStats {
+    return UsageStats.fromJSON(this.toJSON());
+  }
+
   toJSON(): UsageStatsJson {
     return {
       v: 1,
