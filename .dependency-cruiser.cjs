@@ -7,7 +7,7 @@ const CORE = '^(machines/|src/[^/]+\\.ts$|src/(internal|supervisor|inspection|po
 /** The supervisor: it may see stores and executors only through their interfaces (types). */
 const SUPERVISOR = '^(src/(SchedulerRuntime|schedulerLogic|TaskEntry)\\.ts$|src/supervisor/)';
 /** Backends' client libraries: loaded only by their adapter, never from the core entry. */
-const BACKENDS = 'node_modules/(piscina|bullmq|ioredis|better-sqlite3|@opentelemetry/sdk-[^/]+)/';
+const BACKENDS = 'node_modules/(piscina|bullmq|ioredis|better-sqlite3|@opentelemetry/(sdk|exporter)-[^/]+)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -89,7 +89,7 @@ module.exports = {
         reachable: true,
         path: [
           '^src/(cli|dashboard|config|simulate)/',
-          '^src/executors/(index|createWorkerPool|workerEntry|commandTask|moduleTask|runDescriptor)\\.ts$',
+          '^src/(workers|distributed)/',
           'node_modules/(zod|yaml|ws|commander|@dagrejs/dagre|@statelyai/inspect)/',
           BACKENDS,
         ],
@@ -102,15 +102,15 @@ module.exports = {
         'adapter is handed to it (createScheduler may choose a default).',
       severity: 'error',
       from: { path: SUPERVISOR },
-      to: { path: '^src/(stores|executors)/', dependencyTypesNot: ['type-only'] },
+      to: { path: '^src/(stores|executors|workers|distributed)/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'backends-only-in-adapters',
       comment:
-        "A backend's client library is loaded only by its adapter in src/stores/ or src/executors/ " +
+        "A backend's client library is loaded only by its adapter in src/stores/, src/workers/ or src/distributed/ " +
         '(and the OpenTelemetry SDK by the Prometheus endpoint in src/monitoring/, its own entry).',
       severity: 'error',
-      from: { pathNot: '^src/(stores|executors|monitoring)/' },
+      from: { pathNot: '^src/(stores|workers|distributed|monitoring)/' },
       to: { path: BACKENDS },
     },
   ],

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createScheduler } from '../src/createScheduler.js';
-import { bullmqExecutor, remoteHandlers } from '../src/executors/bullmq/index.js';
+import { bullmqExecutor, remoteHandlers } from '../src/distributed/index.js';
 import { REDIS_SERVER, startRedis } from '../test/distributed/startRedis.js';
 import { median } from './median.js';
 import { calibrate } from './workerPool.bench.js';

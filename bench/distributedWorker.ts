@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createWorker } from '../src/executors/bullmq/index.js';
+import { createWorker } from '../src/distributed/index.js';
 import { busyLoop } from './workerPool.bench.js';
 
 const { mode, url, node, concurrency, prefix } = JSON.parse(process.argv[2] as string) as { mode: 'xeno' | 'raw' | 'bare'; url: string; node: string; concurrency: number; prefix: string };

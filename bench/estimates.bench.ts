@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { createScheduler } from '../src/createScheduler.js';
 import { LearnedEstimates } from '../src/estimates/LearnedEstimates.js';
-import { commandTask } from '../src/executors/commandTask.js';
+import { commandTask } from '../src/workers/commandTask.js';
 import { createRandom } from '../src/simulate/createRandom.js';
 import { formatTable } from '../src/simulate/formatTable.js';
 import { generateDagWorkload } from '../src/simulate/generateDagWorkload.js';

@@ -10,6 +10,7 @@ import { run as runPolicies } from './policies.bench.js';
 import { run as runScheduler } from './scheduler.bench.js';
 import { run as runStore } from './store.bench.js';
 import { run as runWorkerPool } from './workerPool.bench.js';
+import { run as runWorkload } from './workload.bench.js';
 
 const benches: Record<string, () => Promise<unknown>> = {
   scheduler: () => runScheduler(),
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   workerPool: () => runWorkerPool(),
   policies: () => runPolicies(),
   distributed: () => runDistributed(),
+  workload: () => runWorkload(),
   estimates: () => runEstimates(),
 };
 

@@ -1,155 +1,111 @@
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { createScheduler } from '../src/createScheduler.js';
 import { instrumentScheduler } from '../src/monitoring/instrumentScheduler.js';
-import { instrumentSchedulerInThread } from '../src/monitoring/instrumentSchedulerInThread.js';
 import setupTelemetry from './telemetrySetup.js';
 import { formatTable } from '../src/simulate/formatTable.js';
-import { mainThreadCpuMs } from './mainThreadCpu.js';
 import { median } from './median.js';
 
-/**
- * No-op tasks per round. A telemetry thread is started for each round, and a new thread spends
- * its first fraction of a second compiling the SDK's code and its own (about 0.2 s of CPU on V8's
- * helper threads, measured here): at 20,000 tasks a round that start-up was a fifth of the thread
- * mode's cost, where an app's thread pays it once for as long as the app runs. Rounds this long
- * measure the thread as it runs most of its life.
- */
-const taskCount = 100_000;
+/** No-op tasks per round. */
+const taskCount = 30_000;
 /** Workers of the scheduler. */
 const maxWorkers = 4;
-/** Timed rounds; each runs every mode, in rotating order. */
-const repetitions = 5;
+/** Timed rounds; each runs every mode, in rotating order (after one untimed warm-up of each). */
+const repetitions = 7;
+/** The sampling ratio of the sampled mode. */
+const SAMPLED_RATIO = 0.1;
 
-type Mode = 'off' | 'api only' | 'on' | 'on, thread';
-const MODES: readonly Mode[] = ['off', 'api only', 'on', 'on, thread'];
-const SETUP = fileURLToPath(new URL('./telemetrySetup.ts', import.meta.url));
+type Mode = 'off' | 'api only' | 'sdk, always on' | 'sdk, 10% sampled';
+const MODES: readonly Mode[] = ['off', 'api only', 'sdk, always on', 'sdk, 10% sampled'];
 
-/**
- * Tasks per second of one mode: by the wall clock, by the process's CPU time (all its threads, GC
- * and a telemetry thread included), and by the main thread's CPU time (NaN where it cannot be read).
- */
-interface Throughput {
-  readonly wall: number;
-  readonly cpu: number;
-  readonly mainCpu: number;
+/** One round of one mode: µs of the process's CPU time per task, and the spans exported. */
+interface Round {
+  readonly cpuUsPerTask: number;
+  readonly spans: number;
 }
 
-/** What {@link run} measured: throughput of each round per mode, their medians and the ratios. */
+/** What {@link run} measured, per mode: each round's CPU per task and their median. */
 export interface MonitoringBenchResult {
-  readonly rounds: Readonly<Record<Mode, readonly Throughput[]>>;
-  readonly medians: Readonly<Record<Mode, Throughput>>;
-  /** median(on) / median(off) by the wall clock: the share of throughput kept with traces and metrics on, in the scheduler's thread. */
-  readonly ratio: number;
-  /**
-   * The same by CPU time: on a shared machine other processes stretch a round's wall time but
-   * hardly its CPU time, so this one moves less from run to run.
-   */
-  readonly cpuRatio: number;
-  /** median(on, thread) / median(off) by the wall clock: the same with the telemetry in its own thread (target ≥ 0.90). */
-  readonly threadRatio: number;
-  /** The same by CPU time, of both threads: what the telemetry costs in all. */
-  readonly threadCpuRatio: number;
-  /** The same by the main thread's CPU time: what the scheduler's thread keeps where a core is free for the telemetry thread. */
-  readonly threadMainCpuRatio: number;
+  readonly rounds: Readonly<Record<Mode, readonly number[]>>;
+  /** Median µs of CPU per task. */
+  readonly medians: Readonly<Record<Mode, number>>;
+  /** Median of a mode's CPU per task over off's, of the rounds run side by side (1.30 = 30% more CPU a task). */
+  readonly ratios: Readonly<Record<Mode, number>>;
+  /** The 1-minute load average before the first round and after the last. */
+  readonly load: readonly [number, number];
 }
 
-/** Runs `taskCount` no-op tasks and returns tasks per second, instrumented as `mode` says. */
-async function round(mode: Mode): Promise<Throughput> {
+/** Runs `taskCount` no-op tasks instrumented as `mode` says; returns the process's CPU per task. */
+async function round(mode: Mode): Promise<Round> {
   const scheduler = createScheduler({ maxWorkers, defaultRetry: { attempts: 1 }, maxFinishedRecords: taskCount });
-  const { tracerProvider, meterProvider } = setupTelemetry();
+  const sdk = mode === 'sdk, always on' ? setupTelemetry(1) : mode === 'sdk, 10% sampled' ? setupTelemetry(SAMPLED_RATIO) : undefined;
   // 'api only': instrumented, but no SDK registered anywhere: the API's no-op tracer and meter.
-  const instrumentation =
-    mode === 'on' ? instrumentScheduler(scheduler, { tracerProvider, meterProvider, policy: 'priority' }) : mode === 'api only' ? instrumentScheduler(scheduler, { policy: 'priority' }) : undefined;
-  // 'on, thread': the same SDK, set up by the same module in a telemetry thread, started before the clock.
-  const telemetry = mode === 'on, thread' ? await instrumentSchedulerInThread(scheduler, { setup: SETUP, policy: 'priority' }) : undefined;
+  const instrumentation = mode === 'off' ? undefined : instrumentScheduler(scheduler, { policy: 'priority', ...(sdk === undefined ? {} : { tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider }) });
   const specs = Array.from({ length: taskCount }, (_, index) => ({ id: `t${index}`, dependencies: index % 10 === 0 ? [] : [`t${index - (index % 10)}`], run: () => undefined }));
   // The garbage of the round before (another mode's) is not this round's to collect.
   globalThis.gc?.();
-  const cpuBefore = process.cpuUsage();
-  const mainBefore = mainThreadCpuMs();
-  const startedAt = performance.now();
+  const before = process.cpuUsage();
   scheduler.scheduleTasks(specs);
   await scheduler.onIdle();
-  // Spans still buffered are the run's work too: export them before the clock stops (in the
-  // telemetry thread, once every event is recorded there).
-  await (telemetry === undefined ? tracerProvider.forceFlush() : telemetry.flush());
-  const seconds = (performance.now() - startedAt) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const mainAfter = mainThreadCpuMs();
+  // Spans still buffered are the run's work too: export them before the clock stops.
+  await sdk?.tracerProvider.forceFlush();
+  const cpu = process.cpuUsage(before);
   instrumentation?.stop();
-  await telemetry?.stop();
-  await tracerProvider.shutdown();
-  await meterProvider.shutdown();
+  await sdk?.tracerProvider.shutdown();
+  await sdk?.meterProvider.shutdown();
   await scheduler.stop();
-  const mainCpu = mainBefore === undefined || mainAfter === undefined ? Number.NaN : taskCount / ((mainAfter - mainBefore) / 1000);
-  return { wall: taskCount / seconds, cpu: taskCount / ((cpu.user + cpu.system) / 1e6), mainCpu };
+  return { cpuUsPerTask: (cpu.user + cpu.system) / taskCount, spans: sdk?.exporter.spans ?? 0 };
 }
 
-const medianOf = (rounds: readonly Throughput[]): Throughput => ({ wall: median(rounds.map((r) => r.wall)), cpu: median(rounds.map((r) => r.cpu)), mainCpu: median(rounds.map((r) => r.mainCpu)) });
-
 /**
- * Measures what monitoring costs: throughput of {@link taskCount} no-op tasks on
+ * Measures what monitoring costs in CPU per task: {@link taskCount} no-op tasks on
  * {@link maxWorkers} workers (nine in ten with one dependency, so spans carry links) without
- * instrumentation, instrumented with only the API (no SDK: what an app that never registers one
- * pays), and instrumented with the real SDK as an app sets it up: a BasicTracerProvider with its
- * default sampler (every span recorded) and a BatchSpanProcessor with its default settings, whose
- * exporter takes each batch and drops it (so the SDK's own work is all there: ids, attributes,
- * links, events, batching; an OTLP exporter's serialization and network are not), and a
- * MeterProvider with a reader, not collected during a round (a Prometheus scrape every 15 s would
- * come at most once), once in the scheduler's thread (`instrumentScheduler`) and once in a
- * telemetry thread (`instrumentSchedulerInThread`, the same SDK built by the same module there).
- * No context manager is registered. Each round ends when the scheduler is idle and the buffered
- * spans are exported (with a telemetry thread: once it has recorded every event and exported);
- * CPU time is the process's, every thread's. Every mode runs once per repetition, in rotating
- * order, in this one process. Prints a table and returns the numbers.
+ * instrumentation ("off"), with `instrumentScheduler` and no SDK registered ("api only": what an
+ * app that never registers one pays), and with the real SDK set up as an app would, recording
+ * every span ("sdk, always on": `AlwaysOnSampler`, the SDK's default) and one root span in ten
+ * ("sdk, 10% sampled": `ParentBasedSampler` around `TraceIdRatioBasedSampler(0.1)`). The SDK is a
+ * `BasicTracerProvider` with a `BatchSpanProcessor` of default settings whose exporter drops each
+ * batch (ids, attributes, links, events and batching are measured; an OTLP exporter's
+ * serialization and network are not), and a `MeterProvider` with a reader not collected during a
+ * round. Metrics are not sampled: every mode with the SDK records every point. A round ends when
+ * the scheduler is idle and the buffered spans are exported; its cost is the process's CPU time
+ * (user + system, every thread: GC helpers included) over the tasks. Every mode runs once per
+ * repetition, in rotating order, in this one process. Prints a table and returns the numbers.
  *
  * @example
- * const { ratio, threadRatio } = await run(); // e.g. 0.73 and 0.87: the share of throughput kept
+ * const { medians, ratios } = await run(); // e.g. medians['sdk, always on'] - medians.off: µs of CPU the SDK adds a task
  */
 export async function run(): Promise<MonitoringBenchResult> {
+  const loadBefore = loadavg()[0] ?? Number.NaN;
   for (const mode of MODES) await round(mode);
-  const rounds: Record<Mode, Throughput[]> = { off: [], 'api only': [], on: [], 'on, thread': [] };
+  const rounds: Record<Mode, number[]> = { off: [], 'api only': [], 'sdk, always on': [], 'sdk, 10% sampled': [] };
+  const spans: Record<Mode, number[]> = { off: [], 'api only': [], 'sdk, always on': [], 'sdk, 10% sampled': [] };
   for (let repetition = 0; repetition < repetitions; repetition += 1) {
     const order = MODES.map((_, index) => MODES[(index + repetition) % MODES.length] as Mode);
-    for (const mode of order) rounds[mode].push(await round(mode));
+    for (const mode of order) {
+      const result = await round(mode);
+      rounds[mode].push(result.cpuUsPerTask);
+      spans[mode].push(result.spans);
+    }
   }
-  const medians = { off: medianOf(rounds.off), 'api only': medianOf(rounds['api only']), on: medianOf(rounds.on), 'on, thread': medianOf(rounds['on, thread']) };
-  const result = {
-    rounds,
-    medians,
-    ratio: medians.on.wall / medians.off.wall,
-    cpuRatio: medians.on.cpu / medians.off.cpu,
-    threadRatio: medians['on, thread'].wall / medians.off.wall,
-    threadCpuRatio: medians['on, thread'].cpu / medians.off.cpu,
-    threadMainCpuRatio: medians['on, thread'].mainCpu / medians.off.mainCpu,
-  };
-  console.log(`monitoring: ${taskCount} no-op tasks, ${maxWorkers} workers, median of ${repetitions} rotating rounds`);
+  const medians = Object.fromEntries(MODES.map((mode) => [mode, median(rounds[mode])])) as Record<Mode, number>;
+  // Each mode against off of the same repetition (they ran seconds apart), then the median.
+  const paired = (mode: Mode): number[] => rounds[mode].map((value, index) => value / (rounds.off[index] as number));
+  const ratios = Object.fromEntries(MODES.map((mode) => [mode, median(paired(mode))])) as Record<Mode, number>;
+  const load: [number, number] = [loadBefore, loadavg()[0] ?? Number.NaN];
+  console.log(`monitoring: ${taskCount} no-op tasks, ${maxWorkers} workers, medians of ${repetitions} rotating rounds; load ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after`);
   console.log(
     formatTable(
       MODES.map((mode) => ({
         mode,
-        'median tasks/s': medians[mode].wall,
-        'of off': medians[mode].wall / medians.off.wall,
-        'median tasks/CPU-s': medians[mode].cpu,
-        'of off (CPU)': medians[mode].cpu / medians.off.cpu,
-        'of off (main thread CPU)': medians[mode].mainCpu / medians.off.mainCpu,
-        'rounds tasks/s': rounds[mode].map((value) => value.wall.toFixed(0)).join(' '),
+        'CPU µs/task': medians[mode],
+        'added µs/task': medians[mode] - medians.off,
+        'of off': ratios[mode],
+        'of off, rounds': `${Math.min(...paired(mode)).toFixed(2)}-${Math.max(...paired(mode)).toFixed(2)}`,
+        'spans/round': median(spans[mode]),
+        'rounds µs/task': rounds[mode].map((value) => value.toFixed(1)).join(' '),
       })),
       2,
     ),
   );
-  // The spread: a mode / off within each repetition (the two ran a few seconds apart).
-  const spread = (mode: Mode, key: keyof Throughput): string => {
-    const paired = rounds[mode].map((value, index) => value[key] / (rounds.off[index] as Throughput)[key]);
-    return `${Math.min(...paired).toFixed(2)}-${Math.max(...paired).toFixed(2)}`;
-  };
-  console.log(
-    `ratio (traces + metrics on / off): in the scheduler's thread ${result.ratio.toFixed(2)} by the wall clock (rounds ${spread('on', 'wall')}), ` +
-      `${result.cpuRatio.toFixed(2)} by CPU time (rounds ${spread('on', 'cpu')}); ` +
-      `in a telemetry thread ${result.threadRatio.toFixed(2)} by the wall clock (rounds ${spread('on, thread', 'wall')}; target ≥ 0.90), ` +
-      `${result.threadCpuRatio.toFixed(2)} by CPU time of every thread (rounds ${spread('on, thread', 'cpu')}), ` +
-      `${result.threadMainCpuRatio.toFixed(2)} by the main thread's CPU time (rounds ${spread('on, thread', 'mainCpu')})`,
-  );
-  return result;
+  return { rounds, medians, ratios, load };
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
-import { createWorkerPool, type WorkerPool } from '../src/executors/createWorkerPool.js';
+import { createWorkerPool, type WorkerPool } from '../src/workers/createWorkerPool.js';
 import type { TaskContext, TaskRecord } from '../src/types.js';
 
 /** Tasks per batch. */

@@ -7,7 +7,7 @@ import { toQueuedTask } from './supervisor/TaskEntry.js';
 import { describeValue } from './internal/describeValue.js';
 import { ResourceLedger } from './internal/ResourceLedger.js';
 import { realClock, TimerQueue } from './internal/TimerQueue.js';
-import { normalizeTaskSpec, parsePriority, type NormalizeDefaults } from './normalizeTaskSpec.js';
+import { GENERATED_ID_PREFIX, normalizeTaskSpec, parsePriority, type NormalizeDefaults } from './normalizeTaskSpec.js';
 import {
   checkInspect,
   checkSeams,
@@ -69,7 +69,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     defaultRetry: resolveRetry(options.defaultRetry),
     handlers: resolveHandlers(options.handlers),
     ledger: new ResourceLedger(resources),
-    newId: () => `task-${++idCounter}`,
+    // Generated ids start with '#', which a chosen id may not: the two never meet, in any order.
+    newId: () => `${GENERATED_ID_PREFIX}${++idCounter}`,
     learned: estimates,
     capacity: resources,
   };

@@ -24,7 +24,8 @@ export type SchedulerErrorCode =
   | 'REDIS_UNREACHABLE'
   | 'UNKNOWN_NODE'
   | 'HANDLER_MISSING'
-  | 'TELEMETRY_THREAD';
+  | 'TELEMETRY_THREAD'
+  | 'MISSING_PACKAGE';
 
 /** Base class of every error xeno-scheduler throws or records. */
 export class SchedulerError extends Error {

@@ -28,6 +28,7 @@ export type {
   SchedulingPolicy,
   TaskContext,
   TaskExplanation,
+  TaskHandler,
   TaskPriorityInput,
   TaskPriorityName,
   TaskRecord,

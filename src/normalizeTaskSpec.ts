@@ -90,9 +90,29 @@ function optionalNumber(value: unknown, field: string, min: number, fallback: nu
   return value;
 }
 
-function optionalString(value: unknown, field: string, fallback: string, mayBeEmpty = false): string {
+function optionalString(value: unknown, field: string, fallback: string, visible = false): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || (value.length === 0 && !mayBeEmpty)) fail(field, mayBeEmpty ? 'a string' : 'a non-empty string', value);
+  if (typeof value !== 'string' || value.length === 0) fail(field, 'a non-empty string', value);
+  // A name of only spaces prints as nothing in every table and log line.
+  if (visible && !/\S/.test(value)) fail(field, 'a string with a character other than spaces', value);
+  return value;
+}
+
+/** What every id the scheduler makes starts with, and a chosen id may not (`#1`, `#2`, ...). */
+export const GENERATED_ID_PREFIX = '#';
+
+function chosenId(value: unknown, field: string): string {
+  const id = optionalString(value, field, '');
+  if (id.startsWith(GENERATED_ID_PREFIX)) {
+    fail(field, `an id that does not start with "${GENERATED_ID_PREFIX}" (ids the scheduler makes start with it)`, value);
+  }
+  return id;
+}
+
+/** What a task runs, for the history: any string, '' included. */
+function runsOf(value: unknown, field: string): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string') fail(field, 'a string', value);
   return value;
 }
 
@@ -126,7 +146,7 @@ function plannedEstimate(
  */
 export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: NormalizeDefaults): NormalizedTask {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(field, 'a task object', spec);
-  const id = spec.id === undefined ? defaults.newId() : optionalString(spec.id, `${field}.id`, '');
+  const id = spec.id === undefined ? defaults.newId() : chosenId(spec.id, `${field}.id`);
   const type = optionalString(spec.type, `${field}.type`, 'generic');
   const run = spec.run ?? (Object.hasOwn(defaults.handlers, type) ? defaults.handlers[type] : undefined);
   if (spec.run !== undefined && typeof spec.run !== 'function') fail(`${field}.run`, 'a function', spec.run);
@@ -142,8 +162,8 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
   dependencies.forEach((dep, i) => {
     if (typeof dep !== 'string' || dep.length === 0) fail(`${field}.dependencies[${i}]`, 'a task id string', dep);
   });
-  const name = optionalString(spec.name, `${field}.name`, id);
-  const runs = optionalString(spec.runs, `${field}.runs`, '', true);
+  const name = optionalString(spec.name, `${field}.name`, id, true);
+  const runs = runsOf(spec.runs, `${field}.runs`);
   const identity = { name, runs, type };
   const auto = autoProblem(spec.resources);
   if (auto !== undefined) fail(`${field}.resources.${auto}`, "a number ('auto' is learned only for memory and cpu)", 'auto');

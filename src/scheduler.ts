@@ -16,8 +16,11 @@ import type {
 export interface Scheduler {
   /** Validates and schedules one task; returns its id. Throws on bad input, and then schedules nothing. */
   scheduleTask<Config = Record<string, unknown>>(spec: TaskSpec<Config>): string;
-  /** Schedules a batch atomically (ids may refer forward inside the batch); returns the ids in order. */
-  scheduleTasks(specs: readonly TaskSpec<any>[]): string[];
+  /**
+   * Schedules a batch atomically (ids may refer forward inside the batch); returns the ids in order.
+   * Each spec's `run` sees its own `config`'s type, as with `scheduleTask`.
+   */
+  scheduleTasks<Configs extends readonly unknown[]>(specs: { readonly [K in keyof Configs]: TaskSpec<Configs[K]> }): string[];
   /** Starts a ready task now, ignoring the queue order (still within workers and resources); false if it cannot start. */
   executeTask(id: string): boolean;
   /** Cancels a pending or running task; false if it had already ended. Throws for an unknown id. */

@@ -69,6 +69,13 @@ export interface TaskContext<Config = Record<string, unknown>> {
 /** A task's work. Its resolved value becomes the task's `result`; a throw or rejection fails the attempt. */
 export type TaskRun<Config = Record<string, unknown>> = (ctx: TaskContext<Config>) => unknown;
 
+/**
+ * Work registered by task type (`handlers`). Written inline, its `ctx.config` is
+ * `Record<string, unknown>` (not `any`: read a field, then check it); a handler may declare its
+ * own config type instead, e.g. `(ctx: TaskContext<{ depth: number }>) => …`.
+ */
+export type TaskHandler = { handle(ctx: TaskContext<Record<string, unknown>>): unknown }['handle'];
+
 /** Retry settings for a task. */
 export interface RetryOptions {
   /**
@@ -95,7 +102,10 @@ export interface RetryOptions {
 
 /** What `scheduleTask` takes. */
 export interface TaskSpec<Config = Record<string, unknown>> {
-  /** A unique id. Generated when omitted; required to refer to the task from others in a batch. */
+  /**
+   * A unique id, not starting with `#`. Generated when omitted (`#1`, `#2`, ...: a generated id never
+   * meets a chosen one); required to refer to the task from others in a batch.
+   */
   id?: string;
   /** A human name. @default the id */
   name?: string;
@@ -195,7 +205,7 @@ export interface SchedulerOptions {
    */
   resources?: Readonly<Record<string, number>>;
   /** Work functions by task `type`, used when a task has no `run`. */
-  handlers?: Readonly<Record<string, TaskRun<any>>>;
+  handlers?: Readonly<Record<string, TaskHandler>>;
   /** Per-attempt time limit in ms; `0` disables. @default 300000 */
   defaultTimeoutMs?: number;
   /** Retry defaults. @default { attempts: 4, backoffMs: 1000, backoffFactor: 2, maxBackoffMs: 60000 } */

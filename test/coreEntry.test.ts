@@ -7,6 +7,10 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const LISTER = fileURLToPath(new URL('./support/listLoadedModules.mjs', import.meta.url));
 
+/** The optional peer dependencies: packages loaded only by the entry or CLI flag that needs them. */
+const OPTIONAL_PEERS = ['@opentelemetry/exporter-prometheus', '@opentelemetry/sdk-metrics', 'better-sqlite3', 'bullmq', 'ioredis'];
+const OPTIONAL_PEER = /(^|\/)node_modules\/(bullmq|ioredis|better-sqlite3|@opentelemetry\/(sdk-[^/]+|exporter-[^/]+))\//;
+
 /**
  * What `import ... from 'xeno-scheduler'` must never load (ARCHITECTURE.md): each has its own
  * entry point. Matched against module URLs relative to the repository's root.
@@ -17,7 +21,7 @@ const NOT_IN_CORE: Readonly<Record<string, RegExp>> = {
   'config loading': /^src\/config\/|(^|\/)node_modules\/(zod|yaml)\//,
   'the simulator': /^src\/simulate\//,
   'the worker pool and other executors': /^src\/executors\/(createWorkerPool|workerEntry|commandTask|moduleTask|runDescriptor|index)\.ts$|(^|\/)node_modules\/piscina\/|^node:(child_process|worker_threads)$/,
-  "a backend's client library": /(^|\/)node_modules\/(bullmq|ioredis|better-sqlite3|@opentelemetry\/sdk-[^/]+)\//,
+  "a backend's client library": OPTIONAL_PEER,
 };
 
 /** Every module URL resolved while importing `entry` from the sources, relative to the root. */
@@ -35,7 +39,12 @@ function forbiddenIn(modules: readonly string[]): string[] {
 
 interface PackageJson {
   readonly exports: Readonly<Record<string, string | { readonly types: string; readonly import: string }>>;
+  readonly dependencies: Readonly<Record<string, string>>;
+  readonly devDependencies: Readonly<Record<string, string>>;
+  readonly peerDependencies: Readonly<Record<string, string>>;
+  readonly peerDependenciesMeta: Readonly<Record<string, { readonly optional?: boolean }>>;
 }
+const packageJson = (): PackageJson => JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as PackageJson;
 
 describe('the core entry (xeno-scheduler)', () => {
   it('loads the scheduler but none of the dashboard, config loading, simulator, executors or backends', async () => {
@@ -47,20 +56,39 @@ describe('the core entry (xeno-scheduler)', () => {
   // The other entries load exactly what the core must not: this shows the check above can fail.
   it.each([
     ['./src/config/index.ts', 'config loading', 'node_modules/zod/'],
-    ['./src/executors/index.ts', 'the worker pool and other executors', 'node_modules/piscina/'],
+    ['./src/workers/index.ts', 'the worker pool and other executors', 'node_modules/piscina/'],
     ['./src/dashboard/index.ts', 'the dashboard', 'node_modules/ws/'],
     ['./src/simulate/index.ts', 'the simulator', 'src/simulate/simulate.ts'],
+    ['./src/distributed/index.ts', "a backend's client library", 'node_modules/bullmq/'],
   ])('sees %s load %s', async (entry, what, module) => {
     const found = forbiddenIn(await modulesLoadedBy(entry));
     expect(found.some((line) => line.startsWith(`${what}: `) && line.includes(module))).toBe(true);
   });
 
   it('has a typed subpath export for each entry, built from its source file', () => {
-    const { exports } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as PackageJson;
-    const entries = { '.': 'index', './config': 'config/index', './workers': 'executors/index', './simulate': 'simulate/index', './dashboard': 'dashboard/index' };
+    const { exports } = packageJson();
+    const entries = { '.': 'index', './config': 'config/index', './workers': 'workers/index', './simulate': 'simulate/index', './dashboard': 'dashboard/index' };
     for (const [subpath, file] of Object.entries(entries)) {
       expect(exports[subpath]).toEqual({ types: `./dist/src/${file}.d.ts`, import: `./dist/src/${file}.js` });
       expect(existsSync(`${ROOT}src/${file}.ts`)).toBe(true);
     }
+  });
+});
+
+describe('the optional peer dependencies (a lean install)', () => {
+  it('are optional peers, installed for the repository only as devDependencies, never hard dependencies', () => {
+    const { dependencies, devDependencies, peerDependencies, peerDependenciesMeta } = packageJson();
+    expect(Object.keys(peerDependencies).sort()).toEqual(OPTIONAL_PEERS);
+    for (const name of OPTIONAL_PEERS) {
+      expect(peerDependenciesMeta[name], name).toEqual({ optional: true });
+      expect(devDependencies[name], name).toBeDefined();
+      expect(dependencies[name], name).toBeUndefined();
+    }
+  });
+
+  it('are not loaded by the CLI until a command or flag needs one (type: distributed, worker, --metrics-port, --state)', async () => {
+    const modules = await modulesLoadedBy('./src/cli/main.ts');
+    expect(modules).toContain('src/cli/createProgram.ts');
+    expect(modules.filter((m) => OPTIONAL_PEER.test(m))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createRequestGuard } from '../src/dashboard/createRequestGuard.js';
 import { DashboardOptionsError } from '../src/dashboard/DashboardOptionsError.js';
-import { isLoopbackHost } from '../src/dashboard/isLoopbackHost.js';
+import { isLoopbackHost } from '../src/http/isLoopbackHost.js';
 import { parseControlRequest } from '../src/dashboard/parseControlRequest.js';
 import { resolveDashboardOptions } from '../src/dashboard/resolveDashboardOptions.js';
 
@@ -37,6 +37,21 @@ describe('resolveDashboardOptions', () => {
     expect(() => resolveDashboardOptions({ throttleMs: -1 })).toThrow(/"throttleMs"/);
   });
 
+  it('normalizes publicOrigin and refuses anything but a bare http(s) origin, naming the field', () => {
+    expect(resolveDashboardOptions({ publicOrigin: 'HTTPS://Sched.Example.org:443' }).publicOrigin).toBe('https://sched.example.org');
+    expect(resolveDashboardOptions({ publicOrigin: 'https://sched.example.org:8443/' }).publicOrigin).toBe('https://sched.example.org:8443');
+    for (const bad of ['sched.example.org', 'ftp://sched.example.org', 'https://sched.example.org/dashboard', 'https://user:pw@sched.example.org', 'https://sched.example.org?x=1', '*', 42]) {
+      expect(() => resolveDashboardOptions({ publicOrigin: bad as string }), String(bad)).toThrow(/option "publicOrigin": expected an origin such as "https:\/\/sched\.example\.org"/);
+    }
+    expect(resolveDashboardOptions().publicOrigin).toBeUndefined();
+  });
+
+  it('takes trustProxy as true or false only, off by default', () => {
+    expect(resolveDashboardOptions().trustProxy).toBe(false);
+    expect(resolveDashboardOptions({ trustProxy: true }).trustProxy).toBe(true);
+    expect(() => resolveDashboardOptions({ trustProxy: 'yes' as unknown as boolean })).toThrow(/option "trustProxy": expected true or false, received "yes"/);
+  });
+
   it('disables control when read-only', () => {
     expect(resolveDashboardOptions({ readOnly: true }).canControl).toBe(false);
   });
@@ -65,6 +80,18 @@ describe('createRequestGuard', () => {
     expect(open.check(fakeRequest('/', { host: 'attacker.example:4000' }), false)?.status).toBe(403);
     expect(open.check(fakeRequest('/api/cancel', { host: '127.0.0.1:4000', origin: 'http://attacker.example' }), true)?.status).toBe(403);
     expect(open.check(fakeRequest('/api/cancel', { host: '127.0.0.1:4000', origin: 'http://127.0.0.1:4000' }), true)).toBeUndefined();
+  });
+
+  it('with trustProxy reads the scheme from the first Forwarded element or X-Forwarded-Proto value; without it, ignores both', () => {
+    const trusting = createRequestGuard({ token: undefined, isLoopback: true, port: 4000, trustProxy: true });
+    const https = { host: 'localhost:4000', origin: 'https://localhost:4000' };
+    expect(trusting.check(fakeRequest('/ws', { ...https, forwarded: 'for=10.0.0.1;Proto="https";host=x, proto=http' }), true)).toBeUndefined();
+    expect(trusting.check(fakeRequest('/ws', { ...https, 'x-forwarded-proto': 'https, http' }), true)).toBeUndefined();
+    expect(trusting.check(fakeRequest('/ws', { ...https, 'x-forwarded-proto': 'http, https' }), true)?.status).toBe(403);
+    expect(trusting.check(fakeRequest('/ws', { ...https, 'x-forwarded-proto': 'javascript' }), true)?.status).toBe(403);
+    expect(trusting.check(fakeRequest('/ws', https), true)?.status).toBe(403);
+    const untrusting = createRequestGuard({ token: undefined, isLoopback: true, port: 4000 });
+    expect(untrusting.check(fakeRequest('/ws', { ...https, 'x-forwarded-proto': 'https', forwarded: 'proto=https' }), true)?.status).toBe(403);
   });
 });
 

@@ -35,7 +35,7 @@ const FILES: Readonly<Record<string, string>> = {
   'src/index.ts': 'export { l } from "./light.js";',
   'src/executors/Executor.ts': 'export interface Executor { run(): void }',
   'src/executors/inline.ts': 'import type { Executor } from "./Executor.js"; export const inline: Executor = { run() {} };',
-  'src/executors/pool.ts': 'import piscina from "piscina"; export const pool = piscina;',
+  'src/workers/pool.ts': 'import piscina from "piscina"; export const pool = piscina;',
   'src/SchedulerRuntime.ts': 'import type { Executor } from "./executors/Executor.js"; import { inline } from "./executors/inline.js"; export const r: Executor = inline;',
   'src/simulate/simulate.ts': 'export const s = 1;',
   'src/dashboard/startDashboard.ts':

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../src/createScheduler.js';
@@ -12,10 +10,8 @@ import { simulate } from '../src/simulate/simulate.js';
 import type { Trace } from '../src/simulate/types.js';
 import type { PolicyContext, SchedulingPolicy } from '../src/types.js';
 import { manualWork, settle } from './support/harness.js';
+import { skipWithout } from './support/requireTool.js';
 
-const STG_DIR = fileURLToPath(new URL('../../shared/data/stg/', import.meta.url));
-const hasStg = existsSync(STG_DIR);
-if (!hasStg) console.warn(`STG graphs not found at ${STG_DIR}: the STG optimality test is skipped`);
 
 /**
  * Published optimal schedule lengths of the Standard Task Graph Set (Kasahara Laboratory) for
@@ -123,12 +119,13 @@ describe('criticalPathPolicy with lookahead', () => {
     expect(() => criticalPathPolicy({ lookahead: 1.5 })).toThrow(/received 1\.5/);
   });
 
-  it.skipIf(!hasStg)('is optimal on 67 of the 70 STG cases with published optimal lengths (the target was 60), at worst 0.76% over', async () => {
+  it('is optimal on 67 of the 70 STG cases with published optimal lengths (the target was 60), at worst 0.76% over', async (context) => {
+    const stg = skipWithout(context, 'STG data');
     let optimal = 0;
     let worstOver = 0;
     for (const [size, { workers, lengths }] of Object.entries(OPTIMAL)) {
       for (const [graph, optima] of lengths.entries()) {
-        const workload = await loadStgWorkload(`${STG_DIR}${size}/rand000${graph}.stg`);
+        const workload = await loadStgWorkload(`${stg}${size}/rand000${graph}.stg`);
         for (const [at, maxWorkers] of workers.entries()) {
           const { metrics } = await simulate(workload, { policy: 'critical-path', maxWorkers });
           const best = (optima[at] as number) * 1000;

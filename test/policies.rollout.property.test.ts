@@ -73,15 +73,22 @@ describe('estimateMakespan against the straightforward rollout it replaced', () 
   });
 
   it('never calls a makespan unbeatable by the work bound when some rollout ends sooner', () => {
+    let atBound = 0;
     fc.assert(
       fc.property(planStates, (state) => {
         const makespans = [...state.ready, undefined].map((first) => referenceMakespan(state, first));
         const shortest = Math.min(...makespans);
         const isAtBound = workBound(state);
-        for (const makespan of makespans) if (isAtBound(makespan)) expect(makespan).toBe(shortest);
+        for (const makespan of makespans) {
+          if (!isAtBound(makespan)) continue;
+          atBound++;
+          expect(makespan).toBe(shortest);
+        }
       }),
       { numRuns: 3000 },
     );
+    // Some rollouts did reach the work bound, so the check above ran.
+    expect(atBound).toBeGreaterThan(0);
   });
 });
 

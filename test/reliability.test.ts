@@ -52,7 +52,7 @@ function countingClock(): SchedulerClock & { readonly armed: number; readonly de
 }
 
 describe('stop', () => {
-  it('leaves no timer armed once it resolves, when tasks were waiting for dependencies (item 1)', async () => {
+  it('leaves no timer armed once it resolves, when tasks were waiting for dependencies', async () => {
     const clock = countingClock();
     const s = createScheduler({ clock });
     const work = manualWork();
@@ -80,14 +80,14 @@ describe('stop', () => {
     expect(clock.armed).toBe(0);
   });
 
-  it('lets the process exit at once after stop() when tasks had dependencies (item 1)', async () => {
+  it('lets the process exit at once after stop() when tasks had dependencies', async () => {
     const { code, stdout, ms } = await runScript('stopWithDependencies.ts');
     expect(stdout).toContain('stopped');
     expect(code).toBe(0);
     expect(ms).toBeLessThan(15_000); // before the fix: 10 minutes (dependencyTimeoutMs)
   });
 
-  it('resolves after graceMs when work never settles, and the code after it runs (item 2)', async () => {
+  it('resolves after graceMs when work never settles, and the code after it runs', async () => {
     const { code, stdout } = await runScript('stopNeverSettles.ts');
     expect(stdout).toContain('after stop: cancelled');
     expect(code).toBe(0); // before the fix: 13, Node gave up on the unsettled await
@@ -136,7 +136,7 @@ async function runThrough(policy: SchedulingPolicy): Promise<{ statuses: Record<
   return { statuses, errors, stats };
 }
 
-describe('a throwing policy or queue (item 3)', () => {
+describe('a throwing policy or queue', () => {
   for (const hook of ['compare', 'onStart', 'onFinish'] as const) {
     it(`ends every task and reports the error when ${hook} throws on one task`, async () => {
       const { statuses, errors, stats } = await runThrough(throwingPolicy(hook, 't3'));
@@ -212,7 +212,7 @@ describe('a throwing policy or queue (item 3)', () => {
   });
 });
 
-describe('onIdle and the idle event (item 4)', () => {
+describe('onIdle and the idle event', () => {
   it('do not fire while a task:completed listener has scheduled a follow-up', async () => {
     const s = createScheduler();
     const liveAtIdle: number[] = [];
@@ -233,7 +233,7 @@ describe('onIdle and the idle event (item 4)', () => {
   });
 });
 
-describe('timers beyond setTimeout range (item 5)', () => {
+describe('timers beyond setTimeout range', () => {
   it('chains a timeout above 2^31-1 ms instead of spinning', async () => {
     const clock = countingClock();
     const warnings: string[] = [];
@@ -268,7 +268,7 @@ describe('timers beyond setTimeout range (item 5)', () => {
   });
 });
 
-describe('createScheduler options refused with field, expected and found (item 6)', () => {
+describe('createScheduler options refused with field, expected and found', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ['a handler that is not a function', { handlers: { proof: 'verify.js' } }, /options\.handlers\.proof: expected a function, received "verify\.js"/],
     ['handlers that are not an object', { handlers: [() => 1] }, /options\.handlers: expected an object of functions by task type/],
@@ -300,7 +300,7 @@ describe('createScheduler options refused with field, expected and found (item 6
   }
 });
 
-describe('inputs that only look valid (item 7)', () => {
+describe('inputs that only look valid', () => {
   it('refuses a type or priority named after an Object.prototype member', () => {
     const s = createScheduler({ handlers: { proof: async () => 1 } });
     expect(() => s.scheduleTask({ type: 'toString' })).toThrow(/no handler is registered for type "toString"/);
@@ -353,7 +353,7 @@ async function stillWorks(s: ReturnType<typeof createScheduler>): Promise<void> 
   expect(await s.waitForTask(id)).toMatchObject({ status: 'completed', result: 'ok' });
 }
 
-describe('every public input, adversarially (item 7)', () => {
+describe('every public input, adversarially', () => {
   const optionKeys = ['maxWorkers', 'resources', 'handlers', 'defaultTimeoutMs', 'defaultRetry', 'maxDependencyDepth', 'dependencyTimeoutMs', 'defaultPriority', 'autoStart', 'maxFinishedRecords', 'policy', 'policyOptions', 'inspect', 'clock'];
   const odd = fc.oneof(
     fc.anything(),
@@ -457,7 +457,7 @@ describe('every public input, adversarially (item 7)', () => {
   });
 });
 
-describe('maxFinishedRecords (item 8)', () => {
+describe('maxFinishedRecords', () => {
   it('keeps at most that many finished records', async () => {
     const s = createScheduler({ maxFinishedRecords: 16, maxWorkers: 8 });
     const counts: number[] = [];
@@ -470,7 +470,7 @@ describe('maxFinishedRecords (item 8)', () => {
   });
 });
 
-describe('errors inside the machinery end the task, never hang it (issue 8)', () => {
+describe('errors inside the machinery end the task, never hang it', () => {
   it('fails a task whose actor threw inside its own transition, frees its worker, and reports it', async () => {
     // The clock throws when the doomed task's attempt arms its timeout: inside the task actor's
     // transition. (A store that cannot write no longer serves here: it halts the scheduler.)
@@ -505,7 +505,7 @@ describe('errors inside the machinery end the task, never hang it (issue 8)', ()
   });
 });
 
-describe('errors of policies and invariant checks (issue 8)', () => {
+describe('errors of policies and invariant checks', () => {
   it('are SchedulerErrors naming their cause', async () => {
     const { agingRatePerMs } = await import('../src/policies/agingRatePerMs.js');
     const { resolvePolicy } = await import('../src/policies/resolvePolicy.js');

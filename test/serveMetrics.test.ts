@@ -1,11 +1,23 @@
-import { existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { serveMetrics } from '../src/monitoring/serveMetrics.js';
 import { MonitoringOptionsError } from '../src/monitoring/MonitoringOptionsError.js';
 import { manualWork, simulatedScheduler } from './support/harness.js';
-import { PROMTOOL, promtoolCheck, sample, SKIP_REASON } from './support/prometheusText.js';
+import { promtoolCheck, sample } from './support/prometheusText.js';
+import { skipWithout } from './support/requireTool.js';
 
+/** GETs `url` with the given Host header, as a browser on a rebound name or a scraper sends it; resolves with the status. */
+function statusWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { headers: { host } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
 
 describe('serveMetrics', () => {
   it('serves the metrics of a run in the Prometheus text format, live, until closed', async (context) => {
@@ -38,16 +50,13 @@ describe('serveMetrics', () => {
     await metrics.close();
     await expect(fetch(metrics.url)).rejects.toThrow();
     await scheduler.stop();
-    if (!existsSync(PROMTOOL)) {
-      console.warn(`skipping promtool: ${SKIP_REASON}`);
-      context.skip(SKIP_REASON);
-    }
-    for (const text of [page, after]) expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
+    const promtool = skipWithout(context, 'promtool');
+    for (const text of [page, after]) expect(promtoolCheck(promtool, text)).toEqual({ status: 0, output: '' });
   });
 
   it('checks pages with a promtool that does reject a malformed one', (context) => {
-    if (!existsSync(PROMTOOL)) context.skip(SKIP_REASON);
-    expect(promtoolCheck('# TYPE broken counter\nbroken{ 1\n').status).not.toBe(0);
+    const promtool = skipWithout(context, 'promtool');
+    expect(promtoolCheck(promtool, '# TYPE broken counter\nbroken{ 1\n').status).not.toBe(0);
   });
 
   it.each([
@@ -56,6 +65,7 @@ describe('serveMetrics', () => {
     [{ port: '9464' }, 'serveMetrics: option "port": expected a whole number from 0 to 65535, received "9464" (string)'],
     [{ host: '' }, 'serveMetrics: option "host": expected a host name or address, received "" (string)'],
     [{ path: 'metrics' }, 'serveMetrics: option "path": expected a path starting with "/", received "metrics" (string)'],
+    [{ allowedHosts: 'sched-1' }, 'serveMetrics: option "allowedHosts": expected a list of host names without ports, e.g. ["sched-1.internal"], received "sched-1" (string)'],
   ])('refuses bad options, naming the option, what was expected and what was found: %j', async (options, message) => {
     const { scheduler } = simulatedScheduler();
     const error = await serveMetrics(scheduler, options as never).catch((caught: unknown) => caught);
@@ -74,6 +84,23 @@ describe('serveMetrics', () => {
       expect([...scheduler.events.all.values()].every((handlers) => handlers.length === 0)).toBe(true);
     } finally {
       blocker.close();
+    }
+  });
+
+  it('refuses a Host header naming another machine (DNS rebinding) and answers loopback names, IP addresses and allowedHosts', async () => {
+    const { scheduler } = simulatedScheduler();
+    const metrics = await serveMetrics(scheduler, { port: 0, allowedHosts: ['Sched-1.internal'] });
+    const port = new URL(metrics.url).port;
+    try {
+      for (const host of [`evil.example:${port}`, 'evil.example', `sched-1.internal.evil.example:${port}`, `127.0.0.1.evil.example:${port}`]) {
+        expect(await statusWithHost(metrics.url, host), host).toBe(403);
+      }
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`, `10.1.2.3:${port}`, `[fd00::1]:${port}`, `sched-1.internal:${port}`, `SCHED-1.internal:${port}`]) {
+        expect(await statusWithHost(metrics.url, host), host).toBe(200);
+      }
+    } finally {
+      await metrics.close();
+      await scheduler.stop();
     }
   });
 });

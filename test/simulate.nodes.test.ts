@@ -7,7 +7,7 @@ import { simulate } from '../src/simulate/simulate.js';
 import { LOAD_BALANCING_MODES } from '../src/simulate/simulateOnNodes.js';
 import type { SimulatedLoadBalancing, SimulatedNode, Trace } from '../src/simulate/types.js';
 import type { PolicyName } from '../src/types.js';
-import { LOAD_BALANCING, type NodeSpec } from '../src/executors/bullmq/DistributedOptions.js';
+import { LOAD_BALANCING, type NodeSpec } from '../src/distributed/DistributedOptions.js';
 
 const CLUSTER = {
   fast: { maxWorkers: 1, resources: { cpu: 2 }, speed: 2 },

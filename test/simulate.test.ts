@@ -1,5 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { agingRatePerMs } from '../src/policies/agingRatePerMs.js';
@@ -22,17 +21,15 @@ import { traceToSvg } from '../src/simulate/traceToSvg.js';
 import type { Trace } from '../src/simulate/types.js';
 import type { PolicyContext, PolicyName, QueuedTask, SchedulingPolicy } from '../src/types.js';
 import { heapQueue } from '../src/policies/heapQueue.js';
+import { skipWithout, stgDir } from './support/requireTool.js';
 import type { SettingContext } from '../src/policies/criticalPathPolicy.js';
 
-const STG_DIR = fileURLToPath(new URL('../../shared/data/stg/', import.meta.url));
-/** The STG graphs live in the team's shared/ folder beside the repository (CI lays it there too). */
-const hasStg = existsSync(STG_DIR);
-if (!hasStg) console.warn(`STG graphs not found at ${STG_DIR}: the two STG tests are skipped`);
+/** The STG graphs (test/fixtures/stg/, or XENO_STG_DIR). */
 const stgFiles = (size: '50' | '100'): string[] =>
-  readdirSync(`${STG_DIR}${size}`)
+  readdirSync(`${stgDir()}${size}`)
     .filter((f) => f.endsWith('.stg'))
     .sort()
-    .map((f) => `${STG_DIR}${size}/${f}`);
+    .map((f) => `${stgDir()}${size}/${f}`);
 
 /** The critical-path policy's order, rebuilt from a trace. */
 function criticalPathOrder(trace: Trace): (a: QueuedTask, b: QueuedTask) => number {
@@ -96,7 +93,8 @@ describe('generateDagWorkload', () => {
 });
 
 describe('parseStg', () => {
-  it.skipIf(!hasStg)('reads every STG graph with the critical path its header states', async () => {
+  it('reads every STG graph with the critical path its header states', async (context) => {
+    skipWithout(context, 'STG data');
     for (const file of [...stgFiles('50'), ...stgFiles('100')]) {
       const graph = await loadStgWorkload(file);
       const tasks = normalizeWorkload(graph).map((t) => ({ ...t, durationMs: t.estimateMs ?? 0 }));
@@ -217,7 +215,8 @@ describe('simulate', () => {
     );
   });
 
-  it.skipIf(!hasStg)('runs the STG graphs on 4 workers within their lower bound and every invariant', async () => {
+  it('runs the STG graphs on 4 workers within their lower bound and every invariant', async (context) => {
+    skipWithout(context, 'STG data');
     for (const file of stgFiles('50').slice(0, 4)) {
       const { trace, metrics } = await simulate(await loadStgWorkload(file), { policy: 'critical-path', maxWorkers: 4 });
       expect(checkInvariants(trace)).toEqual([]);

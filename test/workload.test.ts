@@ -111,6 +111,13 @@ describe('loadWorkload', () => {
     expect(issues[0]?.hint).toContain('ENOENT');
   });
 
+  it('never rounds a positive timeout, estimate or duration to 0 ms (a timeout of 0 means none)', () => {
+    const text = ['tasks:', '  a: {command: "true", timeout: 0.0004, estimate: 0.0001, duration: 0.0002}', '  b: {command: "true", timeout: 0}'].join('\n');
+    const [a, b] = parseWorkload(text, 'workload.yaml', { env: {} }).tasks;
+    expect([a?.timeoutMs, a?.estimateMs, a?.duration]).toEqual([1, 1, { distribution: 'fixed', valueMs: 1 }]);
+    expect(b?.timeoutMs).toBe(0);
+  });
+
   it('reports task names given twice, with the line of the second', () => {
     const issues = configurationIssues(() => loadWorkload(`${fixtures}/duplicate-tasks.yaml`, noEnv));
     expect(issues.map(formatConfigIssue)).toEqual([

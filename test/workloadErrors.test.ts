@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkDependencies } from '../src/config/checkDependencies.js';
 import { parseWorkload } from '../src/config/parseWorkload.js';
 import { issueRows, type BadFile } from './fixtures/config/configurationIssues.js';
 
@@ -303,6 +304,42 @@ const badWorkloads: readonly BadFile[] = [
     yaml: ['tasks:', '  a: {command: *x}'],
     issues: [['', undefined, 'workload.yaml: <root>: expected each alias (*name) after its anchor (&name), found *x with no anchor &x before it']],
   },
+  {
+    name: 'a resource named after an Object method (validate took it, run refused it)',
+    yaml: ['tasks:', '  a: {command: "true", resources: {toString: 1}}'],
+    issues: [['tasks.a.resources.toString', 2, 'workload.yaml:2: tasks.a.resources.toString: expected a resource of the pool (cpu, memory, disk, network), found "toString"']],
+  },
+  {
+    name: 'a task name of only spaces',
+    yaml: ['tasks:', '  "   ": {command: "true"}'],
+    issues: [['tasks.   ', 2, 'workload.yaml:2: tasks.   : expected a name with a character other than spaces, found "   "']],
+  },
+  {
+    name: 'custom YAML tags (yaml would keep them as text)',
+    yaml: ['tasks:', '  a: {command: !shell "true", config: {b: !!binary aGk=}}'],
+    issues: [
+      ['tasks.a.command', 2, 'workload.yaml:2: tasks.a.command: expected a plain value (no YAML tag), found the tag !shell'],
+      ['tasks.a.config.b', 2, 'workload.yaml:2: tasks.a.config.b: expected a plain value (no YAML tag), found the tag !!binary'],
+    ],
+  },
+  {
+    name: 'integers beyond 2^53 (they would be rounded)',
+    yaml: ['tasks:', '  a: {command: "true", retries: 9007199254740993, config: {seed: 123456789012345678901}}'],
+    issues: [
+      ['tasks.a.retries', 2, 'workload.yaml:2: tasks.a.retries: expected an integer of at most 9007199254740991 in size (2^53 - 1), found 9007199254740993 (it would be rounded to 9007199254740992)'],
+      ['tasks.a.config.seed', 2, 'workload.yaml:2: tasks.a.config.seed: expected an integer of at most 9007199254740991 in size (2^53 - 1), found 123456789012345678901 (it would be rounded to 123456789012345680000)'],
+    ],
+  },
+  {
+    name: 'nesting deeper than any workload needs',
+    yaml: ['tasks:', '  a:', '    command: "true"', `    config: ${'{a: '.repeat(200)}1${'}'.repeat(200)}`],
+    issues: [[`tasks.a.config${'.a'.repeat(97)}`, 4, `workload.yaml:4: tasks.a.config${'.a'.repeat(97)}: expected YAML nested at most 100 levels deep, found deeper nesting`]],
+  },
+  {
+    name: 'nesting deeper than the YAML parser can follow (5,000 mappings)',
+    yaml: ['tasks:', '  a:', '    command: "true"', `    config: ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}`],
+    issues: [['', 4, 'workload.yaml:4: <root>: expected YAML nested at most 100 levels deep, found deeper nesting']],
+  },
 ];
 
 describe('parseWorkload', () => {
@@ -317,5 +354,23 @@ describe('parseWorkload', () => {
       ['m', { a: 1, A: 2, json: 3 }],
       ['s', { a: 1, A: 2 }],
     ]);
+  });
+});
+
+describe('checkDependencies', () => {
+  const chain = (length: number, closed: boolean): Map<string, string[]> =>
+    new Map(Array.from({ length }, (_, i) => [`t${i}`, i > 0 ? [`t${i - 1}`] : closed ? [`t${length - 1}`] : []]));
+
+  it('checks a chain of 100,000 tasks without running out of stack or memory, naming the first task too deep', () => {
+    const problems = checkDependencies(chain(100_000, false), 10);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toEqual(['tasks', 't11', 'dependencies']);
+    expect(problems[0]?.found).toBe('a chain of 11: t11 → t10 → t9 → t8 → t7 → t6 → t5 → t4 → t3 → t2 → t1 → t0');
+  });
+
+  it('finds a cycle through 100,000 tasks, once', () => {
+    const problems = checkDependencies(chain(100_000, true), 10);
+    expect(problems.map((problem) => problem.path)).toEqual([['tasks', 't1', 'dependencies', 0]]);
+    expect(problems[0]?.found).toMatch(/^the cycle t0 → t99999 → t99998 → .* → t1 → t0$/);
   });
 });

@@ -1,4 +1,4 @@
-import { accessSync, constants, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readlinkSync, realpathSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 
@@ -50,12 +50,29 @@ function isSameFile(path: string, stats: Stats | undefined, other: string): bool
 }
 
 /**
+ * Writes nothing to a device or pipe that exists, which fails as a write of the output would:
+ * `/dev/full` (ENOSPC), a pipe nobody reads (ENXIO, not a wait for a reader). `/dev/null` passes.
+ */
+function probeWrite(path: string, flag: string): void {
+  try {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NONBLOCK);
+    try {
+      writeSync(fd, Buffer.alloc(0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw refuse(flag, 'a file the output could be written to', `${path} (${errorCode(error)})`);
+  }
+}
+
+/**
  * Refuses, before anything runs, an output path (`--report`, and `simulate`'s `--trace` and
  * `--svg`) the file could not be written to at the end: a directory, an existing file that is not
  * writable, or a file in a folder that is missing or not writable; and one that is a file the
  * command reads or keeps (`protect`: the workload, its configuration, the `--state` store), which
- * writing would destroy. Files are compared by device and inode where they exist, else by their
- * real paths. A write that fails later anyway (a full disk) is reported by {@link writeReportFile}.
+ * writing would destroy; and a device or pipe a write fails on (`/dev/full`). Files are compared
+ * by device and inode where they exist, else by their real paths. A write that fails later anyway (a full disk) is reported by {@link writeReportFile}.
  *
  * @param flag the flag that named the path, e.g. `--report`
  * @throws ConfigurationError naming the flag, what was expected and what was found
@@ -77,6 +94,7 @@ export function checkReportPath(path: string | undefined, flag = '--report', pro
     } catch (error) {
       throw refuse(flag, 'a writable file', `${path} (${errorCode(error)})`);
     }
+    if (!existing.isFile()) probeWrite(path, flag);
     return;
   }
   const folder = dirname(resolve(path));

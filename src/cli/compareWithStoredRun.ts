@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import type { TaskRunDescriptor } from '../config/workloadTypes.js';
 import { canonicalJson } from '../internal/canonicalJson.js';
 import { parsePriority } from '../normalizeTaskSpec.js';
@@ -55,6 +56,15 @@ function workFields(work: TaskRunDescriptor): [string, unknown][] {
     : [['module', work.module], ['export', work.export], ['worker', work.worker]];
 }
 
+/** A module's path with symbolic links resolved (the same file read through a linked folder), or as given if it is gone. */
+function realPath(path: unknown): unknown {
+  try {
+    return typeof path === 'string' ? realpathSync(path) : path;
+  } catch {
+    return path;
+  }
+}
+
 /**
  * How what the workload runs differs from what the stored run ran, for the tasks in `ran` (those
  * that started an attempt): a changed command or module there would make the resumed run a mix of
@@ -77,7 +87,7 @@ export function compareStoredWork(work: RunWork, stored: RunWork, ran: ReadonlyS
     const now = new Map(workFields(is));
     for (const [field, value] of workFields(was)) {
       const [a, b] = [canonicalJson(value), canonicalJson(now.get(field))];
-      if (a !== b) differences.push(`task "${id}": ${field} differs (stored ${a}, workload ${b})`);
+      if (a !== b && !(field === 'module' && realPath(value) === realPath(now.get(field)))) differences.push(`task "${id}": ${field} differs (stored ${a}, workload ${b})`);
     }
   }
   return differences;

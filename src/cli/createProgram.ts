@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { ConfigurationError } from '../errors.js';
 import { POLICY_NAMES } from '../policies/resolvePolicy.js';
 import type { CliIo } from './CliIo.js';
 import type { ExitCode } from './ExitCode.js';
@@ -20,6 +21,19 @@ const configOption = (): Option => new Option('--config <file>', "configuration 
 const policyOption = (description: string): Option => new Option('--policy <name>', description).choices(POLICY_NAMES);
 
 /**
+ * `simulate --workers`, the old name of `--max-workers` (which `run` has): still taken, with a
+ * warning; refused beside `--max-workers`.
+ */
+function oldWorkersFlag(workers: number | undefined, maxWorkers: number | undefined, io: CliIo): number | undefined {
+  if (workers === undefined) return maxWorkers;
+  if (maxWorkers !== undefined) {
+    throw new ConfigurationError([{ file: '<command line>', path: '--workers', line: undefined, expected: '--max-workers alone (--workers is its old name)', found: `--workers ${workers} and --max-workers ${maxWorkers}` }]);
+  }
+  io.stderr.write('warning: --workers is now --max-workers, as in `run`; the old name will be removed\n');
+  return workers;
+}
+
+/**
  * The `xeno-scheduler` command line: `run`, `worker`, `validate`, `simulate` and `machines`, each with
  * `--help`. Commander reports its own usage errors and throws (exitOverride); each command's
  * action hands its exit code to `setExitCode`.
@@ -34,8 +48,8 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .description('Run, check and simulate task workloads on the xeno-scheduler (XState v5) scheduler.')
     .version(readPackageVersion())
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
-    .showHelpAfterError('(add --help for usage)')
+    // Usage errors are thrown (exitOverride) and printed by reportError in the format of every other bad input.
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text), outputError: () => undefined })
     .addHelpText('after', '\nExit codes: 0 every task completed, 1 a task did not, 2 bad input, 130 interrupted (Ctrl-C).');
 
   program
@@ -52,9 +66,12 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--port <port>', 'with --dashboard: its port (default: 0, a free one)', parsePortOption)
     .option('--host <host>', 'with --dashboard: its interface; anything but loopback needs --token (default: "127.0.0.1")')
     .option('--token <token>', 'with --dashboard: its access token (at least 16 characters)')
+    .option('--public-origin <origin>', 'with --dashboard: the origin a reverse proxy serves it at, e.g. https://sched.example.org (its page may then act)')
+    .option('--trust-proxy', "with --dashboard: take the page's scheme from the proxy's Forwarded / X-Forwarded-Proto header (only behind a proxy that sets it)")
     .option('--keep-open', 'keep the dashboard and the metrics endpoint up after the run until Ctrl-C (implies --dashboard without --metrics-port)')
     .option('--metrics-port <port>', 'serve the metrics in the Prometheus text format at http://<metrics-host>:<port>/metrics while the run lasts (0: a free one)', parsePortOption)
     .option('--metrics-host <host>', 'with --metrics-port: the interface of the metrics endpoint (default: "127.0.0.1")')
+    .option('--metrics-allowed-hosts <names>', 'with --metrics-port: comma-separated host names a scraper may use besides loopback names and IP addresses')
     .option('--state <file>', 'journal the run in this SQLite file; run the same command again to resume it after a crash or Ctrl-C (a workload that conflicts with the stored run, a command changed on a task that already ran included, is refused with the differences)')
     .option('--fresh', 'with --state: discard the stored run and start over')
     .addHelpText(
@@ -63,6 +80,8 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
         'to what is left), prints what was done and exits 130; a second Ctrl-C kills them at once. With --state the store\n' +
         'keeps the run as it was: the same command resumes it, and an attempt the Ctrl-C cut short starts again, not counted.\n' +
         "A resumed run's durations count what this process saw: an attempt that was running when the earlier one stopped counts from the resume.\n" +
+        'Run again on a finished store, it runs nothing and says so, exiting as that run ended (0 if every task completed, else 1);\n' +
+        '--fresh runs the workload again from the start.\n' +
         'Example:\n  xeno-scheduler run config/examples/proof-pipeline.yaml --max-workers 2 --report report.json',
     )
     .action(async (file: string, flags: RunFlags) => setExitCode(await runCommand(file, flags, io)));
@@ -113,7 +132,8 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .addOption(configOption())
     .addOption(policyOption('policy to simulate (default: priority_scheduler.policy)'))
     .option('--compare <policies>', `more policies to compare, comma-separated (${POLICY_NAMES.join(', ')})`, parsePolicyList)
-    .option('--workers <n>', 'worker slots (overrides task_scheduler.max_workers)', parseIntegerOption(1))
+    .option('--max-workers <n>', 'worker slots (overrides task_scheduler.max_workers)', parseIntegerOption(1))
+    .addOption(new Option('--workers <n>', 'the old name of --max-workers').argParser(parseIntegerOption(1)).hideHelp())
     .option('--seed <n>', 'seed of the random durations', parseIntegerOption(0), 0)
     .option('--trace <file>', 'write the trace of the --policy run as JSON (not an input file; checked before simulating)')
     .option('--svg <file>', 'write the timeline of the --policy run as an SVG Gantt chart (not an input file; checked before simulating)')
@@ -123,9 +143,9 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
       '\nExamples:\n  xeno-scheduler simulate config/examples/simulation-dag.yaml --policy fifo --compare critical-path,priority\n' +
         '  xeno-scheduler simulate --replay run.json --compare fifo,priority,critical-path',
     )
-    .action(async (file: string | undefined, flags: Omit<SimulateFlags, 'maxWorkers'> & { workers?: number }) => {
+    .action(async (file: string | undefined, flags: SimulateFlags & { workers?: number }) => {
       const { workers, ...rest } = flags;
-      setExitCode(await simulateCommand(file, { ...rest, maxWorkers: workers }, io));
+      setExitCode(await simulateCommand(file, { ...rest, maxWorkers: oldWorkersFlag(workers, rest.maxWorkers, io) }, io));
     });
 
   program

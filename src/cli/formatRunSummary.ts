@@ -13,7 +13,8 @@ function hasReattached(summary: RunReport['summary']): boolean {
 
 /**
  * The end of a run for people: a table of every task (status, attempts, time running, time
- * queued) and a line of totals, saying when the run was interrupted. Control characters in names
+ * queued) and a line of totals, saying when the run was interrupted (with `kept`, a run kept in a
+ * store: what the stop cancelled is counted as stopped, to resume). Control characters in names
  * and errors are escaped (see {@link escapeControlCharacters}).
  *
  * @example
@@ -23,7 +24,9 @@ function hasReattached(summary: RunReport['summary']): boolean {
  * // …
  * // 14 tasks: 14 completed, 0 failed, 0 cancelled in 3.41s
  */
-export function formatRunSummary({ tasks, summary }: RunReport): string {
+export function formatRunSummary({ tasks, summary }: RunReport, kept = false): string {
+  // With --state, what a stop cancelled here stays pending in the store (what `status` says), and resumes.
+  const resumes = kept && summary.interruptedBy !== null;
   const table = formatTable(
     tasks.map((task) => ({
       task: escapeControlCharacters(task.name),
@@ -33,11 +36,11 @@ export function formatRunSummary({ tasks, summary }: RunReport): string {
       'wait ms': task.waitMs,
     })),
   );
-  const counts = `${summary.completed} completed, ${summary.failed} failed, ${summary.cancelled} cancelled`;
+  const counts = `${summary.completed} completed, ${summary.failed} failed, ${summary.cancelled} ${resumes ? 'stopped, will resume' : 'cancelled'}`;
   const unfinished = summary.unfinished > 0 ? `, ${summary.unfinished} unfinished` : '';
   const stopped = tasks.filter((task) => task.status === 'cancelled' && task.attempts > 0).length;
   const interrupted =
-    summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${counted(stopped, 'running task')} stopped (${stopped === 1 ? 'its' : 'their'} processes killed), the rest cancelled\n`;
+    summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${counted(stopped, 'running task')} stopped (${stopped === 1 ? 'its' : 'their'} processes killed), the rest ${resumes ? 'left pending' : 'cancelled'}\n`;
   const failures = tasks.filter((task) => task.status === 'failed').map((task) => `${escapeControlCharacters(`${task.name} failed: ${task.error ?? 'unknown error'}`)}\n`);
   return `${table}\n\n${failures.join('')}${interrupted}${hasReattached(summary) ? `${describeResumedRun(summary.resumed as NonNullable<typeof summary.resumed>)}\n` : ''}${counted(summary.total, 'task')}: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}\n`;
 }

@@ -2,7 +2,7 @@ import { loadConfig } from '../config/loadConfig.js';
 import { loadWorkload } from '../config/loadWorkload.js';
 import { toSchedulerOptions } from '../config/toSchedulerOptions.js';
 import type { Workload } from '../config/workloadTypes.js';
-import type { DistributedOptions } from '../executors/bullmq/DistributedOptions.js';
+import type { DistributedOptions } from '../distributed/DistributedOptions.js';
 import type { ProtectedFile } from './checkReportPath.js';
 import type { PolicyName, PolicyOptions, SchedulerOptions } from '../types.js';
 

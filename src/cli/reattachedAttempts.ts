@@ -1,4 +1,4 @@
-import type { Adoption } from '../executors/bullmq/findAdoptedJob.js';
+import type { Adoption } from '../distributed/findAdoptedJob.js';
 
 /**
  * What became of the attempts a distributed run's store said were running, by what the restarted

@@ -1,8 +1,12 @@
 import { CommanderError } from 'commander';
 import { ConfigurationError, formatConfigIssue, SchedulerError } from '../errors.js';
 import type { CliIo } from './CliIo.js';
+import { commanderIssue } from './commanderIssue.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { ExitCode } from './ExitCode.js';
+
+/** Commander's exits that are not a refusal: help (asked for, or shown for a missing command) and the version. */
+const NO_MESSAGE = new Set(['commander.help', 'commander.helpDisplayed', 'commander.version']);
 
 /** File-system failures that mean a path on the command line or in a file was wrong. */
 const BAD_PATH_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EEXIST']);
@@ -27,7 +31,8 @@ function escapeLines(text: string): string {
  */
 export function reportError(error: unknown, io: CliIo): ExitCode {
   if (error instanceof CommanderError) {
-    // commander has printed its own message (or the help) already.
+    // Help and the version are printed by commander; a usage error is printed here, as all bad input is.
+    if (error.exitCode !== 0 && !NO_MESSAGE.has(error.code)) io.stderr.write(`error: ${escapeLines(formatConfigIssue(commanderIssue(error)))}\n`);
     return error.exitCode === 0 ? ExitCode.OK : ExitCode.BAD_INPUT;
   }
   if (error instanceof ConfigurationError && error.issues.length > 1) {

@@ -4,9 +4,10 @@ import { resolvePolicy } from '../policies/resolvePolicy.js';
 import { withSetting } from '../simulate/withSetting.js';
 import type { SchedulingPolicy } from '../types.js';
 import { startDashboard, type Dashboard } from '../dashboard/startDashboard.js';
-import type { DistributedExecutor } from '../executors/bullmq/bullmqExecutor.js';
-import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
-import { createWorkerPool, type WorkerPool } from '../executors/createWorkerPool.js';
+import type { DashboardOptions } from '../dashboard/resolveDashboardOptions.js';
+import type { DistributedExecutor } from '../distributed/bullmqExecutor.js';
+import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../workers/createProcessGroupTerminator.js';
+import { createWorkerPool, type WorkerPool } from '../workers/createWorkerPool.js';
 import { serveMetrics, type MetricsEndpoint } from '../monitoring/serveMetrics.js';
 import type { Scheduler } from '../scheduler.js';
 import { recordTrace } from '../simulate/recordTrace.js';
@@ -59,6 +60,12 @@ export interface RunFlags extends PlanFlags {
   readonly metricsPort?: number | undefined;
   /** The metrics endpoint's interface. */
   readonly metricsHost?: string | undefined;
+  /** Host names the metrics endpoint answers besides loopback names and IP addresses, comma-separated. */
+  readonly metricsAllowedHosts?: string | undefined;
+  /** The origin a reverse proxy serves the dashboard at. */
+  readonly publicOrigin?: string | undefined;
+  /** Take the dashboard's scheme from the proxy's forwarded header. */
+  readonly trustProxy?: boolean | undefined;
 }
 
 /** Everything a run holds that must be let go of at the end, whatever happens. */
@@ -89,11 +96,13 @@ function needsWorkerPool({ workload, distributed }: Plan): boolean {
   return distributed === undefined && workload.tasks.some((task) => task.run?.kind === 'module' && task.run.worker);
 }
 
-function dashboardOptions(flags: RunFlags): { port?: number; host?: string; token?: string } {
+function dashboardOptions(flags: RunFlags): DashboardOptions {
   return {
     ...(flags.port === undefined ? {} : { port: flags.port }),
     ...(flags.host === undefined ? {} : { host: flags.host }),
     ...(flags.token === undefined ? {} : { token: flags.token }),
+    ...(flags.publicOrigin === undefined ? {} : { publicOrigin: flags.publicOrigin }),
+    ...(flags.trustProxy === true ? { trustProxy: true } : {}),
   };
 }
 
@@ -145,7 +154,10 @@ function checkPartnerFlags(flags: RunFlags, wantsDashboard: boolean): void {
     ['--port', flags.port !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
     ['--host', flags.host !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
     ['--token', flags.token !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
+    ['--public-origin', flags.publicOrigin !== undefined, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
+    ['--trust-proxy', flags.trustProxy === true, '--dashboard (or --keep-open without --metrics-port)', wantsDashboard],
     ['--metrics-host', flags.metricsHost !== undefined, '--metrics-port <port>', flags.metricsPort !== undefined],
+    ['--metrics-allowed-hosts', flags.metricsAllowedHosts !== undefined, '--metrics-port <port>', flags.metricsPort !== undefined],
   ];
   const alone = pairs.find(([, given, , present]) => given && !present);
   if (alone !== undefined) {
@@ -176,7 +188,8 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   // SQLite keeps the store's recent writes beside it (-wal, -shm; -journal while it commits).
   const state = flags.state === undefined ? [] : ['', '-wal', '-shm', '-journal'].map((suffix) => ({ role: `the --state file${suffix === '' ? '' : `'s ${suffix} file`}`, path: `${flags.state}${suffix}` }));
   checkReportPath(flags.report, '--report', [...planFiles(file, flags, plan), ...state]);
-  const metricsOptions = flags.metricsPort === undefined ? undefined : { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1' };
+  const allowedHosts = flags.metricsAllowedHosts?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const metricsOptions = flags.metricsPort === undefined ? undefined : { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1', ...(allowedHosts === undefined ? {} : { allowedHosts }) };
   // A busy port or a bad token is bad input: refused before a task runs or the --state store is touched.
   await checkListenFlags({ dashboard: wantsDashboard ? dashboardOptions(flags) : undefined, metrics: metricsOptions });
   const notes = flags.json ? io.stderr : io.stdout;
@@ -202,6 +215,17 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const remote = plan.distributed !== undefined;
     const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote });
     resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, workOf(plan.workload), flags.fresh === true);
+    const finished = resources.state?.resumed;
+    if (finished && !flags.json && finished.pending === 0 && finished.completed + finished.failed + finished.cancelled >= specs.length) {
+      // Nothing waits and the workload adds nothing: a finished run, said so, not an empty table.
+      notes.write(
+        `${describeResumedRun(finished, remote)}\n` +
+          `the run stored in ${flags.state} is finished: ${counted(specs.length, 'task')} (${finished.completed} completed, ${finished.failed} failed, ${finished.cancelled} cancelled); nothing to run.\n` +
+          'To run it again from the start, add --fresh (it discards the stored run).\n',
+      );
+      exitCode = finished.completed >= specs.length ? ExitCode.OK : ExitCode.FAILED;
+      return exitCode;
+    }
     // The store's run id names the jobs, so that a restarted coordinator finds those of its attempts.
     const runId = resources.state === undefined ? {} : { runId: resources.state.store.runId };
     if (plan.distributed) resources.coordinator = await openCoordinator({ ...plan.distributed, ...runId }, notes, io.stderr);
@@ -262,7 +286,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
         resources.isStopped = true;
         io.stderr.write(`${interruptedBy}: stopping the running tasks; again to kill their processes now\n`);
         if (flags.state !== undefined) {
-          io.stderr.write(`the run is kept in ${flags.state} as it was (the tasks cancelled here are not ended there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
+          io.stderr.write(`the run is kept in ${flags.state} as it was (the tasks stopped here stay pending there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
         }
         await unlessHurried(scheduler.stop(), hurryOnNextSignal());
       }
@@ -287,7 +311,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       exitCode = ExitCode.FAILED;
       report = buildRunReport(tasks, { ...facts, interruptedBy, exitCode }, replay);
     }
-    io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report)}`);
+    io.stdout.write(flags.json ? toJson(report) : `\n${formatRunSummary(report, flags.state !== undefined)}`);
     if (problem !== undefined) io.stderr.write(`error: ${problem}\n`);
     const serving = [resources.dashboard && `dashboard at ${resources.dashboard.url}`, resources.metrics && `metrics at ${resources.metrics.url}`].filter(Boolean);
     if (flags.keepOpen && serving.length > 0 && interruptedBy === null) {

@@ -1,9 +1,9 @@
 import type { Workload } from '../config/workloadTypes.js';
-import { remoteTask } from '../executors/remoteTask.js';
-import { toTaskRun, type ToTaskRunOptions } from '../executors/runDescriptor.js';
+import { remoteTask } from '../distributed/remoteTask.js';
+import { toTaskRun, type ToTaskRunOptions } from '../workers/runDescriptor.js';
 import type { TaskSpec } from '../types.js';
 import { tasksError } from './tasksError.js';
-import type { RunDescriptor } from '../executors/runDescriptor.js';
+import type { RunDescriptor } from '../workers/runDescriptor.js';
 
 /** What a task runs, as the history's identity of it: the command line, or `module#export`. */
 function runsOf(run: RunDescriptor): string {

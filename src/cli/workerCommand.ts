@@ -2,9 +2,10 @@ import { InvalidArgumentError } from 'commander';
 import type { CliIo } from './CliIo.js';
 import { ExitCode } from './ExitCode.js';
 import { listenForSignals } from './listenForSignals.js';
-import { createProcessGroupTerminator } from '../executors/createProcessGroupTerminator.js';
-import { redactUrl } from '../executors/bullmq/redactUrl.js';
+import { createProcessGroupTerminator } from '../workers/createProcessGroupTerminator.js';
+import { redactUrl } from '../distributed/redactUrl.js';
 import { InvalidOptionsError } from '../errors.js';
+import { loadOptionalPackage } from '../optionalPackages/loadOptionalPackage.js';
 
 /** Flags of `xeno-scheduler worker`. */
 export interface WorkerFlags {
@@ -45,6 +46,7 @@ export function parseResources(text: string): Record<string, number> {
  * @returns {@link ExitCode.OK} after a signal
  * @throws RedisUnreachableError, UnknownNodeError (a running coordinator has no such node) or
  * InvalidOptionsError (a live worker of the node runs other task types): bad input, exit 2, before it takes a job
+ * @throws MissingPackageError (exit 2) when bullmq or ioredis is not installed
  * @example
  * process.exitCode = await workerCommand({ redis: 'redis://10.0.0.5:6379', node: 'a', concurrency: 4 }, processIo);
  */
@@ -54,7 +56,7 @@ export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<Exit
   const signals = listenForSignals();
   const terminator = createProcessGroupTerminator();
   try {
-    const { createWorker } = await import('../executors/bullmq/createWorker.js');
+    const { createWorker } = await loadOptionalPackage(['bullmq', 'ioredis'], 'the worker command', () => import('../distributed/createWorker.js'));
     const worker = await createWorker({
       connection: url,
       node: flags.node,

@@ -1,4 +1,4 @@
-import { configVariableName } from '../executors/configToEnv.js';
+import { configVariableName } from '../workers/configToEnv.js';
 import type { KeyPath } from './parseYamlSource.js';
 
 /** A problem found in a workload's tasks, located by key path. */

@@ -22,7 +22,8 @@ export function checkTaskResources(
   for (const [task, resources] of tasks) {
     for (const [resource, requested] of Object.entries(resources)) {
       const path = ['tasks', task, 'resources', resource];
-      const capacity = pool[resource];
+      // Own keys only: `toString` is not a pool (the scheduler's ledger, a Map, says the same).
+      const capacity = Object.hasOwn(pool, resource) ? pool[resource] : undefined;
       if (capacity === undefined) {
         problems.push({ path, expected: `a resource of the pool (${names.join(', ')})`, found: `"${resource}"`, hint: didYouMean(resource, names) });
       } else if (requested !== 'auto' && requested > capacity) {

@@ -143,7 +143,7 @@ const distributedSchedulerSchema = z
     prefetch: positiveInteger
       .default(2)
       .describe(
-        'Attempts a node may hold per worker slot, queued ones included, under least_loaded and resource_aware; for many short tasks raise it with max_workers (see the README on sizing the window).',
+        'Attempts a node may hold per worker slot, queued ones included, under least_loaded and resource_aware; for many short tasks raise it with max_workers (see docs/distributed-runs.md#sizing-the-window).',
       ),
   })
   .describe('Settings of `type: distributed`: a coordinator placing attempts on worker nodes through BullMQ on Redis.');

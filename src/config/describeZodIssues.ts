@@ -99,6 +99,9 @@ function describeIssue(issue: ZodIssue, base: KeyPath, schema: z.core.$ZodType, 
       const expected = issue.message === defaultUnionMessage ? branchTypes(issue) : issue.message;
       return [problem(expected, typeof value === 'string' ? didYouMean(value, unionValues(issue)) : undefined)];
     }
+    case 'invalid_key':
+      // A record's key refused by its key schema (a task name of only spaces): the key is what was found.
+      return [{ path, expected: issue.issues[0]?.message ?? issue.message, found: JSON.stringify(path.at(-1)), hint: undefined }];
     case 'custom': {
       const params = (issue.params ?? {}) as { found?: string; hint?: string };
       return [{ path, expected: issue.message, found: params.found ?? found, hint: params.hint }];

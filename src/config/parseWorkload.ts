@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, type ConfigIssue } from '../errors.js';
 import type { Environment } from './applyEnvOverrides.js';
 import { checkConfigVariables } from './checkConfigVariables.js';
 import { checkDependencies } from './checkDependencies.js';
@@ -26,7 +26,7 @@ export interface WorkloadOptions {
   readonly env?: Environment;
 }
 
-function workloadConfig(workload: WorkloadFile, source: YamlSource, options: WorkloadOptions): { config: XenoConfig; configFile?: string } {
+function workloadConfig(workload: Pick<WorkloadFile, 'config'>, source: YamlSource, options: WorkloadOptions): { config: XenoConfig; configFile?: string } {
   const env = options.env ?? process.env;
   if (options.configOverride) return { config: options.configOverride };
   if (typeof workload.config === 'string') {
@@ -38,9 +38,47 @@ function workloadConfig(workload: WorkloadFile, source: YamlSource, options: Wor
   return { config: parseConfig('', '<defaults>', { env }) };
 }
 
+/** What the graph and pool checks read of a task. */
+interface CheckedFields {
+  readonly dependencies: readonly string[];
+  readonly resources: Readonly<Record<string, number | 'auto'>>;
+  readonly command?: unknown;
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The fields the graph and pool checks need, read from tasks that failed the schema as far as they
+ * can be: so that one round lists every problem (a bad priority does not hide a cycle).
+ */
+function readableTasks(data: unknown): [string, CheckedFields][] {
+  const tasks = isRecord(data) && isRecord(data['tasks']) ? data['tasks'] : {};
+  return Object.entries(tasks).map(([name, task]) => {
+    const fields = isRecord(task) ? task : {};
+    const dependencies = Array.isArray(fields['dependencies']) ? fields['dependencies'].filter((dependency): dependency is string => typeof dependency === 'string') : [];
+    const resources = isRecord(fields['resources']) ? Object.fromEntries(Object.entries(fields['resources']).filter((entry): entry is [string, number] => typeof entry[1] === 'number')) : {};
+    return [name, { dependencies, resources }];
+  });
+}
+
+/** The configuration, or the issues that keep it from being read (then checks that need it are left out). */
+function readConfig(data: unknown, source: YamlSource, options: WorkloadOptions): { config?: XenoConfig; configFile?: string; issues: ConfigIssue[] } {
+  const config = isRecord(data) ? data['config'] : undefined;
+  if (!options.configOverride && config !== undefined && typeof config !== 'string' && !isRecord(config)) return { issues: [] }; // the schema reports it
+  try {
+    return { ...workloadConfig({ config: config as WorkloadFile['config'] }, source, options), issues: [] };
+  } catch (error) {
+    if (error instanceof ConfigurationError) return { issues: [...error.issues] };
+    throw error;
+  }
+}
+
 /**
  * Parses and validates workload YAML; see {@link loadWorkload}. Relative paths (`config`,
  * `module`) are resolved against the folder of `file` (the current folder for '<string>').
+ * Every problem is reported at once: the file's shape, its configuration, the dependency graph and
+ * the resource requests (a task that fails the schema is still checked as far as it can be read).
  *
  * @throws ConfigurationError with one issue per problem
  * @example
@@ -52,23 +90,20 @@ function workloadConfig(workload: WorkloadFile, source: YamlSource, options: Wor
 export function parseWorkload(text: string, file = '<string>', options: WorkloadOptions = {}): Workload {
   const source = parseYamlSource(text, file);
   const result = workloadSchema.safeParse(source.data);
-  if (!result.success) {
-    const problems = describeZodIssues(result.error.issues, workloadSchema, source.data);
-    throw new ConfigurationError(problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)));
-  }
-  const workload = result.data;
-  const { config, configFile } = workloadConfig(workload, source, options);
-  const entries = Object.entries(workload.tasks);
+  const shape = result.success ? [] : describeZodIssues(result.error.issues, workloadSchema, source.data);
+  const { config, configFile, issues } = readConfig(source.data, source, options);
+  const entries: [string, CheckedFields][] = result.success ? Object.entries(result.data.tasks) : readableTasks(source.data);
   const problems = [
-    ...checkDependencies(new Map(entries.map(([name, task]) => [name, task.dependencies])), config.scheduler.dependency_scheduler.max_dependency_depth),
-    ...checkTaskResources(new Map(entries.map(([name, task]) => [name, task.resources])), resourcePool(config)),
+    ...shape,
+    ...checkDependencies(new Map(entries.map(([name, task]) => [name, task.dependencies])), config?.scheduler.dependency_scheduler.max_dependency_depth ?? Number.POSITIVE_INFINITY),
+    ...(config === undefined ? [] : checkTaskResources(new Map(entries.map(([name, task]) => [name, task.resources])), resourcePool(config))),
     // Only a command gets its config as XENO_CONFIG_ variables; a module gets ctx.config, an object.
-    ...checkConfigVariables(new Map(entries.filter(([, task]) => task.command !== undefined).map(([name, task]) => [name, task.config]))),
+    ...(result.success ? checkConfigVariables(new Map(entries.filter(([, task]) => task.command !== undefined).map(([name, task]) => [name, task.config]))) : []),
   ];
-  if (problems.length > 0) {
-    throw new ConfigurationError(problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)));
+  if (problems.length > 0 || issues.length > 0 || !result.success || config === undefined) {
+    throw new ConfigurationError([...problems.map(({ path, expected, found, hint }) => source.issue(path, expected, found, hint)), ...issues]);
   }
   const baseDir = dirname(resolve(file));
-  const tasks = entries.map(([name, task]) => toWorkloadTask(name, task, config, baseDir));
+  const tasks = Object.entries(result.data.tasks).map(([name, task]) => toWorkloadTask(name, task, config, baseDir));
   return { file, config, ...(configFile === undefined ? {} : { configFile }), tasks };
 }

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors.js';
-import type { DistributedOptions } from '../executors/bullmq/DistributedOptions.js';
+import type { DistributedOptions } from '../distributed/DistributedOptions.js';
 import type { PolicyName, SchedulerOptions } from '../types.js';
 import type { XenoConfig } from './configSchema.js';
 import { resolvePriority } from './prioritySchema.js';

@@ -4,7 +4,11 @@ import { resolvePriority } from './prioritySchema.js';
 import type { WorkloadTaskFile } from './workloadSchema.js';
 import type { TaskDuration, TaskRunDescriptor, WorkloadTask } from './workloadTypes.js';
 
-const toMs = (seconds: number): number => Math.round(seconds * 1000);
+/**
+ * Seconds as whole milliseconds, rounded, but a positive duration never becomes 0 (for a
+ * timeout, 0 means none): 0.0004 s is 1 ms.
+ */
+const toMs = (seconds: number): number => (seconds > 0 ? Math.max(1, Math.round(seconds * 1000)) : 0);
 
 function toDuration(duration: WorkloadTaskFile['duration']): TaskDuration | undefined {
   if (duration === undefined) return undefined;

@@ -101,7 +101,7 @@ export const workloadSchema = z.strictObject({
     .optional()
     .describe('The configuration: inline, or the path of a configuration file relative to this file.'),
   tasks: z
-    .record(z.string().min(1), workloadTaskSchema)
+    .record(z.string().regex(/\S/, 'a name with a character other than spaces'), workloadTaskSchema)
     .refine((tasks) => Object.keys(tasks).length > 0, { message: 'at least one task' })
     .describe('The tasks, keyed by name.'),
 });

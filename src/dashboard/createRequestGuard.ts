@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isLoopbackHost } from './isLoopbackHost.js';
+import { hostnameOf } from '../http/hostnameOf.js';
+import { isLoopbackHost } from '../http/isLoopbackHost.js';
 
 /** Why a request is refused. */
 export interface Refusal {
@@ -16,6 +17,13 @@ export interface RequestGuardOptions {
   readonly isLoopback: boolean;
   /** The port listened on: names the cookie, so two dashboards on one host do not clash. */
   readonly port: number;
+  /**
+   * The origin a reverse proxy serves the dashboard at (`https://sched.example.org`), already
+   * normalized: accepted as an `Origin`, and its host as a `Host` on a loopback bind.
+   */
+  readonly publicOrigin?: string | undefined;
+  /** Take the scheme of the dashboard's own origin from `Forwarded: proto=` or `X-Forwarded-Proto`. */
+  readonly trustProxy?: boolean | undefined;
 }
 
 /** Decides who may talk to the dashboard. */
@@ -47,16 +55,35 @@ function carriedToken(request: IncomingMessage, cookieName: string): string | un
   return cookieValue(request.headers.cookie, cookieName);
 }
 
-function hostnameOf(hostHeader: string): string {
-  return hostHeader.replace(/:\d+$/, '');
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.split(',')[0]?.trim();
+}
+
+/**
+ * The scheme the proxy in front received the request on: `proto` of the first element of
+ * `Forwarded` (RFC 7239), else the first value of `X-Forwarded-Proto`; only `http` or `https`.
+ */
+function forwardedScheme(request: IncomingMessage): string | undefined {
+  const forwarded = firstValue(request.headers.forwarded);
+  const fromForwarded = forwarded
+    ?.split(';')
+    .map((pair) => pair.trim().split('='))
+    .find(([key]) => key?.toLowerCase() === 'proto')?.[1]
+    ?.replace(/^"(.*)"$/, '$1');
+  const scheme = (fromForwarded ?? firstValue(request.headers['x-forwarded-proto']))?.toLowerCase();
+  return scheme === 'http' || scheme === 'https' ? scheme : undefined;
 }
 
 /**
  * The dashboard's security checks, in order: on a loopback bind, the `Host` header must name a
- * loopback host (defeats DNS rebinding); with a token, every request must carry it (query
- * `token`, `Authorization: Bearer`, or the cookie set on first load), compared in constant time;
- * writes and WebSocket upgrades with an `Origin` must come from the dashboard's own origin (defeats
- * cross-site requests from other pages in the same browser).
+ * loopback host or the host of `publicOrigin` (defeats DNS rebinding); with a token, every request
+ * must carry it (query `token`, `Authorization: Bearer`, or the cookie set on first load),
+ * compared in constant time; writes and WebSocket upgrades with an `Origin` must come from the
+ * dashboard's own origin (defeats cross-site requests from other pages in the same browser). Its
+ * own origin is `publicOrigin` when one is given, and, unless the Host is the public one,
+ * `http://` + Host (with `trustProxy`, the scheme the proxy forwarded + Host); the Host header
+ * itself is never taken from a forwarded one.
  *
  * @example
  * const guard = createRequestGuard({ token, isLoopback: true, port: 8080 });
@@ -65,12 +92,19 @@ function hostnameOf(hostHeader: string): string {
 export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
   const cookieName = `xeno_dashboard_${options.port}`;
   const expected = options.token === undefined ? undefined : digest(options.token);
+  const publicHost = options.publicOrigin === undefined ? undefined : new URL(options.publicOrigin).host;
+  // Under the public Host only the public origin counts: a plain-http page of that name is not the dashboard's.
+  const ownOrigins = (request: IncomingMessage, host: string): string[] => {
+    if (options.publicOrigin !== undefined && host.toLowerCase() === publicHost) return [options.publicOrigin];
+    const scheme = options.trustProxy === true ? (forwardedScheme(request) ?? 'http') : 'http';
+    return [`${scheme}://${host.toLowerCase()}`, ...(options.publicOrigin === undefined ? [] : [options.publicOrigin])];
+  };
   return {
     cookie: options.token === undefined ? undefined : `${cookieName}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`,
     check(request, isWrite) {
       const host = request.headers.host ?? '';
-      if (options.isLoopback && !isLoopbackHost(hostnameOf(host))) {
-        return { status: 403, message: `expected a loopback Host header, received ${JSON.stringify(host)}` };
+      if (options.isLoopback && !isLoopbackHost(hostnameOf(host)) && host.toLowerCase() !== publicHost) {
+        return { status: 403, message: `expected a loopback Host header${publicHost === undefined ? '' : ` or ${publicHost}`}, received ${JSON.stringify(host)}` };
       }
       if (expected !== undefined) {
         const carried = carriedToken(request, cookieName);
@@ -79,8 +113,9 @@ export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
         }
       }
       const origin = request.headers.origin;
-      if (isWrite && origin !== undefined && origin !== `http://${host}`) {
-        return { status: 403, message: `expected requests from http://${host}, received Origin ${JSON.stringify(origin)}` };
+      if (isWrite && origin !== undefined) {
+        const own = ownOrigins(request, host);
+        if (!own.includes(origin.toLowerCase())) return { status: 403, message: `expected requests from ${own.join(' or ')}, received Origin ${JSON.stringify(origin)}` };
       }
       return undefined;
     },

@@ -1,5 +1,5 @@
 import { DashboardOptionsError } from './DashboardOptionsError.js';
-import { isLoopbackHost } from './isLoopbackHost.js';
+import { isLoopbackHost } from '../http/isLoopbackHost.js';
 import type { NodeView } from './protocol.js';
 
 /** Options of {@link startDashboard}. */
@@ -52,6 +52,23 @@ export interface DashboardOptions {
    * @default undefined (no nodes panel)
    */
   nodes?: () => readonly NodeView[];
+  /**
+   * The origin a reverse proxy serves the dashboard at, e.g. `'https://sched.example.org'`
+   * (scheme `http` or `https`, host, and a port if not the scheme's default; no path). The page's
+   * WebSocket and buttons send it as their `Origin`, so it is accepted besides `http://` + Host,
+   * and on a loopback bind its host is accepted as the `Host` header (a proxy that passes the
+   * client's `Host` on). No other origin is.
+   * @default undefined (only the dashboard's own `http://` origin)
+   */
+  publicOrigin?: string;
+  /**
+   * Trust the scheme a proxy forwards (`Forwarded: proto=https` or `X-Forwarded-Proto: https`):
+   * the dashboard's own origin is then that scheme + the `Host` header. Only set it when every
+   * request reaches the dashboard through a proxy that sets (or strips) those headers; the
+   * `Host` check is unchanged. `publicOrigin` needs no trust and is the simpler choice.
+   * @default false
+   */
+  trustProxy?: boolean;
 }
 
 /** {@link DashboardOptions} checked and completed with their defaults. */
@@ -66,6 +83,9 @@ export interface ResolvedDashboardOptions {
   /** Whether the cancel and priority endpoints exist. */
   readonly canControl: boolean;
   readonly isLoopback: boolean;
+  /** `publicOrigin` normalized (`new URL(...).origin`), if given. */
+  readonly publicOrigin: string | undefined;
+  readonly trustProxy: boolean;
 }
 
 const MIN_TOKEN_LENGTH = 16;
@@ -81,9 +101,28 @@ function checkInteger(field: string, value: number, min: number, max: number): n
   return value;
 }
 
+function checkBoolean(field: string, value: unknown): boolean {
+  if (value === undefined || typeof value === 'boolean') return value === true;
+  throw new DashboardOptionsError(field, 'true or false', describeValue(value));
+}
+
 function checkNodes(nodes: unknown): (() => readonly NodeView[]) | undefined {
   if (nodes === undefined || typeof nodes === 'function') return nodes as (() => readonly NodeView[]) | undefined;
   throw new DashboardOptionsError('nodes', 'a function returning the nodes, e.g. () => executor.nodes()', describeValue(nodes));
+}
+
+function checkPublicOrigin(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const expected = 'an origin such as "https://sched.example.org" (http or https, a host, an optional port, no path)';
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  const bare = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
+  if (url === undefined || !bare || !/^https?:\/\/[^/?#]+\/?$/i.test(String(value))) throw new DashboardOptionsError('publicOrigin', expected, describeValue(value));
+  return url.origin;
 }
 
 /**
@@ -116,5 +155,7 @@ export function resolveDashboardOptions(options: DashboardOptions = {}): Resolve
     nodes: checkNodes(options.nodes),
     canControl: options.readOnly !== true && (token !== undefined || isLoopback),
     isLoopback,
+    publicOrigin: checkPublicOrigin(options.publicOrigin),
+    trustProxy: checkBoolean('trustProxy', options.trustProxy),
   };
 }

@@ -88,7 +88,7 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
   const push = createCoalescer(broadcast, resolved.throttleMs);
 
   const port = (server.address() as AddressInfo).port;
-  const guard = createRequestGuard({ token: resolved.token, isLoopback: resolved.isLoopback, port });
+  const guard = createRequestGuard({ token: resolved.token, isLoopback: resolved.isLoopback, port, publicOrigin: resolved.publicOrigin, trustProxy: resolved.trustProxy });
   server.on('request', createRequestHandler({ scheduler, feed, guard, assets, canControl: resolved.canControl, onControl: () => push.poke() }));
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });

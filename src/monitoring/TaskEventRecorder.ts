@@ -6,9 +6,8 @@ export type FinalStatus = 'completed' | 'failed' | 'cancelled';
 
 /**
  * What {@link instrumentScheduler} hands each task event to: one recorder for spans, one for
- * metrics, behind one set of listeners so that each event builds its record once. The same
- * recorders run in a telemetry thread ({@link instrumentSchedulerInThread}), fed from records
- * rebuilt there, so they take everything they need as arguments and read no scheduler.
+ * metrics, behind one set of listeners so that each event builds its record once. They take
+ * everything they need as arguments and read no scheduler.
  */
 export interface TaskEventRecorder {
   /** A task was accepted; `parent` is the context active then, when a span was active in it. */

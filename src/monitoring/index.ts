@@ -4,10 +4,6 @@
 
 export { instrumentScheduler, INSTRUMENTATION_SCOPE } from './instrumentScheduler.js';
 export type { InstrumentOptions, SchedulerInstrumentation } from './instrumentScheduler.js';
-export { instrumentSchedulerInThread } from './instrumentSchedulerInThread.js';
-export type { ThreadInstrumentOptions, ThreadInstrumentation } from './instrumentSchedulerInThread.js';
-export type { TelemetrySetup, TelemetrySetupFunction } from './TelemetrySetup.js';
-export { TelemetryThreadError } from './TelemetryThreadError.js';
 export { MetricNames } from './MetricNames.js';
 export type { MetricName } from './MetricNames.js';
 export { AttributeNames } from './AttributeNames.js';

@@ -27,8 +27,8 @@ function optionalBoolean(origin: string, value: unknown, field: string): boolean
 }
 
 /**
- * Checks a scheduler and the options shared by {@link instrumentScheduler} and
- * {@link instrumentSchedulerInThread}, naming the field at fault. `known` lists the options the
+ * Checks a scheduler and the options of {@link instrumentScheduler} (and of the callers built on
+ * it, such as `serveMetrics`), naming the field at fault. `known` lists the options the
  * caller takes: any other is refused (a misspelt one with the closest known name).
  *
  * @throws MonitoringOptionsError for something that is not a scheduler, an unknown option, a bad `linkLimit`, `now`, `policy`, `node`, `traces`, `metrics` or `waitSpans`

@@ -1,4 +1,4 @@
-import { LOAD_BALANCING } from '../executors/bullmq/DistributedOptions.js';
+import { LOAD_BALANCING } from '../distributed/DistributedOptions.js';
 import type { PolicyContext, QueuedTask, SchedulingPolicy } from '../types.js';
 import { placeTask, type NodeState } from './placeTask.js';
 import type { SimulatedLoadBalancing, SimulatedNode, SimulationTask, Trace, TraceEvent, TraceTask } from './types.js';

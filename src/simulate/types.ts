@@ -1,5 +1,5 @@
 import type { TaskDuration, WorkloadTask } from '../config/workloadTypes.js';
-import type { LoadBalancing, NodeSpec } from '../executors/bullmq/DistributedOptions.js';
+import type { LoadBalancing, NodeSpec } from '../distributed/DistributedOptions.js';
 import type { PolicyName, PolicyOptions, TaskPriority, TaskPriorityInput, TaskStatus } from '../types.js';
 
 /** A simulated duration in milliseconds (normal is truncated to values > 0): the loader's type. */

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
-import { bullmqExecutor } from '../../src/executors/bullmq/index.js';
-import { SKIP_REASON, type TestRedis } from '../distributed/startRedis.js';
+import { bullmqExecutor } from '../../src/distributed/index.js';
+import { type TestRedis } from '../distributed/startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 import { runCli, startCli, type CliProcess } from './runCli.js';
 import { redisForSuite } from '../distributed/redisForSuite.js';
 
@@ -19,7 +20,7 @@ const waitFor = async (check: () => boolean, ms = 20_000): Promise<void> => {
   }
 };
 
-describe.skipIf(SKIP_REASON !== undefined)('xeno-scheduler run (type: distributed) and worker', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('xeno-scheduler run (type: distributed) and worker', () => {
   let redis: TestRedis;
   const workers: CliProcess[] = [];
   redisForSuite((started) => (redis = started), () => workers.forEach((worker) => worker.child.kill('SIGKILL')));

@@ -50,12 +50,15 @@ describe('xeno-scheduler run --state', () => {
     expect(again.stdout).toContain(`resumed ${state}: 3 tasks had finished (3 completed, 0 failed, 0 cancelled; not run again), no attempt interrupted, 0 tasks waiting`);
     // Once, before the run: the summary does not say it again.
     expect(again.stdout.match(/^resumed /gm)).toHaveLength(1);
-    expect(again.stdout).toMatch(/^3 tasks: 3 completed, 0 failed, 0 cancelled in /m);
+    // A finished run says so and how to run it again, not a table of what this process did not run.
+    expect(again.stdout).toContain(`the run stored in ${state} is finished: 3 tasks (3 completed, 0 failed, 0 cancelled); nothing to run.\nTo run it again from the start, add --fresh (it discards the stored run).\n`);
+    expect(again.stdout).not.toMatch(/^task +status/m);
     expect(logLines(log)).toHaveLength(3);
 
+    // The second command ran nothing: it does not count as a run of the store.
     const status = await runMain(['status', state]);
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(`${state}: 3 tasks: 3 completed, 0 failed, 0 cancelled, 0 running, 0 pending; nothing was running when it stopped; opened by 2 runs`);
+    expect(status.stdout).toContain(`${state}: 3 tasks: 3 completed, 0 failed, 0 cancelled, 0 running, 0 pending; nothing was running when it stopped; opened by 1 run`);
   });
 
   it('resumes a run killed mid-way: the running attempt counts as interrupted and runs again, the rest never', async () => {
@@ -148,7 +151,12 @@ tasks:
     const resumed = await runMain(['run', workload, '--state', state, '-q']);
     expect(resumed.code).toBe(1);
     expect(resumed.stdout).toContain('resumed');
+    expect(resumed.stdout).toContain('is finished: 3 tasks (1 completed, 2 failed, 0 cancelled); nothing to run.');
     expect(logLines(log)).toEqual(['first']);
+
+    const fresh = await runMain(['run', workload, '--state', state, '--fresh', '-q']);
+    expect(fresh.code).toBe(1);
+    expect(logLines(log)).toEqual(['first', 'first']);
   });
 
   it('refuses a state file that is not a store, naming it, and never removes it, even with --fresh', async () => {

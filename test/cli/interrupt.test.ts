@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
-import { isRunning, readPidFile, waitUntilGone } from '../executors/processState.js';
+import { isRunning, readPidFile, waitUntilGone } from '../workers/processState.js';
 import { runCli, startCli } from './runCli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'xeno-cli-interrupt-'));
@@ -38,8 +38,12 @@ describe.concurrent('xeno-scheduler run, interrupted', () => {
     first.child.kill('SIGINT');
     const stopped = await first.result;
     expect(stopped.code).toBe(130);
-    expect(stopped.stderr).toContain(`the run is kept in ${state} as it was (the tasks cancelled here are not ended there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
+    expect(stopped.stderr).toContain(`the run is kept in ${state} as it was (the tasks stopped here stay pending there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
+    // The summary counts as `status` does: what the stop cut off is pending there, and resumes.
+    expect(stopped.stdout).toMatch(/^2 tasks: 0 completed, 0 failed, 2 stopped, will resume in /m);
+    expect(stopped.stdout).toContain('interrupted by SIGINT: 1 running task stopped (its processes killed), the rest left pending\n');
     const status = await runCli(['status', state]);
+    expect(status.stdout).toMatch(/: 2 tasks: 0 completed, 0 failed, 0 cancelled, 0 running, 2 pending;/);
     expect(status.stdout).toMatch(/^a +pending +1 +attempt 1 stopped with the run: starts again on resume, not counted$/m);
     const resumed = await runCli(['run', file, '--state', state], { env });
     expect(resumed.stderr + resumed.stdout).toContain("no attempt interrupted, 1 attempt stopped by the last run's stop (a): started again, not counted, 2 tasks waiting");

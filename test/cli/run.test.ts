@@ -144,29 +144,22 @@ describe.concurrent('xeno-scheduler run', () => {
     expect((JSON.parse(json.stdout) as RunReport).tasks.map((task) => task.name)).toEqual(['clear\x1b[2J\x07name', 'fails\r\x9b2J']);
   });
 
-  it('reports a report file that cannot be written as an error naming the file, after the summary, with exit 1', async () => {
-    const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', '--report', '/dev/full']);
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/^1 task: 1 completed, 0 failed, 0 cancelled in /m);
-    expect(stderr).toMatch(/^error: --report \/dev\/full: could not write the report: ENOSPC/m);
-    expect(stderr).not.toContain('internal error');
-    expect(stderr).not.toMatch(/^\s+at /m);
-  });
-
-  it('keeps the exit code in the JSON document in step with the process when the report cannot be written', async () => {
-    const { code, stdout } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', '--json', '--report', '/dev/full']);
-    expect(code).toBe(1);
-    expect((JSON.parse(stdout) as RunReport).summary).toMatchObject({ completed: 1, exitCode: 1 });
+  it.each([[[]], [['--json']]])('refuses a report file a write fails on (/dev/full) before running anything, exit 2 %j', async (more) => {
+    const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/cli/one-task.yaml', ...more, '--report', '/dev/full']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^error: <command line>: --report: expected a file the output could be written to, found \/dev\/full \(ENOSPC\)$/m);
+    expect(stderr).not.toMatch(/internal error|^\s+at /m);
   });
 
   it.each([
-    [['run', 'config/examples/proof-pipeline.yaml', '--max-workers', '0'], /argument '0' is invalid\. expected a whole number >= 1/],
-    [['run', 'config/examples/proof-pipeline.yaml', '--policy', 'fastest'], /Allowed choices are priority, fifo/],
+    [['run', 'config/examples/proof-pipeline.yaml', '--max-workers', '0'], /^error: <command line>: --max-workers: expected a whole number >= 1, found "0" \(add --help for usage\)$/m],
+    [['run', 'config/examples/proof-pipeline.yaml', '--policy', 'fastest'], /^error: <command line>: --policy: expected one of priority, fifo, .*, found "fastest" \(add --help for usage\)$/m],
     [['run', 'missing.yaml'], /^error: missing\.yaml: <root>: expected a readable file, found ENOENT/m],
     [['run', 'config/examples/proof-pipeline.yaml', '--report', join(tmp, 'no/such/dir/report.json')], /^error: <command line>: --report: expected a file in a writable folder, found .*no\/such\/dir\/report\.json \(.*: ENOENT\)$/m],
     [['run', 'config/examples/proof-pipeline.yaml', '--report', tmp], /^error: <command line>: --report: expected a file, found .* \(a directory\)$/m],
     [['run', 'config/examples/proof-pipeline.yaml', '--report', join(tmp, 'new-folder/')], /^error: <command line>: --report: expected a file, found .*new-folder\/ \(a folder's path\)$/m],
-    [['run'], /missing required argument 'workload'/],
+    [['run'], /^error: <command line>: <workload>: expected a workload, found nothing \(add --help for usage\)$/m],
   ])('exits 2 for bad input before running anything: %j', async (args, message) => {
     const { code, stdout, stderr } = await runMain(args);
     expect(code).toBe(2);

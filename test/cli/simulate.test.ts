@@ -27,7 +27,7 @@ describe.concurrent('xeno-scheduler simulate', () => {
   });
 
   it('prints one JSON document with --json, the same for the same seed', async () => {
-    const args = ['simulate', 'config/examples/simulation-dag.yaml', '--compare', 'fifo', '--workers', '2', '--seed', '7', '--json'];
+    const args = ['simulate', 'config/examples/simulation-dag.yaml', '--compare', 'fifo', '--max-workers', '2', '--seed', '7', '--json'];
     const first = await runMain(args);
     const second = await runMain(args);
     expect(first.code).toBe(0);
@@ -37,6 +37,19 @@ describe.concurrent('xeno-scheduler simulate', () => {
     // The configuration's policy first, then the compared ones.
     expect(policies.map((row) => row.policy)).toEqual(['critical-path', 'fifo']);
     for (const row of policies) expect(row.makespanMs).toBeGreaterThanOrEqual(row.lowerBoundMs);
+  });
+
+  it('takes --max-workers as run does; the old --workers still works with a warning, and is refused beside --max-workers', async () => {
+    const base = ['simulate', 'config/examples/simulation-dag.yaml', '--json'];
+    const named = await runMain([...base, '--max-workers', '3']);
+    expect([named.code, named.stderr, (JSON.parse(named.stdout) as { maxWorkers: number }).maxWorkers]).toEqual([0, '', 3]);
+    const old = await runMain([...base, '--workers', '3']);
+    expect(old.stderr).toBe('warning: --workers is now --max-workers, as in `run`; the old name will be removed\n');
+    expect([old.code, old.stdout]).toEqual([0, named.stdout]);
+    const both = await runMain([...base, '--workers', '3', '--max-workers', '2']);
+    expect(both.stderr).toBe('error: <command line>: --workers: expected --max-workers alone (--workers is its old name), found --workers 3 and --max-workers 2\n');
+    expect(both.code).toBe(2);
+    expect((await runMain(['simulate', '--help'])).stdout).not.toMatch(/--workers/);
   });
 
   it.each(['config/examples/proof-pipeline.yaml', 'config/examples/data-processing.yaml'])(

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkload } from '../../src/config/loadWorkload.js';
 import { runCli } from './runCli.js';
@@ -67,6 +70,37 @@ describe('xeno-scheduler validate', () => {
       expect.stringMatching(/^ {2}test\/fixtures\/cli\/invalid\.yaml:12: tasks\.huge\.resources\.cpu: expected at most 2 \(the cpu pool's capacity\), found 16/),
       '',
     ]);
+  });
+
+  it('lists four different mistakes in one round: the schema, an unknown dependency, a cycle and a resource too large', async () => {
+    const { code, stdout, stderr } = await runMain(['validate', 'test/fixtures/cli/four-mistakes.yaml']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')).toEqual([
+      'error: 4 problems:',
+      '  test/fixtures/cli/four-mistakes.yaml:4: tasks.a.priority: expected a priority name (lowest, low, normal, high, highest) or a whole number from 1 to 5, found "urgent"',
+      '  test/fixtures/cli/four-mistakes.yaml:7: tasks.b.dependencies.0: expected the name of a task in this workload, found "missing"',
+      '  test/fixtures/cli/four-mistakes.yaml:13: tasks.d.dependencies.0: expected dependencies that never lead back to the task, found the cycle c → d → c',
+      '  test/fixtures/cli/four-mistakes.yaml:16: tasks.e.resources.cpu: expected at most 4 (the cpu pool\'s capacity), found 64 (task "e" requests 64 cpu but the pool holds 4)',
+      '',
+    ]);
+  });
+
+  it('lists a bad inline configuration beside the tasks\' problems, leaving out only the checks that need it', async () => {
+    const { code, stderr } = await runMain(['validate', 'test/fixtures/cli/bad-config-and-tasks.yaml']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: 3 problems:$/m);
+    expect(stderr).toMatch(/tasks\.a\.priority: expected a priority name/);
+    expect(stderr).toMatch(/tasks\.b\.dependencies\.0: expected the name of a task in this workload, found "a_"/);
+    expect(stderr).toMatch(/config\.scheduler\.task_scheduler\.max_workers: expected/);
+  });
+
+  it('exits 2 with a clear message for 5,000 nested mappings (not an internal RangeError)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'xeno-nested-')), 'nested.yaml');
+    writeFileSync(file, `tasks:\n  a:\n    command: "true"\n    config: ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}\n`);
+    const { code, stderr } = await runMain(['validate', file]);
+    expect(stderr).toBe(`error: ${file}:4: <root>: expected YAML nested at most 100 levels deep, found deeper nesting\n`);
+    expect(code).toBe(2);
   });
 
   it('exits 2 for a bad --config file, naming it', async () => {

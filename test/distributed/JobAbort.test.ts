@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { JobAbort } from '../../src/executors/bullmq/JobAbort.js';
-import { runAttemptJob, type JobRunner } from '../../src/executors/bullmq/runAttemptJob.js';
-import type { AttemptJobData } from '../../src/executors/bullmq/AttemptJob.js';
+import { JobAbort } from '../../src/distributed/JobAbort.js';
+import { runAttemptJob, type JobRunner } from '../../src/distributed/runAttemptJob.js';
+import type { AttemptJobData } from '../../src/distributed/AttemptJob.js';
 
 const data: AttemptJobData = { taskId: 't', attempt: 1, type: 'work', config: {}, run: undefined, task: { id: 't' } };
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { connectRedis } from '../../src/executors/bullmq/connectRedis.js';
-import { NodeEventReader, type NodeEvent } from '../../src/executors/bullmq/NodeEventReader.js';
+import { connectRedis } from '../../src/distributed/connectRedis.js';
+import { NodeEventReader, type NodeEvent } from '../../src/distributed/NodeEventReader.js';
 import { redisForSuite } from './redisForSuite.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 
-describe.skipIf(SKIP_REASON !== undefined)('NodeEventReader', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('NodeEventReader', () => {
   let redis: TestRedis;
   redisForSuite((started) => (redis = started), () => undefined);
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'bullmq';
-import { connectRedis } from '../../src/executors/bullmq/connectRedis.js';
-import { NodeQueue } from '../../src/executors/bullmq/NodeQueue.js';
+import { connectRedis } from '../../src/distributed/connectRedis.js';
+import { NodeQueue } from '../../src/distributed/NodeQueue.js';
 import { redisForSuite } from './redisForSuite.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 
-describe.skipIf(SKIP_REASON !== undefined)('NodeQueue', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('NodeQueue', () => {
   let redis: TestRedis;
   redisForSuite((started) => (redis = started), () => undefined);
 

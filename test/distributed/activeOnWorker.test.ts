@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../src/types.js';
 import { eventually, readLog, startCoordinator } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
-describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor: running means active on a worker', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('bullmqExecutor: running means active on a worker', () => {
   let redis: TestRedis;
   const workers: WorkerProcess[] = [];
   redisForSuite((started) => (redis = started), () => Promise.all(workers.map((worker) => worker.kill())));

@@ -3,15 +3,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttemptInterruptedError } from '../../src/errors.js';
-import { bullmqExecutor, remoteTask, WorkerLostError } from '../../src/executors/bullmq/index.js';
+import { bullmqExecutor, remoteTask, WorkerLostError } from '../../src/distributed/index.js';
 import type { Attempt, AttemptOutcome } from '../../src/executors/Executor.js';
 import type { TaskSpec } from '../../src/types.js';
 import { eventually, peakUse, readLog, startCoordinator } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
-describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('bullmqExecutor', () => {
   let redis: TestRedis;
   let workers: WorkerProcess[] = [];
   redisForSuite((started) => (redis = started), () => Promise.all(workers.map((worker) => worker.kill())));

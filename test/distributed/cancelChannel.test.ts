@@ -2,12 +2,13 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
-import { bullmqExecutor, createWorker, remoteHandlers } from '../../src/executors/bullmq/index.js';
-import { parseCancelMessage } from '../../src/executors/bullmq/parseCancelMessage.js';
-import { redisKeys } from '../../src/executors/bullmq/redisKeys.js';
+import { bullmqExecutor, createWorker, remoteHandlers } from '../../src/distributed/index.js';
+import { parseCancelMessage } from '../../src/distributed/parseCancelMessage.js';
+import { redisKeys } from '../../src/distributed/redisKeys.js';
 import { eventually } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 
 describe('parseCancelMessage', () => {
   it('reads what a coordinator publishes and nothing else', () => {
@@ -19,7 +20,7 @@ describe('parseCancelMessage', () => {
   });
 });
 
-describe.skipIf(SKIP_REASON !== undefined)('a worker and its cancel channel', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('a worker and its cancel channel', () => {
   let redis: TestRedis;
   redisForSuite((started) => (redis = started), () => undefined);
 

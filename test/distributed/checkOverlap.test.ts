@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoordinator } from './coordinator.js';
-import { SKIP_REASON, startRedis, type TestRedis } from './startRedis.js';
+import { startRedis, type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 
 /** Calls of `command` Redis has served so far (INFO commandstats). */
 async function callsOf(redis: Redis, command: string): Promise<number> {
@@ -9,7 +10,7 @@ async function callsOf(redis: Redis, command: string): Promise<number> {
   return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
 }
 
-describe.skipIf(SKIP_REASON !== undefined)("the coordinator's periodic check", () => {
+describe.skipIf(requireTool('redis-server') !== undefined)("the coordinator's periodic check", () => {
   let redis: TestRedis;
   beforeAll(async () => {
     redis = await startRedis();

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/executors/Executor.js';
-import { AttemptBook, type Tracked } from '../../src/executors/bullmq/AttemptBook.js';
-import type { WorkerAnnouncement } from '../../src/executors/bullmq/AttemptJob.js';
-import { chooseNode } from '../../src/executors/bullmq/chooseNode.js';
-import type { LoadBalancing } from '../../src/executors/bullmq/DistributedOptions.js';
-import { NodeBoard } from '../../src/executors/bullmq/NodeBoard.js';
-import { placeWaiting } from '../../src/executors/bullmq/placeWaiting.js';
+import { AttemptBook, type Tracked } from '../../src/distributed/AttemptBook.js';
+import type { WorkerAnnouncement } from '../../src/distributed/AttemptJob.js';
+import { chooseNode } from '../../src/distributed/chooseNode.js';
+import type { LoadBalancing } from '../../src/distributed/DistributedOptions.js';
+import { NodeBoard } from '../../src/distributed/NodeBoard.js';
+import { placeWaiting } from '../../src/distributed/placeWaiting.js';
 import type { TaskRecord } from '../../src/types.js';
 
 const MODES: readonly LoadBalancing[] = ['round_robin', 'least_loaded', 'resource_aware'];

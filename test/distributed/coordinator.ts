@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { createScheduler } from '../../src/createScheduler.js';
-import { bullmqExecutor, remoteHandlers, type DistributedExecutor, type DistributedOptions } from '../../src/executors/bullmq/index.js';
+import { bullmqExecutor, remoteHandlers, type DistributedExecutor, type DistributedOptions } from '../../src/distributed/index.js';
 import type { Scheduler } from '../../src/scheduler.js';
 import type { SchedulerOptions } from '../../src/types.js';
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bullmqExecutor, createWorker, UnknownNodeError } from '../../src/executors/bullmq/index.js';
+import { bullmqExecutor, createWorker, UnknownNodeError } from '../../src/distributed/index.js';
 import { redisForSuite } from './redisForSuite.js';
 import { SKIP_REASON, type TestRedis } from './startRedis.js';
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
 import { startCli, type CliProcess } from '../cli/runCli.js';
 import { eventually } from './coordinator.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 import { redisForSuite } from './redisForSuite.js';
 
 const WORKLOAD = 'test/fixtures/distributed/restart.yaml';
@@ -21,7 +22,7 @@ async function killHard(coordinator: CliProcess): Promise<void> {
   expect(signal).toBe('SIGKILL');
 }
 
-describe.skipIf(SKIP_REASON !== undefined)('a distributed coordinator SIGKILLed and restarted on its --state file', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('a distributed coordinator SIGKILLed and restarted on its --state file', () => {
   let redis: TestRedis;
   const workers: CliProcess[] = [];
   redisForSuite((started) => (redis = started), () => workers.forEach((worker) => worker.child.kill('SIGKILL')));

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, startCoordinator } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
-describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor.nodes() (what the dashboard shows)', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('bullmqExecutor.nodes() (what the dashboard shows)', () => {
   let redis: TestRedis;
   let workers: WorkerProcess[] = [];
   redisForSuite((started) => (redis = started), () => Promise.all(workers.map((worker) => worker.kill())));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/executors/Executor.js';
-import { AttemptBook, type Tracked } from '../../src/executors/bullmq/AttemptBook.js';
-import type { WorkerAnnouncement } from '../../src/executors/bullmq/AttemptJob.js';
-import { NodeBoard } from '../../src/executors/bullmq/NodeBoard.js';
-import { placeWaiting } from '../../src/executors/bullmq/placeWaiting.js';
+import { AttemptBook, type Tracked } from '../../src/distributed/AttemptBook.js';
+import type { WorkerAnnouncement } from '../../src/distributed/AttemptJob.js';
+import { NodeBoard } from '../../src/distributed/NodeBoard.js';
+import { placeWaiting } from '../../src/distributed/placeWaiting.js';
 import type { TaskRecord } from '../../src/types.js';
 
 const worker = (node: string, concurrency: number): WorkerAnnouncement => ({ id: `w-${node}`, node, concurrency, resources: {}, types: ['t'], runsDescriptors: false, host: 'h', pid: 1 });

@@ -1,14 +1,15 @@
 // What a hostile review found about task:placed listeners that end tasks; each test failed before its fix.
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
-import { bullmqExecutor, createWorker, remoteHandlers } from '../../src/executors/bullmq/index.js';
+import { bullmqExecutor, createWorker, remoteHandlers } from '../../src/distributed/index.js';
 import { eventually } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor and task:placed listeners that end tasks', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('bullmqExecutor and task:placed listeners that end tasks', () => {
   let redis: TestRedis;
   redisForSuite((started) => (redis = started), () => undefined);
 

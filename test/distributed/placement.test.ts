@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createWorker, RedisUnreachableError, UnknownNodeError, bullmqExecutor } from '../../src/executors/bullmq/index.js';
+import { createWorker, RedisUnreachableError, UnknownNodeError, bullmqExecutor } from '../../src/distributed/index.js';
 import { eventually, peakUse, readLog, startCoordinator } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
-import { freePort, SKIP_REASON, type TestRedis } from './startRedis.js';
+import { freePort, type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
-describe.skipIf(SKIP_REASON !== undefined)('bullmqExecutor placement', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('bullmqExecutor placement', () => {
   let redis: TestRedis;
   const workers: WorkerProcess[] = [];
   redisForSuite((started) => (redis = started), () => Promise.all(workers.map((worker) => worker.kill())));

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, startCoordinator } from './coordinator.js';
-import { SKIP_REASON, startRedis, type TestRedis } from './startRedis.js';
+import { startRedis, type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
-describe.skipIf(SKIP_REASON !== undefined)('a coordinator whose Redis goes away', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('a coordinator whose Redis goes away', () => {
   /** The Redis started again on the same port, stopped after the test. */
   const started: TestRedis[] = [];
   const workers: WorkerProcess[] = [];

@@ -5,19 +5,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
-import { bullmqExecutor, remoteHandlers } from '../../src/executors/bullmq/index.js';
+import { bullmqExecutor, remoteHandlers } from '../../src/distributed/index.js';
 import { sqliteStore } from '../../src/stores/sqlite/index.js';
 import { RESTART_TASKS } from '../fixtures/distributed/restartTasks.js';
 import { eventually, readLog, type LogEntry } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';
-import { SKIP_REASON, type TestRedis } from './startRedis.js';
+import { type TestRedis } from './startRedis.js';
+import { requireTool } from '../support/requireTool.js';
 import { startWorkers, type WorkerProcess } from './startWorkers.js';
 
 const COORDINATOR = fileURLToPath(new URL('../fixtures/distributed/coordinatorProcess.ts', import.meta.url));
 
 const entry = (log: readonly LogEntry[], task: string, event: LogEntry['event']): LogEntry | undefined => log.find((e) => e.task === task && e.event === event);
 
-describe.skipIf(SKIP_REASON !== undefined)('createScheduler on sqliteStore + bullmqExecutor, the coordinator SIGKILLed and restarted', () => {
+describe.skipIf(requireTool('redis-server') !== undefined)('createScheduler on sqliteStore + bullmqExecutor, the coordinator SIGKILLed and restarted', () => {
   let redis: TestRedis;
   let workers: WorkerProcess[] = [];
   redisForSuite((started) => (redis = started), () => Promise.all(workers.map((worker) => worker.kill())));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkerAnnouncement } from '../../src/executors/bullmq/AttemptJob.js';
-import { chooseNode } from '../../src/executors/bullmq/chooseNode.js';
-import { createWorker } from '../../src/executors/bullmq/index.js';
-import { NodeBoard } from '../../src/executors/bullmq/NodeBoard.js';
+import type { WorkerAnnouncement } from '../../src/distributed/AttemptJob.js';
+import { chooseNode } from '../../src/distributed/chooseNode.js';
+import { createWorker } from '../../src/distributed/index.js';
+import { NodeBoard } from '../../src/distributed/NodeBoard.js';
 import { InvalidOptionsError } from '../../src/errors.js';
 import { redisForSuite } from './redisForSuite.js';
 import { SKIP_REASON, type TestRedis } from './startRedis.js';

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,10 +5,8 @@ import { createScheduler } from '../../src/createScheduler.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
 import type { Scheduler } from '../../src/scheduler.js';
 import type { TaskRun, TaskSpec } from '../../src/types.js';
+import { skipWithout } from '../support/requireTool.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const SKIP_REASON = `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the dashboard in a real browser`;
 /** Flags that keep the browser off the network: the page must work with every asset served locally. */
 const OFFLINE_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
@@ -50,13 +47,10 @@ describe('dashboard in a real browser', () => {
   });
 
   it('shows tasks reaching final states, the DAG, pools, timeline and explanation, and cancels a running task', async (context) => {
-    if (!hasChromium) {
-      console.warn(`skipping the browser test: ${SKIP_REASON}`);
-      context.skip(SKIP_REASON);
-    }
+    const executablePath = skipWithout(context, 'chromium');
     scheduler = createScheduler({ maxWorkers: 2, defaultRetry: { attempts: 1 } });
     dashboard = await startDashboard(scheduler, { throttleMs: 50 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: OFFLINE_ARGS });
+    browser = await chromium.launch({ executablePath, headless: true, args: OFFLINE_ARGS });
     const page = await browser.newPage({ viewport: { width: 1500, height: 1150 } });
     const pageErrors: string[] = [];
     const foreignRequests: string[] = [];

@@ -1,21 +1,18 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
 import { startCoordinator } from '../distributed/coordinator.js';
-import { SKIP_REASON as NO_REDIS, startRedis, type TestRedis } from '../distributed/startRedis.js';
+import { startRedis, type TestRedis } from '../distributed/startRedis.js';
 import { startWorkers, type WorkerProcess } from '../distributed/startWorkers.js';
+import { findTool, requireTool } from '../support/requireTool.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const NO_CHROMIUM = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the dashboard in a real browser`;
-const SKIP_REASON = NO_CHROMIUM ?? NO_REDIS;
-if (SKIP_REASON !== undefined) console.warn(`skipping the distributed dashboard test: ${SKIP_REASON}`);
+const SKIP = requireTool('chromium') !== undefined || requireTool('redis-server') !== undefined;
 const OFFLINE_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 /** A resource name that would be markup if the page wrote it as HTML. */
 const HOSTILE = '<img src=x onerror="window.pwned=1">';
 
-describe.skipIf(SKIP_REASON !== undefined)('dashboard of a distributed run in a real browser', () => {
+describe.skipIf(SKIP)('dashboard of a distributed run in a real browser', () => {
   let redis: TestRedis | undefined;
   let workers: WorkerProcess[] = [];
   let browser: Browser | undefined;
@@ -38,7 +35,7 @@ describe.skipIf(SKIP_REASON !== undefined)('dashboard of a distributed run in a 
     closeCoordinator = coordinator.close;
     const { scheduler, executor } = coordinator;
     dashboard = await startDashboard(scheduler, { throttleMs: 50, nodes: () => executor.nodes() });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: OFFLINE_ARGS });
+    browser = await chromium.launch({ executablePath: findTool('chromium') as string, headless: true, args: OFFLINE_ARGS });
     const page = await browser.newPage({ viewport: { width: 1500, height: 1150 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));

@@ -5,7 +5,7 @@ import { instrumentScheduler } from '../../src/monitoring/instrumentScheduler.js
 import { manualWork, simulatedScheduler } from '../support/harness.js';
 
 describe('instrumentScheduler started mid-run', () => {
-  it('makes up no span for an attempt that started before it (found by a hostile review: a wait span "completed" for a task that ran)', async () => {
+  it('makes up no span for an attempt that started before it: no wait span "completed" for a task that was already running', async () => {
     const exporter = new InMemorySpanExporter();
     const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     const { scheduler, advance } = simulatedScheduler({ maxWorkers: 1 });
