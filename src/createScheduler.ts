@@ -25,6 +25,7 @@ import type { Scheduler } from './scheduler.js';
 import { createSchedulerLogic, type SchedulerEvent } from './schedulerLogic.js';
 import { inlineExecutor } from './executors/inlineExecutor.js';
 import { Journal } from './supervisor/Journal.js';
+import { TaskCache } from './history/TaskCache.js';
 import { resubmittedTasks } from './supervisor/resubmittedTasks.js';
 import { learnedFromHistory } from './estimates/learnedFromHistory.js';
 import { Supervisor } from './supervisor/Supervisor.js';
@@ -92,6 +93,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     executor: options.executor ?? inlineExecutor(),
     store: journal,
     estimates,
+    cache: options.history === undefined ? undefined : new TaskCache(options.history, () => Date.now()),
   });
   const actor = createActor(createSchedulerLogic(runtime) as AnyActorLogic, {
     clock,

@@ -1,4 +1,5 @@
 import { TaskSchedulingError } from './errors.js';
+import { toCachePlan, type TaskCachePlan } from './history/TaskCachePlan.js';
 import { describeValue } from './internal/describeValue.js';
 import type { ResourceLedger } from './internal/ResourceLedger.js';
 import { validateResources } from './validateResources.js';
@@ -31,6 +32,8 @@ export interface NormalizedTask {
   /** `memoryLimit: 'enforce'`: work that measures itself is killed past its memory request plus the margin. */
   readonly enforceMemory: boolean;
   readonly group: string;
+  /** How it is keyed in the history, when it is cacheable (it gives `inputs` or `cacheKey`). */
+  readonly cache: TaskCachePlan | undefined;
 }
 
 /** What normalizing needs from the scheduler. */
@@ -195,7 +198,13 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
     runs,
     enforceMemory: spec.memoryLimit === undefined ? false : memoryLimit(spec.memoryLimit, `${field}.memoryLimit`),
     group: optionalString(spec.group, `${field}.group`, 'default'),
+    // Most tasks give none of the cache's fields: they cost one check each.
+    cache: hasCacheFields(spec) ? toCachePlan(spec, run, field) : undefined,
   };
+}
+
+function hasCacheFields(spec: TaskSpec<any>): boolean {
+  return spec.inputs !== undefined || spec.cacheKey !== undefined || spec.cache !== undefined || spec.outputs !== undefined || spec.envInputs !== undefined || spec.baseDir !== undefined;
 }
 
 /** Reads a priority input without a field name (for `updateTaskPriority`). */

@@ -147,6 +147,26 @@ export interface TaskSpec<Config = Record<string, unknown>> {
   runs?: string;
   /** Group name for the fair-share policy. @default 'default' */
   group?: string;
+  /**
+   * Files the task reads: paths and globs (`*`, `**`, `?`, `[…]`, `{a,b}`) relative to `baseDir`;
+   * `[]` for a task that reads no file. A task that gives `inputs` (or `cacheKey`) is cacheable:
+   * with a `history`, one whose key has a completed entry completes without running
+   * (docs/incremental-runs.md).
+   */
+  inputs?: readonly string[];
+  /** Files the task writes (paths and globs relative to `baseDir`): stored with its result, restored on a hit. */
+  outputs?: readonly string[];
+  /** Environment variables whose values are part of the task's cache key. */
+  envInputs?: readonly string[];
+  /**
+   * The cache key's own part, for work that reads something `inputs` cannot name: a string, or a
+   * function of the spec that returns one (called once, at scheduling). Makes the task cacheable.
+   */
+  cacheKey?: string | ((spec: TaskSpec<Config>) => string);
+  /** `false`: never cached, even with `inputs`. @default true for a task with `inputs` or `cacheKey` */
+  cache?: boolean;
+  /** The folder `inputs` and `outputs` are relative to. @default process.cwd() at scheduling */
+  baseDir?: string;
 }
 
 /** The record kept for every task, live or finished. */
@@ -186,6 +206,13 @@ export interface TaskRecord {
   readonly error: Error | undefined;
   /** The node its latest attempt was placed on, in a distributed run; undefined elsewhere. */
   readonly node: string | undefined;
+  /** It completed from the history without running (its cache key had a completed entry). */
+  readonly cached: boolean;
+  /**
+   * Why a cacheable task ran (with a history): what changed since its last entry (`inputs/c1.txt
+   * changed`, `command changed`), or `no entry`. Undefined for a hit and for a task not cacheable.
+   */
+  readonly ranBecause: string | undefined;
 }
 
 /** A clock: XState's `Clock` plus the current time. `SimulatedClock` from xstate fits. */

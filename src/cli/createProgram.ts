@@ -74,6 +74,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--metrics-allowed-hosts <names>', 'with --metrics-port: comma-separated host names a scraper may use besides loopback names and IP addresses')
     .option('--state <file>', 'journal the run in this SQLite file; run the same command again to resume it after a crash or Ctrl-C (a workload that conflicts with the stored run, a command changed on a task that already ran included, is refused with the differences)')
     .option('--fresh', 'with --state: discard the stored run and start over')
+    .option('--history <file>', 'keep cached results of cacheable tasks (those with `inputs`) in this SQLite file across runs: an unchanged task completes without running (default: the XENO_HISTORY variable, then scheduler.history); independent of --state')
     .addHelpText(
       'after',
       '\nCtrl-C (or SIGTERM, SIGHUP) cancels the running tasks, kills their processes (SIGTERM, then SIGKILL after 2 s\n' +

@@ -1,4 +1,4 @@
-import type { Workload } from '../config/workloadTypes.js';
+import type { Workload, WorkloadTaskCache } from '../config/workloadTypes.js';
 import { remoteTask } from '../distributed/remoteTask.js';
 import { toTaskRun, type ToTaskRunOptions } from '../workers/runDescriptor.js';
 import type { TaskSpec } from '../types.js';
@@ -8,6 +8,17 @@ import type { RunDescriptor } from '../workers/runDescriptor.js';
 /** What a task runs, as the history's identity of it: the command line, or `module#export`. */
 function runsOf(run: RunDescriptor): string {
   return run.kind === 'command' ? run.command : `${run.module}#${run.export ?? 'default'}`;
+}
+
+/** A workload task's cache settings as a spec's fields: paths stay relative to the workload file's folder. */
+function cacheFields(cache: WorkloadTaskCache): Pick<TaskSpec, 'inputs' | 'outputs' | 'envInputs' | 'cache' | 'baseDir'> {
+  return {
+    ...(cache.inputs === undefined ? {} : { inputs: cache.inputs }),
+    outputs: cache.outputs,
+    envInputs: cache.envInputs,
+    cache: cache.enabled,
+    baseDir: cache.baseDir,
+  };
 }
 
 /**
@@ -44,5 +55,6 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { re
     ...(task.run === undefined ? {} : { runs: runsOf(task.run) }),
     ...(task.group === undefined ? {} : { group: task.group }),
     ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : toTaskRun(task.run, options) }),
+    ...(task.cache === undefined ? {} : cacheFields(task.cache)),
   }));
 }

@@ -24,6 +24,10 @@ export interface TaskRunState {
   readonly output: string | undefined;
   /** In a distributed run: the node its latest attempt went to. */
   readonly node?: string | undefined;
+  /** It completed from the history without running (`--history`). */
+  readonly cached?: boolean;
+  /** Why a cacheable task ran (`--history`): `inputs/c1.txt changed`, `no entry`… */
+  readonly ranBecause?: string | undefined;
 }
 
 /** A state change, as the progress views print it. */
@@ -142,7 +146,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
         const start = task.startedAt ?? now();
         lastStartedAt.set(task.id, start);
         const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (readySince(task) ?? start);
-        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node }, 'started');
+        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node, ranBecause: task.ranBecause }, 'started');
         return;
       }
       case 'task:retrying': {
@@ -152,7 +156,10 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
         return;
       }
       case 'task:completed':
-        finish(task, 'completed', { error: undefined, output: stdoutOf((payload as SchedulerEvents['task:completed']).result) });
+      {
+        const { result, cached } = payload as SchedulerEvents['task:completed'];
+        finish(task, 'completed', { error: undefined, output: stdoutOf(result), cached, ranBecause: task.ranBecause });
+      }
         return;
       case 'task:failed': {
         const { error } = payload as SchedulerEvents['task:failed'];
@@ -173,7 +180,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
     const runningSince = task.status === 'running' ? Math.max(task.startedAt ?? resumedAt, resumedAt) : undefined;
     if (task.status === 'running') lastStartedAt.set(task.id, task.startedAt ?? resumedAt);
     const durationMs = task.startedAt !== undefined && task.completedAt !== undefined ? Math.max(0, task.completedAt - task.startedAt) : 0;
-    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs, node: task.node });
+    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs, node: task.node, cached: task.cached, ranBecause: task.ranBecause });
   }
   scheduler.events.on('*', onEvent);
 

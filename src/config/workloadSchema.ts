@@ -65,6 +65,13 @@ export const workloadTaskSchema = z
     module: z.string().min(1).optional().describe('Module to import, relative to the workload file.'),
     export: z.string().min(1).optional().describe('Name of the module\'s export to run.'),
     worker: z.boolean().optional().describe('Run the module\'s export in a worker thread.'),
+    inputs: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Files the task reads (paths and globs relative to the workload file; [] for none): makes it cacheable with --history (docs/incremental-runs.md).'),
+    outputs: z.array(z.string().min(1)).optional().describe('Files the task writes (paths and globs relative to the workload file): stored with its result, restored when it is cached.'),
+    env_inputs: z.array(z.string().min(1)).optional().describe('Environment variables whose values are part of the task\'s cache key.'),
+    cache: z.boolean().optional().describe('false: never cached, even with inputs.'),
   })
   .superRefine((task, ctx) => {
     const fail = (path: string, message: string, found: string) => ctx.addIssue({ code: 'custom', path: [path], message, params: { found } });

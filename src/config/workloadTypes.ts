@@ -43,6 +43,23 @@ export interface WorkloadTask {
   readonly config: Readonly<Record<string, string | number | boolean>>;
   /** What to run; undefined for a simulation-only task (which `run` must refuse and `simulate` accepts). */
   readonly run: TaskRunDescriptor | undefined;
+  /**
+   * How the task is cached with a history (`--history`): its inputs, outputs and env_inputs, with
+   * paths relative to `baseDir` (the workload file's folder); undefined when it declares none.
+   */
+  readonly cache: WorkloadTaskCache | undefined;
+}
+
+/** A workload task's cache settings (see docs/incremental-runs.md). */
+export interface WorkloadTaskCache {
+  /** The workload file's folder (absolute): inputs and outputs are relative to it. */
+  readonly baseDir: string;
+  /** Files and globs it reads; undefined when it declares none (then it is not cacheable). */
+  readonly inputs: readonly string[] | undefined;
+  readonly outputs: readonly string[];
+  readonly envInputs: readonly string[];
+  /** `cache: false` in the file. */
+  readonly enabled: boolean;
 }
 
 /** A loaded, validated workload. */

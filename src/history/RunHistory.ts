@@ -47,6 +47,8 @@ export interface CacheEntry {
   readonly createdAt: number;
   /** When a run last used it (stored or hit), ms since the epoch. */
   readonly usedAt: number;
+  /** What its key was made of (file hashes, not contents), to say what changed on a later miss. */
+  readonly parts: unknown;
 }
 
 /** What {@link ResultCache.put} stores: the entry, and the content of every output by hash. */
@@ -59,6 +61,8 @@ export interface CachePut {
   /** The content of each output, by its hash; a content the history holds already may be left out. */
   readonly contents: ReadonlyMap<string, Uint8Array>;
   readonly at: number;
+  /** What the key was made of (JSON), kept to say what changed on a later miss. */
+  readonly parts: unknown;
 }
 
 /** One entry as `xeno-scheduler history` lists it. */
@@ -97,6 +101,8 @@ export interface PruneResult {
 export interface ResultCache {
   /** The entry under `key`, or undefined; marks it used at `at`. */
   get(key: string, at: number): CacheEntry | undefined;
+  /** The key parts of the entry stored last for a task of this name, if any (to say why it runs again). */
+  latestParts(task: string): unknown;
   /** Stores (or replaces) an entry and the contents it needs, in one transaction. */
   put(entry: CachePut): void;
   /** The content stored under `hash`, or undefined when the history does not have it. */

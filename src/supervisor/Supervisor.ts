@@ -22,6 +22,7 @@ import { TaskRegistry } from './TaskRegistry.js';
 import { isLive, pendingReasonOf, toRecord, type TaskEntry } from './TaskEntry.js';
 import { TaskActors } from './TaskActors.js';
 import { Waiters } from './Waiters.js';
+import { askHistory, type HistoryHost } from './askHistory.js';
 
 // Events without data are sent as shared constants: one allocation less per send.
 const TASK_BLOCK = Object.freeze({ type: 'task.block' as const });
@@ -52,6 +53,8 @@ export class Supervisor {
   #failure: TaskStoreError | undefined;
   #pumpScheduled = false;
   #view: DispatchView<TaskEntry> | undefined;
+  /** What asking the history needs (see askHistory), when the scheduler has a history. */
+  readonly #history: HistoryHost | undefined;
   /** Failures of the policy's queue about no task in particular since the last dispatch. */
   queueStrikes = 0;
   /** Entries marked queued: what the policy's queue should hold, whatever it says. */
@@ -103,6 +106,12 @@ export class Supervisor {
       moved: (entry) => this.outbox.emit('task:waiting', () => ({ task: toRecord(entry) })),
     });
     this.lifecycle = new TaskLifecycle(this);
+    this.#history = settings.cache && {
+      cache: settings.cache,
+      entry: (id) => this.registry.entries.get(id),
+      send: (entry, event) => this.actors.send(entry, event),
+      reportError: (error) => this.outbox.reportError(error),
+    };
   }
 
   /** Creates the three helper actors as children of the scheduler actor. */
@@ -190,8 +199,12 @@ export class Supervisor {
 
   // ---------------------------------------------------------------- the ready queue
 
-  /** Puts ready tasks in the queue with one event for the lot (a batch may hold 300k). */
-  enqueue(entries: readonly TaskEntry[]): void {
+  /**
+   * Puts ready tasks in the queue with one event for the lot (a batch may hold 300k). With a
+   * history, a cacheable task whose key has an entry completes instead (see askHistory).
+   */
+  enqueue(ready: readonly TaskEntry[]): void {
+    const entries = this.#history === undefined || ready.length === 0 ? ready : askHistory(this.#history, ready);
     if (entries.length === 0) return;
     for (const entry of entries) {
       if (!entry.queued) this.queuedCount++;

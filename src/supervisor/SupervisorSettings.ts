@@ -2,6 +2,7 @@ import type { Emitter } from 'mitt';
 import type { SchedulerEvents } from '../events.js';
 import type { Executor } from '../executors/Executor.js';
 import type { TaskStore } from '../stores/TaskStore.js';
+import type { TaskCache } from '../history/TaskCache.js';
 import type { SchedulerClock, SchedulingPolicy } from '../types.js';
 import type { UsageLearner } from '../usageTypes.js';
 
@@ -21,4 +22,6 @@ export interface SupervisorSettings {
   readonly store: TaskStore | undefined;
   /** What past runs learned, told every attempt's usage; undefined: nothing is learned. */
   readonly estimates: UsageLearner | undefined;
+  /** The result cache over the scheduler's history, when it has one. */
+  readonly cache: TaskCache | undefined;
 }

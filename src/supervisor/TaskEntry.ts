@@ -1,6 +1,8 @@
 import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import type { taskMachine } from '../../machines/taskMachine.js';
 import { TaskCancelledError } from '../errors.js';
+import type { KeyParts } from '../history/cacheKey.js';
+import type { TaskCachePlan } from '../history/TaskCachePlan.js';
 import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
 import type { AttemptUsage, EstimateSource, MeasuredUsage } from '../usageTypes.js';
 import { MEMORY_UNIT_BYTES, RECOMMENDATION_MARGIN } from '../estimates/LearnedEstimates.js';
@@ -80,6 +82,21 @@ export interface TaskEntry extends QueuedTask {
   node: string | undefined;
   /** The clock's handle of its armed deadline (the attempt's timeout, or the retry delay), if any. */
   deadline: unknown;
+  /** How it is keyed in the history, when it is cacheable. */
+  readonly cache: TaskCachePlan | undefined;
+  /**
+   * Its cache key, once the history was asked (when it became ready); kept when it completes, for
+   * its dependents' keys. Undefined for a task not cacheable, or not yet asked.
+   */
+  cacheKey: string | undefined;
+  /** Its key's parts, kept from the question to the completion that stores them. */
+  cacheParts: KeyParts | undefined;
+  /** True once the history was asked (a retry does not ask again). */
+  cacheAsked: boolean;
+  /** It completed from the history, without running. */
+  cached: boolean;
+  /** Why a cacheable task ran (see TaskRecord.ranBecause). */
+  ranBecause: string | undefined;
 }
 
 /**
@@ -97,6 +114,11 @@ export const UNSTARTED = Object.freeze({
   deadline: undefined,
   usage: undefined,
   measured: undefined,
+  cacheKey: undefined,
+  cacheParts: undefined,
+  cacheAsked: false,
+  cached: false,
+  ranBecause: undefined,
 });
 
 const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);
@@ -160,6 +182,8 @@ export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingRe
     ...(entry.estimateSource === undefined ? {} : { estimateSource: entry.estimateSource }),
     ...(entry.usage === undefined ? {} : { usage: entry.usage }),
     ...(entry.enforceMemory ? { memoryLimitBytes: memoryLimitBytes(entry.resources) } : {}),
+    cached: entry.cached,
+    ranBecause: entry.ranBecause,
   });
 }
 

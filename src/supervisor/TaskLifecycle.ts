@@ -9,6 +9,10 @@ import { AttemptHandle } from './AttemptHandle.js';
 import { noteAttemptUsage } from './noteAttemptUsage.js';
 import { toStoredError } from './toStoredTask.js';
 import { toError } from '../internal/toError.js';
+import type { CacheableTask } from '../history/cacheKey.js';
+
+/** An entry the history was asked about: it has its cache plan. */
+type CacheableEntry = TaskEntry & CacheableTask;
 
 // Records taken in an entry action describe the state being entered.
 const RUNNING = Object.freeze({ status: 'running' as const, pendingReason: undefined });
@@ -286,9 +290,14 @@ export class TaskLifecycle {
     s.dequeue(entry);
     const at = entry.completedAt;
     if (status === 'completed') {
-      s.settings.store?.record({ kind: 'completed', id, at, result });
+      s.settings.store?.record(entry.cacheKey === undefined ? { kind: 'completed', id, at, result } : { kind: 'completed', id, at, result, cacheKey: entry.cacheKey, cached: entry.cached });
+      // A run that the history did not have is stored under the key it had when it became ready.
+      if (entry.cacheParts !== undefined && entry.cacheKey !== undefined && !entry.cached) {
+        s.settings.cache?.remember(entry as CacheableEntry, entry.cacheKey, entry.cacheParts, result, (error) => s.outbox.reportError(error));
+        entry.cacheParts = undefined;
+      }
       // Heard before what it makes ready: a listener never sees a dependent ready while this runs.
-      s.outbox.emit('task:completed', () => ({ task: toRecord(entry), result }));
+      s.outbox.emit('task:completed', () => ({ task: toRecord(entry), result, cached: entry.cached }));
       s.graph.send({ type: 'graph.completed', id });
       for (const ready of s.graph.getSnapshot().context.unblocked) this.#release(ready);
     } else {

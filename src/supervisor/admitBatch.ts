@@ -69,6 +69,7 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
       error: undefined,
       cancelReason: undefined,
       ...UNSTARTED,
+      cache: task.cache,
     };
     created.push(entry);
   }

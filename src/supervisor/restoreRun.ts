@@ -65,6 +65,11 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     error: toError(state.error),
     cancelReason: state.cancelReason,
     ...UNSTARTED,
+    cache: stored.cache,
+    cacheKey: state.cacheKey,
+    // A completed task was asked already; a pending one is asked when it is ready.
+    cacheAsked: state.status === 'completed',
+    cached: state.cached === true,
   };
 }
 

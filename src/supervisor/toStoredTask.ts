@@ -26,6 +26,7 @@ export function toStoredTask(entry: TaskEntry, task: NormalizedTask): StoredTask
     group: entry.group,
     createdAt: entry.createdAt,
     dependencyDeadline: entry.dependencyDeadline,
+    ...(entry.cache === undefined ? {} : { cache: entry.cache }),
   };
 }
 

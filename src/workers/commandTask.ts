@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { identifyRun } from '../history/runIdentity.js';
 import type { TaskContext, TaskRun } from '../types.js';
 import { captureOutput } from './captureOutput.js';
 import { CommandFailedError } from './CommandFailedError.js';
@@ -90,7 +91,7 @@ export function commandTask(command: string, options: CommandTaskOptions = {}): 
   assertNonNegativeInteger('maxOutputBytes', maxOutputBytes);
   assertNonNegativeInteger('killGraceMs', killGraceMs);
   const settings = { ...options, maxOutputBytes, killGraceMs };
-  return (ctx: TaskContext) => runCommand(command, ctx, settings);
+  return identifyRun((ctx: TaskContext) => runCommand(command, ctx, settings), { kind: 'command', command });
 }
 
 type Settings = CommandTaskOptions & Required<Pick<CommandTaskOptions, 'maxOutputBytes' | 'killGraceMs'>>;

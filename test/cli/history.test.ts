@@ -22,6 +22,7 @@ function historyWith(file: string, ages: Record<string, number>): void {
       outputs: [{ path: `${task}.out`, hash, size: 1000, mode: 0o644 }],
       contents: new Map([[hash, content]]),
       at: Date.now() - days * DAY,
+      parts: { task },
     });
   }
   history.close();

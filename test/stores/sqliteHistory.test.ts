@@ -34,6 +34,7 @@ function entry(key: string, at: number, ...contents: string[]): CachePut {
     outputs: blobs.map((blob, i) => ({ path: `out/${key}-${i}.txt`, hash: sha(blob), size: blob.byteLength, mode: 0o644 })),
     contents: new Map(blobs.map((blob) => [sha(blob), blob])),
     at,
+    parts: { key },
   };
 }
 

@@ -29,8 +29,9 @@ export const HISTORY_MIGRATIONS: readonly HistoryMigration[] = [
     version: 1,
     feature: 'result cache',
     sql: `
-CREATE TABLE cache_entries (key TEXT PRIMARY KEY, task TEXT NOT NULL, type TEXT NOT NULL, result TEXT, result_bytes INTEGER NOT NULL, created_at REAL NOT NULL, used_at REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE cache_entries (key TEXT PRIMARY KEY, task TEXT NOT NULL, type TEXT NOT NULL, result TEXT, result_bytes INTEGER NOT NULL, parts TEXT NOT NULL, created_at REAL NOT NULL, used_at REAL NOT NULL) WITHOUT ROWID;
 CREATE INDEX cache_entries_used ON cache_entries (used_at);
+CREATE INDEX cache_entries_task ON cache_entries (task, created_at);
 CREATE TABLE cache_outputs (key TEXT NOT NULL, path TEXT NOT NULL, hash TEXT NOT NULL, size INTEGER NOT NULL, mode INTEGER NOT NULL, PRIMARY KEY (key, path)) WITHOUT ROWID;
 CREATE INDEX cache_outputs_hash ON cache_outputs (hash);
 CREATE TABLE cache_contents (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, content BLOB NOT NULL);

@@ -7,6 +7,7 @@ interface EntryRow {
   task: string;
   type: string;
   result: string | null;
+  parts: string;
   created_at: number;
   used_at: number;
 }
@@ -24,10 +25,11 @@ export type InTransaction = <T>(what: string, work: () => T) => T;
  * cache.get('9f2c…', Date.now());
  */
 export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction): ResultCache {
-  const selectEntry = db.prepare('SELECT key, task, type, result, created_at, used_at FROM cache_entries WHERE key = ?');
+  const selectEntry = db.prepare('SELECT key, task, type, result, parts, created_at, used_at FROM cache_entries WHERE key = ?');
   const touchEntry = db.prepare('UPDATE cache_entries SET used_at = ? WHERE key = ?');
   const selectOutputs = db.prepare('SELECT path, hash, size, mode FROM cache_outputs WHERE key = ? ORDER BY path');
-  const upsertEntry = db.prepare('INSERT OR REPLACE INTO cache_entries (key, task, type, result, result_bytes, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const upsertEntry = db.prepare('INSERT OR REPLACE INTO cache_entries (key, task, type, result, result_bytes, parts, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const selectLatest = db.prepare('SELECT parts FROM cache_entries WHERE task = ? ORDER BY created_at DESC LIMIT 1');
   const deleteOutputs = db.prepare('DELETE FROM cache_outputs WHERE key = ?');
   const insertOutput = db.prepare('INSERT INTO cache_outputs (key, path, hash, size, mode) VALUES (?, ?, ?, ?, ?)');
   const hasContent = db.prepare('SELECT 1 AS found FROM cache_contents WHERE hash = ?');
@@ -72,6 +74,7 @@ export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction)
         outputs: selectOutputs.all(key) as CachedOutput[],
         createdAt: row.created_at,
         usedAt: at,
+        parts: JSON.parse(row.parts),
       };
       return entry;
     },
@@ -79,7 +82,7 @@ export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction)
       const result = entry.result === undefined ? null : toJson(entry.result);
       inTransaction(`storing the result of task "${entry.task}"`, () => {
         const before = selectOutputs.all(entry.key) as CachedOutput[];
-        upsertEntry.run(entry.key, entry.task, entry.type, result, result === null ? 0 : Buffer.byteLength(result), entry.at, entry.at);
+        upsertEntry.run(entry.key, entry.task, entry.type, result, result === null ? 0 : Buffer.byteLength(result), toJson(entry.parts), entry.at, entry.at);
         deleteOutputs.run(entry.key);
         for (const output of entry.outputs) {
           insertOutput.run(entry.key, output.path, output.hash, output.size, output.mode);
@@ -89,6 +92,10 @@ export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction)
         }
         if (before.length > 0) collect();
       });
+    },
+    latestParts(task) {
+      const row = selectLatest.get(task) as { parts: string } | undefined;
+      return row === undefined ? undefined : JSON.parse(row.parts);
     },
     content(hash) {
       const row = selectContent.get(hash) as { content: Uint8Array } | undefined;

@@ -1,0 +1,109 @@
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/createScheduler.js';
+import { commandTask } from '../../src/workers/commandTask.js';
+import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
+import { sqliteHistory } from '../../src/stores/sqlite/sqliteHistory.js';
+import type { TaskRecord, TaskSpec } from '../../src/types.js';
+import { useTempFolder } from '../support/tempStore.js';
+
+const temp = useTempFolder();
+
+/** A two-step pipeline in `folder`: `count` reads inputs/*.txt and writes out/count.txt; `report` reads that. */
+function pipeline(folder: string, countCommand = 'cat inputs/*.txt | wc -l > out/count.txt && cat out/count.txt'): TaskSpec[] {
+  return [
+    { id: 'count', inputs: ['inputs/*.txt'], outputs: ['out/count.txt'], baseDir: folder, run: commandTask(`mkdir -p out && ${countCommand}`, { cwd: folder }) },
+    { id: 'report', dependencies: ['count'], inputs: ['out/count.txt'], outputs: ['out/report.txt'], baseDir: folder, run: commandTask('echo "lines: $(cat out/count.txt)" > out/report.txt && cat out/report.txt', { cwd: folder }) },
+  ];
+}
+
+/** Runs the specs once with a history on `file`; returns the records and the completion events. */
+async function runOnce(file: string, specs: TaskSpec[], store = memoryTaskStore()) {
+  const history = sqliteHistory(file);
+  const scheduler = createScheduler({ history, store });
+  const events: { id: string; cached: boolean }[] = [];
+  scheduler.events.on('task:completed', ({ task, cached }) => events.push({ id: task.id, cached }));
+  try {
+    const ids = scheduler.scheduleTasks(specs);
+    await scheduler.onIdle();
+    const records: TaskRecord[] = ids.map((id) => scheduler.getTask(id));
+    return { records, events, store };
+  } finally {
+    await scheduler.stop();
+    history.close();
+  }
+}
+
+describe('createScheduler({ history })', () => {
+  it('completes unchanged cacheable tasks from the history, restoring a deleted output without a run', async () => {
+    const folder = temp.folder;
+    mkdirSync(join(folder, 'inputs'));
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\nb\n');
+    const file = join(folder, 'h.db');
+    const first = await runOnce(file, pipeline(folder));
+    expect(first.records.map((r) => [r.id, r.status, r.cached, r.ranBecause])).toEqual([
+      ['count', 'completed', false, 'no entry'],
+      ['report', 'completed', false, 'no entry'],
+    ]);
+    const report = readFileSync(join(folder, 'out', 'report.txt'), 'utf8');
+
+    rmSync(join(folder, 'out', 'report.txt'));
+    const second = await runOnce(file, pipeline(folder));
+    expect(second.records.map((r) => [r.id, r.cached, r.attempts, r.ranBecause])).toEqual([
+      ['count', true, 0, undefined],
+      ['report', true, 0, undefined],
+    ]);
+    expect(second.events).toEqual([
+      { id: 'count', cached: true },
+      { id: 'report', cached: true },
+    ]);
+    expect(second.records[1]?.result).toEqual(first.records[1]?.result);
+    expect(readFileSync(join(folder, 'out', 'report.txt'), 'utf8')).toBe(report);
+  });
+
+  it('reruns a task whose input changed and what depends on it, saying why', async () => {
+    const folder = temp.folder;
+    mkdirSync(join(folder, 'inputs'));
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\n');
+    const file = join(folder, 'h.db');
+    await runOnce(file, pipeline(folder));
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\nb\nc\n');
+    const second = await runOnce(file, pipeline(folder));
+    expect(second.records.map((r) => [r.id, r.cached, r.ranBecause])).toEqual([
+      ['count', false, 'inputs/c1.txt changed'],
+      ['report', false, 'out/count.txt changed'],
+    ]);
+    expect(readFileSync(join(folder, 'out', 'report.txt'), 'utf8').trim()).toBe('lines: 3');
+  });
+
+  it('reruns a task whose command changed, and journals a hit as a completion with its key', async () => {
+    const folder = temp.folder;
+    mkdirSync(join(folder, 'inputs'));
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\n');
+    const file = join(folder, 'h.db');
+    await runOnce(file, pipeline(folder));
+    const changed = await runOnce(file, pipeline(folder, 'cat inputs/*.txt | wc -c > out/count.txt && cat out/count.txt'));
+    expect(changed.records.map((r) => [r.id, r.cached, r.ranBecause])).toEqual([
+      ['count', false, 'command changed'],
+      ['report', false, 'out/count.txt changed'],
+    ]);
+    const again = await runOnce(file, pipeline(folder, 'cat inputs/*.txt | wc -c > out/count.txt && cat out/count.txt'));
+    const stored = again.store.load();
+    expect(stored.map((state) => [state.task.id, state.status, state.cached, typeof state.cacheKey])).toEqual([
+      ['count', 'completed', true, 'string'],
+      ['report', 'completed', true, 'string'],
+    ]);
+  });
+
+  it('never stores a failed attempt', async () => {
+    const folder = temp.folder;
+    const file = join(folder, 'h.db');
+    const failing: TaskSpec[] = [{ id: 'flaky', inputs: [], retry: { attempts: 1 }, baseDir: folder, run: commandTask('exit 3', { cwd: folder }) }];
+    const first = await runOnce(file, failing);
+    expect(first.records[0]?.status).toBe('failed');
+    const second = await runOnce(file, failing);
+    expect(second.records[0]).toMatchObject({ status: 'failed', cached: false, ranBecause: 'no entry' });
+    expect(existsSync(file)).toBe(true);
+  });
+});
