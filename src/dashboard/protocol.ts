@@ -1,5 +1,5 @@
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
-import type { NodeStatus, QueuedTask, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
+import type { AttemptUsage, EstimateSource, NodeStatus, QueuedTask, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
 
 /** What the page knows of a task in its list, its DAG and its counters. */
 export interface TaskView {
@@ -91,6 +91,11 @@ export interface TaskDetail {
     readonly startedAt: number | undefined;
     readonly completedAt: number | undefined;
     readonly error: string | undefined;
+    /** The estimate it is planned with (ms), and where it came from (`declared`, or learned: `task`, `command`, `type`, `default`). */
+    readonly estimateMs: number | undefined;
+    readonly estimateSource: EstimateSource | undefined;
+    /** What its latest attempt that ended used (duration, peak memory, CPU time). */
+    readonly usage: AttemptUsage | undefined;
   };
   readonly history: readonly TransitionView[];
   /** `explainTask`'s answer while the task is pending. */
