@@ -42,12 +42,12 @@ export class UsageStats {
   readonly #cpuMs: DecayingHistogram;
   readonly #cores: DecayingHistogram;
 
-  constructor(halfLifeMs = USAGE_HALF_LIFE_MS) {
-    this.#duration = new DecayingHistogram({ halfLifeMs, minValue: 1 });
+  constructor(halfLifeMs = USAGE_HALF_LIFE_MS, histograms?: readonly [DecayingHistogram, DecayingHistogram, DecayingHistogram, DecayingHistogram]) {
+    this.#duration = histograms?.[0] ?? new DecayingHistogram({ halfLifeMs, minValue: 1 });
     // 1 MiB resolution at the bottom: a process's own footprint is several MiB.
-    this.#peakRss = new DecayingHistogram({ halfLifeMs, minValue: 2 ** 20 });
-    this.#cpuMs = new DecayingHistogram({ halfLifeMs, minValue: 1 });
-    this.#cores = new DecayingHistogram({ halfLifeMs, minValue: 0.001 });
+    this.#peakRss = histograms?.[1] ?? new DecayingHistogram({ halfLifeMs, minValue: 2 ** 20 });
+    this.#cpuMs = histograms?.[2] ?? new DecayingHistogram({ halfLifeMs, minValue: 1 });
+    this.#cores = histograms?.[3] ?? new DecayingHistogram({ halfLifeMs, minValue: 0.001 });
   }
 
   /**
@@ -142,12 +142,10 @@ export class UsageStats {
         throw new RangeError(`usage.${field}: ${(error as Error).message}`);
       }
     };
-    const duration = histogram('durationMs');
-    const stats = new UsageStats(duration.halfLifeMs);
-    stats.#duration.merge(duration);
-    stats.#peakRss.merge(histogram('peakRssBytes'));
-    stats.#cpuMs.merge(histogram('cpuMs'));
-    stats.#cores.merge(histogram('cores'));
+    const histograms = [histogram('durationMs'), histogram('peakRssBytes'), histogram('cpuMs'), histogram('cores')] as const;
+    const halfLifeMs = histograms[0].halfLifeMs;
+    if (histograms.some((h) => h.halfLifeMs !== halfLifeMs)) throw new RangeError(`usage: expected one half-life for every histogram, found ${histograms.map((h) => h.halfLifeMs).join(', ')}`);
+    const stats = new UsageStats(halfLifeMs, histograms);
     stats.runs = count(value.runs, 'runs');
     stats.memoryKills = count(value.memoryKills, 'memoryKills');
     return stats;
