@@ -39,6 +39,11 @@ export interface LearnedEstimatesOptions {
   halfLifeMs?: number;
   /** Told of every row that changed (the history file writes it). */
   onChange?: (row: UsageRow) => void;
+  /**
+   * Plans without learning: `observe` changes nothing (a simulation plans with a history and must
+   * not teach it virtual durations). @default false
+   */
+  frozen?: boolean;
 }
 
 /** The documented fallback estimate for a task of which nothing is known. */
@@ -76,12 +81,14 @@ export class LearnedEstimates implements UsageLearner {
   /** Task rows by what they run, for a task renamed since. */
   readonly #byRuns = new Map<string, UsageRow[]>();
   readonly #onChange: ((row: UsageRow) => void) | undefined;
+  readonly #isFrozen: boolean;
 
   constructor(options: LearnedEstimatesOptions = {}) {
     this.defaultEstimateMs = options.defaultEstimateMs ?? DEFAULT_ESTIMATE_MS;
     this.margin = options.margin ?? RECOMMENDATION_MARGIN;
     this.halfLifeMs = options.halfLifeMs ?? USAGE_HALF_LIFE_MS;
     this.#onChange = options.onChange;
+    this.#isFrozen = options.frozen === true;
   }
 
   /** Adds rows read from a history file (a row already held is replaced). */
@@ -99,6 +106,7 @@ export class LearnedEstimates implements UsageLearner {
    * {@link UsageStats.observe} for what counts).
    */
   observe(task: TaskIdentity, usage: AttemptUsage, at: number, options: ObserveOptions = {}): void {
+    if (this.#isFrozen) return;
     const own = this.#tasks.get(taskKey(task)) ?? this.#put({ kind: 'task', key: taskKey(task), name: task.name, type: task.type, runs: task.runs, stats: new UsageStats(this.halfLifeMs) });
     const type = this.#types.get(task.type) ?? this.#put({ kind: 'type', key: task.type, name: '', type: task.type, runs: '', stats: new UsageStats(this.halfLifeMs) });
     own.stats.observe(usage, at, options);

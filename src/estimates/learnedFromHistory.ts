@@ -7,7 +7,7 @@ import { UsageStats } from './UsageStats.js';
  * The learned estimates a history file holds: every row of its usage section read now, and every
  * row that changes written back at once (an attempt's end writes its task's row and its type's).
  * A row whose statistics cannot be read is refused with a {@link HistoryError} naming the file and
- * the row, and nothing is written.
+ * the row, and nothing is written. With `frozen`, nothing is ever written (see {@link LearnedEstimatesOptions.frozen}).
  *
  * @example
  * const learned = learnedFromHistory(sqliteHistory('h.db'));
@@ -27,8 +27,12 @@ export function learnedFromHistory(
   });
   const learned = new LearnedEstimates({
     ...rest,
-    onChange: (row) =>
-      history.usage.put({ kind: row.kind, key: row.key, name: row.name, type: row.type, runs: row.runs, stats: row.stats.toJSON(), updatedAt: now() }),
+    ...(rest.frozen === true
+      ? {}
+      : {
+          onChange: (row: UsageRow) =>
+            history.usage.put({ kind: row.kind, key: row.key, name: row.name, type: row.type, runs: row.runs, stats: row.stats.toJSON(), updatedAt: now() }),
+        }),
   });
   learned.load(rows);
   return learned;

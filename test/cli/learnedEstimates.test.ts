@@ -93,6 +93,25 @@ describe('run --history: learned estimates', () => {
     expect(third.tasks.find((task) => task.name === 'holder')?.status).toBe('completed');
   });
 
+  it('simulate --history plans with what a history learned, runs a task with no duration for its learned estimate, and writes nothing to it', async () => {
+    const history = join(temp.folder, 'h.db');
+    const learnedFrom = join(temp.folder, 'learn.yaml');
+    writeFileSync(learnedFrom, 'tasks:\n  slow:\n    command: sleep 0.4\n  fast:\n    command: sleep 0.05\n');
+    await run([learnedFrom, '--history', history]);
+    const before = (await runMain(['history', history, '--json'])).stdout;
+    // The same tasks without estimates or durations: only the history times them.
+    const plan = join(temp.folder, 'plan.yaml');
+    writeFileSync(plan, 'tasks:\n  slow:\n    command: sleep 0.4\n  fast:\n    command: sleep 0.05\n');
+    const refused = await runMain(['simulate', plan]);
+    expect(refused.stderr).toMatch(/an `estimate` or a `duration` to simulate \(or --history/);
+    const simulated = await runMain(['simulate', plan, '--history', history, '--json', '--max-workers', '1']);
+    expect(simulated.code).toBe(0);
+    const makespanMs = (JSON.parse(simulated.stdout) as { policies: { makespanMs: number }[] }).policies[0]!.makespanMs;
+    expect(makespanMs).toBeGreaterThan(400);
+    expect(makespanMs).toBeLessThan(3000);
+    expect((await runMain(['history', history, '--json'])).stdout).toBe(before);
+  });
+
   it('refuses auto for a pool other than memory and cpu, naming the task and the field', async () => {
     const file = join(temp.folder, 'bad.yaml');
     writeFileSync(file, 'tasks:\n  a:\n    resources: { disk: auto }\n    command: "true"\n');

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HistoryError } from '../../src/errors.js';
 import { learnedFromHistory } from '../../src/estimates/learnedFromHistory.js';
-import { LearnedEstimates, type TaskIdentity } from '../../src/estimates/LearnedEstimates.js';
+import { LearnedEstimates } from '../../src/estimates/LearnedEstimates.js';
 import { UsageStats } from '../../src/estimates/UsageStats.js';
 import { sqliteHistory } from '../../src/stores/sqlite/sqliteHistory.js';
-import type { AttemptUsage } from '../../src/usageTypes.js';
+import type { AttemptUsage, TaskIdentity } from '../../src/usageTypes.js';
 import { useTempFolder } from '../support/tempStore.js';
 
 const temp = useTempFolder();
