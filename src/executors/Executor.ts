@@ -29,8 +29,13 @@ export interface Attempt {
   measured?(usage: MeasuredUsage): void;
 }
 
-/** How an attempt ended: its result, or the error it failed with. */
-export type AttemptOutcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: Error };
+/**
+ * How an attempt ended: its result, or the error it failed with; `usage`, what its work measured
+ * of itself where that happened elsewhere (a worker process of a distributed run).
+ */
+export type AttemptOutcome = ({ readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: Error }) & {
+  readonly usage?: MeasuredUsage;
+};
 
 /**
  * Where outcomes go: keyed by task id and attempt, not by a live object, so an outcome that

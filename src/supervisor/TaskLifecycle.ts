@@ -156,7 +156,10 @@ export class TaskLifecycle {
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
   readonly deliver = (taskId: string, attempt: number, outcome: AttemptOutcome): void => {
-    const ref = this.#s.registry.entries.get(taskId)?.ref;
+    const entry = this.#s.registry.entries.get(taskId);
+    // Measured where the work ran (a remote worker): this attempt's, unless a late one's.
+    if (outcome.usage !== undefined && entry?.attempts === attempt && entry.outcome === undefined) entry.measured = outcome.usage;
+    const ref = entry?.ref;
     // A late outcome (after cancel, timeout or a newer attempt) reaches a stopped actor or
     // fails the machine's attempt guard: either way it changes nothing.
     if (ref !== undefined && ref.getSnapshot().status === 'active') {
