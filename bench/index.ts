@@ -4,6 +4,7 @@
  */
 import { run as runDistributed } from './distributed.bench.js';
 import { run as runEstimates } from './estimates.bench.js';
+import { run as runHistory } from './history.bench.js';
 import { run as runInspection } from './inspection.bench.js';
 import { run as runMonitoring } from './monitoring.bench.js';
 import { run as runPolicies } from './policies.bench.js';
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   distributed: () => runDistributed(),
   workload: () => runWorkload(),
   estimates: () => runEstimates(),
+  history: () => runHistory(),
 };
 
 const chosen = process.argv.slice(2);

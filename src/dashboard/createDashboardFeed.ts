@@ -58,6 +58,8 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
     dependencies: record.dependencies,
     attempts: record.attempts,
     ...(record.node === undefined ? {} : { node: record.node }),
+    ...(record.cached ? { cached: true as const } : {}),
+    ...(record.ranBecause === undefined ? {} : { ranBecause: record.ranBecause }),
   });
 
   return {

@@ -13,6 +13,10 @@ export interface TaskView {
   readonly attempts: number;
   /** The node its latest attempt was placed on, in a distributed run (absent elsewhere). */
   readonly node?: string;
+  /** It completed from the history without running (absent otherwise). */
+  readonly cached?: true;
+  /** Why a cacheable task ran, with a history: `inputs/c1.txt changed`, `no entry`… (absent otherwise). */
+  readonly ranBecause?: string;
 }
 
 /** A node of a distributed run, as the optional `nodes` source of `startDashboard` reports it. */

@@ -122,13 +122,13 @@ export function keyOf(parts: KeyParts): string {
   return sha(canonicalJson(parts));
 }
 
-function changedEntries(label: string, before: Readonly<Record<string, string | null>>, now: Readonly<Record<string, string | null>>): string | undefined {
+function changedEntries(label: string, gone: string, before: Readonly<Record<string, string | null>>, now: Readonly<Record<string, string | null>>): string | undefined {
   const changes: string[] = [];
   for (const [name, value] of Object.entries(now)) {
     if (!(name in before)) changes.push(value === null ? `${label}${name} missing` : `${label}${name} added`);
     else if (before[name] !== value) changes.push(value === null ? `${label}${name} removed` : before[name] === null ? `${label}${name} added` : `${label}${name} changed`);
   }
-  for (const name of Object.keys(before)) if (!(name in now)) changes.push(`${label}${name} no longer matched`);
+  for (const name of Object.keys(before)) if (!(name in now)) changes.push(`${label}${name} ${gone}`);
   if (changes.length === 0) return undefined;
   return changes.length <= 3 ? changes.join(', ') : `${changes.slice(0, 3).join(', ')} and ${changes.length - 3} more`;
 }
@@ -151,9 +151,9 @@ export function whyRan(previous: KeyParts | undefined, parts: KeyParts): string 
   }
   if (previous.config !== parts.config) return 'config changed';
   if (previous.customKey !== parts.customKey) return 'cacheKey changed';
-  const inputs = changedEntries('', previous.inputs ?? {}, parts.inputs ?? {});
+  const inputs = changedEntries('', 'no longer an input', previous.inputs ?? {}, parts.inputs ?? {});
   if (inputs !== undefined) return inputs;
-  const env = changedEntries('$', previous.env, parts.env);
+  const env = changedEntries('$', 'no longer in env_inputs', previous.env, parts.env);
   if (env !== undefined) return env;
   if (canonicalJson(previous.outputs) !== canonicalJson(parts.outputs)) return 'outputs changed';
   const dependencies = Object.keys(parts.dependencies).filter((id) => previous.dependencies[id] !== parts.dependencies[id]);

@@ -189,7 +189,7 @@ export class TaskLifecycle {
     // Every attempt's end counts back to pending; settle() then moves it on to its final state.
     if (wasActive) s.registry.move('running', 'pending');
     s.releaseRun(entry);
-    if (wasActive) noteAttemptUsage(s.settings, entry, event);
+    if (wasActive) noteAttemptUsage(s.settings, entry, event, (error) => s.outbox.reportError(error));
     const { onFinish } = s.settings.policy;
     if (onFinish) {
       try {

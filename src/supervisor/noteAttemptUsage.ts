@@ -1,4 +1,5 @@
-import { MemoryLimitError } from '../errors.js';
+import { MemoryLimitError, SchedulerError } from '../errors.js';
+import { toError } from '../internal/toError.js';
 import type { SupervisorSettings } from './SupervisorSettings.js';
 import type { TaskEntry } from './TaskEntry.js';
 
@@ -9,12 +10,18 @@ export const MEMORY_RAISE_FACTOR = 1.2;
  * An active attempt ended (`event`: its machine event): its usage is kept on the entry (duration
  * from its start to now, and what its work measured), told to the history (`settings.estimates`),
  * and, when `memoryLimit: 'enforce'` killed it, its memory request is raised for the retry
- * (× {@link MEMORY_RAISE_FACTOR}, bounded by the pool) and the kill counted by the history.
+ * (× {@link MEMORY_RAISE_FACTOR}, bounded by the pool) and the kill counted by the history. A
+ * history that throws (it cannot write) goes to `reportError`: the attempt ends as it did.
  *
  * @example
- * noteAttemptUsage(settings, entry, { type: 'task.succeed' }); // entry.usage = { durationMs: 1200, … }
+ * noteAttemptUsage(settings, entry, { type: 'task.succeed' }, reportError); // entry.usage = { durationMs: 1200, … }
  */
-export function noteAttemptUsage(settings: Pick<SupervisorSettings, 'clock' | 'estimates' | 'resources'>, entry: TaskEntry, event: { type: string; error?: unknown }): void {
+export function noteAttemptUsage(
+  settings: Pick<SupervisorSettings, 'clock' | 'estimates' | 'resources'>,
+  entry: TaskEntry,
+  event: { type: string; error?: unknown },
+  reportError: (error: SchedulerError) => void,
+): void {
   if (entry.startedAt === undefined) return;
   const now = settings.clock.now();
   const measured = entry.measured;
@@ -35,8 +42,13 @@ export function noteAttemptUsage(settings: Pick<SupervisorSettings, 'clock' | 'e
   if (settings.estimates === undefined || entry.runs === undefined) return;
   if (event.type !== 'task.succeed' && killed === undefined && event.type !== 'task.fail') return;
   const identity = { name: entry.name, runs: entry.runs, type: entry.type };
-  settings.estimates.observe(identity, entry.usage, now, {
-    completed: event.type === 'task.succeed',
-    ...(killed === undefined ? {} : { killedAtRequestBytes: killed.requestBytes }),
-  });
+  try {
+    settings.estimates.observe(identity, entry.usage, now, {
+      completed: event.type === 'task.succeed',
+      ...(killed === undefined ? {} : { killedAtRequestBytes: killed.requestBytes }),
+    });
+  } catch (error) {
+    // Learning is advice: a history that cannot be written (a full disk) is reported, and the run goes on.
+    reportError(error instanceof SchedulerError ? error : new SchedulerError('INTERNAL', `learning from task "${entry.id}" failed: ${toError(error).message}`, { cause: error }));
+  }
 }

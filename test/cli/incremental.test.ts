@@ -118,6 +118,15 @@ describe('run --history', () => {
     }
   });
 
+  it('runs the proof-pipeline example from its history the second time: every task cached, nothing run', async () => {
+    const history = join(temp.folder, 'h.db');
+    const first = await run(['config/examples/proof-pipeline.yaml', '--history', history]);
+    expect(first.summary).toMatchObject({ total: 15, completed: 15, cached: 0 });
+    const second = await run(['config/examples/proof-pipeline.yaml', '--history', history]);
+    expect(second.summary).toMatchObject({ total: 15, completed: 15, cached: 15 });
+    expect(second.tasks.find((task) => task.name === 'theorem_am_gm')?.output).toBe('theorem am_gm verified');
+  }, 60_000);
+
   it('refuses a garbage history by name before anything runs, and leaves it as it was', async () => {
     const folder = temp.folder;
     const workload = writeWorkload(folder);

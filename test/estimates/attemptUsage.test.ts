@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HistoryError } from '../../src/errors.js';
 import { LearnedEstimates } from '../../src/estimates/LearnedEstimates.js';
 import type { Executor } from '../../src/executors/Executor.js';
 import type { TaskSpec } from '../../src/types.js';
@@ -60,6 +61,21 @@ describe('what an attempt used, as the scheduler keeps it', () => {
     expect(scheduler.getTask('auto').estimateSource).toBe('task');
     expect(Math.abs(scheduler.getTask('auto').estimateMs! / 5000 - 1)).toBeLessThan(0.025);
     expect(scheduler.getTask('unknown')).toMatchObject({ estimateMs: 10_000, estimateSource: 'default' });
+  });
+
+  it('reports a history that cannot be written as an error event, and ends the attempt as it did', async () => {
+    const learned = new LearnedEstimates({
+      onChange: () => {
+        throw new HistoryError('h.db', 'storing the usage of task "a" failed (SQLITE_FULL): database or disk is full');
+      },
+    });
+    const { scheduler } = simulatedScheduler({ estimates: learned });
+    const errors: Error[] = [];
+    scheduler.events.on('error', ({ error }) => errors.push(error));
+    const id = scheduler.scheduleTask({ name: 'a', run: () => 'done' });
+    const record = await scheduler.waitForTask(id);
+    expect(record).toMatchObject({ status: 'completed', result: 'done' });
+    expect(errors.map((error) => error.message)).toEqual(['history "h.db": storing the usage of task "a" failed (SQLITE_FULL): database or disk is full']);
   });
 
   it('plans as before with no history: no estimate, no source', () => {

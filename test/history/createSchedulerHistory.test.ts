@@ -2,6 +2,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/createScheduler.js';
+import { createDashboardFeed } from '../../src/dashboard/createDashboardFeed.js';
+import { createTaskTracker } from '../../src/dashboard/createTaskTracker.js';
 import { commandTask } from '../../src/workers/commandTask.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import { sqliteHistory } from '../../src/stores/sqlite/sqliteHistory.js';
@@ -94,6 +96,55 @@ describe('createScheduler({ history })', () => {
       ['count', 'completed', true, 'string'],
       ['report', 'completed', true, 'string'],
     ]);
+  });
+
+  it('journals a hit as a completion: a scheduler resumed on the store keeps it cached and asks no history again', async () => {
+    const folder = temp.folder;
+    mkdirSync(join(folder, 'inputs'));
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\n');
+    const file = join(folder, 'h.db');
+    await runOnce(file, pipeline(folder));
+    const { store } = await runOnce(file, pipeline(folder));
+    const empty = sqliteHistory(join(folder, 'empty.db'));
+    const resumed = createScheduler({ store, history: empty });
+    try {
+      expect(resumed.scheduleTasks(pipeline(folder))).toEqual(['count', 'report']);
+      await resumed.onIdle();
+      expect(resumed.listTasks().map((r) => [r.id, r.status, r.cached, r.attempts])).toEqual([
+        ['count', 'completed', true, 0],
+        ['report', 'completed', true, 0],
+      ]);
+      expect(empty.cache.totals().entries).toBe(0);
+    } finally {
+      await resumed.stop();
+      empty.close();
+    }
+  });
+
+  it('shows cached tasks and why the others ran in the dashboard\'s task data', async () => {
+    const folder = temp.folder;
+    mkdirSync(join(folder, 'inputs'));
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\n');
+    const file = join(folder, 'h.db');
+    const lint: TaskSpec = { id: 'lint', inputs: [], run: commandTask('echo style ok') };
+    await runOnce(file, [...pipeline(folder), lint]);
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\nb\n');
+    const history = sqliteHistory(file);
+    const scheduler = createScheduler({ history });
+    const tracker = createTaskTracker({ root: scheduler.actor, now: () => Date.now(), onChange: () => {} });
+    const feed = createDashboardFeed(scheduler, tracker, { canControl: false, queueLimit: 10, now: () => Date.now() });
+    try {
+      scheduler.scheduleTasks([...pipeline(folder), lint]);
+      await scheduler.onIdle();
+      expect(feed.snapshot().tasks.map((task) => [task.id, task.cached, task.ranBecause])).toEqual([
+        ['count', undefined, 'inputs/c1.txt changed'],
+        ['report', undefined, 'out/count.txt changed'],
+        ['lint', true, undefined],
+      ]);
+    } finally {
+      await scheduler.stop();
+      history.close();
+    }
   });
 
   it('never stores a failed attempt', async () => {

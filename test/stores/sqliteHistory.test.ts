@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -7,19 +6,13 @@ import type { CachePut } from '../../src/history/RunHistory.js';
 import { HISTORY_SCHEMA_VERSION, sqliteHistory } from '../../src/stores/sqlite/sqliteHistory.js';
 import { openDatabase } from '../../src/stores/sqlite/openDatabase.js';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
+import { holdHistory } from '../support/holdInChild.js';
+import { thrownOf } from '../support/thrownStoreError.js';
 import { useTempFolder } from '../support/tempStore.js';
 
 const temp = useTempFolder();
 
-function thrown(call: () => unknown): HistoryError {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HistoryError);
-    return error as HistoryError;
-  }
-  throw new Error('expected a HistoryError');
-}
+const thrown = (call: () => unknown): HistoryError => thrownOf(HistoryError, call);
 
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -36,23 +29,6 @@ function entry(key: string, at: number, ...contents: string[]): CachePut {
     at,
     parts: { key },
   };
-}
-
-/** Runs a child Node that opens the history and holds it until told to exit. */
-function holdInChild(file: string): Promise<{ exit: () => Promise<void> }> {
-  const script = `
-    const { sqliteHistory } = await import(${JSON.stringify(new URL('../../src/stores/sqlite/sqliteHistory.ts', import.meta.url).href)});
-    sqliteHistory(${JSON.stringify(file)}).cache.list();
-    process.stdout.write('held\\n');
-    process.stdin.on('data', () => process.exit(0));
-  `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout.once('data', () =>
-      resolve({ exit: () => new Promise((done) => (child.once('exit', () => done()), child.stdin.write('x'))) }),
-    );
-  });
 }
 
 describe('sqliteHistory', () => {
@@ -165,7 +141,7 @@ describe('sqliteHistory', () => {
     const history = sqliteHistory(file);
     history.cache.put(entry('a', 1, 'kept'));
     history.close();
-    const holder = await holdInChild(file);
+    const holder = await holdHistory(file);
     try {
       expect(thrown(() => sqliteHistory(file)).message).toBe(
         `history "${file}": is in use by another run (another process holds it for writing); wait for it to end, or give this run another --history file`,

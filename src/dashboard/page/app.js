@@ -125,7 +125,9 @@ function render() {
   if (model.nodes !== null) renderNodes(byId('nodes').tBodies[0], byId('nodes-note'), model.nodes);
   renderQueue(byId('queue'), byId('queue-note'), model.queue, select);
   const selected = model.selectedId === null ? undefined : model.tasks.get(model.selectedId);
-  byId('detail-title').textContent = selected ? `${selected.id}: ${stateLabel(selected)}${selected.node && selected.state !== 'pending.dispatched' ? ` (node ${selected.node})` : ''}` : 'select a task';
+  byId('detail-title').textContent = selected
+    ? `${selected.id}: ${stateLabel(selected)}${selected.node && selected.state !== 'pending.dispatched' ? ` (node ${selected.node})` : ''}${selected.ranBecause ? ` (ran: ${selected.ranBecause})` : ''}`
+    : 'select a task';
   byId('detail-panel').dataset.state = selected ? selected.state : '';
   statechartView.update(model.statechart, selected ? selected.state : null);
   byId('controls').hidden = !model.canControl || !selected;

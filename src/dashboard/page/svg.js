@@ -34,6 +34,8 @@ export function pathThrough(points) {
 
 /** A task's state in words: a dispatched one says it waits for a worker, and on which node. */
 export function stateLabel(task) {
+  // Completed from the history without running (incremental runs).
+  if (task.cached === true) return `${task.state} (cached)`;
   if (task.state !== 'pending.dispatched') return task.state;
   return task.node ? `waiting for a worker on ${task.node}` : 'dispatched, waiting for a worker';
 }

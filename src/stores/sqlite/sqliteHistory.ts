@@ -88,11 +88,12 @@ export function sqliteHistory(file: string, options: SqliteHistoryOptions = {}):
       throw new HistoryError(file, `${what} failed${typeof code === 'string' ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   };
+  const cache = sqliteResultCache(db, inTransaction);
   return {
     file,
     driver: db.driver,
     openedVersion,
-    cache: sqliteResultCache(db, inTransaction),
+    cache,
     usage: sqliteUsageHistory(db, inTransaction),
     size: () => (statSync(path, { throwIfNoEntry: false })?.size ?? 0) + (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0),
     compact() {
@@ -102,8 +103,12 @@ export function sqliteHistory(file: string, options: SqliteHistoryOptions = {}):
     },
     close() {
       if (isClosed) return;
-      isClosed = true;
-      db.close();
+      try {
+        cache.writeTouches();
+      } finally {
+        isClosed = true;
+        db.close();
+      }
     },
   };
 }

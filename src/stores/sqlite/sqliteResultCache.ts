@@ -24,7 +24,7 @@ export type InTransaction = <T>(what: string, work: () => T) => T;
  * const cache = sqliteResultCache(db, inTransaction);
  * cache.get('9f2c…', Date.now());
  */
-export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction): ResultCache {
+export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction): ResultCache & { writeTouches(): void } {
   const selectEntry = db.prepare('SELECT key, task, type, result, parts, created_at, used_at FROM cache_entries WHERE key = ?');
   const touchEntry = db.prepare('UPDATE cache_entries SET used_at = ? WHERE key = ?');
   const selectOutputs = db.prepare('SELECT path, hash, size, mode FROM cache_outputs WHERE key = ? ORDER BY path');
@@ -37,6 +37,34 @@ export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction)
   const selectContent = db.prepare('SELECT content FROM cache_contents WHERE hash = ?');
   const deleteEntry = db.prepare('DELETE FROM cache_entries WHERE key = ?');
   const removeOrphans = db.prepare('DELETE FROM cache_contents WHERE hash NOT IN (SELECT hash FROM cache_outputs)');
+
+  /**
+   * Uses waiting to be written: a hit marks its entry used without a transaction of its own; the
+   * hits of one tick (a batch admitted at once) share one, written in a microtask (or before
+   * anything that reads or changes the entries). Lost in a crash, they only make a prune by age
+   * see those entries as older than they are.
+   */
+  const touched = new Map<string, number>();
+  const writeTouches = (): void => {
+    if (touched.size === 0) return;
+    const pending = [...touched];
+    touched.clear();
+    inTransaction('marking cache entries used', () => {
+      for (const [key, at] of pending) touchEntry.run(at, key);
+    });
+  };
+  const touch = (key: string, at: number): void => {
+    if (touched.size === 0) queueMicrotask(() => writeTouchesQuietly());
+    touched.set(key, at);
+  };
+  /** From the microtask there is no caller to throw to: a failed write of uses is dropped (they only order prunes). */
+  const writeTouchesQuietly = (): void => {
+    try {
+      writeTouches();
+    } catch {
+      // see above
+    }
+  };
 
   /** Removes what no entry refers to: the contents of outputs that are gone. */
   const collect = (): { contents: number; bytes: number } => {
@@ -62,10 +90,11 @@ export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction)
   };
 
   return {
+    writeTouches,
     get(key, at) {
       const row = selectEntry.get(key) as EntryRow | undefined;
       if (row === undefined) return undefined;
-      inTransaction('marking a cache entry used', () => touchEntry.run(at, key));
+      touch(key, at);
       const entry: CacheEntry = {
         key: row.key,
         task: row.task,
@@ -80,6 +109,7 @@ export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction)
     },
     put(entry: CachePut) {
       const result = entry.result === undefined ? null : toJson(entry.result);
+      writeTouches();
       inTransaction(`storing the result of task "${entry.task}"`, () => {
         const before = selectOutputs.all(entry.key) as CachedOutput[];
         upsertEntry.run(entry.key, entry.task, entry.type, result, result === null ? 0 : Buffer.byteLength(result), toJson(entry.parts), entry.at, entry.at);
@@ -102,6 +132,7 @@ export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction)
       return row?.content;
     },
     list() {
+      writeTouches();
       const rows = db
         .prepare(
           `SELECT e.key AS key, e.task AS task, e.type AS type, e.created_at AS createdAt, e.used_at AS usedAt,
@@ -114,6 +145,7 @@ export function sqliteResultCache(db: SqlDatabase, inTransaction: InTransaction)
     },
     totals,
     prune(options: PruneOptions): PruneResult {
+      writeTouches();
       return inTransaction('pruning the cache', () => {
         let entries = 0;
         let bytes = 0;
