@@ -36,7 +36,7 @@ describe('createWorkerPool', () => {
     // A pool of its own: the shared one's counts are another test's.
     const own = createWorkerPool({ maxThreads: 1 });
     const hold = own.task(fixture('cpu.mjs'), 'holdAndSum');
-    await hold({ ...taskContext({ mib: 64, n: 30_000_000 }), reportUsage: (usage) => reported.push(usage) }).finally(() => own.destroy());
+    await Promise.resolve(hold({ ...taskContext({ mib: 64, n: 30_000_000 }), reportUsage: (usage) => reported.push(usage) })).finally(() => own.destroy());
     expect(reported).toHaveLength(1);
     expect(reported[0]!.measuredBy).toBe('thread');
     expect(reported[0]!.peakRssBytes! / 2 ** 20).toBeGreaterThanOrEqual(64);
