@@ -1,14 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { createScheduler } from '../src/createScheduler.js';
 import { LearnedEstimates } from '../src/estimates/LearnedEstimates.js';
-import { commandTask } from '../src/workers/commandTask.js';
 import { createRandom } from '../src/simulate/createRandom.js';
 import { formatTable } from '../src/simulate/formatTable.js';
 import { generateDagWorkload } from '../src/simulate/generateDagWorkload.js';
 import { simulate } from '../src/simulate/simulate.js';
 import type { WorkloadFileTask } from '../src/simulate/types.js';
-import type { PolicyName, TaskSpec } from '../src/types.js';
+import type { PolicyName } from '../src/types.js';
+import { runMemoryHogs, type MemoryHogsRun } from '../test/support/memoryHogs.js';
 import { median } from './median.js';
 
 /** Random DAGs per policy. */
@@ -79,29 +78,10 @@ async function makespans(policy: PolicyName, seed: number): Promise<Record<strin
  */
 async function memoryAuto(): Promise<{ declaredMs: number; autoMs: number; requested: number; kills: number }> {
   const learned = new LearnedEstimates();
-  const hold = "python3 -c \"b = b'x' * (100 * 2 ** 20); import time; time.sleep(1)\"";
-  const runOnce = async (memory: number | 'auto'): Promise<{ ms: number; requested: number; kills: number }> => {
-    const scheduler = createScheduler({ estimates: learned, maxWorkers: 8, resources: { memory: 1, cpu: 8 } });
-    const specs: TaskSpec[] = Array.from({ length: 8 }, (_, i) => ({
-      name: `hold${i}`,
-      type: 'hold',
-      runs: hold,
-      resources: { memory },
-      memoryLimit: 'enforce',
-      retry: { attempts: 3, backoffMs: 0 },
-      run: commandTask(hold),
-    }));
-    const started = performance.now();
-    const ids = scheduler.scheduleTasks(specs);
-    const records = await Promise.all(ids.map((id) => scheduler.waitForTask(id)));
-    const ms = performance.now() - started;
-    await scheduler.stop();
-    const kills = records.reduce((sum, record) => sum + record.attempts - 1, 0) + records.filter((r) => r.status !== 'completed').length;
-    return { ms, requested: records[0]?.resources['memory'] ?? Number.NaN, kills };
-  };
-  const declared = await runOnce(0.4);
-  const auto = await runOnce('auto');
-  return { declaredMs: declared.ms, autoMs: auto.ms, requested: auto.requested, kills: declared.kills + auto.kills };
+  const kills = (run: MemoryHogsRun): number => run.records.reduce((sum, record) => sum + record.attempts - 1, 0) + run.records.filter((r) => r.status !== 'completed').length;
+  const declared = await runMemoryHogs(learned, 0.4);
+  const auto = await runMemoryHogs(learned, 'auto');
+  return { declaredMs: declared.makespanMs, autoMs: auto.makespanMs, requested: auto.records[0]?.resources['memory'] ?? Number.NaN, kills: kills(declared) + kills(auto) };
 }
 
 /**

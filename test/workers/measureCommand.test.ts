@@ -6,10 +6,10 @@ import { commandTask } from '../../src/workers/commandTask.js';
 import { createProcessGroupMonitor } from '../../src/workers/createProcessGroupMonitor.js';
 import type { MeasuredUsage } from '../../src/usageTypes.js';
 import { taskContext } from './taskContext.js';
+import { holdCommand } from '../support/memoryHogs.js';
 
 const MiB = 2 ** 20;
-/** A command that touches `mib` MiB (every page written) and holds it for `seconds`. */
-const hold = (mib: number, seconds = 0.6): string => `python3 -c "b = b'x' * (${mib} * 2 ** 20); import time; time.sleep(${seconds})"`;
+const hold = (mib: number, seconds = 0.6): string => holdCommand(mib, seconds);
 /** A command whose child (a grandchild of the shell) holds the memory: the whole group counts. */
 const holdInChild = (mib: number): string => `sh -c '${hold(mib).replace(/'/g, `'"'"'`)}' & wait`;
 
