@@ -54,7 +54,14 @@ export type TaskMachineEvent =
   /** The backoff is over: the runtime sends it when the retry delay it armed on entry has passed. */
   | { type: 'task.retry' }
   /** The attempt's time is up: the runtime sends it `timeoutMs` after the attempt started. */
-  | { type: 'task.timeout'; attempt: number };
+  | { type: 'task.timeout'; attempt: number }
+  /**
+   * The attempt's work is gone with the process that ran it (its scheduler died: a resumed run
+   * found it interrupted). Not the work's failure: within its budget (`interruptions`, this one
+   * included, at most `maxInterruptions`) the task waits in the queue again and the attempt is
+   * not counted against its retries; past it the task fails with `error`.
+   */
+  | { type: 'task.interrupted'; attempt: number; interruptions: number; maxInterruptions: number; error: Error };
 
 /** What a task machine ends with. */
 export interface TaskMachineOutput {
@@ -77,6 +84,11 @@ export interface TaskMachineOutput {
  * did run: the attempt becomes active and ends in the same step. A failure there means the work
  * never ran (an executor reports `active` before the outcome of work that ran): the attempt is
  * withdrawn (`withdrawWork`), as it is by a cancel or an upstream failure.
+ *
+ * An attempt whose work died with its scheduler (`task.interrupted`, from a run resumed from its
+ * store) is handed back: the task waits in the queue again with one more run allowed, so the
+ * attempt uses none of its retries, while the runtime's count of interruptions stays within the
+ * task's budget; past it the task fails.
  *
  * Time is the runtime's, as the dependency timeout is: it arms the attempt's deadline when
  * `startWork` runs and sends `task.timeout` (with the attempt, so a late one is ignored) when it
@@ -138,9 +150,11 @@ export const taskMachine = setup({
     }),
     recordFailure: assign({
       error: ({ event, context }) =>
-        event.type === 'task.fail' || event.type === 'task.upstreamFailed' ? event.error : context.error,
+        event.type === 'task.fail' || event.type === 'task.upstreamFailed' || event.type === 'task.interrupted' ? event.error : context.error,
       outcome: 'failed' as const,
     }),
+    /** An interrupted attempt is handed back: one more run is allowed, so it uses no retry. */
+    handBackAttempt: assign({ maxAttempts: ({ context }) => context.maxAttempts + 1 }),
     markFailed: assign({ outcome: 'failed' as const }),
     recordError: assign({
       error: ({ event, context }) =>
@@ -158,8 +172,9 @@ export const taskMachine = setup({
   },
   guards: {
     isCurrentAttempt: ({ context, event }) =>
-      (event.type === 'task.succeed' || event.type === 'task.fail' || event.type === 'task.timeout' || event.type === 'task.active') &&
+      (event.type === 'task.succeed' || event.type === 'task.fail' || event.type === 'task.timeout' || event.type === 'task.active' || event.type === 'task.interrupted') &&
       event.attempt === context.attempt,
+    hasInterruptionsLeft: ({ event }) => event.type === 'task.interrupted' && event.interruptions <= event.maxInterruptions,
     canRetry: ({ context, event }) =>
       context.attempt < context.maxAttempts && event.type === 'task.fail' && event.attempt === context.attempt,
     hasAttemptsLeft: ({ context }) => context.attempt < context.maxAttempts,
@@ -211,6 +226,10 @@ export const taskMachine = setup({
             ],
             'task.cancel': { target: '#task.cancelled', actions: ['withdrawWork', 'recordCancel'] },
             'task.upstreamFailed': { target: '#task.failed', actions: ['withdrawWork', 'recordFailure'] },
+            'task.interrupted': [
+              { guard: and(['isCurrentAttempt', 'hasInterruptionsLeft']), target: 'queued', actions: ['withdrawWork', 'handBackAttempt', 'requeue'] },
+              { guard: 'isCurrentAttempt', target: '#task.failed', actions: ['withdrawWork', 'recordFailure'] },
+            ],
           },
         },
         paused: {
@@ -236,6 +255,10 @@ export const taskMachine = setup({
           { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordFailure' },
         ],
         'task.cancel': { target: 'cancelled', actions: 'recordCancel' },
+        'task.interrupted': [
+          { guard: and(['isCurrentAttempt', 'hasInterruptionsLeft']), target: 'pending.queued', actions: ['handBackAttempt', 'requeue'] },
+          { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordFailure' },
+        ],
       },
     },
     completed: { type: 'final' },

@@ -19,6 +19,7 @@ import {
   resolveHandlers,
   resolveResources,
   resolveRetry,
+  DEFAULT_MAX_INTERRUPTIONS,
   resolveSchedulerPolicy,
 } from './resolveSchedulerOptions.js';
 import type { Scheduler } from './scheduler.js';
@@ -68,6 +69,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     defaultPriority: parsePriority(options.defaultPriority ?? 'normal', 'options.defaultPriority'),
     defaultTimeoutMs: numberOption(options.defaultTimeoutMs, 'defaultTimeoutMs', 300_000),
     defaultRetry: resolveRetry(options.defaultRetry),
+    maxInterruptions: integerOption(options.maxInterruptions, 'maxInterruptions', DEFAULT_MAX_INTERRUPTIONS, 0),
     handlers: resolveHandlers(options.handlers),
     ledger: new ResourceLedger(resources),
     // Generated ids start with '#', which a chosen id may not: the two never meet, in any order.
@@ -124,7 +126,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   let recovered: RecoveredRun | undefined;
   const stored = journal?.load() ?? [];
   if (stored.length > 0) {
-    send({ type: 'scheduler.restore', states: stored, options: { handlers: defaults.handlers, onRestored: (run) => (recovered = run) } });
+    send({ type: 'scheduler.restore', states: stored, options: { handlers: defaults.handlers, maxInterruptions: defaults.maxInterruptions, onRestored: (run) => (recovered = run) } });
   }
 
   const scheduleBatch = (specs: readonly TaskSpec<any>[], single: boolean): string[] => {

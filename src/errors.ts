@@ -149,18 +149,41 @@ export class SchedulerStoppedError extends SchedulerError {
 }
 
 /**
- * An attempt that was running when its scheduler's process stopped (a crash, a kill): it counts
- * as a failed attempt, and the task retries if attempts remain.
+ * An attempt that was running when its scheduler's process ended without stopping it (a crash, a
+ * kill -9, a power loss), or whose work was otherwise lost with the process that ran it (a
+ * distributed job gone from its queue, a lost worker: `WorkerLostError` in the BullMQ
+ * executor). A run resumed from its store counts the crash interruptions of a task apart from its
+ * retries (`maxInterruptions`): the task starts again without using a retry, and fails with this
+ * error, `interruptions` set, once it was interrupted more than `maxInterruptions` times. Without
+ * `interruptions` it is one attempt's error (a lost worker in a live run counts as a failed attempt).
+ *
+ * @example
+ * new AttemptInterruptedError('a', 4, { interruptions: 4, maxInterruptions: 3 }).message;
+ * // 'task "a": attempt 4 was interrupted, its 4th interruption (more than maxInterruptions 3): ...'
  */
 export class AttemptInterruptedError extends SchedulerError {
   readonly taskId: string;
   readonly attempt: number;
-  constructor(taskId: string, attempt: number) {
-    super('ATTEMPT_INTERRUPTED', `task "${taskId}": attempt ${attempt} was interrupted (its scheduler ended without stopping it: a crash or a kill)`);
+  /** How many of the task's attempts were interrupted, this one included, when it failed for it; undefined otherwise. */
+  readonly interruptions: number | undefined;
+  /** The task's budget of interruptions, when it failed for exceeding it; undefined otherwise. */
+  readonly maxInterruptions: number | undefined;
+  constructor(taskId: string, attempt: number, budget?: { readonly interruptions: number; readonly maxInterruptions: number }) {
+    const count = budget === undefined ? '' : `, its ${ordinal(budget.interruptions)} interruption (more than maxInterruptions ${budget.maxInterruptions})`;
+    super('ATTEMPT_INTERRUPTED', `task "${taskId}": attempt ${attempt} was interrupted${count} (its scheduler ended without stopping it: a crash or a kill)`);
     this.name = 'AttemptInterruptedError';
     this.taskId = taskId;
     this.attempt = attempt;
+    this.interruptions = budget?.interruptions;
+    this.maxInterruptions = budget?.maxInterruptions;
   }
+}
+
+/** 1st, 2nd, 3rd, 4th, 11th, 21st... */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface NormalizedTask {
   readonly hasOwnRun: boolean;
   readonly timeoutMs: number;
   readonly retry: Required<RetryOptions>;
+  /** Crash interruptions a resumed run tolerates before the task fails (see TaskSpec.maxInterruptions). */
+  readonly maxInterruptions: number;
   /** The estimate the task declared (what a store keeps). */
   readonly estimateMs: number | undefined;
   /** The estimate it is planned with: the declared one, else the learned one; undefined without either. */
@@ -41,6 +43,7 @@ export interface NormalizeDefaults {
   readonly defaultPriority: TaskPriority;
   readonly defaultTimeoutMs: number;
   readonly defaultRetry: Required<RetryOptions>;
+  readonly maxInterruptions: number;
   readonly handlers: Readonly<Record<string, TaskRun<any>>>;
   readonly ledger: ResourceLedger;
   readonly newId: () => string;
@@ -193,6 +196,7 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
       backoffFactor: optionalNumber(retry.backoffFactor, `${field}.retry.backoffFactor`, 1, defaults.defaultRetry.backoffFactor),
       maxBackoffMs: optionalNumber(retry.maxBackoffMs, `${field}.retry.maxBackoffMs`, 0, defaults.defaultRetry.maxBackoffMs),
     },
+    maxInterruptions: optionalNumber(spec.maxInterruptions, `${field}.maxInterruptions`, 0, defaults.maxInterruptions, true),
     estimateMs: declared,
     ...plannedEstimate(declared, spec.estimateMs === 'auto', identity, defaults.learned),
     runs,

@@ -13,6 +13,9 @@ export const DEFAULT_RETRY: Required<RetryOptions> = Object.freeze({
   maxBackoffMs: 60_000,
 });
 
+/** Crash interruptions a task may have before it fails, when neither it nor the scheduler says. */
+export const DEFAULT_MAX_INTERRUPTIONS = 3;
+
 /** Every option `createScheduler` knows; anything else is refused with a did-you-mean. */
 const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'maxWorkers',
@@ -20,6 +23,7 @@ const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'handlers',
   'defaultTimeoutMs',
   'defaultRetry',
+  'maxInterruptions',
   'maxDependencyDepth',
   'dependencyTimeoutMs',
   'defaultPriority',

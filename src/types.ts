@@ -167,6 +167,14 @@ export interface TaskSpec<Config = Record<string, unknown>> {
   cache?: boolean;
   /** The folder `inputs` and `outputs` are relative to. @default process.cwd() at scheduling */
   baseDir?: string;
+  /**
+   * How many times a run resumed from its store may find this task's attempt interrupted (its
+   * scheduler's process died: a kill -9, a power loss) and start it again without using a retry.
+   * Interrupted once more, it fails with an AttemptInterruptedError naming the count. Retries
+   * stay for the task's own failures; an attempt a `stop()` cut short is never counted.
+   * @default the scheduler's `maxInterruptions` (3)
+   */
+  maxInterruptions?: number;
 }
 
 /** The record kept for every task, live or finished. */
@@ -237,6 +245,13 @@ export interface SchedulerOptions {
   defaultTimeoutMs?: number;
   /** Retry defaults. @default { attempts: 4, backoffMs: 1000, backoffFactor: 2, maxBackoffMs: 60000 } */
   defaultRetry?: RetryOptions;
+  /**
+   * Crash interruptions a task may have before it fails, for tasks that give no
+   * `maxInterruptions`: a run resumed from its store starts an interrupted attempt's task again
+   * without using a retry, up to this many times (see {@link TaskSpec.maxInterruptions}).
+   * @default 3
+   */
+  maxInterruptions?: number;
   /** Longest chain of dependencies allowed (edges from a task to its deepest ancestor). @default 10 */
   maxDependencyDepth?: number;
   /** A task still waiting for its dependencies after this many ms fails with a DependencyError; `0` disables. @default 600000 */
@@ -300,7 +315,11 @@ export interface RecoveredRun {
   readonly pending: number;
   /**
    * Attempts that were running when the last scheduler on the store ended without `stop()` (a
-   * crash, a kill): each counts as a failed attempt (AttemptInterruptedError), retried if attempts remain.
+   * crash, a kill). Each goes to the executor's `adopt`: one whose work is gone with that
+   * process (always, with the inline executor; a distributed job no node holds) is interrupted:
+   * its task starts again without using a retry, and fails with AttemptInterruptedError once
+   * interrupted more than its `maxInterruptions`; one a distributed executor re-attaches to (its
+   * job still runs or ended meanwhile) is not.
    */
   readonly interrupted: readonly { readonly id: string; readonly attempt: number }[];
   /**

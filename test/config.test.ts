@@ -18,7 +18,7 @@ const noEnv = { env: {} };
 const seedConfig: XenoConfig = {
   scheduler: {
     type: 'task',
-    task_scheduler: { max_workers: 4, timeout: 300, retry_attempts: 3 },
+    task_scheduler: { max_workers: 4, timeout: 300, retry_attempts: 3, max_interruptions: 3 },
     resource_scheduler: { cpu_cores: 4, memory_gb: 8, disk_gb: 100, network_bandwidth: 1000, custom: {} },
     dependency_scheduler: { max_dependency_depth: 10, dependency_timeout: 600 },
     priority_scheduler: {
@@ -40,7 +40,7 @@ describe('parseConfig', () => {
 
   it('keeps the given values and defaults the rest', () => {
     const config = parseConfig('scheduler:\n  task_scheduler:\n    max_workers: 16\n', '<string>', noEnv);
-    expect(config.scheduler.task_scheduler).toEqual({ max_workers: 16, timeout: 300, retry_attempts: 3 });
+    expect(config.scheduler.task_scheduler).toEqual({ max_workers: 16, timeout: 300, retry_attempts: 3, max_interruptions: 3 });
     expect(config.scheduler.resource_scheduler).toEqual(seedConfig.scheduler.resource_scheduler);
   });
 
@@ -52,7 +52,7 @@ describe('parseConfig', () => {
     const configArbitrary = section({
       scheduler: section({
         type: fc.constantFrom(...schedulerTypes),
-        task_scheduler: section({ max_workers: fc.integer({ min: 1, max: 512 }), timeout: nonNegative, retry_attempts: fc.integer({ min: 0, max: 20 }) }),
+        task_scheduler: section({ max_workers: fc.integer({ min: 1, max: 512 }), timeout: nonNegative, retry_attempts: fc.integer({ min: 0, max: 20 }), max_interruptions: fc.integer({ min: 0, max: 20 }) }),
         resource_scheduler: section({
           cpu_cores: positive,
           memory_gb: positive,
@@ -136,7 +136,7 @@ describe('applyEnvOverrides', () => {
   it('wins over the file and leaves the file\'s other keys alone', () => {
     const text = 'scheduler:\n  task_scheduler:\n    max_workers: 2\n    timeout: 30\n';
     const config = parseConfig(text, '<string>', { env: { XENO_SCHEDULER__TASK_SCHEDULER__MAX_WORKERS: '6' } });
-    expect(config.scheduler.task_scheduler).toEqual({ max_workers: 6, timeout: 30, retry_attempts: 3 });
+    expect(config.scheduler.task_scheduler).toEqual({ max_workers: 6, timeout: 30, retry_attempts: 3, max_interruptions: 3 });
   });
 
   it('sets lists and lower-cased map keys', () => {
@@ -176,7 +176,7 @@ describe('applyEnvOverrides', () => {
       name: 'an unknown key',
       env: { XENO_SCHEDULER__TASK_SCHEDULER__MAX_WORKER: '2' },
       message:
-        'env XENO_SCHEDULER__TASK_SCHEDULER__MAX_WORKER: scheduler.task_scheduler.max_worker: expected one of the keys max_workers, timeout, retry_attempts, found unknown key "max_worker" (did you mean "max_workers"?)',
+        'env XENO_SCHEDULER__TASK_SCHEDULER__MAX_WORKER: scheduler.task_scheduler.max_worker: expected one of the keys max_workers, timeout, retry_attempts, max_interruptions, found unknown key "max_worker" (did you mean "max_workers"?)',
     },
     {
       name: 'a key below a value that is not a mapping',
@@ -223,6 +223,7 @@ describe('toSchedulerOptions', () => {
         resources: { cpu: 4, memory: 8, disk: 100, network: 1000 },
         defaultTimeoutMs: 300_000,
         defaultRetry: { attempts: 4 },
+        maxInterruptions: 3,
         maxDependencyDepth: 10,
         dependencyTimeoutMs: 600_000,
         defaultPriority: 3,
@@ -232,12 +233,12 @@ describe('toSchedulerOptions', () => {
     });
   });
 
-  it('adds custom resources, converts seconds and counts retries as extra runs', () => {
+  it('adds custom resources, converts seconds, counts retries as extra runs and keeps max_interruptions apart', () => {
     const config = parseConfig(
       [
         'scheduler:',
         '  type: resource',
-        '  task_scheduler: { timeout: 2.5, retry_attempts: 0 }',
+        '  task_scheduler: { timeout: 2.5, retry_attempts: 0, max_interruptions: 7 }',
         '  resource_scheduler: { cpu_cores: 2, custom: { gpu: 1 } }',
         '  priority_scheduler: { policy: fair-share, aging_interval: 0, backfill: true, group_weights: { proofs: 3 }, default_priority: lowest }',
       ].join('\n'),
@@ -248,6 +249,7 @@ describe('toSchedulerOptions', () => {
     expect(options.resources).toEqual({ cpu: 2, memory: 8, disk: 100, network: 1000, gpu: 1 });
     expect(options.defaultTimeoutMs).toBe(2500);
     expect(options.defaultRetry).toEqual({ attempts: 1 });
+    expect(options.maxInterruptions).toBe(7);
     expect(options.defaultPriority).toBe(1);
     expect(policyOptions).toEqual({ name: 'fair-share', priorityBoost: 1.2, agingIntervalMs: 0, backfill: true, groupWeights: { proofs: 3 } });
   });

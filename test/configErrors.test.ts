@@ -21,7 +21,7 @@ const badConfigs: readonly BadFile[] = [
     name: 'unknown key in a section',
     yaml: ['scheduler:', '  task_scheduler:', '    max_worker: 4'],
     issues: [
-      ['scheduler.task_scheduler.max_worker', 3, 'config.yaml:3: scheduler.task_scheduler.max_worker: expected one of the keys max_workers, timeout, retry_attempts, found unknown key "max_worker" (did you mean "max_workers"?)'],
+      ['scheduler.task_scheduler.max_worker', 3, 'config.yaml:3: scheduler.task_scheduler.max_worker: expected one of the keys max_workers, timeout, retry_attempts, max_interruptions, found unknown key "max_worker" (did you mean "max_workers"?)'],
     ],
   },
   {
@@ -64,6 +64,27 @@ const badConfigs: readonly BadFile[] = [
     yaml: ['scheduler:', '  task_scheduler:', '    retry_attempts: -1'],
     issues: [
       ['scheduler.task_scheduler.retry_attempts', 3, 'config.yaml:3: scheduler.task_scheduler.retry_attempts: expected a number ≥ 0, found -1'],
+    ],
+  },
+  {
+    name: 'negative max_interruptions',
+    yaml: ['scheduler:', '  task_scheduler:', '    max_interruptions: -1'],
+    issues: [
+      ['scheduler.task_scheduler.max_interruptions', 3, 'config.yaml:3: scheduler.task_scheduler.max_interruptions: expected a number ≥ 0, found -1'],
+    ],
+  },
+  {
+    name: 'fractional max_interruptions',
+    yaml: ['scheduler:', '  task_scheduler:', '    max_interruptions: 2.5'],
+    issues: [
+      ['scheduler.task_scheduler.max_interruptions', 3, 'config.yaml:3: scheduler.task_scheduler.max_interruptions: expected a whole number, found 2.5'],
+    ],
+  },
+  {
+    name: 'max_interruptions as a string',
+    yaml: ['scheduler:', '  task_scheduler:', '    max_interruptions: three'],
+    issues: [
+      ['scheduler.task_scheduler.max_interruptions', 3, 'config.yaml:3: scheduler.task_scheduler.max_interruptions: expected a number, found "three"'],
     ],
   },
   {

@@ -120,5 +120,12 @@ describe('durable runs under SIGKILL (fault injection)', () => {
     // The kills did interrupt work: otherwise this test could not fail.
     expect(interrupted.size, context).toBeGreaterThan(0);
     expect(final.some((state) => state.attempt > 1 && !designedToFail(state.task.id)), context).toBe(true);
+    // Every extra attempt of a task not designed to fail was an interruption, journaled as one and
+    // not counted as a retry: those tasks have none (retry.attempts 1), yet ended as the reference did.
+    // (A task that never ran, doomed by a failed dependency, has no attempt at all.)
+    for (const state of final.filter((state) => !designedToFail(state.task.id) && state.attempt > 0)) {
+      expect(state.attempt, `${state.task.id}: ${state.attempt} attempts, ${state.interruptedAttempts} interrupted; ${context}`).toBe(1 + state.interruptedAttempts);
+    }
+    expect(final.reduce((sum, state) => sum + state.interruptedAttempts, 0), context).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -7,8 +7,11 @@ import type { Scheduler } from '../src/scheduler.js';
 import { memoryTaskStore } from '../src/stores/memoryTaskStore.js';
 import { sqliteStore } from '../src/stores/sqlite/sqliteStore.js';
 import type { TaskStore } from '../src/stores/TaskStore.js';
+import type { AttemptOutcome, Executor } from '../src/executors/Executor.js';
+import { inlineExecutor } from '../src/executors/inlineExecutor.js';
 import type { SchedulerOptions, TaskContext, TaskRun } from '../src/types.js';
 import { settle, simulatedScheduler } from './support/harness.js';
+import { storedTask } from './support/storedTask.js';
 import { useTempFolder } from './support/tempStore.js';
 
 const temp = useTempFolder();
@@ -75,13 +78,13 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
     const order: string[] = [];
     const second = open(store, 50, { handlers: { work: (ctx: TaskContext) => void order.push(ctx.task.id) } });
     await second.scheduler.onIdle();
-    // The blocker's attempt was its only one: interrupted, it fails; the rest run in queue order.
-    expect(second.scheduler.getTask('blocker').error).toBeInstanceOf(AttemptInterruptedError);
-    expect(order).toEqual(['high-1', 'high-2', 'low', 'after-low']);
+    // The blocker's attempt was interrupted: handed back (not its fault), it runs again first; the rest in queue order.
+    expect(order).toEqual(['blocker', 'high-1', 'high-2', 'low', 'after-low']);
+    expect(second.scheduler.getTask('blocker')).toMatchObject({ status: 'completed', attempts: 2, maxAttempts: 2 });
     expect(second.scheduler.getTask('high-1').readyAt).toBe(0);
   });
 
-  it('retries an attempt that was running when attempts remain, counting the interrupted one', async () => {
+  it('starts an interrupted attempt again at once, numbered after it, without using a retry or waiting a backoff', async () => {
     const store = memoryTaskStore();
     const first = open(store, 0, { handlers: { work: forever } });
     first.scheduler.scheduleTask({ id: 'job', type: 'work', retry: { attempts: 3, backoffMs: 100 } });
@@ -91,11 +94,13 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
     const second = open(store, 10, { handlers: { work: (ctx: TaskContext) => void attempts.push(ctx.attempt) } });
     const retrying: unknown[] = [];
     second.scheduler.events.on('task:retrying', ({ error, attempt }) => retrying.push([attempt, error.name]));
-    await second.advance(100);
-    expect(retrying).toEqual([[1, 'AttemptInterruptedError']]);
+    await settle();
+    expect(retrying).toEqual([]);
     expect(attempts).toEqual([2]);
-    expect(second.scheduler.getTask('job')).toMatchObject({ status: 'completed', attempts: 2 });
+    // Three runs allowed for its own failures, plus the one handed back.
+    expect(second.scheduler.getTask('job')).toMatchObject({ status: 'completed', attempts: 2, maxAttempts: 4 });
     expect(second.scheduler.recovered?.interrupted).toEqual([{ id: 'job', attempt: 1 }]);
+    expect(store.load()[0]).toMatchObject({ status: 'completed', attempt: 2, interruptedAttempts: 1, stoppedAttempts: 0 });
   });
 
   it('keeps a retry deadline: a task in backoff retries at its stored time, not a new delay later', async () => {
@@ -229,7 +234,7 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
     ]);
   });
 
-  it('runs an attempt stopped by stop() again on resume without counting it: a task with no retry left still gets its run, a crash still counts', async () => {
+  it('runs an attempt stopped by stop() again on resume without counting it: a task with no retry left still gets its run, and after a crash too', async () => {
     const store = memoryTaskStore();
     const first = open(store, 0, { handlers: { work: forever } });
     first.scheduler.scheduleTasks([{ id: 'a', type: 'work' }, { id: 'b', type: 'work', dependencies: ['a'] }]);
@@ -247,14 +252,146 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
     expect(second.scheduler.getTask('b')).toMatchObject({ status: 'completed', attempts: 1, maxAttempts: 1 });
     await second.scheduler.stop();
 
-    // The same after a crash (no stop): attempt 1 was interrupted, and it was the only one.
+    // The same after a crash (no stop): attempt 1 was interrupted, its only one; handed back all the same,
+    // but counted as an interruption, not as a stop.
     const crashed = memoryTaskStore();
     open(crashed, 0, { handlers: { work: forever } }).scheduler.scheduleTask({ id: 'a', type: 'work' });
     await settle();
     const third = open(crashed, 10, { handlers: { work: () => undefined } });
     await third.scheduler.onIdle();
-    expect(third.scheduler.getTask('a')).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(third.scheduler.getTask('a').error).toBeInstanceOf(AttemptInterruptedError);
+    expect(third.scheduler.recovered).toMatchObject({ interrupted: [{ id: 'a', attempt: 1 }], stopped: [] });
+    expect(third.scheduler.getTask('a')).toMatchObject({ status: 'completed', attempts: 2, maxAttempts: 2 });
+    expect(crashed.load()[0]).toMatchObject({ interruptedAttempts: 1, stoppedAttempts: 0 });
+  });
+});
+
+/** Crashes a scheduler on `store` with its one task's attempt running; returns the next one's attempts. */
+async function crashWhileRunning(store: TaskStore, now: number, options: SchedulerOptions = {}): Promise<Scheduler> {
+  const crashed = open(store, now, { ...options, handlers: { work: forever } });
+  await settle();
+  return crashed.scheduler;
+}
+
+describe.each([
+  ['memoryTaskStore', (): TaskStore => memoryTaskStore()],
+  ['sqliteStore', (): TaskStore => sqliteStore(temp.path(`interrupted-${Math.random().toString(36).slice(2)}.db`))],
+])('crash interruptions on %s: a budget of their own (maxInterruptions), apart from retries', (_name, createStore) => {
+  it('resumes a task with no retry (retry.attempts 1) through two crashes, counting each interruption and no retry', async () => {
+    const store = createStore();
+    open(store, 0, { handlers: { work: forever } }).scheduler.scheduleTask({ id: 'a', type: 'work', retry: { attempts: 1 } });
+    await settle();
+    // Crash 1, then the resumed attempt 2 runs when the second scheduler crashes too.
+    await crashWhileRunning(store, 10);
+    expect(store.load()[0]).toMatchObject({ status: 'running', attempt: 2, interruptedAttempts: 1 });
+
+    const ran: number[] = [];
+    const third = open(store, 20, { handlers: { work: (ctx: TaskContext) => void ran.push(ctx.attempt) } });
+    await third.scheduler.onIdle();
+    expect(ran).toEqual([3]);
+    expect(third.scheduler.getTask('a')).toMatchObject({ status: 'completed', attempts: 3, maxAttempts: 3, error: undefined });
+    expect(store.load()[0]).toMatchObject({ status: 'completed', attempt: 3, interruptedAttempts: 2, stoppedAttempts: 0 });
+    (store as { close?: () => void }).close?.();
+  });
+
+  it('keeps retries for the task\'s own failures: an interrupted task that then fails still has its one retry', async () => {
+    const store = createStore();
+    open(store, 0, { handlers: { work: forever } }).scheduler.scheduleTask({ id: 'a', type: 'work', retry: { attempts: 2, backoffMs: 0 } });
+    await settle();
+    const ran: number[] = [];
+    const second = open(store, 10, { handlers: { work: (ctx: TaskContext) => (ran.push(ctx.attempt), ctx.attempt === 2 ? Promise.reject(new Error('own fault')) : 'ok') } });
+    await second.advance(10);
+    expect(ran).toEqual([2, 3]);
+    expect(second.scheduler.getTask('a')).toMatchObject({ status: 'completed', attempts: 3, maxAttempts: 3 });
+    (store as { close?: () => void }).close?.();
+  });
+
+  it('fails a task interrupted more than its maxInterruptions with an AttemptInterruptedError naming the count, whatever retries it has left', async () => {
+    const store = createStore();
+    open(store, 0, { handlers: { work: forever } }).scheduler.scheduleTask({ id: 'a', type: 'work', retry: { attempts: 5 }, maxInterruptions: 1 });
+    await settle();
+    await crashWhileRunning(store, 10);
+    const ran: number[] = [];
+    const third = open(store, 20, { handlers: { work: (ctx: TaskContext) => void ran.push(ctx.attempt) } });
+    await third.scheduler.onIdle();
+    expect(ran).toEqual([]);
+    const task = third.scheduler.getTask('a');
+    expect(task).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(task.error).toBeInstanceOf(AttemptInterruptedError);
+    expect(task.error).toMatchObject({ code: 'ATTEMPT_INTERRUPTED', interruptions: 2, maxInterruptions: 1 });
+    expect(task.error?.message).toBe('task "a": attempt 2 was interrupted, its 2nd interruption (more than maxInterruptions 1) (its scheduler ended without stopping it: a crash or a kill)');
+    expect(store.load()[0]).toMatchObject({ status: 'failed', interruptedAttempts: 2, error: { name: 'AttemptInterruptedError' } });
+    (store as { close?: () => void }).close?.();
+  });
+
+  it('takes the scheduler\'s maxInterruptions for a task that gives none (0 fails it at the first crash), and keeps it in the store', async () => {
+    const store = createStore();
+    open(store, 0, { maxWorkers: 2, maxInterruptions: 0, handlers: { work: forever } }).scheduler.scheduleTasks([
+      { id: 'a', type: 'work', retry: { attempts: 3 } },
+      { id: 'own', type: 'work', maxInterruptions: 1 },
+    ]);
+    await settle();
+    expect(store.load().map((state) => state.task.maxInterruptions)).toEqual([0, 1]);
+    // The budget is the task's, as stored: the resuming scheduler's default does not change it.
+    const second = open(store, 10, { maxWorkers: 2, handlers: { work: () => 'done' } });
+    await second.scheduler.onIdle();
+    expect(second.scheduler.getTask('a')).toMatchObject({ status: 'failed', attempts: 1, error: { interruptions: 1, maxInterruptions: 0 } });
+    expect(second.scheduler.getTask('own')).toMatchObject({ status: 'completed', attempts: 2 });
+    (store as { close?: () => void }).close?.();
+  });
+
+  it('gives a task stored before maxInterruptions existed the resuming scheduler\'s maxInterruptions', async () => {
+    const store = createStore();
+    // As a store of schema version 3 holds it: no maxInterruptions in its spec.
+    const older = storedTask('old', 0, [], { type: 'work', retry: { attempts: 1, backoffMs: 0, backoffFactor: 1, maxBackoffMs: 0 } });
+    expect('maxInterruptions' in older).toBe(false);
+    store.addTasks([older]);
+    store.record({ kind: 'started', id: 'old', at: 1, attempt: 1 });
+    store.commit?.();
+    const strict = open(store, 10, { maxInterruptions: 0, handlers: { work: () => 'done' } });
+    await strict.scheduler.onIdle();
+    expect(strict.scheduler.getTask('old')).toMatchObject({ status: 'failed', error: { interruptions: 1, maxInterruptions: 0 } });
+    (store as { close?: () => void }).close?.();
+  });
+});
+
+describe('crash interruptions with an executor that re-attaches (adopt)', () => {
+  /** The inline executor, whose `adopt` reports later, as a remote executor does once it looked for the job. */
+  function laterAdopting(outcomeOf: (taskId: string, attempt: number) => AttemptOutcome): Executor {
+    const inline = inlineExecutor();
+    return {
+      name: 'later-adopting',
+      start: (attempt, report) => inline.start(attempt, report),
+      abort: (taskId, attempt, reason) => inline.abort(taskId, attempt, reason),
+      adopt: (attempt, report) => void setTimeout(() => report(attempt.taskId, attempt.attempt, outcomeOf(attempt.taskId, attempt.attempt)), 5),
+      get inFlight() {
+        return inline.inFlight;
+      },
+      onSettled: () => inline.onSettled(),
+    };
+  }
+
+  it('hands back an adopted attempt whose job is lost (AttemptInterruptedError), fails one whose worker was lost as a live run does, and takes a found one\'s outcome', async () => {
+    class LostWorker extends AttemptInterruptedError {}
+    const store = memoryTaskStore();
+    // No timeout: this scheduler's clock is simulated, the next one's real.
+    open(store, 0, { maxWorkers: 3, defaultTimeoutMs: 0, handlers: { work: forever } }).scheduler.scheduleTasks([
+      { id: 'gone', type: 'work' },
+      { id: 'worker-lost', type: 'work' },
+      { id: 'found', type: 'work' },
+    ]);
+    await settle();
+    const executor = laterAdopting((taskId, attempt): AttemptOutcome => {
+      if (taskId === 'gone') return { ok: false, error: new AttemptInterruptedError(taskId, attempt) };
+      if (taskId === 'worker-lost') return { ok: false, error: new LostWorker(taskId, attempt) };
+      return { ok: true, result: 'ran on' };
+    });
+    const second = createScheduler({ maxWorkers: 3, defaultRetry: { attempts: 1 }, store, executor, handlers: { work: () => 'again' } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await second.onIdle();
+    expect(second.getTask('gone')).toMatchObject({ status: 'completed', attempts: 2, result: 'again' });
+    expect(second.getTask('worker-lost')).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(second.getTask('found')).toMatchObject({ status: 'completed', attempts: 1, result: 'ran on' });
+    expect(store.load().map((state) => [state.task.id, state.interruptedAttempts])).toEqual([['gone', 1], ['worker-lost', 0], ['found', 0]]);
   });
 });
 
@@ -337,5 +474,34 @@ describe('an id the scheduler dropped (past maxFinishedRecords), with an SQLite 
     const again = sqliteStore(file);
     expect(again.load().find((state) => state.task.id === 'a')).toMatchObject({ status: 'completed', result: 'new' });
     again.close();
+  });
+});
+
+describe('maxInterruptions: checked where it is given', () => {
+  it.each([-1, 1.5, '3', Number.NaN])('refuses %s as a task\'s maxInterruptions, naming the field, and admits nothing of the batch', (value) => {
+    const store = memoryTaskStore();
+    const scheduler = createScheduler({ store, handlers: { work: () => undefined } });
+    const call = (): unknown => scheduler.scheduleTasks([{ id: 'fine', type: 'work' }, { id: 'bad', type: 'work', maxInterruptions: value as number }]);
+    expect(call).toThrow(TaskSchedulingError);
+    expect(call).toThrow(/^tasks\[1\]\.maxInterruptions: expected an integer >= 0, received /);
+    expect(store.load()).toEqual([]);
+  });
+
+  it.each([-1, 1.5, '3'])('refuses %s as the scheduler\'s maxInterruptions, naming the option', (value) => {
+    expect(() => createScheduler({ maxInterruptions: value as number })).toThrow(/^options\.maxInterruptions: expected an integer >= 0, received /);
+  });
+});
+
+describe('maxInterruptions of a resubmitted task', () => {
+  it('names maxInterruptions when the same id comes again with another budget, and accepts any for a task stored before the field existed', async () => {
+    const store = memoryTaskStore();
+    open(store, 0, { handlers: { work: forever } }).scheduler.scheduleTask({ id: 'a', type: 'work', maxInterruptions: 2 });
+    store.addTasks([storedTask('old', 1, [], { type: 'work', hasOwnRun: false, retry: { attempts: 1, backoffMs: 1000, backoffFactor: 2, maxBackoffMs: 60_000 } })]);
+    await settle();
+    const second = open(store, 10, { handlers: { work: forever } });
+    expect(() => second.scheduler.scheduleTask({ id: 'a', type: 'work', maxInterruptions: 5 })).toThrow(
+      'task.maxInterruptions: task "a" is already stored with another maxInterruptions (stored 2, given 5)',
+    );
+    expect(() => second.scheduler.scheduleTasks([{ id: 'a', type: 'work', maxInterruptions: 2 }, { id: 'old', type: 'work', priority: 3, timeoutMs: 0, maxInterruptions: 9 }])).not.toThrow();
   });
 });

@@ -147,6 +147,29 @@ describe('taskMachine', () => {
     expect(edges).toContainEqual({ from: 'pending.dispatched#1', event: 'task.succeed', to: 'completed#1' });
   });
 
+  it('hands an interrupted attempt back while the runtime\'s count is within budget (one more run allowed, no retry used), and fails past it', () => {
+    const interrupted = (attempt: number, interruptions: number, maxInterruptions: number) =>
+      ({ type: 'task.interrupted', attempt, interruptions, maxInterruptions, error: new Error(`interrupted ${interruptions}`) }) as const;
+    const queued = taskLogic.resolveState({ value: { pending: 'queued' }, context: getInitialSnapshot(taskMachine, { ...input, maxAttempts: 1 }).context });
+    const [running] = transition(taskMachine, queued, { type: 'task.start' });
+    const [dispatched] = transition(taskMachine, queued, { type: 'task.dispatch' });
+    const names = (actions: readonly { type: string }[]) => actions.map((action) => action.type).filter((type) => !type.startsWith('xstate.'));
+
+    const [back, backActions] = transition(taskMachine, running, interrupted(1, 1, 1));
+    expect([leaf(back), back.context.attempt, back.context.maxAttempts]).toEqual(['pending.queued', 1, 2]);
+    expect(names(backActions)).toEqual(['abortWork', 'requeue']); // the hand-back is an assign: seen in maxAttempts
+    const [fromDispatched, dispatchedActions] = transition(taskMachine, dispatched, interrupted(1, 1, 3));
+    expect([leaf(fromDispatched), fromDispatched.context.maxAttempts]).toEqual(['pending.queued', 2]);
+    expect(names(dispatchedActions)).toEqual(['withdrawWork', 'requeue']);
+
+    const [failed] = transition(taskMachine, running, interrupted(1, 2, 1));
+    expect([leaf(failed), failed.context.error?.message, failed.output?.status]).toEqual(['failed', 'interrupted 2', 'failed']);
+    const [failedDispatched] = transition(taskMachine, dispatched, interrupted(1, 1, 0));
+    expect(leaf(failedDispatched)).toBe('failed');
+    // Another attempt's interruption changes nothing.
+    expect(transition(taskMachine, running, interrupted(2, 1, 3))[0].value).toBe('running');
+  });
+
   it('replays every shortest and simple path on a live actor, with the effects it promises', () => {
     const paths = [...getShortestPaths(taskMachine, options), ...getSimplePaths(taskMachine, options)];
     expect(paths.length).toBeGreaterThan(20);

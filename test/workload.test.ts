@@ -60,8 +60,8 @@ describe('loadWorkload', () => {
     const workload = loadWorkload(`${fixtures}/workload-with-config-file.yaml`, noEnv);
     expect(workload.file).toBe(`${fixtures}/workload-with-config-file.yaml`);
     expect(workload.config).toEqual(loadConfig(`${fixtures}/small-pool.yaml`, noEnv));
-    // timeout 12.5 s from the file; retry_attempts and everything else from the defaults
-    const defaults = { timeoutMs: 12_500, retries: 3, estimateMs: undefined, duration: undefined, group: undefined, config: {} };
+    // timeout 12.5 s from the file; retry_attempts, max_interruptions and everything else from the defaults
+    const defaults = { timeoutMs: 12_500, retries: 3, maxInterruptions: 3, estimateMs: undefined, duration: undefined, group: undefined, config: {} };
     expect(workload.tasks).toEqual([
       {
         ...defaults,
@@ -125,6 +125,12 @@ describe('loadWorkload', () => {
     ]);
   });
 
+  it('takes a task\'s max_interruptions over task_scheduler.max_interruptions, apart from its retries', () => {
+    const text = 'config:\n  scheduler:\n    task_scheduler: { max_interruptions: 5, retry_attempts: 0 }\ntasks:\n  a: { command: "true" }\n  b: { command: "true", max_interruptions: 0 }\n';
+    const workload = parseWorkload(text, '<string>', noEnv);
+    expect(workload.tasks.map((task) => [task.name, task.retries, task.maxInterruptions])).toEqual([['a', 0, 5], ['b', 0, 0]]);
+  });
+
   it('applies environment overrides to the workload\'s own configuration', () => {
     const workload = loadWorkload('config/examples/data-processing.yaml', { env: { XENO_SCHEDULER__TASK_SCHEDULER__MAX_WORKERS: '1' } });
     expect(workload.config.scheduler.task_scheduler.max_workers).toBe(1);
@@ -137,6 +143,7 @@ describe('loadWorkload', () => {
       priority: 3,
       timeoutMs: 300_000,
       retries: 3,
+      maxInterruptions: 3,
       estimateMs: 1500,
       duration: { distribution: 'uniform', minMs: 1000, maxMs: 2000 },
       run: undefined,

@@ -29,7 +29,7 @@ const badWorkloads: readonly BadFile[] = [
     name: 'misspelt task field',
     yaml: ['tasks:', '  a:', '    command: "true"', '  b:', '    dependecies: [a]', '    command: "true"'],
     issues: [
-      ['tasks.b.dependecies', 5, 'workload.yaml:5: tasks.b.dependecies: expected one of the keys type, priority, dependencies, resources, timeout, retries, estimate, memory_limit, duration, group, config, command, module, export, worker, inputs, outputs, env_inputs, cache, found unknown key "dependecies" (did you mean "dependencies"?)'],
+      ['tasks.b.dependecies', 5, 'workload.yaml:5: tasks.b.dependecies: expected one of the keys type, priority, dependencies, resources, timeout, retries, max_interruptions, estimate, memory_limit, duration, group, config, command, module, export, worker, inputs, outputs, env_inputs, cache, found unknown key "dependecies" (did you mean "dependencies"?)'],
     ],
   },
   {
@@ -177,6 +177,27 @@ const badWorkloads: readonly BadFile[] = [
     yaml: ['tasks:', '  a:', '    retries: 1.5'],
     issues: [
       ['tasks.a.retries', 3, 'workload.yaml:3: tasks.a.retries: expected a whole number, found 1.5'],
+    ],
+  },
+  {
+    name: 'negative max_interruptions',
+    yaml: ['tasks:', '  a:', '    max_interruptions: -2'],
+    issues: [
+      ['tasks.a.max_interruptions', 3, 'workload.yaml:3: tasks.a.max_interruptions: expected a number ≥ 0, found -2'],
+    ],
+  },
+  {
+    name: 'fractional max_interruptions',
+    yaml: ['tasks:', '  a:', '    max_interruptions: 0.5'],
+    issues: [
+      ['tasks.a.max_interruptions', 3, 'workload.yaml:3: tasks.a.max_interruptions: expected a whole number, found 0.5'],
+    ],
+  },
+  {
+    name: 'max_interruptions as a string',
+    yaml: ['tasks:', '  a:', '    max_interruptions: "3"'],
+    issues: [
+      ['tasks.a.max_interruptions', 3, 'workload.yaml:3: tasks.a.max_interruptions: expected a number, found "3"'],
     ],
   },
   {

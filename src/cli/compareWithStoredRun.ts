@@ -15,6 +15,8 @@ function fieldsOf(spec: TaskSpec, stored: StoredTask): [string, unknown, unknown
     ['config', stored.config, spec.config ?? {}],
     ['timeout', stored.timeoutMs, spec.timeoutMs ?? stored.timeoutMs],
     ['retries', stored.retry.attempts - 1, (spec.retry?.attempts ?? stored.retry.attempts) - 1],
+    // A store written before max_interruptions existed holds none: the workload's applies.
+    ['max_interruptions', stored.maxInterruptions ?? spec.maxInterruptions, spec.maxInterruptions ?? stored.maxInterruptions],
     ['estimate', stored.estimateMs, spec.estimateMs],
     ['group', stored.group, spec.group ?? 'default'],
   ];

@@ -9,8 +9,8 @@ import { describeReattached } from './reattachedAttempts.js';
  * interrupted; once `run.reattached` is known, the line says what became of each.
  *
  * @example
- * describeResumedRun({ state: 'run.db', completed: 12, failed: 0, cancelled: 0, interrupted: ['prove'], stopped: [], pending: 3 });
- * // 'resumed run.db: 12 tasks had finished (12 completed, 0 failed, 0 cancelled; not run again), 1 attempt interrupted (prove), 3 tasks waiting'
+ * describeResumedRun({ state: 'run.db', completed: 12, failed: 0, cancelled: 0, interrupted: ['prove'], interruptedBefore: 0, stopped: [], pending: 3 });
+ * // 'resumed run.db: 12 tasks had finished (12 completed, 0 failed, 0 cancelled; not run again), 1 attempt interrupted (prove): not counted as a retry, 3 tasks waiting'
  */
 export function describeResumedRun(run: ResumedRun, reattaching = false): string {
   const finished = run.completed + run.failed + run.cancelled;
@@ -19,7 +19,8 @@ export function describeResumedRun(run: ResumedRun, reattaching = false): string
   if (run.reattached !== undefined) interrupted = describeReattached(run.reattached);
   else if (count === 0) interrupted = 'no attempt interrupted';
   else if (reattaching) interrupted = `${count} attempt${count === 1 ? ' was' : 's were'} running (${run.interrupted.join(', ')}): re-attaching to their jobs`;
-  else interrupted = `${count} attempt${count === 1 ? '' : 's'} interrupted (${run.interrupted.join(', ')})`;
+  else interrupted = `${count} attempt${count === 1 ? '' : 's'} interrupted (${run.interrupted.join(', ')}): not counted as ${count === 1 ? 'a retry' : 'retries'}`;
+  if (run.interruptedBefore > 0) interrupted += ` (${counted(run.interruptedBefore, 'attempt')} interrupted by earlier crashes)`;
   const stoppedCount = run.stopped.length;
   const stopped = stoppedCount === 0 ? '' : `${stoppedCount} attempt${stoppedCount === 1 ? '' : 's'} stopped by the last run's stop (${run.stopped.join(', ')}): started again, not counted, `;
   return escapeControlCharacters(

@@ -24,6 +24,12 @@ export interface ResumedRun {
    * a distributed run re-attached to its job (see `reattached`).
    */
   readonly interrupted: readonly string[];
+  /**
+   * Attempts the store shows interrupted by earlier crashes and handed back by earlier resumes
+   * (`interrupted` transitions): with those of `interrupted`, what counts against each task's
+   * `max_interruptions`, never against its retries.
+   */
+  readonly interruptedBefore: number;
   /** Tasks whose attempt the last run's stop (a Ctrl-C) cut short: they start again, that attempt not counted. */
   readonly stopped: readonly string[];
   /** Tasks that were waiting (those above included): they wait again. */
@@ -126,6 +132,7 @@ export function openRunState(file: string, specs: readonly TaskSpec[], work: Run
       failed: count('failed'),
       cancelled: count('cancelled'),
       interrupted: states.filter((state) => state.status === 'running').map((state) => state.task.id),
+      interruptedBefore: states.reduce((sum, state) => sum + state.interruptedAttempts, 0),
       stopped: states.filter(wasStopped).map((state) => state.task.id),
       pending: count('pending'),
     };

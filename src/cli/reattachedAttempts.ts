@@ -9,7 +9,7 @@ export interface ReattachedAttempts {
   readonly finished: readonly string[];
   /** Still running (or queued) on a node: re-attached, their outcome awaited, not run again. */
   readonly running: readonly string[];
-  /** No job on any node: counted as interrupted (retried if attempts remain). */
+  /** No job on any node: counted as interrupted (started again without using a retry, within max_interruptions). */
   readonly gone: readonly string[];
 }
 

@@ -10,6 +10,13 @@ import { wasStopped } from '../stores/wasStopped.js';
 const STATUSES = ['completed', 'failed', 'cancelled', 'running', 'pending'] as const;
 
 function describeState(state: StoredTaskState): string {
+  const detail = describeStep(state);
+  if (state.interruptedAttempts === 0) return detail;
+  const interrupted = `${counted(state.interruptedAttempts, 'attempt')} interrupted by a crash (not counted as retries; max_interruptions ${state.task.maxInterruptions ?? 'the default'})`;
+  return detail === '' ? interrupted : `${detail}; ${interrupted}`;
+}
+
+function describeStep(state: StoredTaskState): string {
   if (state.status === 'running') return `running attempt ${state.attempt} when the run ended (a crash or a kill)`;
   if (wasStopped(state)) return `attempt ${state.attempt} stopped with the run: starts again on resume, not counted`;
   if (state.status === 'pending') return state.pendingReason === 'backoff' ? `waiting to retry (attempt ${state.attempt} failed)` : `waiting (${state.pendingReason ?? 'queued'})`;
@@ -19,8 +26,9 @@ function describeState(state: StoredTaskState): string {
 
 /**
  * `xeno-scheduler status <state>`: prints a run stored with `run --state` without changing it: its
- * tasks by state, each task's status and attempts, and the attempts that were running when the
- * run stopped (they count as interrupted when it resumes).
+ * tasks by state, each task's status and attempts, the attempts that were running when the
+ * run stopped (they count as interrupted when it resumes, against `max_interruptions`, not
+ * retries), and how many attempts earlier crashes interrupted, per task and in all.
  *
  * @returns {@link ExitCode.OK}, or {@link ExitCode.FAILED} when a task did not complete
  * @throws TaskStoreError naming the file (missing, not a store, held by a live run, ...)
@@ -37,9 +45,10 @@ export function statusCommand(file: string, flags: { json?: boolean }, io: CliIo
   }
   const counts = Object.fromEntries(STATUSES.map((status) => [status, states.filter((state) => state.status === status).length]));
   const running = states.filter((state) => state.status === 'running');
+  const interruptedAttempts = states.reduce((sum, state) => sum + state.interruptedAttempts, 0);
   if (flags.json) {
-    const tasks = states.map((state) => ({ id: state.task.id, status: state.status, attempts: state.attempt, detail: describeState(state) }));
-    io.stdout.write(`${JSON.stringify({ state: file, tasks: states.length, counts, running: running.map((state) => state.task.id), sessions: store.sessions, list: tasks }, null, 2)}\n`);
+    const tasks = states.map((state) => ({ id: state.task.id, status: state.status, attempts: state.attempt, interruptedAttempts: state.interruptedAttempts, detail: describeState(state) }));
+    io.stdout.write(`${JSON.stringify({ state: file, tasks: states.length, counts, running: running.map((state) => state.task.id), interruptedAttempts, sessions: store.sessions, list: tasks }, null, 2)}\n`);
   } else {
     const table = formatTable(
       states.map((state) => ({
@@ -51,7 +60,8 @@ export function statusCommand(file: string, flags: { json?: boolean }, io: CliIo
     );
     const byState = STATUSES.map((status) => `${counts[status]} ${status}`).join(', ');
     const stopped = running.length === 0 ? 'nothing was running when it stopped' : `running when it stopped: ${running.map((state) => `${state.task.id} (attempt ${state.attempt})`).join(', ')}`;
-    io.stdout.write(`${states.length === 0 ? '' : `${table}\n\n`}${escapeControlCharacters(`${file}: ${counted(states.length, 'task')}: ${byState}; ${stopped}; opened by ${counted(store.sessions, 'run')}`)}\n`);
+    const interrupted = interruptedAttempts === 0 ? '' : `; ${counted(interruptedAttempts, 'attempt')} interrupted by earlier crashes (not counted as retries)`;
+    io.stdout.write(`${states.length === 0 ? '' : `${table}\n\n`}${escapeControlCharacters(`${file}: ${counted(states.length, 'task')}: ${byState}; ${stopped}${interrupted}; opened by ${counted(store.sessions, 'run')}`)}\n`);
   }
   return states.every((state) => state.status === 'completed') ? ExitCode.OK : ExitCode.FAILED;
 }

@@ -50,6 +50,7 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { re
     config: task.config,
     timeoutMs: task.timeoutMs,
     retry: { attempts: task.retries + 1 },
+    maxInterruptions: task.maxInterruptions,
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
     ...(task.memoryLimit === undefined ? {} : { memoryLimit: task.memoryLimit }),
     ...(task.run === undefined ? {} : { runs: runsOf(task.run) }),

@@ -25,8 +25,13 @@ const taskSchedulerSchema = z
     retry_attempts: nonNegativeInteger
       .default(3)
       .describe('How many times a failed task is retried (3 means up to four runs).'),
+    max_interruptions: nonNegativeInteger
+      .default(3)
+      .describe(
+        'How many times a run resumed with --state may find a task\'s attempt interrupted (the scheduler\'s process died: a kill -9, a power loss) and start it again without using a retry; interrupted once more, the task fails.',
+      ),
   })
-  .describe('Workers, timeouts and retries.');
+  .describe('Workers, timeouts, retries and crash interruptions.');
 
 const resourceSchedulerSchema = z
   .strictObject({

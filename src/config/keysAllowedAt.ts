@@ -61,7 +61,7 @@ function childSchema(schema: z.core.$ZodType, segment: string | number, value: u
  *
  * @example
  * ```ts
- * keysAllowedAt(configSchema, ['scheduler', 'task_scheduler'], {}); // ['max_workers', 'timeout', 'retry_attempts']
+ * keysAllowedAt(configSchema, ['scheduler', 'task_scheduler'], {}); // ['max_workers', 'timeout', 'retry_attempts', 'max_interruptions']
  * ```
  */
 export function keysAllowedAt(schema: z.core.$ZodType, path: KeyPath, data: unknown): string[] | undefined {

@@ -60,6 +60,7 @@ export function toSchedulerOptions(config: XenoConfig, env: Readonly<Record<stri
       resources: resourcePool(config),
       defaultTimeoutMs: task_scheduler.timeout * 1000,
       defaultRetry: { attempts: task_scheduler.retry_attempts + 1 },
+      maxInterruptions: task_scheduler.max_interruptions,
       maxDependencyDepth: dependency_scheduler.max_dependency_depth,
       dependencyTimeoutMs: dependency_scheduler.dependency_timeout * 1000,
       defaultPriority: resolvePriority(priority_scheduler.default_priority),

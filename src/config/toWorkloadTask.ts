@@ -33,7 +33,7 @@ function toRun(task: WorkloadTaskFile, baseDir: string): TaskRunDescriptor | und
 
 /**
  * Turns a validated task of a workload file into a {@link WorkloadTask}: seconds become
- * milliseconds, missing priority, timeout and retries come from the configuration, and a module
+ * milliseconds, missing priority, timeout, retries and max_interruptions come from the configuration, and a module
  * path is resolved against the workload file's folder.
  *
  * @example
@@ -51,6 +51,7 @@ export function toWorkloadTask(name: string, task: WorkloadTaskFile, config: Xen
     resources: task.resources,
     timeoutMs: toMs(task.timeout ?? task_scheduler.timeout),
     retries: task.retries ?? task_scheduler.retry_attempts,
+    maxInterruptions: task.max_interruptions ?? task_scheduler.max_interruptions,
     estimateMs: task.estimate === undefined || task.estimate === 'auto' ? task.estimate : toMs(task.estimate),
     memoryLimit: task.memory_limit,
     duration: toDuration(task.duration),

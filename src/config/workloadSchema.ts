@@ -53,6 +53,12 @@ export const workloadTaskSchema = z
       .describe('Amount of each pool resource held while running; memory and cpu may be auto (learned from --history).'),
     timeout: seconds.optional().describe('Per-attempt time limit in seconds, 0 for none; defaults to task_scheduler.timeout.'),
     retries: z.number().int().min(0).optional().describe('Retries after a failed run; defaults to task_scheduler.retry_attempts.'),
+    max_interruptions: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Crash interruptions a resumed run tolerates before the task fails (not counted as retries); defaults to task_scheduler.max_interruptions.'),
     estimate: z.union([seconds, z.literal('auto')]).optional().describe('Estimated duration in seconds, for policies and simulation; auto: the one learned from --history.'),
     memory_limit: z.literal('enforce').optional().describe('enforce: an attempt whose measured memory goes 15% over its memory request is killed (MemoryLimitError) and retried with 1.2 times the memory.'),
     duration: durationSchema.optional().describe('Simulated duration.'),

@@ -31,6 +31,8 @@ export interface WorkloadTask {
   readonly timeoutMs: number;
   /** Retries after a failed run (runs = retries + 1). @default task_scheduler.retry_attempts */
   readonly retries: number;
+  /** Crash interruptions a resumed run tolerates before the task fails (apart from retries). @default task_scheduler.max_interruptions */
+  readonly maxInterruptions: number;
   /** Estimated duration in ms, for policies and simulation; `'auto'`: the learned one. */
   readonly estimateMs: number | 'auto' | undefined;
   /** `memory_limit: enforce`. */

@@ -2,7 +2,9 @@ import { AttemptInterruptedError } from '../errors.js';
 
 /**
  * An attempt whose worker was lost while it ran (killed, or silent past its lock): an interrupted
- * attempt (code `ATTEMPT_INTERRUPTED`), so the task retries if attempts remain.
+ * attempt (code `ATTEMPT_INTERRUPTED`), but the worker's loss, not its scheduler's: it counts as a
+ * failed attempt, so the task retries if attempts remain (BullMQ's own stall check found it). Only
+ * an attempt lost with its scheduler counts against `maxInterruptions`.
  */
 export class WorkerLostError extends AttemptInterruptedError {
   readonly node: string;

@@ -74,7 +74,9 @@ export interface Executor {
    * Takes over an attempt that a task store says was running when its scheduler stopped (a crash,
    * a kill): report its outcome to `report` once. An executor whose work lived in the stopped
    * process reports {@link AttemptInterruptedError} at once; a remote one may re-attach to the
-   * job. Without `adopt`, the scheduler counts the attempt as interrupted itself.
+   * job, and reports that error (the class itself, not a subclass) when the job is gone. Either
+   * way the scheduler counts the attempt as interrupted (against the task's `maxInterruptions`,
+   * not its retries). Without `adopt`, the scheduler counts the attempt as interrupted itself.
    */
   adopt?(attempt: Attempt, report: OutcomeSink): void;
   /** Why a started attempt is not running yet (e.g. no node can take it); undefined when it runs. */

@@ -15,6 +15,11 @@ export interface StoredTask {
   readonly hasOwnRun: boolean;
   readonly timeoutMs: number;
   readonly retry: Required<RetryOptions>;
+  /**
+   * Crash interruptions a resumed run tolerates before the task fails. Absent in a store written
+   * before it existed: the resuming scheduler's `maxInterruptions` applies.
+   */
+  readonly maxInterruptions?: number;
   readonly estimateMs: number | undefined;
   readonly group: string;
   readonly createdAt: number;
@@ -50,9 +55,17 @@ export type TaskTransition =
   /**
    * The scheduler's `stop()` stopped this attempt (a Ctrl-C, a shutdown): not the work's failure,
    * so it is handed back. A resumed run starts the task again and does not count this attempt
-   * against its retries; an attempt cut short by a crash records nothing and counts.
+   * against its retries. An attempt cut short by a crash records nothing then: it is found
+   * running when the run resumes (see `interrupted`).
    */
-  | { readonly kind: 'stopped'; readonly id: string; readonly at: number; readonly attempt: number };
+  | { readonly kind: 'stopped'; readonly id: string; readonly at: number; readonly attempt: number }
+  /**
+   * A resumed run found this attempt running with its work gone (its scheduler's process died: a
+   * kill -9, a power loss; a distributed job no node holds). Not the work's failure: the task
+   * waits again without using a retry, counted against its `maxInterruptions` instead (past it
+   * the task fails, and a `failed` transition follows).
+   */
+  | { readonly kind: 'interrupted'; readonly id: string; readonly at: number; readonly attempt: number };
 
 /** A task's state folded from its transitions: enough to rebuild its actor. */
 export interface StoredTaskState {
@@ -65,6 +78,8 @@ export interface StoredTaskState {
   readonly attempt: number;
   /** Of those, the ones a stop of the scheduler handed back (`stopped`): they do not count against its retries. */
   readonly stoppedAttempts: number;
+  /** Of those, the ones a resumed run found interrupted by a crash (`interrupted`): counted against `maxInterruptions`, not its retries. */
+  readonly interruptedAttempts: number;
   /** When the next run may start, while in backoff (clock ms). */
   readonly retryAt: number | undefined;
   readonly readyAt: number | undefined;

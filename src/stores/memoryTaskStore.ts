@@ -39,13 +39,21 @@ export function foldTransition(state: Mutable<StoredTaskState>, transition: Task
       state.priority = transition.priority;
       return;
     case 'stopped':
-      // Its attempt was running until the stop: it waits again, as ready as it was.
+    case 'interrupted':
+      // Its attempt was running until a stop (Ctrl-C) or a crash: it waits again, as ready as it
+      // was, that attempt counted apart from its retries.
       if (state.status !== 'running' || state.attempt !== transition.attempt) return;
       state.status = 'pending';
       state.pendingReason = 'queued';
+      state.activeAt = undefined;
+      if (transition.kind === 'interrupted') {
+        // Its start stays (as a retry keeps it): only a stop clears it, so that a store tells a
+        // stopped attempt (wasStopped) from an interrupted one.
+        state.interruptedAttempts += 1;
+        return;
+      }
       state.stoppedAttempts += 1;
       state.startedAt = undefined;
-      state.activeAt = undefined;
       return;
     case 'completed':
       state.result = transition.result;
@@ -75,6 +83,7 @@ export function initialTaskState(task: StoredTask): StoredTaskState {
     pendingReason: task.dependencies.length > 0 ? 'dependencies' : 'queued',
     attempt: 0,
     stoppedAttempts: 0,
+    interruptedAttempts: 0,
     retryAt: undefined,
     readyAt: task.dependencies.length > 0 ? undefined : task.createdAt,
     startedAt: undefined,

@@ -200,7 +200,8 @@ export class TaskLifecycle {
       }
     }
     if (event.type === 'task.succeed') return; // settle() pumps
-    if (event.type !== 'task.fail') {
+    // A failed or interrupted attempt's work is over already: nothing to abort.
+    if (event.type !== 'task.fail' && event.type !== 'task.interrupted') {
       const reason =
         event.type === 'task.cancel'
           ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')

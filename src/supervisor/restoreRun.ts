@@ -1,4 +1,5 @@
 import { AttemptInterruptedError, TaskNotRecoverableError } from '../errors.js';
+import type { AttemptOutcome } from '../executors/Executor.js';
 import type { StoredError, StoredTaskState } from '../stores/TaskStore.js';
 import type { RecoveredRun, TaskRun } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
@@ -9,6 +10,8 @@ import { isLive, UNSTARTED, type TaskEntry } from './TaskEntry.js';
 export interface RestoreOptions {
   /** Work functions by task type: how tasks whose work was a closure resume. */
   readonly handlers: Readonly<Record<string, TaskRun<any>>>;
+  /** The scheduler's `maxInterruptions`: the budget of a stored task that names none (stored before it existed). */
+  readonly maxInterruptions: number;
   /** Called with what was recovered, once the interrupted attempts have been reported. */
   readonly onRestored: (run: RecoveredRun) => void;
 }
@@ -34,6 +37,7 @@ function toError(stored: StoredError | undefined): Error | undefined {
 function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
   // Field by field (not a spread): 100k recovered tasks, one object shape with admitted ones.
   const stored = state.task;
+  const handedBack = state.stoppedAttempts + state.interruptedAttempts;
   return {
     id: stored.id,
     name: stored.name,
@@ -41,9 +45,9 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     priority: state.priority,
     seq: stored.seq,
     attempts: state.attempt,
-    // Attempts a stop handed back do not count: the budget grows by as many.
-    maxAttempts: stored.retry.attempts + state.stoppedAttempts,
-    retry: state.stoppedAttempts === 0 ? stored.retry : { ...stored.retry, attempts: stored.retry.attempts + state.stoppedAttempts },
+    // Attempts a stop or a crash handed back do not count: the budget grows by as many.
+    maxAttempts: stored.retry.attempts + handedBack,
+    retry: handedBack === 0 ? stored.retry : { ...stored.retry, attempts: stored.retry.attempts + handedBack },
     dependencies: stored.dependencies,
     resources: stored.resources,
     hasResources: Object.keys(stored.resources).length > 0,
@@ -78,9 +82,12 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
  * come back as records with their status, result and error; pending ones get a live actor in the
  * state they were in (waiting for dependencies, queued with their priority and submission order,
  * or in backoff until their stored retry deadline); an attempt that was running is handed to the
- * executor's `adopt` (the inline executor reports it interrupted: it retries if attempts remain,
- * else fails). An attempt the last scheduler's `stop()` stopped was handed back: its task is
- * queued again, with one more attempt allowed for each one handed back. Dependency deadlines keep their stored times, and an adopted attempt's timeout its
+ * executor's `adopt`. One whose work is gone with the last scheduler (the inline executor's
+ * always; a distributed job no node holds) is interrupted: journaled `interrupted`, and its task
+ * queued again without using a retry while its interruptions stay within its `maxInterruptions`,
+ * else failed with an AttemptInterruptedError naming the count. An attempt the last scheduler's
+ * `stop()` stopped was handed back: its task is queued again, with one more attempt allowed for
+ * each one handed back (as for each interruption). Dependency deadlines keep their stored times, and an adopted attempt's timeout its
  * stored start. Deadlines are re-armed here: XState restores neither `after` delays nor entry actions.
  *
  * @example
@@ -98,6 +105,8 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
     else if (status === 'failed' || status === 'cancelled') s.graph.send({ type: 'graph.abandoned', id: task.id, outcome: status });
   }
   const interrupted: TaskEntry[] = [];
+  /** Each interrupted entry's budget: the interruptions stored before this one, and the most allowed. */
+  const budgets = new Map<TaskEntry, InterruptionBudget>();
   const unrecoverable: TaskEntry[] = [];
   const waiting: TaskEntry[] = [];
   const ready: TaskEntry[] = [];
@@ -133,6 +142,7 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
       value = isDispatched ? 'dispatched' : 'running';
       if (isDispatched) entry.startedAt = undefined;
       interrupted.push(entry);
+      budgets.set(entry, { before: state.interruptedAttempts, max: task.maxInterruptions ?? options.maxInterruptions });
     } else if (state.pendingReason === 'backoff' && state.retryAt !== undefined) {
       value = 'backoff';
       const retryAt = state.retryAt;
@@ -161,7 +171,7 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
   // After the caller's synchronous code (which may schedule the tasks again with their `run`),
   // and before the first dispatch pass: both were queued in this order.
   queueMicrotask(() => {
-    for (const entry of interrupted) adopt(s, entry);
+    for (const entry of interrupted) adopt(s, entry, budgets.get(entry) as InterruptionBudget);
     const lost = unrecoverable.filter((entry) => entry.run === MISSING_WORK && isLive(entry));
     for (const entry of lost) s.actors.send(entry, { type: 'task.upstreamFailed', error: new TaskNotRecoverableError(entry.id, entry.type) });
     s.outbox.flush();
@@ -209,12 +219,44 @@ function holdRun(s: Supervisor, entry: TaskEntry): void {
   }
 }
 
-/** Hands a recovered running attempt to the executor, or reports it interrupted. */
-function adopt(s: Supervisor, entry: TaskEntry): void {
+/** How many times a recovered task was interrupted before, and how many interruptions it may have. */
+interface InterruptionBudget {
+  readonly before: number;
+  readonly max: number;
+}
+
+/**
+ * Whether an adopted attempt's outcome says its work did not survive the last scheduler: an
+ * AttemptInterruptedError as such. A subclass names another loss (a worker lost while the job
+ * ran, `WorkerLostError`), which fails the attempt as it would in a live run.
+ */
+function isLostWithScheduler(outcome: AttemptOutcome): boolean {
+  return !outcome.ok && Object.getPrototypeOf(outcome.error) === AttemptInterruptedError.prototype;
+}
+
+/**
+ * A recovered attempt's work is gone with the last scheduler: journaled `interrupted`; the task
+ * waits again without using a retry while within its budget, else fails naming the count.
+ */
+function interrupt(s: Supervisor, entry: TaskEntry, attempt: number, budget: InterruptionBudget): void {
+  // Ended meanwhile (cancelled by the caller before adoption): nothing was interrupted.
+  if (!isLive(entry) || entry.attempts !== attempt) return;
+  const interruptions = budget.before + 1;
+  const isWithin = interruptions <= budget.max;
+  s.settings.store?.record({ kind: 'interrupted', id: entry.id, at: s.settings.clock.now(), attempt });
+  // The record's budget, as the machine's grows (one more run for the attempt handed back).
+  if (isWithin) (entry as { maxAttempts: number }).maxAttempts += 1;
+  const error = new AttemptInterruptedError(entry.id, attempt, isWithin ? undefined : { interruptions, maxInterruptions: budget.max });
+  s.actors.send(entry, { type: 'task.interrupted', attempt, interruptions, maxInterruptions: budget.max, error });
+  s.outbox.flush();
+}
+
+/** Hands a recovered running attempt to the executor, or counts it interrupted (an executor that cannot adopt). */
+function adopt(s: Supervisor, entry: TaskEntry, budget: InterruptionBudget): void {
   const { executor } = s.settings;
   const attempt = entry.attempts;
   if (executor.adopt === undefined) {
-    s.lifecycle.deliver(entry.id, attempt, { ok: false, error: new AttemptInterruptedError(entry.id, attempt) });
+    interrupt(s, entry, attempt, budget);
     return;
   }
   // Its time counts from its stored start, as a live attempt's does from its start (a dispatched
@@ -224,5 +266,8 @@ function adopt(s: Supervisor, entry: TaskEntry): void {
     const dueIn = Math.max(0, entry.startedAt + entry.timeoutMs - s.settings.clock.now());
     s.lifecycle.armDeadline(entry, dueIn, { type: 'task.timeout', attempt });
   }
-  executor.adopt(new AttemptHandle(s, entry, attempt), s.lifecycle.deliver);
+  executor.adopt(new AttemptHandle(s, entry, attempt), (taskId, reported, outcome) => {
+    if (reported === attempt && isLostWithScheduler(outcome)) interrupt(s, entry, attempt, budget);
+    else s.lifecycle.deliver(taskId, reported, outcome);
+  });
 }

@@ -17,6 +17,7 @@ function comparable(task: NormalizedTask | StoredTask): Record<string, unknown> 
     config: task.config,
     timeoutMs: task.timeoutMs,
     retry: task.retry,
+    maxInterruptions: task.maxInterruptions,
     estimateMs: task.estimateMs,
     group: task.group,
   };
@@ -26,6 +27,8 @@ function comparable(task: NormalizedTask | StoredTask): Record<string, unknown> 
 export function differingField(given: NormalizedTask, stored: StoredTask): { field: string; stored: string; given: string } | undefined {
   const a = comparable(stored);
   const b = comparable(given);
+  // A task stored before maxInterruptions existed takes the resuming scheduler's (see restoreRun).
+  if (stored.maxInterruptions === undefined) delete a['maxInterruptions'];
   for (const field of Object.keys(a)) {
     const storedValue = canonicalJson(a[field]);
     const givenValue = canonicalJson(b[field]);

@@ -21,6 +21,7 @@ export function toStoredTask(entry: TaskEntry, task: NormalizedTask): StoredTask
     hasOwnRun: task.hasOwnRun,
     timeoutMs: entry.timeoutMs,
     retry: task.retry,
+    maxInterruptions: task.maxInterruptions,
     // What it declared: a learned estimate is learned again when the run resumes.
     estimateMs: task.estimateMs,
     group: entry.group,

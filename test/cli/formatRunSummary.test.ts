@@ -4,7 +4,7 @@ import { formatRunSummary } from '../../src/cli/formatRunSummary.js';
 import { toReattachedAttempts } from '../../src/cli/reattachedAttempts.js';
 
 const facts = { workload: 'w.yaml', policy: 'priority' as const, maxWorkers: 2, elapsedMs: 1200, interruptedBy: null, exitCode: 0 };
-const resumed = { state: 'run.db', completed: 1, failed: 0, cancelled: 0, interrupted: [], stopped: [], pending: 0 };
+const resumed = { state: 'run.db', completed: 1, failed: 0, cancelled: 0, interrupted: [], interruptedBefore: 0, stopped: [], pending: 0 };
 
 describe('formatRunSummary', () => {
   it('repeats the resumed line only where a distributed resume has re-attached attempts to tell of (the line before the run said the rest)', () => {

@@ -71,4 +71,46 @@ describe.skipIf(requireTool('redis-server') !== undefined)('createScheduler on s
     expect(aborted.at - start.at).toBeGreaterThanOrEqual(2400);
     expect(aborted.at - start.at).toBeLessThan(2500 + 1000);
   }, 40_000);
+
+  it('counts an attempt whose job no node holds as an interruption: started again without using a retry, not failed', async () => {
+    const prefix = 'gone';
+    const file = join(mkdtempSync(join(tmpdir(), 'xeno-restore-')), 'run.db');
+    // No worker yet: `before` is started (journaled) but its job is never placed on a node.
+    const child = spawn(process.execPath, ['--import', 'tsx', COORDINATOR, JSON.stringify({ url: redis.url, file, prefix })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    await eventually(() => stdout.includes('scheduled '), 20_000);
+    // Past the first commit after the dispatch (one tick): the store says `before` runs.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    workers = await startWorkers(redis.url, [{ node: 'a', prefix, concurrency: 2, lockDurationMs: 2000 }]);
+    const store = sqliteStore(file);
+    const executor = bullmqExecutor({ connection: redis.url, nodes: ['a', 'b'], prefix, runId: store.runId, checkIntervalMs: 200 });
+    await executor.ready();
+    // No retry at all: before this change the lost job used it up and `before` failed.
+    const scheduler = createScheduler({ store, executor, handlers: remoteHandlers(['sleep']), defaultRetry: { attempts: 1 } });
+    try {
+      scheduler.scheduleTasks(RESTART_TASKS);
+      await scheduler.onIdle();
+      expect(scheduler.recovered?.interrupted).toEqual([{ id: 'before', attempt: 1 }]);
+      expect(executor.adoptions().map((adoption) => [adoption.taskId, adoption.found])).toEqual([['before', 'gone']]);
+      expect(scheduler.listTasks().map((task) => [task.id, task.status, task.attempts])).toEqual([
+        ['before', 'completed', 2],
+        ['survivor', 'completed', 1],
+        ['while-down', 'completed', 1],
+        ['too-slow', 'failed', 1],
+      ]);
+    } finally {
+      await scheduler.stop({ graceMs: 2000 });
+      await executor.close();
+      store.close();
+    }
+    const reader = sqliteStore(file, { readOnly: true });
+    expect(reader.load().find((state) => state.task.id === 'before')).toMatchObject({ status: 'completed', attempt: 2, interruptedAttempts: 1 });
+    reader.close();
+    expect((await readLog(redis.url, prefix)).filter((e) => e.task === 'before' && e.event === 'start')).toHaveLength(1);
+  }, 40_000);
 });

@@ -60,13 +60,18 @@ describe('sqliteStore', () => {
     store.record({ kind: 'started', id: 'a', at: 131, attempt: 2 });
     store.record({ kind: 'completed', id: 'a', at: 140, result: { rows: 3 } });
     store.record({ kind: 'ready', id: 'b', at: 140 });
+    store.addTasks([storedTask('c', 2)]);
+    store.record({ kind: 'started', id: 'c', at: 150, attempt: 1 });
+    store.record({ kind: 'interrupted', id: 'c', at: 160, attempt: 1 });
+    store.record({ kind: 'ready', id: 'c', at: 160 });
     store.close();
 
     const again = sqliteStore(file);
-    const [a, b] = again.load();
+    const [a, b, c] = again.load();
     expect(a).toMatchObject({ status: 'completed', attempt: 2, result: { rows: 3 }, completedAt: 140, error: undefined });
     expect(a?.task).toEqual(storedTask('a', 0));
     expect(b).toMatchObject({ status: 'pending', pendingReason: 'queued', readyAt: 140, attempt: 0 });
+    expect(c).toMatchObject({ status: 'pending', pendingReason: 'queued', readyAt: 160, attempt: 1, interruptedAttempts: 1, stoppedAttempts: 0 });
     expect(again.sessions).toBe(1);
     again.close();
   });
@@ -150,11 +155,11 @@ describe('sqliteStore', () => {
     db.exec("UPDATE meta SET value = '99' WHERE key = 'version'");
     db.close();
     const before = readFileSync(file);
-    expect(thrown(() => sqliteStore(file)).message).toContain('was written by a newer xeno-scheduler (schema version 99; this one reads up to 3)');
+    expect(thrown(() => sqliteStore(file)).message).toContain('was written by a newer xeno-scheduler (schema version 99; this one reads up to 4)');
     expect(readFileSync(file).equals(before)).toBe(true);
   });
 
-  it('writes schema version 3 (it may hold `active` and `stopped` transitions) and marks a version 1 or 2 store it opens as 3', () => {
+  it('writes schema version 4 (it may hold `active`, `stopped` and `interrupted` transitions) and marks a version 1, 2 or 3 store it opens for writing as 4, and one it only reads not at all', () => {
     const version = (file: string): string => {
       const db = openDatabase(file);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'version'").get() as { value: string };
@@ -165,16 +170,20 @@ describe('sqliteStore', () => {
     const store = sqliteStore(file);
     store.addTasks([storedTask('a', 0)]);
     store.close();
-    expect(version(file)).toBe('3');
-    // An older reader would not know an `active` or `stopped` row: once this one may write them, it says so.
-    for (const older of ['1', '2']) {
+    expect(version(file)).toBe('4');
+    // An older reader would not know an `active`, `stopped` or `interrupted` row: once this one may write them, it says so.
+    for (const older of ['1', '2', '3']) {
       const db = openDatabase(file);
       db.exec(`UPDATE meta SET value = '${older}' WHERE key = 'version'`);
       db.close();
+      const reader = sqliteStore(file, { readOnly: true });
+      expect(reader.load().map((state) => state.task.id)).toEqual(['a']);
+      reader.close();
+      expect(version(file)).toBe(older);
       const again = sqliteStore(file);
       expect(again.load().map((state) => state.task.id)).toEqual(['a']);
       again.close();
-      expect(version(file)).toBe('3');
+      expect(version(file)).toBe('4');
     }
   });
 

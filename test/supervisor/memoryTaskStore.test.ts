@@ -4,6 +4,7 @@ import { SimulatedClock } from 'xstate';
 import { createScheduler } from '../../src/createScheduler.js';
 import type { Scheduler } from '../../src/scheduler.js';
 import { foldTransition, initialTaskState, memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
+import { wasStopped } from '../../src/stores/wasStopped.js';
 import type { StoredTask, StoredTaskState, TaskStore } from '../../src/stores/TaskStore.js';
 import { manualWork, settle, type ManualWork } from '../support/harness.js';
 import { storedTask } from '../support/storedTask.js';
@@ -63,6 +64,33 @@ describe('foldTransition', () => {
       { kind: 'completed', id: 'a', at: 150, result: 42 },
     );
     expect(done).toMatchObject({ status: 'completed', pendingReason: undefined, retryAt: undefined, attempt: 2, result: 42, error: undefined, completedAt: 150 });
+  });
+
+  it('folds an interrupted attempt back to the queue, counted apart from stops, and keeps its start so it is not taken for a stop', () => {
+    const started = { kind: 'started', id: 'a', at: 10, attempt: 1 } as const;
+    const interrupted = fold(stored('a', 1), started, { kind: 'interrupted', id: 'a', at: 20, attempt: 1 });
+    expect(interrupted).toMatchObject({ status: 'pending', pendingReason: 'queued', attempt: 1, interruptedAttempts: 1, stoppedAttempts: 0, startedAt: 10, activeAt: undefined });
+    expect(wasStopped(interrupted)).toBe(false);
+    const stopped = fold(stored('a', 1), started, { kind: 'stopped', id: 'a', at: 20, attempt: 1 });
+    expect(stopped).toMatchObject({ interruptedAttempts: 0, stoppedAttempts: 1 });
+    expect(wasStopped(stopped)).toBe(true);
+    // Twice, then failed past the budget: the count stays with the failed task.
+    const failed = fold(
+      stored('a', 1),
+      started,
+      { kind: 'interrupted', id: 'a', at: 20, attempt: 1 },
+      { kind: 'ready', id: 'a', at: 20 },
+      { kind: 'started', id: 'a', at: 30, attempt: 2 },
+      { kind: 'interrupted', id: 'a', at: 40, attempt: 2 },
+      { kind: 'failed', id: 'a', at: 40, error: boom },
+    );
+    expect(failed).toMatchObject({ status: 'failed', attempt: 2, interruptedAttempts: 2 });
+  });
+
+  it('ignores an interrupted transition of another attempt, or of a task not running', () => {
+    const started = { kind: 'started', id: 'a', at: 10, attempt: 2 } as const;
+    expect(fold(stored('a', 1), started, { kind: 'interrupted', id: 'a', at: 20, attempt: 1 })).toMatchObject({ status: 'running', interruptedAttempts: 0 });
+    expect(fold(stored('a', 1), { kind: 'interrupted', id: 'a', at: 20, attempt: 0 })).toMatchObject({ status: 'pending', interruptedAttempts: 0 });
   });
 
   // BUG: 'ready' after a backoff sets pendingReason 'queued' but keeps retryAt, which

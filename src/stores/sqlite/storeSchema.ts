@@ -5,9 +5,10 @@ import type { SqlDatabase } from './openDatabase.js';
 /**
  * The schema version this xeno-scheduler writes, and the newest it reads. 2: the tables of 1, and
  * transitions may be `active` (kind 7), which a version 1 reader would misread. 3: and `stopped`
- * (kind 8), which a version 2 reader would misread.
+ * (kind 8), which a version 2 reader would misread. 4: and `interrupted` (kind 9), which a version 3
+ * reader would misread (a task's spec may also hold `maxInterruptions`, which it would ignore).
  */
-export const STORE_SCHEMA_VERSION = 3;
+export const STORE_SCHEMA_VERSION = 4;
 
 /** What `meta.format` holds in every xeno-scheduler store. */
 export const STORE_FORMAT = 'xeno-scheduler task store';
