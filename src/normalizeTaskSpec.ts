@@ -33,6 +33,8 @@ export interface NormalizedTask {
   readonly runs: string;
   /** `memoryLimit: 'enforce'`: work that measures itself is killed past its memory request plus the margin. */
   readonly enforceMemory: boolean;
+  /** The pools it asked `'auto'` of (their amounts in `resources` are what the history recommended). */
+  readonly autoResources: readonly string[];
   readonly group: string;
   /** How it is keyed in the history, when it is cacheable (it gives `inputs` or `cacheKey`). */
   readonly cache: TaskCachePlan | undefined;
@@ -200,6 +202,7 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
     estimateMs: declared,
     ...plannedEstimate(declared, spec.estimateMs === 'auto', identity, defaults.learned),
     runs,
+    autoResources: spec.resources === undefined ? NO_DEPENDENCIES : Object.keys(spec.resources).filter((name) => spec.resources?.[name] === 'auto'),
     enforceMemory: spec.memoryLimit === undefined ? false : memoryLimit(spec.memoryLimit, `${field}.memoryLimit`),
     group: optionalString(spec.group, `${field}.group`, 'default'),
     // Most tasks give none of the cache's fields: they cost one check each.

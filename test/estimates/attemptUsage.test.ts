@@ -3,6 +3,7 @@ import { HistoryError } from '../../src/errors.js';
 import { LearnedEstimates } from '../../src/estimates/LearnedEstimates.js';
 import type { Executor } from '../../src/executors/Executor.js';
 import type { TaskSpec } from '../../src/types.js';
+import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import { manualWork, settle, simulatedScheduler } from '../support/harness.js';
 
 const MiB = 2 ** 20;
@@ -89,6 +90,25 @@ describe('what an attempt used, as the scheduler keeps it', () => {
     const { scheduler } = simulatedScheduler({ autoStart: false });
     expect(() => scheduler.scheduleTask({ id: 'a', memoryLimit: 'always' as 'enforce', run: () => 1 })).toThrow(/tasks\[0\]\.memoryLimit: expected 'enforce', received "always"|memoryLimit: expected 'enforce'/);
     expect(() => scheduler.scheduleTask({ id: 'b', resources: { disk: 'auto' }, run: () => 1 })).toThrow(/resources\.disk: expected a number \('auto' is learned only for memory and cpu\)/);
+  });
+
+  it('resumes a stored task that asked memory: auto with the request it was stored with, though the history has learned since', async () => {
+    const store = memoryTaskStore();
+    const learned = new LearnedEstimates();
+    const spec: TaskSpec = { id: 'a', name: 'a', type: 'hold', resources: { memory: 'auto' } };
+    const handlers = { hold: () => 1 };
+    const first = simulatedScheduler({ store, estimates: learned, autoStart: false, handlers }).scheduler;
+    first.scheduleTask(spec);
+    expect(first.getTask('a').resources).toEqual({ memory: 1 });
+    await first.stop();
+    learned.observe({ name: 'a', runs: '', type: 'hold' }, { durationMs: 10, peakRssBytes: 2 ** 28, cpuMs: 1, measuredBy: 'proc' }, 0);
+    const second = simulatedScheduler({ store, estimates: learned, autoStart: false, handlers }).scheduler;
+    expect(() => second.scheduleTask(spec)).not.toThrow();
+    expect(second.getTask('a').resources).toEqual({ memory: 1 });
+    // A task that is new to the store asks for what the history recommends now.
+    second.scheduleTask({ ...spec, id: 'b', name: 'a' });
+    expect(second.getTask('b').resources['memory']).toBeLessThan(0.4);
+    await second.stop();
   });
 
   it('resolves memory: auto without a history to the stated default of 1 GiB, bounded by the pool', () => {
