@@ -35,6 +35,13 @@ export type {
   TaskRun,
   TaskSpec,
   NodeStatus,
+  AttemptUsage,
+  EstimateSource,
+  LearnedEstimate,
+  MeasuredUsage,
+  Recommendation,
+  TaskIdentity,
+  UsageLearner,
 } from './types.js';
 export {
   SchedulerError,
@@ -53,6 +60,7 @@ export {
   AttemptInterruptedError,
   TaskStoreError,
   HistoryError,
+  MemoryLimitError,
   TaskNotRecoverableError,
   formatConfigIssue,
 } from './errors.js';
@@ -62,10 +70,18 @@ export {
 export { inlineExecutor } from './executors/inlineExecutor.js';
 export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from './executors/Executor.js';
 export { memoryTaskStore, foldTransition, initialTaskState } from './stores/memoryTaskStore.js';
+export type { UsageHistory, UsageHistoryRow } from './history/RunHistory.js';
 export type { RunHistory, ResultCache, CacheEntry, CachePut, CachedOutput, CacheEntrySummary, PruneOptions, PruneResult } from './history/RunHistory.js';
 export type { TaskStore, StoredTask, StoredTaskState, StoredError, TaskTransition } from './stores/TaskStore.js';
 export type { SchedulerActorRef, SchedulerSnapshot } from './schedulerLogic.js';
 export type { ConfigIssue, SchedulerErrorCode } from './errors.js';
+
+// Learned estimates: what past runs measured, as decaying statistics (docs/learned-estimates.md)
+export { LearnedEstimates, DEFAULT_ESTIMATE_MS, DEFAULT_AUTO_REQUESTS, MEMORY_UNIT_BYTES, RECOMMENDATION_MARGIN } from './estimates/LearnedEstimates.js';
+export type { LearnedEstimatesOptions, TaskUsageSummary, UsageRow } from './estimates/LearnedEstimates.js';
+export { learnedFromHistory } from './estimates/learnedFromHistory.js';
+export { UsageStats, USAGE_HALF_LIFE_MS } from './estimates/UsageStats.js';
+export type { Percentiles } from './estimates/UsageStats.js';
 
 // Machines (pure logic, for inspection, visualisation and model-based tests)
 export { taskMachine, retryDelayMs } from '../machines/taskMachine.js';
