@@ -57,6 +57,11 @@ export const usageHistorySection: HistorySection = {
     const line = `${counted(summaries.length, 'task')} learned (half-life ${USAGE_HALF_LIFE_MS / 86_400_000} days)${kills > 0 ? `, ${counted(kills, 'attempt')} killed for memory` : ''}`;
     return summaries.length === 0 ? line : `${table}\n${line}`;
   },
+  // By age only: a task's statistics are a few kB whatever its history, and decay on their own.
+  prune(history, options) {
+    const rows = options.usedBefore === undefined ? 0 : history.usage.prune(options.usedBefore);
+    return { line: `pruned ${counted(rows, 'learned usage row')} (tasks and types not run within --older-than)`, json: { usage: { rows } } };
+  },
 };
 
 function describeRecommendation(s: TaskUsageSummary): string {

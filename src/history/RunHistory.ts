@@ -138,4 +138,6 @@ export interface UsageHistory {
   list(): UsageHistoryRow[];
   /** Stores (or replaces) a row. */
   put(row: UsageHistoryRow): void;
+  /** Removes the rows last written before `updatedBefore` (ms since the epoch); returns how many. */
+  prune(updatedBefore: number): number;
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
+import { UsageStats } from '../../src/estimates/UsageStats.js';
+import { sqliteHistory } from '../../src/stores/sqlite/sqliteHistory.js';
 import { useTempFolder } from '../support/tempStore.js';
 import { runMain } from './runMain.js';
 
@@ -110,6 +112,19 @@ describe('run --history: learned estimates', () => {
     expect(makespanMs).toBeGreaterThan(400);
     expect(makespanMs).toBeLessThan(3000);
     expect((await runMain(['history', history, '--json'])).stdout).toBe(before);
+  });
+
+  it('history --prune --older-than removes the learned usage of tasks not run since, and keeps the rest', async () => {
+    const file = join(temp.folder, 'old.db');
+    const history = sqliteHistory(file);
+    const day = 86_400_000;
+    const row = (name: string, daysAgo: number) => ({ kind: 'task' as const, key: `${name}\u0000`, name, type: 't', runs: '', stats: new UsageStats().toJSON(), updatedAt: Date.now() - daysAgo * day });
+    history.usage.put(row('old', 40));
+    history.usage.put(row('recent', 1));
+    history.close();
+    const pruned = await runMain(['history', file, '--prune', '--older-than', '30d', '--json']);
+    expect(JSON.parse(pruned.stdout).pruned.usage).toEqual({ rows: 1 });
+    expect((JSON.parse(pruned.stdout) as { tasks: { name: string }[] }).tasks.map((task) => task.name)).toEqual(['recent']);
   });
 
   it('refuses auto for a pool other than memory and cpu, naming the task and the field', async () => {

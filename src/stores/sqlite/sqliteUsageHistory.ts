@@ -22,6 +22,8 @@ interface Row {
  */
 export function sqliteUsageHistory(db: SqlDatabase, inTransaction: InTransaction): UsageHistory {
   const selectAll = db.prepare('SELECT kind, key, name, type, runs, stats, updated_at FROM usage_stats ORDER BY kind, key');
+  const countOlder = db.prepare('SELECT count(*) AS n FROM usage_stats WHERE updated_at < ?');
+  const deleteOlder = db.prepare('DELETE FROM usage_stats WHERE updated_at < ?');
   const upsert = db.prepare('INSERT OR REPLACE INTO usage_stats (kind, key, name, type, runs, stats, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   return {
     list() {
@@ -40,6 +42,14 @@ export function sqliteUsageHistory(db: SqlDatabase, inTransaction: InTransaction
       inTransaction(`storing the usage of ${row.kind} "${row.kind === 'task' ? row.name : row.type}"`, () =>
         upsert.run(row.kind, row.key, row.name, row.type, row.runs, JSON.stringify(row.stats), row.updatedAt),
       );
+    },
+    prune(updatedBefore) {
+      return inTransaction('pruning the learned usage', () => {
+        // Counted first: the two drivers report changes differently.
+        const { n } = countOlder.get(updatedBefore) as { n: number };
+        deleteOlder.run(updatedBefore);
+        return Number(n);
+      });
     },
   };
 }
