@@ -90,7 +90,7 @@ module.exports = {
         path: [
           '^src/(cli|dashboard|config|simulate)/',
           '^src/(workers|distributed)/',
-          'node_modules/(zod|yaml|ws|commander|@dagrejs/dagre|@statelyai/inspect)/',
+          'node_modules/(zod|yaml|ws|commander|@statelyai/inspect)/',
           BACKENDS,
         ],
       },

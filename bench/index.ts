@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, one after another, in this one process.
  * Pass names to run a subset: `npm run bench -- scheduler policies`.
  */
+import { run as runDashboard } from './dashboard.bench.js';
 import { run as runDistributed } from './distributed.bench.js';
 import { run as runEstimates } from './estimates.bench.js';
 import { run as runHistory } from './history.bench.js';
@@ -24,6 +25,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   workload: () => runWorkload(),
   estimates: () => runEstimates(),
   history: () => runHistory(),
+  dashboard: () => runDashboard(),
 };
 
 const chosen = process.argv.slice(2);

@@ -1,10 +1,78 @@
 import type { Scheduler } from '../scheduler.js';
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
-import type { TaskRecord } from '../types.js';
+import type { RecoveredRun, TaskRecord } from '../types.js';
 import type { TaskTracker } from './createTaskTracker.js';
 import { recordHistory } from './recordHistory.js';
 import { taskPath } from './taskPath.js';
-import type { NodeView, PatchMessage, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
+import type { NodeView, PatchMessage, RunView, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
+
+/** Fields a task record may carry once the scheduler has them (cached results, spawned children, its worker slot): read when present. */
+interface LaterRecordFields {
+  readonly cached?: unknown;
+  readonly children?: unknown;
+  readonly slot?: unknown;
+}
+
+/** The optional parts of a task's view: present only when they say something, to keep messages small. */
+function extraFields(record: TaskRecord): Partial<TaskView> {
+  const later = record as TaskRecord & LaterRecordFields;
+  return {
+    ...(record.node === undefined ? {} : { node: record.node }),
+    ...(record.group === 'default' ? {} : { group: record.group }),
+    ...(record.type === 'generic' ? {} : { type: record.type }),
+    ...(record.estimateMs === undefined ? {} : { estimateMs: record.estimateMs }),
+    ...(later.cached === true ? { cached: true as const } : {}),
+    ...(Array.isArray(later.children) && later.children.length > 0 ? { children: later.children.map(String) } : {}),
+    ...(typeof later.slot === 'number' && record.status === 'running' ? { slot: later.slot } : {}),
+  };
+}
+
+/**
+ * The attempts a resumed run's recovery reported interrupted (`recovered.interrupted`): they ran
+ * in the process that crashed, so inspection never saw them. Each becomes a run of its own, from
+ * when its record says it started to when this scheduler recovered it, marked `interrupted`; a
+ * run the tracker did see for such an attempt is marked too.
+ */
+function createInterruptedRuns(scheduler: Scheduler, now: () => number) {
+  let seen: RecoveredRun | undefined;
+  let keys = new Set<string>();
+  let runs: RunView[] = [];
+  let unsent: RunView[] = [];
+  const refresh = (): void => {
+    const recovered = scheduler.recovered;
+    if (recovered === undefined || recovered === seen) return;
+    seen = recovered;
+    keys = new Set(recovered.interrupted.map(({ id, attempt }) => `${id}#${attempt}`));
+    const at = now();
+    runs = recovered.interrupted.map(({ id, attempt }) => {
+      const record = scheduler.hasTask(id) ? scheduler.getTask(id) : undefined;
+      const start = record?.startedAt ?? record?.createdAt ?? at;
+      return { task: id, attempt, slot: -1, start: Math.min(start, at), end: at, outcome: 'interrupted', interrupted: true as const };
+    });
+    unsent = runs;
+  };
+  const mark = (tracked: readonly RunView[]): void => {
+    if (keys.size === 0) return;
+    for (const run of tracked) if (keys.has(`${run.task}#${run.attempt}`)) run.interrupted = true;
+  };
+  return {
+    /** Every run, with the interrupted ones first. */
+    all(tracked: readonly RunView[]): readonly RunView[] {
+      refresh();
+      mark(tracked);
+      unsent = [];
+      return runs.length === 0 ? tracked : [...runs, ...tracked];
+    },
+    /** The runs changed since the last message, with the interrupted ones the first time they are known. */
+    changed(tracked: readonly RunView[]): readonly RunView[] {
+      refresh();
+      mark(tracked);
+      const fresh = unsent;
+      unsent = [];
+      return fresh.length === 0 ? tracked : [...fresh, ...tracked];
+    },
+  };
+}
 
 /** Builds the dashboard's messages from the public scheduler API and a {@link TaskTracker}. */
 export interface DashboardFeed {
@@ -57,31 +125,50 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
     priority: record.priority,
     dependencies: record.dependencies,
     attempts: record.attempts,
-    ...(record.node === undefined ? {} : { node: record.node }),
-    ...(record.cached ? { cached: true as const } : {}),
+    ...extraFields(record),
     ...(record.ranBecause === undefined ? {} : { ranBecause: record.ranBecause }),
   });
+  const interrupted = createInterruptedRuns(scheduler, options.now);
+  /** The tracker's runs, with what the scheduler knows better: the slot a running attempt holds. */
+  const withSlots = (runs: readonly RunView[], views: ReadonlyMap<string, TaskView>): readonly RunView[] => {
+    if (views.size > 0) {
+      for (const run of runs) {
+        const slot = run.end === null ? views.get(run.task)?.slot : undefined;
+        if (slot !== undefined) run.slot = slot;
+      }
+    }
+    return runs;
+  };
 
   return {
     snapshot() {
+      const tasks = scheduler.listTasks().map(view);
+      const recovered = scheduler.recovered;
       return {
         type: 'snapshot',
         at: options.now(),
         canControl: options.canControl,
         statechart: tracker.statechart(),
-        tasks: scheduler.listTasks().map(view),
+        tasks,
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
-        runs: tracker.runs(),
+        runs: interrupted.all(withSlots(tracker.runs(), new Map(tasks.filter((task) => task.slot !== undefined).map((task) => [task.id, task])))),
         nodes: options.nodes === undefined ? null : readNodes(),
+        ...(recovered === undefined ? {} : { recovered }),
       };
     },
     patch() {
       const tasks: TaskView[] = [];
       const removed: string[] = [];
+      const slotted = new Map<string, TaskView>();
       for (const id of tracker.takeChangedTasks()) {
-        if (scheduler.hasTask(id)) tasks.push(view(scheduler.getTask(id)));
-        else removed.push(id);
+        if (!scheduler.hasTask(id)) {
+          removed.push(id);
+          continue;
+        }
+        const task = view(scheduler.getTask(id));
+        tasks.push(task);
+        if (task.slot !== undefined) slotted.set(id, task);
       }
       const outline = tracker.statechart();
       const isNewOutline = outline !== null && outline !== sentOutline;
@@ -98,7 +185,7 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
         removed,
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
-        runs: tracker.takeChangedRuns(),
+        runs: interrupted.changed(withSlots(tracker.takeChangedRuns(), slotted)),
         ...(hasNewNodes && nodes !== undefined ? { nodes } : {}),
       };
     },
@@ -118,9 +205,8 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
           startedAt: record.startedAt,
           completedAt: record.completedAt,
           error: record.error?.message,
-          estimateMs: record.estimateMs,
-          estimateSource: record.estimateSource,
-          usage: record.usage,
+          ...(record.estimateSource === undefined ? {} : { estimateSource: record.estimateSource }),
+          ...(record.usage === undefined ? {} : { usage: record.usage }),
         },
         // A task recovered from a store already finished: its history is what its record says.
         history: tracker.history(id).length > 0 ? tracker.history(id) : recordHistory(record, options.now()),

@@ -13,7 +13,7 @@ export interface TaskTrackerOptions {
   readonly onChange: () => void;
   /** Transitions kept per task, newest last. @default 100 */
   readonly historyLimit?: number;
-  /** Runs kept for the Gantt chart, newest last. @default 5000 */
+  /** Runs kept for the timeline, newest last: every attempt of a run of this many. @default 100000 */
   readonly runLimit?: number;
   /** Tasks whose history is kept; the oldest finished ones are forgotten first. @default 20000 */
   readonly taskLimit?: number;
@@ -90,7 +90,7 @@ function isRunningPath(path: string): boolean {
 export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
   const { root, now, onChange } = options;
   const historyLimit = options.historyLimit ?? 100;
-  const runLimit = options.runLimit ?? 5000;
+  const runLimit = options.runLimit ?? 100_000;
   const taskLimit = options.taskLimit ?? 20_000;
   const tracks = new Map<string, TaskTrack>();
   const changedTasks = new Set<string>();

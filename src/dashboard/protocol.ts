@@ -1,5 +1,5 @@
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
-import type { AttemptUsage, EstimateSource, NodeStatus, QueuedTask, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
+import type { AttemptUsage, EstimateSource, NodeStatus, QueuedTask, RecoveredRun, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
 
 /** What the page knows of a task in its list, its DAG and its counters. */
 export interface TaskView {
@@ -13,8 +13,18 @@ export interface TaskView {
   readonly attempts: number;
   /** The node its latest attempt was placed on, in a distributed run (absent elsewhere). */
   readonly node?: string;
-  /** It completed from the history without running (absent otherwise). */
+  /** The task's group (`'default'` when it names none): one of the page's ways to aggregate. */
+  readonly group?: string;
+  /** The task's type (its handler's name): another way to aggregate. */
+  readonly type?: string;
+  /** The task's duration estimate in ms, when it gives one: what the page's ETA is made of. */
+  readonly estimateMs?: number;
+  /** The worker slot its running attempt holds, when the scheduler's record says (it then wins over the dashboard's own guess). */
+  readonly slot?: number;
+  /** True when its result came from a cache rather than a run (a record field, when the scheduler has it). */
   readonly cached?: true;
+  /** Ids of the tasks it spawned (a record field, when the scheduler has it). */
+  readonly children?: readonly string[];
   /** Why a cacheable task ran, with a history: `inputs/c1.txt changed`, `no entry`… (absent otherwise). */
   readonly ranBecause?: string;
 }
@@ -37,6 +47,8 @@ export interface RunView {
   outcome: string | null;
   /** The node the attempt was placed on, once known (distributed runs only). */
   node?: string;
+  /** True for an attempt a crash cut short, as the resumed run's `recovered.interrupted` lists it. */
+  interrupted?: true;
 }
 
 /** One entry of a task's history. */
@@ -62,6 +74,8 @@ export interface SnapshotMessage {
   readonly runs: readonly RunView[];
   /** The nodes of a distributed run, or null when the dashboard was given no `nodes` source. */
   readonly nodes: readonly NodeView[] | null;
+  /** What the scheduler recovered from its store when the run was resumed (absent for a fresh run). */
+  readonly recovered?: RecoveredRun;
 }
 
 /** What changed since the last message, at most one per `throttleMs`. */
@@ -95,11 +109,10 @@ export interface TaskDetail {
     readonly startedAt: number | undefined;
     readonly completedAt: number | undefined;
     readonly error: string | undefined;
-    /** The estimate it is planned with (ms), and where it came from (`declared`, or learned: `task`, `command`, `type`, `default`). */
-    readonly estimateMs: number | undefined;
-    readonly estimateSource: EstimateSource | undefined;
-    /** What its latest attempt that ended used (duration, peak memory, CPU time). */
-    readonly usage: AttemptUsage | undefined;
+    /** Where its planned `estimateMs` came from (`declared`, or learned: `task`, `command`, `type`, `default`); absent without an estimate. */
+    readonly estimateSource?: EstimateSource;
+    /** What its latest attempt that ended used (duration, peak memory, CPU time); absent before one ended. */
+    readonly usage?: AttemptUsage;
   };
   readonly history: readonly TransitionView[];
   /** `explainTask`'s answer while the task is pending. */
