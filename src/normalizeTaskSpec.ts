@@ -124,8 +124,10 @@ function runsOf(value: unknown, field: string): string {
   return value;
 }
 
-function memoryLimit(value: unknown, field: string): boolean {
+function memoryLimit(value: unknown, field: string, resources: Readonly<Record<string, number>> | undefined): boolean {
   if (value !== 'enforce') fail(field, "'enforce'", value);
+  // Nothing to hold the task to: a limit of 0 would kill every attempt at its first sample.
+  if (!((resources?.['memory'] ?? 0) > 0)) fail(field, "'enforce' beside a memory request (resources.memory > 0 or 'auto')", `'enforce' with resources.memory ${resources?.['memory'] ?? 'absent'}`);
   return true;
 }
 
@@ -203,7 +205,7 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
     ...plannedEstimate(declared, spec.estimateMs === 'auto', identity, defaults.learned),
     runs,
     autoResources: spec.resources === undefined ? NO_DEPENDENCIES : Object.keys(spec.resources).filter((name) => spec.resources?.[name] === 'auto'),
-    enforceMemory: spec.memoryLimit === undefined ? false : memoryLimit(spec.memoryLimit, `${field}.memoryLimit`),
+    enforceMemory: spec.memoryLimit === undefined ? false : memoryLimit(spec.memoryLimit, `${field}.memoryLimit`, resources),
     group: optionalString(spec.group, `${field}.group`, 'default'),
     // Most tasks give none of the cache's fields: they cost one check each.
     cache: hasCacheFields(spec) ? toCachePlan(spec, run, field) : undefined,

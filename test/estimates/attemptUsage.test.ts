@@ -88,8 +88,12 @@ describe('what an attempt used, as the scheduler keeps it', () => {
 
   it('refuses a bad memoryLimit or an auto request of another pool, naming the field', () => {
     const { scheduler } = simulatedScheduler({ autoStart: false });
-    expect(() => scheduler.scheduleTask({ id: 'a', memoryLimit: 'always' as 'enforce', run: () => 1 })).toThrow(/tasks\[0\]\.memoryLimit: expected 'enforce', received "always"|memoryLimit: expected 'enforce'/);
+    expect(() => scheduler.scheduleTask({ id: 'a', resources: { memory: 1 }, memoryLimit: 'always' as 'enforce', run: () => 1 })).toThrow(/memoryLimit: expected 'enforce', received "always"/);
     expect(() => scheduler.scheduleTask({ id: 'b', resources: { disk: 'auto' }, run: () => 1 })).toThrow(/resources\.disk: expected a number \('auto' is learned only for memory and cpu\)/);
+    // A limit of nothing would kill every attempt at its first sample.
+    expect(() => scheduler.scheduleTask({ id: 'c', memoryLimit: 'enforce', run: () => 1 })).toThrow(
+      /task\.memoryLimit: expected 'enforce' beside a memory request \(resources\.memory > 0 or 'auto'\), received "'enforce' with resources\.memory absent"/,
+    );
   });
 
   it('resumes a stored task that asked memory: auto with the request it was stored with, though the history has learned since', async () => {
