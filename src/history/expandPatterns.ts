@@ -54,6 +54,18 @@ function filesUnder(folder: string, into: string[]): void {
   }
 }
 
+/** A glob split at its longest folder prefix without glob characters: that folder, and a matcher for paths below it. */
+function splitGlob(base: string, pattern: string): { root: string; matcher: RegExp } {
+  const parts = pattern.split('/');
+  const fixed: string[] = [];
+  for (const part of parts) {
+    if (GLOB_CHARS.test(part)) break;
+    fixed.push(part);
+  }
+  const root = isAbsolute(pattern) ? fixed.join('/') || '/' : resolve(base, fixed.join('/'));
+  return { root, matcher: globToRegExp(parts.slice(fixed.length).join('/')) };
+}
+
 /** `path` relative to `base`, with `/` separators (what keys and the history hold). */
 export function toKeyPath(base: string, path: string): string {
   return relative(base, path).split(sep).join('/');
@@ -81,15 +93,7 @@ export function expandPatterns(base: string, patterns: readonly string[]): strin
       continue;
     }
     // Walk from the longest folder prefix without glob characters.
-    const parts = pattern.split('/');
-    const fixed: string[] = [];
-    for (const part of parts) {
-      if (GLOB_CHARS.test(part)) break;
-      fixed.push(part);
-    }
-    const root = isAbsolute(pattern) ? fixed.join('/') || '/' : resolve(base, fixed.join('/'));
-    const rest = parts.slice(fixed.length).join('/');
-    const matcher = globToRegExp(rest);
+    const { root, matcher } = splitGlob(base, pattern);
     const files: string[] = [];
     filesUnder(root, files);
     for (const file of files) {
@@ -97,4 +101,23 @@ export function expandPatterns(base: string, patterns: readonly string[]): strin
     }
   }
   return [...found].sort();
+}
+
+/**
+ * Whether `path` (relative to `base`, `/`-separated, as {@link expandPatterns} gives it) is one
+ * the patterns name, whether or not it exists: a restore writes only where the task's declared
+ * outputs say.
+ *
+ * @example
+ * isNamedBy('/work/flow', ['out/*.txt'], 'out/a.txt'); // true
+ */
+export function isNamedBy(base: string, patterns: readonly string[], path: string): boolean {
+  const absolute = resolve(base, path);
+  return patterns.some((pattern) => {
+    const named = resolve(base, pattern);
+    if (!GLOB_CHARS.test(pattern)) return absolute === named || absolute.startsWith(`${named}${sep}`);
+    const { root, matcher } = splitGlob(base, pattern);
+    const inside = relative(root, absolute);
+    return !inside.startsWith('..') && !isAbsolute(inside) && matcher.test(inside.split(sep).join('/'));
+  });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { hashFile } from './cacheKey.js';
-import { expandPatterns } from './expandPatterns.js';
+import { expandPatterns, isNamedBy } from './expandPatterns.js';
 import type { CachedOutput, ResultCache } from './RunHistory.js';
 import type { TaskCachePlan } from './TaskCachePlan.js';
 
@@ -51,6 +51,10 @@ export class MissingOutputContent extends Error {
  */
 export function restoreOutputs(plan: TaskCachePlan, outputs: readonly CachedOutput[], cache: ResultCache): string[] {
   const restored: string[] = [];
+  for (const output of outputs) {
+    // A history is data: it writes nowhere the task's declared outputs do not name.
+    if (!isNamedBy(plan.baseDir, plan.outputs, output.path)) throw new Error(`output "${output.path}" of the entry is not among the task's declared outputs`);
+  }
   for (const output of outputs) {
     const absolute = resolve(plan.baseDir, output.path);
     if (hashFile(absolute) === output.hash) {

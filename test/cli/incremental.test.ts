@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/buildRunReport.js';
+import { replayOf, type ReplayableReport } from '../../src/simulate/replayOf.js';
 import { useTempFolder } from '../support/tempStore.js';
 import { runMain } from './runMain.js';
 
@@ -18,14 +19,17 @@ function writeWorkload(folder: string, { countWith = 'wc -l', title = 'Proofs' }
     file,
     `tasks:
   chapter1:
+    estimate: 2
     inputs: [inputs/c1.txt]
     outputs: [out/c1.count]
     command: cd '${folder}' && mkdir -p out && ${countWith} < inputs/c1.txt > out/c1.count && echo counted c1
   chapter2:
+    estimate: 2
     inputs: [inputs/c2.txt]
     outputs: [out/c2.count]
     command: cd '${folder}' && mkdir -p out && ${countWith} < inputs/c2.txt > out/c2.count && echo counted c2
   book:
+    estimate: 1
     dependencies: [chapter1, chapter2]
     inputs: ['out/*.count']
     outputs: [out/book.txt]
@@ -98,6 +102,20 @@ describe('run --history', () => {
     expect(second.stdout).toContain('3 tasks: 3 completed (3 cached), 0 failed, 0 cancelled');
   });
 
+  it('keeps the history apart from --state: --fresh discards the run, never the history; status says which tasks were cached', async () => {
+    const folder = temp.folder;
+    const workload = writeWorkload(folder);
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\n');
+    writeFileSync(join(folder, 'inputs', 'c2.txt'), 'b\n');
+    const history = join(folder, 'h.db');
+    const state = join(folder, 'run.db');
+    await run([workload, '--history', history, '--state', state]);
+    const fresh = await run([workload, '--history', history, '--state', state, '--fresh']);
+    expect(decisions(fresh)).toEqual({ chapter1: 'cached', chapter2: 'cached', book: 'cached' });
+    const status = await runMain(['status', state]);
+    expect(status.stdout).toMatch(/book\s+completed\s+0\s+cached: completed from the history, not run/);
+  });
+
   it('takes the history from XENO_HISTORY and from scheduler.history, the flag first', async () => {
     const folder = temp.folder;
     const workload = writeWorkload(folder);
@@ -126,6 +144,23 @@ describe('run --history', () => {
     expect(second.summary).toMatchObject({ total: 15, completed: 15, cached: 15 });
     expect(second.tasks.find((task) => task.name === 'theorem_am_gm')?.output).toBe('theorem am_gm verified');
   }, 60_000);
+
+  it('replays a run whose tasks came from the history with no time for them', async () => {
+    const folder = temp.folder;
+    const workload = writeWorkload(folder);
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\n');
+    writeFileSync(join(folder, 'inputs', 'c2.txt'), 'b\n');
+    const history = join(folder, 'h.db');
+    await run([workload, '--history', history]);
+    const report = join(folder, 'report.json');
+    await run([workload, '--history', history, '--report', report]);
+    const replay = replayOf(JSON.parse(readFileSync(report, 'utf8')) as ReplayableReport);
+    expect(replay.tasks.map((task) => [task.name, task.attempts])).toEqual([
+      ['chapter1', [{ durationMs: 0, outcome: 'completed' }]],
+      ['chapter2', [{ durationMs: 0, outcome: 'completed' }]],
+      ['book', [{ durationMs: 0, outcome: 'completed' }]],
+    ]);
+  });
 
   it('refuses a garbage history by name before anything runs, and leaves it as it was', async () => {
     const folder = temp.folder;

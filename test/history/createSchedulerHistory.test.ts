@@ -147,6 +147,32 @@ describe('createScheduler({ history })', () => {
     }
   });
 
+  it('completes hits of tasks that wait dormant (past liveActorLimit) without creating their actors', async () => {
+    const folder = temp.folder;
+    mkdirSync(join(folder, 'inputs'));
+    writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\n');
+    const file = join(folder, 'h.db');
+    await runOnce(file, pipeline(folder));
+    const history = sqliteHistory(file);
+    const scheduler = createScheduler({ history, liveActorLimit: 0 });
+    let actors = 0;
+    scheduler.actor.system.inspect((event) => {
+      if (event.type === '@xstate.actor' && event.actorRef !== scheduler.actor && String((event.actorRef as { id?: string }).id).startsWith('count')) actors++;
+    });
+    try {
+      scheduler.scheduleTasks(pipeline(folder));
+      await scheduler.onIdle();
+      expect(scheduler.listTasks().map((r) => [r.id, r.status, r.cached])).toEqual([
+        ['count', 'completed', true],
+        ['report', 'completed', true],
+      ]);
+      expect(actors).toBe(0);
+    } finally {
+      await scheduler.stop();
+      history.close();
+    }
+  });
+
   it('never stores a failed attempt', async () => {
     const folder = temp.folder;
     const file = join(folder, 'h.db');

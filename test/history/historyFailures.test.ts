@@ -80,4 +80,17 @@ describe('a history that cannot be used', () => {
     expect(check.cache.totals()).toMatchObject({ entries: 1, contents: 1 });
     check.close();
   });
+
+  it('writes no output the task does not declare: an entry edited to name another path makes the task run', async () => {
+    const folder = temp.folder;
+    const workload = writeWorkload(folder);
+    const history = join(folder, 'h.db');
+    await run(workload, history);
+    const db = openDatabase(history);
+    db.exec("UPDATE cache_outputs SET path = '../escaped.txt'");
+    db.close();
+    const again = await run(workload, history);
+    expect(again.ranBecause).toBe('its cached outputs could not be restored: output "../escaped.txt" of the entry is not among the task\'s declared outputs');
+    expect(statSync(join(folder, '..', 'escaped.txt'), { throwIfNoEntry: false })).toBeUndefined();
+  });
 });
