@@ -106,9 +106,9 @@ const ESTIMATE_SOURCES: Readonly<Record<string, string>> = {
 /** `estimate 12.3 s (learned from its runs) · last attempt 1.2 s, peak 150 MiB, CPU 0.8 s`, or '' when nothing is known. */
 function describeUsage(task: TaskDetail['task']): string {
   const parts: string[] = [];
-  if (task.estimateMs !== undefined) {
-    const source = task.estimateSource === undefined ? '' : ` (${ESTIMATE_SOURCES[task.estimateSource] ?? task.estimateSource})`;
-    parts.push(`estimate ${(task.estimateMs / 1000).toFixed(1)} s${source}`);
+  // Only what the scheduler says it planned with, and from where (a detail without a source is not ours to explain).
+  if (task.estimateMs !== undefined && task.estimateSource !== undefined) {
+    parts.push(`estimate ${(task.estimateMs / 1000).toFixed(1)} s (${ESTIMATE_SOURCES[task.estimateSource] ?? task.estimateSource})`);
   }
   const usage = task.usage;
   if (usage !== undefined) {
