@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { startDashboard } from '../src/dashboard/startDashboard.js';
 import { formatTable } from '../src/simulate/formatTable.js';
 import { median } from './median.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
 import type { CliIo } from '../src/cli/CliIo.js';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { keyOf, keyPartsOf } from '../src/history/cacheKey.js';
 import { toCachePlan } from '../src/history/TaskCachePlan.js';
 import { sqliteHistory } from '../src/stores/sqlite/sqliteHistory.js';

@@ -8,8 +8,8 @@
 //   xeno-scheduler/stores/sqlite the durable task store and the history (better-sqlite3 or node:sqlite)
 
 // Core
-export { createScheduler, DEFAULT_RESOURCES, DEFAULT_RETRY } from './createScheduler.js';
-export type { Scheduler } from './scheduler.js';
+export { createScheduler, DEFAULT_RESOURCES, DEFAULT_RETRY } from './core/createScheduler.js';
+export type { Scheduler } from './core/scheduler.js';
 export type { SchedulerEvents } from './events.js';
 export { TaskStatus, TaskPriority } from './types.js';
 export type {
@@ -23,7 +23,6 @@ export type {
   ResourceUsage,
   RetryOptions,
   SchedulerClock,
-  SchedulerOptions,
   SchedulerStats,
   SchedulingPolicy,
   TaskContext,
@@ -68,12 +67,13 @@ export {
 // Seams: where attempts run and where tasks are recorded (the durable SQLite store is
 // xeno-scheduler/stores/sqlite)
 export { inlineExecutor } from './executors/inlineExecutor.js';
-export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from './executors/Executor.js';
+export type { SchedulerOptions } from './core/SchedulerOptions.js';
+export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from './core/Executor.js';
 export { memoryTaskStore, foldTransition, initialTaskState } from './stores/memoryTaskStore.js';
 export type { UsageHistory, UsageHistoryRow } from './history/RunHistory.js';
 export type { RunHistory, ResultCache, CacheEntry, CachePut, CachedOutput, CacheEntrySummary, PruneOptions, PruneResult } from './history/RunHistory.js';
-export type { TaskStore, StoredTask, StoredTaskState, StoredError, TaskTransition } from './stores/TaskStore.js';
-export type { SchedulerActorRef, SchedulerSnapshot } from './schedulerLogic.js';
+export type { TaskStore, StoredTask, StoredTaskState, StoredError, TaskTransition } from './core/TaskStore.js';
+export type { SchedulerActorRef, SchedulerSnapshot } from './core/Supervisor.js';
 export type { ConfigIssue, SchedulerErrorCode } from './errors.js';
 
 // Learned estimates: what past runs measured, as decaying statistics (docs/learned-estimates.md)

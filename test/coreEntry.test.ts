@@ -49,7 +49,7 @@ const packageJson = (): PackageJson => JSON.parse(readFileSync(`${ROOT}package.j
 describe('the core entry (xeno-scheduler)', () => {
   it('loads the scheduler but none of the dashboard, config loading, simulator, executors or backends', async () => {
     const modules = await modulesLoadedBy('./src/index.ts');
-    expect(modules).toContain('src/createScheduler.ts');
+    expect(modules).toContain('src/core/createScheduler.ts');
     expect(forbiddenIn(modules)).toEqual([]);
   });
 

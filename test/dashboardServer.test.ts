@@ -1,10 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import type { DashboardMessage, PatchMessage, SnapshotMessage, TaskDetail } from '../src/dashboard/protocol.js';
 import { startDashboard, type Dashboard } from '../src/dashboard/startDashboard.js';
-import type { Scheduler } from '../src/scheduler.js';
+import type { Scheduler } from '../src/core/scheduler.js';
 import type { TaskRun } from '../src/types.js';
 
 const TOKEN = 'test-token-0123456789abcdef';

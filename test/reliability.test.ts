@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { SimulatedClock } from 'xstate';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { SchedulerError } from '../src/errors.js';
 import { heapQueue } from '../src/policies/heapQueue.js';
 import { inlineExecutor } from '../src/executors/inlineExecutor.js';

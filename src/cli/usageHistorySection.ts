@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { counted } from './counted.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { formatSeconds } from './formatSeconds.js';
-import type { HistorySection } from './historySections.js';
+import type { HistorySection } from './HistorySection.js';
 
 const MiB = 2 ** 20;
 const mib = (bytes: number): string => `${Math.round(bytes / MiB)} MiB`;

@@ -1,4 +1,4 @@
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
 import type { RecoveredRun, TaskRecord } from '../types.js';
 import type { TaskTracker } from './createTaskTracker.js';
@@ -6,11 +6,10 @@ import { recordHistory } from './recordHistory.js';
 import { taskPath } from './taskPath.js';
 import type { NodeView, PatchMessage, RunView, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
 
-/** Fields a task record may carry once the scheduler has them (cached results, spawned children, its worker slot): read when present. */
+/** Fields a task record may carry once the scheduler has them (cached results, spawned children): read when present. */
 interface LaterRecordFields {
   readonly cached?: unknown;
   readonly children?: unknown;
-  readonly slot?: unknown;
 }
 
 /** The optional parts of a task's view: present only when they say something, to keep messages small. */
@@ -22,8 +21,9 @@ function extraFields(record: TaskRecord): Partial<TaskView> {
     ...(record.type === 'generic' ? {} : { type: record.type }),
     ...(record.estimateMs === undefined ? {} : { estimateMs: record.estimateMs }),
     ...(later.cached === true ? { cached: true as const } : {}),
+    ...(record.ranBecause === undefined ? {} : { ranBecause: record.ranBecause }),
     ...(Array.isArray(later.children) && later.children.length > 0 ? { children: later.children.map(String) } : {}),
-    ...(typeof later.slot === 'number' && record.status === 'running' ? { slot: later.slot } : {}),
+    ...(record.slot !== undefined && record.status === 'running' ? { slot: record.slot } : {}),
   };
 }
 
@@ -126,19 +126,8 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
     dependencies: record.dependencies,
     attempts: record.attempts,
     ...extraFields(record),
-    ...(record.ranBecause === undefined ? {} : { ranBecause: record.ranBecause }),
   });
   const interrupted = createInterruptedRuns(scheduler, options.now);
-  /** The tracker's runs, with what the scheduler knows better: the slot a running attempt holds. */
-  const withSlots = (runs: readonly RunView[], views: ReadonlyMap<string, TaskView>): readonly RunView[] => {
-    if (views.size > 0) {
-      for (const run of runs) {
-        const slot = run.end === null ? views.get(run.task)?.slot : undefined;
-        if (slot !== undefined) run.slot = slot;
-      }
-    }
-    return runs;
-  };
 
   return {
     snapshot() {
@@ -152,7 +141,8 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
         tasks,
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
-        runs: interrupted.all(withSlots(tracker.runs(), new Map(tasks.filter((task) => task.slot !== undefined).map((task) => [task.id, task])))),
+        // The tracker's runs are in the slots the scheduler's records name (createTaskTracker's slotOf).
+        runs: interrupted.all(tracker.runs()),
         nodes: options.nodes === undefined ? null : readNodes(),
         ...(recovered === undefined ? {} : { recovered }),
       };
@@ -160,7 +150,6 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
     patch() {
       const tasks: TaskView[] = [];
       const removed: string[] = [];
-      const slotted = new Map<string, TaskView>();
       for (const id of tracker.takeChangedTasks()) {
         if (!scheduler.hasTask(id)) {
           removed.push(id);
@@ -168,7 +157,6 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
         }
         const task = view(scheduler.getTask(id));
         tasks.push(task);
-        if (task.slot !== undefined) slotted.set(id, task);
       }
       const outline = tracker.statechart();
       const isNewOutline = outline !== null && outline !== sentOutline;
@@ -185,7 +173,7 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
         removed,
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
-        runs: interrupted.changed(withSlots(tracker.takeChangedRuns(), slotted)),
+        runs: interrupted.changed(tracker.takeChangedRuns()),
         ...(hasNewNodes && nodes !== undefined ? { nodes } : {}),
       };
     },

@@ -19,7 +19,7 @@ export interface TaskView {
   readonly type?: string;
   /** The task's duration estimate in ms, when it gives one: what the page's ETA is made of. */
   readonly estimateMs?: number;
-  /** The worker slot its running attempt holds, when the scheduler's record says (it then wins over the dashboard's own guess). */
+  /** The worker slot its running attempt holds (`TaskRecord.slot`). */
   readonly slot?: number;
   /** True when its result came from a cache rather than a run (a record field, when the scheduler has it). */
   readonly cached?: true;
@@ -37,7 +37,7 @@ export interface RunView {
   readonly task: string;
   /** 1-based attempt number. */
   readonly attempt: number;
-  /** Worker slot, 0-based: the lowest slot free when the attempt started. */
+  /** Worker slot, 0-based: the scheduler's slot its attempt held (`TaskRecord.slot`). */
   slot: number;
   /** Start, in ms of the dashboard's clock. */
   readonly start: number;

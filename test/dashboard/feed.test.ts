@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { createDashboardFeed } from '../../src/dashboard/createDashboardFeed.js';
-import { createTaskTracker } from '../../src/dashboard/createTaskTracker.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import { createTaskTracker, recordedSlotOf } from '../../src/dashboard/createTaskTracker.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import type { TaskRecord, TaskRun } from '../../src/types.js';
 import { settle } from '../support/harness.js';
@@ -13,7 +13,7 @@ const forever: TaskRun = () => new Promise(() => {});
 const untilAborted: TaskRun = ({ signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
 
 function feedOf(scheduler: Scheduler, now: () => number = () => 0) {
-  const tracker = createTaskTracker({ root: scheduler.actor, now, onChange: () => {} });
+  const tracker = createTaskTracker({ root: scheduler.actor, now, onChange: () => {}, slotOf: recordedSlotOf(scheduler) });
   scheduler.actor.system.inspect(tracker.observer);
   return createDashboardFeed(scheduler, tracker, { canControl: false, queueLimit: 10, now });
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { createDashboardFeed } from '../../src/dashboard/createDashboardFeed.js';
-import { createTaskTracker } from '../../src/dashboard/createTaskTracker.js';
+import { createTaskTracker, recordedSlotOf } from '../../src/dashboard/createTaskTracker.js';
 import { LearnedEstimates } from '../../src/estimates/LearnedEstimates.js';
 import type { TaskContext } from '../../src/types.js';
 import { settle } from '../support/harness.js';
@@ -13,7 +13,7 @@ describe('the dashboard with learned estimates', () => {
     const learned = new LearnedEstimates();
     learned.observe({ name: 'prove', runs: 'z3', type: 'proof' }, { durationMs: 2000, peakRssBytes: undefined, cpuMs: undefined, measuredBy: 'none' }, 0);
     const scheduler = createScheduler({ clock, estimates: learned });
-    const tracker = createTaskTracker({ root: scheduler.actor, now: () => clock.now(), onChange: () => {} });
+    const tracker = createTaskTracker({ root: scheduler.actor, now: () => clock.now(), onChange: () => {}, slotOf: recordedSlotOf(scheduler) });
     scheduler.actor.system.inspect(tracker.observer);
     const feed = createDashboardFeed(scheduler, tracker, { canControl: false, queueLimit: 10, now: () => clock.now() });
     const work = (ctx: TaskContext) =>

@@ -8,7 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll } from 'vitest';
 import type { Dashboard } from '../../src/dashboard/startDashboard.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 import { findTool, requireTool } from '../support/requireTool.js';
 
 /** Why the browser tests are skipped, or undefined when Chromium is installed (with CI set, a missing one throws). */

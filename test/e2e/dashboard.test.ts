@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { startDashboard } from '../../src/dashboard/startDashboard.js';
 import type { TaskRun, TaskSpec } from '../../src/types.js';
 import { closedAfterAll, launchChromium, NO_CHROMIUM } from './browser.js';

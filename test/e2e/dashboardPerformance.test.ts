@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { startDashboard } from '../../src/dashboard/startDashboard.js';
 import type { TaskSpec } from '../../src/types.js';
 import { closedAfterAll, launchChromium, NO_CHROMIUM } from './browser.js';

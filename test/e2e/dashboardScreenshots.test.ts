@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
 import { closedAfterAll, compareScreenshot, launchChromium, NO_CHROMIUM } from './browser.js';
 import { fixtureDetail, fixtureSnapshot } from './fixtures/runSnapshot.js';

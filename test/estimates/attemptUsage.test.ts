@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryError } from '../../src/errors.js';
 import { LearnedEstimates } from '../../src/estimates/LearnedEstimates.js';
-import type { Executor } from '../../src/executors/Executor.js';
+import type { Executor } from '../../src/core/Executor.js';
 import type { TaskSpec } from '../../src/types.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import { manualWork, settle, simulatedScheduler } from '../support/harness.js';

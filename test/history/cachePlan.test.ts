@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { TaskSchedulingError } from '../../src/errors.js';
 import { expandPatterns, isNamedBy } from '../../src/history/expandPatterns.js';
 import { keyOf, keyPartsOf, whyRan } from '../../src/history/cacheKey.js';

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { createDashboardFeed } from '../../src/dashboard/createDashboardFeed.js';
-import { createTaskTracker } from '../../src/dashboard/createTaskTracker.js';
+import { createTaskTracker, recordedSlotOf } from '../../src/dashboard/createTaskTracker.js';
 import { commandTask } from '../../src/workers/commandTask.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import { sqliteHistory } from '../../src/stores/sqlite/sqliteHistory.js';
@@ -131,7 +131,7 @@ describe('createScheduler({ history })', () => {
     writeFileSync(join(folder, 'inputs', 'c1.txt'), 'a\nb\n');
     const history = sqliteHistory(file);
     const scheduler = createScheduler({ history });
-    const tracker = createTaskTracker({ root: scheduler.actor, now: () => Date.now(), onChange: () => {} });
+    const tracker = createTaskTracker({ root: scheduler.actor, now: () => Date.now(), onChange: () => {}, slotOf: recordedSlotOf(scheduler) });
     const feed = createDashboardFeed(scheduler, tracker, { canControl: false, queueLimit: 10, now: () => Date.now() });
     try {
       scheduler.scheduleTasks([...pipeline(folder), lint]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { sqliteHistory } from '../../src/stores/sqlite/sqliteHistory.js';
 import type { RunHistory } from '../../src/history/RunHistory.js';
 import type { TaskContext, TaskSpec } from '../../src/types.js';

@@ -1,4 +1,4 @@
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import type { LearnedEstimates } from '../../src/estimates/LearnedEstimates.js';
 import type { TaskRecord, TaskSpec } from '../../src/types.js';
 import { commandTask } from '../../src/workers/commandTask.js';

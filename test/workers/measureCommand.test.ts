@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { MemoryLimitError } from '../../src/errors.js';
 import { LearnedEstimates } from '../../src/estimates/LearnedEstimates.js';
 import { commandTask } from '../../src/workers/commandTask.js';

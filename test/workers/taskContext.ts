@@ -27,6 +27,7 @@ export function taskContext<Config>(
     node: undefined,
     cached: false,
     ranBecause: undefined,
+    slot: undefined,
   };
   return { task, config, attempt, signal };
 }
