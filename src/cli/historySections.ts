@@ -5,7 +5,6 @@ import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { formatBytes } from './parseHistoryLimits.js';
 import { usageHistorySection } from './usageHistorySection.js';
 
-
 function ago(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   if (seconds < 90) return `${seconds}s ago`;
