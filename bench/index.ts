@@ -4,6 +4,7 @@
  */
 import { run as runDashboard } from './dashboard.bench.js';
 import { run as runDistributed } from './distributed.bench.js';
+import { run as runEstimates } from './estimates.bench.js';
 import { run as runHistory } from './history.bench.js';
 import { run as runInspection } from './inspection.bench.js';
 import { run as runMonitoring } from './monitoring.bench.js';
@@ -22,8 +23,9 @@ const benches: Record<string, () => Promise<unknown>> = {
   policies: () => runPolicies(),
   distributed: () => runDistributed(),
   workload: () => runWorkload(),
-  dashboard: () => runDashboard(),
+  estimates: () => runEstimates(),
   history: () => runHistory(),
+  dashboard: () => runDashboard(),
 };
 
 const chosen = process.argv.slice(2);

@@ -4,6 +4,7 @@ export type SchedulerErrorCode =
   | 'RESOURCE_ALLOCATION'
   | 'DEPENDENCY'
   | 'TASK_TIMEOUT'
+  | 'MEMORY_LIMIT'
   | 'TASK_CANCELLED'
   | 'CONFIGURATION'
   | 'COMMAND_FAILED'
@@ -263,6 +264,29 @@ export class TaskTimeoutError extends SchedulerError {
     this.name = 'TaskTimeoutError';
     this.taskId = taskId;
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * An attempt's measured memory went over its request by the margin, with
+ * `memoryLimit: 'enforce'`: its work was killed. Its retry asks for 1.2 times the memory.
+ */
+export class MemoryLimitError extends SchedulerError {
+  readonly taskId: string;
+  /** The highest memory measured, bytes. */
+  readonly peakBytes: number;
+  /** The memory request, bytes. */
+  readonly requestBytes: number;
+  /** The limit it broke (the request plus the margin), bytes. */
+  readonly limitBytes: number;
+  constructor(taskId: string, peakBytes: number, requestBytes: number, limitBytes: number) {
+    const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    super('MEMORY_LIMIT', `task "${taskId}" used ${mib(peakBytes)} of memory, over its request of ${mib(requestBytes)} plus the margin (limit ${mib(limitBytes)}): killed`);
+    this.name = 'MemoryLimitError';
+    this.taskId = taskId;
+    this.peakBytes = peakBytes;
+    this.requestBytes = requestBytes;
+    this.limitBytes = limitBytes;
   }
 }
 

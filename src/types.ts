@@ -1,3 +1,7 @@
+import type { AttemptUsage, EstimateSource, MeasuredUsage } from './usageTypes.js';
+
+export type { AttemptUsage, EstimateSource, LearnedEstimate, MeasuredUsage, Recommendation, TaskIdentity, UsageLearner } from './usageTypes.js';
+
 /**
  * The five states a task can be in. `completed`, `failed` and `cancelled` are final:
  * once a task reaches one of them it never leaves it.
@@ -130,6 +134,12 @@ export interface TaskContext<Config = Record<string, unknown>> {
   readonly attempt: number;
   /** Aborted when the task is cancelled, times out, or the scheduler stops. */
   readonly signal: AbortSignal;
+  /**
+   * Work that measures itself (a command task samples its process group) tells the scheduler its
+   * peak memory and CPU time here; the latest call wins. Absent where the executor keeps no
+   * measurement.
+   */
+  readonly reportUsage?: (usage: MeasuredUsage) => void;
 }
 
 /** A task's work. Its resolved value becomes the task's `result`; a throw or rejection fails the attempt. */
@@ -181,8 +191,17 @@ export interface TaskSpec<Config = Record<string, unknown>> {
   priority?: TaskPriorityInput;
   /** Ids of tasks that must complete before this one starts. */
   dependencies?: readonly string[];
-  /** Amounts of each pool resource the task holds while running, e.g. `{ cpu: 2, memory: 4 }`. */
-  resources?: Readonly<Record<string, number>>;
+  /**
+   * Amounts of each pool resource the task holds while running, e.g. `{ cpu: 2, memory: 4 }`.
+   * `memory` and `cpu` may be `'auto'`: what the history recommends (see docs/learned-estimates.md).
+   */
+  resources?: Readonly<Record<string, number | 'auto'>>;
+  /**
+   * `'enforce'`: an attempt whose measured memory (a command's process group) goes over its
+   * `memory` request by the margin (15%) is killed with a MemoryLimitError, and its retry asks
+   * for 1.2 times as much. @default not enforced
+   */
+  memoryLimit?: 'enforce';
   /** Free-form settings handed to the work function as `ctx.config`. */
   config?: Config;
   /** The work. When omitted, the handler registered for `type` runs. */
@@ -191,8 +210,17 @@ export interface TaskSpec<Config = Record<string, unknown>> {
   timeoutMs?: number;
   /** Retry settings; missing fields come from the scheduler's `defaultRetry`. */
   retry?: RetryOptions;
-  /** Estimated duration in milliseconds, used by policies such as shortest-first and critical-path. */
-  estimateMs?: number;
+  /**
+   * Estimated duration in milliseconds, used by policies such as shortest-first and critical-path.
+   * With a history (`estimates`), a task that gives none, or `'auto'`, is planned with the learned
+   * estimate (see docs/learned-estimates.md); a number given always wins.
+   */
+  estimateMs?: number | 'auto';
+  /**
+   * What the task runs, for the history's identity of it (name + this): the command line or
+   * `module#export`. @default '' (only the name, then the type, identify it)
+   */
+  runs?: string;
   /** Group name for the fair-share policy. @default 'default' */
   group?: string;
   /**
@@ -242,7 +270,17 @@ export interface TaskRecord {
   readonly dependencies: readonly string[];
   readonly resources: Readonly<Record<string, number>>;
   readonly group: string;
+  /** The estimate the policies plan with: the declared one, else the learned one (see `estimateSource`). */
   readonly estimateMs: number | undefined;
+  /** Where `estimateMs` came from: `declared`, or the history (`task`, `command`, `type`, `default`); absent without either. */
+  readonly estimateSource?: EstimateSource;
+  /** What the latest attempt that ended used (duration, peak memory, CPU); absent before one ended. */
+  readonly usage?: AttemptUsage;
+  /**
+   * With `memoryLimit: 'enforce'`: the peak memory (bytes) past which work that measures itself
+   * ends its attempt with a MemoryLimitError (the memory request plus the margin).
+   */
+  readonly memoryLimitBytes?: number;
   /** Milliseconds since the epoch (or the injected clock's time). */
   readonly createdAt: number;
   readonly readyAt: number | undefined;

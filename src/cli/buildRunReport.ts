@@ -1,5 +1,5 @@
 import type { ReplayableReport } from '../simulate/replayOf.js';
-import type { PolicyName, TaskStatus } from '../types.js';
+import type { AttemptUsage, EstimateSource, PolicyName, TaskStatus } from '../types.js';
 import type { ResumedRun } from './openRunState.js';
 import type { TaskRunState } from './trackTaskRuns.js';
 
@@ -23,6 +23,11 @@ export interface TaskReport {
   readonly cached?: true;
   /** With `--history`: why a cacheable task ran (`inputs/c1.txt changed`, `no entry`…). */
   readonly ranBecause?: string;
+  /** The estimate it was planned with (ms) and where it came from: `declared`, or learned with `--history` (`task`, `command`, `type`, `default`). */
+  readonly estimateMs?: number;
+  readonly estimateSource?: EstimateSource;
+  /** What its latest attempt that ended used: duration (ms), peak memory (bytes) and CPU time (ms), and how they were measured. */
+  readonly usage?: AttemptUsage;
 }
 
 /** The totals of a {@link RunReport}. */
@@ -83,6 +88,9 @@ export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts, 
       ...(task.node === undefined ? {} : { node: task.node }),
       ...(task.cached === true ? { cached: true as const } : {}),
       ...(task.ranBecause === undefined ? {} : { ranBecause: task.ranBecause }),
+      ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
+      ...(task.estimateSource === undefined ? {} : { estimateSource: task.estimateSource }),
+      ...(task.usage === undefined ? {} : { usage: task.usage }),
     })),
     summary: {
       ...facts,

@@ -5,6 +5,7 @@ import type { CliIo } from './CliIo.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { ExitCode } from './ExitCode.js';
 import { HISTORY_SECTIONS } from './historySections.js';
+import { recommendationYaml } from './usageHistorySection.js';
 import { formatBytes } from './parseHistoryLimits.js';
 
 /** The flags of `xeno-scheduler history`. */
@@ -14,6 +15,8 @@ export interface HistoryFlags {
   readonly prune?: boolean;
   readonly olderThan?: number;
   readonly maxSize?: number;
+  /** Print the requests the learned estimates recommend, as a YAML fragment of a workload's tasks. */
+  readonly recommend?: boolean;
 }
 
 /**
@@ -48,7 +51,9 @@ export function historyCommand(file: string, flags: HistoryFlags, io: CliIo, now
       }
       history.compact();
     }
-    if (flags.json === true) {
+    if (flags.recommend === true) {
+      io.stdout.write(recommendationYaml(history));
+    } else if (flags.json === true) {
       const document: Record<string, unknown> = { file, version: history.openedVersion, bytes: history.size() };
       for (const section of HISTORY_SECTIONS) Object.assign(document, section.json(history));
       if (flags.prune === true) document.pruned = Object.assign({}, ...pruned.map((result) => result.json));

@@ -1,25 +1,9 @@
-import type { PruneOptions } from '../history/RunHistory.js';
-import type { SqliteRunHistory } from '../stores/sqlite/sqliteHistory.js';
+import type { HistorySection } from './HistorySection.js';
 import { formatTable } from '../simulate/formatTable.js';
 import { counted } from './counted.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { formatBytes } from './parseHistoryLimits.js';
-
-/**
- * One feature's part of `xeno-scheduler history`: what it keeps in the history file, as text and
- * as JSON (its fields go into the command's one JSON document), and how it is pruned. A feature
- * that keeps something in the history adds its section to {@link HISTORY_SECTIONS}.
- */
-export interface HistorySection {
-  /** The section's title in the text output. */
-  readonly title: string;
-  /** The section's fields of the JSON document (top-level keys of their own). */
-  json(history: SqliteRunHistory): Record<string, unknown>;
-  /** The section as text for people: a table and a line of totals. */
-  text(history: SqliteRunHistory, now: number): string;
-  /** Prunes what the section keeps; returns one line for people and the JSON of what was removed. */
-  prune?(history: SqliteRunHistory, options: PruneOptions): { readonly line: string; readonly json: Record<string, unknown> };
-}
+import { usageHistorySection } from './usageHistorySection.js';
 
 function ago(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
@@ -67,4 +51,4 @@ const cacheSection: HistorySection = {
 };
 
 /** Every section of `xeno-scheduler history`, in the order they are printed. */
-export const HISTORY_SECTIONS: readonly HistorySection[] = [cacheSection];
+export const HISTORY_SECTIONS: readonly HistorySection[] = [cacheSection, usageHistorySection];

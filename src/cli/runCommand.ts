@@ -91,11 +91,11 @@ interface RunResources {
   metrics: MetricsEndpoint | undefined;
 }
 
-function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo, startedAt: number): ProgressView {
+function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo, startedAt: number, maxWorkers: number): ProgressView {
   if (flags.quiet) return { stop: () => {} };
-  if (flags.json) return createLineProgress(tracker, { stream: io.stderr, startedAt });
-  if (io.stdout.isTTY) return createTerminalProgress(tracker, { stream: io.stdout, startedAt });
-  return createLineProgress(tracker, { stream: io.stdout, startedAt });
+  if (flags.json) return createLineProgress(tracker, { stream: io.stderr, startedAt, maxWorkers });
+  if (io.stdout.isTTY) return createTerminalProgress(tracker, { stream: io.stdout, startedAt, maxWorkers });
+  return createLineProgress(tracker, { stream: io.stdout, startedAt, maxWorkers });
 }
 
 function needsWorkerPool({ workload, distributed }: Plan): boolean {
@@ -287,7 +287,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     }
     if (!flags.json) notes.write(`running ${counted(specs.length, 'task')} from ${file} on ${counted(maxWorkers, 'worker')} (policy ${policy})\n`);
     const startedAt = Date.now();
-    const view = createProgressView(tracker, flags, io, startedAt);
+    const view = createProgressView(tracker, flags, io, startedAt, maxWorkers ?? 4);
     let interruptedBy: NodeJS.Signals | null = null;
     let failure: unknown;
     try {

@@ -25,16 +25,18 @@ export interface WorkloadTask {
   readonly priority: TaskPriority;
   /** Names of the tasks that must complete first. */
   readonly dependencies: readonly string[];
-  /** Amount of each pool resource held while running, in the pool's units. */
-  readonly resources: Readonly<Record<string, number>>;
+  /** Amount of each pool resource held while running, in the pool's units; memory and cpu may be `'auto'` (learned). */
+  readonly resources: Readonly<Record<string, number | 'auto'>>;
   /** Per-attempt limit in ms, `0` for none. @default task_scheduler.timeout × 1000 */
   readonly timeoutMs: number;
   /** Retries after a failed run (runs = retries + 1). @default task_scheduler.retry_attempts */
   readonly retries: number;
   /** Crash interruptions a resumed run tolerates before the task fails (apart from retries). @default task_scheduler.max_interruptions */
   readonly maxInterruptions: number;
-  /** Estimated duration in ms, for policies and simulation. */
-  readonly estimateMs: number | undefined;
+  /** Estimated duration in ms, for policies and simulation; `'auto'`: the learned one. */
+  readonly estimateMs: number | 'auto' | undefined;
+  /** `memory_limit: enforce`. */
+  readonly memoryLimit: 'enforce' | undefined;
   /** Simulated duration, for the simulator. */
   readonly duration: TaskDuration | undefined;
   /** Fair-share group; undefined leaves the scheduler's default. */

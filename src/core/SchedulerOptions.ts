@@ -3,6 +3,7 @@ import type { PolicyName, PolicyOptions, RetryOptions, SchedulerClock, Schedulin
 import type { Executor } from './Executor.js';
 import type { TaskStore } from './TaskStore.js';
 import type { RunHistory } from '../history/RunHistory.js';
+import type { UsageLearner } from '../usageTypes.js';
 
 /** Options of {@link createScheduler}. */
 export interface SchedulerOptions {
@@ -58,6 +59,12 @@ export interface SchedulerOptions {
    * threads and commands are work functions too).
    */
   executor?: Executor;
+  /**
+   * What past runs learned (e.g. `new LearnedEstimates()`, or a history file's): tasks that give
+   * no estimate are planned with the learned one, `'auto'` requests are resolved from it, and
+   * every attempt's measurement is told to it. @default none: estimates are what tasks declare
+   */
+  estimates?: UsageLearner;
   /**
    * Where every accepted task and every transition is recorded, e.g. `memoryTaskStore()`.
    * @default none: nothing is journaled

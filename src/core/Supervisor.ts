@@ -48,6 +48,7 @@ import { Waiters } from './Waiters.js';
 import { WorkerSlots } from './WorkerSlots.js';
 import { askHistory, type HistoryHost } from './askHistory.js';
 import type { CacheableTask } from '../history/cacheKey.js';
+import { noteAttemptUsage } from './noteAttemptUsage.js';
 
 export type { SupervisorSettings } from './SupervisorSettings.js';
 
@@ -523,7 +524,10 @@ export class Supervisor {
         resources: task.resources,
         hasResources: Object.keys(task.resources).length > 0,
         group: task.group,
-        estimateMs: task.estimateMs,
+        estimateMs: task.plannedEstimateMs,
+        estimateSource: task.estimateSource,
+        runs: task.runs,
+        enforceMemory: task.enforceMemory,
         config: task.config,
         run: task.run,
         timeoutMs: task.timeoutMs,
@@ -1026,7 +1030,10 @@ export class Supervisor {
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
   readonly #deliver = (taskId: string, attempt: number, outcome: AttemptOutcome): void => {
-    const ref = this.#registry.entries.get(taskId)?.ref;
+    const entry = this.#registry.entries.get(taskId);
+    // Measured where the work ran (a remote worker): this attempt's, unless a late one's.
+    if (outcome.usage !== undefined && entry !== undefined && entry.output === undefined && attemptsOf(entry) === attempt) entry.measured = outcome.usage;
+    const ref = entry?.ref;
     // A late outcome (after cancel, timeout or a newer attempt) reaches a stopped actor or
     // fails the machine's attempt guard: either way it changes nothing.
     if (ref !== undefined && ref.getSnapshot().status === 'active') {
@@ -1048,13 +1055,15 @@ export class Supervisor {
   }
 
   /** An attempt ends (`wasActive`: it was running; else it was dispatched and never ran). */
-  #endAttempt(id: string, attempt: number, event: { type: string }, wasActive: boolean): void {
+  #endAttempt(id: string, attempt: number, event: { type: string; error?: unknown }, wasActive: boolean): void {
     const entry = this.#registry.entries.get(id);
     if (entry === undefined) return;
     this.#disarm(entry);
     // A success's count moves from running to completed in #settle; any other end's stops running now.
     if (wasActive && event.type !== 'task.succeed') this.#registry.attemptEnded();
     this.#unassign(entry);
+    // After the release: a memory kill's raised request is what the retry asks of the pool.
+    if (wasActive) noteAttemptUsage(this.#settings, entry, event, (error) => this.#outbox.reportError(error));
     const { policy, executor } = this.#settings;
     if (policy.onFinish) {
       try {

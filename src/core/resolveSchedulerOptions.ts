@@ -38,6 +38,7 @@ const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'executor',
   'store',
   'history',
+  'estimates',
 ];
 
 function fail(field: string, expected: string, value: unknown): never {
@@ -138,6 +139,7 @@ export function checkSeams(options: SchedulerOptions): void {
     ['executor', ['start', 'abort', 'onSettled']],
     ['store', ['addTasks', 'record', 'forget', 'load']],
     ['history', ['close']],
+    ['estimates', ['estimate', 'recommend', 'observe']],
   ] as const;
   for (const [key, methods] of seams) {
     const value = options[key] as unknown as Record<string, unknown> | undefined;

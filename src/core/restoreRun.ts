@@ -56,6 +56,10 @@ export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     hasResources: Object.keys(stored.resources).length > 0,
     group: stored.group,
     estimateMs: stored.estimateMs,
+    estimateSource: stored.estimateMs === undefined ? undefined : 'declared',
+    // A store keeps no identity for the history: a resumed task is neither planned from it nor taught to it.
+    runs: undefined,
+    enforceMemory: false,
     config: stored.config,
     run,
     timeoutMs: stored.timeoutMs,

@@ -193,6 +193,8 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
           startedAt: record.startedAt,
           completedAt: record.completedAt,
           error: record.error?.message,
+          ...(record.estimateSource === undefined ? {} : { estimateSource: record.estimateSource }),
+          ...(record.usage === undefined ? {} : { usage: record.usage }),
         },
         // A task recovered from a store already finished: its history is what its record says.
         history: tracker.history(id).length > 0 ? tracker.history(id) : recordHistory(record, options.now()),

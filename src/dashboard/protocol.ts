@@ -1,5 +1,5 @@
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
-import type { NodeStatus, QueuedTask, RecoveredRun, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
+import type { AttemptUsage, EstimateSource, NodeStatus, QueuedTask, RecoveredRun, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
 
 /** What the page knows of a task in its list, its DAG and its counters. */
 export interface TaskView {
@@ -109,6 +109,10 @@ export interface TaskDetail {
     readonly startedAt: number | undefined;
     readonly completedAt: number | undefined;
     readonly error: string | undefined;
+    /** Where its planned `estimateMs` came from (`declared`, or learned: `task`, `command`, `type`, `default`); absent without an estimate. */
+    readonly estimateSource?: EstimateSource;
+    /** What its latest attempt that ended used (duration, peak memory, CPU time); absent before one ended. */
+    readonly usage?: AttemptUsage;
   };
   readonly history: readonly TransitionView[];
   /** `explainTask`'s answer while the task is pending. */

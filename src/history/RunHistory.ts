@@ -13,6 +13,11 @@ export interface RunHistory {
   readonly file: string;
   /** The cached results of cacheable tasks, by cache key. */
   readonly cache: ResultCache;
+  /**
+   * What attempts used (learned estimates: durations, peak memory, CPU), as decaying statistics
+   * per task and per type. Absent: the scheduler learns nothing across runs.
+   */
+  readonly usage?: UsageHistory;
   /** Releases the file (another run may open it then). Idempotent. */
   close(): void;
 }
@@ -108,4 +113,31 @@ export interface ResultCache {
   totals(): { readonly entries: number; readonly contents: number; readonly bytes: number };
   /** Removes entries by age and by size, keeping the newest; then contents nothing refers to. */
   prune(options: PruneOptions): PruneResult;
+}
+
+/**
+ * One row of the learned usage: a task's statistics (keyed by its name and what it runs) or a
+ * type's (keyed by the type). `stats` is the JSON of `UsageStats` (decaying histograms); the
+ * history keeps it as it is given and hands it back as it was.
+ */
+export interface UsageHistoryRow {
+  readonly kind: 'task' | 'type';
+  readonly key: string;
+  readonly name: string;
+  readonly type: string;
+  /** What the task runs (its command line, `module#export`); '' for a type's row. */
+  readonly runs: string;
+  readonly stats: unknown;
+  /** When the row was last written, ms since the epoch. */
+  readonly updatedAt: number;
+}
+
+/** The learned usage: every row read once when a run starts, a row written when an attempt ends. */
+export interface UsageHistory {
+  /** Every row. */
+  list(): UsageHistoryRow[];
+  /** Stores (or replaces) a row. */
+  put(row: UsageHistoryRow): void;
+  /** Removes the rows last written before `updatedBefore` (ms since the epoch); returns how many. */
+  prune(updatedBefore: number): number;
 }

@@ -5,4 +5,6 @@
 
 export { memoryTaskStore, foldTransition, initialTaskState } from './memoryTaskStore.js';
 export type { TaskStore, StoredTask, StoredTaskState, StoredError, TaskTransition } from '../core/TaskStore.js';
+
+// The history seam (`history` option; the SQLite one is xeno-scheduler/stores/sqlite's sqliteHistory).
 export type { RunHistory, ResultCache, CacheEntry, CachePut, CachedOutput, CacheEntrySummary, PruneOptions, PruneResult } from '../history/RunHistory.js';

@@ -21,7 +21,8 @@ export interface HistoryMigration {
 /**
  * The history's schema, step by step. Version 1: `meta`, and the result cache (incremental runs):
  * entries by cache key, their output files, and the outputs' contents, each kept once.
- * (docs/incremental-runs.md explains each column.)
+ * (docs/incremental-runs.md explains each column.) Version 2: the learned estimates' usage
+ * statistics, a row per task (name + what it runs) and per type (docs/learned-estimates.md).
  */
 export const HISTORY_MIGRATIONS: readonly HistoryMigration[] = [
   {
@@ -34,6 +35,13 @@ CREATE INDEX cache_entries_task ON cache_entries (task, created_at);
 CREATE TABLE cache_outputs (key TEXT NOT NULL, path TEXT NOT NULL, hash TEXT NOT NULL, size INTEGER NOT NULL, mode INTEGER NOT NULL, PRIMARY KEY (key, path)) WITHOUT ROWID;
 CREATE INDEX cache_outputs_hash ON cache_outputs (hash);
 CREATE TABLE cache_contents (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, content BLOB NOT NULL);
+`,
+  },
+  {
+    version: 2,
+    feature: 'learned estimates',
+    sql: `
+CREATE TABLE usage_stats (kind TEXT NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, runs TEXT NOT NULL, stats TEXT NOT NULL, updated_at REAL NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
 `,
   },
 ];

@@ -1,15 +1,17 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HistoryError } from '../../errors.js';
-import type { RunHistory } from '../../history/RunHistory.js';
+import type { RunHistory, UsageHistory } from '../../history/RunHistory.js';
 import { checkStoreFile } from './checkStoreFile.js';
 import { HISTORY_SCHEMA_VERSION, historyOpenError, prepareHistorySchema } from './historySchema.js';
 import { openDatabase, type SqlDatabase } from './openDatabase.js';
 import { sqliteResultCache, type InTransaction } from './sqliteResultCache.js';
+import { sqliteUsageHistory } from './sqliteUsageHistory.js';
 import { rollback } from './storeSchema.js';
 
 /** A {@link RunHistory} in an SQLite file: what `sqliteHistory` returns. */
 export interface SqliteRunHistory extends RunHistory {
+  readonly usage: UsageHistory;
   /** Which driver opened it: `node:sqlite` or `better-sqlite3`. */
   readonly driver: string;
   /** The file's schema version when it was opened (0: it was new); it is now {@link HISTORY_SCHEMA_VERSION}. */
@@ -92,6 +94,7 @@ export function sqliteHistory(file: string, options: SqliteHistoryOptions = {}):
     driver: db.driver,
     openedVersion,
     cache,
+    usage: sqliteUsageHistory(db, inTransaction),
     size: () => (statSync(path, { throwIfNoEntry: false })?.size ?? 0) + (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0),
     compact() {
       if (isClosed) throw new HistoryError(file, 'is closed');
