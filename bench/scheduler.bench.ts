@@ -112,11 +112,12 @@ function benchSizes(): number[] {
   return given.length > 0 ? given : [10_000, 100_000, 300_000];
 }
 
-/** Runs the comparison for each N and prints a table. */
-export async function run(sizes: number[] = benchSizes()): Promise<void> {
+/** Runs the comparison for each N and prints a table; returns the scheduler's throughput over p-queue's, by N. */
+export async function run(sizes: number[] = benchSizes()): Promise<Map<number, number>> {
   console.log(`\n## Scheduler throughput (no-op tasks, 5 priorities, maxWorkers ${WORKERS}); medians of repeated rounds`);
   const rows: string[] = [];
   const perTask: Record<number, number> = {};
+  const overPQueue = new Map<number, number>();
   for (const n of sizes) {
     const rounds = n >= 1_000_000 ? 1 : n >= 100_000 ? 3 : 5;
     const floor: number[] = [];
@@ -125,7 +126,9 @@ export async function run(sizes: number[] = benchSizes()): Promise<void> {
     const minimal: number[] = [];
     const heap: number[] = [];
     const after: number[] = [];
-    await runFloor(Math.min(n, 5000));
+    // A warm-up of every contender, so that none of them pays for the JIT in a timed round.
+    const warm = Math.min(n, 5000);
+    await runFloor(warm), await runScheduler(warm), await runPQueue(warm), await runMinimal(warm);
     for (let r = 0; r < rounds; r++) {
       floor.push(await runFloor(n));
       const s = await runScheduler(n);
@@ -139,6 +142,7 @@ export async function run(sizes: number[] = benchSizes()): Promise<void> {
     const s = median(sched);
     const p = median(pq);
     perTask[n] = s / n;
+    overPQueue.set(n, p / s);
     rows.push(
       `| ${n.toLocaleString('en')} | ${rate(n, s)} | ${rate(n, f)} | ${rate(n, median(minimal))} | ${rate(n, p)} | ${(f / s).toFixed(2)} | ${(median(minimal) / s).toFixed(2)} | ${(p / s).toFixed(2)} | ${(median(heap) / 1024).toFixed(2)} | ${(median(after) / 1024 / 1024).toFixed(1)} |`,
     );
@@ -149,6 +153,7 @@ export async function run(sizes: number[] = benchSizes()): Promise<void> {
   const first = sizes[0] as number;
   const last = sizes[sizes.length - 1] as number;
   console.log(`per-task time at ${last.toLocaleString('en')} / at ${first.toLocaleString('en')}: ${((perTask[last] as number) / (perTask[first] as number)).toFixed(2)}x`);
+  return overPQueue;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

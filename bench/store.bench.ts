@@ -1,8 +1,9 @@
 /**
- * The durable store's cost (issue 9): 100k no-op tasks through the SQLite store against the
- * in-memory default, the file's bytes per task, and how long a scheduler takes to recover a
- * 100k-task store (finished, half-finished, all pending). Run directly with
- * `node --expose-gc --import tsx bench/store.bench.ts [N]`.
+ * The durable store's cost: 50k no-op tasks through the SQLite store against the in-memory
+ * default (issue 24's row; a warm-up of both, then 5 interleaved rounds), the file's bytes per
+ * task, and how long a scheduler takes to recover a 100k-task store (finished, half-finished, all
+ * pending; issue 9). Run directly with
+ * `node --expose-gc --import tsx bench/store.bench.ts [N for the throughput] [N for recovery]`.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,32 +85,37 @@ async function admission(n: number): Promise<number> {
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const rate = (n: number, ms: number): number => Math.round((n / ms) * 1000);
 
-/** Prints the table of issue 9's figures. */
-export async function run(n = 100_000): Promise<void> {
+/** Prints the tables of issue 24's and issue 9's figures; returns throughput with the store over without. */
+export async function run(throughputN = 50_000, n = 100_000): Promise<number> {
   const folder = mkdtempSync(join(tmpdir(), 'xeno-bench-store-'));
   try {
-    console.log(`\n## Durable store (SQLite, WAL, synchronous=NORMAL): ${n.toLocaleString('en')} no-op tasks, maxWorkers ${WORKERS}; medians of 3`);
-    await throughput(Math.min(n, 5000), undefined);
+    const rounds = 5;
+    console.log(`\n## Durable store (SQLite, WAL, synchronous=NORMAL): ${throughputN.toLocaleString('en')} no-op tasks, maxWorkers ${WORKERS}; medians of ${rounds} interleaved rounds`);
+    await throughput(Math.min(throughputN, 5000), undefined);
+    await throughput(Math.min(throughputN, 5000), join(folder, 'warm-up.db'));
     const memory: number[] = [];
     const sqlite: number[] = [];
     let bytes = 0;
-    for (let round = 0; round < 3; round++) {
-      memory.push(await throughput(n, undefined));
+    for (let round = 0; round < rounds; round++) {
+      memory.push(await throughput(throughputN, undefined));
       const file = join(folder, `run-${round}.db`);
-      sqlite.push(await throughput(n, file));
+      sqlite.push(await throughput(throughputN, file));
       bytes = fileBytes(file);
+      rmSync(file, { force: true });
     }
     const m = median(memory);
     const s = median(sqlite);
     console.log('| store | tasks/s | vs in-memory | bytes per task |');
     console.log('|---|---|---|---|');
-    console.log(`| in-memory (none) | ${rate(n, m)} | 1.00 | – |`);
-    console.log(`| SQLite | ${rate(n, s)} | ${(m / s).toFixed(2)} | ${Math.round(bytes / n)} |`);
+    console.log(`| in-memory (none) | ${rate(throughputN, m)} | 1.00 | – |`);
+    console.log(`| SQLite | ${rate(throughputN, s)} | ${(m / s).toFixed(2)} | ${Math.round(bytes / throughputN)} |`);
+    console.log(`  rounds, SQLite / none: ${sqlite.map((ms, i) => ((memory[i] as number) / ms).toFixed(2)).join(' / ')}`);
 
     console.log(`\nRecovery: createScheduler on a ${n.toLocaleString('en')}-task store until the run is rebuilt (load, fold, actors); medians of 3`);
     console.log('| store holds | live tasks rebuilt | recovery ms |');
     console.log('|---|---|---|');
-    const finished = join(folder, 'run-0.db');
+    const finished = join(folder, 'finished.db');
+    await throughput(n, finished);
     const half = join(folder, 'half.db');
     const pending = join(folder, 'pending.db');
     await storeWith(half, n, Math.floor(n / 2));
@@ -120,12 +126,13 @@ export async function run(n = 100_000): Promise<void> {
     }
     const admitted = [await admission(n), await admission(n), await admission(n)];
     console.log(`| (no store: scheduleTasks of ${n.toLocaleString('en')} new tasks, for comparison) | ${n.toLocaleString('en')} | ${Math.round(median(admitted))} |`);
+    return m / s;
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const n = Number(process.argv[2]);
-  await run(n > 0 ? n : undefined);
+  const [throughputN, n] = [Number(process.argv[2]), Number(process.argv[3])];
+  await run(throughputN > 0 ? throughputN : undefined, n > 0 ? n : undefined);
 }
