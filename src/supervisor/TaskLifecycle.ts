@@ -159,7 +159,11 @@ export class TaskLifecycle {
     }
     // Reported from inside an abort (an executor may report at once), the actors are mid-step:
     // what follows leaves with the flush of the call that aborted.
-    if (this.#aborting === 0) this.#s.outbox.flush();
+    if (this.#aborting > 0) return;
+    // With a store, outcomes reported in one turn of the event loop share one commit (group
+    // commit): their effects (the next starts among them) wait for it, as they always do.
+    if (this.#s.settings.store !== undefined) this.#s.outbox.flushSoon();
+    else this.#s.outbox.flush();
   };
 
   /** Calls the executor's `abort`; an outcome it reports at once is not flushed from inside. */
