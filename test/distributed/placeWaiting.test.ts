@@ -24,6 +24,21 @@ function waiting(book: AttemptBook, count: number, resources: Record<string, num
   });
 }
 
+/**
+ * Nodes a and b with these workers; `kinds` attempts waiting in order, each `[type, count]`; and
+ * the calls of chooseNode counted from now.
+ */
+function queueBehind(a: WorkerAnnouncement, b: WorkerAnnouncement, kinds: [string, number][]) {
+  const board = new NodeBoard([{ name: 'a' }, { name: 'b' }]);
+  board.setWorkers([a, b]);
+  const book = new AttemptBook(board, () => undefined);
+  let from = 0;
+  for (const [type, count] of kinds) waiting(book, count, {}, type, (from += count) - count);
+  const asked = vi.mocked(choosing.chooseNode);
+  asked.mockClear();
+  return { board, book, asked };
+}
+
 describe('placeWaiting', () => {
   it('counts each placement of a pass in the next choice: least_loaded fills nodes evenly up to prefetch per slot and keeps the rest waiting', () => {
     const board = new NodeBoard([{ name: 'a' }, { name: 'b' }]);
@@ -54,14 +69,7 @@ describe('placeWaiting', () => {
   });
 
   it('asks for a node once per kind of attempt while nothing is placed: a long queue behind full nodes costs a pass what its placements cost', () => {
-    const board = new NodeBoard([{ name: 'a' }, { name: 'b' }]);
-    board.setWorkers([worker('a', 2), { ...worker('b', 1), types: ['t', 'u'] }]);
-    const book = new AttemptBook(board, () => undefined);
-    waiting(book, 1000);
-    waiting(book, 3, {}, 'u', 1000);
-    waiting(book, 2, {}, 'v', 1003);
-    const asked = vi.mocked(choosing.chooseNode);
-    asked.mockClear();
+    const { board, book, asked } = queueBehind(worker('a', 2), { ...worker('b', 1), types: ['t', 'u'] }, [['t', 1000], ['u', 3], ['v', 2]]);
     const { batches } = placeWaiting(book, board, { loadBalancing: 'least_loaded', prefetch: 2 }, 0);
     // 6 placed (4 on a, 2 on b), then one refusal per kind: t (busy), u (busy), v (no handler anywhere).
     expect(asked).toHaveBeenCalledTimes(6 + 3);
@@ -76,15 +84,8 @@ describe('placeWaiting', () => {
   });
 
   it('asks again after each placement: a refusal seen before a placement is not reused after it', () => {
-    const board = new NodeBoard([{ name: 'a' }, { name: 'b' }]);
-    board.setWorkers([worker('a', 1), { ...worker('b', 1), types: ['u'] }]);
-    const book = new AttemptBook(board, () => undefined);
     // t fits only a (1 slot, prefetch 1); u only b: each kind is refused once a is full, u still placed.
-    waiting(book, 2);
-    waiting(book, 1, {}, 'u', 2);
-    waiting(book, 1, {}, 't', 3);
-    const asked = vi.mocked(choosing.chooseNode);
-    asked.mockClear();
+    const { board, book, asked } = queueBehind(worker('a', 1), { ...worker('b', 1), types: ['u'] }, [['t', 2], ['u', 1], ['t', 1]]);
     const { batches } = placeWaiting(book, board, { loadBalancing: 'least_loaded', prefetch: 1 }, 0);
     expect([...batches].map(([node, placed]) => [node, placed.map((tracked) => tracked.attempt.taskId)])).toEqual([['a', ['t0']], ['b', ['t2']]]);
     expect(book.unplaced.map((tracked) => [tracked.attempt.taskId, tracked.reason])).toEqual([
