@@ -6,6 +6,8 @@ export default defineConfig({
     // workers) and must not share the two cores with each other.
     fileParallelism: false,
     include: ['test/**/*.test.ts'],
+    // The dashboard's page is built by Vite; tests that serve it need it built and current.
+    globalSetup: ['test/support/buildDashboardPage.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { bullmqExecutor, remoteHandlers } from '../src/distributed/index.js';
 import { REDIS_SERVER, startRedis } from '../test/distributed/startRedis.js';
 import { median } from './median.js';

@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, one after another, in this one process.
  * Pass names to run a subset: `npm run bench -- scheduler policies`.
  */
+import { run as runDashboard } from './dashboard.bench.js';
 import { run as runDistributed } from './distributed.bench.js';
 import { run as runInspection } from './inspection.bench.js';
 import { run as runMonitoring } from './monitoring.bench.js';
@@ -44,6 +45,7 @@ const benches: Record<string, () => Promise<unknown>> = {
     for (const [perSlot, ratio] of (await runDistributed()) ?? []) fill(`coordinator / raw BullMQ, ${perSlot} jobs per slot`, ratio);
   },
   workload: () => runWorkload(),
+  dashboard: () => runDashboard(),
 };
 
 const chosen = process.argv.slice(2);

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { startDashboard } from '../src/dashboard/startDashboard.js';
 import { formatTable } from '../src/simulate/formatTable.js';
 import { median } from './median.js';

@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { instrumentScheduler } from '../src/monitoring/instrumentScheduler.js';
 import setupTelemetry from './telemetrySetup.js';
 import { formatTable } from '../src/simulate/formatTable.js';

@@ -8,7 +8,7 @@
 import PQueue from 'p-queue';
 import { createActor, createMachine } from 'xstate';
 import { taskMachine } from '../machines/taskMachine.js';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import type { TaskPriority } from '../src/types.js';
 
 const WORKERS = 4;

@@ -106,7 +106,7 @@ export interface TaskMachineOutput {
  * it became active) and `requeue` (leaving backoff for the queue again).
  * Their defaults do nothing, so the machine can be stepped with `transition()` in tests.
  * `recordTimeout` is named for the same reason: by default it records a plain `Error`, and the
- * runtime provides one that records its `TaskTimeoutError` (see `src/taskLogic.ts`), so the
+ * runtime provides one that records its `TaskTimeoutError` (see `taskLogic` in `src/core/TaskActors.ts`), so the
  * machine imports no value of the runtime's.
  *
  * @example

@@ -1,10 +1,3 @@
-import type { Executor } from './executors/Executor.js';
-import type { TaskStore } from './stores/TaskStore.js';
-import type { InspectionEvent, Observer } from 'xstate';
-import type { PolicyOptions, PolicyName, SchedulingPolicy } from './policyTypes.js';
-
-export type { PolicyOptions, PolicyName, QueuedTask, ReadyQueue, PolicyContext, SchedulingPolicy } from './policyTypes.js';
-
 /**
  * The five states a task can be in. `completed`, `failed` and `cancelled` are final:
  * once a task reaches one of them it never leaves it.
@@ -33,6 +26,89 @@ export type TaskPriority = (typeof TaskPriority)[keyof typeof TaskPriority];
 export type TaskPriorityName = Lowercase<keyof typeof TaskPriority>;
 /** What the API accepts as a priority: a level or its lower-case name. */
 export type TaskPriorityInput = TaskPriority | TaskPriorityName;
+
+// ---------------------------------------------------------------- what a scheduling policy deals in
+
+/** Options of the built-in policies (the `priority_scheduler.*` settings, in camelCase). */
+export interface PolicyOptions {
+  /** Priority levels a waiting task gains per `agingIntervalMs` (the seed's `priority_boost`). 0: no aging. @default 0 */
+  priorityBoost?: number;
+  /** The aging interval in ms. @default 60000 */
+  agingIntervalMs?: number;
+  /** Lets lower-ranked tasks use reserved resources when they end in time. @default false */
+  backfill?: boolean;
+  /** Group weights of the `fair-share` policy. @default {} (every group weighs 1) */
+  groupWeights?: Readonly<Record<string, number>>;
+}
+
+/** Built-in policy names. */
+export type PolicyName = 'priority' | 'fifo' | 'shortest-first' | 'critical-path' | 'fair-share';
+
+/** What a policy sees of a ready task. */
+export interface QueuedTask {
+  readonly id: string;
+  readonly priority: TaskPriority;
+  /** Submission order, unique and increasing. */
+  readonly seq: number;
+  /** When the task became ready (clock ms). */
+  readonly readyAt: number;
+  readonly estimateMs: number | undefined;
+  readonly group: string;
+  readonly resources: Readonly<Record<string, number>>;
+}
+
+/** The queue of ready tasks a policy keeps, in the order it wants them dispatched. */
+export interface ReadyQueue {
+  readonly size: number;
+  push(task: QueuedTask): void;
+  /** Removes a task; false if it was not queued. */
+  remove(id: string): boolean;
+  /** Re-orders a task after its priority changed; false if it was not queued. */
+  update(task: QueuedTask): boolean;
+  /** The next task to dispatch without removing it. */
+  peek(): QueuedTask | undefined;
+  /** Removes and returns the next task. */
+  pop(): QueuedTask | undefined;
+  /** Up to `limit` tasks in dispatch order, without removing them. */
+  ordered(limit: number): QueuedTask[];
+  /**
+   * True while the policy keeps the free workers idle on purpose, expecting a running task's end
+   * to open better work (the critical-path lookahead's inserted idle time): the scheduler then
+   * starts nothing until the next start, end or queue change. Ignored while nothing runs, so a
+   * run cannot stall on it. @default false
+   */
+  readonly isHolding?: boolean;
+}
+
+/** What a policy is told about the scheduler when it builds its queue. */
+export interface PolicyContext {
+  now(): number;
+  /** The dependency graph's successors of a task (ids). */
+  dependentsOf(id: string): readonly string[];
+  /** Estimated duration of a task in ms (undefined when unknown). */
+  estimateOf(id: string): number | undefined;
+  /** What a scheduled task asks of each pool (undefined for an unknown id), ready or not yet. */
+  resourcesOf?(id: string): Readonly<Record<string, number>> | undefined;
+  /** The scheduler's worker slots, for policies that plan ahead. @default unknown */
+  readonly maxWorkers?: number;
+  /** The scheduler's pool capacities, for policies that plan ahead. @default unknown */
+  readonly capacity?: Readonly<Record<string, number>>;
+}
+
+/** A scheduling policy: decides which ready task runs next. */
+export interface SchedulingPolicy {
+  readonly name: string;
+  createQueue(context: PolicyContext): ReadyQueue;
+  /** Called when a task from the queue starts running (fair-share accounting). */
+  onStart?(task: QueuedTask): void;
+  /** Called when a task that was running leaves `running`. */
+  onFinish?(task: QueuedTask): void;
+  /**
+   * With backfill, a lower-ranked task may use resources reserved for a blocked higher-ranked task
+   * only if its estimate ends before the blocked task could start. @default false
+   */
+  readonly backfill?: boolean;
+}
 
 /**
  * Why a pending task waits: the substate of `pending` it is in. `queued`: ready, waiting for a
@@ -156,6 +232,8 @@ export interface TaskRecord {
   readonly error: Error | undefined;
   /** The node its latest attempt was placed on, in a distributed run; undefined elsewhere. */
   readonly node: string | undefined;
+  /** The worker slot (0-based, below `maxWorkers`) its attempt holds while it is running or dispatched; undefined otherwise. */
+  readonly slot: number | undefined;
 }
 
 /** A clock: XState's `Clock` plus the current time. `SimulatedClock` from xstate fits. */
@@ -163,67 +241,6 @@ export interface SchedulerClock {
   setTimeout(fn: (...args: unknown[]) => void, timeout: number): unknown;
   clearTimeout(id: unknown): void;
   now(): number;
-}
-
-/** Options of {@link createScheduler}. */
-export interface SchedulerOptions {
-  /** Most tasks running at once. @default 4 */
-  maxWorkers?: number;
-  /**
-   * Capacity of each resource pool. Names are free; tasks may only request names listed here.
-   * @default { cpu: 4, memory: 8, disk: 100, network: 1000 }
-   */
-  resources?: Readonly<Record<string, number>>;
-  /** Work functions by task `type`, used when a task has no `run`. */
-  handlers?: Readonly<Record<string, TaskHandler>>;
-  /** Per-attempt time limit in ms; `0` disables. @default 300000 */
-  defaultTimeoutMs?: number;
-  /** Retry defaults. @default { attempts: 4, backoffMs: 1000, backoffFactor: 2, maxBackoffMs: 60000 } */
-  defaultRetry?: RetryOptions;
-  /**
-   * Crash interruptions a task may have before it fails, for tasks that give no
-   * `maxInterruptions`: a run resumed from its store starts an interrupted attempt's task again
-   * without using a retry, up to this many times (see {@link TaskSpec.maxInterruptions}).
-   * @default 3
-   */
-  maxInterruptions?: number;
-  /** Longest chain of dependencies allowed (edges from a task to its deepest ancestor). @default 10 */
-  maxDependencyDepth?: number;
-  /** A task still waiting for its dependencies after this many ms fails with a DependencyError; `0` disables. @default 600000 */
-  dependencyTimeoutMs?: number;
-  /** Priority of tasks that give none. @default 'normal' */
-  defaultPriority?: TaskPriorityInput;
-  /** Start ready tasks automatically. With `false`, call `executeTask(id)`. @default true */
-  autoStart?: boolean;
-  /** How many finished task records to keep; the oldest are dropped first. @default 10000 */
-  maxFinishedRecords?: number;
-  /**
-   * How many task actors may live at once for tasks that only wait. A pending task admitted
-   * beyond it is dormant: its state is the machine's shared snapshot of the state it waits in
-   * (status and pending reason read from it, pause and resume applied through the machine's own
-   * transitions), and its actor is created when it starts (one cancelled or failed while it
-   * waits ends through the machine's transition, with no actor). Inspectors see a dormant task's
-   * actor from when it starts. `0` keeps every waiting task dormant; `Infinity` none. @default 10000
-   */
-  liveActorLimit?: number;
-  /** The scheduling policy: a built-in name or a custom policy. @default 'priority' */
-  policy?: PolicyName | SchedulingPolicy;
-  /** Options of a built-in policy: aging (`priorityBoost`, `agingIntervalMs`), `backfill`, `groupWeights`. */
-  policyOptions?: PolicyOptions;
-  /** XState inspection observer, passed to `createActor`. */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** A clock for timers and timestamps (e.g. xstate's `SimulatedClock`). @default the real clock */
-  clock?: SchedulerClock;
-  /**
-   * Where attempts run. @default inline: each attempt's work function on this thread (worker
-   * threads and commands are work functions too).
-   */
-  executor?: Executor;
-  /**
-   * Where every accepted task and every transition is recorded, e.g. `memoryTaskStore()`.
-   * @default none: nothing is journaled
-   */
-  store?: TaskStore;
 }
 
 /** What a scheduler found in its store when it was created: `scheduler.recovered`. */

@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { ResourceAllocationError } from '../src/errors.js';
 import { ResourceLedger, capacityProblem, type ResourceAmounts } from '../src/internal/ResourceLedger.js';
-import { validateCapacity } from '../src/validateCapacity.js';
-import { validateResources } from '../src/validateResources.js';
+import { validateCapacity } from '../src/core/resolveSchedulerOptions.js';
+import { validateResources } from '../src/core/normalizeTaskSpec.js';
 
 /** The error `run` throws; fails the test if it throws none. */
 function errorOf(run: () => void): unknown {

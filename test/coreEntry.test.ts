@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -49,7 +50,7 @@ const packageJson = (): PackageJson => JSON.parse(readFileSync(`${ROOT}package.j
 describe('the core entry (xeno-scheduler)', () => {
   it('loads the scheduler but none of the dashboard, config loading, simulator, executors or backends', async () => {
     const modules = await modulesLoadedBy('./src/index.ts');
-    expect(modules).toContain('src/createScheduler.ts');
+    expect(modules).toContain('src/core/createScheduler.ts');
     expect(forbiddenIn(modules)).toEqual([]);
   });
 
@@ -67,11 +68,64 @@ describe('the core entry (xeno-scheduler)', () => {
 
   it('has a typed subpath export for each entry, built from its source file', () => {
     const { exports } = packageJson();
-    const entries = { '.': 'index', './config': 'config/index', './workers': 'workers/index', './simulate': 'simulate/index', './dashboard': 'dashboard/index' };
+    const entries = {
+      '.': 'index',
+      './policies': 'policies/index',
+      './stores': 'stores/index',
+      './stores/sqlite': 'stores/sqlite/index',
+      './workers': 'workers/index',
+      './distributed': 'distributed/index',
+      './inspection': 'inspection/index',
+      './config': 'config/index',
+      './simulate': 'simulate/index',
+      './dashboard': 'dashboard/index',
+      './monitoring': 'monitoring/index',
+    };
+    expect(Object.keys(exports).filter((subpath) => subpath !== './package.json').sort()).toEqual(Object.keys(entries).sort());
     for (const [subpath, file] of Object.entries(entries)) {
       expect(exports[subpath]).toEqual({ types: `./dist/src/${file}.d.ts`, import: `./dist/src/${file}.js` });
       expect(existsSync(`${ROOT}src/${file}.ts`)).toBe(true);
     }
+  });
+});
+
+/** The names (values and types) each entry exports, as TypeScript sees them. */
+function exportedNames(): Map<string, string[]> {
+  const files = [...ENTRY_FILES];
+  const program = ts.createProgram(files, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true });
+  const checker = program.getTypeChecker();
+  return new Map(
+    files.map((file) => {
+      const symbol = checker.getSymbolAtLocation(program.getSourceFile(file) as ts.SourceFile);
+      return [file.slice(ROOT.length), symbol === undefined ? [] : checker.getExportsOfModule(symbol).map((s) => s.name)];
+    }),
+  );
+}
+const ENTRY_FILES = ['index', 'policies/index', 'stores/index', 'stores/sqlite/index', 'workers/index', 'distributed/index', 'inspection/index', 'config/index', 'simulate/index', 'dashboard/index', 'monitoring/index'].map(
+  (file) => `${ROOT}src/${file}.ts`,
+);
+
+describe('the public surface', () => {
+  const names = exportedNames();
+
+  it('keeps the core entry small: at most 45 names, values and types, what an app needs to schedule, watch and handle errors', () => {
+    const core = names.get('src/index.ts') ?? [];
+    expect(core).toContain('createScheduler');
+    expect(core.length).toBeLessThanOrEqual(45);
+    // Building blocks live in the entry they belong to.
+    for (const name of ['heapQueue', 'comparePriority', 'agingRatePerMs', 'resourcePoolLogic', 'foldTransition', 'initialTaskState', 'NodeStatus']) expect(core).not.toContain(name);
+  });
+
+  it('exports every error class a user can receive from some entry', () => {
+    const exported = new Set([...names.values()].flat());
+    const errorClasses = execFileSync('grep', ['-rhoE', '^export class [A-Za-z]+Error', `${ROOT}src`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.replace('export class ', ''))
+      // The dashboard's request-body error never leaves its server: it becomes an HTTP answer.
+      .filter((name) => name !== 'BodyError');
+    expect(errorClasses.length).toBeGreaterThan(20);
+    expect(errorClasses.filter((name) => !exported.has(name))).toEqual([]);
   });
 });
 

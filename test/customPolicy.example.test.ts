@@ -1,5 +1,5 @@
 // A complete example of testing your own scheduling policy with xeno-scheduler's simulation and
-// invariant checks. In an app, import these names from 'xeno-scheduler' and 'xeno-scheduler/simulate'
+// invariant checks. In an app, import these names from 'xeno-scheduler/policies' and 'xeno-scheduler/simulate'
 // instead of '../src/…'.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { createDashboardFeed } from '../src/dashboard/createDashboardFeed.js';
-import { createTaskTracker } from '../src/dashboard/createTaskTracker.js';
+import { createTaskTracker, recordedSlotOf } from '../src/dashboard/createTaskTracker.js';
 import { memoryTaskStore } from '../src/stores/memoryTaskStore.js';
 import type { TaskRun } from '../src/types.js';
 import { settle } from './support/harness.js';
@@ -20,7 +20,7 @@ describe('the dashboard on a recovered run', () => {
     const later = new SimulatedClock();
     later.set(500);
     const second = createScheduler({ store, clock: later, maxWorkers: 3, defaultRetry: { attempts: 1 }, handlers: { ok: () => 'ok', hang: forever } });
-    const tracker = createTaskTracker({ root: second.actor, now: () => later.now(), onChange: () => {} });
+    const tracker = createTaskTracker({ root: second.actor, now: () => later.now(), onChange: () => {}, slotOf: recordedSlotOf(second) });
     second.actor.system.inspect(tracker.observer);
     const feed = createDashboardFeed(second, tracker, { canControl: false, queueLimit: 10, now: () => later.now() });
     await settle();

@@ -1,10 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import type { DashboardMessage, PatchMessage, SnapshotMessage, TaskDetail } from '../src/dashboard/protocol.js';
 import { startDashboard, type Dashboard } from '../src/dashboard/startDashboard.js';
-import type { Scheduler } from '../src/scheduler.js';
+import type { Scheduler } from '../src/core/scheduler.js';
 import type { TaskRun } from '../src/types.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -81,7 +81,7 @@ describe('startDashboard', () => {
     return { base: `${url.protocol}//${url.host}`, ws: `ws://${url.host}/ws` };
   }
 
-  it('binds 127.0.0.1 on a free port and serves the page, its assets and dagre locally', async () => {
+  it('binds 127.0.0.1 on a free port and serves the built page, its assets and its layout library locally', async () => {
     const { base } = await start();
     expect(dashboard?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await send(`${base}/`);
@@ -92,7 +92,10 @@ describe('startDashboard', () => {
       const path = src.replace(/^(?:src|href)="/, '').replace(/"$/, '');
       expect((await send(`${base}${path}`)).status, path).toBe(200);
     }
-    expect((await send(`${base}/assets/dagre.min.js`)).body).toContain('dagre');
+    // ELK, the statechart's layout, runs in a Web Worker whose script the page loads from here.
+    const app = await send(`${base}/assets/app.js`);
+    expect(app.body).toContain('/assets/elk-worker.min.js');
+    expect((await send(`${base}/assets/elk-worker.min.js`)).status).toBe(200);
     expect((await send(`${base}/assets/../../package.json`)).status).toBe(404);
     expect(page.body).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
   });

@@ -18,13 +18,15 @@ const childMachine = createMachine({
 });
 const rootMachine = createMachine({ id: 'root' });
 
-function setup(onChange = () => {}, slots?: number, taskLimit?: number) {
+/** A tracker over a bare root; `slots` stands for the records' worker slots (a scheduler's `TaskRecord.slot`). */
+function setup(onChange = () => {}, taskLimit?: number) {
   let time = 1000;
   const root = createActor(rootMachine).start();
-  const tracker = createTaskTracker({ root, now: () => time, onChange, runLimit: 3, ...(slots === undefined ? {} : { slots }), ...(taskLimit === undefined ? {} : { taskLimit }) });
+  const slots = new Map<string, number>();
+  const tracker = createTaskTracker({ root, now: () => time, onChange, runLimit: 3, slotOf: (id) => slots.get(id), ...(taskLimit === undefined ? {} : { taskLimit }) });
   root.system.inspect(tracker.observer);
   const spawn = (id: string) => createActor(childMachine, { parent: root, id }).start();
-  return { tracker, spawn, tick: (ms: number) => (time += ms), root };
+  return { tracker, spawn, tick: (ms: number) => (time += ms), root, slots };
 }
 
 describe('createTaskTracker', () => {
@@ -64,7 +66,7 @@ describe('createTaskTracker', () => {
   });
 
   it('forgets the oldest finished tasks first past taskLimit, and a waiting task only when none finished is left', () => {
-    const { tracker } = setup(undefined, undefined, 2);
+    const { tracker } = setup(undefined, 2);
     tracker.noteState('waiting', 'pending.dependencies', 'task:scheduled');
     tracker.noteState('done', 'pending.queued', 'task:scheduled');
     tracker.noteState('done', 'completed', 'task:completed');
@@ -88,23 +90,29 @@ describe('createTaskTracker', () => {
         cancelled: { type: 'final' },
       },
     });
-    const { tracker, root, tick } = setup();
+    const { tracker, root, tick, slots } = setup();
     tracker.notePlaced('ran', 1, 'gpu');
+    slots.set('ran', 1);
     const ran = createActor(dispatchedMachine, { parent: root, id: 'ran' }).start();
     const withdrawn = createActor(dispatchedMachine, { parent: root, id: 'withdrawn' }).start();
     tick(5);
+    // Its slot is given back before inspection sees it completed: the run keeps the one it held while dispatched.
+    slots.delete('ran');
     ran.send({ type: 'done' });
     withdrawn.send({ type: 'cancel' });
-    expect(tracker.runs()).toEqual([{ task: 'ran', attempt: 1, slot: 0, start: 1005, end: 1005, outcome: 'completed', node: 'gpu' }]);
+    expect(tracker.runs()).toEqual([{ task: 'ran', attempt: 1, slot: 1, start: 1005, end: 1005, outcome: 'completed', node: 'gpu' }]);
   });
 
-  it('gives each run the lowest free worker slot and closes it with its outcome', () => {
-    const { tracker, spawn, tick } = setup();
+  it('shows each run in the worker slot its record names, and closes it with its outcome', () => {
+    const { tracker, spawn, tick, slots } = setup();
     const [a, b, c] = [spawn('a'), spawn('b'), spawn('c')];
+    slots.set('a', 0).set('b', 1);
     a.send({ type: 'start' });
     b.send({ type: 'start' });
     tick(10);
+    slots.delete('a');
     a.send({ type: 'fail' });
+    slots.set('c', 0);
     c.send({ type: 'start' });
     const runs = tracker.takeChangedRuns().map(({ task, attempt, slot, end, outcome }) => ({ task, attempt, slot, end, outcome }));
     expect(runs).toEqual([
@@ -114,16 +122,21 @@ describe('createTaskTracker', () => {
     ]);
   });
 
-  it('hands a slot freed by an end seen late to the start seen before it, and overflows only if no end comes', () => {
-    const { tracker, spawn } = setup(() => {}, 1);
+  it('keeps the slot an attempt held when it started, whichever order its end and the next start are seen in', () => {
+    const { tracker, spawn, slots } = setup(() => {});
     const [a, b, c] = [spawn('a'), spawn('b'), spawn('c')];
+    slots.set('a', 0);
     a.send({ type: 'start' });
+    // The scheduler gave a's slot to b before inspection saw a end (its parent reacts first).
+    slots.delete('a');
+    slots.set('b', 0);
     b.send({ type: 'start' });
     a.send({ type: 'done' });
     expect(tracker.takeChangedRuns().map(({ task, slot }) => [task, slot])).toEqual([
       ['a', 0],
       ['b', 0],
     ]);
+    slots.set('c', 1);
     c.send({ type: 'start' });
     expect(tracker.takeChangedRuns().map(({ task, slot }) => [task, slot])).toEqual([['c', 1]]);
   });

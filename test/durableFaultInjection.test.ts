@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sqliteStore } from '../src/stores/sqlite/sqliteStore.js';
-import type { StoredTaskState } from '../src/stores/TaskStore.js';
+import type { StoredTaskState } from '../src/core/TaskStore.js';
 import { useTempFolder } from './support/tempStore.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/durable/crashRun.ts', import.meta.url));

@@ -3,7 +3,7 @@ import { createWebSocketInspector, createWebSocketReceiver, type StatelyInspecti
 import { createInspectorServer } from '@statelyai/inspect/server';
 import { describe, expect, it } from 'vitest';
 import type { StateValue } from 'xstate';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { stateValueToPath } from '../src/inspection/stateValueToPath.js';
 import { freePort } from './support/freePort.js';
 

@@ -3,12 +3,12 @@ import { DataPointType, MeterProvider, type DataPoint, type Histogram, type Metr
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { AttributeNames } from '../src/monitoring/AttributeNames.js';
 import { instrumentScheduler } from '../src/monitoring/instrumentScheduler.js';
 import { MetricNames } from '../src/monitoring/MetricNames.js';
 import { MonitoringOptionsError } from '../src/monitoring/MonitoringOptionsError.js';
-import type { Scheduler } from '../src/scheduler.js';
+import type { Scheduler } from '../src/core/scheduler.js';
 import type { TaskSpec } from '../src/types.js';
 import { manualWork, simulatedScheduler } from './support/harness.js';
 import { monitoredDag } from './support/monitoredDag.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assign, setup, SimulatedClock } from 'xstate';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { agingRatePerMs } from '../src/policies/agingRatePerMs.js';
 import { checkInvariants, type InvariantOptions } from '../src/simulate/invariants.js';
 import { recordTrace } from '../src/simulate/recordTrace.js';

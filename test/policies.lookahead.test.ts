@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { criticalPathPolicy } from '../src/policies/criticalPathPolicy.js';
 import { estimateMakespan, type PlanState } from '../src/policies/estimateMakespan.js';
 import { fifoPolicy } from '../src/policies/fifoPolicy.js';

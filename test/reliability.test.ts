@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { SimulatedClock } from 'xstate';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { SchedulerError } from '../src/errors.js';
 import { heapQueue } from '../src/policies/heapQueue.js';
 import { inlineExecutor } from '../src/executors/inlineExecutor.js';
@@ -312,7 +312,8 @@ describe('inputs that only look valid', () => {
   it('runs tasks whose ids and names are Object.prototype members or odd strings', async () => {
     const s = createScheduler();
     const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', ' ', '\u0000', 'a:b'];
-    s.scheduleTasks(ids.map((id, i) => ({ id, name: id, dependencies: i > 0 ? [ids[i - 1] as string] : [], run: async () => id })));
+    // A name must show a character other than spaces; an id need not.
+    s.scheduleTasks(ids.map((id, i) => ({ id, ...(/\S/.test(id) ? { name: id } : {}), dependencies: i > 0 ? [ids[i - 1] as string] : [], run: async () => id })));
     await s.onIdle();
     for (const id of ids) expect(s.getTask(id)).toMatchObject({ status: 'completed', result: id });
     await s.stop();
@@ -408,22 +409,32 @@ describe('every public input, adversarially', () => {
     await s.stop({ graceMs: 0 });
   });
 
-  it('ids and names from fc.string() work, or are refused when empty', async () => {
+  it('ids and names from fc.string() work, or are refused when empty, of only spaces (names) or starting with "#" (ids)', async () => {
+    const seen = { refusedIds: 0, refusedNames: 0 };
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(fc.string(), { minLength: 1, maxLength: 8 }), fc.string(), async (ids, name) => {
         const s = createScheduler();
-        const valid = ids.filter((id) => id.length > 0);
+        const valid = ids.filter((id) => id.length > 0 && !id.startsWith('#'));
         if (valid.length !== ids.length) {
           expect(() => s.scheduleTasks(ids.map((id) => ({ id, run: async () => id })))).toThrow(SchedulerError);
           expect(s.listTasks()).toHaveLength(0);
+          seen.refusedIds++;
         }
-        s.scheduleTasks(valid.map((id, i) => ({ id, ...(name ? { name } : {}), dependencies: valid.slice(0, i).slice(-1), run: async () => id })));
+        if (name !== '' && !/\S/.test(name)) {
+          expect(() => s.scheduleTasks(valid.map((id) => ({ id, name, run: async () => id })))).toThrow(SchedulerError);
+          expect(s.listTasks()).toHaveLength(0);
+          seen.refusedNames++;
+        }
+        const shown = /\S/.test(name) ? { name } : {};
+        s.scheduleTasks(valid.map((id, i) => ({ id, ...shown, dependencies: valid.slice(0, i).slice(-1), run: async () => id })));
         await s.onIdle();
         for (const id of valid) expect(s.getTask(id)).toMatchObject({ status: 'completed', result: id });
         await s.stop();
       }),
-      { numRuns: 100 },
+      { numRuns: 100, examples: [[['#1', 'a'], ' ']] },
     );
+    // Both refusals were exercised.
+    expect(Math.min(seen.refusedIds, seen.refusedNames)).toBeGreaterThan(0);
   });
 
   it('calls with odd ids or arguments throw a SchedulerError and change nothing', async () => {

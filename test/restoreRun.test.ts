@@ -1,15 +1,16 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { AttemptInterruptedError, DependencyTimeoutError, TaskNotRecoverableError, TaskSchedulingError } from '../src/errors.js';
-import type { Scheduler } from '../src/scheduler.js';
+import type { Scheduler } from '../src/core/scheduler.js';
 import { memoryTaskStore } from '../src/stores/memoryTaskStore.js';
 import { sqliteStore } from '../src/stores/sqlite/sqliteStore.js';
-import type { TaskStore } from '../src/stores/TaskStore.js';
-import type { AttemptOutcome, Executor } from '../src/executors/Executor.js';
+import type { TaskStore } from '../src/core/TaskStore.js';
+import type { AttemptOutcome, Executor } from '../src/core/Executor.js';
 import { inlineExecutor } from '../src/executors/inlineExecutor.js';
-import type { SchedulerOptions, TaskContext, TaskRun } from '../src/types.js';
+import type { TaskContext, TaskRun } from '../src/types.js';
+import type { SchedulerOptions } from '../src/core/SchedulerOptions.js';
 import { settle, simulatedScheduler } from './support/harness.js';
 import { storedTask } from './support/storedTask.js';
 import { useTempFolder } from './support/tempStore.js';
@@ -22,6 +23,16 @@ const forever: TaskRun = () => new Promise(() => {});
 /** A scheduler on a simulated clock at `now`, on `store`. */
 function open(store: TaskStore, now: number, options: SchedulerOptions = {}): { scheduler: Scheduler; clock: SimulatedClock; advance(ms: number): Promise<void> } {
   return simulatedScheduler({ maxWorkers: 1, defaultRetry: { attempts: 1 }, ...options, store }, now);
+}
+
+/** A store whose run (tasks a and b, one worker) was stopped while a's first attempt ran. */
+async function stoppedWhileARuns(): Promise<TaskStore> {
+  const store = memoryTaskStore();
+  const first = open(store, 0, { handlers: { work: forever } });
+  first.scheduler.scheduleTasks([{ id: 'a', type: 'work' }, { id: 'b', type: 'work' }]);
+  await settle();
+  await first.scheduler.stop({ graceMs: 0 });
+  return store;
 }
 
 describe('restoreRun (createScheduler on a store that holds a run)', () => {
@@ -223,11 +234,7 @@ describe('restoreRun (createScheduler on a store that holds a run)', () => {
   });
 
   it('leaves pending tasks as they were when the scheduler is stopped, and hands back the attempts it stopped, to be resumed', async () => {
-    const store = memoryTaskStore();
-    const first = open(store, 0, { handlers: { work: forever } });
-    first.scheduler.scheduleTasks([{ id: 'a', type: 'work' }, { id: 'b', type: 'work' }]);
-    await settle();
-    await first.scheduler.stop({ graceMs: 0 });
+    const store = await stoppedWhileARuns();
     expect(store.load().map((state) => [state.status, state.pendingReason, state.attempt, state.stoppedAttempts])).toEqual([
       ['pending', 'queued', 1, 1],
       ['pending', 'queued', 0, 0],
@@ -392,6 +399,21 @@ describe('crash interruptions with an executor that re-attaches (adopt)', () => 
     expect(second.getTask('worker-lost')).toMatchObject({ status: 'failed', attempts: 1 });
     expect(second.getTask('found')).toMatchObject({ status: 'completed', attempts: 1, result: 'ran on' });
     expect(store.load().map((state) => [state.task.id, state.interruptedAttempts])).toEqual([['gone', 1], ['worker-lost', 0], ['found', 0]]);
+  });
+
+  it('keeps the attempts of a recovered task that waits again, even where waiting tasks have no actor', async () => {
+    const store = await stoppedWhileARuns();
+
+    const ran: string[] = [];
+    // liveActorLimit 0: every task that only waits is dormant, so its attempts live in no actor yet.
+    const second = open(store, 10, { liveActorLimit: 0, handlers: { work: (ctx: TaskContext) => void ran.push(`${ctx.task.id}#${ctx.attempt}`) } });
+    // Read before the first pump (a microtask away): both still wait.
+    expect(second.scheduler.getTask('a')).toMatchObject({ status: 'pending', pendingReason: 'queued', attempts: 1 });
+    expect(second.scheduler.getTask('b')).toMatchObject({ status: 'pending', pendingReason: 'queued', attempts: 0 });
+    await second.scheduler.onIdle();
+    expect(ran).toEqual(['a#2', 'b#1']);
+    expect(second.scheduler.getTask('a')).toMatchObject({ status: 'completed', attempts: 2 });
+    await second.scheduler.stop();
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Scheduler } from '../src/scheduler.js';
+import type { Scheduler } from '../src/core/scheduler.js';
 import type { TaskPriority, TaskStatus } from '../src/types.js';
 import { settle, simulatedScheduler } from './support/harness.js';
 import { queuedExecutor, type QueuedExecutor } from './support/queuedExecutor.js';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../src/createScheduler.js';
-import type { Executor } from '../src/executors/Executor.js';
-import type { Scheduler } from '../src/scheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
+import type { Executor } from '../src/core/Executor.js';
+import type { Scheduler } from '../src/core/scheduler.js';
 import { computeMetrics } from '../src/simulate/computeMetrics.js';
 import { generateDagWorkload } from '../src/simulate/generateDagWorkload.js';
 import { assertInvariants } from '../src/simulate/invariants.js';

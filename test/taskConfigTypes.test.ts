@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import type { TaskContext, TaskSpec } from '../src/types.js';
 
 // Checked by `npm run lint` (tsc): an unused @ts-expect-error fails it, so each line below must be an error.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../src/createScheduler.js';
+import { createScheduler } from '../src/core/createScheduler.js';
 import { TaskSchedulingError } from '../src/errors.js';
 import type { TaskSpec } from '../src/types.js';
 

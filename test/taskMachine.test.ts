@@ -4,7 +4,7 @@ import { createActor, getInitialSnapshot, transition, type SnapshotFrom } from '
 import { getAdjacencyMap, getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { taskMachine, type TaskMachineEvent, type TaskMachineInput } from '../machines/taskMachine.js';
 import { TaskTimeoutError } from '../src/errors.js';
-import { taskLogic } from '../src/taskLogic.js';
+import { taskLogic } from '../src/core/TaskActors.js';
 
 type TaskSnapshot = SnapshotFrom<typeof taskMachine>;
 type AnyTaskEvent = TaskMachineEvent | { type: string };

@@ -1,8 +1,8 @@
 import { realpathSync } from 'node:fs';
 import type { TaskRunDescriptor } from '../config/workloadTypes.js';
 import { canonicalJson } from '../internal/canonicalJson.js';
-import { parsePriority } from '../normalizeTaskSpec.js';
-import type { StoredTask } from '../stores/TaskStore.js';
+import { parsePriority } from '../core/normalizeTaskSpec.js';
+import type { StoredTask } from '../core/TaskStore.js';
 import type { TaskSpec } from '../types.js';
 
 /** The fields of a workload task the stored run must agree on, as the store keeps them. */

@@ -1,5 +1,5 @@
 import type { TaskStoreError } from '../errors.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { SqliteTaskStore } from '../stores/sqlite/sqliteStore.js';
 import type { CliIo } from './CliIo.js';
 import { counted } from './counted.js';

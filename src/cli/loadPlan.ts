@@ -4,7 +4,8 @@ import { toSchedulerOptions } from '../config/toSchedulerOptions.js';
 import type { Workload } from '../config/workloadTypes.js';
 import type { DistributedOptions } from '../distributed/DistributedOptions.js';
 import type { ProtectedFile } from './checkReportPath.js';
-import type { PolicyName, PolicyOptions, SchedulerOptions } from '../types.js';
+import type { PolicyName, PolicyOptions } from '../types.js';
+import type { SchedulerOptions } from '../core/SchedulerOptions.js';
 
 /** Command-line settings that override the workload's configuration. */
 export interface PlanFlags {

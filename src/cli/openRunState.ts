@@ -3,7 +3,7 @@ import { TaskStoreError } from '../errors.js';
 import { sqliteStore, type SqliteTaskStore } from '../stores/sqlite/sqliteStore.js';
 import type { TaskSpec } from '../types.js';
 import { compareStoredWork, compareWithStoredRun, type RunWork } from './compareWithStoredRun.js';
-import type { StoredTaskState } from '../stores/TaskStore.js';
+import type { StoredTaskState } from '../core/TaskStore.js';
 import type { ReattachedAttempts } from './reattachedAttempts.js';
 import type { TaskRunState } from './trackTaskRuns.js';
 import { wasStopped } from '../stores/wasStopped.js';

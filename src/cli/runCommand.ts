@@ -1,4 +1,4 @@
-import { createScheduler, DEFAULT_RESOURCES } from '../createScheduler.js';
+import { createScheduler, DEFAULT_RESOURCES } from '../core/createScheduler.js';
 import { ConfigurationError, TaskStoreError } from '../errors.js';
 import { resolvePolicy } from '../policies/resolvePolicy.js';
 import { withSetting } from '../simulate/withSetting.js';
@@ -9,7 +9,7 @@ import type { DistributedExecutor } from '../distributed/bullmqExecutor.js';
 import { createProcessGroupTerminator, type ProcessGroupTerminator } from '../workers/createProcessGroupTerminator.js';
 import { createWorkerPool, type WorkerPool } from '../workers/createWorkerPool.js';
 import { serveMetrics, type MetricsEndpoint } from '../monitoring/serveMetrics.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import { recordTrace } from '../simulate/recordTrace.js';
 import { asFlagError } from './asFlagError.js';
 import { buildRunReport, type RunReport } from './buildRunReport.js';

@@ -1,6 +1,6 @@
 import { formatTable } from '../simulate/formatTable.js';
 import { sqliteStore } from '../stores/sqlite/sqliteStore.js';
-import type { StoredTaskState } from '../stores/TaskStore.js';
+import type { StoredTaskState } from '../core/TaskStore.js';
 import type { CliIo } from './CliIo.js';
 import { counted } from './counted.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';

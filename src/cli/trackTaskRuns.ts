@@ -1,5 +1,5 @@
 import type { SchedulerEvents } from '../events.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { TaskRecord, TaskStatus } from '../types.js';
 
 /** What the CLI knows about one task of a run. */

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../errors.js';
 import type { DistributedOptions } from '../distributed/DistributedOptions.js';
-import type { PolicyName, SchedulerOptions } from '../types.js';
+import type { PolicyName } from '../types.js';
+import type { SchedulerOptions } from '../core/SchedulerOptions.js';
 import type { XenoConfig } from './configSchema.js';
 import { resolvePriority } from './prioritySchema.js';
 import { resourcePool } from './resourcePool.js';

@@ -1,10 +1,77 @@
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
-import type { TaskRecord } from '../types.js';
+import type { RecoveredRun, TaskRecord } from '../types.js';
 import type { TaskTracker } from './createTaskTracker.js';
 import { recordHistory } from './recordHistory.js';
 import { taskPath } from './taskPath.js';
-import type { NodeView, PatchMessage, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
+import type { NodeView, PatchMessage, RunView, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
+
+/** Fields a task record may carry once the scheduler has them (cached results, spawned children): read when present. */
+interface LaterRecordFields {
+  readonly cached?: unknown;
+  readonly children?: unknown;
+}
+
+/** The optional parts of a task's view: present only when they say something, to keep messages small. */
+function extraFields(record: TaskRecord): Partial<TaskView> {
+  const later = record as TaskRecord & LaterRecordFields;
+  return {
+    ...(record.node === undefined ? {} : { node: record.node }),
+    ...(record.group === 'default' ? {} : { group: record.group }),
+    ...(record.type === 'generic' ? {} : { type: record.type }),
+    ...(record.estimateMs === undefined ? {} : { estimateMs: record.estimateMs }),
+    ...(later.cached === true ? { cached: true as const } : {}),
+    ...(Array.isArray(later.children) && later.children.length > 0 ? { children: later.children.map(String) } : {}),
+    ...(record.slot !== undefined && record.status === 'running' ? { slot: record.slot } : {}),
+  };
+}
+
+/**
+ * The attempts a resumed run's recovery reported interrupted (`recovered.interrupted`): they ran
+ * in the process that crashed, so inspection never saw them. Each becomes a run of its own, from
+ * when its record says it started to when this scheduler recovered it, marked `interrupted`; a
+ * run the tracker did see for such an attempt is marked too.
+ */
+function createInterruptedRuns(scheduler: Scheduler, now: () => number) {
+  let seen: RecoveredRun | undefined;
+  let keys = new Set<string>();
+  let runs: RunView[] = [];
+  let unsent: RunView[] = [];
+  const refresh = (): void => {
+    const recovered = scheduler.recovered;
+    if (recovered === undefined || recovered === seen) return;
+    seen = recovered;
+    keys = new Set(recovered.interrupted.map(({ id, attempt }) => `${id}#${attempt}`));
+    const at = now();
+    runs = recovered.interrupted.map(({ id, attempt }) => {
+      const record = scheduler.hasTask(id) ? scheduler.getTask(id) : undefined;
+      const start = record?.startedAt ?? record?.createdAt ?? at;
+      return { task: id, attempt, slot: -1, start: Math.min(start, at), end: at, outcome: 'interrupted', interrupted: true as const };
+    });
+    unsent = runs;
+  };
+  const mark = (tracked: readonly RunView[]): void => {
+    if (keys.size === 0) return;
+    for (const run of tracked) if (keys.has(`${run.task}#${run.attempt}`)) run.interrupted = true;
+  };
+  return {
+    /** Every run, with the interrupted ones first. */
+    all(tracked: readonly RunView[]): readonly RunView[] {
+      refresh();
+      mark(tracked);
+      unsent = [];
+      return runs.length === 0 ? tracked : [...runs, ...tracked];
+    },
+    /** The runs changed since the last message, with the interrupted ones the first time they are known. */
+    changed(tracked: readonly RunView[]): readonly RunView[] {
+      refresh();
+      mark(tracked);
+      const fresh = unsent;
+      unsent = [];
+      return fresh.length === 0 ? tracked : [...fresh, ...tracked];
+    },
+  };
+}
 
 /** Builds the dashboard's messages from the public scheduler API and a {@link TaskTracker}. */
 export interface DashboardFeed {
@@ -57,29 +124,38 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
     priority: record.priority,
     dependencies: record.dependencies,
     attempts: record.attempts,
-    ...(record.node === undefined ? {} : { node: record.node }),
+    ...extraFields(record),
   });
+  const interrupted = createInterruptedRuns(scheduler, options.now);
 
   return {
     snapshot() {
+      const tasks = scheduler.listTasks().map(view);
+      const recovered = scheduler.recovered;
       return {
         type: 'snapshot',
         at: options.now(),
         canControl: options.canControl,
         statechart: tracker.statechart(),
-        tasks: scheduler.listTasks().map(view),
+        tasks,
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
-        runs: tracker.runs(),
+        // The tracker's runs are in the slots the scheduler's records name (createTaskTracker's slotOf).
+        runs: interrupted.all(tracker.runs()),
         nodes: options.nodes === undefined ? null : readNodes(),
+        ...(recovered === undefined ? {} : { recovered }),
       };
     },
     patch() {
       const tasks: TaskView[] = [];
       const removed: string[] = [];
       for (const id of tracker.takeChangedTasks()) {
-        if (scheduler.hasTask(id)) tasks.push(view(scheduler.getTask(id)));
-        else removed.push(id);
+        if (!scheduler.hasTask(id)) {
+          removed.push(id);
+          continue;
+        }
+        const task = view(scheduler.getTask(id));
+        tasks.push(task);
       }
       const outline = tracker.statechart();
       const isNewOutline = outline !== null && outline !== sentOutline;
@@ -96,7 +172,7 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
         removed,
         stats: scheduler.getStats(),
         queue: scheduler.getQueue(options.queueLimit),
-        runs: tracker.takeChangedRuns(),
+        runs: interrupted.changed(tracker.takeChangedRuns()),
         ...(hasNewNodes && nodes !== undefined ? { nodes } : {}),
       };
     },

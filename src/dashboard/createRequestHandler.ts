@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { DashboardFeed } from './createDashboardFeed.js';
 import type { RequestGuard } from './createRequestGuard.js';
 import type { PageAsset } from './loadPageAssets.js';

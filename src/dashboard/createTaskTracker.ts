@@ -1,6 +1,7 @@
 import type { AnyActorRef, InspectionEvent, Observer, StateValue } from 'xstate';
 import { stateValueToPath } from '../inspection/stateValueToPath.js';
 import { toStatechartOutline, type StateNodeJson, type StatechartOutline } from '../inspection/toStatechartOutline.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { RunView, TransitionView } from './protocol.js';
 
 /** Options of {@link createTaskTracker}. */
@@ -13,12 +14,15 @@ export interface TaskTrackerOptions {
   readonly onChange: () => void;
   /** Transitions kept per task, newest last. @default 100 */
   readonly historyLimit?: number;
-  /** Runs kept for the Gantt chart, newest last. @default 5000 */
+  /** Runs kept for the timeline, newest last: every attempt of a run of this many. @default 100000 */
   readonly runLimit?: number;
   /** Tasks whose history is kept; the oldest finished ones are forgotten first. @default 20000 */
   readonly taskLimit?: number;
-  /** Worker slots of the Gantt chart: the scheduler's `maxWorkers`. @default Infinity */
-  readonly slots?: number;
+  /**
+   * The worker slot a task's attempt holds, from its record (`scheduler.getTask(id).slot`):
+   * asked when inspection sees the task dispatched or running.
+   */
+  readonly slotOf: (taskId: string) => number | undefined;
 }
 
 /** What a {@link createTaskTracker} knows, fed by XState inspection events. */
@@ -61,6 +65,8 @@ interface TaskTrack {
   inspected: boolean;
   readonly history: TransitionView[];
   run: RunView | undefined;
+  /** The slot its latest attempt held when last seen dispatched or running. */
+  slot: number;
 }
 
 interface InspectedSnapshot {
@@ -78,49 +84,38 @@ function isRunningPath(path: string): boolean {
 }
 
 /**
- * Follows every task actor of a scheduler through XState inspection: the active state of each,
- * its transitions with times, and the runs of each worker slot (an attempt takes the lowest free
- * slot when it enters `running` and frees it when it leaves). The observer only records and
- * marks; building messages is left to whoever calls `takeChanged…`, on their own schedule.
+ * The `slotOf` of a tracker that follows `scheduler`: the worker slot on each task's record.
  *
  * @example
- * const tracker = createTaskTracker({ root: scheduler.actor, now: Date.now, onChange: poke });
+ * createTaskTracker({ root: scheduler.actor, now: Date.now, onChange: poke, slotOf: recordedSlotOf(scheduler) });
+ */
+export function recordedSlotOf(scheduler: Pick<Scheduler, 'hasTask' | 'getTask'>): (taskId: string) => number | undefined {
+  return (id) => (scheduler.hasTask(id) ? scheduler.getTask(id).slot : undefined);
+}
+
+/**
+ * Follows every task actor of a scheduler through XState inspection: the active state of each,
+ * its transitions with times, and the runs of each worker slot (the slot is the scheduler's, read
+ * from the task's record through `slotOf`). The observer only records and marks; building
+ * messages is left to whoever calls `takeChanged…`, on their own schedule.
+ *
+ * @example
+ * const tracker = createTaskTracker({ root: scheduler.actor, now: Date.now, onChange: poke, slotOf: recordedSlotOf(scheduler) });
  * const subscription = scheduler.actor.system.inspect(tracker.observer);
  */
 export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
   const { root, now, onChange } = options;
   const historyLimit = options.historyLimit ?? 100;
-  const runLimit = options.runLimit ?? 5000;
+  const runLimit = options.runLimit ?? 100_000;
   const taskLimit = options.taskLimit ?? 20_000;
   const tracks = new Map<string, TaskTrack>();
   const changedTasks = new Set<string>();
   const changedRuns = new Set<RunView>();
-  const slots = options.slots ?? Number.POSITIVE_INFINITY;
-  const busySlots: boolean[] = [];
-  /**
-   * Runs that started while every slot looked busy. A task's final snapshot reaches inspection only
-   * after its parent has reacted to it, so the next task's start is seen before the end that freed
-   * its worker: such a start waits here for the next end, and takes that slot.
-   */
-  const awaitingSlot: RunView[] = [];
+  const { slotOf } = options;
   /** Placements heard before their run started, by task id. */
   const earlyPlacements = new Map<string, { readonly attempt: number; readonly node: string }>();
   let runs: RunView[] = [];
   let outline: StatechartOutline | null = null;
-
-  const freeSlot = (): number | undefined => {
-    const free = busySlots.indexOf(false);
-    if (free !== -1) return free;
-    return busySlots.length < slots ? busySlots.length : undefined;
-  };
-  const occupy = (run: RunView, slot: number): void => {
-    run.slot = slot;
-    busySlots[slot] = true;
-  };
-  /** Gives every run still waiting a slot of its own past the others, before anyone reads runs. */
-  const settle = (): void => {
-    for (const run of awaitingSlot.splice(0)) occupy(run, busySlots.length);
-  };
 
   /** Ids of tracked tasks in a final state, in the order they got there. */
   const finished = new Set<string>();
@@ -139,15 +134,12 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
 
   const startRun = (id: string, track: TaskTrack, snapshot: InspectedSnapshot, at: number): void => {
     const attempt = typeof snapshot.context?.attempt === 'number' ? snapshot.context.attempt : 1;
-    const run: RunView = { task: id, attempt, slot: -1, start: at, end: null, outcome: null };
+    const run: RunView = { task: id, attempt, slot: track.slot, start: at, end: null, outcome: null };
     const early = earlyPlacements.get(id);
     if (early !== undefined) {
       earlyPlacements.delete(id);
       if (early.attempt === attempt) run.node = early.node;
     }
-    const slot = freeSlot();
-    if (slot === undefined) awaitingSlot.push(run);
-    else occupy(run, slot);
     track.run = run;
     runs.push(run);
     changedRuns.add(run);
@@ -160,14 +152,6 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
     run.end = at;
     run.outcome = outcome;
     track.run = undefined;
-    if (run.slot === -1) {
-      awaitingSlot.splice(awaitingSlot.indexOf(run), 1);
-      run.slot = freeSlot() ?? busySlots.length;
-    } else {
-      busySlots[run.slot] = false;
-      const next = awaitingSlot.shift();
-      if (next !== undefined) occupy(next, run.slot);
-    }
     changedRuns.add(run);
   };
 
@@ -182,7 +166,7 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
     if (track !== undefined && (track.state === path || (track.inspected && !inspected))) return;
     const at = now();
     if (track === undefined) {
-      track = { state: path, inspected, history: [], run: undefined };
+      track = { state: path, inspected, history: [], run: undefined, slot: 0 };
       tracks.set(id, track);
       if (tracks.size > taskLimit) forgetOldTasks();
     }
@@ -192,6 +176,8 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
     if (track.history.length > historyLimit) track.history.shift();
     const wasRunning = from !== null && isRunningPath(from);
     track.state = path;
+    // The slot is on the record while the attempt holds it: dispatched, or running.
+    if (path === DISPATCHED || isRunningPath(path)) track.slot = slotOf(id) ?? track.slot;
     if (wasRunning && !isRunningPath(path)) endRun(track, path, at);
     if (!wasRunning && isRunningPath(path)) startRun(id, track, snapshot, at);
     if (from === DISPATCHED && path === 'completed') {
@@ -241,13 +227,11 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
       if (earlyPlacements.size > taskLimit) earlyPlacements.delete(earlyPlacements.keys().next().value as string);
     },
     takeChangedRuns() {
-      settle();
       const changed = [...changedRuns];
       changedRuns.clear();
       return changed;
     },
     runs() {
-      settle();
       return runs.length > runLimit ? runs.slice(runs.length - runLimit) : runs;
     },
     history: (id) => tracks.get(id)?.history ?? [],

@@ -1,5 +1,5 @@
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
-import type { NodeStatus, QueuedTask, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
+import type { NodeStatus, QueuedTask, RecoveredRun, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
 
 /** What the page knows of a task in its list, its DAG and its counters. */
 export interface TaskView {
@@ -13,6 +13,18 @@ export interface TaskView {
   readonly attempts: number;
   /** The node its latest attempt was placed on, in a distributed run (absent elsewhere). */
   readonly node?: string;
+  /** The task's group (`'default'` when it names none): one of the page's ways to aggregate. */
+  readonly group?: string;
+  /** The task's type (its handler's name): another way to aggregate. */
+  readonly type?: string;
+  /** The task's duration estimate in ms, when it gives one: what the page's ETA is made of. */
+  readonly estimateMs?: number;
+  /** The worker slot its running attempt holds (`TaskRecord.slot`). */
+  readonly slot?: number;
+  /** True when its result came from a cache rather than a run (a record field, when the scheduler has it). */
+  readonly cached?: true;
+  /** Ids of the tasks it spawned (a record field, when the scheduler has it). */
+  readonly children?: readonly string[];
 }
 
 /** A node of a distributed run, as the optional `nodes` source of `startDashboard` reports it. */
@@ -23,7 +35,7 @@ export interface RunView {
   readonly task: string;
   /** 1-based attempt number. */
   readonly attempt: number;
-  /** Worker slot, 0-based: the lowest slot free when the attempt started. */
+  /** Worker slot, 0-based: the scheduler's slot its attempt held (`TaskRecord.slot`). */
   slot: number;
   /** Start, in ms of the dashboard's clock. */
   readonly start: number;
@@ -33,6 +45,8 @@ export interface RunView {
   outcome: string | null;
   /** The node the attempt was placed on, once known (distributed runs only). */
   node?: string;
+  /** True for an attempt a crash cut short, as the resumed run's `recovered.interrupted` lists it. */
+  interrupted?: true;
 }
 
 /** One entry of a task's history. */
@@ -58,6 +72,8 @@ export interface SnapshotMessage {
   readonly runs: readonly RunView[];
   /** The nodes of a distributed run, or null when the dashboard was given no `nodes` source. */
   readonly nodes: readonly NodeView[] | null;
+  /** What the scheduler recovered from its store when the run was resumed (absent for a fresh run). */
+  readonly recovered?: RecoveredRun;
 }
 
 /** What changed since the last message, at most one per `throttleMs`. */

@@ -2,13 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SchedulerEvents } from '../events.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { TaskRecord } from '../types.js';
 import { createCoalescer } from './createCoalescer.js';
 import { createDashboardFeed } from './createDashboardFeed.js';
 import { createRequestGuard } from './createRequestGuard.js';
 import { createRequestHandler } from './createRequestHandler.js';
-import { createTaskTracker } from './createTaskTracker.js';
+import { createTaskTracker, recordedSlotOf } from './createTaskTracker.js';
 import { DashboardOptionsError } from './DashboardOptionsError.js';
 import { loadPageAssets } from './loadPageAssets.js';
 import { resolveDashboardOptions, type DashboardOptions } from './resolveDashboardOptions.js';
@@ -65,7 +65,8 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
   const server = createServer();
   await listen(server, resolved.port, resolved.host);
   const clients = new Set<WebSocket>();
-  const tracker = createTaskTracker({ root: scheduler.actor, now: resolved.now, onChange: () => push.poke(), slots: scheduler.getStats().maxWorkers });
+  // The Gantt's rows are the scheduler's own worker slots, read from each task's record.
+  const tracker = createTaskTracker({ root: scheduler.actor, now: resolved.now, onChange: () => push.poke(), slotOf: recordedSlotOf(scheduler) });
   const feed = createDashboardFeed(scheduler, tracker, resolved);
 
   const sendSnapshot = (socket: WebSocket): void => {

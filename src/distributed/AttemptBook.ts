@@ -1,5 +1,5 @@
 import type { TaskRecord } from '../types.js';
-import type { Attempt, AttemptOutcome, OutcomeSink } from '../executors/Executor.js';
+import type { Attempt, AttemptOutcome, OutcomeSink } from '../core/Executor.js';
 import type { NodeBoard } from './NodeBoard.js';
 
 /** An attempt the executor holds until its outcome is reported. */

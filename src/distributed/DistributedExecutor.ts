@@ -1,4 +1,4 @@
-import type { Executor } from '../executors/Executor.js';
+import type { Executor } from '../core/Executor.js';
 import type { Adoption } from './findAdoptedJob.js';
 import type { NodeStatus } from './NodeBoard.js';
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AttemptInterruptedError } from '../errors.js';
-import type { Attempt, Executor, OutcomeSink } from '../executors/Executor.js';
+import type { Attempt, Executor, OutcomeSink } from '../core/Executor.js';
 import { serializeError } from '../workers/serializeError.js';
 import { toJobId, type CancelMessage } from './AttemptJob.js';
 import { AttemptBook, type Tracked } from './AttemptBook.js';

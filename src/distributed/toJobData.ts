@@ -1,5 +1,5 @@
 import type { TaskRecord } from '../types.js';
-import type { Attempt } from '../executors/Executor.js';
+import type { Attempt } from '../core/Executor.js';
 import { remoteDescriptorOf } from './remoteTask.js';
 import type { AttemptJobData } from './AttemptJob.js';
 

@@ -1,4 +1,4 @@
-import type { AttemptOutcome } from '../executors/Executor.js';
+import type { AttemptOutcome } from '../core/Executor.js';
 import { reviveError } from '../workers/serializeError.js';
 import type { AttemptJobResult } from './AttemptJob.js';
 import { WorkerLostError } from './WorkerLostError.js';

@@ -1,6 +1,6 @@
 import { AttemptInterruptedError } from '../errors.js';
 import type { TaskContext } from '../types.js';
-import type { Attempt, Executor, OutcomeSink } from './Executor.js';
+import type { Attempt, Executor, OutcomeSink } from '../core/Executor.js';
 import { toError } from '../internal/toError.js';
 
 /** One running attempt's abort controller, created when the work first reads its signal. */

@@ -3,7 +3,7 @@ import type { DependencyGraphEvent } from '../../machines/dependencyGraphLogic.j
 import type { PriorityHeapEvent } from '../../machines/priorityHeapLogic.js';
 import type { ResourcePoolEvent } from '../../machines/resourcePoolLogic.js';
 import { taskMachine } from '../../machines/taskMachine.js';
-import type { SchedulerEvent } from '../schedulerLogic.js';
+import type { SchedulerEvent } from '../core/Supervisor.js';
 import type { EventDocs } from './EventDocs.js';
 
 /** A statechart, as the Stately editor and visualizer read it. */

@@ -1,6 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
 import type { SchedulerEvents } from '../events.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { TaskEventRecorder } from './TaskEventRecorder.js';
 
 /**

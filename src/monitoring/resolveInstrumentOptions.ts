@@ -1,9 +1,43 @@
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { describeValue } from '../internal/describeValue.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import { closestMatch } from '../internal/didYouMean.js';
 import { AttributeNames } from './AttributeNames.js';
-import type { InstrumentOptions } from './instrumentScheduler.js';
 import { MonitoringOptionsError } from './MonitoringOptionsError.js';
+
+
+/** Options of {@link instrumentScheduler}. */
+export interface InstrumentOptions {
+  /** Where spans go. @default the global provider (`trace.getTracerProvider()`), a no-op until the app registers one */
+  readonly tracerProvider?: TracerProvider;
+  /** Where metrics go. @default the global provider (`metrics.getMeterProvider()`), a no-op until the app registers one */
+  readonly meterProvider?: MeterProvider;
+  /** Emit spans. @default true */
+  readonly traces?: boolean;
+  /** Emit metrics. @default true */
+  readonly metrics?: boolean;
+  /** The scheduler's policy name, attribute `scheduler.policy` on every span and metric. @default none */
+  readonly policy?: string;
+  /** The node this scheduler (or its worker) runs on, attribute `scheduler.node`. @default none */
+  readonly node?: string;
+  /**
+   * The scheduler's clock in ms, for the moments task records do not carry (an attempt that fails
+   * and is retried). Pass the clock given to `createScheduler` when it is not the real one.
+   * @default Date.now
+   */
+  readonly now?: () => number;
+  /**
+   * Finished tasks that no scheduled task waits for whose last span is still kept, so that a
+   * dependent scheduled after its dependency finished can link to it. A dependent scheduled
+   * before is always linked, whatever this limit. @default 10000
+   */
+  readonly linkLimit?: number;
+  /**
+   * Emit each wait as a span `wait <type>` of its own, besides the `wait` event that starts every
+   * run span. A task that ends without running always gets one. @default false
+   */
+  readonly waitSpans?: boolean;
+}
 
 /** {@link InstrumentOptions} checked, with their defaults, as the recorders take them. */
 export interface ResolvedInstrumentOptions {

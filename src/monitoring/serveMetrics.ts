@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import { describeValue } from '../internal/describeValue.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import { instrumentScheduler } from './instrumentScheduler.js';
 import { MonitoringOptionsError } from './MonitoringOptionsError.js';
 import { listenServer, type ListenFailure } from '../http/listenServer.js';

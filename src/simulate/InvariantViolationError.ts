@@ -1,5 +1,22 @@
 import { SchedulerError } from '../errors.js';
-import type { InvariantViolation } from './invariants.js';
+
+/** The name of each invariant, as it appears in a violation. */
+export type InvariantName =
+  | 'max-workers'
+  | 'over-commit'
+  | 'dependency-order'
+  | 'illegal-transition'
+  | 'not-final'
+  | 'dispatch-order'
+  | 'starvation';
+
+/** One broken invariant: which, when (clock ms), which tasks, and a sentence. */
+export interface InvariantViolation {
+  readonly invariant: InvariantName;
+  readonly time: number;
+  readonly tasks: readonly string[];
+  readonly message: string;
+}
 
 /** Thrown by `assertInvariants`: lists every violation found, one per line. */
 export class InvariantViolationError extends SchedulerError {

@@ -1,6 +1,6 @@
 import { compareAgedPriority } from '../policies/compareAgedPriority.js';
 import type { QueuedTask } from '../types.js';
-import type { InvariantViolation } from './invariants.js';
+import type { InvariantViolation } from './InvariantViolationError.js';
 import { type TaskHistory, taskHistories } from './taskHistories.js';
 import type { Trace, TraceTask } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { InvariantViolation } from './invariants.js';
+import type { InvariantViolation } from './InvariantViolationError.js';
 import type { Trace } from './types.js';
 import { waitBounds } from './waitBounds.js';
 

@@ -1,28 +1,11 @@
 import type { QueuedTask, TaskStatus } from '../types.js';
 import { checkDispatchOrder, checkPriorityOrder } from './checkDispatchOrder.js';
 import { checkStarvation } from './checkStarvation.js';
-import { InvariantViolationError } from './InvariantViolationError.js';
+import { InvariantViolationError, type InvariantViolation } from './InvariantViolationError.js';
 import type { Trace, TraceEvent } from './types.js';
 
 export { checkDispatchOrder, checkPriorityOrder, checkStarvation, InvariantViolationError };
-
-/** The name of each invariant, as it appears in a violation. */
-export type InvariantName =
-  | 'max-workers'
-  | 'over-commit'
-  | 'dependency-order'
-  | 'illegal-transition'
-  | 'not-final'
-  | 'dispatch-order'
-  | 'starvation';
-
-/** One broken invariant: which, when (clock ms), which tasks, and a sentence. */
-export interface InvariantViolation {
-  readonly invariant: InvariantName;
-  readonly time: number;
-  readonly tasks: readonly string[];
-  readonly message: string;
-}
+export type { InvariantName, InvariantViolation } from './InvariantViolationError.js';
 
 /** Options of {@link checkInvariants} and {@link assertInvariants}. */
 export interface InvariantOptions {

@@ -1,5 +1,5 @@
 import type { SchedulerEvents } from '../events.js';
-import type { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { TaskRecord, TaskStatus } from '../types.js';
 import type { Trace, TraceEvent, TraceTask } from './types.js';
 

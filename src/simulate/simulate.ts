@@ -1,4 +1,4 @@
-import { createScheduler } from '../createScheduler.js';
+import { createScheduler } from '../core/createScheduler.js';
 import { resolvePolicy, type ResolvePolicyOptions } from '../policies/resolvePolicy.js';
 import type { PolicyName, SchedulingPolicy, TaskSpec } from '../types.js';
 import { computeMetrics } from './computeMetrics.js';

@@ -1,4 +1,4 @@
-import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from './TaskStore.js';
+import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../core/TaskStore.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -1,4 +1,4 @@
-import type { StoredTaskState } from './TaskStore.js';
+import type { StoredTaskState } from '../core/TaskStore.js';
 
 /**
  * Whether a task's last step was a stop handing its attempt back (`stopped`): it waits again with

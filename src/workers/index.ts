@@ -10,3 +10,8 @@ export { CommandFailedError } from './CommandFailedError.js';
 export { moduleTask } from './moduleTask.js';
 export { toTaskRun } from './runDescriptor.js';
 export type { RunDescriptor } from './runDescriptor.js';
+export { ModuleFailedError } from './ModuleFailedError.js';
+
+// The executor seam: the inline executor (the scheduler's default) and what one of your own implements.
+export { inlineExecutor } from '../executors/inlineExecutor.js';
+export type { Executor, Attempt, AttemptOutcome, OutcomeSink } from '../core/Executor.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { trackTaskRuns, type TaskChange } from '../../src/cli/trackTaskRuns.js';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { SimulationClock } from '../../src/simulate/SimulationClock.js';
 import type { SchedulerEvents } from '../../src/events.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 import type { TaskContext, TaskRecord } from '../../src/types.js';
 
 /** Lets the scheduler react, then moves the simulated clock to each due timer, until nothing is due. */

@@ -1,9 +1,9 @@
 import { request as httpsRequest } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/dashboard/index.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 import type { TaskRun } from '../../src/types.js';
 import { startTlsProxy, type TlsProxy } from './startTlsProxy.js';
 

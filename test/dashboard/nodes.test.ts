@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { assign, createActor, createMachine } from 'xstate';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { createDashboardFeed } from '../../src/dashboard/createDashboardFeed.js';
-import { createTaskTracker } from '../../src/dashboard/createTaskTracker.js';
+import { createTaskTracker, recordedSlotOf } from '../../src/dashboard/createTaskTracker.js';
 import { DashboardOptionsError } from '../../src/dashboard/DashboardOptionsError.js';
 import type { DashboardMessage, NodeView } from '../../src/dashboard/protocol.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
-import type { Attempt, Executor, OutcomeSink } from '../../src/executors/Executor.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import type { Attempt, Executor, OutcomeSink } from '../../src/core/Executor.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 
 /** An executor with nodes, as a distributed one looks from the scheduler: it places each attempt, then runs it when told. */
 function placingExecutor(nodeOf: (taskId: string) => string) {
@@ -61,7 +61,7 @@ describe('createTaskTracker.notePlaced', () => {
   it('puts the node on the run of that attempt, whether it is heard after or before the run starts', () => {
     const root = createActor(createMachine({ id: 'root' })).start();
     let pokes = 0;
-    const tracker = createTaskTracker({ root, now: () => 0, onChange: () => pokes++ });
+    const tracker = createTaskTracker({ root, now: () => 0, onChange: () => pokes++, slotOf: () => 0 });
     root.system.inspect(tracker.observer);
     const a = createActor(taskMachine, { parent: root, id: 'a' }).start();
     const b = createActor(taskMachine, { parent: root, id: 'b' }).start();
@@ -94,7 +94,7 @@ describe('dashboard feed with nodes', () => {
     const { executor, finish } = placingExecutor((id) => (id === 'x' ? 'a' : 'b'));
     scheduler = createScheduler({ executor, maxWorkers: 4 });
     const root = scheduler.actor;
-    const tracker = createTaskTracker({ root, now: Date.now, onChange: () => undefined });
+    const tracker = createTaskTracker({ root, now: Date.now, onChange: () => undefined, slotOf: recordedSlotOf(scheduler) });
     root.system.inspect(tracker.observer);
     scheduler.events.on('task:placed', ({ task, attempt, node: where }) => tracker.notePlaced(task.id, attempt, where));
     let nodes: NodeView[] = [node('a', true), node('b', false)];
@@ -139,7 +139,7 @@ describe('dashboard feed with nodes', () => {
 
   it('has no nodes without a source, and refuses a source that is not a function', async () => {
     scheduler = createScheduler({ maxWorkers: 1 });
-    const tracker = createTaskTracker({ root: scheduler.actor, now: Date.now, onChange: () => undefined });
+    const tracker = createTaskTracker({ root: scheduler.actor, now: Date.now, onChange: () => undefined, slotOf: recordedSlotOf(scheduler) });
     const feed = createDashboardFeed(scheduler, tracker, { canControl: false, queueLimit: 5, now: Date.now });
     expect(feed.snapshot().nodes).toBeNull();
     expect(feed.patch().nodes).toBeUndefined();

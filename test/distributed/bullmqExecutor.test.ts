@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttemptInterruptedError } from '../../src/errors.js';
 import { bullmqExecutor, remoteTask, WorkerLostError } from '../../src/distributed/index.js';
-import type { Attempt, AttemptOutcome } from '../../src/executors/Executor.js';
+import type { Attempt, AttemptOutcome } from '../../src/core/Executor.js';
 import type { TaskSpec } from '../../src/types.js';
 import { eventually, peakUse, readLog, startCoordinator } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';

@@ -1,7 +1,7 @@
 // A hostile review published junk on the cancel channel and every worker process exited; this failed before the fix.
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { bullmqExecutor, createWorker, remoteHandlers } from '../../src/distributed/index.js';
 import { parseCancelMessage } from '../../src/distributed/parseCancelMessage.js';
 import { redisKeys } from '../../src/distributed/redisKeys.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/executors/Executor.js';
+import type { Attempt } from '../../src/core/Executor.js';
 import { AttemptBook, type Tracked } from '../../src/distributed/AttemptBook.js';
 import type { WorkerAnnouncement } from '../../src/distributed/AttemptJob.js';
 import { chooseNode } from '../../src/distributed/chooseNode.js';

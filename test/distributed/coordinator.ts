@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { bullmqExecutor, remoteHandlers, type DistributedExecutor, type DistributedOptions } from '../../src/distributed/index.js';
-import type { Scheduler } from '../../src/scheduler.js';
-import type { SchedulerOptions } from '../../src/types.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
+import type { SchedulerOptions } from '../../src/core/SchedulerOptions.js';
 
 /** One run of a handler, as the test workers log it. */
 export interface LogEntry {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as choosing from '../../src/distributed/chooseNode.js';
-import type { Attempt } from '../../src/executors/Executor.js';
+import type { Attempt } from '../../src/core/Executor.js';
 import { AttemptBook, type Tracked } from '../../src/distributed/AttemptBook.js';
 import type { WorkerAnnouncement } from '../../src/distributed/AttemptJob.js';
 import { NodeBoard } from '../../src/distributed/NodeBoard.js';

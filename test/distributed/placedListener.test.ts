@@ -1,6 +1,6 @@
 // What a hostile review found about task:placed listeners that end tasks; each test failed before its fix.
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { bullmqExecutor, createWorker, remoteHandlers } from '../../src/distributed/index.js';
 import { eventually } from './coordinator.js';
 import { redisForSuite } from './redisForSuite.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { bullmqExecutor, remoteHandlers } from '../../src/distributed/index.js';
 import { sqliteStore } from '../../src/stores/sqlite/index.js';
 import { RESTART_TASKS } from '../fixtures/distributed/restartTasks.js';

@@ -1,14 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
-import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/core/createScheduler.js';
+import { startDashboard } from '../../src/dashboard/startDashboard.js';
 import type { TaskRun, TaskSpec } from '../../src/types.js';
-import { skipWithout } from '../support/requireTool.js';
-
-/** Flags that keep the browser off the network: the page must work with every asset served locally. */
-const OFFLINE_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+import { closedAfterAll, launchChromium, NO_CHROMIUM } from './browser.js';
 
 const sleep = (ms: number): TaskRun => () => new Promise((resolve) => setTimeout(resolve, ms));
 /** Work that runs until its signal aborts, so the task stays `running` until cancelled. */
@@ -36,47 +32,42 @@ async function expectRowState(page: Page, id: string, state: string): Promise<vo
 }
 
 describe('dashboard in a real browser', () => {
-  let browser: Browser | undefined;
-  let scheduler: Scheduler | undefined;
-  let dashboard: Dashboard | undefined;
+  const run = closedAfterAll();
 
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.close();
-    await scheduler?.stop();
-  });
-
-  it('shows tasks reaching final states, the DAG, pools, timeline and explanation, and cancels a running task', async (context) => {
-    const executablePath = skipWithout(context, 'chromium');
-    scheduler = createScheduler({ maxWorkers: 2, defaultRetry: { attempts: 1 } });
-    dashboard = await startDashboard(scheduler, { throttleMs: 50 });
-    browser = await chromium.launch({ executablePath, headless: true, args: OFFLINE_ARGS });
+  it('shows tasks reaching final states, the graph, pools, timeline and explanation, the statechart once a task is chosen, and cancels a running task', async (context) => {
+    if (NO_CHROMIUM !== undefined) {
+      console.warn(`skipping the browser test: ${NO_CHROMIUM}`);
+      context.skip(NO_CHROMIUM);
+    }
+    const scheduler = (run.scheduler = createScheduler({ maxWorkers: 2, defaultRetry: { attempts: 1 } }));
+    const dashboard = (run.dashboard = await startDashboard(scheduler, { throttleMs: 50 }));
+    const browser = (run.browser = await launchChromium());
     const page = await browser.newPage({ viewport: { width: 1500, height: 1150 } });
     const pageErrors: string[] = [];
     const foreignRequests: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('request', (request) => {
-      if (!request.url().startsWith(dashboard?.url.replace(/\/$/, '') ?? '') && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+      if (!request.url().startsWith(dashboard.url.replace(/\/$/, '')) && !request.url().startsWith('data:')) foreignRequests.push(request.url());
     });
     await page.goto(dashboard.url);
     await page.locator('#connection[data-state="live"]').waitFor();
+    // No task chosen: no statechart.
+    expect(await page.locator('#statechart-box').isHidden()).toBe(true);
 
     scheduler.scheduleTasks(pipeline);
     await expectRowState(page, 'report', 'completed');
     await expectRowState(page, 'flaky', 'failed');
     for (const id of ['fetch', 'lint', 'parse', 'index', 'thumbnails']) expect(await rowState(page, id)).toBe('completed');
 
-    // The DAG: one node per task, coloured by state, with an edge per dependency.
-    await expect.poll(() => page.locator('#dag .dag-node').count()).toBe(pipeline.length);
-    expect(await page.locator('#dag .dag-node[data-id="report"]').getAttribute('data-status')).toBe('completed');
-    expect(await page.locator('#dag .dag-node[data-id="flaky"]').getAttribute('class')).toContain('s-failed');
-    expect(await page.locator('#dag path.edge').count()).toBe(6);
+    // The graph: few tasks, so one box per task, with an arrow per dependency.
+    await page.locator(`#graph[data-mode="tasks"][data-tasks="${pipeline.length}"][data-edges="6"]`).waitFor({ state: 'attached' });
+    // The progress bars: the whole run's, and one per group.
+    await expect.poll(() => page.locator('#run-progress-text').textContent()).toBe('6/7 done, 1 failed');
     // Pools and workers.
     expect(await page.locator('#pools .pool').evaluateAll((pools) => pools.map((pool) => (pool as HTMLElement).dataset['name']))).toEqual(['cpu', 'memory', 'disk', 'network']);
     await expect.poll(() => page.locator('#workers').textContent()).toContain('Workers busy: 0 / 2');
-    // The timeline: one bar per attempt on two worker rows.
-    await expect.poll(() => page.locator('#gantt rect.run').count()).toBe(pipeline.length);
-    expect(await page.locator('#gantt rect.run[data-task="report"]').getAttribute('data-outcome')).toBe('completed');
+    // The timeline: every attempt, on the two worker slots.
+    await page.locator(`#timeline[data-runs="${pipeline.length}"][data-lanes="2"]`).waitFor({ state: 'attached' });
 
     // Two tasks that never finish on their own fill both workers; a third waits and says why.
     scheduler.scheduleTasks([
@@ -99,6 +90,24 @@ describe('dashboard in a real browser', () => {
     await page.locator('#statechart .chart-state.active[data-path="cancelled"]').waitFor();
     await expect.poll(() => page.locator('#history tbody tr').count()).toBe(3);
     await expectRowState(page, 'waiting', 'completed');
+
+    // Focus mode: the selected task with its ancestors and descendants only.
+    await page.click('.row[data-task-id="parse"]');
+    await page.check('#graph-focus');
+    await page.locator('#graph[data-mode="tasks"][data-tasks="4"]').waitFor({ state: 'attached' });
+    expect(await page.locator('#dag-note').textContent()).toContain('focus on parse');
+
+    // The panels are the person's to size: dragging the splitter widens the task list, and the page keeps it.
+    const widthBefore = (await page.locator('#tasks-panel').boundingBox())?.width ?? 0;
+    const splitter = await page.locator('.splitter[data-split="left"]').boundingBox();
+    await page.mouse.move((splitter?.x ?? 0) + 2, (splitter?.y ?? 0) + 100);
+    await page.mouse.down();
+    await page.mouse.move((splitter?.x ?? 0) + 102, (splitter?.y ?? 0) + 100, { steps: 5 });
+    await page.mouse.up();
+    expect((await page.locator('#tasks-panel').boundingBox())?.width).toBeCloseTo(widthBefore + 100, -1);
+    await page.reload();
+    await page.locator('#connection[data-state="live"]').waitFor();
+    expect((await page.locator('#tasks-panel').boundingBox())?.width).toBeCloseTo(widthBefore + 100, -1);
 
     await mkdir('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });

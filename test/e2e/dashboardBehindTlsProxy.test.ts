@@ -1,8 +1,8 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
-import type { Scheduler } from '../../src/scheduler.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
 import type { TaskRun } from '../../src/types.js';
 import { startTlsProxy, type TlsProxy } from '../dashboard/startTlsProxy.js';
 import { skipWithout } from '../support/requireTool.js';

@@ -1,7 +1,7 @@
 import { InMemorySpanExporter, BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
-import type { Executor } from '../../src/executors/Executor.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
+import type { Executor } from '../../src/core/Executor.js';
 import { inlineExecutor } from '../../src/executors/inlineExecutor.js';
 import { AttributeNames } from '../../src/monitoring/AttributeNames.js';
 import { instrumentScheduler } from '../../src/monitoring/instrumentScheduler.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/createScheduler.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
 import { TaskStoreError } from '../../src/errors.js';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { useSmallDisks } from '../support/smallDisk.js';

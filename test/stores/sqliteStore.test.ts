@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { openDatabase } from '../../src/stores/sqlite/openDatabase.js';
-import type { StoredTask } from '../../src/stores/TaskStore.js';
+import type { StoredTask } from '../../src/core/TaskStore.js';
 import { storedTask as plainStoredTask } from '../support/storedTask.js';
 import { useTempFolder } from '../support/tempStore.js';
 import { thrown } from '../support/thrownStoreError.js';

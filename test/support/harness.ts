@@ -1,7 +1,8 @@
 import { SimulatedClock } from 'xstate';
-import { createScheduler } from '../../src/createScheduler.js';
-import type { Scheduler } from '../../src/scheduler.js';
-import type { SchedulerOptions, TaskContext, TaskRun } from '../../src/types.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
+import type { Scheduler } from '../../src/core/scheduler.js';
+import type { TaskContext, TaskRun } from '../../src/types.js';
+import type { SchedulerOptions } from '../../src/core/SchedulerOptions.js';
 
 /** Lets every pending promise callback and microtask run (no timers involved). */
 export async function settle(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Attempt, Executor, OutcomeSink } from '../../src/executors/Executor.js';
+import type { Attempt, Executor, OutcomeSink } from '../../src/core/Executor.js';
 import { inlineExecutor } from '../../src/executors/inlineExecutor.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { StoredTask } from '../../src/stores/TaskStore.js';
+import type { StoredTask } from '../../src/core/TaskStore.js';
 
 /** A task as a store keeps it, for store tests: plain defaults, any field overridden. */
 export function storedTask(id: string, seq: number, dependencies: string[] = [], overrides: Partial<StoredTask> = {}): StoredTask {

@@ -25,6 +25,7 @@ export function taskContext<Config>(
     result: undefined,
     error: undefined,
     node: undefined,
+    slot: undefined,
   };
   return { task, config, attempt, signal };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TaskStoreError } from '../../errors.js';
 import { foldTransition, initialTaskState } from '../memoryTaskStore.js';
-import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../TaskStore.js';
+import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../../core/TaskStore.js';
 import { checkStoreFile } from './checkStoreFile.js';
 import { openDatabase, type SqlDatabase, type SqlStatement } from './openDatabase.js';
 import { OPEN_RUN_KEY, prepareSchema, readRunId } from './storeSchema.js';

@@ -1,0 +1,65 @@
+import type { InspectionEvent, Observer } from 'xstate';
+import type { PolicyName, PolicyOptions, RetryOptions, SchedulerClock, SchedulingPolicy, TaskHandler, TaskPriorityInput } from '../types.js';
+import type { Executor } from './Executor.js';
+import type { TaskStore } from './TaskStore.js';
+
+/** Options of {@link createScheduler}. */
+export interface SchedulerOptions {
+  /** Most tasks running at once. @default 4 */
+  maxWorkers?: number;
+  /**
+   * Capacity of each resource pool. Names are free; tasks may only request names listed here.
+   * @default { cpu: 4, memory: 8, disk: 100, network: 1000 }
+   */
+  resources?: Readonly<Record<string, number>>;
+  /** Work functions by task `type`, used when a task has no `run`. */
+  handlers?: Readonly<Record<string, TaskHandler>>;
+  /** Per-attempt time limit in ms; `0` disables. @default 300000 */
+  defaultTimeoutMs?: number;
+  /** Retry defaults. @default { attempts: 4, backoffMs: 1000, backoffFactor: 2, maxBackoffMs: 60000 } */
+  defaultRetry?: RetryOptions;
+  /**
+   * Crash interruptions a task may have before it fails, for tasks that give no
+   * `maxInterruptions`: a run resumed from its store starts an interrupted attempt's task again
+   * without using a retry, up to this many times (see {@link TaskSpec.maxInterruptions}).
+   * @default 3
+   */
+  maxInterruptions?: number;
+  /** Longest chain of dependencies allowed (edges from a task to its deepest ancestor). @default 10 */
+  maxDependencyDepth?: number;
+  /** A task still waiting for its dependencies after this many ms fails with a DependencyError; `0` disables. @default 600000 */
+  dependencyTimeoutMs?: number;
+  /** Priority of tasks that give none. @default 'normal' */
+  defaultPriority?: TaskPriorityInput;
+  /** Start ready tasks automatically. With `false`, call `executeTask(id)`. @default true */
+  autoStart?: boolean;
+  /** How many finished task records to keep; the oldest are dropped first. @default 10000 */
+  maxFinishedRecords?: number;
+  /**
+   * How many task actors may live at once for tasks that only wait. A pending task admitted
+   * beyond it is dormant: its state is the machine's shared snapshot of the state it waits in
+   * (status and pending reason read from it, pause and resume applied through the machine's own
+   * transitions), and its actor is created when it starts (one cancelled or failed while it
+   * waits ends through the machine's transition, with no actor). Inspectors see a dormant task's
+   * actor from when it starts. `0` keeps every waiting task dormant; `Infinity` none. @default 10000
+   */
+  liveActorLimit?: number;
+  /** The scheduling policy: a built-in name or a custom policy. @default 'priority' */
+  policy?: PolicyName | SchedulingPolicy;
+  /** Options of a built-in policy: aging (`priorityBoost`, `agingIntervalMs`), `backfill`, `groupWeights`. */
+  policyOptions?: PolicyOptions;
+  /** XState inspection observer, passed to `createActor`. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** A clock for timers and timestamps (e.g. xstate's `SimulatedClock`). @default the real clock */
+  clock?: SchedulerClock;
+  /**
+   * Where attempts run. @default inline: each attempt's work function on this thread (worker
+   * threads and commands are work functions too).
+   */
+  executor?: Executor;
+  /**
+   * Where every accepted task and every transition is recorded, e.g. `memoryTaskStore()`.
+   * @default none: nothing is journaled
+   */
+  store?: TaskStore;
+}

@@ -1,0 +1,236 @@
+import type { ActorRefFrom, SnapshotFrom } from 'xstate';
+import type { TaskMachineContext, TaskMachineOutput, taskMachine } from '../../machines/taskMachine.js';
+import type { Attempt } from './Executor.js';
+import { TaskCancelledError } from '../errors.js';
+import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
+
+/** A live task's actor. */
+export type TaskActorRef = ActorRefFrom<typeof taskMachine>;
+
+/** A task actor's snapshot. */
+export type TaskSnapshot = SnapshotFrom<typeof taskMachine>;
+
+/** The final states. */
+export type FinalStatus = 'completed' | 'failed' | 'cancelled';
+
+/**
+ * What the supervisor keeps per task besides its actor. The entry is also what the policy's
+ * queue holds (it is a {@link QueuedTask}): one object per task, updated in place, no copies.
+ * A task's status and pending reason are not kept here: they are its actor's state
+ * ({@link statusOf}); only a finished task, whose actor is gone, keeps its `outcome`.
+ */
+export interface TaskEntry extends QueuedTask {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  priority: TaskPriority;
+  readonly seq: number;
+  /**
+   * Its retry settings; `retry.attempts` is its most attempts (the machine's context is built from
+   * them when its actor is created), one more for each attempt a stop or a crash handed back.
+   */
+  retry: Required<RetryOptions>;
+  readonly dependencies: readonly string[];
+  readonly resources: Readonly<Record<string, number>>;
+  readonly hasResources: boolean;
+  readonly group: string;
+  readonly estimateMs: number | undefined;
+  readonly config: unknown;
+  /** Its work; a recovered task's is replaced when it is scheduled again with its run. */
+  run: TaskRun<any>;
+  readonly timeoutMs: number;
+  readonly createdAt: number;
+  readonly dependencyDeadline: number | undefined;
+  /** When it became ready (clock ms); NaN until then. */
+  readyAt: number;
+  startedAt: number | undefined;
+  completedAt: number | undefined;
+  /** Which worker slot runs it (0-based), while running. */
+  slot: number | undefined;
+  /** The live actor; undefined while the task is dormant, and once it has ended. */
+  ref: TaskActorRef | undefined;
+  /**
+   * While the task is dormant (pending, with no actor yet): the shared snapshot of the pending
+   * state it waits in. Its actor is created from it when the task leaves waiting (see
+   * {@link TaskActors.send}); a dormant task that ends from waiting keeps its final snapshot here
+   * until the supervisor settles it. Undefined once it has an actor.
+   */
+  dormant: TaskSnapshot | undefined;
+  /** True while the ready queue holds it. */
+  queued: boolean;
+  /**
+   * What its machine ended with (status, result, error, attempts, cancel reason): the final
+   * snapshot's own output, kept when the actor is dropped; undefined while it lives (its actor's
+   * context holds those facts then). A cancelled task's error is built when first asked for
+   * ({@link errorOf}).
+   */
+  output: TaskMachineOutput | undefined;
+  /** The node its latest attempt was placed on (a distributed executor says). */
+  node: string | undefined;
+  /** The clock's handle of its armed deadline (the attempt's timeout, or the retry delay), if any. */
+  deadline: unknown;
+}
+
+/**
+ * The supervisor's own fields of an entry as it is created (admitted or recovered): no slot, no
+ * actor yet, not queued, no outcome, no node, no deadline. Spread last into the entry literal, so
+ * admitted and recovered entries share one object shape.
+ */
+export const UNSTARTED = Object.freeze({
+  slot: undefined,
+  ref: undefined,
+  dormant: undefined,
+  queued: false,
+  output: undefined,
+  node: undefined,
+  deadline: undefined,
+});
+
+const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);
+
+/** True for a final status. */
+export const isFinal = (status: string): status is FinalStatus => FINALS.has(status);
+
+/** The machine state of a task that has not ended: its actor's, or its dormant snapshot's. */
+function snapshotOf(entry: TaskEntry): TaskSnapshot | undefined {
+  return entry.ref?.getSnapshot() ?? entry.dormant;
+}
+
+/** A task's status: its actor's state (or dormant snapshot's) while it lives, its outcome once it ended. */
+export function statusOf(entry: TaskEntry): TaskStatus {
+  const snapshot = entry.output === undefined ? snapshotOf(entry) : undefined;
+  if (snapshot === undefined) return entry.output?.status ?? 'failed';
+  const value = snapshot.value;
+  return typeof value === 'string' ? (value as TaskStatus) : 'pending';
+}
+
+/** Why a pending task waits: the substate of `pending` its actor (or dormant snapshot) is in. */
+export function pendingReasonOf(entry: TaskEntry): PendingReason | undefined {
+  const value = entry.output === undefined ? snapshotOf(entry)?.value : undefined;
+  return typeof value === 'object' ? (value.pending as PendingReason) : undefined;
+}
+
+/**
+ * True while a task can still take events: dormant, or its actor not yet in a final state. (An
+ * actor that reached one this step has its done event on the way; it takes no more.)
+ */
+export function isLive(entry: TaskEntry): boolean {
+  if (entry.output !== undefined) return false;
+  return (entry.ref?.getSnapshot() ?? entry.dormant)?.status === 'active';
+}
+
+/**
+ * Runs started: its machine's count while it lives (`context`, inside an action, where the
+ * actor's snapshot is still the old one), its output's once it ended.
+ */
+export function attemptsOf(entry: TaskEntry, context?: TaskMachineContext): number {
+  return entry.output?.attempts ?? (context ?? snapshotOf(entry)?.context)?.attempt ?? 0;
+}
+
+/**
+ * A frozen copy of an entry's public fields. `now` gives the state when the record is taken
+ * inside the transition that is entering it, and `context` that transition's machine context
+ * (the actor's snapshot still shows the old ones).
+ */
+export function toRecord(
+  entry: TaskEntry,
+  now?: { status: TaskStatus; pendingReason: PendingReason | undefined },
+  context?: TaskMachineContext,
+): TaskRecord {
+  return Object.freeze({
+    id: entry.id,
+    name: entry.name,
+    type: entry.type,
+    priority: entry.priority,
+    status: now?.status ?? statusOf(entry),
+    pendingReason: now === undefined ? pendingReasonOf(entry) : now.pendingReason,
+    attempts: attemptsOf(entry, context),
+    maxAttempts: entry.retry.attempts,
+    dependencies: entry.dependencies,
+    resources: entry.resources,
+    group: entry.group,
+    estimateMs: entry.estimateMs,
+    createdAt: entry.createdAt,
+    readyAt: Number.isNaN(entry.readyAt) ? undefined : entry.readyAt,
+    startedAt: entry.startedAt,
+    completedAt: entry.completedAt,
+    result: entry.output?.result,
+    error: errorOf(entry, context),
+    node: entry.node,
+    slot: entry.slot,
+  });
+}
+
+/**
+ * A task's error: the last attempt's while it lives, or why it ended (none once it completed).
+ * A cancelled task that had none gets its {@link TaskCancelledError} here, the first time anyone
+ * asks: stopping a million queued tasks then captures no million stack traces.
+ */
+export function errorOf(entry: TaskEntry, context?: TaskMachineContext): Error | undefined {
+  const output = entry.output;
+  if (output === undefined) return (context ?? snapshotOf(entry)?.context)?.error;
+  if (output.status === 'completed') return undefined;
+  if (output.error !== undefined || output.status !== 'cancelled') return output.error;
+  const error = new TaskCancelledError(entry.id, output.cancelReason ?? 'cancelled');
+  entry.output = { ...output, error };
+  return error;
+}
+
+/** What a policy's user (getQueue) sees of a queued entry: a plain copy, no internals. */
+export function toQueuedTask(entry: QueuedTask): QueuedTask {
+  return {
+    id: entry.id,
+    priority: entry.priority,
+    seq: entry.seq,
+    readyAt: entry.readyAt,
+    estimateMs: entry.estimateMs,
+    group: entry.group,
+    resources: entry.resources,
+  };
+}
+
+/** What an attempt tells its supervisor besides its outcome: where it went, and that it runs. */
+export interface AttemptReporter {
+  placed(entry: TaskEntry, attempt: number, node: string): void;
+  active(entry: TaskEntry, attempt: number): void;
+}
+
+/**
+ * One attempt of a task as the supervisor hands it to its executor (started, or adopted after a
+ * restart). A class, so that its callbacks live on the prototype: one object per attempt, not one
+ * closure per callback.
+ *
+ * @example
+ * executor.start(new AttemptHandle(reporter, entry, attemptsOf(entry)), deliver);
+ */
+export class AttemptHandle implements Attempt {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly type: string;
+  readonly config: unknown;
+  readonly run: TaskRun<any>;
+  readonly #reporter: AttemptReporter;
+  readonly #entry: TaskEntry;
+
+  constructor(reporter: AttemptReporter, entry: TaskEntry, attempt: number) {
+    this.taskId = entry.id;
+    this.attempt = attempt;
+    this.type = entry.type;
+    this.config = entry.config;
+    this.run = entry.run;
+    this.#reporter = reporter;
+    this.#entry = entry;
+  }
+
+  record(): TaskRecord {
+    return toRecord(this.#entry);
+  }
+
+  placed(node: string): void {
+    this.#reporter.placed(this.#entry, this.attempt, node);
+  }
+
+  active(): void {
+    this.#reporter.active(this.#entry, this.attempt);
+  }
+}

@@ -1,0 +1,166 @@
+import { ResourceAllocationError, TaskSchedulingError } from '../errors.js';
+import { describeValue } from '../internal/describeValue.js';
+import type { ResourceLedger } from '../internal/ResourceLedger.js';
+import { TaskPriority, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from '../types.js';
+
+/** A task spec checked and completed with defaults. */
+export interface NormalizedTask {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly priority: TaskPriority;
+  readonly dependencies: readonly string[];
+  readonly resources: Readonly<Record<string, number>>;
+  readonly config: unknown;
+  readonly run: TaskRun<any>;
+  /** True when the spec gave its own `run` (a closure no store can keep). */
+  readonly hasOwnRun: boolean;
+  readonly timeoutMs: number;
+  readonly retry: Required<RetryOptions>;
+  /** Crash interruptions a resumed run tolerates before the task fails (see TaskSpec.maxInterruptions). */
+  readonly maxInterruptions: number;
+  readonly estimateMs: number | undefined;
+  readonly group: string;
+}
+
+/** What normalizing needs from the scheduler. */
+export interface NormalizeDefaults {
+  readonly defaultPriority: TaskPriority;
+  readonly defaultTimeoutMs: number;
+  readonly defaultRetry: Required<RetryOptions>;
+  readonly maxInterruptions: number;
+  readonly handlers: Readonly<Record<string, TaskRun<any>>>;
+  readonly ledger: ResourceLedger;
+  readonly newId: () => string;
+}
+
+// Shared, frozen defaults: a batch of 300k bare tasks should not allocate 600k empty objects.
+// (config stays one object per task: work may write to its own.)
+const NO_DEPENDENCIES: readonly string[] = Object.freeze([]);
+const NO_RESOURCES: Readonly<Record<string, number>> = Object.freeze({});
+
+const PRIORITY_BY_NAME: Readonly<Record<string, TaskPriority>> = {
+  lowest: TaskPriority.LOWEST,
+  low: TaskPriority.LOW,
+  normal: TaskPriority.NORMAL,
+  high: TaskPriority.HIGH,
+  highest: TaskPriority.HIGHEST,
+};
+
+/**
+ * Reads a priority given as a level (1-5) or a lower-case name, or throws a TaskSchedulingError
+ * naming `field`.
+ *
+ * @example
+ * parsePriority('high', 'priority'); // 4
+ */
+export function parsePriority(value: unknown, field: string): TaskPriority {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 5) {
+    return value as TaskPriority;
+  }
+  if (typeof value === 'string' && Object.hasOwn(PRIORITY_BY_NAME, value)) return PRIORITY_BY_NAME[value] as TaskPriority;
+  throw new TaskSchedulingError(
+    `${field}: expected 1-5 or one of lowest, low, normal, high, highest; received ${describeValue(value)}`,
+    field,
+  );
+}
+
+function fail(field: string, expected: string, value: unknown): never {
+  throw new TaskSchedulingError(`${field}: expected ${expected}, received ${describeValue(value)}`, field);
+}
+
+function optionalNumber(value: unknown, field: string, min: number, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    fail(field, `${integer ? 'an integer' : 'a finite number'} >= ${min}`, value);
+  }
+  return value;
+}
+
+function optionalString(value: unknown, field: string, fallback: string, visible = false): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0) fail(field, 'a non-empty string', value);
+  // A name of only spaces prints as nothing in every table and log line.
+  if (visible && !/\S/.test(value)) fail(field, 'a string with a character other than spaces', value);
+  return value;
+}
+
+/** What every id the scheduler makes starts with, and a chosen id may not (`#1`, `#2`, ...). */
+export const GENERATED_ID_PREFIX = '#';
+
+function chosenId(value: unknown, field: string): string {
+  const id = optionalString(value, field, '');
+  if (id.startsWith(GENERATED_ID_PREFIX)) {
+    fail(field, `an id that does not start with "${GENERATED_ID_PREFIX}" (ids the scheduler makes start with it)`, value);
+  }
+  return id;
+}
+
+/**
+ * Checks one task spec and fills in defaults. Throws TaskSchedulingError (or
+ * ResourceAllocationError for resources) naming the field, what was expected and what was
+ * received. `field` is the spec's place in the call, e.g. `tasks[2]`.
+ */
+export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: NormalizeDefaults): NormalizedTask {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(field, 'a task object', spec);
+  const id = spec.id === undefined ? defaults.newId() : chosenId(spec.id, `${field}.id`);
+  const type = optionalString(spec.type, `${field}.type`, 'generic');
+  const run = spec.run ?? (Object.hasOwn(defaults.handlers, type) ? defaults.handlers[type] : undefined);
+  if (spec.run !== undefined && typeof spec.run !== 'function') fail(`${field}.run`, 'a function', spec.run);
+  if (run === undefined) {
+    throw new TaskSchedulingError(
+      `${field}.run: task "${id}" has no run function and no handler is registered for type "${type}"` +
+        ` (registered: ${Object.keys(defaults.handlers).join(', ') || 'none'})`,
+      `${field}.run`,
+    );
+  }
+  const dependencies = spec.dependencies ?? [];
+  if (!Array.isArray(dependencies)) fail(`${field}.dependencies`, 'an array of task ids', dependencies);
+  dependencies.forEach((dep, i) => {
+    if (typeof dep !== 'string' || dep.length === 0) fail(`${field}.dependencies[${i}]`, 'a task id string', dep);
+  });
+  validateResources(defaults.ledger, spec.resources, `${field}.resources`);
+  const retry = spec.retry ?? {};
+  if (typeof retry !== 'object' || retry === null) fail(`${field}.retry`, 'an object', retry);
+  return {
+    id,
+    name: optionalString(spec.name, `${field}.name`, id, true),
+    type,
+    priority: spec.priority === undefined ? defaults.defaultPriority : parsePriority(spec.priority, `${field}.priority`),
+    dependencies: dependencies.length === 0 ? NO_DEPENDENCIES : [...new Set(dependencies)],
+    // A copy: the caller changing its object later must not change what the pools account.
+    resources: spec.resources === undefined ? NO_RESOURCES : Object.freeze({ ...spec.resources }),
+    config: spec.config ?? {},
+    run,
+    hasOwnRun: spec.run !== undefined,
+    timeoutMs: optionalNumber(spec.timeoutMs, `${field}.timeoutMs`, 0, defaults.defaultTimeoutMs),
+    retry: {
+      attempts: optionalNumber(retry.attempts, `${field}.retry.attempts`, 1, defaults.defaultRetry.attempts, true),
+      backoffMs: optionalNumber(retry.backoffMs, `${field}.retry.backoffMs`, 0, defaults.defaultRetry.backoffMs),
+      backoffFactor: optionalNumber(retry.backoffFactor, `${field}.retry.backoffFactor`, 1, defaults.defaultRetry.backoffFactor),
+      maxBackoffMs: optionalNumber(retry.maxBackoffMs, `${field}.retry.maxBackoffMs`, 0, defaults.defaultRetry.maxBackoffMs),
+    },
+    maxInterruptions: optionalNumber(spec.maxInterruptions, `${field}.maxInterruptions`, 0, defaults.maxInterruptions, true),
+    estimateMs: spec.estimateMs === undefined ? undefined : optionalNumber(spec.estimateMs, `${field}.estimateMs`, 0, 0),
+    group: optionalString(spec.group, `${field}.group`, 'default'),
+  };
+}
+
+/** Reads a priority input without a field name (for `updateTaskPriority`). */
+export function toPriority(value: TaskPriorityInput): TaskPriority {
+  return parsePriority(value, 'priority');
+}
+
+/**
+ * Throws a {@link ResourceAllocationError} if a task's resource request can never be granted by
+ * the ledger's pools: an unknown resource name, an amount that is not a finite number >= 0, or
+ * more than a pool's capacity. `field` prefixes the message.
+ *
+ * @example
+ * validateResources(ledger, spec.resources, 'tasks[3].resources');
+ * // ResourceAllocationError: tasks[3].resources.gpu: unknown resource; expected one of cpu, memory
+ */
+export function validateResources(ledger: ResourceLedger, request: unknown, field = 'resources'): void {
+  const problem = ledger.problemWith(request, field);
+  if (problem !== undefined) throw new ResourceAllocationError(problem.message, problem);
+}
