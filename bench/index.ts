@@ -4,6 +4,8 @@
  */
 import { run as runDashboard } from './dashboard.bench.js';
 import { run as runDistributed } from './distributed.bench.js';
+import { run as runEstimates } from './estimates.bench.js';
+import { run as runHistory } from './history.bench.js';
 import { run as runInspection } from './inspection.bench.js';
 import { run as runMonitoring } from './monitoring.bench.js';
 import { run as runPolicies } from './policies.bench.js';
@@ -45,6 +47,8 @@ const benches: Record<string, () => Promise<unknown>> = {
     for (const [perSlot, ratio] of (await runDistributed()) ?? []) fill(`coordinator / raw BullMQ, ${perSlot} jobs per slot`, ratio);
   },
   workload: () => runWorkload(),
+  estimates: () => runEstimates(),
+  history: () => runHistory(),
   dashboard: () => runDashboard(),
 };
 

@@ -46,6 +46,11 @@ export type TaskMachineEvent =
   | { type: 'task.upstreamFailed'; error: Error }
   | { type: 'task.pause' }
   | { type: 'task.resume' }
+  /**
+   * The history has a completed entry for the ready task's cache key: it completes with that
+   * result without an attempt (no work runs, no worker is taken).
+   */
+  | { type: 'task.cached'; result: unknown }
   /** The backoff is over: the runtime sends it when the retry delay it armed on entry has passed. */
   | { type: 'task.retry' }
   /** The attempt's time is up: the runtime sends it `timeoutMs` after the attempt started. */
@@ -93,6 +98,8 @@ export interface TaskMachineOutput {
  * flight, each task's end cost time in proportion to them. A recovered task's deadlines are
  * re-armed the same way as a live one's.)
  *
+ * A ready task whose cache key the history holds completes from `pending.queued` on `task.cached`
+ * with the stored result, without an attempt (incremental runs).
  * A ready task waits in `pending.queued` for a worker; one the dispatcher set aside because its
  * resources were short moves to `pending.resources` (`task.block`) until it starts.
  * A new task waits in `pending.dependencies` until `task.ready`; the runtime creates tasks that
@@ -138,7 +145,7 @@ export const taskMachine = setup({
     // The actions that end a task also record which final state it reaches (the machine's
     // output reads it): one assign per ending, not two.
     recordResult: assign({
-      result: ({ event }) => (event.type === 'task.succeed' ? event.result : undefined),
+      result: ({ event }) => (event.type === 'task.succeed' || event.type === 'task.cached' ? event.result : undefined),
       outcome: 'completed' as const,
     }),
     recordFailure: assign({
@@ -206,6 +213,7 @@ export const taskMachine = setup({
         queued: {
           on: {
             'task.start': { target: '#task.running', actions: ['countAttempt', 'startWork'] },
+            'task.cached': { target: '#task.completed', actions: 'recordResult' },
             'task.dispatch': { target: 'dispatched', actions: ['countAttempt', 'dispatchWork'] },
             'task.pause': 'paused',
             'task.block': 'resources',

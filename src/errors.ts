@@ -4,6 +4,7 @@ export type SchedulerErrorCode =
   | 'RESOURCE_ALLOCATION'
   | 'DEPENDENCY'
   | 'TASK_TIMEOUT'
+  | 'MEMORY_LIMIT'
   | 'TASK_CANCELLED'
   | 'CONFIGURATION'
   | 'COMMAND_FAILED'
@@ -18,6 +19,7 @@ export type SchedulerErrorCode =
   | 'DEPENDENCY_TIMEOUT'
   | 'ATTEMPT_INTERRUPTED'
   | 'TASK_STORE'
+  | 'HISTORY'
   | 'TASK_NOT_RECOVERABLE'
   | 'REDIS_UNREACHABLE'
   | 'UNKNOWN_NODE'
@@ -209,6 +211,24 @@ export class TaskStoreError extends SchedulerError {
   }
 }
 
+/**
+ * The history file (`--history`, `sqliteHistory()`) cannot be used: it is not a history (garbage,
+ * another program's database), was written by a newer xeno-scheduler, is held by another run,
+ * is damaged, or a write to it failed. The file is named, and was left as it was.
+ */
+export class HistoryError extends SchedulerError {
+  /** The history's file, as given. */
+  readonly file: string;
+  /** The cause's own code, when it has one: `SQLITE_FULL`, `SQLITE_BUSY`, `ENOSPC`… */
+  readonly causeCode: string | undefined;
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super('HISTORY', `history "${file}": ${problem}`, options);
+    this.name = 'HistoryError';
+    this.file = file;
+    this.causeCode = codeOf(options?.cause);
+  }
+}
+
 /** The `code` an error carries (better-sqlite3's `SQLITE_FULL`, Node's `ENOSPC`), if a string. */
 function codeOf(cause: unknown): string | undefined {
   const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
@@ -244,6 +264,29 @@ export class TaskTimeoutError extends SchedulerError {
     this.name = 'TaskTimeoutError';
     this.taskId = taskId;
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * An attempt's measured memory went over its request by the margin, with
+ * `memoryLimit: 'enforce'`: its work was killed. Its retry asks for 1.2 times the memory.
+ */
+export class MemoryLimitError extends SchedulerError {
+  readonly taskId: string;
+  /** The highest memory measured, bytes. */
+  readonly peakBytes: number;
+  /** The memory request, bytes. */
+  readonly requestBytes: number;
+  /** The limit it broke (the request plus the margin), bytes. */
+  readonly limitBytes: number;
+  constructor(taskId: string, peakBytes: number, requestBytes: number, limitBytes: number) {
+    const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    super('MEMORY_LIMIT', `task "${taskId}" used ${mib(peakBytes)} of memory, over its request of ${mib(requestBytes)} plus the margin (limit ${mib(limitBytes)}): killed`);
+    this.name = 'MemoryLimitError';
+    this.taskId = taskId;
+    this.peakBytes = peakBytes;
+    this.requestBytes = requestBytes;
+    this.limitBytes = limitBytes;
   }
 }
 

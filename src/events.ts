@@ -23,8 +23,11 @@ export type SchedulerEvents = {
   'task:placed': { task: TaskRecord; attempt: number; node: string };
   /** An attempt failed and another will run after `delayMs`. */
   'task:retrying': { task: TaskRecord; attempt: number; error: Error; delayMs: number };
-  /** The task completed with `result`. */
-  'task:completed': { task: TaskRecord; result: unknown };
+  /**
+   * The task completed with `result`; `cached` when it completed from the history without
+   * running (its cache key had a completed entry: incremental runs).
+   */
+  'task:completed': { task: TaskRecord; result: unknown; cached: boolean };
   /** The task failed for good. */
   'task:failed': { task: TaskRecord; error: Error };
   /** The task was cancelled (by a call, an upstream cancellation, or stop). */

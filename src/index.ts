@@ -11,6 +11,7 @@
 //   xeno-scheduler/simulate      simulation, traces and invariant checks
 //   xeno-scheduler/dashboard     the live dashboard server (ws)
 //   xeno-scheduler/monitoring    OpenTelemetry spans and metrics, the Prometheus endpoint
+//   xeno-scheduler/estimates     learned estimates: what past runs measured, and the seam of a learner of your own
 
 // The scheduler
 export { createScheduler } from './core/createScheduler.js';
@@ -35,6 +36,8 @@ export type {
   TaskRecord,
   TaskRun,
   TaskSpec,
+  AttemptUsage,
+  EstimateSource,
 } from './types.js';
 
 // Seams an option takes (implementations: xeno-scheduler/workers, xeno-scheduler/stores)
@@ -58,6 +61,7 @@ export {
   SchedulerStoppedError,
   AttemptInterruptedError,
   TaskStoreError,
+  MemoryLimitError,
   TaskNotRecoverableError,
 } from './errors.js';
 export { MissingPackageError } from './optionalPackages/MissingPackageError.js';

@@ -1,3 +1,7 @@
+import type { AttemptUsage, EstimateSource, MeasuredUsage } from './usageTypes.js';
+
+export type { AttemptUsage, EstimateSource, LearnedEstimate, MeasuredUsage, Recommendation, TaskIdentity, UsageLearner } from './usageTypes.js';
+
 /**
  * The five states a task can be in. `completed`, `failed` and `cancelled` are final:
  * once a task reaches one of them it never leaves it.
@@ -130,6 +134,12 @@ export interface TaskContext<Config = Record<string, unknown>> {
   readonly attempt: number;
   /** Aborted when the task is cancelled, times out, or the scheduler stops. */
   readonly signal: AbortSignal;
+  /**
+   * Work that measures itself (a command task samples its process group) tells the scheduler its
+   * peak memory and CPU time here; the latest call wins. Absent where the executor keeps no
+   * measurement.
+   */
+  readonly reportUsage?: (usage: MeasuredUsage) => void;
 }
 
 /** A task's work. Its resolved value becomes the task's `result`; a throw or rejection fails the attempt. */
@@ -181,8 +191,17 @@ export interface TaskSpec<Config = Record<string, unknown>> {
   priority?: TaskPriorityInput;
   /** Ids of tasks that must complete before this one starts. */
   dependencies?: readonly string[];
-  /** Amounts of each pool resource the task holds while running, e.g. `{ cpu: 2, memory: 4 }`. */
-  resources?: Readonly<Record<string, number>>;
+  /**
+   * Amounts of each pool resource the task holds while running, e.g. `{ cpu: 2, memory: 4 }`.
+   * `memory` and `cpu` may be `'auto'`: what the history recommends (see docs/learned-estimates.md).
+   */
+  resources?: Readonly<Record<string, number | 'auto'>>;
+  /**
+   * `'enforce'`: an attempt whose measured memory (a command's process group) goes over its
+   * `memory` request by the margin (15%) is killed with a MemoryLimitError, and its retry asks
+   * for 1.2 times as much. @default not enforced
+   */
+  memoryLimit?: 'enforce';
   /** Free-form settings handed to the work function as `ctx.config`. */
   config?: Config;
   /** The work. When omitted, the handler registered for `type` runs. */
@@ -191,10 +210,39 @@ export interface TaskSpec<Config = Record<string, unknown>> {
   timeoutMs?: number;
   /** Retry settings; missing fields come from the scheduler's `defaultRetry`. */
   retry?: RetryOptions;
-  /** Estimated duration in milliseconds, used by policies such as shortest-first and critical-path. */
-  estimateMs?: number;
+  /**
+   * Estimated duration in milliseconds, used by policies such as shortest-first and critical-path.
+   * With a history (`estimates`), a task that gives none, or `'auto'`, is planned with the learned
+   * estimate (see docs/learned-estimates.md); a number given always wins.
+   */
+  estimateMs?: number | 'auto';
+  /**
+   * What the task runs, for the history's identity of it (name + this): the command line or
+   * `module#export`. @default '' (only the name, then the type, identify it)
+   */
+  runs?: string;
   /** Group name for the fair-share policy. @default 'default' */
   group?: string;
+  /**
+   * Files the task reads: paths and globs (`*`, `**`, `?`, `[…]`, `{a,b}`) relative to `baseDir`;
+   * `[]` for a task that reads no file. A task that gives `inputs` (or `cacheKey`) is cacheable:
+   * with a `history`, one whose key has a completed entry completes without running
+   * (docs/incremental-runs.md).
+   */
+  inputs?: readonly string[];
+  /** Files the task writes (paths and globs relative to `baseDir`): stored with its result, restored on a hit. */
+  outputs?: readonly string[];
+  /** Environment variables whose values are part of the task's cache key. */
+  envInputs?: readonly string[];
+  /**
+   * The cache key's own part, for work that reads something `inputs` cannot name: a string, or a
+   * function of the spec that returns one (called once, at scheduling). Makes the task cacheable.
+   */
+  cacheKey?: string | ((spec: TaskSpec<Config>) => string);
+  /** `false`: never cached, even with `inputs`. @default true for a task with `inputs` or `cacheKey` */
+  cache?: boolean;
+  /** The folder `inputs` and `outputs` are relative to. @default process.cwd() at scheduling */
+  baseDir?: string;
   /**
    * How many times a run resumed from its store may find this task's attempt interrupted (its
    * scheduler's process died: a kill -9, a power loss) and start it again without using a retry.
@@ -222,7 +270,17 @@ export interface TaskRecord {
   readonly dependencies: readonly string[];
   readonly resources: Readonly<Record<string, number>>;
   readonly group: string;
+  /** The estimate the policies plan with: the declared one, else the learned one (see `estimateSource`). */
   readonly estimateMs: number | undefined;
+  /** Where `estimateMs` came from: `declared`, or the history (`task`, `command`, `type`, `default`); absent without either. */
+  readonly estimateSource?: EstimateSource;
+  /** What the latest attempt that ended used (duration, peak memory, CPU); absent before one ended. */
+  readonly usage?: AttemptUsage;
+  /**
+   * With `memoryLimit: 'enforce'`: the peak memory (bytes) past which work that measures itself
+   * ends its attempt with a MemoryLimitError (the memory request plus the margin).
+   */
+  readonly memoryLimitBytes?: number;
   /** Milliseconds since the epoch (or the injected clock's time). */
   readonly createdAt: number;
   readonly readyAt: number | undefined;
@@ -232,6 +290,13 @@ export interface TaskRecord {
   readonly error: Error | undefined;
   /** The node its latest attempt was placed on, in a distributed run; undefined elsewhere. */
   readonly node: string | undefined;
+  /** It completed from the history without running (its cache key had a completed entry). */
+  readonly cached: boolean;
+  /**
+   * Why a cacheable task ran (with a history): what changed since its last entry (`inputs/c1.txt
+   * changed`, `command changed`), or `no entry`. Undefined for a hit and for a task not cacheable.
+   */
+  readonly ranBecause: string | undefined;
   /** The worker slot (0-based, below `maxWorkers`) its attempt holds while it is running or dispatched; undefined otherwise. */
   readonly slot: number | undefined;
 }

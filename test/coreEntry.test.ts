@@ -80,6 +80,7 @@ describe('the core entry (xeno-scheduler)', () => {
       './simulate': 'simulate/index',
       './dashboard': 'dashboard/index',
       './monitoring': 'monitoring/index',
+      './estimates': 'estimates/index',
     };
     expect(Object.keys(exports).filter((subpath) => subpath !== './package.json').sort()).toEqual(Object.keys(entries).sort());
     for (const [subpath, file] of Object.entries(entries)) {
@@ -101,7 +102,7 @@ function exportedNames(): Map<string, string[]> {
     }),
   );
 }
-const ENTRY_FILES = ['index', 'policies/index', 'stores/index', 'stores/sqlite/index', 'workers/index', 'distributed/index', 'inspection/index', 'config/index', 'simulate/index', 'dashboard/index', 'monitoring/index'].map(
+const ENTRY_FILES = ['index', 'policies/index', 'stores/index', 'stores/sqlite/index', 'workers/index', 'distributed/index', 'inspection/index', 'config/index', 'simulate/index', 'dashboard/index', 'monitoring/index', 'estimates/index'].map(
   (file) => `${ROOT}src/${file}.ts`,
 );
 

@@ -1,5 +1,5 @@
 import type { ReplayableReport } from '../simulate/replayOf.js';
-import type { PolicyName, TaskStatus } from '../types.js';
+import type { AttemptUsage, EstimateSource, PolicyName, TaskStatus } from '../types.js';
 import type { ResumedRun } from './openRunState.js';
 import type { TaskRunState } from './trackTaskRuns.js';
 
@@ -19,6 +19,15 @@ export interface TaskReport {
   readonly output?: string;
   /** In a distributed run: the node its latest attempt went to. */
   readonly node?: string;
+  /** With `--history`: it completed from the history without running. */
+  readonly cached?: true;
+  /** With `--history`: why a cacheable task ran (`inputs/c1.txt changed`, `no entry`…). */
+  readonly ranBecause?: string;
+  /** The estimate it was planned with (ms) and where it came from: `declared`, or learned with `--history` (`task`, `command`, `type`, `default`). */
+  readonly estimateMs?: number;
+  readonly estimateSource?: EstimateSource;
+  /** What its latest attempt that ended used: duration (ms), peak memory (bytes) and CPU time (ms), and how they were measured. */
+  readonly usage?: AttemptUsage;
 }
 
 /** The totals of a {@link RunReport}. */
@@ -30,6 +39,8 @@ export interface RunSummary {
   readonly completed: number;
   readonly failed: number;
   readonly cancelled: number;
+  /** Of the completed tasks, those that completed from the history without running (`--history`). */
+  readonly cached: number;
   /** Tasks that never ended (only after an interruption that could not cancel them). */
   readonly unfinished: number;
   /** Wall-clock time of the run, in ms. */
@@ -50,7 +61,7 @@ export interface RunReport {
 }
 
 /** What {@link buildRunReport} needs besides the tasks. */
-export type RunFacts = Omit<RunSummary, 'total' | 'completed' | 'failed' | 'cancelled' | 'unfinished'>;
+export type RunFacts = Omit<RunSummary, 'total' | 'completed' | 'failed' | 'cancelled' | 'cached' | 'unfinished'>;
 
 /**
  * The JSON document of a run: each task's status, attempts, times (whole ms), error and command
@@ -75,6 +86,11 @@ export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts, 
       ...(task.status !== 'completed' && task.error !== undefined ? { error: task.error } : {}),
       ...(task.output === undefined ? {} : { output: task.output }),
       ...(task.node === undefined ? {} : { node: task.node }),
+      ...(task.cached === true ? { cached: true as const } : {}),
+      ...(task.ranBecause === undefined ? {} : { ranBecause: task.ranBecause }),
+      ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
+      ...(task.estimateSource === undefined ? {} : { estimateSource: task.estimateSource }),
+      ...(task.usage === undefined ? {} : { usage: task.usage }),
     })),
     summary: {
       ...facts,
@@ -83,6 +99,7 @@ export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts, 
       completed,
       failed,
       cancelled,
+      cached: tasks.filter((task) => task.cached === true).length,
       unfinished: tasks.length - completed - failed - cancelled,
     },
     ...(replay === undefined ? {} : { replay }),

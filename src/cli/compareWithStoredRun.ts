@@ -5,19 +5,25 @@ import { parsePriority } from '../core/normalizeTaskSpec.js';
 import type { StoredTask } from '../core/TaskStore.js';
 import type { TaskSpec } from '../types.js';
 
+/** A request with each `auto` amount replaced by what the stored run resolved it to. */
+function asStored(request: Readonly<Record<string, number | 'auto'>>, stored: Readonly<Record<string, number>>): Readonly<Record<string, number | 'auto'>> {
+  return Object.fromEntries(Object.entries(request).map(([name, amount]) => [name, amount === 'auto' ? (stored[name] ?? amount) : amount]));
+}
+
 /** The fields of a workload task the stored run must agree on, as the store keeps them. */
 function fieldsOf(spec: TaskSpec, stored: StoredTask): [string, unknown, unknown][] {
   return [
     ['type', stored.type, spec.type ?? 'generic'],
     ['priority', stored.priority, spec.priority === undefined ? stored.priority : parsePriority(spec.priority, 'priority')],
     ['dependencies', stored.dependencies, spec.dependencies ?? []],
-    ['resources', stored.resources, spec.resources ?? {}],
+    // `auto` was resolved from the history when the run was stored: it agrees with what was stored.
+    ['resources', stored.resources, asStored(spec.resources ?? {}, stored.resources)],
     ['config', stored.config, spec.config ?? {}],
     ['timeout', stored.timeoutMs, spec.timeoutMs ?? stored.timeoutMs],
     ['retries', stored.retry.attempts - 1, (spec.retry?.attempts ?? stored.retry.attempts) - 1],
     // A store written before max_interruptions existed holds none: the workload's applies.
     ['max_interruptions', stored.maxInterruptions ?? spec.maxInterruptions, spec.maxInterruptions ?? stored.maxInterruptions],
-    ['estimate', stored.estimateMs, spec.estimateMs],
+    ['estimate', stored.estimateMs, spec.estimateMs === 'auto' ? undefined : spec.estimateMs],
     ['group', stored.group, spec.group ?? 'default'],
   ];
 }

@@ -3,7 +3,9 @@ import { ConfigurationError } from '../errors.js';
 import { POLICY_NAMES } from '../policies/resolvePolicy.js';
 import type { CliIo } from './CliIo.js';
 import type { ExitCode } from './ExitCode.js';
+import { historyCommand, type HistoryFlags } from './historyCommand.js';
 import { machinesCommand, type MachinesFlags } from './machinesCommand.js';
+import { parseAge, parseSize } from './parseHistoryLimits.js';
 import { parseIntegerOption } from './parseIntegerOption.js';
 import { parsePolicyList } from './parsePolicyList.js';
 import { parsePortOption } from './parsePortOption.js';
@@ -72,6 +74,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--metrics-allowed-hosts <names>', 'with --metrics-port: comma-separated host names a scraper may use besides loopback names and IP addresses')
     .option('--state <file>', 'journal the run in this SQLite file; run the same command again to resume it after a crash or Ctrl-C (a workload that conflicts with the stored run, a command changed on a task that already ran included, is refused with the differences)')
     .option('--fresh', 'with --state: discard the stored run and start over')
+    .option('--history <file>', 'keep what runs learn in this SQLite file: cached results of cacheable tasks (those with `inputs`; an unchanged task completes without running) and measured durations and memory (tasks without an estimate are planned with them) (default: the XENO_HISTORY variable, then scheduler.history); independent of --state')
     .addHelpText(
       'after',
       '\nCtrl-C (or SIGTERM, SIGHUP) cancels the running tasks, kills their processes (SIGTERM, then SIGKILL after 2 s\n' +
@@ -90,6 +93,18 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .argument('<state>', 'the SQLite file given to run --state')
     .option('--json', 'print the stored tasks as one JSON document')
     .action((file: string, flags: { json?: boolean }) => setExitCode(statusCommand(file, flags, io)));
+
+  program
+    .command('history')
+    .description('Print what a history file (run --history) holds: cached results (task, key, size, last used), learned estimates (runs, duration, peak memory, CPU, recommendation); --prune to shrink it, --recommend for requests as YAML.')
+    .argument('<history>', 'the SQLite file given to run --history')
+    .option('--json', 'print one JSON document')
+    .option('--prune', 'remove entries: not used for --older-than, then the least recently used past --max-size (the newest are kept)')
+    .option('--older-than <age>', 'with --prune: entries not used for this long, e.g. 30d, 12h, 90m', parseAge)
+    .option('--max-size <size>', 'with --prune: keep at most this much, e.g. 100MB, 1.5GB', parseSize)
+    .option('--recommend', 'print the estimates and requests (memory, cpu) learned for each task, as a YAML fragment of a workload\'s tasks')
+    .addHelpText('after', '\nExamples:\n  xeno-scheduler history h.db\n  xeno-scheduler history h.db --prune --older-than 30d --max-size 100MB')
+    .action((file: string, flags: HistoryFlags) => setExitCode(historyCommand(file, flags, io)));
 
   program
     .command('worker')
@@ -124,6 +139,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--trace <file>', 'write the trace of the --policy run as JSON (not an input file; checked before simulating)')
     .option('--svg <file>', 'write the timeline of the --policy run as an SVG Gantt chart (not an input file; checked before simulating)')
     .option('--json', 'print one JSON document instead of the table')
+    .option('--history <file>', 'plan tasks that declare no estimate with the estimates learned in this history file (run --history); read only')
     .addHelpText(
       'after',
       '\nExamples:\n  xeno-scheduler simulate config/examples/simulation-dag.yaml --policy fifo --compare critical-path,priority\n' +

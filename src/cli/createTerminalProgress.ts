@@ -2,6 +2,7 @@ import type { TaskStatus } from '../types.js';
 import { createPainter, type Painter, type Style } from './createPainter.js';
 import { escapeControlCharacters } from './escapeControlCharacters.js';
 import { formatChange } from './formatChange.js';
+import { estimateEta, formatEta } from './estimateEta.js';
 import { formatSeconds } from './formatSeconds.js';
 import type { ProgressView } from './ProgressView.js';
 import type { TaskRunState, TaskRunTracker } from './trackTaskRuns.js';
@@ -17,6 +18,8 @@ export interface TerminalProgressOptions {
    * @default 100 (at most ten a second)
    */
   readonly intervalMs?: number;
+  /** Worker slots, for the ETA (shown when tasks have estimates, learned with `--history` or declared). @default 1 */
+  readonly maxWorkers?: number;
 }
 
 const BAR_WIDTH = 20;
@@ -59,10 +62,12 @@ function barLine(tasks: readonly TaskRunState[], elapsedMs: number, paint: Paint
   return `${formatSeconds(elapsedMs).padStart(7)} ${bar}${rest} ${done}/${tasks.length}  ${tally}  ${paint('dim', `… ${counts.pending} pending`)}`;
 }
 
-function runningLine(tasks: readonly TaskRunState[], now: number): string {
+function runningLine(tasks: readonly TaskRunState[], now: number, maxWorkers: number): string {
   const running = tasks.filter((task) => task.runningSince !== undefined);
-  if (running.length === 0) return 'running: -';
-  return `running: ${running.map((task) => `${escapeControlCharacters(task.name)} ${formatSeconds(now - (task.runningSince ?? now))}`).join(', ')}`;
+  const eta = formatEta(estimateEta(tasks, maxWorkers, now), formatSeconds);
+  const line = running.length === 0 ? 'running: -' : `running: ${running.map((task) => `${escapeControlCharacters(task.name)} ${formatSeconds(now - (task.runningSince ?? now))}`).join(', ')}`;
+  // The ETA first: a narrow terminal cuts the list of running tasks, not how long is left.
+  return eta === undefined ? line : `${eta} · ${line}`;
 }
 
 /** Cuts a line of plain text to the terminal's width, so it never wraps (wrapping breaks the redraw). */
@@ -97,7 +102,7 @@ export function createTerminalProgress(tracker: TaskRunTracker, options: Termina
     const bar = barLine(tasks, now - startedAt, paint);
     const plainBar = barLine(tasks, now - startedAt, createPainter(false));
     const block = [plainBar.length < columns ? bar : fit(plainBar, columns)];
-    if (!isFinal) block.push(fit(runningLine(tasks, now), columns));
+    if (!isFinal) block.push(fit(runningLine(tasks, now, options.maxWorkers ?? 1), columns));
     const up = drawnLines > 1 ? `\x1b[${drawnLines - 1}A` : '';
     const logged = log.splice(0).map((line) => `${line}\n`).join('');
     stream.write(`\r${up}${clearBelow}${logged}${block.join('\n')}`);

@@ -32,12 +32,14 @@ function describe({ kind, task, delayMs }: TaskChange): string {
   const name = escapeControlCharacters(task.name);
   switch (kind) {
     case 'started':
-      return task.attempts > 1 ? `${name} (attempt ${task.attempts})` : name;
+      if (task.attempts > 1) return `${name} (attempt ${task.attempts})`;
+      // With a history: why a cacheable task runs instead of coming from it.
+      return task.ranBecause === undefined ? name : `${name}: ${clip(task.ranBecause)}`;
     case 'retrying':
       return `${name}: attempt ${task.attempts} failed, retry in ${formatSeconds(delayMs ?? 0)}: ${clip(task.error ?? '')}`;
     case 'completed': {
       const output = lastLine(task.output);
-      return `${name} in ${formatSeconds(task.durationMs)}${output === '' ? '' : `: ${output}`}`;
+      return `${name} ${task.cached === true ? 'cached, not run' : `in ${formatSeconds(task.durationMs)}`}${output === '' ? '' : `: ${output}`}`;
     }
     default:
       return `${name}: ${clip(task.error ?? kind)}`;

@@ -27,6 +27,8 @@ function hasReattached(summary: RunReport['summary']): boolean {
 export function formatRunSummary({ tasks, summary }: RunReport, kept = false): string {
   // With --state, what a stop cancelled here stays pending in the store (what `status` says), and resumes.
   const resumes = kept && summary.interruptedBy !== null;
+  // With a history, each cacheable task says whether it was cached or why it ran.
+  const hasCache = tasks.some((task) => task.cached === true || task.ranBecause !== undefined);
   const table = formatTable(
     tasks.map((task) => ({
       task: escapeControlCharacters(task.name),
@@ -34,9 +36,10 @@ export function formatRunSummary({ tasks, summary }: RunReport, kept = false): s
       attempts: task.attempts,
       'duration ms': task.durationMs,
       'wait ms': task.waitMs,
+      ...(hasCache ? { cache: task.cached === true ? 'cached' : escapeControlCharacters(task.ranBecause === undefined ? '-' : `ran: ${task.ranBecause}`) } : {}),
     })),
   );
-  const counts = `${summary.completed} completed, ${summary.failed} failed, ${summary.cancelled} ${resumes ? 'stopped, will resume' : 'cancelled'}`;
+  const counts = `${summary.completed} completed${summary.cached > 0 ? ` (${summary.cached} cached)` : ''}, ${summary.failed} failed, ${summary.cancelled} ${resumes ? 'stopped, will resume' : 'cancelled'}`;
   const unfinished = summary.unfinished > 0 ? `, ${summary.unfinished} unfinished` : '';
   const stopped = tasks.filter((task) => task.status === 'cancelled' && task.attempts > 0).length;
   const interrupted =

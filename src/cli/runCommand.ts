@@ -26,6 +26,8 @@ import { endOnStoreFailure } from './endOnStoreFailure.js';
 import { listenForSignals } from './listenForSignals.js';
 import { loadPlan, planFiles, type Plan, type PlanFlags } from './loadPlan.js';
 import { openRunState, withStoredTasks, type RunState } from './openRunState.js';
+import { historyFileOf, openHistory } from './openHistory.js';
+import type { SqliteRunHistory } from '../stores/sqlite/sqliteHistory.js';
 import { openCoordinator } from './openCoordinator.js';
 import { toReattachedAttempts } from './reattachedAttempts.js';
 import type { ProgressView } from './ProgressView.js';
@@ -56,6 +58,8 @@ export interface RunFlags extends PlanFlags {
   readonly state?: string | undefined;
   /** With `state`: discard the stored run and start over. */
   readonly fresh?: boolean | undefined;
+  /** The history file: cached results of cacheable tasks across runs (else `XENO_HISTORY`, else `scheduler.history`). */
+  readonly history?: string | undefined;
   /** Serve Prometheus metrics on this port while the run lasts. */
   readonly metricsPort?: number | undefined;
   /** The metrics endpoint's interface. */
@@ -82,14 +86,16 @@ interface RunResources {
   isStopped: boolean;
   /** The run's store (`--state`), closed after the scheduler stopped. */
   state?: RunState | undefined;
+  /** The run's history (`--history`), closed after the scheduler stopped. */
+  history?: SqliteRunHistory | undefined;
   metrics: MetricsEndpoint | undefined;
 }
 
-function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo, startedAt: number): ProgressView {
+function createProgressView(tracker: TaskRunTracker, flags: RunFlags, io: CliIo, startedAt: number, maxWorkers: number): ProgressView {
   if (flags.quiet) return { stop: () => {} };
-  if (flags.json) return createLineProgress(tracker, { stream: io.stderr, startedAt });
-  if (io.stdout.isTTY) return createTerminalProgress(tracker, { stream: io.stdout, startedAt });
-  return createLineProgress(tracker, { stream: io.stdout, startedAt });
+  if (flags.json) return createLineProgress(tracker, { stream: io.stderr, startedAt, maxWorkers });
+  if (io.stdout.isTTY) return createTerminalProgress(tracker, { stream: io.stdout, startedAt, maxWorkers });
+  return createLineProgress(tracker, { stream: io.stdout, startedAt, maxWorkers });
 }
 
 function needsWorkerPool({ workload, distributed }: Plan): boolean {
@@ -143,6 +149,7 @@ async function release(resources: RunResources, hurry: Hurry): Promise<void> {
   await unlessHurried(resources.pool?.close(), hurry);
   await unlessHurried(resources.coordinator?.close(), hurry);
   resources.state?.store.close();
+  resources.history?.close();
   // Exiting now would skip the SIGKILL of a process that ignores SIGTERM; hurrying sends it at once.
   await resources.terminator.settled();
 }
@@ -186,7 +193,10 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   checkPartnerFlags(flags, wantsDashboard);
   const plan = loadPlan(file, flags);
   // SQLite keeps the store's recent writes beside it (-wal, -shm; -journal while it commits).
-  const state = flags.state === undefined ? [] : ['', '-wal', '-shm', '-journal'].map((suffix) => ({ role: `the --state file${suffix === '' ? '' : `'s ${suffix} file`}`, path: `${flags.state}${suffix}` }));
+  const sqliteFiles = (role: string, path: string | undefined) =>
+    path === undefined ? [] : ['', '-wal', '-shm', '-journal'].map((suffix) => ({ role: `${role}${suffix === '' ? '' : `'s ${suffix} file`}`, path: `${path}${suffix}` }));
+  const historyFile = historyFileOf(flags, plan.workload.config, process.env);
+  const state = [...sqliteFiles('the --state file', flags.state), ...sqliteFiles('the history file', historyFile)];
   checkReportPath(flags.report, '--report', [...planFiles(file, flags, plan), ...state]);
   const allowedHosts = flags.metricsAllowedHosts?.split(',').map((name) => name.trim()).filter((name) => name !== '');
   const metricsOptions = flags.metricsPort === undefined ? undefined : { port: flags.metricsPort, host: flags.metricsHost ?? '127.0.0.1', ...(allowedHosts === undefined ? {} : { allowedHosts }) };
@@ -215,6 +225,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const remote = plan.distributed !== undefined;
     const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote });
     resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, workOf(plan.workload), flags.fresh === true);
+    resources.history = historyFile === undefined ? undefined : openHistory(historyFile, flags.state);
     const finished = resources.state?.resumed;
     if (finished && !flags.json && finished.pending === 0 && finished.completed + finished.failed + finished.cancelled >= specs.length) {
       // Nothing waits and the workload adds nothing: a finished run, said so, not an empty table.
@@ -234,6 +245,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       ...plannedPolicy(plan),
       ...(resources.coordinator ? { executor: resources.coordinator } : {}),
       ...(resources.state ? { store: resources.state.store } : {}),
+      ...(resources.history ? { history: resources.history } : {}),
     });
     resources.scheduler = scheduler;
     // Handled here, so never a process warning: a store failure ends the run below, anything else is said.
@@ -275,7 +287,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     }
     if (!flags.json) notes.write(`running ${counted(specs.length, 'task')} from ${file} on ${counted(maxWorkers, 'worker')} (policy ${policy})\n`);
     const startedAt = Date.now();
-    const view = createProgressView(tracker, flags, io, startedAt);
+    const view = createProgressView(tracker, flags, io, startedAt, maxWorkers ?? 4);
     let interruptedBy: NodeJS.Signals | null = null;
     let failure: unknown;
     try {

@@ -13,6 +13,8 @@ import { ExitCode } from './ExitCode.js';
 import { checkReportPath, type ProtectedFile } from './checkReportPath.js';
 import { loadPlan, planFiles, type PlanFlags } from './loadPlan.js';
 import { tasksError } from './tasksError.js';
+import { learnedFromHistory } from '../estimates/learnedFromHistory.js';
+import { sqliteHistory } from '../stores/sqlite/sqliteHistory.js';
 
 /** Flags of `xeno-scheduler simulate`. */
 export interface SimulateFlags extends PlanFlags {
@@ -28,6 +30,22 @@ export interface SimulateFlags extends PlanFlags {
   readonly json?: boolean | undefined;
   /** A run report (`run --report`) to replay with its measured durations, instead of a workload file. */
   readonly replay?: string | undefined;
+  /**
+   * A history file (`run --history`): tasks that declare no estimate are planned with what it
+   * learned, and a task with neither estimate nor duration runs for its learned estimate. Read only.
+   */
+  readonly history?: string | undefined;
+}
+
+/** The learned estimates of `--history`, frozen (a simulation teaches the history nothing), or none. */
+function historyEstimates(flags: SimulateFlags): Pick<SimulateOptions, 'estimates'> {
+  if (flags.history === undefined) return {};
+  const history = sqliteHistory(flags.history, { mustExist: true });
+  try {
+    return { estimates: learnedFromHistory(history, { frozen: true }) };
+  } finally {
+    history.close();
+  }
 }
 
 /** The rows of the side-by-side table: label and how to read the value from a comparison row. */
@@ -65,19 +83,23 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
   const plan = loadPlan(file, flags);
   const { workload, options } = plan;
   checkOutputPaths(flags, planFiles(file, flags, plan));
-  const untimed = workload.tasks.filter((task) => task.estimateMs === undefined && task.duration === undefined);
-  if (untimed.length > 0) {
-    throw tasksError(workload, untimed, { expected: 'an `estimate` or a `duration` to simulate', found: 'neither' });
+  const learned = historyEstimates(flags);
+  const untimed = workload.tasks.filter((task) => (task.estimateMs === undefined || (task.estimateMs === 'auto' && learned.estimates === undefined)) && task.duration === undefined);
+  if (untimed.length > 0 && learned.estimates === undefined) {
+    throw tasksError(workload, untimed, { expected: 'an `estimate` or a `duration` to simulate (or --history, to use learned ones)', found: 'neither' });
   }
+  // With a history, a task with neither runs for its learned estimate.
+  const timed = untimed.length === 0 ? workload : { ...workload, tasks: workload.tasks.map((task) => (untimed.includes(task) ? { ...task, estimateMs: 'auto' as const } : task)) };
   const policies = [...new Set([options.policy, ...(flags.compare ?? [])])];
   const settings = {
     maxWorkers: options.maxWorkers,
     seed: flags.seed ?? 0,
     ...(options.resources === undefined ? {} : { resources: options.resources }),
     ...(options.policyOptions === undefined ? {} : { policyOptions: options.policyOptions }),
+    ...learned,
   };
-  const rows = await compareSimulations(workload, policies, settings);
-  await writeTimeline(workload, { ...settings, policy: options.policy }, flags);
+  const rows = await compareSimulations(timed, policies, settings);
+  await writeTimeline(timed, { ...settings, policy: options.policy }, flags);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify({ workload: file, maxWorkers: settings.maxWorkers, seed: settings.seed, policies: rows }, null, 2)}\n`);
     return ExitCode.OK;
@@ -132,7 +154,7 @@ async function replayCommand(path: string, flags: SimulateFlags, io: CliIo): Pro
   checkOutputPaths(flags, [{ role: 'the --replay report', path }]);
   const own = flags.policy ?? replay.policy ?? 'priority';
   const policies = [...new Set([own, ...(flags.compare ?? [])])];
-  const settings = { maxWorkers: flags.maxWorkers ?? replay.maxWorkers };
+  const settings = { maxWorkers: flags.maxWorkers ?? replay.maxWorkers, ...historyEstimates(flags) };
   const rows = [comparisonRow('real run', replay.real), ...(await compareSimulations(replay, policies, settings))];
   await writeTimeline(replay, { ...settings, policy: own }, flags);
   if (flags.json) {

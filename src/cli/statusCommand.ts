@@ -20,7 +20,7 @@ function describeStep(state: StoredTaskState): string {
   if (state.status === 'running') return `running attempt ${state.attempt} when the run ended (a crash or a kill)`;
   if (wasStopped(state)) return `attempt ${state.attempt} stopped with the run: starts again on resume, not counted`;
   if (state.status === 'pending') return state.pendingReason === 'backoff' ? `waiting to retry (attempt ${state.attempt} failed)` : `waiting (${state.pendingReason ?? 'queued'})`;
-  if (state.status === 'completed') return '';
+  if (state.status === 'completed') return state.cached === true ? 'cached: completed from the history, not run' : '';
   return state.error === undefined ? (state.cancelReason ?? '') : `${state.error.name}: ${state.error.message}`;
 }
 

@@ -1,6 +1,6 @@
 import type { SchedulerEvents } from '../events.js';
 import type { Scheduler } from '../core/scheduler.js';
-import type { TaskRecord, TaskStatus } from '../types.js';
+import type { AttemptUsage, EstimateSource, TaskRecord, TaskStatus } from '../types.js';
 
 /** What the CLI knows about one task of a run. */
 export interface TaskRunState {
@@ -24,6 +24,17 @@ export interface TaskRunState {
   readonly output: string | undefined;
   /** In a distributed run: the node its latest attempt went to. */
   readonly node?: string | undefined;
+  /** It completed from the history without running (`--history`). */
+  readonly cached?: boolean;
+  /** Why a cacheable task ran (`--history`): `inputs/c1.txt changed`, `no entry`… */
+  readonly ranBecause?: string | undefined;
+  /** Names of the tasks it waits for. */
+  readonly dependencies?: readonly string[];
+  /** The estimate the scheduler plans it with, and where it came from (declared, or learned with `--history`). */
+  readonly estimateMs?: number | undefined;
+  readonly estimateSource?: EstimateSource | undefined;
+  /** What its latest attempt that ended used: duration, peak memory, CPU time. */
+  readonly usage?: AttemptUsage | undefined;
 }
 
 /** A state change, as the progress views print it. */
@@ -64,6 +75,11 @@ const NEW_TASK: TaskRunState = {
   output: undefined,
   node: undefined,
 };
+
+/** What the progress's ETA reads of a task's record: its dependencies and planned estimate. */
+function plannedOf(record: TaskRecord): Pick<TaskRunState, 'dependencies' | 'estimateMs' | 'estimateSource'> {
+  return { dependencies: record.dependencies, estimateMs: record.estimateMs, estimateSource: record.estimateSource };
+}
 
 /** Lines and characters of a command's output kept for the report. */
 const OUTPUT_TAIL_LINES = 20;
@@ -127,7 +143,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   const finish = (record: TaskRecord, status: TaskStatus, extra: Partial<TaskRunState>): void => {
     const end = record.completedAt ?? now();
     const times = { durationMs: ranFor(record.id, end), waitMs: waitedFor(record, end) };
-    update(record.id, { status, ...times, runningSince: undefined, node: record.node, ...extra }, status);
+    update(record.id, { status, ...times, runningSince: undefined, node: record.node, usage: record.usage, ...extra }, status);
   };
 
   const onEvent = (type: keyof SchedulerEvents, event: SchedulerEvents[keyof SchedulerEvents]): void => {
@@ -136,23 +152,26 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
     const { task } = payload;
     switch (type) {
       case 'task:scheduled':
-        states.set(task.id, { ...NEW_TASK, name: task.name });
+        states.set(task.id, { ...NEW_TASK, name: task.name, ...plannedOf(task) });
         return;
       case 'task:started': {
         const start = task.startedAt ?? now();
         lastStartedAt.set(task.id, start);
         const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (readySince(task) ?? start);
-        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node }, 'started');
+        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node, ranBecause: task.ranBecause }, 'started');
         return;
       }
       case 'task:retrying': {
         const { error, delayMs } = payload as SchedulerEvents['task:retrying'];
-        const change = { status: 'pending', durationMs: ranFor(task.id, now()), runningSince: undefined, error: error.message, output: stdoutOf(error) } as const;
+        const change = { status: 'pending', durationMs: ranFor(task.id, now()), runningSince: undefined, error: error.message, output: stdoutOf(error), usage: task.usage } as const;
         update(task.id, change, 'retrying', delayMs);
         return;
       }
       case 'task:completed':
-        finish(task, 'completed', { error: undefined, output: stdoutOf((payload as SchedulerEvents['task:completed']).result) });
+      {
+        const { result, cached } = payload as SchedulerEvents['task:completed'];
+        finish(task, 'completed', { error: undefined, output: stdoutOf(result), cached, ranBecause: task.ranBecause });
+      }
         return;
       case 'task:failed': {
         const { error } = payload as SchedulerEvents['task:failed'];
@@ -173,7 +192,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
     const runningSince = task.status === 'running' ? Math.max(task.startedAt ?? resumedAt, resumedAt) : undefined;
     if (task.status === 'running') lastStartedAt.set(task.id, task.startedAt ?? resumedAt);
     const durationMs = task.startedAt !== undefined && task.completedAt !== undefined ? Math.max(0, task.completedAt - task.startedAt) : 0;
-    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs, node: task.node });
+    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs, node: task.node, cached: task.cached, ranBecause: task.ranBecause, ...plannedOf(task) });
   }
   scheduler.events.on('*', onEvent);
 

@@ -14,7 +14,7 @@ import { didYouMean } from '../internal/didYouMean.js';
  * ```
  */
 export function checkTaskResources(
-  tasks: ReadonlyMap<string, Readonly<Record<string, number>>>,
+  tasks: ReadonlyMap<string, Readonly<Record<string, number | 'auto'>>>,
   pool: Readonly<Record<string, number>>,
 ): Problem[] {
   const problems: Problem[] = [];
@@ -26,7 +26,7 @@ export function checkTaskResources(
       const capacity = Object.hasOwn(pool, resource) ? pool[resource] : undefined;
       if (capacity === undefined) {
         problems.push({ path, expected: `a resource of the pool (${names.join(', ')})`, found: `"${resource}"`, hint: didYouMean(resource, names) });
-      } else if (requested > capacity) {
+      } else if (requested !== 'auto' && requested > capacity) {
         problems.push({
           path,
           expected: `at most ${capacity} (the ${resource} pool's capacity)`,

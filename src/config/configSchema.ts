@@ -179,6 +179,11 @@ export const configSchema = z
         dependency_scheduler: dependencySchedulerSchema.prefault({}),
         priority_scheduler: prioritySchedulerSchema.prefault({}),
         distributed_scheduler: distributedSchedulerSchema.prefault({}),
+        history: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The history file (SQLite) that outlives runs: cached results of cacheable tasks (docs/incremental-runs.md). Relative to the folder the command runs in; --history and XENO_HISTORY override it.'),
       })
       .prefault({}),
   })

@@ -41,7 +41,7 @@ function workloadConfig(workload: Pick<WorkloadFile, 'config'>, source: YamlSour
 /** What the graph and pool checks read of a task. */
 interface CheckedFields {
   readonly dependencies: readonly string[];
-  readonly resources: Readonly<Record<string, number>>;
+  readonly resources: Readonly<Record<string, number | 'auto'>>;
   readonly command?: unknown;
   readonly config?: Readonly<Record<string, unknown>>;
 }

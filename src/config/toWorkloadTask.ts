@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { XenoConfig } from './configSchema.js';
 import { resolvePriority } from './prioritySchema.js';
 import type { WorkloadTaskFile } from './workloadSchema.js';
-import type { TaskDuration, TaskRunDescriptor, WorkloadTask } from './workloadTypes.js';
+import type { TaskDuration, TaskRunDescriptor, WorkloadTask, WorkloadTaskCache } from './workloadTypes.js';
 
 /**
  * Seconds as whole milliseconds, rounded, but a positive duration never becomes 0 (for a
@@ -52,10 +52,17 @@ export function toWorkloadTask(name: string, task: WorkloadTaskFile, config: Xen
     timeoutMs: toMs(task.timeout ?? task_scheduler.timeout),
     retries: task.retries ?? task_scheduler.retry_attempts,
     maxInterruptions: task.max_interruptions ?? task_scheduler.max_interruptions,
-    estimateMs: task.estimate === undefined ? undefined : toMs(task.estimate),
+    estimateMs: task.estimate === undefined || task.estimate === 'auto' ? task.estimate : toMs(task.estimate),
+    memoryLimit: task.memory_limit,
     duration: toDuration(task.duration),
     group: task.group,
     config: task.config,
     run: toRun(task, baseDir),
+    cache: toCache(task, baseDir),
   };
+}
+
+function toCache(task: WorkloadTaskFile, baseDir: string): WorkloadTaskCache | undefined {
+  if (task.inputs === undefined && task.outputs === undefined && task.env_inputs === undefined && task.cache === undefined) return undefined;
+  return { baseDir, inputs: task.inputs, outputs: task.outputs ?? [], envInputs: task.env_inputs ?? [], enabled: task.cache !== false };
 }

@@ -47,7 +47,10 @@ export const workloadTaskSchema = z
     type: z.string().min(1).default('generic').describe('The task\'s type.'),
     priority: prioritySchema.optional().describe('Name or level 1-5; defaults to the configuration\'s default_priority.'),
     dependencies: z.array(z.string().min(1)).default([]).describe('Names of tasks that must complete first.'),
-    resources: z.record(z.string().min(1), z.number().positive()).default({}).describe('Amount of each pool resource held while running.'),
+    resources: z
+      .record(z.string().min(1), z.union([z.number().positive(), z.literal('auto')]))
+      .default({})
+      .describe('Amount of each pool resource held while running; memory and cpu may be auto (learned from --history).'),
     timeout: seconds.optional().describe('Per-attempt time limit in seconds, 0 for none; defaults to task_scheduler.timeout.'),
     retries: z.number().int().min(0).optional().describe('Retries after a failed run; defaults to task_scheduler.retry_attempts.'),
     max_interruptions: z
@@ -56,7 +59,8 @@ export const workloadTaskSchema = z
       .min(0)
       .optional()
       .describe('Crash interruptions a resumed run tolerates before the task fails (not counted as retries); defaults to task_scheduler.max_interruptions.'),
-    estimate: seconds.optional().describe('Estimated duration in seconds, for policies and simulation.'),
+    estimate: z.union([seconds, z.literal('auto')]).optional().describe('Estimated duration in seconds, for policies and simulation; auto: the one learned from --history.'),
+    memory_limit: z.literal('enforce').optional().describe('enforce: an attempt whose measured memory goes 15% over its memory request is killed (MemoryLimitError) and retried with 1.2 times the memory.'),
     duration: durationSchema.optional().describe('Simulated duration.'),
     group: z.string().min(1).optional().describe('Group for the fair-share policy.'),
     config: z
@@ -67,9 +71,21 @@ export const workloadTaskSchema = z
     module: z.string().min(1).optional().describe('Module to import, relative to the workload file.'),
     export: z.string().min(1).optional().describe('Name of the module\'s export to run.'),
     worker: z.boolean().optional().describe('Run the module\'s export in a worker thread.'),
+    inputs: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Files the task reads (paths and globs relative to the workload file; [] for none): makes it cacheable with --history (docs/incremental-runs.md).'),
+    outputs: z.array(z.string().min(1)).optional().describe('Files the task writes (paths and globs relative to the workload file): stored with its result, restored when it is cached.'),
+    env_inputs: z.array(z.string().min(1)).optional().describe('Environment variables whose values are part of the task\'s cache key.'),
+    cache: z.boolean().optional().describe('false: never cached, even with inputs.'),
   })
   .superRefine((task, ctx) => {
     const fail = (path: string, message: string, found: string) => ctx.addIssue({ code: 'custom', path: [path], message, params: { found } });
+    for (const [name, amount] of Object.entries(task.resources)) {
+      if (amount === 'auto' && name !== 'memory' && name !== 'cpu') {
+        ctx.addIssue({ code: 'custom', path: ['resources', name], message: 'a number > 0 (auto is learned only for memory and cpu)', params: { found: 'auto' } });
+      }
+    }
     const moduleFields = (['module', 'export'] as const).filter((field) => task[field] !== undefined);
     if (task.command !== undefined && moduleFields.length > 0) {
       fail('command', 'either command or module + export, not both', `command and ${moduleFields.join(' + ')}`);

@@ -25,16 +25,18 @@ export interface WorkloadTask {
   readonly priority: TaskPriority;
   /** Names of the tasks that must complete first. */
   readonly dependencies: readonly string[];
-  /** Amount of each pool resource held while running, in the pool's units. */
-  readonly resources: Readonly<Record<string, number>>;
+  /** Amount of each pool resource held while running, in the pool's units; memory and cpu may be `'auto'` (learned). */
+  readonly resources: Readonly<Record<string, number | 'auto'>>;
   /** Per-attempt limit in ms, `0` for none. @default task_scheduler.timeout × 1000 */
   readonly timeoutMs: number;
   /** Retries after a failed run (runs = retries + 1). @default task_scheduler.retry_attempts */
   readonly retries: number;
   /** Crash interruptions a resumed run tolerates before the task fails (apart from retries). @default task_scheduler.max_interruptions */
   readonly maxInterruptions: number;
-  /** Estimated duration in ms, for policies and simulation. */
-  readonly estimateMs: number | undefined;
+  /** Estimated duration in ms, for policies and simulation; `'auto'`: the learned one. */
+  readonly estimateMs: number | 'auto' | undefined;
+  /** `memory_limit: enforce`. */
+  readonly memoryLimit: 'enforce' | undefined;
   /** Simulated duration, for the simulator. */
   readonly duration: TaskDuration | undefined;
   /** Fair-share group; undefined leaves the scheduler's default. */
@@ -43,6 +45,23 @@ export interface WorkloadTask {
   readonly config: Readonly<Record<string, string | number | boolean>>;
   /** What to run; undefined for a simulation-only task (which `run` must refuse and `simulate` accepts). */
   readonly run: TaskRunDescriptor | undefined;
+  /**
+   * How the task is cached with a history (`--history`): its inputs, outputs and env_inputs, with
+   * paths relative to `baseDir` (the workload file's folder); undefined when it declares none.
+   */
+  readonly cache: WorkloadTaskCache | undefined;
+}
+
+/** A workload task's cache settings (see docs/incremental-runs.md). */
+export interface WorkloadTaskCache {
+  /** The workload file's folder (absolute): inputs and outputs are relative to it. */
+  readonly baseDir: string;
+  /** Files and globs it reads; undefined when it declares none (then it is not cacheable). */
+  readonly inputs: readonly string[] | undefined;
+  readonly outputs: readonly string[];
+  readonly envInputs: readonly string[];
+  /** `cache: false` in the file. */
+  readonly enabled: boolean;
 }
 
 /** A loaded, validated workload. */

@@ -1,5 +1,6 @@
 import type { AttemptInterruptedError } from '../errors.js';
 import type { TaskRecord, TaskRun } from '../types.js';
+import type { MeasuredUsage } from '../usageTypes.js';
 
 /** One attempt of a task, as the supervisor hands it to an {@link Executor}. */
 export interface Attempt {
@@ -21,10 +22,20 @@ export interface Attempt {
    * gone), and the attempt is not announced as started. A late or repeated call changes nothing.
    */
   active(): void;
+  /**
+   * What the attempt's work measured of itself (peak memory, CPU time); the latest call before
+   * its outcome counts. The inline executor hands it to the work as `ctx.reportUsage`.
+   */
+  measured?(usage: MeasuredUsage): void;
 }
 
-/** How an attempt ended: its result, or the error it failed with. */
-export type AttemptOutcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: Error };
+/**
+ * How an attempt ended: its result, or the error it failed with; `usage`, what its work measured
+ * of itself where that happened elsewhere (a worker process of a distributed run).
+ */
+export type AttemptOutcome = ({ readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: Error }) & {
+  readonly usage?: MeasuredUsage;
+};
 
 /**
  * Where outcomes go: keyed by task id and attempt, not by a live object, so an outcome that

@@ -2,6 +2,8 @@ import type { InspectionEvent, Observer } from 'xstate';
 import type { PolicyName, PolicyOptions, RetryOptions, SchedulerClock, SchedulingPolicy, TaskHandler, TaskPriorityInput } from '../types.js';
 import type { Executor } from './Executor.js';
 import type { TaskStore } from './TaskStore.js';
+import type { RunHistory } from '../history/RunHistory.js';
+import type { UsageLearner } from '../usageTypes.js';
 
 /** Options of {@link createScheduler}. */
 export interface SchedulerOptions {
@@ -58,8 +60,22 @@ export interface SchedulerOptions {
    */
   executor?: Executor;
   /**
+   * What past runs learned (e.g. `new LearnedEstimates()`, or a history file's): tasks that give
+   * no estimate are planned with the learned one, `'auto'` requests are resolved from it, and
+   * every attempt's measurement is told to it. @default none: estimates are what tasks declare
+   */
+  estimates?: UsageLearner;
+  /**
    * Where every accepted task and every transition is recorded, e.g. `memoryTaskStore()`.
    * @default none: nothing is journaled
    */
   store?: TaskStore;
+  /**
+   * What past runs learned, kept across runs (`sqliteHistory('h.db')` from
+   * `xeno-scheduler/stores/sqlite`): a cacheable task whose key has a completed entry there
+   * completes without running (docs/incremental-runs.md). Independent of `store`. The scheduler
+   * does not close it: its owner does, after `stop()`.
+   * @default none: nothing is cached
+   */
+  history?: RunHistory;
 }

@@ -46,6 +46,9 @@ import { TaskRegistry } from './TaskRegistry.js';
 import { toStoredError, toStoredTask } from './toStoredTask.js';
 import { Waiters } from './Waiters.js';
 import { WorkerSlots } from './WorkerSlots.js';
+import { askHistory, type HistoryHost } from './askHistory.js';
+import type { CacheableTask } from '../history/cacheKey.js';
+import { noteAttemptUsage } from './noteAttemptUsage.js';
 
 export type { SupervisorSettings } from './SupervisorSettings.js';
 
@@ -118,6 +121,8 @@ export class Supervisor {
   readonly #reporter: AttemptReporter;
   /** The queue repair's view, one for the scheduler's life. */
   readonly #repairHost: QueueRepairHost;
+  /** What asking the history needs (see askHistory), when the scheduler has a history. */
+  readonly #history: HistoryHost | undefined;
   #seq = 0;
   #paused = false;
   #stopped = false;
@@ -156,6 +161,12 @@ export class Supervisor {
       active: (entry, attempt) => this.#active(entry, attempt),
     };
     const self = this;
+    this.#history = settings.cache && {
+      cache: settings.cache,
+      entry: (id) => this.#registry.entries.get(id),
+      send: (entry, event) => this.#actors.send(entry, event),
+      reportError: (error) => this.#outbox.reportError(error),
+    };
     this.#repairHost = {
       get guarded() {
         return self.#guardedQueue;
@@ -513,7 +524,10 @@ export class Supervisor {
         resources: task.resources,
         hasResources: Object.keys(task.resources).length > 0,
         group: task.group,
-        estimateMs: task.estimateMs,
+        estimateMs: task.plannedEstimateMs,
+        estimateSource: task.estimateSource,
+        runs: task.runs,
+        enforceMemory: task.enforceMemory,
         config: task.config,
         run: task.run,
         timeoutMs: task.timeoutMs,
@@ -523,6 +537,7 @@ export class Supervisor {
         startedAt: undefined,
         completedAt: undefined,
         ...UNSTARTED,
+        cache: task.cache,
       };
       created.push(entry);
     }
@@ -716,7 +731,9 @@ export class Supervisor {
   // ---------------------------------------------------------------- the ready queue
 
   /** Puts ready tasks in the queue with one event for the lot (a batch may hold 300k). */
-  #enqueue(entries: readonly TaskEntry[]): void {
+  #enqueue(ready: readonly TaskEntry[]): void {
+    // With a history, a cacheable task whose key has an entry completes instead (see askHistory).
+    const entries = this.#history === undefined || ready.length === 0 ? ready : askHistory(this.#history, ready);
     if (entries.length === 0) return;
     for (const entry of entries) {
       if (!entry.queued) this.#queuedCount++;
@@ -1013,7 +1030,10 @@ export class Supervisor {
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
   readonly #deliver = (taskId: string, attempt: number, outcome: AttemptOutcome): void => {
-    const ref = this.#registry.entries.get(taskId)?.ref;
+    const entry = this.#registry.entries.get(taskId);
+    // Measured where the work ran (a remote worker): this attempt's, unless a late one's.
+    if (outcome.usage !== undefined && entry !== undefined && entry.output === undefined && attemptsOf(entry) === attempt) entry.measured = outcome.usage;
+    const ref = entry?.ref;
     // A late outcome (after cancel, timeout or a newer attempt) reaches a stopped actor or
     // fails the machine's attempt guard: either way it changes nothing.
     if (ref !== undefined && ref.getSnapshot().status === 'active') {
@@ -1039,13 +1059,15 @@ export class Supervisor {
   }
 
   /** An attempt ends (`wasActive`: it was running; else it was dispatched and never ran). */
-  #endAttempt(id: string, attempt: number, event: { type: string }, wasActive: boolean): void {
+  #endAttempt(id: string, attempt: number, event: { type: string; error?: unknown }, wasActive: boolean): void {
     const entry = this.#registry.entries.get(id);
     if (entry === undefined) return;
     this.#disarm(entry);
     // A success's count moves from running to completed in #settle; any other end's stops running now.
     if (wasActive && event.type !== 'task.succeed') this.#registry.attemptEnded();
     this.#unassign(entry);
+    // After the release: a memory kill's raised request is what the retry asks of the pool.
+    if (wasActive) noteAttemptUsage(this.#settings, entry, event, (error) => this.#outbox.reportError(error));
     const { policy, executor } = this.#settings;
     if (policy.onFinish) {
       try {
@@ -1145,9 +1167,14 @@ export class Supervisor {
     this.#dequeue(entry);
     const at = entry.completedAt;
     if (status === 'completed') {
-      journal?.record({ kind: 'completed', id, at, result });
+      journal?.record(entry.cacheKey === undefined ? { kind: 'completed', id, at, result } : { kind: 'completed', id, at, result, cacheKey: entry.cacheKey, cached: entry.cached });
+      // A run that the history did not have is stored under the key it had when it became ready.
+      if (entry.cacheParts !== undefined && entry.cacheKey !== undefined && !entry.cached) {
+        this.#settings.cache?.remember(entry as TaskEntry & CacheableTask, entry.cacheKey, entry.cacheParts, result, (error) => this.#outbox.reportError(error));
+        entry.cacheParts = undefined;
+      }
       // Heard before what it makes ready: a listener never sees a dependent ready while this runs.
-      this.#outbox.emit('task:completed', () => ({ task: toRecord(entry), result }));
+      this.#outbox.emit('task:completed', () => ({ task: toRecord(entry), result, cached: entry.cached }));
       this.#graph.send({ type: 'graph.completed', id });
       for (const ready of this.#graph.getSnapshot().context.unblocked) this.#unblock(ready);
     } else {

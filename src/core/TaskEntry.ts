@@ -2,7 +2,11 @@ import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import type { TaskMachineContext, TaskMachineOutput, taskMachine } from '../../machines/taskMachine.js';
 import type { Attempt } from './Executor.js';
 import { TaskCancelledError } from '../errors.js';
+import type { KeyParts } from '../history/cacheKey.js';
+import type { TaskCachePlan } from '../history/TaskCachePlan.js';
 import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
+import type { AttemptUsage, EstimateSource, MeasuredUsage } from '../usageTypes.js';
+import { MEMORY_UNIT_BYTES, RECOMMENDATION_MARGIN } from '../estimates/LearnedEstimates.js';
 
 /** A live task's actor. */
 export type TaskActorRef = ActorRefFrom<typeof taskMachine>;
@@ -31,10 +35,21 @@ export interface TaskEntry extends QueuedTask {
    */
   retry: Required<RetryOptions>;
   readonly dependencies: readonly string[];
-  readonly resources: Readonly<Record<string, number>>;
+  /** What it asks of the pools; raised (memory × 1.2) after a `memoryLimit: 'enforce'` kill, between attempts. */
+  resources: Readonly<Record<string, number>>;
   readonly hasResources: boolean;
   readonly group: string;
+  /** The estimate it is planned with (declared, else learned). */
   readonly estimateMs: number | undefined;
+  readonly estimateSource: EstimateSource | undefined;
+  /** What it runs, for the history's identity of it; undefined for a task restored from a store (the history does not learn from it). */
+  readonly runs: string | undefined;
+  /** `memoryLimit: 'enforce'`. */
+  readonly enforceMemory: boolean;
+  /** What the latest attempt that ended used. */
+  usage: AttemptUsage | undefined;
+  /** What the running attempt's work measured of itself so far (see `TaskContext.reportUsage`). */
+  measured: MeasuredUsage | undefined;
   readonly config: unknown;
   /** Its work; a recovered task's is replaced when it is scheduled again with its run. */
   run: TaskRun<any>;
@@ -69,6 +84,21 @@ export interface TaskEntry extends QueuedTask {
   node: string | undefined;
   /** The clock's handle of its armed deadline (the attempt's timeout, or the retry delay), if any. */
   deadline: unknown;
+  /** How it is keyed in the history, when it is cacheable. */
+  readonly cache: TaskCachePlan | undefined;
+  /**
+   * Its cache key, once the history was asked (when it became ready); kept when it completes, for
+   * its dependents' keys. Undefined for a task not cacheable, or not yet asked.
+   */
+  cacheKey: string | undefined;
+  /** Its key's parts, kept from the question to the completion that stores them. */
+  cacheParts: KeyParts | undefined;
+  /** True once the history was asked (a retry does not ask again). */
+  cacheAsked: boolean;
+  /** It completed from the history, without running. */
+  cached: boolean;
+  /** Why a cacheable task ran (see TaskRecord.ranBecause). */
+  ranBecause: string | undefined;
 }
 
 /**
@@ -84,6 +114,13 @@ export const UNSTARTED = Object.freeze({
   output: undefined,
   node: undefined,
   deadline: undefined,
+  usage: undefined,
+  measured: undefined,
+  cacheKey: undefined,
+  cacheParts: undefined,
+  cacheAsked: false,
+  cached: false,
+  ranBecause: undefined,
 });
 
 const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);
@@ -157,8 +194,18 @@ export function toRecord(
     result: entry.output?.result,
     error: errorOf(entry, context),
     node: entry.node,
+    ...(entry.estimateSource === undefined ? {} : { estimateSource: entry.estimateSource }),
+    ...(entry.usage === undefined ? {} : { usage: entry.usage }),
+    ...(entry.enforceMemory ? { memoryLimitBytes: memoryLimitBytes(entry.resources) } : {}),
+    cached: entry.cached,
+    ranBecause: entry.ranBecause,
     slot: entry.slot,
   });
+}
+
+/** The peak memory an attempt may reach with `memoryLimit: 'enforce'`: its request plus the margin. */
+export function memoryLimitBytes(resources: Readonly<Record<string, number>>): number {
+  return (resources['memory'] ?? 0) * MEMORY_UNIT_BYTES * (1 + RECOMMENDATION_MARGIN);
 }
 
 /**
@@ -232,5 +279,11 @@ export class AttemptHandle implements Attempt {
 
   active(): void {
     this.#reporter.active(this.#entry, this.attempt);
+  }
+
+  measured(usage: MeasuredUsage): void {
+    // A late report of an older attempt is not this one's.
+    const entry = this.#entry;
+    if (entry.output === undefined && attemptsOf(entry) === this.attempt) entry.measured = usage;
   }
 }

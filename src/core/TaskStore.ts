@@ -1,3 +1,4 @@
+import type { TaskCachePlan } from '../history/TaskCachePlan.js';
 import type { RetryOptions, TaskPriority, TaskStatus, PendingReason } from '../types.js';
 
 /** A task as a store keeps it: its spec without the work function (a closure cannot be kept). */
@@ -24,6 +25,8 @@ export interface StoredTask {
   readonly createdAt: number;
   /** When a task waiting for dependencies gives up (clock ms), if it does. */
   readonly dependencyDeadline: number | undefined;
+  /** How a cacheable task is keyed in the history (absent for a task that is not cacheable). */
+  readonly cache?: TaskCachePlan;
 }
 
 /** An error as a store keeps it. */
@@ -42,7 +45,11 @@ export type TaskTransition =
   | { readonly kind: 'active'; readonly id: string; readonly at: number; readonly attempt: number }
   | { readonly kind: 'retrying'; readonly id: string; readonly at: number; readonly attempt: number; readonly retryAt: number; readonly error: StoredError }
   | { readonly kind: 'priority'; readonly id: string; readonly at: number; readonly priority: TaskPriority }
-  | { readonly kind: 'completed'; readonly id: string; readonly at: number; readonly result: unknown }
+  /**
+   * With `cacheKey` for a cacheable task (its dependents' keys are made of it); `cached` when it
+   * completed from the history without running: a resumed run does not ask the history again.
+   */
+  | { readonly kind: 'completed'; readonly id: string; readonly at: number; readonly result: unknown; readonly cacheKey?: string; readonly cached?: boolean }
   | { readonly kind: 'failed'; readonly id: string; readonly at: number; readonly error: StoredError }
   | { readonly kind: 'cancelled'; readonly id: string; readonly at: number; readonly reason: string }
   /**
@@ -87,6 +94,10 @@ export interface StoredTaskState {
   readonly result: unknown;
   readonly error: StoredError | undefined;
   readonly cancelReason: string | undefined;
+  /** A completed cacheable task's key (see the `completed` transition). */
+  readonly cacheKey?: string | undefined;
+  /** It completed from the history without running. */
+  readonly cached?: boolean;
 }
 
 /**

@@ -27,6 +27,8 @@ import { Journal } from './Journal.js';
 import { createSchedulerLogic, Supervisor, type SchedulerEvent } from './Supervisor.js';
 import type { RecoveredRun, TaskSpec } from '../types.js';
 import type { SchedulerOptions } from './SchedulerOptions.js';
+import { TaskCache } from '../history/TaskCache.js';
+import { learnedFromHistory } from '../estimates/learnedFromHistory.js';
 
 export { DEFAULT_RETRY } from './resolveSchedulerOptions.js';
 
@@ -56,6 +58,9 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   const resources = resolveResources(options.resources ?? DEFAULT_RESOURCES);
   checkInspect(options.inspect);
   checkSeams(options);
+  // A history file with a usage section teaches and is taught, unless the app gives its own.
+  const history = options.history;
+  const estimates = options.estimates ?? (history?.usage === undefined ? undefined : learnedFromHistory({ file: history.file, usage: history.usage }));
   const defaults: NormalizeDefaults = {
     defaultPriority: parsePriority(options.defaultPriority ?? 'normal', 'options.defaultPriority'),
     defaultTimeoutMs: numberOption(options.defaultTimeoutMs, 'defaultTimeoutMs', 300_000),
@@ -65,6 +70,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     ledger: new ResourceLedger(resources),
     // Generated ids start with '#', which a chosen id may not: the two never meet, in any order.
     newId: () => `${GENERATED_ID_PREFIX}${++idCounter}`,
+    learned: estimates,
+    capacity: resources,
   };
   let idCounter = 0;
   // Fail-stop: the first write the store refuses halts the scheduler (see Supervisor.halt).
@@ -84,6 +91,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     events,
     executor,
     journal,
+    estimates,
+    cache: options.history === undefined ? undefined : new TaskCache(options.history, () => Date.now()),
   });
   const actor = createActor(createSchedulerLogic(supervisor) as AnyActorLogic, {
     clock,

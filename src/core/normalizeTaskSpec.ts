@@ -1,7 +1,11 @@
 import { ResourceAllocationError, TaskSchedulingError } from '../errors.js';
 import { describeValue } from '../internal/describeValue.js';
 import type { ResourceLedger } from '../internal/ResourceLedger.js';
-import { TaskPriority, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from '../types.js';
+import { TaskPriority, type EstimateSource, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from '../types.js';
+import { toCachePlan, type TaskCachePlan } from '../history/TaskCachePlan.js';
+import { DEFAULT_ESTIMATE_MS } from '../estimates/LearnedEstimates.js';
+import type { UsageLearner } from '../usageTypes.js';
+import { autoProblem, resolveAutoRequests, type ResourceRequest } from '../estimates/resolveAutoRequests.js';
 
 /** A task spec checked and completed with defaults. */
 export interface NormalizedTask {
@@ -19,8 +23,20 @@ export interface NormalizedTask {
   readonly retry: Required<RetryOptions>;
   /** Crash interruptions a resumed run tolerates before the task fails (see TaskSpec.maxInterruptions). */
   readonly maxInterruptions: number;
+  /** The estimate the task declared (what a store keeps). */
   readonly estimateMs: number | undefined;
+  /** The estimate it is planned with: the declared one, else the learned one; undefined without either. */
+  readonly plannedEstimateMs: number | undefined;
+  readonly estimateSource: EstimateSource | undefined;
+  /** What it runs, for the history (see `TaskSpec.runs`). */
+  readonly runs: string;
+  /** `memoryLimit: 'enforce'`: work that measures itself is killed past its memory request plus the margin. */
+  readonly enforceMemory: boolean;
+  /** The pools it asked `'auto'` of (their amounts in `resources` are what the history recommended). */
+  readonly autoResources: readonly string[];
   readonly group: string;
+  /** How it is keyed in the history, when it is cacheable (it gives `inputs` or `cacheKey`). */
+  readonly cache: TaskCachePlan | undefined;
 }
 
 /** What normalizing needs from the scheduler. */
@@ -32,6 +48,10 @@ export interface NormalizeDefaults {
   readonly handlers: Readonly<Record<string, TaskRun<any>>>;
   readonly ledger: ResourceLedger;
   readonly newId: () => string;
+  /** What past runs learned: estimates for tasks that give none, `'auto'` requests. */
+  readonly learned?: UsageLearner | undefined;
+  /** Pool capacities, bounding `'auto'` requests. */
+  readonly capacity?: Readonly<Record<string, number>>;
 }
 
 // Shared, frozen defaults: a batch of 300k bare tasks should not allocate 600k empty objects.
@@ -96,6 +116,38 @@ function chosenId(value: unknown, field: string): string {
   return id;
 }
 
+/** What a task runs, for the history: any string, '' included. */
+function runsOf(value: unknown, field: string): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string') fail(field, 'a string', value);
+  return value;
+}
+
+function memoryLimit(value: unknown, field: string, resources: Readonly<Record<string, number>> | undefined): boolean {
+  if (value !== 'enforce') fail(field, "'enforce'", value);
+  // Nothing to hold the task to: a limit of 0 would kill every attempt at its first sample.
+  if (!((resources?.['memory'] ?? 0) > 0)) fail(field, "'enforce' beside a memory request (resources.memory > 0 or 'auto')", `'enforce' with resources.memory ${resources?.['memory'] ?? 'absent'}`);
+  return true;
+}
+
+/**
+ * A declared estimate wins; else, with a history, the learned one (`'auto'` asks for it even
+ * when nothing is known: the default then); else none.
+ */
+function plannedEstimate(
+  declared: number | undefined,
+  isAuto: boolean,
+  identity: { name: string; runs: string; type: string },
+  learned: UsageLearner | undefined,
+): { plannedEstimateMs: number | undefined; estimateSource: EstimateSource | undefined } {
+  if (declared !== undefined) return { plannedEstimateMs: declared, estimateSource: 'declared' };
+  if (learned === undefined) {
+    return isAuto ? { plannedEstimateMs: DEFAULT_ESTIMATE_MS, estimateSource: 'default' } : { plannedEstimateMs: undefined, estimateSource: undefined };
+  }
+  const estimate = learned.estimate(identity);
+  return { plannedEstimateMs: estimate.ms, estimateSource: estimate.source };
+}
+
 /**
  * Checks one task spec and fills in defaults. Throws TaskSchedulingError (or
  * ResourceAllocationError for resources) naming the field, what was expected and what was
@@ -119,17 +171,24 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
   dependencies.forEach((dep, i) => {
     if (typeof dep !== 'string' || dep.length === 0) fail(`${field}.dependencies[${i}]`, 'a task id string', dep);
   });
-  validateResources(defaults.ledger, spec.resources, `${field}.resources`);
+  const name = optionalString(spec.name, `${field}.name`, id, true);
+  const runs = runsOf(spec.runs, `${field}.runs`);
+  const identity = { name, runs, type };
+  const auto = autoProblem(spec.resources);
+  if (auto !== undefined) fail(`${field}.resources.${auto}`, "a number ('auto' is learned only for memory and cpu)", 'auto');
+  const resources = spec.resources === undefined ? undefined : resolveAutoRequests(spec.resources as ResourceRequest, identity, defaults.learned, defaults.capacity ?? {});
+  validateResources(defaults.ledger, resources, `${field}.resources`);
+  const declared = spec.estimateMs === undefined || spec.estimateMs === 'auto' ? undefined : optionalNumber(spec.estimateMs, `${field}.estimateMs`, 0, 0);
   const retry = spec.retry ?? {};
   if (typeof retry !== 'object' || retry === null) fail(`${field}.retry`, 'an object', retry);
   return {
     id,
-    name: optionalString(spec.name, `${field}.name`, id, true),
+    name,
     type,
     priority: spec.priority === undefined ? defaults.defaultPriority : parsePriority(spec.priority, `${field}.priority`),
     dependencies: dependencies.length === 0 ? NO_DEPENDENCIES : [...new Set(dependencies)],
     // A copy: the caller changing its object later must not change what the pools account.
-    resources: spec.resources === undefined ? NO_RESOURCES : Object.freeze({ ...spec.resources }),
+    resources: resources === undefined ? NO_RESOURCES : Object.freeze({ ...resources }),
     config: spec.config ?? {},
     run,
     hasOwnRun: spec.run !== undefined,
@@ -141,9 +200,19 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
       maxBackoffMs: optionalNumber(retry.maxBackoffMs, `${field}.retry.maxBackoffMs`, 0, defaults.defaultRetry.maxBackoffMs),
     },
     maxInterruptions: optionalNumber(spec.maxInterruptions, `${field}.maxInterruptions`, 0, defaults.maxInterruptions, true),
-    estimateMs: spec.estimateMs === undefined ? undefined : optionalNumber(spec.estimateMs, `${field}.estimateMs`, 0, 0),
+    estimateMs: declared,
+    ...plannedEstimate(declared, spec.estimateMs === 'auto', identity, defaults.learned),
+    runs,
+    autoResources: spec.resources === undefined ? NO_DEPENDENCIES : Object.keys(spec.resources).filter((name) => spec.resources?.[name] === 'auto'),
+    enforceMemory: spec.memoryLimit === undefined ? false : memoryLimit(spec.memoryLimit, `${field}.memoryLimit`, resources),
     group: optionalString(spec.group, `${field}.group`, 'default'),
+    // Most tasks give none of the cache's fields: they cost one check each.
+    cache: hasCacheFields(spec) ? toCachePlan(spec, run, field) : undefined,
   };
+}
+
+function hasCacheFields(spec: TaskSpec<any>): boolean {
+  return spec.inputs !== undefined || spec.cacheKey !== undefined || spec.cache !== undefined || spec.outputs !== undefined || spec.envInputs !== undefined || spec.baseDir !== undefined;
 }
 
 /** Reads a priority input without a field name (for `updateTaskPriority`). */

@@ -37,6 +37,8 @@ const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'clock',
   'executor',
   'store',
+  'history',
+  'estimates',
 ];
 
 function fail(field: string, expected: string, value: unknown): never {
@@ -131,11 +133,13 @@ export function resolveClock(value: unknown): SchedulerClock | undefined {
   return clock as SchedulerClock;
 }
 
-/** The executor and the store, checked to have the methods the supervisor calls. */
+/** The executor, the store and the history, checked to have the methods the supervisor calls. */
 export function checkSeams(options: SchedulerOptions): void {
   const seams = [
     ['executor', ['start', 'abort', 'onSettled']],
     ['store', ['addTasks', 'record', 'forget', 'load']],
+    ['history', ['close']],
+    ['estimates', ['estimate', 'recommend', 'observe']],
   ] as const;
   for (const [key, methods] of seams) {
     const value = options[key] as unknown as Record<string, unknown> | undefined;

@@ -56,6 +56,10 @@ export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     hasResources: Object.keys(stored.resources).length > 0,
     group: stored.group,
     estimateMs: stored.estimateMs,
+    estimateSource: stored.estimateMs === undefined ? undefined : 'declared',
+    // A store keeps no identity for the history: a resumed task is neither planned from it nor taught to it.
+    runs: undefined,
+    enforceMemory: false,
     config: stored.config,
     run,
     timeoutMs: stored.timeoutMs,
@@ -65,6 +69,11 @@ export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     startedAt: state.startedAt,
     completedAt: state.completedAt,
     ...UNSTARTED,
+    cache: stored.cache,
+    cacheKey: state.cacheKey,
+    // A completed task was asked already; a pending one is asked when it is ready.
+    cacheAsked: state.status === 'completed',
+    cached: state.cached === true,
   };
   const { status } = state;
   if (status === 'completed' || status === 'failed' || status === 'cancelled') {

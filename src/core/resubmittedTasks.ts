@@ -24,10 +24,15 @@ function comparable(task: NormalizedTask | StoredTask): Record<string, unknown> 
   };
 }
 
+function pick(amounts: Readonly<Record<string, number>>, names: readonly string[]): Record<string, number> {
+  return Object.fromEntries(names.flatMap((name) => (amounts[name] === undefined ? [] : [[name, amounts[name]]])));
+}
+
 /** The first field where a resubmitted task differs from the stored one, with both values. */
 export function differingField(given: NormalizedTask, stored: StoredTask): { field: string; stored: string; given: string } | undefined {
   const a = comparable(stored);
-  const b = comparable(given);
+  // An `auto` request was resolved from the history when the task was stored; it agrees with that.
+  const b = given.autoResources.length === 0 ? comparable(given) : comparable({ ...given, resources: { ...given.resources, ...pick(stored.resources, given.autoResources) } });
   // A task stored before maxInterruptions existed takes the resuming scheduler's (see restoreRun).
   if (stored.maxInterruptions === undefined) delete a['maxInterruptions'];
   for (const field of Object.keys(a)) {

@@ -22,10 +22,12 @@ export function toStoredTask(entry: TaskEntry, task: NormalizedTask): StoredTask
     timeoutMs: entry.timeoutMs,
     retry: task.retry,
     maxInterruptions: task.maxInterruptions,
-    estimateMs: entry.estimateMs,
+    // What it declared: a learned estimate is learned again when the run resumes.
+    estimateMs: task.estimateMs,
     group: entry.group,
     createdAt: entry.createdAt,
     dependencyDeadline: entry.dependencyDeadline,
+    ...(entry.cache === undefined ? {} : { cache: entry.cache }),
   };
 }
 

@@ -21,6 +21,7 @@ function extraFields(record: TaskRecord): Partial<TaskView> {
     ...(record.type === 'generic' ? {} : { type: record.type }),
     ...(record.estimateMs === undefined ? {} : { estimateMs: record.estimateMs }),
     ...(later.cached === true ? { cached: true as const } : {}),
+    ...(record.ranBecause === undefined ? {} : { ranBecause: record.ranBecause }),
     ...(Array.isArray(later.children) && later.children.length > 0 ? { children: later.children.map(String) } : {}),
     ...(record.slot !== undefined && record.status === 'running' ? { slot: record.slot } : {}),
   };
@@ -192,6 +193,8 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
           startedAt: record.startedAt,
           completedAt: record.completedAt,
           error: record.error?.message,
+          ...(record.estimateSource === undefined ? {} : { estimateSource: record.estimateSource }),
+          ...(record.usage === undefined ? {} : { usage: record.usage }),
         },
         // A task recovered from a store already finished: its history is what its record says.
         history: tracker.history(id).length > 0 ? tracker.history(id) : recordHistory(record, options.now()),

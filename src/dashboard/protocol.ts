@@ -1,5 +1,5 @@
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
-import type { NodeStatus, QueuedTask, RecoveredRun, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
+import type { AttemptUsage, EstimateSource, NodeStatus, QueuedTask, RecoveredRun, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
 
 /** What the page knows of a task in its list, its DAG and its counters. */
 export interface TaskView {
@@ -25,6 +25,8 @@ export interface TaskView {
   readonly cached?: true;
   /** Ids of the tasks it spawned (a record field, when the scheduler has it). */
   readonly children?: readonly string[];
+  /** Why a cacheable task ran, with a history: `inputs/c1.txt changed`, `no entry`… (absent otherwise). */
+  readonly ranBecause?: string;
 }
 
 /** A node of a distributed run, as the optional `nodes` source of `startDashboard` reports it. */
@@ -107,6 +109,10 @@ export interface TaskDetail {
     readonly startedAt: number | undefined;
     readonly completedAt: number | undefined;
     readonly error: string | undefined;
+    /** Where its planned `estimateMs` came from (`declared`, or learned: `task`, `command`, `type`, `default`); absent without an estimate. */
+    readonly estimateSource?: EstimateSource;
+    /** What its latest attempt that ended used (duration, peak memory, CPU time); absent before one ended. */
+    readonly usage?: AttemptUsage;
   };
   readonly history: readonly TransitionView[];
   /** `explainTask`'s answer while the task is pending. */

@@ -1,5 +1,6 @@
 import type { RunDescriptor } from '../workers/runDescriptor.js';
 import type { SerializedError } from '../workers/serializeError.js';
+import type { MeasuredUsage } from '../usageTypes.js';
 
 /** What a job carries to a worker: one attempt's work, never scheduling state. */
 export interface AttemptJobData {
@@ -14,9 +15,13 @@ export interface AttemptJobData {
 }
 
 /** What a worker returns for a job: the attempt's outcome (a failure is data, not a thrown error). */
-export type AttemptJobResult =
+export type AttemptJobResult = (
   | { readonly ok: true; readonly result: unknown; readonly worker: string }
-  | { readonly ok: false; readonly error: SerializedError; readonly worker: string };
+  | { readonly ok: false; readonly error: SerializedError; readonly worker: string }
+) & {
+  /** What the work measured of itself on the worker (a command's process group: peak memory, CPU time). */
+  readonly usage?: MeasuredUsage;
+};
 
 /** What a worker announces about itself. */
 export interface WorkerAnnouncement {

@@ -1,3 +1,4 @@
+import { identifyRun } from '../history/runIdentity.js';
 import type { TaskRun } from '../types.js';
 import type { RunDescriptor } from '../workers/runDescriptor.js';
 
@@ -19,7 +20,8 @@ function remote(descriptor: RunDescriptor | null, what: string): TaskRun<any> {
  * scheduler.scheduleTask({ name: 'build', run: remoteTask({ kind: 'command', command: 'make' }) });
  */
 export function remoteTask(descriptor: RunDescriptor): TaskRun<any> {
-  return remote(descriptor, descriptor.kind === 'command' ? `command "${descriptor.command}"` : `module "${descriptor.module}"`);
+  const run = remote(descriptor, descriptor.kind === 'command' ? `command "${descriptor.command}"` : `module "${descriptor.module}"`);
+  return identifyRun(run, descriptor.kind === 'command' ? descriptor : { kind: 'module', module: descriptor.module, export: descriptor.export ?? 'default' });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { TaskContext, TaskRecord, TaskRun } from '../types.js';
+import type { MeasuredUsage } from '../usageTypes.js';
 import { toTaskRun, type RunDescriptor, type ToTaskRunOptions } from '../workers/runDescriptor.js';
 import { serializeError } from '../workers/serializeError.js';
 import type { AttemptJobData, AttemptJobResult } from './AttemptJob.js';
@@ -37,12 +38,15 @@ function runOf(runner: JobRunner, data: AttemptJobData): TaskRun<any> {
 /**
  * Runs one attempt's job on a worker and returns its outcome as data: a failure (with name,
  * message and stack) is a result, not a thrown error, so it reaches the coordinator intact and
- * BullMQ never retries on its own.
+ * BullMQ never retries on its own. What the work measured of itself (`ctx.reportUsage`: a
+ * command's peak memory and CPU time) travels with it.
  *
  * @example
  * const outcome = await runAttemptJob(runner, job.data, new JobAbort());
  */
 export async function runAttemptJob(runner: JobRunner, data: AttemptJobData, abort: JobAbort): Promise<AttemptJobResult> {
+  let usage: MeasuredUsage | undefined;
+  const measured = (): { usage?: MeasuredUsage } => (usage === undefined ? {} : { usage });
   try {
     const run = runOf(runner, data);
     if (abort.isAborted) throw abort.reason;
@@ -53,10 +57,11 @@ export async function runAttemptJob(runner: JobRunner, data: AttemptJobData, abo
       get signal() {
         return abort.signal;
       },
+      reportUsage: (reported) => (usage = reported),
     };
     const result = await run(context);
-    return { ok: true, result, worker: runner.workerId };
+    return { ok: true, result, worker: runner.workerId, ...measured() };
   } catch (error) {
-    return { ok: false, error: serializeError(error), worker: runner.workerId };
+    return { ok: false, error: serializeError(error), worker: runner.workerId, ...measured() };
   }
 }

@@ -41,6 +41,7 @@ export function inlineExecutor(): Executor {
           holder.controller ??= new AbortController();
           return holder.controller.signal;
         },
+        reportUsage: (usage) => attempt.measured?.(usage),
       };
       let work: Promise<unknown>;
       try {

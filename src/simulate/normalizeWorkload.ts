@@ -1,4 +1,6 @@
+import { resolveAutoRequests } from '../estimates/resolveAutoRequests.js';
 import { TaskPriority, type TaskPriorityInput } from '../types.js';
+import type { UsageLearner } from '../usageTypes.js';
 import type {
   DurationDistribution,
   DurationInSeconds,
@@ -20,9 +22,9 @@ const SECOND = 1000;
  * normalizeWorkload({ tasks: { a: { estimate: 2 }, b: { estimate: 1, dependencies: ['a'] } } });
  * // [{ id: 'a', estimateMs: 2000, duration: { distribution: 'fixed', valueMs: 2000 }, ... }, ...]
  */
-export function normalizeWorkload(workload: SimulationWorkload): SimulationTask[] {
+export function normalizeWorkload(workload: SimulationWorkload, learned?: UsageLearner): SimulationTask[] {
   const tasks = workload.tasks;
-  if (isLoaded(tasks)) return tasks.map(fromLoaded);
+  if (isLoaded(tasks)) return tasks.map((task) => fromLoaded(task, learned, workload.resources ?? {}));
   return Object.entries(tasks).map(([name, task]) => fromFile(name, task));
 }
 
@@ -30,15 +32,22 @@ function isLoaded(tasks: SimulationWorkload['tasks']): tasks is readonly (Loaded
   return Array.isArray(tasks);
 }
 
-function fromLoaded(task: LoadedWorkloadTask | ReplayTask): SimulationTask {
+/**
+ * A loaded task: `auto` requests become what `learned` recommends (else the documented defaults),
+ * and an `auto` estimate the learned one (a task that then has neither estimate nor duration
+ * cannot be simulated).
+ */
+function fromLoaded(task: LoadedWorkloadTask | ReplayTask, learned: UsageLearner | undefined, capacity: Readonly<Record<string, number>>): SimulationTask {
+  const identity = { name: task.name, runs: '', type: 'generic' };
+  const estimateMs = task.estimateMs === 'auto' ? learned?.estimate(identity).ms : task.estimateMs;
   return {
     ...('attempts' in task ? { replay: { attempts: task.attempts, retry: task.retry } } : {}),
     id: task.name,
     priority: task.priority,
     dependencies: task.dependencies,
-    resources: task.resources,
-    estimateMs: task.estimateMs,
-    duration: task.duration ?? fixed(task.name, task.estimateMs),
+    resources: resolveAutoRequests(task.resources, identity, learned, capacity),
+    estimateMs,
+    duration: task.duration ?? fixed(task.name, estimateMs),
     group: task.group ?? 'default',
   };
 }

@@ -29,7 +29,7 @@ export interface ReplayWorkload extends SimulationWorkload {
  * Turns a run report into a workload that {@link simulate} replays with each task's measured
  * durations, attempt by attempt: an attempt that failed fails again after the same time, and
  * the next waits the backoff the real run waited. A task that never ran (cancelled) gets one
- * attempt of its estimate. Throws a TypeError naming the field when the report has no trace.
+ * attempt of its estimate; one that completed without running (from the history) one of 0 ms. Throws a TypeError naming the field when the report has no trace.
  *
  * @example
  * const report = JSON.parse(readFileSync('run.json', 'utf8'));
@@ -58,8 +58,11 @@ export function replayOf(report: ReplayableReport): ReplayWorkload {
     events.push(event);
   }
   const tasks = trace.tasks.map((task): ReplayTask => {
-    const { attempts, delays } = attemptsOf(eventsOf.get(task.id) ?? []);
-    const measured = attempts.length > 0 ? attempts : [{ durationMs: task.estimateMs ?? 0, outcome: 'completed' as const }];
+    const events = eventsOf.get(task.id) ?? [];
+    const { attempts, delays } = attemptsOf(events);
+    // A task that completed without an attempt came from the history (incremental runs): it takes no time.
+    const fromHistory = attempts.length === 0 && events.some((event) => event.to === 'completed');
+    const measured = attempts.length > 0 ? attempts : [{ durationMs: fromHistory ? 0 : (task.estimateMs ?? 0), outcome: 'completed' as const }];
     return {
       name: task.id,
       priority: task.priority,

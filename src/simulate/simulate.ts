@@ -1,6 +1,7 @@
 import { createScheduler } from '../core/createScheduler.js';
 import { resolvePolicy, type ResolvePolicyOptions } from '../policies/resolvePolicy.js';
 import type { PolicyName, SchedulingPolicy, TaskSpec } from '../types.js';
+import type { UsageLearner } from '../usageTypes.js';
 import { computeMetrics } from './computeMetrics.js';
 import { drawDurations } from './drawDurations.js';
 import { normalizeWorkload } from './normalizeWorkload.js';
@@ -33,6 +34,14 @@ export interface SimulateOptions {
    * @default 'earliest_finish' (HEFT) for `critical-path`, 'round_robin' for every other policy
    */
   readonly loadBalancing?: SimulatedLoadBalancing;
+  /**
+   * Learned estimates (e.g. `new LearnedEstimates()`, or a history's): a task without an estimate
+   * is planned with the learned one (of its name, else the default), `auto` requests are resolved
+   * from it, and, on one pool of workers, every simulated attempt teaches it its virtual duration
+   * (so a second `simulate` with the same object plans with what the first measured).
+   * @default none: policies see only declared estimates
+   */
+  readonly estimates?: UsageLearner;
 }
 
 /** What {@link simulate} returns. */
@@ -63,10 +72,15 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
  * metrics.makespanMs; // 90000
  */
 export async function simulate(workload: SimulationWorkload, options: SimulateOptions = {}): Promise<SimulationResult> {
-  const tasks = normalizeWorkload(workload);
+  const learned = options.estimates;
+  const tasks = normalizeWorkload(workload, learned);
   const durations = drawDurations(tasks, options.seed ?? 0);
   const policy = resolvePolicy(options.policy ?? workload.policy ?? 'priority', options.policyOptions ?? workload.policyOptions);
-  if (options.nodes !== undefined) return onNodes(tasks, durations, policy, options.nodes, options.loadBalancing);
+  if (options.nodes !== undefined) {
+    // No scheduler places tasks on nodes here: the learned estimates are filled in up front.
+    const planned = learned === undefined ? tasks : tasks.map((task) => ({ ...task, estimateMs: task.estimateMs ?? learned.estimate({ name: task.id, runs: '', type: 'generic' }).ms }));
+    return onNodes(planned, durations, policy, options.nodes, options.loadBalancing);
+  }
   const clock = new SimulationClock();
   const resources = options.resources ?? workload.resources;
   const maxWorkers = options.maxWorkers ?? workload.maxWorkers ?? 4;
@@ -80,6 +94,7 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
     defaultRetry: { attempts: 1 },
     maxDependencyDepth: Math.max(1, tasks.length),
     maxFinishedRecords: Math.max(1, tasks.length),
+    ...(learned === undefined ? {} : { estimates: learned }),
   });
   const recorder = recordTrace(scheduler, { now: () => clock.now(), policy: policy.name });
   const specs = tasks.map((task, at): TaskSpec => ({

@@ -66,9 +66,13 @@ export interface SimulationWorkload {
 }
 
 /** A task of a workload after normalisation: everything in milliseconds, defaults applied. */
-export interface SimulationTask extends Omit<LoadedWorkloadTask, 'name' | 'duration' | 'group'> {
+export interface SimulationTask extends Omit<LoadedWorkloadTask, 'name' | 'duration' | 'group' | 'resources' | 'estimateMs'> {
   /** The task's name in the workload. */
   readonly id: string;
+  /** What it asks of each pool; an `auto` request of the workload resolved (see `normalizeWorkload`). */
+  readonly resources: Readonly<Record<string, number>>;
+  /** What policies see; undefined: none declared (with learned estimates, the learned one is used). */
+  readonly estimateMs: number | undefined;
   readonly duration: DurationDistribution;
   /** @default 'default' */
   readonly group: string;

@@ -58,6 +58,8 @@ export function foldTransition(state: Mutable<StoredTaskState>, transition: Task
     case 'completed':
       state.result = transition.result;
       state.error = undefined;
+      if (transition.cacheKey !== undefined) state.cacheKey = transition.cacheKey;
+      if (transition.cached === true) state.cached = true;
       break;
     case 'failed':
       state.error = transition.error;

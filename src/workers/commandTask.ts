@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
+import { identifyRun } from '../history/runIdentity.js';
 import type { TaskContext, TaskRun } from '../types.js';
 import { captureOutput } from './captureOutput.js';
 import { CommandFailedError } from './CommandFailedError.js';
 import { configToEnv } from './configToEnv.js';
 import { createProcessGroupTerminator, type ProcessGroupTerminator } from './createProcessGroupTerminator.js';
+import { createProcessGroupMonitor, type ProcessGroupMonitor } from './createProcessGroupMonitor.js';
+import { MemoryLimitError } from '../errors.js';
+import { MEMORY_UNIT_BYTES } from '../estimates/LearnedEstimates.js';
 
 /** Options of {@link commandTask}. */
 export interface CommandTaskOptions {
@@ -29,6 +33,12 @@ export interface CommandTaskOptions {
    * @default one terminator shared by every command task that is given none
    */
   terminator?: ProcessGroupTerminator;
+  /**
+   * What samples the command's process group for its peak memory and CPU time (reported to the
+   * scheduler through `ctx.reportUsage`, and checked against `memoryLimit: 'enforce'`).
+   * @default one monitor shared by every command task, sampling every 100 ms (Linux /proc)
+   */
+  monitor?: ProcessGroupMonitor;
 }
 
 /** What a command task resolves with when the command exits with code 0. */
@@ -43,6 +53,7 @@ export interface CommandResult {
 }
 
 const sharedTerminator = createProcessGroupTerminator();
+const sharedMonitor = createProcessGroupMonitor();
 
 /** Extra time after SIGKILL for the pipes to close before they are closed from our side. */
 const pipeCloseMarginMs = 200;
@@ -57,6 +68,11 @@ const pipeCloseMarginMs = 200;
  * gets SIGTERM, then SIGKILL after `killGraceMs`, and the task rejects with the signal's reason.
  * When the command exits, members of its group still running (background jobs) are ended the
  * same way, so no process outlives its task.
+ *
+ * While it runs, its process group's resident memory and CPU time are sampled (Linux; see
+ * {@link createProcessGroupMonitor}) and reported with `ctx.reportUsage`. With the task's
+ * `memoryLimit: 'enforce'` (`ctx.task.memoryLimitBytes`), a group that goes over the limit is
+ * ended like an abort and the task rejects with a {@link MemoryLimitError}.
  *
  * @example
  * ```ts
@@ -75,7 +91,7 @@ export function commandTask(command: string, options: CommandTaskOptions = {}): 
   assertNonNegativeInteger('maxOutputBytes', maxOutputBytes);
   assertNonNegativeInteger('killGraceMs', killGraceMs);
   const settings = { ...options, maxOutputBytes, killGraceMs };
-  return (ctx: TaskContext) => runCommand(command, ctx, settings);
+  return identifyRun((ctx: TaskContext) => runCommand(command, ctx, settings), { kind: 'command', command });
 }
 
 type Settings = CommandTaskOptions & Required<Pick<CommandTaskOptions, 'maxOutputBytes' | 'killGraceMs'>>;
@@ -105,6 +121,24 @@ async function runCommand(command: string, ctx: TaskContext, settings: Settings)
     }, settings.killGraceMs + pipeCloseMarginMs);
   };
 
+  let overLimit: MemoryLimitError | undefined;
+  const limitBytes = child.pid === undefined ? undefined : ctx.task.memoryLimitBytes;
+  const watch =
+    child.pid === undefined
+      ? undefined
+      : (settings.monitor ?? sharedMonitor).watch(child.pid, {
+          ...(limitBytes === undefined
+            ? {}
+            : {
+                limitBytes,
+                onOverLimit: (usage) => {
+                  const request = (ctx.task.resources['memory'] ?? 0) * MEMORY_UNIT_BYTES;
+                  overLimit = new MemoryLimitError(ctx.task.id, usage.peakRssBytes, request, limitBytes);
+                  endGroup();
+                },
+              }),
+        });
+
   return new Promise<CommandResult>((resolve, reject) => {
     signal.addEventListener('abort', endGroup, { once: true });
     const finish = (): void => {
@@ -112,12 +146,21 @@ async function runCommand(command: string, ctx: TaskContext, settings: Settings)
       clearTimeout(pipeCloser);
     };
     child.once('error', (error) => {
+      watch?.stop();
       finish();
       reject(error);
     });
-    child.once('exit', endGroup);
+    child.once('exit', () => {
+      const usage = watch?.stop();
+      if (usage !== undefined) ctx.reportUsage?.(usage);
+      endGroup();
+    });
     child.once('close', (exitCode, exitSignal) => {
       finish();
+      if (overLimit !== undefined) {
+        reject(overLimit);
+        return;
+      }
       if (signal.aborted) {
         reject(signal.reason);
         return;

@@ -6,6 +6,7 @@ import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { threadEntry } from './threadEntry.js';
 import type { TaskContext, TaskRun } from '../types.js';
+import type { MeasuredUsage } from '../usageTypes.js';
 import { resolveModuleUrl } from './loadExport.js';
 import { ModuleFailedError } from './ModuleFailedError.js';
 import { reviveError } from './serializeError.js';
@@ -129,12 +130,12 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
   const inFlight = new Set<Promise<unknown>>();
   let isClosed = false;
 
-  function track(request: WorkerRequest, signal: AbortSignal): Promise<unknown> {
+  function track(request: WorkerRequest, signal: AbortSignal, onUsage?: (usage: MeasuredUsage) => void): Promise<unknown> {
     if (isClosed) {
       const { exportName, moduleUrl } = request;
       return Promise.reject(new Error(`worker pool is closed; cannot run export "${exportName}" of ${moduleUrl}`));
     }
-    const outcome = runOnThread(request, signal);
+    const outcome = runOnThread(request, signal, onUsage);
     inFlight.add(outcome);
     const forget = (): void => {
       inFlight.delete(outcome);
@@ -154,7 +155,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     await piscina.destroy();
   }
 
-  async function runOnThread(request: WorkerRequest, signal: AbortSignal): Promise<unknown> {
+  async function runOnThread(request: WorkerRequest, signal: AbortSignal, onUsage?: (usage: MeasuredUsage) => void): Promise<unknown> {
     signal.throwIfAborted();
     // Registered before piscina's own abort listener, so it sees the threads before one is removed.
     let threadsAtAbort: readonly Worker[] = [];
@@ -163,7 +164,8 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const { output, ...reply } = await piscina.run(request, { signal });
+      const { output, usage, ...reply } = await piscina.run(request, { signal });
+      if (usage !== undefined) onUsage?.({ peakRssBytes: usage.heapBytes, cpuMs: Math.round(usage.activeMs), measuredBy: 'thread' });
       if (reply.ok) {
         counts.succeeded += 1;
         return output === undefined ? reply.value : { value: reply.value, ...output };
@@ -189,10 +191,11 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     task(modulePath, exportName = 'default', { captureOutputBytes } = {}) {
       const moduleUrl = resolveModuleUrl(modulePath);
       const capture = captureOutputBytes === undefined ? {} : { captureOutputBytes };
-      return ({ config, attempt, task, signal }: TaskContext) =>
+      return ({ config, attempt, task, signal, reportUsage }: TaskContext) =>
         track(
           { moduleUrl, exportName, payload: { config, attempt, task: { id: task.id, name: task.name, type: task.type } }, ...capture },
           signal,
+          reportUsage,
         );
     },
     get threads() {

@@ -6,6 +6,8 @@ export { createWorkerPool } from './createWorkerPool.js';
 export type { WorkerPool, WorkerPoolOptions, WorkerPoolStats } from './createWorkerPool.js';
 export { commandTask } from './commandTask.js';
 export type { CommandTaskOptions, CommandResult } from './commandTask.js';
+export { createProcessGroupMonitor } from './createProcessGroupMonitor.js';
+export type { ProcessGroupMonitor, GroupWatch, GroupUsage, WatchOptions } from './createProcessGroupMonitor.js';
 export { CommandFailedError } from './CommandFailedError.js';
 export { moduleTask } from './moduleTask.js';
 export { toTaskRun } from './runDescriptor.js';

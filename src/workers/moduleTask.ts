@@ -1,3 +1,4 @@
+import { identifyRun } from '../history/runIdentity.js';
 import type { TaskContext, TaskRun } from '../types.js';
 import { bindSignal } from './bindSignal.js';
 import type { WorkerPool } from './createWorkerPool.js';
@@ -47,6 +48,10 @@ export interface ModuleTaskOptions {
  * ```
  */
 export function moduleTask(modulePath: string, exportName = 'default', options: ModuleTaskOptions = {}): TaskRun<any> {
+  return identifyRun(moduleRun(modulePath, exportName, options), { kind: 'module', module: modulePath, export: exportName });
+}
+
+function moduleRun(modulePath: string, exportName: string, options: ModuleTaskOptions): TaskRun<any> {
   const { pool, worker = pool !== undefined, captureOutput = false } = options;
   if (worker) {
     if (pool === undefined) {

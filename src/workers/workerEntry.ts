@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { loadExport } from './loadExport.js';
 import { runCapturingOutput } from './runCapturingOutput.js';
 import { serializeError, type SerializedError } from './serializeError.js';
@@ -26,11 +28,44 @@ export interface WorkerOutput {
   readonly truncated: boolean;
 }
 
+/**
+ * What a thread measured of one task: its V8 heap (used plus external memory such as Buffers),
+ * the highest seen when its event loop was free and at the end, and the active time of its event
+ * loop while the task ran (its CPU time, for CPU-bound work; time blocked in synchronous I/O counts
+ * too). Threads share the process, so nothing per thread is measured by the OS.
+ */
+export interface WorkerUsage {
+  readonly heapBytes: number;
+  readonly activeMs: number;
+}
+
 /** A worker's answer. Failures travel as data so the error keeps its name, message and stack. */
 export type WorkerReply = (
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: SerializedError }
-) & { readonly output?: WorkerOutput };
+) & { readonly output?: WorkerOutput; readonly usage?: WorkerUsage };
+
+/** How often a thread's heap is looked at while its task waits on something, in ms. */
+const HEAP_SAMPLE_MS = 50;
+
+function heapNow(): number {
+  const heap = getHeapStatistics();
+  return heap.used_heap_size + heap.external_memory;
+}
+
+/** Runs `work`, measuring the thread's heap and event-loop activity meanwhile. */
+async function measured(work: () => Promise<WorkerReply>): Promise<WorkerReply> {
+  const before = performance.eventLoopUtilization();
+  let peak = heapNow();
+  const sampler = setInterval(() => (peak = Math.max(peak, heapNow())), HEAP_SAMPLE_MS);
+  try {
+    const reply = await work();
+    peak = Math.max(peak, heapNow());
+    return { ...reply, usage: { heapBytes: peak, activeMs: performance.eventLoopUtilization(before).active } };
+  } finally {
+    clearInterval(sampler);
+  }
+}
 
 /**
  * The function piscina calls in each worker thread: loads the requested export (cached by the
@@ -43,7 +78,11 @@ export type WorkerReply = (
  * await runInWorker({ moduleUrl: 'file:///app/tasks/hash.mjs', exportName: 'default', payload });
  * ```
  */
-export default async function runInWorker(request: WorkerRequest): Promise<WorkerReply> {
+export default function runInWorker(request: WorkerRequest): Promise<WorkerReply> {
+  return measured(() => runRequest(request));
+}
+
+async function runRequest(request: WorkerRequest): Promise<WorkerReply> {
   const run = async (): Promise<unknown> => {
     const work = await loadExport(request.moduleUrl, request.exportName);
     return (work as (payload: WorkerPayload) => unknown)(request.payload);

@@ -8,17 +8,10 @@ import { type TestRedis } from '../distributed/startRedis.js';
 import { requireTool } from '../support/requireTool.js';
 import { runCli, startCli, type CliProcess } from './runCli.js';
 import { redisForSuite } from '../distributed/redisForSuite.js';
+import { waitUntil } from '../support/waitUntil.js';
 
 /** The parent pid of a process, from /proc. */
 const parentOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
-
-const waitFor = async (check: () => boolean, ms = 20_000): Promise<void> => {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 describe.skipIf(requireTool('redis-server') !== undefined)('xeno-scheduler run (type: distributed) and worker', () => {
   let redis: TestRedis;
@@ -32,11 +25,11 @@ describe.skipIf(requireTool('redis-server') !== undefined)('xeno-scheduler run (
       const worker = startCli(['worker', '--node', node, '--lock-duration', '600'], { env, timeoutMs: 60_000 });
       workers.push(worker);
     }
-    await waitFor(() => workers.every((worker) => worker.stdout().includes('serving node')));
+    await waitUntil(() => workers.every((worker) => worker.stdout().includes('serving node')));
     expect(workers[0]?.stdout()).toMatch(/^worker \S+ serving node "n1" \(concurrency 1\) through redis:\/\/127\.0\.0\.1:\d+; Ctrl-C to stop$/m);
 
     const coordinator = startCli(['run', 'test/fixtures/distributed/pipeline.yaml', '--json'], { env, timeoutMs: 40_000 });
-    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('long-start'));
+    await waitUntil(() => existsSync(log) && readFileSync(log, 'utf8').includes('long-start'));
     const shell = Number(/long-start (\d+)/.exec(readFileSync(log, 'utf8'))?.[1]);
     const victim = workers.find((worker) => worker.child.pid === parentOf(shell)) as CliProcess;
     // The machine dies: its worker and the command it ran.

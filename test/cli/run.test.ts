@@ -43,6 +43,7 @@ describe.concurrent('xeno-scheduler run', () => {
     expect(readFileSync(report, 'utf8')).toBe(stdout);
     expect(document.tasks).toHaveLength(12);
     for (const task of document.tasks) {
+      // Every task of the example declares an estimate; each command's last attempt was measured.
       expect(task).toEqual({
         name: expect.any(String),
         status: 'completed',
@@ -50,6 +51,9 @@ describe.concurrent('xeno-scheduler run', () => {
         durationMs: expect.any(Number),
         waitMs: expect.any(Number),
         output: expect.any(String),
+        estimateMs: expect.any(Number),
+        estimateSource: 'declared',
+        usage: { durationMs: expect.any(Number), peakRssBytes: expect.any(Number), cpuMs: expect.any(Number), measuredBy: 'proc' },
       });
       expect(task.durationMs).toBeGreaterThan(0);
     }

@@ -103,7 +103,7 @@ describe.concurrent('xeno-scheduler simulate', () => {
 
   it.each([
     [['simulate', 'config/examples/simulation-dag.yaml', '--compare', 'fifo,fastest'], /expected policy names from priority, fifo, shortest-first, critical-path, fair-share/],
-    [['simulate', 'test/fixtures/cli/mixed-outcomes.yaml'], /^ {2}test\/fixtures\/cli\/mixed-outcomes\.yaml: tasks\.hello: expected an `estimate` or a `duration` to simulate, found neither$/m],
+    [['simulate', 'test/fixtures/cli/mixed-outcomes.yaml'], /^ {2}test\/fixtures\/cli\/mixed-outcomes\.yaml: tasks\.hello: expected an `estimate` or a `duration` to simulate \(or --history, to use learned ones\), found neither$/m],
   ])('exits 2 for bad input: %j', async (args, message) => {
     const { code, stderr } = await runMain(args);
     expect(code).toBe(2);

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createWorkerPool } from '../../src/workers/createWorkerPool.js';
 import { taskContext } from './taskContext.js';
+import type { MeasuredUsage } from '../../src/usageTypes.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/workers/${name}`, import.meta.url));
 
@@ -28,6 +29,19 @@ describe('createWorkerPool', () => {
     const sum = pool.task(fixture('cpu.mjs'));
     await expect(sum(taskContext({ n: 1_000_000 }))).resolves.toBe(499_999_500_000);
     expect(pool.threads).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reports what the thread used: its heap with the Buffers it held, and its event loop\'s active time', async () => {
+    const reported: MeasuredUsage[] = [];
+    // A pool of its own: the shared one's counts are another test's.
+    const own = createWorkerPool({ maxThreads: 1 });
+    const hold = own.task(fixture('cpu.mjs'), 'holdAndSum');
+    await Promise.resolve(hold({ ...taskContext({ mib: 64, n: 30_000_000 }), reportUsage: (usage) => reported.push(usage) })).finally(() => own.destroy());
+    expect(reported).toHaveLength(1);
+    expect(reported[0]!.measuredBy).toBe('thread');
+    expect(reported[0]!.peakRssBytes! / 2 ** 20).toBeGreaterThanOrEqual(64);
+    // Summing 30 million numbers keeps the thread busy; the 120 ms sleep does not count.
+    expect(reported[0]!.cpuMs).toBeGreaterThan(5);
   });
 
   it('hands the export config, attempt and the task identity, nothing else', async () => {

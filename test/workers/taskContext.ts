@@ -25,6 +25,8 @@ export function taskContext<Config>(
     result: undefined,
     error: undefined,
     node: undefined,
+    cached: false,
+    ranBecause: undefined,
     slot: undefined,
   };
   return { task, config, attempt, signal };

@@ -95,6 +95,31 @@ function formatTime(at: number, first: number): { clock: string; offset: string 
   return { clock, offset: elapsed < 10_000 ? `+${elapsed} ms` : `+${(elapsed / 1000).toFixed(1)} s` };
 }
 
+const ESTIMATE_SOURCES: Readonly<Record<string, string>> = {
+  declared: 'declared',
+  task: 'learned from its runs',
+  command: 'learned from its command under another name',
+  type: "its type's",
+  default: 'the default: nothing learned yet',
+};
+
+/** `estimate 12.3 s (learned from its runs) · last attempt 1.2 s, peak 150 MiB, CPU 0.8 s`, or '' when nothing is known. */
+function describeUsage(task: TaskDetail['task']): string {
+  const parts: string[] = [];
+  // Only what the scheduler says it planned with, and from where (a detail without a source is not ours to explain).
+  if (task.estimateMs !== undefined && task.estimateSource !== undefined) {
+    parts.push(`estimate ${(task.estimateMs / 1000).toFixed(1)} s (${ESTIMATE_SOURCES[task.estimateSource] ?? task.estimateSource})`);
+  }
+  const usage = task.usage;
+  if (usage !== undefined) {
+    const measured = [`${(usage.durationMs / 1000).toFixed(1)} s`];
+    if (usage.peakRssBytes !== undefined) measured.push(`peak ${Math.round(usage.peakRssBytes / 2 ** 20)} MiB`);
+    if (usage.cpuMs !== undefined) measured.push(`CPU ${(usage.cpuMs / 1000).toFixed(1)} s`);
+    parts.push(`last attempt ${measured.join(', ')}`);
+  }
+  return parts.join(' · ');
+}
+
 /** The selected task's facts, history table and, while it is pending, why it waits. */
 export function renderDetail(facts: HTMLElement, history: HTMLElement, explanationBox: HTMLElement, detail: TaskDetail, task: TaskView | undefined, onSelect: (id: string) => void): void {
   const first = detail.history[0]?.at ?? 0;
@@ -112,6 +137,8 @@ export function renderDetail(facts: HTMLElement, history: HTMLElement, explanati
   const line = (text: string): HTMLElement => htmlElement('li', undefined, text, facts);
   line(`attempt ${shown.attempts} of ${detail.task.maxAttempts} · group ${detail.task.group}${shown.type === undefined ? '' : ` · type ${shown.type}`}${shown.node === undefined ? '' : ` · node ${shown.node}`}`);
   if (shown.cached === true) line('result from the cache: it did not run');
+  const usage = describeUsage(detail.task);
+  if (usage !== '') line(usage);
   if (shown.dependencies.length > 0) line(`depends on ${shown.dependencies.length}: ${shown.dependencies.slice(0, 12).join(', ')}${shown.dependencies.length > 12 ? '…' : ''}`);
   if (shown.children !== undefined && shown.children.length > 0) {
     const item = line(`children (${shown.children.length}): `);

@@ -28,27 +28,28 @@ function readHeader(path: string): Buffer {
  * Checks a store's path before any SQLite call can change the file: its folder exists, it is not
  * a folder, and a file that is there begins as an SQLite database does (not garbage, not a file of
  * another kind). Whether it is whole is SQLite's to say (`PRAGMA quick_check`, in prepareSchema).
- * A missing or empty file is fine (a new store is created there) unless `mustExist`.
+ * A missing or empty file is fine (a new store is created there) unless `mustExist`. The history
+ * file (`sqliteHistory`) is checked the same way, with its own error (`fail`).
  *
- * @throws TaskStoreError naming the file
+ * @throws TaskStoreError naming the file (or what `fail` makes)
  * @example
  * checkStoreFile('run.db');
  */
-export function checkStoreFile(file: string, mustExist = false): void {
+export function checkStoreFile(file: string, mustExist = false, fail: (problem: string) => Error = (problem) => new TaskStoreError(file, problem)): void {
   const path = resolve(file);
   const folder = statOrUndefined(dirname(path));
-  if (folder === undefined) throw new TaskStoreError(file, `the folder "${dirname(path)}" does not exist`);
-  if (!folder.isDirectory()) throw new TaskStoreError(file, `"${dirname(path)}" is not a folder`);
+  if (folder === undefined) throw fail(`the folder "${dirname(path)}" does not exist`);
+  if (!folder.isDirectory()) throw fail(`"${dirname(path)}" is not a folder`);
   const stats = statOrUndefined(path);
-  if (stats?.isDirectory()) throw new TaskStoreError(file, 'is a folder, not a store file');
+  if (stats?.isDirectory()) throw fail('is a folder, not a file');
   if (stats === undefined || stats.size === 0) {
-    if (mustExist) throw new TaskStoreError(file, stats === undefined ? 'does not exist' : 'is empty: no run was stored in it');
+    if (mustExist) throw fail(stats === undefined ? 'does not exist' : 'is empty');
     return;
   }
-  if (!stats.isFile()) throw new TaskStoreError(file, 'is not a regular file');
+  if (!stats.isFile()) throw fail('is not a regular file');
   const header = readHeader(path);
   if (stats.size < 100 || header.toString('latin1', 0, 16) !== MAGIC) {
-    throw new TaskStoreError(file, 'is not an SQLite database (garbage, or a file of another kind); it was left as it is');
+    throw fail('is not an SQLite database (garbage, or a file of another kind); it was left as it is');
   }
   // Nothing more is judged from the header: in WAL mode the file may be shorter than its header
   // says until a checkpoint (the rest is in the -wal file). SQLite's quick_check judges the rest.

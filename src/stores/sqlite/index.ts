@@ -4,3 +4,6 @@ export { sqliteStore } from './sqliteStore.js';
 export type { SqliteStoreOptions, SqliteTaskStore } from './sqliteStore.js';
 export { STORE_SCHEMA_VERSION } from './storeSchema.js';
 export { TaskStoreError } from '../../errors.js';
+export { sqliteHistory, HISTORY_SCHEMA_VERSION } from './sqliteHistory.js';
+export type { SqliteHistoryOptions, SqliteRunHistory } from './sqliteHistory.js';
+export { HistoryError } from '../../errors.js';

@@ -38,14 +38,15 @@ CREATE TABLE transitions (n INTEGER PRIMARY KEY, seq INTEGER NOT NULL, kind INTE
 CREATE TABLE sessions (n INTEGER PRIMARY KEY, opened_at REAL NOT NULL, pid INTEGER NOT NULL, tasks_found INTEGER NOT NULL);
 `;
 
-function isBusy(error: unknown): boolean {
+/** SQLite's answer for a file another connection holds (SQLITE_BUSY, SQLITE_LOCKED). */
+export function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown; errcode?: unknown }).code;
   const message = error instanceof Error ? error.message : '';
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /database is locked/i.test(message);
 }
 
 /** SQLite's own verdict that the file is not a whole database (SQLITE_CORRUPT, SQLITE_NOTADB). */
-function isCorrupt(error: unknown): boolean {
+export function isCorrupt(error: unknown): boolean {
   return /malformed|corrupt|not a database/i.test(describe(error));
 }
 
@@ -130,7 +131,8 @@ export function readRunId(db: SqlDatabase): string | undefined {
   return row?.value;
 }
 
-function rollback(db: SqlDatabase): void {
+/** Rolls back the open transaction, if SQLite has not ended it already. */
+export function rollback(db: SqlDatabase): void {
   try {
     db.exec('ROLLBACK');
   } catch {
