@@ -218,10 +218,10 @@ async function bare(processes: number, count: number, iterations: number): Promi
  * same number of jobs, one worker of the same concurrency) at each of `windows`, with the CPU
  * per task of every process of the run (the machine's 2 cores are shared by all three).
  */
-export async function run(): Promise<void> {
+export async function run(): Promise<Map<number, number> | undefined> {
   if (REDIS_SERVER === undefined) {
     console.log('\ndistributed: skipped (redis-server not found)');
-    return;
+    return undefined;
   }
   const redis = await startRedis();
   const iterations = calibrate(20);
@@ -289,6 +289,7 @@ export async function run(): Promise<void> {
           `CPU coordinator ${cpuOf(runs.coordinator)}, windowed raw ${cpuOf(runs.windowed)}`,
       );
     }
+    return new Map([...byWindow].map(([perSlot, runs]) => [perSlot, median(runs.ratios)]));
   } finally {
     await redis.stop();
   }

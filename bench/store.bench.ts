@@ -1,8 +1,9 @@
 /**
- * The durable store's cost (issue 9): 100k no-op tasks through the SQLite store against the
- * in-memory default, the file's bytes per task, and how long a scheduler takes to recover a
- * 100k-task store (finished, half-finished, all pending). Run directly with
- * `node --expose-gc --import tsx bench/store.bench.ts [N]`.
+ * The durable store's cost: 50k no-op tasks through the SQLite store against the in-memory
+ * default (issue 24's row; a warm-up of both, then 5 interleaved rounds), the file's bytes per
+ * task, and how long a scheduler takes to recover a 100k-task store (finished, half-finished, all
+ * pending; issue 9). Run directly with
+ * `node --expose-gc --import tsx bench/store.bench.ts [N for the throughput] [N for recovery]`.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,17 +34,20 @@ function fileBytes(file: string): number {
   return bytes;
 }
 
-async function throughput(n: number, file: string | undefined): Promise<number> {
+/** Wall and CPU ms of n no-op tasks, with a SQLite store in `file` or none. */
+async function throughput(n: number, file: string | undefined): Promise<{ ms: number; cpuMs: number }> {
   gc();
   const store = file === undefined ? undefined : sqliteStore(file);
   const scheduler = createScheduler({ ...options, ...(store ? { store } : {}) });
+  const cpu = process.cpuUsage();
   const start = performance.now();
   scheduler.scheduleTasks(specs(n));
   await scheduler.onIdle();
   const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   await scheduler.stop();
   store?.close();
-  return ms;
+  return { ms, cpuMs: (used.user + used.system) / 1000 };
 }
 
 /** Writes a store of n tasks of which `done` completed and the rest are pending, as a crash leaves it. */
@@ -84,32 +88,38 @@ async function admission(n: number): Promise<number> {
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const rate = (n: number, ms: number): number => Math.round((n / ms) * 1000);
 
-/** Prints the table of issue 9's figures. */
-export async function run(n = 100_000): Promise<void> {
+/** Prints the tables of issue 24's and issue 9's figures; returns throughput with the store over without, by wall and by CPU time. */
+export async function run(throughputN = 50_000, n = 100_000): Promise<{ wall: number; cpu: number }> {
   const folder = mkdtempSync(join(tmpdir(), 'xeno-bench-store-'));
   try {
-    console.log(`\n## Durable store (SQLite, WAL, synchronous=NORMAL): ${n.toLocaleString('en')} no-op tasks, maxWorkers ${WORKERS}; medians of 3`);
-    await throughput(Math.min(n, 5000), undefined);
-    const memory: number[] = [];
-    const sqlite: number[] = [];
+    const rounds = 5;
+    console.log(`\n## Durable store (SQLite, WAL, synchronous=NORMAL): ${throughputN.toLocaleString('en')} no-op tasks, maxWorkers ${WORKERS}; medians of ${rounds} interleaved rounds`);
+    await throughput(Math.min(throughputN, 5000), undefined);
+    await throughput(Math.min(throughputN, 5000), join(folder, 'warm-up.db'));
+    const memory: { ms: number; cpuMs: number }[] = [];
+    const sqlite: { ms: number; cpuMs: number }[] = [];
     let bytes = 0;
-    for (let round = 0; round < 3; round++) {
-      memory.push(await throughput(n, undefined));
+    for (let round = 0; round < rounds; round++) {
+      memory.push(await throughput(throughputN, undefined));
       const file = join(folder, `run-${round}.db`);
-      sqlite.push(await throughput(n, file));
+      sqlite.push(await throughput(throughputN, file));
       bytes = fileBytes(file);
+      rmSync(file, { force: true });
     }
-    const m = median(memory);
-    const s = median(sqlite);
+    const m = median(memory.map((run) => run.ms));
+    const s = median(sqlite.map((run) => run.ms));
+    const cpu = median(memory.map((run) => run.cpuMs)) / median(sqlite.map((run) => run.cpuMs));
     console.log('| store | tasks/s | vs in-memory | bytes per task |');
     console.log('|---|---|---|---|');
-    console.log(`| in-memory (none) | ${rate(n, m)} | 1.00 | – |`);
-    console.log(`| SQLite | ${rate(n, s)} | ${(m / s).toFixed(2)} | ${Math.round(bytes / n)} |`);
+    console.log(`| in-memory (none) | ${rate(throughputN, m)} | 1.00 | – |`);
+    console.log(`| SQLite | ${rate(throughputN, s)} | ${(m / s).toFixed(2)} | ${Math.round(bytes / throughputN)} |`);
+    console.log(`  rounds, SQLite / none: ${sqlite.map((run, i) => ((memory[i]?.ms as number) / run.ms).toFixed(2)).join(' / ')}; by CPU time (medians): ${cpu.toFixed(2)}`);
 
     console.log(`\nRecovery: createScheduler on a ${n.toLocaleString('en')}-task store until the run is rebuilt (load, fold, actors); medians of 3`);
     console.log('| store holds | live tasks rebuilt | recovery ms |');
     console.log('|---|---|---|');
-    const finished = join(folder, 'run-0.db');
+    const finished = join(folder, 'finished.db');
+    await throughput(n, finished);
     const half = join(folder, 'half.db');
     const pending = join(folder, 'pending.db');
     await storeWith(half, n, Math.floor(n / 2));
@@ -120,12 +130,13 @@ export async function run(n = 100_000): Promise<void> {
     }
     const admitted = [await admission(n), await admission(n), await admission(n)];
     console.log(`| (no store: scheduleTasks of ${n.toLocaleString('en')} new tasks, for comparison) | ${n.toLocaleString('en')} | ${Math.round(median(admitted))} |`);
+    return { wall: m / s, cpu };
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const n = Number(process.argv[2]);
-  await run(n > 0 ? n : undefined);
+  const [throughputN, n] = [Number(process.argv[2]), Number(process.argv[3])];
+  await run(throughputN > 0 ? throughputN : undefined, n > 0 ? n : undefined);
 }

@@ -24,6 +24,8 @@ export class Outbox {
   readonly #events: Emitter<SchedulerEvents>;
   readonly #beforeEach: () => void;
   #flushing = false;
+  /** A {@link Outbox.flushSoon} is due. */
+  #isFlushDue = false;
   /** Set by {@link Outbox.halt}: nothing more is queued. */
   #isHalted = false;
 
@@ -85,6 +87,25 @@ export class Outbox {
       this.#flushing = false;
     }
   }
+
+  /**
+   * Flushes at the end of this turn of the event loop (`setImmediate`), once however often it is
+   * asked meanwhile. With a store, `beforeEach` commits what the flush's effects follow from: the
+   * outcomes executors report in one turn (four no-op tasks finishing together, a burst of remote
+   * results) and the starts they free are then one transaction, not one each, and no effect runs
+   * before its transaction is committed. A flush that runs sooner (a call of the caller's) takes
+   * the effects with it; the due one then finds nothing.
+   */
+  flushSoon(): void {
+    if (this.#isFlushDue) return;
+    this.#isFlushDue = true;
+    setImmediate(this.#flushDue);
+  }
+
+  readonly #flushDue = (): void => {
+    this.#isFlushDue = false;
+    this.flush();
+  };
 
   /**
    * Reports a failure of user code around the scheduler (a policy, a bug of ours) on the `error`

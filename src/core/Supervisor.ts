@@ -1041,7 +1041,11 @@ export class Supervisor {
     }
     // Reported from inside an abort (an executor may report at once), the actors are mid-step:
     // what follows leaves with the flush of the call that aborted.
-    if (this.#aborting === 0) this.#outbox.flush();
+    if (this.#aborting > 0) return;
+    // With a store, outcomes reported in one turn of the event loop share one commit (group
+    // commit): their effects (the next starts among them) wait for it, as they always do.
+    if (this.#settings.journal !== undefined) this.#outbox.flushSoon();
+    else this.#outbox.flush();
   };
 
   /** Calls the executor's `abort`; an outcome it reports at once is not flushed from inside. */

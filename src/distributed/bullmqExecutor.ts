@@ -26,6 +26,14 @@ export type { DistributedExecutor } from './DistributedExecutor.js';
 /** How long one blocking read of the event streams waits, in ms (shorter would only cost round trips). */
 const READ_BLOCK_MS = 1000;
 
+/** Jobs a check asks Redis about at once (their commands go out together and are answered in order). */
+const CHECK_BATCH = 500;
+
+/** Runs `each` for every item, {@link CHECK_BATCH} at a time. */
+async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  for (let from = 0; from < items.length; from += CHECK_BATCH) await Promise.all(items.slice(from, from + CHECK_BATCH).map(each));
+}
+
 /** Finished jobs kept in Redis, so that a restarted coordinator can still read their outcome. */
 const KEEP: FinishedRetention = { ageMs: 24 * 3600_000, count: 50_000, batch: 10_000 };
 
@@ -321,20 +329,22 @@ class BullmqExecutor implements DistributedExecutor {
     for (const stray of strays) {
       this.#warn(stray.id, `worker ${stray.id} (${stray.host}, pid ${stray.pid}) serves node "${stray.node}", which is not one of this coordinator's nodes (${this.#board.names.join(', ')})`);
     }
-    for (const tracked of [...this.#book.byJob.values()]) {
-      if (!this.#o.failover || tracked.state !== 'placed' || this.#board.isUp(tracked.node as string)) continue;
-      const node = tracked.node as string;
-      await tracked.added;
-      const removed = await this.#queues.get(node)?.queue.remove(tracked.jobId);
-      if (removed === 1 && this.#book.holds(tracked) && tracked.state === 'placed') this.#book.unplace(tracked, `node "${node}" went down; moving to a live node`);
-    }
+    // The jobs to move and the jobs to read are asked about together, a bounded number at a
+    // time on the one connection: one round trip per batch, not one per job.
+    if (this.#o.failover) await inBatches([...this.#book.byJob.values()].filter((tracked) => tracked.state === 'placed' && !this.#board.isUp(tracked.node as string)), (tracked) => this.#moveOffDownNode(tracked));
     const stale = Date.now() - Math.max(2000, 5 * this.#o.checkIntervalMs);
-    for (const tracked of [...this.#book.byJob.values()]) {
-      if (tracked.state !== 'unplaced' && tracked.checkedAt < stale) await this.#reconcile(tracked);
-    }
+    await inBatches([...this.#book.byJob.values()].filter((tracked) => tracked.state !== 'unplaced' && tracked.checkedAt < stale), (tracked) => this.#reconcile(tracked));
     this.#warnUnplaceable();
     this.#schedulePlace();
     for (const queue of this.#queues.values()) await queue.trimFinished(KEEP);
+  }
+
+  /** Takes a job off its down node's queue (if no worker took it meanwhile) and puts the attempt first in line again. */
+  async #moveOffDownNode(tracked: Tracked): Promise<void> {
+    const node = tracked.node as string;
+    await tracked.added;
+    const removed = await this.#queues.get(node)?.queue.remove(tracked.jobId);
+    if (removed === 1 && this.#book.holds(tracked) && tracked.state === 'placed') this.#book.unplace(tracked, `node "${node}" went down; moving to a live node`);
   }
 
   /** Says, once per attempt, which attempts no live worker has been able to take for `warnUnplaceableAfterMs`. */
