@@ -88,6 +88,16 @@ const viewOptionsArb = fc.record({
   running: runningArb,
 });
 
+/**
+ * Cases every run of the properties below starts with, so that each branch they count is taken
+ * whatever the random ones do: a head that does not fit passed over for one that does (a start
+ * with a reservation), and a queue where nothing fits (a wait).
+ */
+const QUEUE_EXAMPLES: [QueuedTask[], { cpu: number; memory: number; gpu: number }, typeof viewOptionsArb extends fc.Arbitrary<infer T> ? T : never][] = [
+  [[task('t0', { cpu: 8 }), task('t1', { cpu: 1 })], { cpu: 2, memory: 8, gpu: 2 }, { freeWorkers: 2, backfill: false, now: 0, running: [] }],
+  [[task('t0', { cpu: 8 }), task('t1', { cpu: 4 })], { cpu: 2, memory: 8, gpu: 2 }, { freeWorkers: 2, backfill: false, now: 0, running: [] }],
+];
+
 // ---------------------------------------------------------------- nextDispatch
 
 describe('nextDispatch', () => {
@@ -200,6 +210,7 @@ describe('nextDispatch', () => {
         starts++;
         expect(fitsIn(decision.task.resources, free)).toBe(true);
       }),
+      { examples: QUEUE_EXAMPLES },
     );
     // The check above ran: some generated queues did start a task.
     expect(starts).toBeGreaterThan(0);
@@ -216,6 +227,7 @@ describe('nextDispatch', () => {
         // passedOver are exactly the tasks ranked above it, in order
         expect(decision.passedOver).toEqual(tasks.slice(0, tasks.indexOf(decision.task)));
       }),
+      { examples: QUEUE_EXAMPLES },
     );
     // Some starts passed over a task that did not fit: the reservation was in play.
     expect(passingOver).toBeGreaterThan(0);
@@ -257,6 +269,7 @@ describe('nextDispatch', () => {
         expect(Object.fromEntries(decision.reserved)).toEqual(Object.fromEntries(sumOf(decision.blocked)));
         expect(decision.blocked).toEqual(tasks.slice(0, SCAN_LIMIT));
       }),
+      { examples: QUEUE_EXAMPLES },
     );
     expect(waits).toBeGreaterThan(0);
   });
