@@ -40,9 +40,10 @@ export type TaskPriorityInput = TaskPriority | TaskPriorityName;
  * not free; `dispatched`: given a worker slot and its resources, its attempt waits in an executor
  * that reports when the work is active (a distributed run: its job waits in a node's queue, or
  * for a node, until a worker process takes it; `explainTask` says which); `dependencies`,
- * `backoff` (before a retry) and `paused` say what they say.
+ * `backoff` (before a retry) and `paused` say what they say; `children`: its work returned (or,
+ * a race, its alternatives started) and it waits for its children, holding no worker.
  */
-export type PendingReason = 'dependencies' | 'queued' | 'resources' | 'dispatched' | 'backoff' | 'paused';
+export type PendingReason = 'dependencies' | 'queued' | 'resources' | 'dispatched' | 'backoff' | 'paused' | 'children';
 
 /** The context handed to a task's work function. */
 export interface TaskContext<Config = Record<string, unknown>> {
