@@ -276,6 +276,8 @@ export const taskMachine = setup({
           { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordFailure' },
         ],
         'task.cancel': { target: 'cancelled', actions: 'recordCancel' },
+        // A child it spawned failed while its work still runs: the work is aborted, the task fails.
+        'task.upstreamFailed': { target: 'failed', actions: 'recordFailure' },
         'task.interrupted': [
           { guard: and(['isCurrentAttempt', 'hasInterruptionsLeft']), target: 'pending.queued', actions: ['handBackAttempt', 'requeue'] },
           { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordFailure' },

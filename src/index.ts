@@ -48,6 +48,7 @@ export {
   PolicyError,
   InvalidDependencyError,
   UpstreamFailedError,
+  RaceLostError,
   DependencyTimeoutError,
   SchedulerStoppedError,
   AttemptInterruptedError,

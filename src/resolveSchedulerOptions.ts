@@ -24,6 +24,7 @@ const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'defaultTimeoutMs',
   'defaultRetry',
   'maxInterruptions',
+  'maxChildren',
   'maxDependencyDepth',
   'dependencyTimeoutMs',
   'defaultPriority',

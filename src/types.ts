@@ -55,6 +55,24 @@ export interface TaskContext<Config = Record<string, unknown>> {
   readonly attempt: number;
   /** Aborted when the task is cancelled, times out, or the scheduler stops. */
   readonly signal: AbortSignal;
+  /**
+   * Schedules `specs` as this task's children and returns their ids. They are ordinary tasks
+   * (queued, prioritized, resourced, journaled); they may depend on each other and on any
+   * existing task, never on this task or anything that waits for it. The task completes only
+   * when its work has returned and every child has completed; a child that fails fails it.
+   * Throws a TaskSchedulingError (and schedules nothing of `specs`) when the attempt is over,
+   * an id is taken, a dependency is unknown or waits for this task, or the task would have more
+   * than `maxChildren` children. Available to work run inline (commands and modules included);
+   * a command adds children through the file named by `XENO_SPAWN_FILE`.
+   *
+   * @example
+   * run: async (ctx) => {
+   *   const goals = await decompose(ctx.config);
+   *   ctx.spawn(goals.map((goal) => ({ id: goal.id, type: 'prove', config: goal })));
+   *   return goals.length;
+   * }
+   */
+  spawn(specs: readonly TaskSpec<any>[]): string[];
 }
 
 /** A task's work. Its resolved value becomes the task's `result`; a throw or rejection fails the attempt. */
@@ -128,6 +146,21 @@ export interface TaskSpec<Config = Record<string, unknown>> {
    * @default the scheduler's `maxInterruptions` (3)
    */
   maxInterruptions?: number;
+  /**
+   * Alternatives to race: at least two specs, run at once as this task's children when it is
+   * ready. The first to complete wins (its result becomes this task's, the record's `winner`
+   * names it) and the others are cancelled at once; the race fails only when every alternative
+   * failed (a RaceLostError listing each message). A race has no work of its own: give no
+   * `run` or `type`. Alternatives inherit its dependencies; an alternative without an `id` gets
+   * `<race id>/<index>`.
+   */
+  race?: readonly TaskSpec<any>[];
+  /**
+   * Running it twice at once is harmless (its effects are the same however many attempts run):
+   * the scheduler's `speculate` option may start a backup attempt of it when it straggles.
+   * @default false
+   */
+  idempotent?: boolean;
 }
 
 /** The record kept for every task, live or finished. */
@@ -157,6 +190,12 @@ export interface TaskRecord {
   readonly error: Error | undefined;
   /** The node its latest attempt was placed on, in a distributed run; undefined elsewhere. */
   readonly node: string | undefined;
+  /** Ids of the tasks it spawned (`ctx.spawn`) or the alternatives of its race, in order. */
+  readonly children: readonly string[];
+  /** The task that spawned it, or whose race it is an alternative of. */
+  readonly parent: string | undefined;
+  /** For a race that completed: the alternative that won. */
+  readonly winner: string | undefined;
 }
 
 /** A clock: XState's `Clock` plus the current time. `SimulatedClock` from xstate fits. */
@@ -188,6 +227,12 @@ export interface SchedulerOptions {
    * @default 3
    */
   maxInterruptions?: number;
+  /**
+   * Most children one task may have (its `ctx.spawn` calls together, or the alternatives of its
+   * race); a spawn beyond it is refused whole.
+   * @default 10000
+   */
+  maxChildren?: number;
   /** Longest chain of dependencies allowed (edges from a task to its deepest ancestor). @default 10 */
   maxDependencyDepth?: number;
   /** A task still waiting for its dependencies after this many ms fails with a DependencyError; `0` disables. @default 600000 */

@@ -119,6 +119,7 @@ describe('taskMachine', () => {
         'running --task.timeout--> failed',
         'running --task.cancel--> cancelled',
         'running --task.awaitChildren--> pending.children',
+        'running --task.upstreamFailed--> failed',
         'pending.queued --task.race--> pending.children',
         'pending.children --task.childrenDone--> completed',
         'pending.children --task.cancel--> cancelled',

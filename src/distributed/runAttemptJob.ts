@@ -1,3 +1,4 @@
+import { TaskSchedulingError } from '../errors.js';
 import type { TaskContext, TaskRecord, TaskRun } from '../types.js';
 import { toTaskRun, type RunDescriptor, type ToTaskRunOptions } from '../workers/runDescriptor.js';
 import { serializeError } from '../workers/serializeError.js';
@@ -52,6 +53,10 @@ export async function runAttemptJob(runner: JobRunner, data: AttemptJobData, abo
       attempt: data.attempt,
       get signal() {
         return abort.signal;
+      },
+      // Children of a remote task are not sent back to the coordinator yet (docs/dynamic-work.md).
+      spawn: () => {
+        throw new TaskSchedulingError(`task "${data.taskId}" cannot spawn children: ctx.spawn is not available to work run by a distributed worker`, 'spawn');
       },
     };
     const result = await run(context);

@@ -1,5 +1,5 @@
 import type { AttemptInterruptedError } from '../errors.js';
-import type { TaskRecord, TaskRun } from '../types.js';
+import type { TaskRecord, TaskRun, TaskSpec } from '../types.js';
 
 /** One attempt of a task, as the supervisor hands it to an {@link Executor}. */
 export interface Attempt {
@@ -21,6 +21,11 @@ export interface Attempt {
    * gone), and the attempt is not announced as started. A late or repeated call changes nothing.
    */
   active(): void;
+  /**
+   * Schedules `specs` as the task's children (the work's `ctx.spawn`): returns their ids, or
+   * throws and schedules nothing. Valid while the attempt runs.
+   */
+  spawn(specs: readonly TaskSpec<any>[]): string[];
 }
 
 /** How an attempt ended: its result, or the error it failed with. */

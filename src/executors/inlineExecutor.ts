@@ -41,6 +41,7 @@ export function inlineExecutor(): Executor {
           holder.controller ??= new AbortController();
           return holder.controller.signal;
         },
+        spawn: (specs) => attempt.spawn(specs),
       };
       let work: Promise<unknown>;
       try {

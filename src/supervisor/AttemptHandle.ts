@@ -1,5 +1,5 @@
 import type { Attempt } from '../executors/Executor.js';
-import type { TaskRecord, TaskRun } from '../types.js';
+import type { TaskRecord, TaskRun, TaskSpec } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
 import { toRecord, type TaskEntry } from './TaskEntry.js';
 import { noteActive, notePlaced } from './supervisorControl.js';
@@ -41,5 +41,9 @@ export class AttemptHandle implements Attempt {
 
   active(): void {
     noteActive(this.#s, this.#entry, this.attempt);
+  }
+
+  spawn(specs: readonly TaskSpec<any>[]): string[] {
+    return this.#s.spawnChildren(this.taskId, this.attempt, specs);
   }
 }

@@ -2,7 +2,8 @@ import { createActor, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { dependencyGraphLogic } from '../../machines/dependencyGraphLogic.js';
 import { priorityHeapLogic } from '../../machines/priorityHeapLogic.js';
 import { resourcePoolLogic } from '../../machines/resourcePoolLogic.js';
-import { DependencyTimeoutError, PolicyError, type TaskStoreError } from '../errors.js';
+import { DependencyTimeoutError, PolicyError, TaskSchedulingError, type TaskStoreError } from '../errors.js';
+import { spawnProblem } from './Family.js';
 import type { SupervisorSettings } from './SupervisorSettings.js';
 
 export type { SupervisorSettings } from './SupervisorSettings.js';
@@ -19,7 +20,8 @@ import { Outbox } from './Outbox.js';
 import { repairQueue } from './repairQueue.js';
 import { TaskLifecycle } from './TaskLifecycle.js';
 import { TaskRegistry } from './TaskRegistry.js';
-import { isLive, pendingReasonOf, toRecord, type TaskEntry } from './TaskEntry.js';
+import { isLive, pendingReasonOf, statusOf, toRecord, type TaskEntry } from './TaskEntry.js';
+import type { TaskSpec } from '../types.js';
 import { TaskActors } from './TaskActors.js';
 import { Waiters } from './Waiters.js';
 
@@ -27,6 +29,7 @@ import { Waiters } from './Waiters.js';
 const TASK_BLOCK = Object.freeze({ type: 'task.block' as const });
 const TASK_PAUSE = Object.freeze({ type: 'task.pause' as const });
 const TASK_RESUME = Object.freeze({ type: 'task.resume' as const });
+const TASK_RACE = Object.freeze({ type: 'task.race' as const });
 const NO_RESERVATIONS: ReadonlyMap<string, number> = new Map();
 
 /**
@@ -70,6 +73,12 @@ export class Supervisor {
   callerError: unknown;
   /** Sends `scheduler.pump` to the scheduler actor; set by the facade. */
   requestPump: () => void = () => {};
+  /**
+   * Schedules `specs` as children of attempt `attempt` of task `parent` (`ctx.spawn`): set by
+   * the facade, which normalizes them as it does any batch; throws and schedules nothing when
+   * they are refused.
+   */
+  spawnChildren: (parent: string, attempt: number, specs: readonly TaskSpec<any>[]) => string[] = () => [];
 
   constructor(settings: SupervisorSettings) {
     this.settings = settings;
@@ -169,11 +178,32 @@ export class Supervisor {
   // ---------------------------------------------------------------- admission
 
   /** Checks a normalized batch; throws without changing anything (see {@link checkBatch}). */
-  checkBatch(batch: readonly NormalizedTask[]): void {
-    checkBatch(this, batch);
+  checkBatch(batch: readonly NormalizedTask[], list?: string): void {
+    checkBatch(this, batch, list);
   }
 
   /** Adds a checked batch (see {@link admitBatch}). */
+  /**
+   * Throws a TaskSchedulingError when attempt `attempt` of `parentId` may not spawn `batch`
+   * (see {@link spawnProblem}); nothing changes either way.
+   */
+  checkSpawn(parentId: string, attempt: number, batch: readonly NormalizedTask[]): void {
+    const problem = spawnProblem(
+      {
+        taskOf: (id) => {
+          const entry = this.registry.entries.get(id);
+          return entry && { status: statusOf(entry), attempts: entry.attempts, family: entry.family, parent: entry.parent };
+        },
+        dependentsOf: (id) => this.dag.dependentsOf(id),
+      },
+      parentId,
+      attempt,
+      batch,
+      this.settings.maxChildren,
+    );
+    if (problem !== undefined) throw new TaskSchedulingError(problem.message, problem.field);
+  }
+
   addBatch(batch: readonly NormalizedTask[]): void {
     admitBatch(this, batch);
   }
@@ -191,7 +221,10 @@ export class Supervisor {
   // ---------------------------------------------------------------- the ready queue
 
   /** Puts ready tasks in the queue with one event for the lot (a batch may hold 300k). */
-  enqueue(entries: readonly TaskEntry[]): void {
+  enqueue(ready: readonly TaskEntry[]): void {
+    // A race takes no worker: ready, it waits for its alternatives (admitted with it) instead.
+    const entries = ready.some((entry) => entry.family?.kind === 'race') ? ready.filter((entry) => entry.family?.kind !== 'race') : ready;
+    if (entries !== ready) for (const entry of ready) if (entry.family?.kind === 'race') this.actors.send(entry, TASK_RACE);
     if (entries.length === 0) return;
     for (const entry of entries) {
       if (!entry.queued) this.queuedCount++;

@@ -9,6 +9,8 @@ export interface SupervisorSettings {
   readonly maxWorkers: number;
   readonly resources: Readonly<Record<string, number>>;
   readonly maxDependencyDepth: number;
+  /** Most children one task may have. */
+  readonly maxChildren: number;
   readonly dependencyTimeoutMs: number;
   readonly autoStart: boolean;
   readonly maxFinishedRecords: number;

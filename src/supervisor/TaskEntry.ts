@@ -1,6 +1,7 @@
 import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import type { taskMachine } from '../../machines/taskMachine.js';
 import { TaskCancelledError } from '../errors.js';
+import type { Family } from './Family.js';
 import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
 
 /** A live task's actor. */
@@ -67,6 +68,10 @@ export interface TaskEntry extends QueuedTask {
   node: string | undefined;
   /** The clock's handle of its armed deadline (the attempt's timeout, or the retry delay), if any. */
   deadline: unknown;
+  /** The task that spawned it, or whose race it runs in. */
+  readonly parent: string | undefined;
+  /** Its children, once its work spawned some or it is a race. */
+  family: Family | undefined;
 }
 
 /**
@@ -82,7 +87,10 @@ export const UNSTARTED = Object.freeze({
   outcome: undefined,
   node: undefined,
   deadline: undefined,
+  family: undefined,
 });
+
+const NO_CHILDREN: readonly string[] = Object.freeze([]);
 
 const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);
 
@@ -142,6 +150,9 @@ export function toRecord(entry: TaskEntry, now?: { status: TaskStatus; pendingRe
     result: entry.result,
     error: errorOf(entry),
     node: entry.node,
+    children: entry.family?.children ?? NO_CHILDREN,
+    parent: entry.parent,
+    winner: entry.family?.winner,
   });
 }
 

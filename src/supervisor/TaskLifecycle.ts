@@ -4,7 +4,8 @@ import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, Upst
 import type { AttemptOutcome } from '../executors/Executor.js';
 import type { taskLogic } from '../taskLogic.js';
 import type { Supervisor } from './Supervisor.js';
-import { isLive, statusOf, toRecord, type FinalStatus, type TaskEntry } from './TaskEntry.js';
+import { isLive, pendingReasonOf, statusOf, toRecord, type FinalStatus, type TaskEntry } from './TaskEntry.js';
+import { childEnded } from './Family.js';
 import { AttemptHandle } from './AttemptHandle.js';
 import { toStoredError } from './toStoredTask.js';
 import { toError } from '../internal/toError.js';
@@ -155,7 +156,10 @@ export class TaskLifecycle {
     // A late outcome (after cancel, timeout or a newer attempt) reaches a stopped actor or
     // fails the machine's attempt guard: either way it changes nothing.
     if (ref !== undefined && ref.getSnapshot().status === 'active') {
-      ref.send(outcome.ok ? { type: 'task.succeed', attempt, result: outcome.result } : { type: 'task.fail', attempt, error: outcome.error });
+      const open = this.#s.registry.entries.get(taskId)?.family?.open ?? 0;
+      // Work that returned before its children completed: the task waits for them, holding nothing.
+      if (outcome.ok) ref.send(open > 0 ? { type: 'task.awaitChildren', attempt, result: outcome.result } : { type: 'task.succeed', attempt, result: outcome.result });
+      else ref.send({ type: 'task.fail', attempt, error: outcome.error });
     }
     // Reported from inside an abort (an executor may report at once), the actors are mid-step:
     // what follows leaves with the flush of the call that aborted.
@@ -191,12 +195,19 @@ export class TaskLifecycle {
       }
     }
     if (event.type === 'task.succeed') return; // settle() pumps
+    if (event.type === 'task.awaitChildren') {
+      // Its worker and resources are free for others (its children among them).
+      s.schedulePump();
+      return;
+    }
     // A failed or interrupted attempt's work is over already: nothing to abort.
     if (event.type !== 'task.fail' && event.type !== 'task.interrupted') {
       const reason =
         event.type === 'task.cancel'
           ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')
-          : new TaskTimeoutError(id, entry.timeoutMs);
+          : event.type === 'task.upstreamFailed'
+            ? ((event as { error?: Error }).error as Error)
+            : new TaskTimeoutError(id, entry.timeoutMs);
       try {
         this.#abort(id, attempt, reason);
       } catch (error) {
@@ -240,6 +251,49 @@ export class TaskLifecycle {
     s.settings.store?.record({ kind: 'ready', id, at: entry.readyAt });
     this.#s.actors.send(entry, TASK_READY);
     s.enqueue([entry]);
+  }
+
+  // ---------------------------------------------------------------- families
+
+  /** A child ended: its family decides what its parent does (see childEnded). */
+  #childEnded(child: TaskEntry, status: FinalStatus): void {
+    const s = this.#s;
+    const parent = s.registry.entries.get(child.parent as string);
+    if (parent?.family === undefined || !isLive(parent)) return;
+    const decision = childEnded(parent.family, parent.id, child.id, status, child.result, child.error, (id) => {
+      const sibling = s.registry.entries.get(id);
+      return sibling !== undefined && isLive(sibling);
+    });
+    switch (decision.kind) {
+      case 'none':
+        return;
+      case 'complete':
+        if (decision.fromWork) {
+          // Still running, the parent completes when its work returns (deliver sees no open child).
+          if (pendingReasonOf(parent) === 'children') s.actors.send(parent, { type: 'task.childrenDone', result: parent.ref?.getSnapshot().context.result });
+          return;
+        }
+        s.actors.send(parent, { type: 'task.childrenDone', result: decision.result });
+        this.#cancelChildren(decision.losers, `race "${parent.id}" was won by "${decision.winner}"`);
+        return;
+      case 'fail':
+        s.actors.send(parent, { type: 'task.upstreamFailed', error: decision.error });
+        break;
+      case 'cancel':
+        s.actors.send(parent, { type: 'task.cancel', reason: decision.reason });
+    }
+    // Now, not when the parent's end is heard: the pump that follows this end must not start them.
+    this.#cancelChildren(parent.family.children, `parent "${parent.id}" ${decision.kind === 'fail' ? 'failed' : 'was cancelled'}`);
+  }
+
+  #cancelChildren(ids: readonly string[], reason: string): void {
+    for (const id of ids) {
+      const child = this.#s.registry.entries.get(id);
+      if (child === undefined || !isLive(child)) continue;
+      this.#s.actors.send(child, { type: 'task.cancel', reason });
+      // Ended, it leaves the queue at once: a pump in this same step must not dispatch it.
+      this.#s.dequeue(child);
+    }
   }
 
   // ---------------------------------------------------------------- the end
@@ -307,6 +361,11 @@ export class TaskLifecycle {
         // event is on its way; sending to its stopped actor would only warn.
         if (downstream !== undefined && isLive(downstream)) this.doom(downstream, id, status);
       }
+    }
+    if (entry.parent !== undefined) this.#childEnded(entry, status);
+    // Its children never outlive it: a parent that failed or was cancelled takes them along.
+    if (status !== 'completed' && entry.family !== undefined) {
+      this.#cancelChildren(entry.family.children, `parent "${id}" ${status === 'failed' ? 'failed' : 'was cancelled'}`);
     }
     s.waiters.settle(id, () => toRecord(entry));
     s.registry.retain(id);

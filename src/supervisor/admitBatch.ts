@@ -4,6 +4,7 @@ import { dependencyProblemToError } from './dependencyProblemToError.js';
 import type { Supervisor } from './Supervisor.js';
 import { toStoredTask } from './toStoredTask.js';
 import { toRecord, UNSTARTED, type TaskEntry } from './TaskEntry.js';
+import { newFamily } from './Family.js';
 
 /**
  * Checks a normalized batch against the registry and the graph: a duplicate id, an unknown
@@ -12,12 +13,12 @@ import { toRecord, UNSTARTED, type TaskEntry } from './TaskEntry.js';
  * @example
  * checkBatch(supervisor, batch);
  */
-export function checkBatch(s: Supervisor, batch: readonly NormalizedTask[]): void {
+export function checkBatch(s: Supervisor, batch: readonly NormalizedTask[], list = 'tasks'): void {
   s.registry.flushForgotten();
   const seen = new Set<string>();
   batch.forEach((task, i) => {
     if (s.registry.entries.has(task.id) || seen.has(task.id)) {
-      throw new TaskSchedulingError(`tasks[${i}].id: "${task.id}" is already used by another task`, `tasks[${i}].id`);
+      throw new TaskSchedulingError(`${list}[${i}].id: "${task.id}" is already used by another task`, `${list}[${i}].id`);
     }
     seen.add(task.id);
   });
@@ -65,8 +66,10 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
       result: undefined,
       error: undefined,
       cancelReason: undefined,
+      parent: task.parent,
       ...UNSTARTED,
     };
+    if (task.race !== undefined) entry.family = newFamily('race');
     created.push(entry);
   }
   const store = s.settings.store;
@@ -81,6 +84,7 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
   for (const entry of created) {
     s.registry.add(entry);
     s.actors.admit(entry, Number.isNaN(entry.readyAt) ? 'dependencies' : 'queued');
+    if (entry.parent !== undefined) adopt(s.registry.require(entry.parent), entry.id);
   }
   s.waiters.busy();
   for (const entry of created) s.outbox.emit('task:scheduled', () => ({ task: toRecord(entry) }));
@@ -95,4 +99,11 @@ export function admitBatch(s: Supervisor, batch: readonly NormalizedTask[]): voi
   }
   s.enqueue(ready);
   s.schedulePump();
+}
+
+/** A child joins its parent's family (a spawn's, made with the first child; a race's, made with the race). */
+function adopt(parent: TaskEntry, child: string): void {
+  const family = (parent.family ??= newFamily('spawn'));
+  family.children.push(child);
+  family.open++;
 }

@@ -64,6 +64,7 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     result: state.result,
     error: toError(state.error),
     cancelReason: state.cancelReason,
+    parent: undefined,
     ...UNSTARTED,
   };
 }

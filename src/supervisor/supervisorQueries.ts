@@ -51,6 +51,7 @@ export function explainEntry(s: Supervisor, entry: TaskEntry): TaskExplanation {
     workersBusy: s.slots.free <= 0,
     paused: s.isPaused,
     placement: pendingReason === 'dispatched' ? s.settings.executor.explain?.(entry.id, entry.attempts) : undefined,
+    children: entry.family && { kind: entry.family.kind, total: entry.family.children.length, open: entry.family.open },
   });
 }
 
