@@ -19,6 +19,8 @@ export interface TaskReport {
   readonly output?: string;
   /** In a distributed run: the node its latest attempt went to. */
   readonly node?: string;
+  /** The task that spawned it (`XENO_SPAWN_FILE`), or whose race it ran in. */
+  readonly parent?: string;
 }
 
 /** The totals of a {@link RunReport}. */
@@ -75,6 +77,7 @@ export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts, 
       ...(task.status !== 'completed' && task.error !== undefined ? { error: task.error } : {}),
       ...(task.output === undefined ? {} : { output: task.output }),
       ...(task.node === undefined ? {} : { node: task.node }),
+      ...(task.parent === undefined ? {} : { parent: task.parent }),
     })),
     summary: {
       ...facts,

@@ -297,7 +297,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     }
     if (failure !== undefined) return (exitCode = await storeFailed(failure));
     const tasks = withStoredTasks(tracker.tasks(), resources.state);
-    const isComplete = tasks.every((task) => task.status === 'completed');
+    // A race's losers are cancelled by its win: the run is complete when the race is.
+    const statusByName = new Map(tasks.map((task) => [task.name, task.status]));
+    const isComplete = tasks.every((task) => task.status === 'completed' || (task.status === 'cancelled' && task.parent !== undefined && statusByName.get(task.parent) === 'completed'));
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
     const adoptions = resources.coordinator?.adoptions();

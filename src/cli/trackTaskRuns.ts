@@ -24,6 +24,8 @@ export interface TaskRunState {
   readonly output: string | undefined;
   /** In a distributed run: the node its latest attempt went to. */
   readonly node?: string | undefined;
+  /** The task that spawned it, or whose race it ran in. */
+  readonly parent?: string | undefined;
 }
 
 /** A state change, as the progress views print it. */
@@ -136,7 +138,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
     const { task } = payload;
     switch (type) {
       case 'task:scheduled':
-        states.set(task.id, { ...NEW_TASK, name: task.name });
+        states.set(task.id, { ...NEW_TASK, name: task.name, ...(task.parent === undefined ? {} : { parent: task.parent }) });
         return;
       case 'task:started': {
         const start = task.startedAt ?? now();

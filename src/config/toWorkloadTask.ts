@@ -43,7 +43,9 @@ function toRun(task: WorkloadTaskFile, baseDir: string): TaskRunDescriptor | und
  */
 export function toWorkloadTask(name: string, task: WorkloadTaskFile, config: XenoConfig, baseDir: string): WorkloadTask {
   const { task_scheduler, priority_scheduler } = config.scheduler;
+  const race = task.race?.map((alternative, i) => toWorkloadTask(`${name}/${i}`, alternative, config, baseDir));
   return {
+    ...(race === undefined ? {} : { race }),
     name,
     type: task.type,
     priority: resolvePriority(task.priority ?? priority_scheduler.default_priority),

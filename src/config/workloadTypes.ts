@@ -43,6 +43,8 @@ export interface WorkloadTask {
   readonly config: Readonly<Record<string, string | number | boolean>>;
   /** What to run; undefined for a simulation-only task (which `run` must refuse and `simulate` accepts). */
   readonly run: TaskRunDescriptor | undefined;
+  /** A race's alternatives (named `<race>/<index>`), run as its children; undefined for other tasks. */
+  readonly race?: readonly WorkloadTask[];
 }
 
 /** A loaded, validated workload. */
