@@ -56,6 +56,8 @@ export function createDashboardFeed(scheduler: Scheduler, tracker: TaskTracker, 
     status: record.status,
     priority: record.priority,
     dependencies: record.dependencies,
+    children: record.children,
+    ...(record.parent === undefined ? {} : { parent: record.parent }),
     attempts: record.attempts,
     ...(record.node === undefined ? {} : { node: record.node }),
   });

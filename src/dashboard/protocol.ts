@@ -10,6 +10,10 @@ export interface TaskView {
   readonly status: TaskStatus;
   readonly priority: TaskPriority;
   readonly dependencies: readonly string[];
+  /** Tasks it spawned (`ctx.spawn`) or its race's alternatives, in order (empty for most tasks). */
+  readonly children: readonly string[];
+  /** The task that spawned it, or whose race it runs in (absent for a top-level task). */
+  readonly parent?: string;
   readonly attempts: number;
   /** The node its latest attempt was placed on, in a distributed run (absent elsewhere). */
   readonly node?: string;
