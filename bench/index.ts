@@ -3,6 +3,7 @@
  * Pass names to run a subset: `npm run bench -- scheduler policies`.
  */
 import { run as runDistributed } from './distributed.bench.js';
+import { run as runDynamic } from './dynamic.bench.js';
 import { run as runInspection } from './inspection.bench.js';
 import { run as runMonitoring } from './monitoring.bench.js';
 import { run as runPolicies } from './policies.bench.js';
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   policies: () => runPolicies(),
   distributed: () => runDistributed(),
   workload: () => runWorkload(),
+  dynamic: () => runDynamic(),
 };
 
 const chosen = process.argv.slice(2);
