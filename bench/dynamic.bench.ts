@@ -6,6 +6,8 @@
  * `node --expose-gc --import tsx bench/dynamic.bench.ts`.
  */
 import { createScheduler } from '../src/createScheduler.js';
+import { simulate } from '../src/simulate/simulate.js';
+import type { WorkloadFileTask } from '../src/simulate/types.js';
 import type { TaskSpec } from '../src/types.js';
 import { median } from './median.js';
 
@@ -41,6 +43,30 @@ async function spawned(): Promise<number> {
   return ms;
 }
 
+const SEEDS = 200;
+
+/** The p-th percentile (nearest rank) of some values. */
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** 40 idempotent obligations on 8 workers, prover times exponential (mean = estimate = 1 s). */
+async function longTail(): Promise<void> {
+  const tasks: Record<string, WorkloadFileTask> = {};
+  for (let i = 0; i < 40; i++) tasks[`goal-${i}`] = { estimate: 1, duration: { distribution: 'exponential', mean: 1 }, idempotent: true };
+  console.log(`
+long-tailed simulated workload: 40 idempotent tasks, exponential durations (mean 1 s), 8 workers, ${SEEDS} seeds`);
+  for (const speculate of [undefined, 1, 2, 3]) {
+    const makespans: number[] = [];
+    for (let seed = 0; seed < SEEDS; seed++) {
+      makespans.push((await simulate({ tasks, maxWorkers: 8 }, { seed, ...(speculate === undefined ? {} : { speculate }) })).metrics.makespanMs);
+    }
+    const label = speculate === undefined ? 'without speculate    ' : `speculate ${speculate}× estimate`;
+    console.log(`  ${label}: makespan p50 ${(percentile(makespans, 50) / 1000).toFixed(2)} s, p99 ${(percentile(makespans, 99) / 1000).toFixed(2)} s`);
+  }
+}
+
 export async function run(): Promise<{ upFrontMs: number; spawnedMs: number }> {
   // One of each first, not measured: module loading and JIT warm-up.
   await upFront();
@@ -57,6 +83,7 @@ export async function run(): Promise<{ upFrontMs: number; spawnedMs: number }> {
   console.log(`  scheduled up front (each depends on the split): ${upFrontMs.toFixed(1)} ms`);
   console.log(`  spawned by the split (ctx.spawn):               ${spawnedMs.toFixed(1)} ms`);
   console.log(`  spawn overhead per child: ${(((spawnedMs - upFrontMs) * 1000) / OBLIGATIONS).toFixed(1)} µs (ratio ${(spawnedMs / upFrontMs).toFixed(2)})`);
+  await longTail();
   return { upFrontMs, spawnedMs };
 }
 

@@ -28,6 +28,8 @@ export interface SimulateFlags extends PlanFlags {
   readonly json?: boolean | undefined;
   /** A run report (`run --report`) to replay with its measured durations, instead of a workload file. */
   readonly replay?: string | undefined;
+  /** Back up idempotent stragglers after this many times their estimate; each policy is shown without and with. */
+  readonly speculate?: number | undefined;
 }
 
 /** The rows of the side-by-side table: label and how to read the value from a comparison row. */
@@ -76,7 +78,7 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
     ...(options.resources === undefined ? {} : { resources: options.resources }),
     ...(options.policyOptions === undefined ? {} : { policyOptions: options.policyOptions }),
   };
-  const rows = await compareSimulations(workload, policies, settings);
+  const rows = await compareSimulations(workload, policies, { ...settings, ...(flags.speculate === undefined ? {} : { speculate: flags.speculate }) });
   await writeTimeline(workload, { ...settings, policy: options.policy }, flags);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify({ workload: file, maxWorkers: settings.maxWorkers, seed: settings.seed, policies: rows }, null, 2)}\n`);

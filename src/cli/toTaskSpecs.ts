@@ -45,6 +45,7 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { re
           timeoutMs: task.timeoutMs,
           retry: { attempts: task.retries + 1 },
           maxInterruptions: task.maxInterruptions,
+          ...(task.idempotent === undefined ? {} : { idempotent: task.idempotent }),
         }
       : { race: task.race.map(toSpec) }),
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),

@@ -46,6 +46,7 @@ export function toWorkloadTask(name: string, task: WorkloadTaskFile, config: Xen
   const race = task.race?.map((alternative, i) => toWorkloadTask(`${name}/${i}`, alternative, config, baseDir));
   return {
     ...(race === undefined ? {} : { race }),
+    ...(task.idempotent === undefined ? {} : { idempotent: task.idempotent }),
     name,
     type: task.type,
     priority: resolvePriority(task.priority ?? priority_scheduler.default_priority),

@@ -54,6 +54,7 @@ const taskFields = {
   estimate: seconds.optional().describe('Estimated duration in seconds, for policies and simulation.'),
   duration: durationSchema.optional().describe('Simulated duration.'),
   group: z.string().min(1).optional().describe('Group for the fair-share policy.'),
+  idempotent: z.boolean().optional().describe('Running it twice at once is harmless: speculate may start a backup copy of it when it straggles.'),
   config: z
     .record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]))
     .default({})

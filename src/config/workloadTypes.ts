@@ -43,6 +43,8 @@ export interface WorkloadTask {
   readonly config: Readonly<Record<string, string | number | boolean>>;
   /** What to run; undefined for a simulation-only task (which `run` must refuse and `simulate` accepts). */
   readonly run: TaskRunDescriptor | undefined;
+  /** Running it twice at once is harmless (`idempotent: true`): speculate may back it up. */
+  readonly idempotent?: boolean;
   /** A race's alternatives (named `<race>/<index>`), run as its children; undefined for other tasks. */
   readonly race?: readonly WorkloadTask[];
 }

@@ -40,6 +40,7 @@ function fromLoaded(task: LoadedWorkloadTask | ReplayTask): SimulationTask {
     estimateMs: task.estimateMs,
     duration: task.duration ?? fixed(task.name, task.estimateMs),
     group: task.group ?? 'default',
+    ...(task.idempotent === true ? { idempotent: true } : {}),
   };
 }
 
@@ -53,6 +54,7 @@ function fromFile(name: string, task: WorkloadFileTask): SimulationTask {
     estimateMs,
     duration: task.duration === undefined ? fixed(name, estimateMs) : durationInMs(task.duration),
     group: task.group ?? 'default',
+    ...(task.idempotent === true ? { idempotent: true } : {}),
   };
 }
 

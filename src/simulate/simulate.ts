@@ -7,6 +7,7 @@ import { normalizeWorkload } from './normalizeWorkload.js';
 import { recordTrace } from './recordTrace.js';
 import { SimulationClock } from './SimulationClock.js';
 import { withSetting } from './withSetting.js';
+import { speculativeRun } from './speculativeRun.js';
 import { LOAD_BALANCING_MODES, simulateOnNodes } from './simulateOnNodes.js';
 import type { SimulatedLoadBalancing, SimulatedNode, SimulationMetrics, SimulationTask, SimulationWorkload, Trace } from './types.js';
 
@@ -33,6 +34,14 @@ export interface SimulateOptions {
    * @default 'earliest_finish' (HEFT) for `critical-path`, 'round_robin' for every other policy
    */
   readonly loadBalancing?: SimulatedLoadBalancing;
+  /**
+   * Backup copies of stragglers: an idempotent task (`idempotent: true`) with an estimate that has
+   * run this many times its estimate gets a backup copy when a worker is free and no ready task
+   * of higher priority waits; the first to finish wins, the other is cancelled (see
+   * {@link speculativeRun}). Drawn and replayed workloads alike; not with `nodes`.
+   * @default undefined: off
+   */
+  readonly speculate?: number;
 }
 
 /** What {@link simulate} returns. */
@@ -65,6 +74,12 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 export async function simulate(workload: SimulationWorkload, options: SimulateOptions = {}): Promise<SimulationResult> {
   const tasks = normalizeWorkload(workload);
   const durations = drawDurations(tasks, options.seed ?? 0);
+  const speculate = options.speculate;
+  if (speculate !== undefined && !(Number.isFinite(speculate) && speculate > 0)) {
+    throw new TypeError(`simulate: expected speculate to be a number > 0 (a multiple of a task's estimate), received ${String(speculate)}`);
+  }
+  // A backup's duration is another draw from the task's distribution: another seed, same tasks.
+  const backups = speculate === undefined ? [] : drawDurations(tasks, (options.seed ?? 0) + 1);
   const policy = resolvePolicy(options.policy ?? workload.policy ?? 'priority', options.policyOptions ?? workload.policyOptions);
   if (options.nodes !== undefined) return onNodes(tasks, durations, policy, options.nodes, options.loadBalancing);
   const clock = new SimulationClock();
@@ -90,7 +105,10 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
     group: task.group,
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
     ...(task.replay ? { retry: { attempts: task.replay.attempts.length, ...task.replay.retry } } : {}),
-    run: ({ attempt }) => {
+    run:
+      speculate !== undefined && task.idempotent === true && task.estimateMs !== undefined && task.replay === undefined
+        ? speculativeRun({ scheduler, clock, maxWorkers, task, durationMs: durations[at] ?? 0, backupMs: backups[at] ?? 0, afterEstimates: speculate })
+        : ({ attempt }) => {
       const replayed = task.replay?.attempts[attempt - 1];
       const durationMs = replayed ? replayed.durationMs : (durations[at] ?? 0);
       return new Promise<void>((resolve, reject) =>
