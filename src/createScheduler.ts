@@ -134,7 +134,14 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       const field = spawn !== undefined ? (i: number) => `spawn[${i}]` : single ? () => 'task' : (i: number) => `tasks[${i}]`;
       const batch = normalizeTaskSpecs(specs, field, defaults, spawn?.parent);
       // A spawn's children are new work of a running attempt: never a resubmission of stored tasks.
-      const fresh = journal === undefined || spawn !== undefined ? batch : resubmittedTasks(journal, runtime.registry, batch, single);
+      // Children an earlier attempt of the same parent spawned (a run resumed after a crash ran
+      // the work again) are there already: spawned once, their ids returned again.
+      const fresh =
+        spawn !== undefined
+          ? batch.filter((task) => { const existing = runtime.registry.entries.get(task.id); return existing === undefined || existing.parent !== task.parent; })
+          : journal === undefined
+            ? batch
+            : resubmittedTasks(journal, runtime.registry, batch, single);
       if (spawn !== undefined) runtime.checkSpawn(spawn.parent, spawn.attempt, fresh);
       runtime.checkBatch(fresh, spawn === undefined ? 'tasks' : 'spawn');
       if (fresh.length > 0) {

@@ -141,8 +141,8 @@ export function normalizeTaskSpecs(specs: readonly TaskSpec<any>[], field: (i: n
   return batch;
 }
 
-// A race never runs work of its own: this stands where its work would be, and says so if called.
-const raceHasNoWork: TaskRun<any> = (ctx) => {
+/** A race never runs work of its own: this stands where its work would be, and says so if called. */
+export const RACE_HAS_NO_WORK: TaskRun<any> = (ctx) => {
   throw new TaskSchedulingError(`task "${ctx.task.id}" is a race: it has no work of its own`, 'race');
 };
 
@@ -162,7 +162,7 @@ function normalizeRace(spec: TaskSpec<any>, field: string, defaults: NormalizeDe
     typeof alt === 'object' && alt !== null && (alt as TaskSpec).id !== undefined ? chosenId((alt as TaskSpec).id, `${field}.race[${i}].id`) : `${id}/${i}`,
   );
   const { race: _alternatives, ...own } = spec;
-  const self = normalizeWithId(own, id, field, { ...defaults, handlers: { generic: raceHasNoWork } }, parent, alternativeIds);
+  const self = normalizeWithId(own, id, field, { ...defaults, handlers: { generic: RACE_HAS_NO_WORK } }, parent, alternativeIds);
   const children = alternatives.map((alt, i) => {
     if (typeof alt === 'object' && alt !== null && (alt as TaskSpec).race !== undefined) fail(`${field}.race[${i}].race`, 'an alternative without a race of its own', (alt as TaskSpec).race);
     const child = normalizeTaskSpec({ ...alt, id: alternativeIds[i] as string }, `${field}.race[${i}]`, defaults, id);

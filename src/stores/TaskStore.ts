@@ -24,6 +24,10 @@ export interface StoredTask {
   readonly createdAt: number;
   /** When a task waiting for dependencies gives up (clock ms), if it does. */
   readonly dependencyDeadline: number | undefined;
+  /** The task that spawned it, or whose race it runs in (absent for a top-level task). */
+  readonly parent?: string;
+  /** For a race: its alternatives' ids (absent for other tasks). */
+  readonly race?: readonly string[];
 }
 
 /** An error as a store keeps it. */
@@ -58,7 +62,13 @@ export type TaskTransition =
    * waits again without using a retry, counted against its `maxInterruptions` instead (past it
    * the task fails, and a `failed` transition follows).
    */
-  | { readonly kind: 'interrupted'; readonly id: string; readonly at: number; readonly attempt: number };
+  | { readonly kind: 'interrupted'; readonly id: string; readonly at: number; readonly attempt: number }
+  /**
+   * Its work returned (`result`) while children it spawned had not all completed, or (attempt 0)
+   * its race started: it waits for them (`pendingReason` `children`), holding no worker. A resumed
+   * run waits again, and never runs the work again.
+   */
+  | { readonly kind: 'awaiting'; readonly id: string; readonly at: number; readonly attempt: number; readonly result: unknown };
 
 /** A task's state folded from its transitions: enough to rebuild its actor. */
 export interface StoredTaskState {
@@ -66,7 +76,7 @@ export interface StoredTaskState {
   readonly priority: TaskPriority;
   /** `running` here means: running when last recorded (after a crash, an interrupted attempt). */
   readonly status: TaskStatus;
-  readonly pendingReason: Extract<PendingReason, 'dependencies' | 'queued' | 'backoff'> | undefined;
+  readonly pendingReason: Extract<PendingReason, 'dependencies' | 'queued' | 'backoff' | 'children'> | undefined;
   /** Runs started. */
   readonly attempt: number;
   /** Of those, the ones a stop of the scheduler handed back (`stopped`): they do not count against its retries. */

@@ -224,7 +224,13 @@ export class Supervisor {
   enqueue(ready: readonly TaskEntry[]): void {
     // A race takes no worker: ready, it waits for its alternatives (admitted with it) instead.
     const entries = ready.some((entry) => entry.family?.kind === 'race') ? ready.filter((entry) => entry.family?.kind !== 'race') : ready;
-    if (entries !== ready) for (const entry of ready) if (entry.family?.kind === 'race') this.actors.send(entry, TASK_RACE);
+    if (entries !== ready) {
+      for (const entry of ready) {
+        if (entry.family?.kind !== 'race') continue;
+        this.settings.store?.record({ kind: 'awaiting', id: entry.id, at: this.settings.clock.now(), attempt: 0, result: undefined });
+        this.actors.send(entry, TASK_RACE);
+      }
+    }
     if (entries.length === 0) return;
     for (const entry of entries) {
       if (!entry.queued) this.queuedCount++;

@@ -142,7 +142,8 @@ export class TaskActors {
       backoffFactor: retry.backoffFactor,
       maxBackoffMs: retry.maxBackoffMs,
       attempt: entry.attempts,
-      result: undefined,
+      // A parent restored waiting for its children keeps its work's result.
+      result: entry.result,
       error: entry.error,
       cancelReason: undefined,
       outcome: undefined,

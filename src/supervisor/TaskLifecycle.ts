@@ -1,6 +1,6 @@
 import type { AnyActorRef } from 'xstate';
 import { retryDelayMs, type TaskMachineEvent } from '../../machines/taskMachine.js';
-import { PolicyError, SchedulerError, TaskCancelledError, TaskTimeoutError, UpstreamFailedError } from '../errors.js';
+import { PolicyError, RaceLostError, SchedulerError, TaskCancelledError, TaskTimeoutError, UpstreamFailedError } from '../errors.js';
 import type { AttemptOutcome } from '../executors/Executor.js';
 import type { taskLogic } from '../taskLogic.js';
 import type { Supervisor } from './Supervisor.js';
@@ -196,6 +196,8 @@ export class TaskLifecycle {
     }
     if (event.type === 'task.succeed') return; // settle() pumps
     if (event.type === 'task.awaitChildren') {
+      // Journaled: a resumed run waits for the children again and never runs this work again.
+      s.settings.store?.record({ kind: 'awaiting', id, at: s.settings.clock.now(), attempt, result: (event as { result?: unknown }).result });
       // Its worker and resources are free for others (its children among them).
       s.schedulePump();
       return;
@@ -284,6 +286,31 @@ export class TaskLifecycle {
     }
     // Now, not when the parent's end is heard: the pump that follows this end must not start them.
     this.#cancelChildren(parent.family.children, `parent "${parent.id}" ${decision.kind === 'fail' ? 'failed' : 'was cancelled'}`);
+  }
+
+  /**
+   * A parent restored waiting for its children (`pending.children`) whose children ended while
+   * no scheduler ran, or before its wait was journaled: what their ends decide now, once.
+   */
+  settleRestoredWait(parent: TaskEntry): void {
+    const family = parent.family;
+    if (family === undefined || !isLive(parent)) return;
+    const s = this.#s;
+    const ended = family.children.map((id) => s.registry.entries.get(id)).filter((child) => child?.outcome !== undefined) as TaskEntry[];
+    if (family.kind === 'spawn') {
+      const failed = ended.find((child) => child.outcome !== 'completed');
+      if (failed !== undefined) s.actors.send(parent, { type: 'task.upstreamFailed', error: new UpstreamFailedError(parent.id, failed.id, 'child') });
+      else if (family.open === 0) s.actors.send(parent, { type: 'task.childrenDone', result: parent.result });
+      return;
+    }
+    const winner = ended.find((child) => child.outcome === 'completed');
+    if (winner !== undefined) {
+      family.winner = winner.id;
+      s.actors.send(parent, { type: 'task.childrenDone', result: winner.result });
+      this.#cancelChildren(family.children, `race "${parent.id}" was won by "${winner.id}"`);
+    } else if (family.open === 0) {
+      s.actors.send(parent, { type: 'task.upstreamFailed', error: new RaceLostError(parent.id, family.failures) });
+    }
   }
 
   #cancelChildren(ids: readonly string[], reason: string): void {

@@ -5,6 +5,8 @@ import type { RecoveredRun, TaskRun } from '../types.js';
 import type { Supervisor } from './Supervisor.js';
 import { AttemptHandle } from './AttemptHandle.js';
 import { isLive, UNSTARTED, type TaskEntry } from './TaskEntry.js';
+import { newFamily } from './Family.js';
+import { RACE_HAS_NO_WORK } from '../normalizeTaskSpec.js';
 
 /** What restoring needs besides the stored tasks. */
 export interface RestoreOptions {
@@ -64,7 +66,7 @@ function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     result: state.result,
     error: toError(state.error),
     cancelReason: state.cancelReason,
-    parent: undefined,
+    parent: stored.parent,
     ...UNSTARTED,
   };
 }
@@ -104,6 +106,9 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
   const ready: TaskEntry[] = [];
   const stopped: { id: string; attempt: number }[] = [];
   const finished = { completed: 0, failed: 0, cancelled: 0 };
+  /** Children (in the store's order, which is their spawn order), and parents that wait for them. */
+  const families: TaskEntry[] = [];
+  const waitingForChildren: TaskEntry[] = [];
   for (const state of states) {
     const { task } = state;
     s.continueSeqAfter(task.seq);
@@ -113,9 +118,12 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
       finished[state.status as 'completed']++;
       continue;
     }
-    const handler = Object.hasOwn(options.handlers, task.type) ? options.handlers[task.type] : undefined;
+    // A race's work is its alternatives: nothing to find.
+    const handler = task.race !== undefined ? RACE_HAS_NO_WORK : Object.hasOwn(options.handlers, task.type) ? options.handlers[task.type] : undefined;
     const entry = toEntry(state, handler ?? MISSING_WORK);
+    if (task.race !== undefined) entry.family = newFamily('race');
     s.registry.add(entry);
+    if (entry.parent !== undefined) families.push(entry);
     if (state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled') {
       s.registry.move('pending', state.status);
       entry.outcome = state.status;
@@ -126,8 +134,11 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
     if (handler === undefined) unrecoverable.push(entry);
     // Its last step handed its attempt back (stores/wasStopped, read here through the interface only).
     if (state.status === 'pending' && state.attempt > 0 && state.startedAt === undefined) stopped.push({ id: entry.id, attempt: state.attempt });
-    let value: 'running' | 'dispatched' | 'backoff' | 'queued' | 'dependencies';
-    if (state.status === 'running') {
+    let value: 'running' | 'dispatched' | 'backoff' | 'queued' | 'dependencies' | 'children';
+    if (state.pendingReason === 'children') {
+      value = 'children';
+      waitingForChildren.push(entry);
+    } else if (state.status === 'running') {
       // An attempt whose executor reports activity and that was not reported active still waited
       // for a worker: it is adopted as dispatched, and becomes active when its executor says so.
       const isDispatched = s.settings.executor.reportsActive === true && state.activeAt === undefined;
@@ -152,6 +163,7 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
     else s.actors.restoreActor(entry, value === 'running' ? value : { pending: value });
   }
   if (s.registry.live > 0) s.waiters.busy();
+  for (const child of families) rejoin(s, child);
   for (const entry of interrupted) holdRun(s, entry);
   for (const entry of waiting) {
     const upstream = s.lifecycle.abandonedUpstream(entry.dependencies);
@@ -159,6 +171,7 @@ export function restoreRun(s: Supervisor, states: readonly StoredTaskState[], op
     else if (entry.dependencyDeadline !== undefined) s.deadlines.arm(entry.id);
   }
   s.enqueue(ready);
+  for (const parent of waitingForChildren) s.lifecycle.settleRestoredWait(parent);
   s.schedulePump();
   // After the caller's synchronous code (which may schedule the tasks again with their `run`),
   // and before the first dispatch pass: both were queued in this order.
@@ -199,6 +212,16 @@ function droppedRecords(states: readonly StoredTaskState[], limit: number): Set<
 }
 
 /** A recovered attempt (running, or dispatched) holds its worker slot and resources until its outcome arrives. */
+/** A restored child joins its parent's family again (a finished child counts as ended). */
+function rejoin(s: Supervisor, child: TaskEntry): void {
+  const parent = s.registry.entries.get(child.parent as string);
+  if (parent === undefined) return;
+  const family = (parent.family ??= newFamily('spawn'));
+  family.children.push(child.id);
+  if (child.outcome === undefined) family.open++;
+  else if (family.kind === 'race' && child.outcome !== 'completed') family.failures.push({ id: child.id, message: child.error?.message ?? child.outcome });
+}
+
 function holdRun(s: Supervisor, entry: TaskEntry): void {
   if (entry.ref?.getSnapshot().value === 'running') s.registry.move('pending', 'running');
   s.runningEntries.add(entry);

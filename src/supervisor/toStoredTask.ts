@@ -26,6 +26,8 @@ export function toStoredTask(entry: TaskEntry, task: NormalizedTask): StoredTask
     group: entry.group,
     createdAt: entry.createdAt,
     dependencyDeadline: entry.dependencyDeadline,
+    ...(task.parent === undefined ? {} : { parent: task.parent }),
+    ...(task.race === undefined ? {} : { race: task.race }),
   };
 }
 
