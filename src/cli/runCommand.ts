@@ -220,7 +220,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       // Nothing waits and the workload adds nothing: a finished run, said so, not an empty table.
       notes.write(
         `${describeResumedRun(finished, remote)}\n` +
-          `the run stored in ${flags.state} is finished: ${counted(specs.length, 'task')} (${finished.completed} completed, ${finished.failed} failed, ${finished.cancelled} cancelled); nothing to run.\n` +
+          `the run stored in ${flags.state} is finished: ${counted(finished.completed + finished.failed + finished.cancelled, 'task')} (${finished.completed} completed, ${finished.failed} failed, ${finished.cancelled} cancelled); nothing to run.\n` +
           'To run it again from the start, add --fresh (it discards the stored run).\n',
       );
       exitCode = finished.completed >= specs.length ? ExitCode.OK : ExitCode.FAILED;
