@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
+import { killableGeneration } from '../support/killableGeneration.js';
 import { useTempFolder } from '../support/tempStore.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/dynamic/spawnCrashRun.ts', import.meta.url));
@@ -10,23 +10,7 @@ const temp = useTempFolder();
 
 /** One generation: SIGKILLed `killAfterMs` after it printed `spawned`, or run to its end. */
 function generation(store: string, log: string, gen: number, killAfterMs: number | undefined): Promise<{ stdout: string; killed: boolean }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, store, log, String(gen)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let killed = false;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const wasSpawned = stdout.includes('spawned\n');
-    stdout += chunk;
-    if (!wasSpawned && stdout.includes('spawned\n') && killAfterMs !== undefined) setTimeout(() => (killed = child.kill('SIGKILL')), killAfterMs);
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code, signal) => {
-      if (signal === 'SIGKILL' && killed) resolve({ stdout, killed: true });
-      else if (code === 0) resolve({ stdout, killed: false });
-      else reject(new Error(`generation ${gen} exited with ${code ?? signal}: ${stderr}`));
-    });
-  });
+  return killableGeneration(CHILD, [store, log, String(gen)], { ready: 'spawned', killAfterMs });
 }
 
 describe('dynamic work under SIGKILL (fault injection)', () => {
