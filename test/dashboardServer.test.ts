@@ -130,7 +130,8 @@ describe('startDashboard', () => {
     const latest = new Map<string, TaskView>();
     for (const message of feed.messages) for (const task of message.tasks) latest.set(task.id, task);
     expect(latest.get('split')).toMatchObject({ children: ['lemma'] });
-    expect(latest.get('lemma')).toMatchObject({ parent: 'split', children: [] });
+    expect(latest.get('lemma')).toMatchObject({ parent: 'split' });
+    expect(latest.get('lemma')?.children).toBeUndefined();
     expect(latest.get('goal')).toMatchObject({ children: ['goal/0', 'goal/1'] });
     expect(latest.get('goal/1')?.parent).toBe('goal');
   });

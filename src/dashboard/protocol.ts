@@ -10,8 +10,8 @@ export interface TaskView {
   readonly status: TaskStatus;
   readonly priority: TaskPriority;
   readonly dependencies: readonly string[];
-  /** Tasks it spawned (`ctx.spawn`) or its race's alternatives, in order (empty for most tasks). */
-  readonly children: readonly string[];
+  /** Ids of the tasks it spawned (`ctx.spawn`) or of its race's alternatives, in order (absent when none). */
+  readonly children?: readonly string[];
   /** The task that spawned it, or whose race it runs in (absent for a top-level task). */
   readonly parent?: string;
   readonly attempts: number;
