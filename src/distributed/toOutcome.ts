@@ -26,5 +26,6 @@ export function toOutcome(
   }
   const value = (typeof finished.returnvalue === 'string' ? JSON.parse(finished.returnvalue) : finished.returnvalue) as AttemptJobResult | null;
   if (value === null || typeof value !== 'object' || !('ok' in value)) return { ok: true, result: value };
-  return value.ok ? { ok: true, result: value.result } : { ok: false, error: reviveError(value.error) };
+  if (!value.ok) return { ok: false, error: reviveError(value.error) };
+  return value.spawned === undefined ? { ok: true, result: value.result } : { ok: true, result: value.result, spawned: value.spawned };
 }

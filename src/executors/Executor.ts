@@ -28,8 +28,15 @@ export interface Attempt {
   spawn(specs: readonly TaskSpec<any>[]): string[];
 }
 
-/** How an attempt ended: its result, or the error it failed with. */
-export type AttemptOutcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: Error };
+/**
+ * How an attempt ended: its result, or the error it failed with. `spawned`: children its work
+ * spawned where no scheduler runs (a distributed worker), sent back with the result: the
+ * supervisor schedules them as the task's children before it takes the result (a refused spawn
+ * fails the attempt).
+ */
+export type AttemptOutcome =
+  | { readonly ok: true; readonly result: unknown; readonly spawned?: readonly TaskSpec<any>[] }
+  | { readonly ok: false; readonly error: Error };
 
 /**
  * Where outcomes go: keyed by task id and attempt, not by a live object, so an outcome that

@@ -151,7 +151,8 @@ export class TaskLifecycle {
   }
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
-  readonly deliver = (taskId: string, attempt: number, outcome: AttemptOutcome): void => {
+  readonly deliver = (taskId: string, attempt: number, given: AttemptOutcome): void => {
+    const outcome = given.ok && given.spawned !== undefined ? this.#withChildren(taskId, attempt, given) : given;
     const ref = this.#s.registry.entries.get(taskId)?.ref;
     // A late outcome (after cancel, timeout or a newer attempt) reaches a stopped actor or
     // fails the machine's attempt guard: either way it changes nothing.
@@ -165,6 +166,16 @@ export class TaskLifecycle {
     // what follows leaves with the flush of the call that aborted.
     if (this.#aborting === 0) this.#s.outbox.flush();
   };
+
+  /** Children a remote attempt spawned, scheduled now: the outcome as the work's, or the refusal as its failure. */
+  #withChildren(taskId: string, attempt: number, outcome: AttemptOutcome & { ok: true }): AttemptOutcome {
+    try {
+      this.#s.spawnChildren(taskId, attempt, outcome.spawned ?? []);
+      return outcome;
+    } catch (error) {
+      return { ok: false, error: toError(error) };
+    }
+  }
 
   /** Calls the executor's `abort`; an outcome it reports at once is not flushed from inside. */
   #abort(id: string, attempt: number, reason: Error): void {
