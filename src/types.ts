@@ -62,8 +62,9 @@ export interface TaskContext<Config = Record<string, unknown>> {
    * when its work has returned and every child has completed; a child that fails fails it.
    * Throws a TaskSchedulingError (and schedules nothing of `specs`) when the attempt is over,
    * an id is taken, a dependency is unknown or waits for this task, or the task would have more
-   * than `maxChildren` children. Available to work run inline (commands and modules included);
-   * a command adds children through the file named by `XENO_SPAWN_FILE`.
+   * than `maxChildren` children. Work on a distributed worker sends its children (with ids and
+   * types) back with its result; a command adds children through the file named by
+   * `XENO_SPAWN_FILE`. See docs/dynamic-work.md.
    *
    * @example
    * run: async (ctx) => {
