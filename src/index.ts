@@ -57,6 +57,7 @@ export {
   PolicyError,
   InvalidDependencyError,
   UpstreamFailedError,
+  RaceLostError,
   DependencyTimeoutError,
   SchedulerStoppedError,
   AttemptInterruptedError,

@@ -10,7 +10,7 @@ const worker = (node: string, concurrency: number): WorkerAnnouncement => ({ id:
 
 function waiting(book: AttemptBook, count: number, resources: Record<string, number> = {}): Tracked[] {
   return Array.from({ length: count }, (_, i) => {
-    const attempt: Attempt = { taskId: `t${i}`, attempt: 1, type: 't', config: {}, run: () => null, record: () => ({}) as TaskRecord, placed: () => undefined, active: () => undefined };
+    const attempt: Attempt = { taskId: `t${i}`, attempt: 1, type: 't', config: {}, run: () => null, record: () => ({}) as TaskRecord, placed: () => undefined, active: () => undefined, spawn: () => [] };
     const tracked: Tracked = { attempt, report: () => undefined, jobId: `r.t${i}.1`, record: {} as TaskRecord, resources, priority: 3, node: undefined, state: 'unplaced', reason: '', checkedAt: 0, added: Promise.resolve() };
     book.add(tracked);
     return tracked;
