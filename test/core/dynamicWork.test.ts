@@ -31,6 +31,26 @@ describe('ctx.spawn', () => {
     await s.stop();
   });
 
+  it('counts a parent pending while it waits for children and a race while it waits for alternatives: the running count never goes below what runs', async () => {
+    const s = createScheduler({ maxWorkers: 2, ...noResources });
+    const child = manualWork();
+    s.scheduleTask({ id: 'race', race: [{ run: child.run }, { run: child.run }] });
+    s.scheduleTask({ id: 'split', run: (ctx) => { ctx.spawn([{ id: 'a', run: child.run }]); return 'split'; } });
+    await settle();
+    // Both alternatives hold the workers; split (not run yet: no child a) and the race wait.
+    expect(child.calls.map((c) => c.task.id)).toEqual(['race/0', 'race/1']);
+    expect(s.getStats()).toMatchObject({ pending: 2, running: 2 });
+    child.resolve('won', 1);
+    await settle();
+    // The race completed from waiting, its loser was cancelled: split's work ran, a runs.
+    expect(s.getStats()).toMatchObject({ running: 1, completed: 2, cancelled: 1 });
+    child.resolve('A', 3);
+    await s.onIdle();
+    expect(s.getStats()).toMatchObject({ pending: 0, running: 0, completed: 4, cancelled: 1 });
+    // The cancelled alternative's work ignores its signal: nothing to wait for.
+    await s.stop({ graceMs: 0 });
+  });
+
   it('holds no worker while it waits, so nested spawns deeper than the pool never deadlock', async () => {
     const s = createScheduler({ maxWorkers: 1, ...noResources });
     const nest = (depth: number) => (ctx: TaskContext): number => {
