@@ -6,6 +6,7 @@ import { run as runDashboard } from './dashboard.bench.js';
 import { run as runDistributed } from './distributed.bench.js';
 import { run as runEstimates } from './estimates.bench.js';
 import { run as runHistory } from './history.bench.js';
+import { run as runDynamic } from './dynamic.bench.js';
 import { run as runInspection } from './inspection.bench.js';
 import { run as runMonitoring } from './monitoring.bench.js';
 import { run as runPolicies } from './policies.bench.js';
@@ -50,6 +51,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   estimates: () => runEstimates(),
   history: () => runHistory(),
   dashboard: () => runDashboard(),
+  dynamic: () => runDynamic(),
 };
 
 const chosen = process.argv.slice(2);

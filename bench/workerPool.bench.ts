@@ -53,7 +53,7 @@ function median(values: readonly number[]): number {
 function contextFor(index: number, iterations: number): TaskContext<{ iterations: number }> {
   // The pool reads only id, name and type from the record.
   const task = { id: `busy-${index}`, name: `busy-${index}`, type: 'bench' } as TaskRecord;
-  return { task, config: { iterations }, attempt: 1, signal: new AbortController().signal };
+  return { task, config: { iterations }, attempt: 1, signal: new AbortController().signal, spawn: () => [] };
 }
 
 /** A batch of {@link taskCount} tasks run one way. */

@@ -61,7 +61,19 @@ export type TaskMachineEvent =
    * included, at most `maxInterruptions`) the task waits in the queue again and the attempt is
    * not counted against its retries; past it the task fails with `error`.
    */
-  | { type: 'task.interrupted'; attempt: number; interruptions: number; maxInterruptions: number; error: Error };
+  | { type: 'task.interrupted'; attempt: number; interruptions: number; maxInterruptions: number; error: Error }
+  /**
+   * The attempt's work returned (`result`) while children it spawned have not all completed: the
+   * task gives back its worker slot and resources and waits for them in `pending.children`.
+   */
+  | { type: 'task.awaitChildren'; attempt: number; result: unknown }
+  /** A ready race (a task with `race:` alternatives and no work of its own) starts them as its children and waits. */
+  | { type: 'task.race' }
+  /**
+   * What a task waiting for children waited for is done: every child completed (`result`: the
+   * work's own), or, for a race, the first alternative completed (`result`: the winner's).
+   */
+  | { type: 'task.childrenDone'; result: unknown };
 
 /** What a task machine ends with. */
 export interface TaskMachineOutput {
@@ -76,6 +88,12 @@ export interface TaskMachineOutput {
  * The life of one task: `pending` (with why it waits) → `running` → `completed` | `failed` |
  * `cancelled`. The three last are final and can never be left. Retry goes from `running` back to
  * `pending.backoff`, never through a final state.
+ *
+ * A task whose work spawned children (`ctx.spawn`) and returned before they all completed waits
+ * for them in `pending.children` (`task.awaitChildren`), holding no worker and no resources, and
+ * completes on `task.childrenDone`; a race goes there from `pending.queued` (`task.race`) and
+ * completes with its first alternative's result. A child's failure reaches it as any upstream
+ * failure does (see docs/dynamic-work.md).
  *
  * An attempt begins on `task.start` (its work starts at once: `running`) or on `task.dispatch`
  * (its executor reports when the work is active, as a remote queue does when a worker takes the
@@ -145,7 +163,8 @@ export const taskMachine = setup({
     // The actions that end a task also record which final state it reaches (the machine's
     // output reads it): one assign per ending, not two.
     recordResult: assign({
-      result: ({ event }) => (event.type === 'task.succeed' || event.type === 'task.cached' ? event.result : undefined),
+      result: ({ event }) =>
+        event.type === 'task.succeed' || event.type === 'task.cached' || event.type === 'task.childrenDone' ? event.result : undefined,
       outcome: 'completed' as const,
     }),
     recordFailure: assign({
@@ -153,6 +172,8 @@ export const taskMachine = setup({
         event.type === 'task.fail' || event.type === 'task.upstreamFailed' || event.type === 'task.interrupted' ? event.error : context.error,
       outcome: 'failed' as const,
     }),
+    /** The work returned with children still to complete: its result waits with the task. */
+    recordWorkResult: assign({ result: ({ event, context }) => (event.type === 'task.awaitChildren' ? event.result : context.result) }),
     /** An interrupted attempt is handed back: one more run is allowed, so it uses no retry. */
     handBackAttempt: assign({ maxAttempts: ({ context }) => context.maxAttempts + 1 }),
     markFailed: assign({ outcome: 'failed' as const }),
@@ -172,7 +193,7 @@ export const taskMachine = setup({
   },
   guards: {
     isCurrentAttempt: ({ context, event }) =>
-      (event.type === 'task.succeed' || event.type === 'task.fail' || event.type === 'task.timeout' || event.type === 'task.active' || event.type === 'task.interrupted') &&
+      (event.type === 'task.succeed' || event.type === 'task.fail' || event.type === 'task.timeout' || event.type === 'task.active' || event.type === 'task.interrupted' || event.type === 'task.awaitChildren') &&
       event.attempt === context.attempt,
     hasInterruptionsLeft: ({ event }) => event.type === 'task.interrupted' && event.interruptions <= event.maxInterruptions,
     canRetry: ({ context, event }) =>
@@ -217,6 +238,7 @@ export const taskMachine = setup({
             'task.dispatch': { target: 'dispatched', actions: ['countAttempt', 'dispatchWork'] },
             'task.pause': 'paused',
             'task.block': 'resources',
+            'task.race': 'children',
           },
         },
         resources: {
@@ -250,6 +272,13 @@ export const taskMachine = setup({
         paused: {
           on: { 'task.resume': 'queued' },
         },
+        // The work returned (or, for a race, its alternatives started); its children run as tasks
+        // of their own. No worker slot, no resources, no deadline: nested spawns cannot fill the
+        // pool with parents that wait. A child's failure reaches it as `task.upstreamFailed`, a
+        // cancel as for any pending task.
+        children: {
+          on: { 'task.childrenDone': { target: '#task.completed', actions: 'recordResult' } },
+        },
         backoff: {
           entry: 'notifyBackoff',
           on: { 'task.retry': { target: 'queued', actions: 'requeue' } },
@@ -265,11 +294,14 @@ export const taskMachine = setup({
           { guard: and(['isCurrentAttempt', 'hasTimeout']), target: 'failed', actions: ['recordTimeout', 'markFailed'] },
         ],
         'task.succeed': { guard: 'isCurrentAttempt', target: 'completed', actions: 'recordResult' },
+        'task.awaitChildren': { guard: 'isCurrentAttempt', target: 'pending.children', actions: 'recordWorkResult' },
         'task.fail': [
           { guard: 'canRetry', target: 'pending.backoff', actions: 'recordError' },
           { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordFailure' },
         ],
         'task.cancel': { target: 'cancelled', actions: 'recordCancel' },
+        // A child it spawned failed while its work still runs: the work is aborted, the task fails.
+        'task.upstreamFailed': { target: 'failed', actions: 'recordFailure' },
         'task.interrupted': [
           { guard: and(['isCurrentAttempt', 'hasInterruptionsLeft']), target: 'pending.queued', actions: ['handBackAttempt', 'requeue'] },
           { guard: 'isCurrentAttempt', target: 'failed', actions: 'recordFailure' },

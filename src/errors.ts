@@ -25,7 +25,8 @@ export type SchedulerErrorCode =
   | 'UNKNOWN_NODE'
   | 'HANDLER_MISSING'
   | 'TELEMETRY_THREAD'
-  | 'MISSING_PACKAGE';
+  | 'MISSING_PACKAGE'
+  | 'RACE_LOST';
 
 /** Base class of every error xeno-scheduler throws or records. */
 export class SchedulerError extends Error {
@@ -116,8 +117,13 @@ export class InvalidDependencyError extends DependencyError {
 /** A task that never ran because a dependency failed. `path` is `[upstream, task]`. */
 export class UpstreamFailedError extends DependencyError {
   readonly upstream: string;
-  constructor(taskId: string, upstream: string) {
-    super(`task "${taskId}" cannot run: dependency "${upstream}" failed`, [upstream, taskId], 'UPSTREAM_FAILED');
+  /** `child`: the upstream is a child the task spawned (or an alternative of its race), which it waited for. */
+  constructor(taskId: string, upstream: string, relation: 'dependency' | 'child' = 'dependency') {
+    super(
+      relation === 'child' ? `task "${taskId}" failed: its child "${upstream}" failed` : `task "${taskId}" cannot run: dependency "${upstream}" failed`,
+      [upstream, taskId],
+      'UPSTREAM_FAILED',
+    );
     this.name = 'UpstreamFailedError';
     this.upstream = upstream;
   }
@@ -331,4 +337,17 @@ export function formatConfigIssue(issue: ConfigIssue): string {
   const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}`;
   const hint = issue.hint ? ` (${issue.hint})` : '';
   return `${where}: ${issue.path || '<root>'}: expected ${issue.expected}, found ${issue.found}${hint}`;
+}
+
+/** Every alternative of a race failed: the race fails with each one's message. */
+export class RaceLostError extends SchedulerError {
+  readonly taskId: string;
+  /** Each alternative's id and why it ended, in the race's order. */
+  readonly failures: readonly { readonly id: string; readonly message: string }[];
+  constructor(taskId: string, failures: readonly { readonly id: string; readonly message: string }[]) {
+    super('RACE_LOST', `race "${taskId}" failed: every alternative failed (${failures.map((f) => `"${f.id}": ${f.message}`).join('; ')})`);
+    this.name = 'RaceLostError';
+    this.taskId = taskId;
+    this.failures = failures;
+  }
 }

@@ -37,8 +37,8 @@ export type {
   TaskRun,
   TaskSpec,
   AttemptUsage,
-  EstimateSource,
 } from './types.js';
+// EstimateSource (TaskRecord['estimateSource']) is exported from xeno-scheduler/estimates.
 
 // Seams an option takes (implementations: xeno-scheduler/workers, xeno-scheduler/stores)
 export type { Executor } from './core/Executor.js';
@@ -57,6 +57,7 @@ export {
   PolicyError,
   InvalidDependencyError,
   UpstreamFailedError,
+  RaceLostError,
   DependencyTimeoutError,
   SchedulerStoppedError,
   AttemptInterruptedError,

@@ -120,9 +120,10 @@ export interface SchedulingPolicy {
  * not free; `dispatched`: given a worker slot and its resources, its attempt waits in an executor
  * that reports when the work is active (a distributed run: its job waits in a node's queue, or
  * for a node, until a worker process takes it; `explainTask` says which); `dependencies`,
- * `backoff` (before a retry) and `paused` say what they say.
+ * `backoff` (before a retry) and `paused` say what they say; `children`: its work returned (or,
+ * a race, its alternatives started) and it waits for its children, holding no worker.
  */
-export type PendingReason = 'dependencies' | 'queued' | 'resources' | 'dispatched' | 'backoff' | 'paused';
+export type PendingReason = 'dependencies' | 'queued' | 'resources' | 'dispatched' | 'backoff' | 'paused' | 'children';
 
 /** The context handed to a task's work function. */
 export interface TaskContext<Config = Record<string, unknown>> {
@@ -140,6 +141,25 @@ export interface TaskContext<Config = Record<string, unknown>> {
    * measurement.
    */
   readonly reportUsage?: (usage: MeasuredUsage) => void;
+  /**
+   * Schedules `specs` as this task's children and returns their ids. They are ordinary tasks
+   * (queued, prioritized, resourced, journaled); they may depend on each other and on any
+   * existing task, never on this task or anything that waits for it. The task completes only
+   * when its work has returned and every child has completed; a child that fails fails it.
+   * Throws a TaskSchedulingError (and schedules nothing of `specs`) when the attempt is over,
+   * an id is taken, a dependency is unknown or waits for this task, or the task would have more
+   * than `maxChildren` children. Work on a distributed worker sends its children (with ids and
+   * types) back with its result; a command adds children through the file named by
+   * `XENO_SPAWN_FILE`. See docs/dynamic-work.md.
+   *
+   * @example
+   * run: async (ctx) => {
+   *   const goals = await decompose(ctx.config);
+   *   ctx.spawn(goals.map((goal) => ({ id: goal.id, type: 'prove', config: goal })));
+   *   return goals.length;
+   * }
+   */
+  spawn(specs: readonly TaskSpec<any>[]): string[];
 }
 
 /** A task's work. Its resolved value becomes the task's `result`; a throw or rejection fails the attempt. */
@@ -251,6 +271,21 @@ export interface TaskSpec<Config = Record<string, unknown>> {
    * @default the scheduler's `maxInterruptions` (3)
    */
   maxInterruptions?: number;
+  /**
+   * Alternatives to race: at least two specs, run at once as this task's children when it is
+   * ready. The first to complete wins (its result becomes this task's, the record's `winner`
+   * names it) and the others are cancelled at once; the race fails only when every alternative
+   * failed (a RaceLostError listing each message). A race has no work of its own: give no
+   * `run` or `type`. Alternatives inherit its dependencies; an alternative without an `id` gets
+   * `<race id>/<index>`.
+   */
+  race?: readonly TaskSpec<any>[];
+  /**
+   * Running it twice at once is harmless (its effects are the same however many attempts run):
+   * the scheduler's `speculate` option may start a backup attempt of it when it straggles.
+   * @default false
+   */
+  idempotent?: boolean;
 }
 
 /** The record kept for every task, live or finished. */
@@ -299,6 +334,12 @@ export interface TaskRecord {
   readonly ranBecause: string | undefined;
   /** The worker slot (0-based, below `maxWorkers`) its attempt holds while it is running or dispatched; undefined otherwise. */
   readonly slot: number | undefined;
+  /** Ids of the tasks it spawned (`ctx.spawn`) or the alternatives of its race, in order. */
+  readonly children: readonly string[];
+  /** The task that spawned it, or whose race it is an alternative of. */
+  readonly parent: string | undefined;
+  /** For a race that completed: the alternative that won. */
+  readonly winner: string | undefined;
 }
 
 /** A clock: XState's `Clock` plus the current time. `SimulatedClock` from xstate fits. */

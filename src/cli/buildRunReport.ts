@@ -28,6 +28,8 @@ export interface TaskReport {
   readonly estimateSource?: EstimateSource;
   /** What its latest attempt that ended used: duration (ms), peak memory (bytes) and CPU time (ms), and how they were measured. */
   readonly usage?: AttemptUsage;
+  /** The task that spawned it (`XENO_SPAWN_FILE`), or whose race it ran in. */
+  readonly parent?: string;
 }
 
 /** The totals of a {@link RunReport}. */
@@ -91,6 +93,7 @@ export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts, 
       ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
       ...(task.estimateSource === undefined ? {} : { estimateSource: task.estimateSource }),
       ...(task.usage === undefined ? {} : { usage: task.usage }),
+      ...(task.parent === undefined ? {} : { parent: task.parent }),
     })),
     summary: {
       ...facts,

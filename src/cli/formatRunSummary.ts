@@ -30,8 +30,8 @@ export function formatRunSummary({ tasks, summary }: RunReport, kept = false): s
   // With a history, each cacheable task says whether it was cached or why it ran.
   const hasCache = tasks.some((task) => task.cached === true || task.ranBecause !== undefined);
   const table = formatTable(
-    tasks.map((task) => ({
-      task: escapeControlCharacters(task.name),
+    underParents(tasks).map(({ task, depth }) => ({
+      task: `${'  '.repeat(depth)}${escapeControlCharacters(task.name)}`,
       status: task.status,
       attempts: task.attempts,
       'duration ms': task.durationMs,
@@ -46,4 +46,23 @@ export function formatRunSummary({ tasks, summary }: RunReport, kept = false): s
     summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${counted(stopped, 'running task')} stopped (${stopped === 1 ? 'its' : 'their'} processes killed), the rest ${resumes ? 'left pending' : 'cancelled'}\n`;
   const failures = tasks.filter((task) => task.status === 'failed').map((task) => `${escapeControlCharacters(`${task.name} failed: ${task.error ?? 'unknown error'}`)}\n`);
   return `${table}\n\n${failures.join('')}${interrupted}${hasReattached(summary) ? `${describeResumedRun(summary.resumed as NonNullable<typeof summary.resumed>)}\n` : ''}${counted(summary.total, 'task')}: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}\n`;
+}
+
+/**
+ * The tasks in the report's order, each task's children (spawned, or its race's alternatives)
+ * right under it, indented by their depth.
+ */
+function underParents(tasks: RunReport['tasks']): { task: RunReport['tasks'][number]; depth: number }[] {
+  const names = new Set(tasks.map((task) => task.name));
+  const children = new Map<string, RunReport['tasks'][number][]>();
+  for (const task of tasks) {
+    if (task.parent !== undefined && names.has(task.parent)) children.set(task.parent, [...(children.get(task.parent) ?? []), task]);
+  }
+  const ordered: { task: RunReport['tasks'][number]; depth: number }[] = [];
+  const visit = (task: RunReport['tasks'][number], depth: number): void => {
+    ordered.push({ task, depth });
+    for (const child of children.get(task.name) ?? []) visit(child, depth + 1);
+  };
+  for (const task of tasks) if (task.parent === undefined || !names.has(task.parent)) visit(task, 0);
+  return ordered;
 }

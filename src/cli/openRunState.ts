@@ -112,7 +112,8 @@ export function openRunState(file: string, specs: readonly TaskSpec[], work: Run
     const differences = [
       ...compareWithStoredRun(
         specs,
-        states.map((state) => state.task),
+        // A spawned child that finished needs nothing of the workload: it never runs again.
+        states.filter((state) => state.task.parent === undefined || state.status === 'pending' || state.status === 'running').map((state) => state.task),
       ),
       ...compareStoredWork(work, storedWork, new Set(states.filter((state) => state.attempt > 0).map((state) => state.task.id))),
     ];

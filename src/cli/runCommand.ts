@@ -231,7 +231,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       // Nothing waits and the workload adds nothing: a finished run, said so, not an empty table.
       notes.write(
         `${describeResumedRun(finished, remote)}\n` +
-          `the run stored in ${flags.state} is finished: ${counted(specs.length, 'task')} (${finished.completed} completed, ${finished.failed} failed, ${finished.cancelled} cancelled); nothing to run.\n` +
+          `the run stored in ${flags.state} is finished: ${counted(finished.completed + finished.failed + finished.cancelled, 'task')} (${finished.completed} completed, ${finished.failed} failed, ${finished.cancelled} cancelled); nothing to run.\n` +
           'To run it again from the start, add --fresh (it discards the stored run).\n',
       );
       exitCode = finished.completed >= specs.length ? ExitCode.OK : ExitCode.FAILED;
@@ -309,7 +309,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     }
     if (failure !== undefined) return (exitCode = await storeFailed(failure));
     const tasks = withStoredTasks(tracker.tasks(), resources.state);
-    const isComplete = tasks.every((task) => task.status === 'completed');
+    // A race's losers are cancelled by its win: the run is complete when the race is.
+    const statusByName = new Map(tasks.map((task) => [task.name, task.status]));
+    const isComplete = tasks.every((task) => task.status === 'completed' || (task.status === 'cancelled' && task.parent !== undefined && statusByName.get(task.parent) === 'completed'));
     exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
     const adoptions = resources.coordinator?.adoptions();

@@ -35,6 +35,8 @@ export interface SimulateFlags extends PlanFlags {
    * learned, and a task with neither estimate nor duration runs for its learned estimate. Read only.
    */
   readonly history?: string | undefined;
+  /** Back up idempotent stragglers after this many times their estimate; each policy is shown without and with. */
+  readonly speculate?: number | undefined;
 }
 
 /** The learned estimates of `--history`, frozen (a simulation teaches the history nothing), or none. */
@@ -98,7 +100,7 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
     ...(options.policyOptions === undefined ? {} : { policyOptions: options.policyOptions }),
     ...learned,
   };
-  const rows = await compareSimulations(timed, policies, settings);
+  const rows = await compareSimulations(timed, policies, { ...settings, ...(flags.speculate === undefined ? {} : { speculate: flags.speculate }) });
   await writeTimeline(timed, { ...settings, policy: options.policy }, flags);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify({ workload: file, maxWorkers: settings.maxWorkers, seed: settings.seed, policies: rows }, null, 2)}\n`);

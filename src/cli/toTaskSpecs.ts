@@ -1,4 +1,6 @@
-import type { Workload, WorkloadTaskCache } from '../config/workloadTypes.js';
+import { dirname, resolve } from 'node:path';
+import { parseSpawnFile } from '../config/parseSpawnFile.js';
+import type { Workload, WorkloadTask, WorkloadTaskCache } from '../config/workloadTypes.js';
 import { remoteTask } from '../distributed/remoteTask.js';
 import { toTaskRun, type ToTaskRunOptions } from '../workers/runDescriptor.js';
 import type { TaskSpec } from '../types.js';
@@ -25,14 +27,21 @@ function cacheFields(cache: WorkloadTaskCache): Pick<TaskSpec, 'inputs' | 'outpu
  * Turns a workload's tasks into scheduler task specs: the task's name is its id (so dependencies
  * by name work), its run descriptor becomes a work function (see {@link toTaskRun} for `options`:
  * `worker: true` modules run on `options.pool`; with `remote`, a {@link remoteTask} that a
- * distributed worker runs), and `retries` becomes `retry.attempts` (runs, one more).
+ * distributed worker runs), and `retries` becomes `retry.attempts` (runs, one more). A `race:`
+ * becomes the spec's `race` (its alternatives' specs); a command run here gets `XENO_SPAWN_FILE`.
  *
  * @throws ConfigurationError naming every task that has nothing to run (a simulation-only task)
  * @example
  * scheduler.scheduleTasks(toTaskSpecs(loadWorkload('config/examples/proof-pipeline.yaml'), { pool }));
  */
 export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { remote?: boolean } = {}): TaskSpec[] {
-  const idle = workload.tasks.filter((task) => task.run === undefined);
+  const baseDir = dirname(resolve(workload.file));
+  // A command run here may add children through XENO_SPAWN_FILE: its tasks are read as this
+  // workload's are (its configuration, paths from its folder), and may add children in turn.
+  const readSpawnFile = (text: string, source: string): TaskSpec[] =>
+    toTaskSpecs({ file: workload.file, config: workload.config, tasks: parseSpawnFile(text, source, workload.config, baseDir) }, options);
+  const commandOptions = options.remote ? options : { ...options, command: { ...options.command, readSpawnFile } };
+  const idle = workload.tasks.flatMap((task) => (task.race ?? [task]).filter((one) => one.run === undefined));
   if (idle.length > 0) {
     throw tasksError(workload, idle, {
       expected: 'a `command` or a `module` to run',
@@ -40,22 +49,28 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { re
       hint: 'a task without one can only be simulated: xeno-scheduler simulate',
     });
   }
-  return workload.tasks.map((task) => ({
+  const toSpec = (task: WorkloadTask): TaskSpec => ({
     id: task.name,
     name: task.name,
-    type: task.type,
     priority: task.priority,
     dependencies: task.dependencies,
-    resources: task.resources,
-    config: task.config,
-    timeoutMs: task.timeoutMs,
-    retry: { attempts: task.retries + 1 },
-    maxInterruptions: task.maxInterruptions,
+    ...(task.race === undefined
+      ? {
+          type: task.type,
+          resources: task.resources,
+          config: task.config,
+          timeoutMs: task.timeoutMs,
+          retry: { attempts: task.retries + 1 },
+          maxInterruptions: task.maxInterruptions,
+          ...(task.idempotent === undefined ? {} : { idempotent: task.idempotent }),
+        }
+      : { race: task.race.map(toSpec) }),
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
     ...(task.memoryLimit === undefined ? {} : { memoryLimit: task.memoryLimit }),
     ...(task.run === undefined ? {} : { runs: runsOf(task.run) }),
     ...(task.group === undefined ? {} : { group: task.group }),
-    ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : toTaskRun(task.run, options) }),
+    ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : toTaskRun(task.run, commandOptions) }),
     ...(task.cache === undefined ? {} : cacheFields(task.cache)),
-  }));
+  });
+  return workload.tasks.map(toSpec);
 }

@@ -35,6 +35,8 @@ export interface TaskRunState {
   readonly estimateSource?: EstimateSource | undefined;
   /** What its latest attempt that ended used: duration, peak memory, CPU time. */
   readonly usage?: AttemptUsage | undefined;
+  /** The task that spawned it, or whose race it ran in. */
+  readonly parent?: string | undefined;
 }
 
 /** A state change, as the progress views print it. */
@@ -152,7 +154,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
     const { task } = payload;
     switch (type) {
       case 'task:scheduled':
-        states.set(task.id, { ...NEW_TASK, name: task.name, ...plannedOf(task) });
+        states.set(task.id, { ...NEW_TASK, name: task.name, ...plannedOf(task), ...(task.parent === undefined ? {} : { parent: task.parent }) });
         return;
       case 'task:started': {
         const start = task.startedAt ?? now();

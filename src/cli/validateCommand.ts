@@ -1,4 +1,4 @@
-import type { TaskRunDescriptor } from '../config/workloadTypes.js';
+import type { TaskRunDescriptor, WorkloadTask } from '../config/workloadTypes.js';
 import { formatTable } from '../simulate/formatTable.js';
 import { TaskPriority } from '../types.js';
 import type { CliIo } from './CliIo.js';
@@ -31,15 +31,17 @@ export function validateCommand(file: string, flags: PlanFlags, io: CliIo): Exit
   const { workload, options } = loadPlan(file, flags);
   const levels = planLevels(workload.tasks);
   const depth = (levels.at(-1)?.level ?? -1) + 1;
-  const rows = levels.map(({ level, task }) => ({
+  const row = (level: number | string, task: WorkloadTask, name = escapeControlCharacters(task.name)) => ({
     level,
-    task: escapeControlCharacters(task.name),
+    task: name,
     priority: PRIORITY_NAMES.get(task.priority) ?? String(task.priority),
     resources: formatAmounts(task.resources),
     'depends on': task.dependencies.length === 0 ? '-' : escapeControlCharacters(task.dependencies.join(', ')),
-    runs: describeRun(task.run),
-  }));
-  const idle = workload.tasks.filter((task) => task.run === undefined).length;
+    runs: task.race === undefined ? describeRun(task.run) : `race of ${task.race.length}: the first to complete wins`,
+  });
+  // A race's alternatives follow it, indented: they start when it is ready, as its children.
+  const rows = levels.flatMap(({ level, task }) => [row(level, task), ...(task.race ?? []).map((alternative) => row('', alternative, `  ${escapeControlCharacters(alternative.name)}`))]);
+  const idle = workload.tasks.flatMap((task) => task.race ?? [task]).filter((task) => task.run === undefined).length;
   const lines = [
     `${file} is valid: ${counted(workload.tasks.length, 'task')} in ${counted(depth, 'level')}`,
     `scheduler: ${options.maxWorkers} workers, policy ${options.policy}, pools ${formatAmounts(options.resources ?? {})}`,

@@ -9,6 +9,7 @@ export { configJsonSchema } from './configJsonSchema.js';
 export { toSchedulerOptions } from './toSchedulerOptions.js';
 export { parseWorkload } from './parseWorkload.js';
 export { loadWorkload } from './loadWorkload.js';
+export { parseSpawnFile } from './parseSpawnFile.js';
 export type { Workload, WorkloadTask, TaskRunDescriptor, TaskDuration } from './workloadTypes.js';
 // The error these throw, also exported by the core entry.
 export { ConfigurationError, formatConfigIssue } from '../errors.js';

@@ -43,7 +43,10 @@ function toRun(task: WorkloadTaskFile, baseDir: string): TaskRunDescriptor | und
  */
 export function toWorkloadTask(name: string, task: WorkloadTaskFile, config: XenoConfig, baseDir: string): WorkloadTask {
   const { task_scheduler, priority_scheduler } = config.scheduler;
+  const race = task.race?.map((alternative, i) => toWorkloadTask(`${name}/${i}`, alternative, config, baseDir));
   return {
+    ...(race === undefined ? {} : { race }),
+    ...(task.idempotent === undefined ? {} : { idempotent: task.idempotent }),
     name,
     type: task.type,
     priority: resolvePriority(task.priority ?? priority_scheduler.default_priority),

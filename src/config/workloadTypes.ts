@@ -50,6 +50,10 @@ export interface WorkloadTask {
    * paths relative to `baseDir` (the workload file's folder); undefined when it declares none.
    */
   readonly cache: WorkloadTaskCache | undefined;
+  /** Running it twice at once is harmless (`idempotent: true`): speculate may back it up. */
+  readonly idempotent?: boolean;
+  /** A race's alternatives (named `<race>/<index>`), run as its children; undefined for other tasks. */
+  readonly race?: readonly WorkloadTask[];
 }
 
 /** A workload task's cache settings (see docs/incremental-runs.md). */

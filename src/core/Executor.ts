@@ -1,5 +1,5 @@
 import type { AttemptInterruptedError } from '../errors.js';
-import type { TaskRecord, TaskRun } from '../types.js';
+import type { TaskRecord, TaskRun, TaskSpec } from '../types.js';
 import type { MeasuredUsage } from '../usageTypes.js';
 
 /** One attempt of a task, as the supervisor hands it to an {@link Executor}. */
@@ -27,13 +27,24 @@ export interface Attempt {
    * its outcome counts. The inline executor hands it to the work as `ctx.reportUsage`.
    */
   measured?(usage: MeasuredUsage): void;
+  /**
+   * Schedules `specs` as the task's children (the work's `ctx.spawn`): returns their ids, or
+   * throws and schedules nothing. Valid while the attempt runs.
+   */
+  spawn(specs: readonly TaskSpec<any>[]): string[];
 }
 
 /**
  * How an attempt ended: its result, or the error it failed with; `usage`, what its work measured
- * of itself where that happened elsewhere (a worker process of a distributed run).
+ * of itself where that happened elsewhere (a worker process of a distributed run). `spawned`:
+ * children its work spawned where no scheduler runs (a distributed worker), sent back with the
+ * result: the supervisor schedules them as the task's children before it takes the result (a
+ * refused spawn fails the attempt).
  */
-export type AttemptOutcome = ({ readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: Error }) & {
+export type AttemptOutcome = (
+  | { readonly ok: true; readonly result: unknown; readonly spawned?: readonly TaskSpec<any>[] }
+  | { readonly ok: false; readonly error: Error }
+) & {
   readonly usage?: MeasuredUsage;
 };
 

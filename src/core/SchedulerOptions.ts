@@ -27,6 +27,12 @@ export interface SchedulerOptions {
    * @default 3
    */
   maxInterruptions?: number;
+  /**
+   * Most children one task may have (its `ctx.spawn` calls together, or the alternatives of its
+   * race); a spawn beyond it is refused whole.
+   * @default 10000
+   */
+  maxChildren?: number;
   /** Longest chain of dependencies allowed (edges from a task to its deepest ancestor). @default 10 */
   maxDependencyDepth?: number;
   /** A task still waiting for its dependencies after this many ms fails with a DependencyError; `0` disables. @default 600000 */

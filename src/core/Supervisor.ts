@@ -7,20 +7,24 @@ import {
   AttemptInterruptedError,
   DependencyTimeoutError,
   PolicyError,
+  RaceLostError,
   SchedulerError,
   TaskCancelledError,
   TaskNotRecoverableError,
+  TaskSchedulingError,
   TaskTimeoutError,
+  UpstreamFailedError,
   type TaskStoreError,
 } from '../errors.js';
 import { toError } from '../internal/toError.js';
 import type { PolicyContext, QueuedTask, ResourceUsage, SchedulerStats, TaskExplanation, TaskPriority, TaskRecord } from '../types.js';
+import { childEnded, newFamily, spawnProblem, type Family } from './Family.js';
 import { DependencyDeadlines } from './DependencyDeadlines.js';
 import type { AttemptOutcome } from './Executor.js';
 import { explainTask } from './explainTask.js';
 import { GuardedQueue } from './GuardedQueue.js';
 import { abandonedUpstream, attemptEndOf, checkBatch, dependentEvent, nextDispatch, type DispatchView, type RunningEstimate } from './decisions.js';
-import type { NormalizedTask } from './normalizeTaskSpec.js';
+import { RACE_HAS_NO_WORK, type NormalizedTask } from './normalizeTaskSpec.js';
 import { Outbox } from './Outbox.js';
 import { repairQueue, type QueueRepairHost } from './repairQueue.js';
 import { droppedRecords, fromStoredError, isLostWithScheduler, MISSING_WORK, toEntry, type InterruptionBudget, type RestoreOptions } from './restoreRun.js';
@@ -60,6 +64,7 @@ const TASK_START = Object.freeze({ type: 'task.start' as const });
 const TASK_DISPATCH = Object.freeze({ type: 'task.dispatch' as const });
 const TASK_READY = Object.freeze({ type: 'task.ready' as const });
 const TASK_RETRY = Object.freeze({ type: 'task.retry' as const });
+const TASK_RACE = Object.freeze({ type: 'task.race' as const });
 const SCHEDULER_PUMP = Object.freeze({ type: 'scheduler.pump' as const });
 const NO_RESERVATIONS: ReadonlyMap<string, number> = new Map();
 
@@ -159,6 +164,7 @@ export class Supervisor {
     this.#reporter = {
       placed: (entry, attempt, node) => this.#placed(entry, attempt, node),
       active: (entry, attempt) => this.#active(entry, attempt),
+      spawn: (entry, attempt, specs) => settings.spawnChildren(entry.id, attempt, specs),
     };
     const self = this;
     this.#history = settings.cache && {
@@ -379,11 +385,43 @@ export class Supervisor {
    * Checks a normalized batch against the registry and the graph: a duplicate id, an unknown
    * dependency, a cycle or a chain too deep throws, and nothing changes.
    */
-  check(batch: readonly NormalizedTask[]): void {
+  check(batch: readonly NormalizedTask[], list = 'tasks'): void {
     // An id dropped from the records may be used again, and must then be unknown everywhere.
     this.#registry.flushForgotten();
-    const error = checkBatch(batch, (id) => this.#registry.entries.has(id), this.#dag, this.#settings.maxDependencyDepth);
+    const error = checkBatch(batch, (id) => this.#registry.entries.has(id), this.#dag, this.#settings.maxDependencyDepth, list);
     if (error) throw error;
+  }
+
+  /**
+   * The children of a spawn that are new: one an earlier attempt of the same parent spawned (a run
+   * resumed after a crash ran the work again) is there already, and is not spawned twice.
+   */
+  unspawned(batch: readonly NormalizedTask[]): readonly NormalizedTask[] {
+    return batch.filter((task) => {
+      const existing = this.#registry.entries.get(task.id);
+      return existing === undefined || existing.parent !== task.parent;
+    });
+  }
+
+  /**
+   * Throws a TaskSchedulingError when attempt `attempt` of `parentId` may not spawn `batch`
+   * (see {@link spawnProblem}); nothing changes either way.
+   */
+  checkSpawn(parentId: string, attempt: number, batch: readonly NormalizedTask[]): void {
+    const problem = spawnProblem(
+      {
+        taskOf: (id) => {
+          const entry = this.#registry.entries.get(id);
+          return entry && { status: statusOf(entry), attempts: attemptsOf(entry), family: entry.family, parent: entry.parent };
+        },
+        dependentsOf: (id) => this.#dag.dependentsOf(id),
+      },
+      parentId,
+      attempt,
+      batch,
+      this.#settings.maxChildren,
+    );
+    if (problem !== undefined) throw new TaskSchedulingError(problem.message, problem.field);
   }
 
   /** The attempts a stop cuts short are handed back: the journal says so (they were not the work's fault). */
@@ -446,6 +484,7 @@ export class Supervisor {
       workersBusy: this.#slots.free <= 0,
       paused: this.#paused,
       placement: pendingReason === 'dispatched' ? this.#settings.executor.explain?.(entry.id, attemptsOf(entry)) : undefined,
+      children: entry.family && { kind: entry.family.kind, total: entry.family.children.length, open: entry.family.open },
     });
   }
 
@@ -536,9 +575,11 @@ export class Supervisor {
         readyAt: waiting ? Number.NaN : now,
         startedAt: undefined,
         completedAt: undefined,
+        parent: task.parent,
         ...UNSTARTED,
         cache: task.cache,
       };
+      if (task.race !== undefined) entry.family = newFamily('race');
       created.push(entry);
     }
     const journal = this.#settings.journal;
@@ -553,6 +594,7 @@ export class Supervisor {
     for (const entry of created) {
       this.#registry.add(entry);
       this.#actors.admit(entry, Number.isNaN(entry.readyAt) ? 'dependencies' : 'queued');
+      if (entry.parent !== undefined) this.#joinFamily(entry);
     }
     this.#waiters.busy();
     for (const entry of created) this.#outbox.emit('task:scheduled', () => ({ task: toRecord(entry) }));
@@ -602,6 +644,9 @@ export class Supervisor {
     const ready: TaskEntry[] = [];
     const stopped: { id: string; attempt: number }[] = [];
     const finished = { completed: 0, failed: 0, cancelled: 0 };
+    /** Children (in the store's order, which is their spawn order), and parents that wait for them. */
+    const children: TaskEntry[] = [];
+    const waitingForChildren: TaskEntry[] = [];
     for (const state of states) {
       const { task } = state;
       this.#seq = Math.max(this.#seq, task.seq + 1);
@@ -611,8 +656,11 @@ export class Supervisor {
         finished[state.status as 'completed']++;
         continue;
       }
-      const handler = Object.hasOwn(options.handlers, task.type) ? options.handlers[task.type] : undefined;
+      // A race's work is its alternatives: nothing to find.
+      const handler = task.race !== undefined ? RACE_HAS_NO_WORK : Object.hasOwn(options.handlers, task.type) ? options.handlers[task.type] : undefined;
       const entry = toEntry(state, handler ?? MISSING_WORK);
+      if (task.race !== undefined) entry.family = newFamily('race');
+      if (entry.parent !== undefined) children.push(entry);
       if (state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled') {
         finished[state.status]++;
         this.#registry.addFinished(entry, state.status);
@@ -622,8 +670,11 @@ export class Supervisor {
       if (handler === undefined) unrecoverable.push(entry);
       // Its last step handed its attempt back (stores/wasStopped, read here through the interface only).
       if (state.status === 'pending' && state.attempt > 0 && state.startedAt === undefined) stopped.push({ id: entry.id, attempt: state.attempt });
-      let value: 'running' | 'dispatched' | 'backoff' | 'queued' | 'dependencies';
-      if (state.status === 'running') {
+      let value: 'running' | 'dispatched' | 'backoff' | 'queued' | 'dependencies' | 'children';
+      if (state.pendingReason === 'children') {
+        value = 'children';
+        waitingForChildren.push(entry);
+      } else if (state.status === 'running') {
         // An attempt whose executor reports activity and that was not reported active still waited
         // for a worker: it is adopted as dispatched, and becomes active when its executor says so.
         const isDispatched = this.#settings.executor.reportsActive === true && state.activeAt === undefined;
@@ -649,15 +700,19 @@ export class Supervisor {
       // their actor as stored, with their attempts and last error.
       const error = fromStoredError(state.error);
       if ((value === 'queued' || value === 'dependencies') && state.attempt === 0 && error === undefined) this.#actors.admit(entry, value);
-      else this.#actors.restoreActor(entry, value === 'running' ? value : { pending: value }, state.attempt, error);
+      // A parent waiting for its children keeps its work's result.
+      else this.#actors.restoreActor(entry, value === 'running' ? value : { pending: value }, state.attempt, error, value === 'children' ? state.result : undefined);
     }
     if (this.#registry.live > 0) this.#waiters.busy();
+    for (const child of children) this.#joinFamily(child);
+    for (const parent of waitingForChildren) (parent.family ??= newFamily('spawn')).waited = true;
     for (const entry of waiting) {
       const upstream = abandonedUpstream(entry.dependencies, this.#outcomeOf);
       if (upstream) this.#actors.send(entry, dependentEvent(entry.id, upstream));
       else if (entry.dependencyDeadline !== undefined) this.#deadlines.arm(entry.id);
     }
     this.#enqueue(ready);
+    for (const parent of waitingForChildren) this.#settleRestoredWait(parent);
     this.#pumpLater();
     // After the caller's synchronous code (which may schedule the tasks again with their `run`),
     // and before the first dispatch pass: both were queued in this order.
@@ -731,7 +786,9 @@ export class Supervisor {
   // ---------------------------------------------------------------- the ready queue
 
   /** Puts ready tasks in the queue with one event for the lot (a batch may hold 300k). */
-  #enqueue(ready: readonly TaskEntry[]): void {
+  #enqueue(given: readonly TaskEntry[]): void {
+    // A race takes no worker: ready, it waits for its alternatives (admitted with it) instead.
+    const ready = given.some(isRace) ? this.#startRaces(given) : given;
     // With a history, a cacheable task whose key has an entry completes instead (see askHistory).
     const entries = this.#history === undefined || ready.length === 0 ? ready : askHistory(this.#history, ready);
     if (entries.length === 0) return;
@@ -741,6 +798,20 @@ export class Supervisor {
     }
     this.#queue.send({ type: 'queue.push', tasks: entries });
     if (this.#paused) for (const entry of entries) this.#actors.send(entry, TASK_PAUSE);
+  }
+
+  /** The races among `ready` start (journaled `awaiting`, so a resumed run waits again); the others are returned. */
+  #startRaces(ready: readonly TaskEntry[]): TaskEntry[] {
+    const others: TaskEntry[] = [];
+    for (const entry of ready) {
+      if (!isRace(entry)) {
+        others.push(entry);
+        continue;
+      }
+      this.#settings.journal?.record({ kind: 'awaiting', id: entry.id, at: this.#settings.clock.now(), attempt: 0, result: undefined });
+      this.#actors.send(entry, TASK_RACE);
+    }
+    return others;
   }
 
   #dequeue(entry: TaskEntry): void {
@@ -1029,7 +1100,9 @@ export class Supervisor {
   }
 
   /** Where the executor reports outcomes: by id and attempt, so a late one changes nothing. */
-  readonly #deliver = (taskId: string, attempt: number, outcome: AttemptOutcome): void => {
+  readonly #deliver = (taskId: string, attempt: number, given: AttemptOutcome): void => {
+    // Children a remote attempt spawned are scheduled first: a refusal fails the attempt.
+    const outcome = given.ok && given.spawned !== undefined ? this.#withChildren(taskId, attempt, given) : given;
     const entry = this.#registry.entries.get(taskId);
     // Measured where the work ran (a remote worker): this attempt's, unless a late one's.
     if (outcome.usage !== undefined && entry !== undefined && entry.output === undefined && attemptsOf(entry) === attempt) entry.measured = outcome.usage;
@@ -1037,7 +1110,10 @@ export class Supervisor {
     // A late outcome (after cancel, timeout or a newer attempt) reaches a stopped actor or
     // fails the machine's attempt guard: either way it changes nothing.
     if (ref !== undefined && ref.getSnapshot().status === 'active') {
-      ref.send(outcome.ok ? { type: 'task.succeed', attempt, result: outcome.result } : { type: 'task.fail', attempt, error: outcome.error });
+      // Work that returned before its children completed: the task waits for them, holding nothing.
+      if (!outcome.ok) ref.send({ type: 'task.fail', attempt, error: outcome.error });
+      else if ((entry?.family?.open ?? 0) > 0) ref.send({ type: 'task.awaitChildren', attempt, result: outcome.result });
+      else ref.send({ type: 'task.succeed', attempt, result: outcome.result });
     }
     // Reported from inside an abort (an executor may report at once), the actors are mid-step:
     // what follows leaves with the flush of the call that aborted.
@@ -1047,6 +1123,16 @@ export class Supervisor {
     if (this.#settings.journal !== undefined) this.#outbox.flushSoon();
     else this.#outbox.flush();
   };
+
+  /** Children a remote attempt spawned, scheduled now: the outcome as the work's, or the refusal as its failure. */
+  #withChildren(taskId: string, attempt: number, outcome: AttemptOutcome & { ok: true }): AttemptOutcome {
+    try {
+      this.#settings.spawnChildren(taskId, attempt, outcome.spawned ?? []);
+      return outcome;
+    } catch (error) {
+      return { ok: false, error: toError(error), ...(outcome.usage === undefined ? {} : { usage: outcome.usage }) };
+    }
+  }
 
   /** Calls the executor's `abort`; an outcome it reports at once is not flushed from inside. */
   #abort(id: string, attempt: number, reason: Error): void {
@@ -1059,7 +1145,7 @@ export class Supervisor {
   }
 
   /** An attempt ends (`wasActive`: it was running; else it was dispatched and never ran). */
-  #endAttempt(id: string, attempt: number, event: { type: string; error?: unknown }, wasActive: boolean): void {
+  #endAttempt(id: string, attempt: number, event: { type: string; error?: unknown; result?: unknown }, wasActive: boolean): void {
     const entry = this.#registry.entries.get(id);
     if (entry === undefined) return;
     this.#disarm(entry);
@@ -1077,12 +1163,19 @@ export class Supervisor {
         this.#outbox.reportError(new PolicyError(policy.name, 'onFinish', id, error));
       }
     }
+    if (event.type === 'task.awaitChildren') {
+      // Journaled: a resumed run waits for the children again and never runs this work again.
+      this.#settings.journal?.record({ kind: 'awaiting', id, at: this.#settings.clock.now(), attempt, result: event.result });
+      (entry.family as Family).waited = true;
+    }
     const end = attemptEndOf(event.type);
     if (end.abort !== undefined) {
       const reason =
         end.abort === 'cancel'
           ? new TaskCancelledError(id, (event as { reason?: string }).reason ?? 'cancelled')
-          : new TaskTimeoutError(id, entry.timeoutMs);
+          : end.abort === 'upstream'
+            ? toError(event.error)
+            : new TaskTimeoutError(id, entry.timeoutMs);
       try {
         this.#abort(id, attempt, reason);
       } catch (error) {
@@ -1154,12 +1247,91 @@ export class Supervisor {
     this.#settle(entry, { status: 'failed', result: undefined, error, attempts: attemptsOf(entry), cancelReason: undefined });
   }
 
+  // ---------------------------------------------------------------- families
+
+  /** A child joins its parent's family (a spawn's, made with the first child; a race's, made with the race); a finished one counts as ended. */
+  #joinFamily(child: TaskEntry): void {
+    const parent = this.#registry.entries.get(child.parent as string);
+    if (parent === undefined) return;
+    const family = (parent.family ??= newFamily('spawn'));
+    family.children.push(child.id);
+    const output = child.output;
+    if (output === undefined) family.open++;
+    else if (family.kind === 'race' && output.status !== 'completed') family.failures.push({ id: child.id, message: errorOf(child)?.message ?? output.status });
+  }
+
+  /** A child ended: its family decides what its parent does (see {@link childEnded}). */
+  #childEnded(child: TaskEntry, status: FinalStatus): void {
+    const parent = this.#registry.entries.get(child.parent as string);
+    if (parent?.family === undefined || !isLive(parent)) return;
+    const decision = childEnded(parent.family, parent.id, child.id, status, child.output?.result, errorOf(child), (id) => {
+      const sibling = this.#registry.entries.get(id);
+      return sibling !== undefined && isLive(sibling);
+    });
+    switch (decision.kind) {
+      case 'none':
+        return;
+      case 'complete':
+        if (decision.fromWork) {
+          // Still running, the parent completes when its work returns (#deliver sees no open child).
+          if (pendingReasonOf(parent) === 'children') this.#actors.send(parent, { type: 'task.childrenDone', result: workResultOf(parent) });
+          return;
+        }
+        this.#actors.send(parent, { type: 'task.childrenDone', result: decision.result });
+        this.#cancelChildren(decision.losers, `race "${parent.id}" was won by "${decision.winner}"`);
+        return;
+      case 'fail':
+        this.#actors.send(parent, { type: 'task.upstreamFailed', error: decision.error });
+        break;
+      case 'cancel':
+        this.#actors.send(parent, { type: 'task.cancel', reason: decision.reason });
+    }
+    // Now, not when the parent's end is heard: the pump that follows this end must not start them.
+    this.#cancelChildren(parent.family.children, `parent "${parent.id}" ${decision.kind === 'fail' ? 'failed' : 'was cancelled'}`);
+  }
+
+  /**
+   * A parent restored waiting for its children (`pending.children`) whose children ended while
+   * no scheduler ran, or before its wait was journaled: what their ends decide now, once.
+   */
+  #settleRestoredWait(parent: TaskEntry): void {
+    const family = parent.family;
+    if (family === undefined || !isLive(parent)) return;
+    const ended = family.children.map((id) => this.#registry.entries.get(id)).filter((child): child is TaskEntry => child?.output !== undefined);
+    if (family.kind === 'spawn') {
+      const failed = ended.find((child) => child.output?.status !== 'completed');
+      if (failed !== undefined) this.#actors.send(parent, { type: 'task.upstreamFailed', error: new UpstreamFailedError(parent.id, failed.id, 'child') });
+      else if (family.open === 0) this.#actors.send(parent, { type: 'task.childrenDone', result: workResultOf(parent) });
+      return;
+    }
+    const winner = ended.find((child) => child.output?.status === 'completed');
+    if (winner !== undefined) {
+      family.winner = winner.id;
+      this.#actors.send(parent, { type: 'task.childrenDone', result: winner.output?.result });
+      this.#cancelChildren(family.children, `race "${parent.id}" was won by "${winner.id}"`);
+    } else if (family.open === 0) {
+      this.#actors.send(parent, { type: 'task.upstreamFailed', error: new RaceLostError(parent.id, family.failures) });
+    }
+  }
+
+  #cancelChildren(ids: readonly string[], reason: string): void {
+    for (const id of ids) {
+      const child = this.#registry.entries.get(id);
+      if (child === undefined || !isLive(child)) continue;
+      this.#actors.send(child, { type: 'task.cancel', reason });
+      // Ended, it leaves the queue at once: a pump in this same step must not dispatch it.
+      this.#dequeue(child);
+    }
+  }
+
   /** A task ended with `output`: kept on its entry (nothing else copies it) and acted on. */
   #settle(entry: TaskEntry, output: TaskMachineOutput): void {
     const id = entry.id;
     const { status, result } = output;
     const journal = this.#settings.journal;
-    this.#registry.end(status);
+    // A parent that waited for its children (or a race) completes from waiting, and a history hit
+    // from the queue: neither from running.
+    this.#registry.end(status, status === 'completed' && entry.family?.waited !== true && entry.cached !== true);
     entry.output = output;
     entry.completedAt = this.#settings.clock.now();
     this.#actors.dropActor(entry);
@@ -1196,12 +1368,27 @@ export class Supervisor {
         if (downstream !== undefined && isLive(downstream)) this.#actors.send(downstream, dependentEvent(dependent, upstream));
       }
     }
+    if (entry.parent !== undefined) this.#childEnded(entry, status);
+    // Its children never outlive it: a parent that failed or was cancelled takes them along.
+    if (status !== 'completed' && entry.family !== undefined) {
+      this.#cancelChildren(entry.family.children, `parent "${id}" ${status === 'failed' ? 'failed' : 'was cancelled'}`);
+    }
     this.#waiters.settle(id, () => toRecord(entry));
     this.#registry.retain(id);
     // Pump at once (a slot may have freed) unless a scheduleTask call is on the stack.
     if (this.#scheduleDepth > 0) this.#pumpLater();
     else this.#pump();
   }
+}
+
+/** A race: a task whose children are its alternatives, with no work of its own. */
+function isRace(entry: TaskEntry): boolean {
+  return entry.family?.kind === 'race';
+}
+
+/** What a parent's work returned, kept in its machine while it waits for its children. */
+function workResultOf(parent: TaskEntry): unknown {
+  return (parent.ref?.getSnapshot() ?? parent.dormant)?.context.result;
 }
 
 /**

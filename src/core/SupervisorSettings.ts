@@ -3,7 +3,7 @@ import type { SchedulerEvents } from '../events.js';
 import type { Executor } from './Executor.js';
 import type { Journal } from './Journal.js';
 import type { TaskCache } from '../history/TaskCache.js';
-import type { SchedulerClock, SchedulingPolicy } from '../types.js';
+import type { SchedulerClock, SchedulingPolicy, TaskSpec } from '../types.js';
 import type { UsageLearner } from '../usageTypes.js';
 
 /** Settings the supervisor needs, already checked and defaulted. */
@@ -11,6 +11,8 @@ export interface SupervisorSettings {
   readonly maxWorkers: number;
   readonly resources: Readonly<Record<string, number>>;
   readonly maxDependencyDepth: number;
+  /** Most children one task may have. */
+  readonly maxChildren: number;
   readonly dependencyTimeoutMs: number;
   readonly autoStart: boolean;
   readonly maxFinishedRecords: number;
@@ -25,4 +27,10 @@ export interface SupervisorSettings {
   readonly estimates: UsageLearner | undefined;
   /** The result cache over the scheduler's history, when it has one. */
   readonly cache: TaskCache | undefined;
+  /**
+   * Schedules `specs` as children of attempt `attempt` of task `parent` (`ctx.spawn`, or children
+   * a remote attempt sent back): the facade normalizes and checks them as any batch, and throws
+   * and schedules nothing when they are refused.
+   */
+  readonly spawnChildren: (parent: string, attempt: number, specs: readonly TaskSpec<any>[]) => string[];
 }

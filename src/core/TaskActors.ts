@@ -77,8 +77,8 @@ export class TaskActors {
    * attempts and last error in its context. No entry action runs again and no `after` delay is
    * armed: the caller re-arms deadlines (the supervisor's #restore).
    */
-  restoreActor(entry: TaskEntry, value: StateValue, attempt: number, error: Error | undefined): void {
-    const snapshot = this.#logic.resolveState({ value, context: this.#contextOf(entry, attempt, error) });
+  restoreActor(entry: TaskEntry, value: StateValue, attempt: number, error: Error | undefined, result: unknown = undefined): void {
+    const snapshot = this.#logic.resolveState({ value, context: this.#contextOf(entry, attempt, error, result) });
     this.#createActor(entry, snapshot);
   }
 
@@ -149,7 +149,7 @@ export class TaskActors {
   }
 
   /** A task's machine context: a new task's (no attempt, no error), or a recovered one's. */
-  #contextOf(entry: TaskEntry, attempt = 0, error: Error | undefined = undefined): TaskMachineContext {
+  #contextOf(entry: TaskEntry, attempt = 0, error: Error | undefined = undefined, result: unknown = undefined): TaskMachineContext {
     const { retry } = entry;
     return {
       id: entry.id,
@@ -159,7 +159,8 @@ export class TaskActors {
       backoffFactor: retry.backoffFactor,
       maxBackoffMs: retry.maxBackoffMs,
       attempt,
-      result: undefined,
+      // A parent restored waiting for its children keeps its work's result.
+      result,
       error,
       cancelReason: undefined,
       outcome: undefined,

@@ -1,10 +1,11 @@
 import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import type { TaskMachineContext, TaskMachineOutput, taskMachine } from '../../machines/taskMachine.js';
 import type { Attempt } from './Executor.js';
+import type { Family } from './Family.js';
 import { TaskCancelledError } from '../errors.js';
 import type { KeyParts } from '../history/cacheKey.js';
 import type { TaskCachePlan } from '../history/TaskCachePlan.js';
-import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskStatus } from '../types.js';
+import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskSpec, TaskStatus } from '../types.js';
 import type { AttemptUsage, EstimateSource, MeasuredUsage } from '../usageTypes.js';
 import { MEMORY_UNIT_BYTES, RECOMMENDATION_MARGIN } from '../estimates/LearnedEstimates.js';
 
@@ -99,6 +100,10 @@ export interface TaskEntry extends QueuedTask {
   cached: boolean;
   /** Why a cacheable task ran (see TaskRecord.ranBecause). */
   ranBecause: string | undefined;
+  /** The task that spawned it, or whose race it runs in. */
+  readonly parent: string | undefined;
+  /** Its children, once its work spawned some or it is a race. */
+  family: Family | undefined;
 }
 
 /**
@@ -121,7 +126,10 @@ export const UNSTARTED = Object.freeze({
   cacheAsked: false,
   cached: false,
   ranBecause: undefined,
+  family: undefined,
 });
+
+const NO_CHILDREN: readonly string[] = Object.freeze([]);
 
 const FINALS = new Set<string>(['completed', 'failed', 'cancelled']);
 
@@ -200,6 +208,9 @@ export function toRecord(
     cached: entry.cached,
     ranBecause: entry.ranBecause,
     slot: entry.slot,
+    children: entry.family?.children ?? NO_CHILDREN,
+    parent: entry.parent,
+    winner: entry.family?.winner,
   });
 }
 
@@ -240,6 +251,8 @@ export function toQueuedTask(entry: QueuedTask): QueuedTask {
 export interface AttemptReporter {
   placed(entry: TaskEntry, attempt: number, node: string): void;
   active(entry: TaskEntry, attempt: number): void;
+  /** Schedules `specs` as children of the attempt (`ctx.spawn`): their ids, or a throw and nothing scheduled. */
+  spawn(entry: TaskEntry, attempt: number, specs: readonly TaskSpec<any>[]): string[];
 }
 
 /**
@@ -279,6 +292,10 @@ export class AttemptHandle implements Attempt {
 
   active(): void {
     this.#reporter.active(this.#entry, this.attempt);
+  }
+
+  spawn(specs: readonly TaskSpec<any>[]): string[] {
+    return this.#reporter.spawn(this.#entry, this.attempt, specs);
   }
 
   measured(usage: MeasuredUsage): void {

@@ -70,11 +70,12 @@ export class TaskRegistry {
 
   /**
    * A live task reached `status`. A success ends its running attempt here too: its count goes
-   * from running to completed, never through pending.
+   * from running to completed, never through pending (`fromRunning` false: it completed from
+   * waiting, as a parent that waited for its children does).
    */
-  end(status: FinalStatus): void {
+  end(status: FinalStatus, fromRunning = status === 'completed'): void {
     this.#live--;
-    if (status === 'completed') this.#running--;
+    if (status === 'completed' && fromRunning) this.#running--;
     this.#finished[status]++;
   }
 

@@ -27,6 +27,10 @@ export interface StoredTask {
   readonly dependencyDeadline: number | undefined;
   /** How a cacheable task is keyed in the history (absent for a task that is not cacheable). */
   readonly cache?: TaskCachePlan;
+  /** The task that spawned it, or whose race it runs in (absent for a top-level task). */
+  readonly parent?: string;
+  /** For a race: its alternatives' ids (absent for other tasks). */
+  readonly race?: readonly string[];
 }
 
 /** An error as a store keeps it. */
@@ -65,7 +69,13 @@ export type TaskTransition =
    * waits again without using a retry, counted against its `maxInterruptions` instead (past it
    * the task fails, and a `failed` transition follows).
    */
-  | { readonly kind: 'interrupted'; readonly id: string; readonly at: number; readonly attempt: number };
+  | { readonly kind: 'interrupted'; readonly id: string; readonly at: number; readonly attempt: number }
+  /**
+   * Its work returned (`result`) while children it spawned had not all completed, or (attempt 0)
+   * its race started: it waits for them (`pendingReason` `children`), holding no worker. A resumed
+   * run waits again, and never runs the work again.
+   */
+  | { readonly kind: 'awaiting'; readonly id: string; readonly at: number; readonly attempt: number; readonly result: unknown };
 
 /** A task's state folded from its transitions: enough to rebuild its actor. */
 export interface StoredTaskState {
@@ -73,7 +83,7 @@ export interface StoredTaskState {
   readonly priority: TaskPriority;
   /** `running` here means: running when last recorded (after a crash, an interrupted attempt). */
   readonly status: TaskStatus;
-  readonly pendingReason: Extract<PendingReason, 'dependencies' | 'queued' | 'backoff'> | undefined;
+  readonly pendingReason: Extract<PendingReason, 'dependencies' | 'queued' | 'backoff' | 'children'> | undefined;
   /** Runs started. */
   readonly attempt: number;
   /** Of those, the ones a stop of the scheduler handed back (`stopped`): they do not count against its retries. */

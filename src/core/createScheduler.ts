@@ -6,7 +6,7 @@ import { drain } from './drain.js';
 import { describeValue } from '../internal/describeValue.js';
 import { ResourceLedger } from '../internal/ResourceLedger.js';
 import { realClock, TimerQueue } from '../internal/TimerQueue.js';
-import { GENERATED_ID_PREFIX, normalizeTaskSpec, parsePriority, type NormalizeDefaults } from './normalizeTaskSpec.js';
+import { DEFAULT_MAX_CHILDREN, GENERATED_ID_PREFIX, normalizeTaskSpecs, parsePriority, type NormalizeDefaults } from './normalizeTaskSpec.js';
 import {
   checkInspect,
   checkSeams,
@@ -72,6 +72,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     newId: () => `${GENERATED_ID_PREFIX}${++idCounter}`,
     learned: estimates,
     capacity: resources,
+    maxChildren: integerOption(options.maxChildren, 'maxChildren', DEFAULT_MAX_CHILDREN, 0),
   };
   let idCounter = 0;
   // Fail-stop: the first write the store refuses halts the scheduler (see Supervisor.halt).
@@ -81,6 +82,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     maxWorkers: integerOption(options.maxWorkers, 'maxWorkers', 4),
     resources,
     maxDependencyDepth: integerOption(options.maxDependencyDepth, 'maxDependencyDepth', 10, 0),
+    maxChildren: defaults.maxChildren,
     dependencyTimeoutMs: numberOption(options.dependencyTimeoutMs, 'dependencyTimeoutMs', 600_000),
     autoStart: resolveAutoStart(options.autoStart),
     maxFinishedRecords: integerOption(options.maxFinishedRecords, 'maxFinishedRecords', 10_000, 0),
@@ -93,6 +95,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     journal,
     estimates,
     cache: options.history === undefined ? undefined : new TaskCache(options.history, () => Date.now()),
+    spawnChildren: (parent, attempt, specs) => scheduleBatch(specs, false, { parent, attempt }),
   });
   const actor = createActor(createSchedulerLogic(supervisor) as AnyActorLogic, {
     clock,
@@ -123,16 +126,20 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     send({ type: 'scheduler.restore', states: stored, options: { handlers: defaults.handlers, maxInterruptions: defaults.maxInterruptions, onRestored: (run) => (recovered = run) } });
   }
 
-  const scheduleBatch = (specs: readonly TaskSpec<any>[], single: boolean): string[] => {
+  /** `spawn`: the specs are children of that attempt (`ctx.spawn`), checked as such too. */
+  const scheduleBatch = (specs: readonly TaskSpec<any>[], single: boolean, spawn?: { parent: string; attempt: number }): string[] => {
     if (supervisor.isStopped) throw new SchedulerStoppedError();
     // Halted on a store that cannot write: nothing more is admitted.
     if (supervisor.failure !== undefined) throw supervisor.failure;
     if (!Array.isArray(specs)) throw new TaskSchedulingError(`tasks: expected an array of task specs, received ${describeValue(specs)}`, 'tasks');
     const before = idCounter;
     try {
-      const batch = specs.map((spec, i) => normalizeTaskSpec(spec, single ? 'task' : `tasks[${i}]`, defaults));
-      const fresh = supervisor.resubmitted(batch, single);
-      supervisor.check(fresh);
+      const field = spawn !== undefined ? (i: number) => `spawn[${i}]` : single ? () => 'task' : (i: number) => `tasks[${i}]`;
+      const batch = normalizeTaskSpecs(specs, field, defaults, spawn?.parent);
+      // A spawn's children are new work of a running attempt: never a resubmission of stored tasks.
+      const fresh = spawn === undefined ? supervisor.resubmitted(batch, single) : supervisor.unspawned(batch);
+      if (spawn !== undefined) supervisor.checkSpawn(spawn.parent, spawn.attempt, fresh);
+      supervisor.check(fresh, spawn === undefined ? 'tasks' : 'spawn');
       if (fresh.length > 0) {
         supervisor.beginSchedule();
         try {
@@ -141,7 +148,8 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
           supervisor.endSchedule();
         }
       }
-      return batch.map((task) => task.id);
+      // A race's alternatives are its children: the caller gets the ids of what it gave.
+      return batch.filter((task) => task.parent === spawn?.parent).map((task) => task.id);
     } catch (error) {
       idCounter = before;
       throw error;

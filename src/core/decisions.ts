@@ -25,11 +25,12 @@ export function checkBatch(
   isKnown: (id: string) => boolean,
   dag: Pick<Dag, 'check'>,
   maxDepth: number,
+  list = 'tasks',
 ): SchedulerError | undefined {
   const seen = new Set<string>();
   for (const [i, task] of batch.entries()) {
     if (isKnown(task.id) || seen.has(task.id)) {
-      return new TaskSchedulingError(`tasks[${i}].id: "${task.id}" is already used by another task`, `tasks[${i}].id`);
+      return new TaskSchedulingError(`${list}[${i}].id: "${task.id}" is already used by another task`, `${list}[${i}].id`);
     }
     seen.add(task.id);
   }
@@ -78,20 +79,22 @@ export function dependentEvent(dependentId: string, upstream: Upstream): TaskMac
 /** What the end of an attempt asks of the supervisor besides giving back its slot and resources. */
 export interface AttemptEnd {
   /** The executor must stop the work, and why: cancelled, or out of time. */
-  readonly abort: 'cancel' | 'timeout' | undefined;
+  readonly abort: 'cancel' | 'timeout' | 'upstream' | undefined;
   /** Pump now: its slot is free and nothing else will pump (a success's end pumps when it settles). */
   readonly pumpNow: boolean;
 }
 
 const SUCCEEDED: AttemptEnd = Object.freeze({ abort: undefined, pumpNow: false });
 const FAILED: AttemptEnd = Object.freeze({ abort: undefined, pumpNow: true });
+const UPSTREAM_FAILED: AttemptEnd = Object.freeze({ abort: 'upstream' as const, pumpNow: true });
 const CANCELLED: AttemptEnd = Object.freeze({ abort: 'cancel' as const, pumpNow: true });
 const TIMED_OUT: AttemptEnd = Object.freeze({ abort: 'timeout' as const, pumpNow: true });
 
 /**
- * What ends an attempt, by the event that ended it: a success, a failure or an interruption (the
- * work died with its scheduler) leaves nothing to stop; a cancel stops it; anything else (its
- * timeout) stops it for lack of time.
+ * What ends an attempt, by the event that ended it: a success, a failure, an interruption (the
+ * work died with its scheduler) or work that returned with children open leaves nothing to stop;
+ * a cancel stops it; a child's failure stops it with that failure; anything else (its timeout)
+ * stops it for lack of time.
  * Returns shared constants: no allocation per attempt.
  *
  * @example
@@ -103,7 +106,12 @@ export function attemptEndOf(eventType: string): AttemptEnd {
       return SUCCEEDED;
     case 'task.fail':
     case 'task.interrupted':
+    // The work returned with children open: nothing to stop, and its slot is free now.
+    case 'task.awaitChildren':
       return FAILED;
+    // A child failed while the work still ran: it is stopped with the child's failure.
+    case 'task.upstreamFailed':
+      return UPSTREAM_FAILED;
     case 'task.cancel':
       return CANCELLED;
     default:

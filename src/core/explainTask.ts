@@ -18,6 +18,8 @@ export interface ExplainView {
   readonly paused: boolean;
   /** Where a dispatched attempt waits for a worker, as the executor says. */
   readonly placement?: string | undefined;
+  /** Its children (spawned, or a race's alternatives): how many in all, how many not ended. */
+  readonly children?: { readonly kind: 'spawn' | 'race'; readonly total: number; readonly open: number } | undefined;
 }
 
 /** How many ids of the tasks ahead an explanation lists. */
@@ -70,6 +72,12 @@ function summarize(view: ExplainView, e: Omit<TaskExplanation, 'summary'>): stri
     return `attempt ${view.attempts} holds a worker slot and waits for a worker: ${e.placement ?? 'its executor has not started it yet'}`;
   }
   if (e.dependencies.length > 0) return `waiting for ${e.dependencies.length} dependencies: ${e.dependencies.join(', ')}`;
+  if (e.pendingReason === 'children' && view.children !== undefined) {
+    const { kind, total, open } = view.children;
+    return kind === 'race'
+      ? `racing ${open} of ${total} alternatives: the first to complete wins`
+      : `its work returned; waiting for ${open} of ${total} children`;
+  }
   if (e.pendingReason === 'backoff') return `waiting to retry after attempt ${view.attempts} failed`;
   if (e.paused) return 'the scheduler is paused';
   const parts: string[] = [];

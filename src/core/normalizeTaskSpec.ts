@@ -37,6 +37,12 @@ export interface NormalizedTask {
   readonly group: string;
   /** How it is keyed in the history, when it is cacheable (it gives `inputs` or `cacheKey`). */
   readonly cache: TaskCachePlan | undefined;
+  /** Running two attempts at once is harmless (`speculate` may). */
+  readonly idempotent: boolean;
+  /** The task that spawned it, or whose race it is an alternative of. */
+  readonly parent: string | undefined;
+  /** For a race: its alternatives' ids (they follow it in the batch); undefined otherwise. */
+  readonly race: readonly string[] | undefined;
 }
 
 /** What normalizing needs from the scheduler. */
@@ -52,7 +58,12 @@ export interface NormalizeDefaults {
   readonly learned?: UsageLearner | undefined;
   /** Pool capacities, bounding `'auto'` requests. */
   readonly capacity?: Readonly<Record<string, number>>;
+  /** Most children one task may have (see SchedulerOptions.maxChildren). */
+  readonly maxChildren: number;
 }
+
+/** The default of SchedulerOptions.maxChildren. */
+export const DEFAULT_MAX_CHILDREN = 10_000;
 
 // Shared, frozen defaults: a batch of 300k bare tasks should not allocate 600k empty objects.
 // (config stays one object per task: work may write to its own.)
@@ -153,9 +164,76 @@ function plannedEstimate(
  * ResourceAllocationError for resources) naming the field, what was expected and what was
  * received. `field` is the spec's place in the call, e.g. `tasks[2]`.
  */
-export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: NormalizeDefaults): NormalizedTask {
+export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: NormalizeDefaults, parent?: string): NormalizedTask {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(field, 'a task object', spec);
   const id = spec.id === undefined ? defaults.newId() : chosenId(spec.id, `${field}.id`);
+  return normalizeWithId(spec, id, field, defaults, parent, undefined);
+}
+
+/**
+ * Checks a batch of task specs, as {@link normalizeTaskSpec} does each, and expands every race
+ * into itself followed by its alternatives (children of it that inherit its dependencies), so a
+ * race is admitted, journaled and refused as one batch. `field(i)` names the spec's place.
+ *
+ * @example
+ * normalizeTaskSpecs([{ id: 'goal', race: [{ type: 'z3' }, { type: 'vampire' }] }], (i) => `tasks[${i}]`, defaults);
+ * // goal, goal/0, goal/1
+ */
+export function normalizeTaskSpecs(specs: readonly TaskSpec<any>[], field: (i: number) => string, defaults: NormalizeDefaults, parent?: string): NormalizedTask[] {
+  const batch: NormalizedTask[] = [];
+  specs.forEach((spec, i) => {
+    const at = field(i);
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec) || spec.race === undefined) {
+      batch.push(normalizeTaskSpec(spec, at, defaults, parent));
+      return;
+    }
+    batch.push(...normalizeRace(spec, at, defaults, parent));
+  });
+  return batch;
+}
+
+/** A race never runs work of its own: this stands where its work would be, and says so if called. */
+export const RACE_HAS_NO_WORK: TaskRun<any> = (ctx) => {
+  throw new TaskSchedulingError(`task "${ctx.task.id}" is a race: it has no work of its own`, 'race');
+};
+
+function normalizeRace(spec: TaskSpec<any>, field: string, defaults: NormalizeDefaults, parent: string | undefined): NormalizedTask[] {
+  const alternatives = spec.race;
+  if (!Array.isArray(alternatives) || alternatives.length < 2) {
+    fail(`${field}.race`, 'a list of at least two alternative task specs', alternatives);
+  }
+  if (alternatives.length > defaults.maxChildren) {
+    fail(`${field}.race`, `at most maxChildren (${defaults.maxChildren}) alternatives`, `${alternatives.length}`);
+  }
+  for (const key of ['run', 'type', 'config'] as const) {
+    if (spec[key] !== undefined) fail(`${field}.${key}`, `nothing: a race has no work of its own (its alternatives have)`, spec[key]);
+  }
+  const id = spec.id === undefined ? defaults.newId() : chosenId(spec.id, `${field}.id`);
+  const alternativeIds = alternatives.map((alt, i) =>
+    typeof alt === 'object' && alt !== null && (alt as TaskSpec).id !== undefined ? chosenId((alt as TaskSpec).id, `${field}.race[${i}].id`) : `${id}/${i}`,
+  );
+  const { race: _alternatives, ...own } = spec;
+  const self = normalizeWithId(own, id, field, { ...defaults, handlers: { generic: RACE_HAS_NO_WORK } }, parent, alternativeIds);
+  const children = alternatives.map((alt, i) => {
+    if (typeof alt === 'object' && alt !== null && (alt as TaskSpec).race !== undefined) fail(`${field}.race[${i}].race`, 'an alternative without a race of its own', (alt as TaskSpec).race);
+    const child = normalizeTaskSpec({ ...alt, id: alternativeIds[i] as string }, `${field}.race[${i}]`, defaults, id);
+    // Ready no sooner than the race: they inherit what it waits for.
+    const dependencies = self.dependencies.length === 0 ? child.dependencies : [...new Set([...self.dependencies, ...child.dependencies])];
+    return { ...child, dependencies };
+  });
+  return [self, ...children];
+}
+
+function normalizeWithId(
+  spec: TaskSpec<any>,
+  id: string,
+  field: string,
+  defaults: NormalizeDefaults,
+  parent: string | undefined,
+  race: readonly string[] | undefined,
+): NormalizedTask {
+  if (spec.race !== undefined) fail(`${field}.race`, 'no race here (a race is a task of its own in the batch)', spec.race);
+  if (spec.idempotent !== undefined && typeof spec.idempotent !== 'boolean') fail(`${field}.idempotent`, 'true or false', spec.idempotent);
   const type = optionalString(spec.type, `${field}.type`, 'generic');
   const run = spec.run ?? (Object.hasOwn(defaults.handlers, type) ? defaults.handlers[type] : undefined);
   if (spec.run !== undefined && typeof spec.run !== 'function') fail(`${field}.run`, 'a function', spec.run);
@@ -208,6 +286,9 @@ export function normalizeTaskSpec(spec: TaskSpec<any>, field: string, defaults: 
     group: optionalString(spec.group, `${field}.group`, 'default'),
     // Most tasks give none of the cache's fields: they cost one check each.
     cache: hasCacheFields(spec) ? toCachePlan(spec, run, field) : undefined,
+    idempotent: spec.idempotent === true,
+    parent,
+    race,
   };
 }
 

@@ -25,6 +25,7 @@ const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'defaultTimeoutMs',
   'defaultRetry',
   'maxInterruptions',
+  'maxChildren',
   'maxDependencyDepth',
   'dependencyTimeoutMs',
   'defaultPriority',

@@ -68,6 +68,7 @@ export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     readyAt: state.readyAt ?? Number.NaN,
     startedAt: state.startedAt,
     completedAt: state.completedAt,
+    parent: stored.parent,
     ...UNSTARTED,
     cache: stored.cache,
     cacheKey: state.cacheKey,

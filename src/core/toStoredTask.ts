@@ -28,6 +28,8 @@ export function toStoredTask(entry: TaskEntry, task: NormalizedTask): StoredTask
     createdAt: entry.createdAt,
     dependencyDeadline: entry.dependencyDeadline,
     ...(entry.cache === undefined ? {} : { cache: entry.cache }),
+    ...(task.parent === undefined ? {} : { parent: task.parent }),
+    ...(task.race === undefined ? {} : { race: task.race }),
   };
 }
 

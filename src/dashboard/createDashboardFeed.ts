@@ -6,23 +6,17 @@ import { recordHistory } from './recordHistory.js';
 import { taskPath } from './taskPath.js';
 import type { NodeView, PatchMessage, RunView, SnapshotMessage, TaskDetail, TaskView } from './protocol.js';
 
-/** Fields a task record may carry once the scheduler has them (cached results, spawned children): read when present. */
-interface LaterRecordFields {
-  readonly cached?: unknown;
-  readonly children?: unknown;
-}
-
 /** The optional parts of a task's view: present only when they say something, to keep messages small. */
 function extraFields(record: TaskRecord): Partial<TaskView> {
-  const later = record as TaskRecord & LaterRecordFields;
   return {
     ...(record.node === undefined ? {} : { node: record.node }),
     ...(record.group === 'default' ? {} : { group: record.group }),
     ...(record.type === 'generic' ? {} : { type: record.type }),
     ...(record.estimateMs === undefined ? {} : { estimateMs: record.estimateMs }),
-    ...(later.cached === true ? { cached: true as const } : {}),
+    ...(record.cached ? { cached: true as const } : {}),
     ...(record.ranBecause === undefined ? {} : { ranBecause: record.ranBecause }),
-    ...(Array.isArray(later.children) && later.children.length > 0 ? { children: later.children.map(String) } : {}),
+    ...(record.children.length > 0 ? { children: record.children } : {}),
+    ...(record.parent === undefined ? {} : { parent: record.parent }),
     ...(record.slot !== undefined && record.status === 'running' ? { slot: record.slot } : {}),
   };
 }

@@ -10,6 +10,10 @@ export interface TaskView {
   readonly status: TaskStatus;
   readonly priority: TaskPriority;
   readonly dependencies: readonly string[];
+  /** Ids of the tasks it spawned (`ctx.spawn`) or of its race's alternatives, in order (absent when none). */
+  readonly children?: readonly string[];
+  /** The task that spawned it, or whose race it runs in (absent for a top-level task). */
+  readonly parent?: string;
   readonly attempts: number;
   /** The node its latest attempt was placed on, in a distributed run (absent elsewhere). */
   readonly node?: string;
@@ -23,8 +27,6 @@ export interface TaskView {
   readonly slot?: number;
   /** True when its result came from a cache rather than a run (a record field, when the scheduler has it). */
   readonly cached?: true;
-  /** Ids of the tasks it spawned (a record field, when the scheduler has it). */
-  readonly children?: readonly string[];
   /** Why a cacheable task ran, with a history: `inputs/c1.txt changed`, `no entry`… (absent otherwise). */
   readonly ranBecause?: string;
 }

@@ -1,3 +1,4 @@
+import type { TaskSpec } from '../types.js';
 import type { RunDescriptor } from '../workers/runDescriptor.js';
 import type { SerializedError } from '../workers/serializeError.js';
 import type { MeasuredUsage } from '../usageTypes.js';
@@ -16,7 +17,8 @@ export interface AttemptJobData {
 
 /** What a worker returns for a job: the attempt's outcome (a failure is data, not a thrown error). */
 export type AttemptJobResult = (
-  | { readonly ok: true; readonly result: unknown; readonly worker: string }
+  /** `spawned`: the children its work spawned (`ctx.spawn`), for the coordinator to schedule. */
+  | { readonly ok: true; readonly result: unknown; readonly worker: string; readonly spawned?: readonly TaskSpec[] }
   | { readonly ok: false; readonly error: SerializedError; readonly worker: string }
 ) & {
   /** What the work measured of itself on the worker (a command's process group: peak memory, CPU time). */

@@ -1,4 +1,5 @@
-import type { TaskContext, TaskRecord, TaskRun } from '../types.js';
+import { TaskSchedulingError } from '../errors.js';
+import type { TaskContext, TaskRecord, TaskRun, TaskSpec } from '../types.js';
 import type { MeasuredUsage } from '../usageTypes.js';
 import { toTaskRun, type RunDescriptor, type ToTaskRunOptions } from '../workers/runDescriptor.js';
 import { serializeError } from '../workers/serializeError.js';
@@ -58,9 +59,25 @@ export async function runAttemptJob(runner: JobRunner, data: AttemptJobData, abo
         return abort.signal;
       },
       reportUsage: (reported) => (usage = reported),
+      // No scheduler here: the children go back to the coordinator with the result, which
+      // schedules them as this task's children (and fails the attempt if it refuses them).
+      spawn: (specs) => {
+        if (!Array.isArray(specs)) throw new TaskSchedulingError(`spawn: expected an array of task specs, received ${typeof specs}`, 'spawn');
+        return specs.map((spec, i) => {
+          if (typeof spec?.run === 'function') {
+            throw new TaskSchedulingError(`spawn[${i}].run: a distributed worker sends children to the coordinator, which cannot take a function: give a type (a handler) instead`, `spawn[${i}].run`);
+          }
+          if (typeof spec?.id !== 'string') {
+            throw new TaskSchedulingError(`spawn[${i}].id: a distributed worker's children need ids (the coordinator schedules them after the work returns)`, `spawn[${i}].id`);
+          }
+          spawned.push(spec);
+          return spec.id;
+        });
+      },
     };
+    const spawned: TaskSpec[] = [];
     const result = await run(context);
-    return { ok: true, result, worker: runner.workerId, ...measured() };
+    return { ok: true, result, worker: runner.workerId, ...(spawned.length === 0 ? {} : { spawned }), ...measured() };
   } catch (error) {
     return { ok: false, error: serializeError(error), worker: runner.workerId, ...measured() };
   }

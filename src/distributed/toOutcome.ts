@@ -27,5 +27,6 @@ export function toOutcome(
   const value = (typeof finished.returnvalue === 'string' ? JSON.parse(finished.returnvalue) : finished.returnvalue) as AttemptJobResult | null;
   if (value === null || typeof value !== 'object' || !('ok' in value)) return { ok: true, result: value };
   const usage = value.usage === undefined ? {} : { usage: value.usage };
-  return value.ok ? { ok: true, result: value.result, ...usage } : { ok: false, error: reviveError(value.error), ...usage };
+  if (!value.ok) return { ok: false, error: reviveError(value.error), ...usage };
+  return { ok: true, result: value.result, ...(value.spawned === undefined ? {} : { spawned: value.spawned }), ...usage };
 }

@@ -42,6 +42,7 @@ export function inlineExecutor(): Executor {
           return holder.controller.signal;
         },
         reportUsage: (usage) => attempt.measured?.(usage),
+        spawn: (specs) => attempt.spawn(specs),
       };
       let work: Promise<unknown>;
       try {

@@ -30,9 +30,12 @@ export async function compareSimulations(
   options: Omit<SimulateOptions, 'policy'> = {},
 ): Promise<ComparisonRow[]> {
   const rows: ComparisonRow[] = [];
+  const { speculate, ...without } = options;
   for (const policy of policies) {
-    const { metrics } = await simulate(workload, { ...options, policy });
-    rows.push(comparisonRow(typeof policy === 'string' ? policy : policy.name, metrics));
+    const name = typeof policy === 'string' ? policy : policy.name;
+    rows.push(comparisonRow(name, (await simulate(workload, { ...without, policy })).metrics));
+    // With speculate, each policy is shown without and with it: what the backups buy.
+    if (speculate !== undefined) rows.push(comparisonRow(`${name} + speculate`, (await simulate(workload, { ...without, policy, speculate })).metrics));
   }
   return rows;
 }

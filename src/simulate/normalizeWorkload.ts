@@ -49,6 +49,7 @@ function fromLoaded(task: LoadedWorkloadTask | ReplayTask, learned: UsageLearner
     estimateMs,
     duration: task.duration ?? fixed(task.name, estimateMs),
     group: task.group ?? 'default',
+    ...(task.idempotent === true ? { idempotent: true } : {}),
   };
 }
 
@@ -62,6 +63,7 @@ function fromFile(name: string, task: WorkloadFileTask): SimulationTask {
     estimateMs,
     duration: task.duration === undefined ? fixed(name, estimateMs) : durationInMs(task.duration),
     group: task.group ?? 'default',
+    ...(task.idempotent === true ? { idempotent: true } : {}),
   };
 }
 

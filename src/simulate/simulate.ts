@@ -8,6 +8,7 @@ import { normalizeWorkload } from './normalizeWorkload.js';
 import { recordTrace } from './recordTrace.js';
 import { SimulationClock } from './SimulationClock.js';
 import { withSetting } from './withSetting.js';
+import { speculativeRun } from './speculativeRun.js';
 import { LOAD_BALANCING_MODES, simulateOnNodes } from './simulateOnNodes.js';
 import type { SimulatedLoadBalancing, SimulatedNode, SimulationMetrics, SimulationTask, SimulationWorkload, Trace } from './types.js';
 
@@ -42,6 +43,14 @@ export interface SimulateOptions {
    * @default none: policies see only declared estimates
    */
   readonly estimates?: UsageLearner;
+  /**
+   * Backup copies of stragglers: an idempotent task (`idempotent: true`) with an estimate that has
+   * run this many times its estimate gets a backup copy when a worker is free and no ready task
+   * of higher priority waits; the first to finish wins, the other is cancelled (see
+   * {@link speculativeRun}). Drawn and replayed workloads alike; not with `nodes`.
+   * @default undefined: off
+   */
+  readonly speculate?: number;
 }
 
 /** What {@link simulate} returns. */
@@ -75,6 +84,12 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
   const learned = options.estimates;
   const tasks = normalizeWorkload(workload, learned);
   const durations = drawDurations(tasks, options.seed ?? 0);
+  const speculate = options.speculate;
+  if (speculate !== undefined && !(Number.isFinite(speculate) && speculate > 0)) {
+    throw new TypeError(`simulate: expected speculate to be a number > 0 (a multiple of a task's estimate), received ${String(speculate)}`);
+  }
+  // A backup's duration is another draw from the task's distribution: another seed, same tasks.
+  const backups = speculate === undefined ? [] : drawDurations(tasks, (options.seed ?? 0) + 1);
   const policy = resolvePolicy(options.policy ?? workload.policy ?? 'priority', options.policyOptions ?? workload.policyOptions);
   if (options.nodes !== undefined) {
     // No scheduler places tasks on nodes here: the learned estimates are filled in up front.
@@ -105,7 +120,10 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
     group: task.group,
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
     ...(task.replay ? { retry: { attempts: task.replay.attempts.length, ...task.replay.retry } } : {}),
-    run: ({ attempt }) => {
+    run:
+      speculate !== undefined && task.idempotent === true && task.estimateMs !== undefined && task.replay === undefined
+        ? speculativeRun({ scheduler, clock, maxWorkers, task, durationMs: durations[at] ?? 0, backupMs: backups[at] ?? 0, afterEstimates: speculate })
+        : ({ attempt }) => {
       const replayed = task.replay?.attempts[attempt - 1];
       const durationMs = replayed ? replayed.durationMs : (durations[at] ?? 0);
       return new Promise<void>((resolve, reject) =>

@@ -24,12 +24,14 @@ export interface WorkloadFileTask {
   readonly duration?: DurationInSeconds;
   /** @default 'default' */
   readonly group?: string;
+  /** Running it twice at once is harmless: `speculate` may back it up. */
+  readonly idempotent?: boolean;
 }
 
 /** What the simulator reads of a task the workload loader returns (times in ms). */
 export type LoadedWorkloadTask = Pick<
   WorkloadTask,
-  'name' | 'priority' | 'dependencies' | 'resources' | 'estimateMs' | 'duration' | 'group'
+  'name' | 'priority' | 'dependencies' | 'resources' | 'estimateMs' | 'duration' | 'group' | 'idempotent'
 >;
 
 /** One measured attempt of a task in a real run, replayed as it happened (see `replayOf`). */

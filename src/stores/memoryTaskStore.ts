@@ -38,6 +38,13 @@ export function foldTransition(state: Mutable<StoredTaskState>, transition: Task
     case 'priority':
       state.priority = transition.priority;
       return;
+    case 'awaiting':
+      // Its work's result waits with it; its start stays (the work ran).
+      state.status = 'pending';
+      state.pendingReason = 'children';
+      state.result = transition.result;
+      state.activeAt = undefined;
+      return;
     case 'stopped':
     case 'interrupted':
       // Its attempt was running until a stop (Ctrl-C) or a crash: it waits again, as ready as it

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { identifyRun } from '../history/runIdentity.js';
-import type { TaskContext, TaskRun } from '../types.js';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TaskContext, TaskRun, TaskSpec } from '../types.js';
 import { captureOutput } from './captureOutput.js';
 import { CommandFailedError } from './CommandFailedError.js';
 import { configToEnv } from './configToEnv.js';
@@ -32,6 +35,15 @@ export interface CommandTaskOptions {
    * or to wait for them before `process.exit()`.
    * @default one terminator shared by every command task that is given none
    */
+  /**
+   * Lets the command add children: each attempt gets an empty file named by `XENO_SPAWN_FILE`,
+   * and what the command wrote there when it exits with code 0 is read with this function
+   * (`source` names the file for error messages) and spawned as the task's children
+   * (`ctx.spawn`). A throw (invalid specs) or a refused spawn fails the attempt with that error.
+   * The CLI reads the workload's own task shape: one mapping of task names to tasks.
+   * @default none: `XENO_SPAWN_FILE` is not set
+   */
+  readSpawnFile?: (text: string, source: string) => readonly TaskSpec<any>[];
   terminator?: ProcessGroupTerminator;
   /**
    * What samples the command's process group for its peak memory and CPU time (reported to the
@@ -91,18 +103,35 @@ export function commandTask(command: string, options: CommandTaskOptions = {}): 
   assertNonNegativeInteger('maxOutputBytes', maxOutputBytes);
   assertNonNegativeInteger('killGraceMs', killGraceMs);
   const settings = { ...options, maxOutputBytes, killGraceMs };
-  return identifyRun((ctx: TaskContext) => runCommand(command, ctx, settings), { kind: 'command', command });
+  const identity = { kind: 'command', command } as const;
+  const { readSpawnFile } = options;
+  if (readSpawnFile === undefined) return identifyRun((ctx: TaskContext) => runCommand(command, ctx, settings, {}), identity);
+  return identifyRun(async (ctx: TaskContext) => {
+    const dir = await mkdtemp(join(tmpdir(), 'xeno-spawn-'));
+    const file = join(dir, 'children.yaml');
+    try {
+      const result = await runCommand(command, ctx, settings, { XENO_SPAWN_FILE: file });
+      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return '';
+        throw error;
+      });
+      if (text.trim() !== '') ctx.spawn(readSpawnFile(text, `XENO_SPAWN_FILE of task "${ctx.task.id}"`));
+      return result;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, identity);
 }
 
 type Settings = CommandTaskOptions & Required<Pick<CommandTaskOptions, 'maxOutputBytes' | 'killGraceMs'>>;
 
-async function runCommand(command: string, ctx: TaskContext, settings: Settings): Promise<CommandResult> {
+async function runCommand(command: string, ctx: TaskContext, settings: Settings, extraEnv: Readonly<Record<string, string>>): Promise<CommandResult> {
   const { signal } = ctx;
   signal.throwIfAborted();
   const startedAt = performance.now();
   const child = spawn(settings.shell ?? '/bin/sh', ['-c', command], {
     cwd: settings.cwd,
-    env: { ...process.env, ...taskEnv(ctx), ...settings.env },
+    env: { ...process.env, ...taskEnv(ctx), ...extraEnv, ...settings.env },
     // A new process group, so the command and everything it starts can be signalled together.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -29,7 +29,7 @@ const badWorkloads: readonly BadFile[] = [
     name: 'misspelt task field',
     yaml: ['tasks:', '  a:', '    command: "true"', '  b:', '    dependecies: [a]', '    command: "true"'],
     issues: [
-      ['tasks.b.dependecies', 5, 'workload.yaml:5: tasks.b.dependecies: expected one of the keys type, priority, dependencies, resources, timeout, retries, max_interruptions, estimate, memory_limit, duration, group, config, command, module, export, worker, inputs, outputs, env_inputs, cache, found unknown key "dependecies" (did you mean "dependencies"?)'],
+      ['tasks.b.dependecies', 5, 'workload.yaml:5: tasks.b.dependecies: expected one of the keys type, priority, dependencies, resources, timeout, retries, max_interruptions, estimate, memory_limit, duration, group, idempotent, config, command, module, export, worker, inputs, outputs, env_inputs, cache, race, found unknown key "dependecies" (did you mean "dependencies"?)'],
     ],
   },
   {

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import type { StoredTaskState } from '../../src/core/TaskStore.js';
+import { killableGeneration } from '../support/killableGeneration.js';
 import { useTempFolder } from '../support/tempStore.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/durable/crashRun.ts', import.meta.url));
@@ -12,27 +12,7 @@ const temp = useTempFolder();
 
 /** One generation of the child: resolves with its output, and whether the test killed it. */
 function generation(store: string, log: string, markers: string, gen: number, killAfterMs: number | undefined): Promise<{ stdout: string; killed: boolean }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, store, log, String(gen), markers], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let killed = false;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const wasReady = stdout.includes('ready\n');
-    stdout += chunk;
-    if (!wasReady && stdout.includes('ready\n') && killAfterMs !== undefined) {
-      setTimeout(() => {
-        killed = child.kill('SIGKILL');
-      }, killAfterMs);
-    }
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code, signal) => {
-      if (signal === 'SIGKILL' && killed) resolve({ stdout, killed: true });
-      else if (code === 0) resolve({ stdout, killed: false });
-      else reject(new Error(`generation ${gen} exited with ${code ?? signal}: ${stderr}`));
-    });
-  });
+  return killableGeneration(CHILD, [store, log, String(gen), markers], { ready: 'ready', killAfterMs });
 }
 
 function loadFinal(file: string): StoredTaskState[] {

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createScheduler } from '../../src/core/createScheduler.js';
-import type { DashboardMessage, PatchMessage, SnapshotMessage, TaskDetail } from '../../src/dashboard/protocol.js';
+import type { DashboardMessage, PatchMessage, SnapshotMessage, TaskDetail, TaskView } from '../../src/dashboard/protocol.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/startDashboard.js';
 import type { Scheduler } from '../../src/core/scheduler.js';
 import type { TaskRun } from '../../src/types.js';
@@ -120,6 +120,23 @@ describe('startDashboard', () => {
     expect(runs.every((run) => run.slot >= 0 && run.slot < 2)).toBe(true);
     expect(latestStates(feed.messages).get('a')).toBe('completed');
     expect(patches.at(-1)?.stats).toMatchObject({ completed: 2, failed: 1 });
+  });
+
+  it('names each task\'s children and parent in the feed, so the page can show children under their parent', async () => {
+    const { ws } = await start();
+    const feed = await openFeed(ws);
+    sockets.push(feed.socket);
+    scheduler?.scheduleTask({ id: 'split', run: (ctx) => void ctx.spawn([{ id: 'lemma', run: async () => 1 }]) });
+    scheduler?.scheduleTask({ id: 'goal', race: [{ run: async () => 1 }, { run: async () => 2 }] });
+    await scheduler?.onIdle();
+    await waitFor(() => latestStates(feed.messages).get('split') === 'completed' && latestStates(feed.messages).get('goal') === 'completed', 'final states');
+    const latest = new Map<string, TaskView>();
+    for (const message of feed.messages) for (const task of message.tasks) latest.set(task.id, task);
+    expect(latest.get('split')).toMatchObject({ children: ['lemma'] });
+    expect(latest.get('lemma')).toMatchObject({ parent: 'split' });
+    expect(latest.get('lemma')?.children).toBeUndefined();
+    expect(latest.get('goal')).toMatchObject({ children: ['goal/0', 'goal/1'] });
+    expect(latest.get('goal/1')?.parent).toBe('goal');
   });
 
   it('patches in tasks scheduled past liveActorLimit, which have no actor for inspection to see yet', async () => {

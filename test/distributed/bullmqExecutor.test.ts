@@ -153,6 +153,7 @@ describe.skipIf(requireTool('redis-server') !== undefined)('bullmqExecutor', () 
       run: () => undefined,
       placed: () => undefined,
       active: () => undefined,
+      spawn: () => [],
       record: () => ({ id: taskId, name: taskId, type: 'sleep', priority: 3, resources: {}, attempts: 1 }) as never,
     });
     const first = bullmqExecutor(options);

@@ -14,7 +14,7 @@ const MODES: readonly LoadBalancing[] = ['round_robin', 'least_loaded', 'resourc
 const worker = (node: string, concurrency: number, types = ['t']): WorkerAnnouncement => ({ id: `w-${node}-${types.join()}`, node, concurrency, resources: {}, types, runsDescriptors: false, host: 'h', pid: 1 });
 
 function track(book: AttemptBook, id: string, resources: Record<string, number>): Tracked {
-  const attempt: Attempt = { taskId: id, attempt: 1, type: 't', config: {}, run: () => null, record: () => ({}) as TaskRecord, placed: () => undefined, active: () => undefined };
+  const attempt: Attempt = { taskId: id, attempt: 1, type: 't', config: {}, run: () => null, record: () => ({}) as TaskRecord, placed: () => undefined, active: () => undefined, spawn: () => [] };
   const tracked: Tracked = { attempt, report: () => undefined, jobId: `r.${id}.1`, record: {} as TaskRecord, resources, priority: 3, node: undefined, state: 'unplaced', reason: '', checkedAt: 0, added: Promise.resolve() };
   book.add(tracked);
   return tracked;

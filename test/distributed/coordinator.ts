@@ -26,7 +26,7 @@ export async function startCoordinator(
   const executor = bullmqExecutor({ connection: url, checkIntervalMs: 200, ...distributed });
   await executor.ready();
   const scheduler = createScheduler({
-    handlers: remoteHandlers(['sleep', 'echo', 'fail', 'nope']),
+    handlers: remoteHandlers(['sleep', 'echo', 'fail', 'nope', 'split']),
     defaultRetry: { attempts: 1 },
     ...options,
     executor,

@@ -17,7 +17,7 @@ vi.mock('../../src/distributed/chooseNode.js', async (original) => {
 function waiting(book: AttemptBook, count: number, resources: Record<string, number> = {}, type = 't', from = 0): Tracked[] {
   return Array.from({ length: count }, (_, index) => {
     const i = from + index;
-    const attempt: Attempt = { taskId: `t${i}`, attempt: 1, type, config: {}, run: () => null, record: () => ({}) as TaskRecord, placed: () => undefined, active: () => undefined };
+    const attempt: Attempt = { taskId: `t${i}`, attempt: 1, type, config: {}, run: () => null, record: () => ({}) as TaskRecord, placed: () => undefined, active: () => undefined, spawn: () => [] };
     const tracked: Tracked = { attempt, report: () => undefined, jobId: `r.t${i}.1`, record: {} as TaskRecord, resources, priority: 3, node: undefined, state: 'unplaced', reason: '', checkedAt: 0, added: Promise.resolve() };
     book.add(tracked);
     return tracked;

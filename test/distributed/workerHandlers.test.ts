@@ -34,9 +34,9 @@ describe.skipIf(SKIP_REASON !== undefined)('createWorker on a node with live wor
     const fewer = createWorker({ connection: redis.url, node: 'a', prefix, handlers: { echo: () => 1 } });
     await expect(fewer).rejects.toThrow(InvalidOptionsError);
     await expect(createWorker({ connection: redis.url, node: 'a', prefix, handlers: { echo: () => 1 } })).rejects.toThrow(
-      /^options\.handlers: expected what node "a"'s live worker \S+ runs \(handlers echo, fail, sleep; commands and modules\), received handlers echo; no commands or modules: any worker of a node takes any of its jobs/,
+      /^options\.handlers: expected what node "a"'s live worker \S+ runs \(handlers echo, fail, sleep, split; commands and modules\), received handlers echo; no commands or modules: any worker of a node takes any of its jobs/,
     );
-    const same = await createWorker({ connection: redis.url, node: 'a', prefix, descriptors: {}, handlers: { sleep: () => 1, echo: () => 1, fail: () => 1 } });
+    const same = await createWorker({ connection: redis.url, node: 'a', prefix, descriptors: {}, handlers: { sleep: () => 1, echo: () => 1, fail: () => 1, split: () => 1 } });
     const elsewhere = await createWorker({ connection: redis.url, node: 'b', prefix, handlers: { echo: () => 1 } });
     await Promise.all([same.close(0), elsewhere.close(0)]);
   });

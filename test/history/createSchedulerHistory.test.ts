@@ -20,7 +20,7 @@ function pipeline(folder: string, countCommand = 'cat inputs/*.txt | wc -l > out
   ];
 }
 
-/** Runs the specs once with a history on `file`; returns the records and the completion events. */
+/** Runs the specs once with a history on `file`; returns the records, the completion events and the final stats. */
 async function runOnce(file: string, specs: TaskSpec[], store = memoryTaskStore()) {
   const history = sqliteHistory(file);
   const scheduler = createScheduler({ history, store });
@@ -30,7 +30,7 @@ async function runOnce(file: string, specs: TaskSpec[], store = memoryTaskStore(
     const ids = scheduler.scheduleTasks(specs);
     await scheduler.onIdle();
     const records: TaskRecord[] = ids.map((id) => scheduler.getTask(id));
-    return { records, events, store };
+    return { records, events, store, stats: scheduler.getStats() };
   } finally {
     await scheduler.stop();
     history.close();
@@ -56,6 +56,8 @@ describe('createScheduler({ history })', () => {
       ['count', true, 0, undefined],
       ['report', true, 0, undefined],
     ]);
+    // A hit never ran: the running count does not go below zero for it.
+    expect(second.stats).toMatchObject({ running: 0, pending: 0, completed: 2 });
     expect(second.events).toEqual([
       { id: 'count', cached: true },
       { id: 'report', cached: true },

@@ -46,6 +46,7 @@ describe('machinesToJson', () => {
       'pending.resources',
       'pending.dispatched',
       'pending.paused',
+      'pending.children',
       'pending.backoff',
       'running',
       'completed',

@@ -34,6 +34,10 @@ const EVENTS: readonly AnyTaskEvent[] = [
   TIMEOUT_1,
   TIMEOUT_2,
   RETRY_DUE,
+  { type: 'task.awaitChildren', attempt: 1, result: 'w1' },
+  { type: 'task.awaitChildren', attempt: 2, result: 'w2' },
+  { type: 'task.race' },
+  { type: 'task.childrenDone', result: 'c' },
 ];
 
 const leaf = (snapshot: TaskSnapshot): string =>
@@ -65,6 +69,7 @@ describe('taskMachine', () => {
         'completed',
         'failed',
         'pending.backoff',
+        'pending.children',
         'pending.dependencies',
         'pending.dispatched',
         'pending.paused',
@@ -113,6 +118,12 @@ describe('taskMachine', () => {
         'running --task.timeout--> pending.backoff',
         'running --task.timeout--> failed',
         'running --task.cancel--> cancelled',
+        'running --task.awaitChildren--> pending.children',
+        'running --task.upstreamFailed--> failed',
+        'pending.queued --task.race--> pending.children',
+        'pending.children --task.childrenDone--> completed',
+        'pending.children --task.cancel--> cancelled',
+        'pending.children --task.upstreamFailed--> failed',
       ].sort(),
     );
   });
@@ -206,6 +217,33 @@ describe('taskMachine', () => {
     }
   });
 
+  it('waits for its children holding nothing, keeps the work\'s result, and completes only when they are done', () => {
+    const names = (actions: readonly { type: string }[]) => actions.map((action) => action.type).filter((type) => !type.startsWith('xstate.'));
+    let snapshot = getInitialSnapshot(taskMachine, input);
+    for (const event of [{ type: 'task.ready' }, { type: 'task.start' }] as TaskMachineEvent[]) [snapshot] = transition(taskMachine, snapshot, event);
+    // Another attempt's return changes nothing.
+    expect(leaf(transition(taskMachine, snapshot, { type: 'task.awaitChildren', attempt: 2, result: 'x' })[0])).toBe('running');
+    const [waiting, actions] = transition(taskMachine, snapshot, { type: 'task.awaitChildren', attempt: 1, result: 'work' });
+    expect([leaf(waiting), waiting.context.result, waiting.status]).toEqual(['pending.children', 'work', 'active']);
+    expect(names(actions)).toEqual(['abortWork']); // leaving running ends the attempt: slot, resources and deadline go back
+    // No deadline, no late outcome and no retry reaches a waiting parent.
+    for (const event of [TIMEOUT_1, { type: 'task.succeed', attempt: 1, result: 'late' }, { type: 'task.fail', attempt: 1, error: new Error('late') }, RETRY_DUE, { type: 'task.start' }, { type: 'task.pause' }] as TaskMachineEvent[]) {
+      expect(leaf(transition(taskMachine, waiting, event)[0])).toBe('pending.children');
+    }
+    const [done] = transition(taskMachine, waiting, { type: 'task.childrenDone', result: 'work' });
+    expect(done.output).toMatchObject({ status: 'completed', result: 'work', attempts: 1 });
+    const [failed] = transition(taskMachine, waiting, { type: 'task.upstreamFailed', error: new Error('child "c" failed') });
+    expect(failed.output).toMatchObject({ status: 'failed', error: { message: 'child "c" failed' } });
+  });
+
+  it('starts a race from the queue with no attempt of its own, and completes with the winner\'s result', () => {
+    const queued = taskLogic.resolveState({ value: { pending: 'queued' }, context: getInitialSnapshot(taskMachine, input).context });
+    const [racing, actions] = transition(taskMachine, queued, { type: 'task.race' });
+    expect([leaf(racing), racing.context.attempt, actions.length]).toEqual(['pending.children', 0, 0]);
+    const [won] = transition(taskMachine, racing, { type: 'task.childrenDone', result: 'proof by z3' });
+    expect(won.output).toMatchObject({ status: 'completed', result: 'proof by z3', attempts: 0 });
+  });
+
   const timeOutTwice = (logic: typeof taskMachine): TaskSnapshot => {
     let snapshot = getInitialSnapshot(logic, input);
     for (const event of [{ type: 'task.ready' }, { type: 'task.start' }, TIMEOUT_1, RETRY_DUE, { type: 'task.start' }, TIMEOUT_2]) {
@@ -266,7 +304,10 @@ describe('taskMachine', () => {
           if (before !== after && ((after === 'running' && event.type === 'task.start') || after === 'pending.dispatched')) starts++;
           // Time waiting for a worker is not the attempt's: no timeout ends a dispatched attempt.
           if (before === 'pending.dispatched' && event.type === 'task.timeout') expect(after).toBe(before);
-          if (after === 'completed' && before !== 'completed') expect(event.type).toBe('task.succeed');
+          if (after === 'completed' && before !== 'completed') expect(event.type).toBe(before === 'pending.children' ? 'task.childrenDone' : 'task.succeed');
+          // A parent completes only from waiting for its children, and waits with no attempt running.
+          if (event.type === 'task.childrenDone' && before !== 'pending.children') expect(after).toBe(before);
+          if (after === 'pending.children' && before !== after) expect(['task.awaitChildren', 'task.race']).toContain(event.type);
           if (after === 'cancelled' && before !== 'cancelled') expect(event.type).toBe('task.cancel');
           expect(snapshot.context.attempt).toBe(starts);
           expect(snapshot.context.attempt).toBeLessThanOrEqual(input.maxAttempts);

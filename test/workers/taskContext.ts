@@ -1,9 +1,16 @@
-import type { TaskContext, TaskRecord } from '../../src/types.js';
+import type { TaskContext, TaskRecord, TaskSpec } from '../../src/types.js';
 
 /** A `TaskContext` as the scheduler would build it for the first attempt of a running task. */
 export function taskContext<Config>(
   config: Config,
-  { id = 'task-1', signal = new AbortController().signal, attempt = 1 }: { id?: string; signal?: AbortSignal; attempt?: number } = {},
+  {
+    id = 'task-1',
+    signal = new AbortController().signal,
+    attempt = 1,
+    spawn = () => {
+      throw new Error(`task "${id}" has no scheduler to spawn children in (pass spawn to taskContext)`);
+    },
+  }: { id?: string; signal?: AbortSignal; attempt?: number; spawn?: (specs: readonly TaskSpec<any>[]) => string[] } = {},
 ): TaskContext<Config> {
   const task: TaskRecord = {
     id,
@@ -28,6 +35,9 @@ export function taskContext<Config>(
     cached: false,
     ranBecause: undefined,
     slot: undefined,
+    children: [],
+    parent: undefined,
+    winner: undefined,
   };
-  return { task, config, attempt, signal };
+  return { task, config, attempt, signal, spawn };
 }

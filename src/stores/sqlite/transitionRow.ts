@@ -1,7 +1,7 @@
 import type { TaskTransition } from '../../core/TaskStore.js';
 
 /** The `kind` column's codes: a transition's kind is its index here (new kinds go last: files keep their codes). */
-export const TRANSITION_KINDS: readonly TaskTransition['kind'][] = ['ready', 'started', 'retrying', 'priority', 'completed', 'failed', 'cancelled', 'active', 'stopped', 'interrupted'];
+export const TRANSITION_KINDS: readonly TaskTransition['kind'][] = ['ready', 'started', 'retrying', 'priority', 'completed', 'failed', 'cancelled', 'active', 'stopped', 'interrupted', 'awaiting'];
 
 const CODES = new Map(TRANSITION_KINDS.map((kind, code) => [kind, code]));
 

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { ConfigurationError } from '../errors.js';
+import { checkConfigVariables } from './checkConfigVariables.js';
+import { checkTaskResources } from './checkTaskResources.js';
+import type { XenoConfig } from './configSchema.js';
+import { describeZodIssues } from './describeZodIssues.js';
+import { parseYamlSource, type KeyPath } from './parseYamlSource.js';
+import { resourcePool } from './resourcePool.js';
+import { toWorkloadTask } from './toWorkloadTask.js';
+import { workloadSchema } from './workloadSchema.js';
+import type { WorkloadTask } from './workloadTypes.js';
+
+/** The file's document: what a workload's `tasks:` holds. */
+const spawnFileSchema = z.strictObject({ tasks: workloadSchema.shape.tasks });
+
+/**
+ * Reads what a command task wrote to its `XENO_SPAWN_FILE`: one mapping of task names to tasks,
+ * in the workload's own YAML (or JSON) task shape, `race:` included. Checked as a workload's
+ * tasks are (fields, resources against the configuration's pools, config variables), but its
+ * dependencies may name tasks outside the file: the scheduler checks those when it spawns them.
+ * Throws a ConfigurationError naming `source`, the path inside it and the line.
+ *
+ * @example
+ * parseSpawnFile('lemma-1:\n  command: prove 1\n', 'XENO_SPAWN_FILE of task "split"', config, process.cwd());
+ */
+export function parseSpawnFile(text: string, source: string, config: XenoConfig, baseDir: string): WorkloadTask[] {
+  const yaml = parseYamlSource(text, source);
+  const result = spawnFileSchema.safeParse({ tasks: yaml.data });
+  // Paths are the document's own: the `tasks` wrapper is ours.
+  const unwrap = (problems: readonly { readonly path: KeyPath; readonly expected: string; readonly found: string; readonly hint?: string | undefined }[]) => problems.map((problem) => ({ ...problem, path: problem.path.slice(1) }));
+  const problems = result.success
+    ? [
+        ...checkTaskResources(new Map(Object.entries(result.data.tasks).map(([name, task]) => [name, task.resources])), resourcePool(config)),
+        ...checkConfigVariables(new Map(Object.entries(result.data.tasks).filter(([, task]) => task.command !== undefined).map(([name, task]) => [name, task.config]))),
+      ]
+    : describeZodIssues(result.error.issues, spawnFileSchema, { tasks: yaml.data });
+  if (problems.length > 0 || !result.success) {
+    throw new ConfigurationError(unwrap(problems).map(({ path, expected, found, hint }) => yaml.issue(path, expected, found, hint)));
+  }
+  return Object.entries(result.data.tasks).map(([name, task]) => toWorkloadTask(name, task, config, baseDir));
+}

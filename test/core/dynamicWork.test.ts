@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/core/createScheduler.js';
+import { RaceLostError, TaskSchedulingError, UpstreamFailedError } from '../../src/errors.js';
+import type { TaskContext } from '../../src/types.js';
+import { manualWork, settle } from '../support/harness.js';
+
+const noResources = { resources: { cpu: 1 } };
+
+describe('ctx.spawn', () => {
+  it('completes a parent only after its work returned and every child completed, with the work\'s result', async () => {
+    const s = createScheduler({ maxWorkers: 1, ...noResources });
+    const child = manualWork();
+    let ids: string[] = [];
+    s.scheduleTask({ id: 'split', run: (ctx) => { ids = ctx.spawn([{ id: 'a', run: child.run }, { id: 'b', run: child.run }]); return 'split into 2'; } });
+    s.scheduleTask({ id: 'after', dependencies: ['split'], run: () => 'after' });
+    await settle();
+    expect(ids).toEqual(['a', 'b']);
+    // One worker: the parent gave it back when its work returned, so a child runs on it.
+    expect(child.calls.map((c) => c.task.id)).toEqual(['a']);
+    expect(s.getTask('split')).toMatchObject({ status: 'pending', pendingReason: 'children', children: ['a', 'b'] });
+    expect(s.getTask('a').parent).toBe('split');
+    expect(s.explainTask('split').summary).toBe('its work returned; waiting for 2 of 2 children');
+    child.resolve('A', 1);
+    await settle();
+    expect(s.explainTask('split').summary).toBe('its work returned; waiting for 1 of 2 children');
+    expect(s.getTaskStatus('after')).toBe('pending');
+    child.resolve('B', 2);
+    const record = await s.waitForTask('after');
+    expect(record.status).toBe('completed');
+    expect(s.getTask('split')).toMatchObject({ status: 'completed', result: 'split into 2' });
+    await s.stop();
+  });
+
+  it('counts a parent pending while it waits for children and a race while it waits for alternatives: the running count never goes below what runs', async () => {
+    const s = createScheduler({ maxWorkers: 2, ...noResources });
+    const child = manualWork();
+    s.scheduleTask({ id: 'race', race: [{ run: child.run }, { run: child.run }] });
+    s.scheduleTask({ id: 'split', run: (ctx) => { ctx.spawn([{ id: 'a', run: child.run }]); return 'split'; } });
+    await settle();
+    // Both alternatives hold the workers; split (not run yet: no child a) and the race wait.
+    expect(child.calls.map((c) => c.task.id)).toEqual(['race/0', 'race/1']);
+    expect(s.getStats()).toMatchObject({ pending: 2, running: 2 });
+    child.resolve('won', 1);
+    await settle();
+    // The race completed from waiting, its loser was cancelled: split's work ran, a runs.
+    expect(s.getStats()).toMatchObject({ running: 1, completed: 2, cancelled: 1 });
+    child.resolve('A', 3);
+    await s.onIdle();
+    expect(s.getStats()).toMatchObject({ pending: 0, running: 0, completed: 4, cancelled: 1 });
+    // The cancelled alternative's work ignores its signal: nothing to wait for.
+    await s.stop({ graceMs: 0 });
+  });
+
+  it('holds no worker while it waits, so nested spawns deeper than the pool never deadlock', async () => {
+    const s = createScheduler({ maxWorkers: 1, ...noResources });
+    const nest = (depth: number) => (ctx: TaskContext): number => {
+      if (depth > 0) ctx.spawn([{ id: `level-${depth - 1}`, run: nest(depth - 1) }]);
+      return depth;
+    };
+    s.scheduleTask({ id: 'level-5', run: nest(5) });
+    await s.onIdle();
+    for (let depth = 0; depth <= 5; depth++) expect(s.getTaskStatus(`level-${depth}`)).toBe('completed');
+  });
+
+  it('fails the parent with an UpstreamFailedError naming the failed child, cancels the children not started and cascades to its dependents', async () => {
+    const s = createScheduler({ maxWorkers: 1, ...noResources, defaultRetry: { attempts: 1 } });
+    s.scheduleTask({
+      id: 'split',
+      run: (ctx) => {
+        ctx.spawn([
+          { id: 'bad', run: () => Promise.reject(new Error('no proof')) },
+          { id: 'never', run: () => 'ran' },
+        ]);
+        return 'split';
+      },
+    });
+    s.scheduleTask({ id: 'after', dependencies: ['split'], run: () => 'after' });
+    await s.onIdle();
+    const parent = s.getTask('split');
+    expect(parent.status).toBe('failed');
+    expect(parent.error).toBeInstanceOf(UpstreamFailedError);
+    expect(parent.error?.message).toBe('task "split" failed: its child "bad" failed');
+    expect(s.getTask('never')).toMatchObject({ status: 'cancelled', attempts: 0 });
+    expect(s.getTaskStatus('after')).toBe('failed');
+  });
+
+  it('cancels its children when the parent is cancelled, aborting the running ones', async () => {
+    const s = createScheduler({ maxWorkers: 2, ...noResources });
+    const child = manualWork();
+    s.scheduleTask({ id: 'p', run: (ctx) => void ctx.spawn([{ id: 'c1', run: child.run }, { id: 'c2', run: child.run }]) });
+    await settle();
+    expect(child.calls).toHaveLength(2);
+    s.cancelTask('p', 'enough');
+    await s.onIdle();
+    expect(s.getTaskStatus('p')).toBe('cancelled');
+    expect(child.calls.every((c) => c.signal.aborted)).toBe(true);
+    expect(s.getTask('c1')).toMatchObject({ status: 'cancelled' });
+    expect(s.getTask('c1').error?.message).toContain('parent "p" was cancelled');
+  });
+
+  it('refuses bad spawns whole, with an error naming the field, and schedules nothing of the batch', async () => {
+    const s = createScheduler({ maxWorkers: 1, maxChildren: 3, ...noResources });
+    const errors: unknown[] = [];
+    const attempt = (specs: Parameters<TaskContext['spawn']>[0]) => (ctx: TaskContext): void => {
+      try {
+        ctx.spawn(specs);
+      } catch (error) {
+        errors.push(error);
+      }
+    };
+    s.scheduleTask({ id: 'existing', run: () => 'x' });
+    s.scheduleTask({ id: 'p1', run: attempt([{ id: 'fine', run: () => 1 }, { id: 'loop', dependencies: ['p1'], run: () => 1 }]) });
+    s.scheduleTask({ id: 'p2', run: attempt([{ id: 'via', dependencies: ['dependent'], run: () => 1 }]) });
+    s.scheduleTask({ id: 'dependent', dependencies: ['p2'], run: () => 'd' });
+    s.scheduleTask({ id: 'p3', run: attempt([{ id: 'existing', run: () => 1 }]) });
+    s.scheduleTask({ id: 'p4', run: attempt([1, 2, 3, 4].map((i) => ({ id: `many${i}`, run: () => i }))) });
+    s.scheduleTask({ id: 'p5', run: attempt([{ id: 'r', race: [{ run: () => 1 }] }]) });
+    await s.onIdle();
+    expect(errors).toHaveLength(5);
+    expect(errors.every((e) => e instanceof TaskSchedulingError)).toBe(true);
+    const fields = errors.map((e) => (e as TaskSchedulingError).field);
+    expect(fields).toEqual(['spawn[1].dependencies[0]', 'spawn[0].dependencies[0]', 'spawn[0].id', 'spawn', 'spawn[0].race']);
+    expect((errors[0] as Error).message).toContain('it is its parent');
+    expect((errors[1] as Error).message).toBe('child "via" of "p2" cannot depend on "dependent": "dependent" waits for "p2", which waits for its children (a cycle through the parent)');
+    expect((errors[2] as Error).message).toBe('spawn[0].id: "existing" is already used by another task');
+    expect((errors[3] as Error).message).toBe('task "p4" cannot spawn 4 children: it has 0 and maxChildren is 3');
+    expect((errors[4] as Error).message).toContain('at least two alternative task specs');
+    for (const id of ['fine', 'loop', 'via', 'many1', 'r']) expect(s.hasTask(id)).toBe(false);
+    expect(s.getTask('p1').children).toEqual([]);
+  });
+
+  it('refuses a spawn after the parent ended and from a cancelled parent', async () => {
+    const s = createScheduler({ ...noResources });
+    let late: TaskContext | undefined;
+    const work = manualWork();
+    s.scheduleTask({ id: 'ended', run: (ctx) => void (late = ctx) });
+    s.scheduleTask({ id: 'cancelled', run: work.run });
+    await settle();
+    s.cancelTask('cancelled');
+    await s.onIdle();
+    expect(() => late?.spawn([{ run: () => 1 }])).toThrow('task "ended" cannot spawn children: its attempt 1 is over (the task is completed)');
+    expect(() => work.calls[0]?.spawn([{ run: () => 1 }])).toThrow('(the task is cancelled)');
+    expect(s.listTasks()).toHaveLength(2);
+  });
+});
+
+describe('race', () => {
+  it('completes with the first alternative to complete, names the winner and cancels the others at once', async () => {
+    const s = createScheduler({ maxWorkers: 4, ...noResources });
+    const slow = manualWork();
+    const fast = manualWork();
+    const id = s.scheduleTask({ id: 'goal', race: [{ id: 'z3', run: slow.run }, { run: fast.run, priority: 'high' }, { run: slow.run }] });
+    expect(id).toBe('goal');
+    await settle();
+    expect(s.getTask('goal')).toMatchObject({ status: 'pending', pendingReason: 'children', children: ['z3', 'goal/1', 'goal/2'] });
+    expect(s.explainTask('goal').summary).toBe('racing 3 of 3 alternatives: the first to complete wins');
+    fast.resolve('proof');
+    const record = await s.waitForTask('goal');
+    expect(record).toMatchObject({ status: 'completed', result: 'proof', winner: 'goal/1' });
+    expect(slow.calls.every((c) => c.signal.aborted)).toBe(true);
+    expect(s.getTaskStatus('z3')).toBe('cancelled');
+    expect(s.getTask('z3').error?.message).toContain('race "goal" was won by "goal/1"');
+    // Their late results change nothing.
+    slow.resolve('late', 1);
+    slow.resolve('late', 2);
+    await s.onIdle();
+    expect(s.getTask('goal')).toMatchObject({ result: 'proof', winner: 'goal/1' });
+  });
+
+  it('fails only when every alternative failed, with each one\'s message', async () => {
+    const s = createScheduler({ ...noResources, defaultRetry: { attempts: 1 } });
+    s.scheduleTask({ id: 'goal', race: [{ run: () => Promise.reject(new Error('timeout in e')) }, { run: () => Promise.reject(new Error('gave up')) }] });
+    const record = await s.waitForTask('goal');
+    expect(record.status).toBe('failed');
+    expect(record.error).toBeInstanceOf(RaceLostError);
+    expect(record.error?.message).toBe('race "goal" failed: every alternative failed ("goal/0": timeout in e; "goal/1": gave up)');
+  });
+
+  it('waits for its dependencies before any alternative starts, and its dependents wait for it', async () => {
+    const s = createScheduler({ ...noResources });
+    const lemma = manualWork();
+    const started: string[] = [];
+    s.scheduleTasks([
+      { id: 'lemma', run: lemma.run },
+      { id: 'goal', dependencies: ['lemma'], race: [{ run: () => void started.push('a') }, { run: () => void started.push('b') }] },
+      { id: 'qed', dependencies: ['goal'], run: () => 'qed' },
+    ]);
+    await settle();
+    expect(started).toEqual([]);
+    lemma.resolve('ok');
+    expect((await s.waitForTask('qed')).status).toBe('completed');
+    expect(started.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a race with fewer than two alternatives, or with work of its own, naming the field', () => {
+    const s = createScheduler();
+    expect(() => s.scheduleTask({ id: 'r', race: [{ run: () => 1 }] })).toThrow(/^task\.race: expected a list of at least two alternative task specs/);
+    expect(() => s.scheduleTasks([{ id: 'ok', run: () => 1 }, { id: 'r', run: () => 1, race: [{ run: () => 1 }, { run: () => 2 }] }])).toThrow(/^tasks\[1\]\.run: expected nothing: a race has no work of its own/);
+    expect(s.listTasks()).toEqual([]);
+  });
+});
