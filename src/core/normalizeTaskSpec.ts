@@ -254,8 +254,11 @@ function normalizeWithId(
   const identity = { name, runs, type };
   const auto = autoProblem(spec.resources);
   if (auto !== undefined) fail(`${field}.resources.${auto}`, "a number ('auto' is learned only for memory and cpu)", 'auto');
-  const resources = spec.resources === undefined ? undefined : resolveAutoRequests(spec.resources as ResourceRequest, identity, defaults.learned, defaults.capacity ?? {});
-  validateResources(defaults.ledger, resources, `${field}.resources`);
+  // Only a mapping can ask for 'auto'; anything else goes to validateResources as it is, to be refused by name.
+  const isMapping = typeof spec.resources === 'object' && spec.resources !== null && !Array.isArray(spec.resources);
+  const requested: unknown = isMapping ? resolveAutoRequests(spec.resources as ResourceRequest, identity, defaults.learned, defaults.capacity ?? {}) : spec.resources;
+  validateResources(defaults.ledger, requested, `${field}.resources`);
+  const resources = requested as Readonly<Record<string, number>> | undefined;
   const declared = spec.estimateMs === undefined || spec.estimateMs === 'auto' ? undefined : optionalNumber(spec.estimateMs, `${field}.estimateMs`, 0, 0);
   const retry = spec.retry ?? {};
   if (typeof retry !== 'object' || retry === null) fail(`${field}.retry`, 'an object', retry);

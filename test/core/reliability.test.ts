@@ -309,6 +309,14 @@ describe('inputs that only look valid', () => {
     expect(s.listTasks()).toHaveLength(0);
   });
 
+  it('refuses resources that are not a mapping (null, a list, a number, a string) by name, scheduling nothing', () => {
+    const s = createScheduler({ resources: { cpu: 2 } });
+    for (const resources of [null, [1], 3, 'auto']) {
+      expect(() => s.scheduleTask({ run: async () => 1, resources } as never)).toThrow(/^task\.resources: expected an object of resource amounts/);
+    }
+    expect(s.listTasks()).toHaveLength(0);
+  });
+
   it('runs tasks whose ids and names are Object.prototype members or odd strings', async () => {
     const s = createScheduler();
     const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', ' ', '\u0000', 'a:b'];
