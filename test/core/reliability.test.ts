@@ -391,7 +391,10 @@ describe('every public input, adversarially', () => {
     );
   });
 
-  const specKeys = ['id', 'name', 'type', 'priority', 'dependencies', 'resources', 'config', 'run', 'timeoutMs', 'retry', 'estimateMs', 'group'];
+  const specKeys = [
+    'id', 'name', 'type', 'priority', 'dependencies', 'resources', 'config', 'run', 'timeoutMs', 'retry', 'estimateMs', 'group',
+    'memoryLimit', 'runs', 'inputs', 'outputs', 'envInputs', 'cacheKey', 'cache', 'baseDir', 'maxInterruptions', 'race', 'idempotent',
+  ];
 
   it('scheduleTask either schedules or throws a SchedulerError naming the field; nothing scheduled is harmed', async () => {
     const s = createScheduler({ maxWorkers: 2, resources: { cpu: 2 }, defaultRetry: { attempts: 1 } });
