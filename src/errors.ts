@@ -235,11 +235,30 @@ export class HistoryError extends SchedulerError {
   }
 }
 
-/** The `code` an error carries (better-sqlite3's `SQLITE_FULL`, Node's `ENOSPC`), if a string. */
-function codeOf(cause: unknown): string | undefined {
-  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+/** SQLite's primary result codes by number, for errors that carry only the number (node:sqlite). */
+const SQLITE_CODES = [
+  'SQLITE_OK', 'SQLITE_ERROR', 'SQLITE_INTERNAL', 'SQLITE_PERM', 'SQLITE_ABORT', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_NOMEM',
+  'SQLITE_READONLY', 'SQLITE_INTERRUPT', 'SQLITE_IOERR', 'SQLITE_CORRUPT', 'SQLITE_NOTFOUND', 'SQLITE_FULL', 'SQLITE_CANTOPEN',
+  'SQLITE_PROTOCOL', 'SQLITE_EMPTY', 'SQLITE_SCHEMA', 'SQLITE_TOOBIG', 'SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_MISUSE',
+  'SQLITE_NOLFS', 'SQLITE_AUTH', 'SQLITE_FORMAT', 'SQLITE_RANGE', 'SQLITE_NOTADB',
+];
+
+/**
+ * The code an error carries, if any: better-sqlite3's `SQLITE_FULL`, Node's `ENOSPC`, and for
+ * node:sqlite (whose `code` is always `ERR_SQLITE_ERROR`) SQLite's own name of its `errcode`, so
+ * that both drivers name a full disk `SQLITE_FULL`.
+ *
+ * @example
+ * errorCodeOf(Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13 })); // 'SQLITE_FULL'
+ */
+export function errorCodeOf(cause: unknown): string | undefined {
+  if (typeof cause !== 'object' || cause === null) return undefined;
+  const { code, errcode } = cause as { code?: unknown; errcode?: unknown };
+  if (code === 'ERR_SQLITE_ERROR' && typeof errcode === 'number') return SQLITE_CODES[errcode & 0xff] ?? code;
   return typeof code === 'string' ? code : undefined;
 }
+
+const codeOf = errorCodeOf;
 
 /**
  * A task recovered from a store whose work cannot be found: it was a `run` function (no store can

@@ -1,6 +1,6 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { HistoryError } from '../../errors.js';
+import { errorCodeOf, HistoryError } from '../../errors.js';
 import type { RunHistory, UsageHistory } from '../../history/RunHistory.js';
 import { checkStoreFile } from './checkStoreFile.js';
 import { HISTORY_SCHEMA_VERSION, historyOpenError, prepareHistorySchema } from './historySchema.js';
@@ -84,7 +84,7 @@ export function sqliteHistory(file: string, options: SqliteHistoryOptions = {}):
       return value;
     } catch (error) {
       rollback(db);
-      const code = (error as { code?: unknown } | null)?.code;
+      const code = errorCodeOf(error);
       throw new HistoryError(file, `${what} failed${typeof code === 'string' ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   };

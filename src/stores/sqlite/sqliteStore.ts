@@ -1,7 +1,7 @@
 import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { TaskStoreError } from '../../errors.js';
+import { errorCodeOf, TaskStoreError } from '../../errors.js';
 import { foldTransition, initialTaskState } from '../memoryTaskStore.js';
 import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../../core/TaskStore.js';
 import { checkStoreFile } from './checkStoreFile.js';
@@ -169,7 +169,7 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
   let isClosed = false;
 
   const fail = (what: string, error: unknown): never => {
-    const code = (error as { code?: unknown } | null)?.code;
+    const code = errorCodeOf(error);
     throw new TaskStoreError(file, `${what} failed${typeof code === 'string' ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   };
   /** Writes the buffered transitions and `also` in one transaction. */
