@@ -48,7 +48,7 @@ function typeAttributes(common: Attributes): (type: string) => TypeAttributes {
 /**
  * The metric half of {@link instrumentScheduler}: histograms of wait and run time and a retry
  * counter fed by task events, and gauges and the finished counter read from `readStats` (the
- * scheduler's `getStats()`, or its latest copy in a telemetry thread) when a reader collects (no
+ * scheduler's `getStats()`) when a reader collects (no
  * work per task for those). `common` (policy, node) goes on every point.
  *
  * @example

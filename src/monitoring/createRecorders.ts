@@ -8,8 +8,8 @@ import type { TaskEventRecorder } from './TaskEventRecorder.js';
 
 /**
  * The span and metric recorders `options` asks for, on these providers: what
- * {@link instrumentScheduler} feeds in the scheduler's thread and the telemetry thread feeds in
- * its own. `readStats` gives the scheduler's stats when a metric reader collects.
+ * {@link instrumentScheduler} feeds in the scheduler's thread. `readStats` gives the scheduler's
+ * stats when a metric reader collects.
  *
  * @example
  * const recorders = createRecorders(resolved, trace.getTracerProvider(), metrics.getMeterProvider(), () => scheduler.getStats());

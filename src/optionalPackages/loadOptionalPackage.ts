@@ -27,7 +27,7 @@ export function missingPackageOf(error: unknown): string | undefined {
  *
  * @throws MissingPackageError naming the package to install
  * @example
- * const { bullmqExecutor } = await loadOptionalPackage(['bullmq', 'ioredis'], 'a distributed run (type: distributed)', () => import('../executors/bullmq/bullmqExecutor.js'));
+ * const { bullmqExecutor } = await loadOptionalPackage(['bullmq', 'ioredis'], 'a distributed run (type: distributed)', () => import('../distributed/bullmqExecutor.js'));
  */
 export async function loadOptionalPackage<T>(packages: readonly string[], neededFor: string, load: () => Promise<T> | T): Promise<T> {
   try {
