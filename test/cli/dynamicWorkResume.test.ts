@@ -1,0 +1,141 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { useTempFolder } from '../support/tempStore.js';
+import { killCliWhen } from './runCli.js';
+import { runMain } from './runMain.js';
+
+const temp = useTempFolder();
+
+const logLines = (log: string): string[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter((line) => line !== '') : []);
+
+/** Ends the process groups of the commands a killed CLI left behind (their shells logged `<name> started <pid>`). */
+function killOrphans(log: string): void {
+  for (const line of logLines(log)) {
+    const pid = Number(line.match(/ started (\d+)$/)?.[1]);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** A command that logs its start (with its process group), sleeps 30 s unless `hurry` exists, then logs its end. */
+const sleeper = (name: string, log: string, hurry: string): string => `echo "${name} started $$" >> "${log}"; test -e "${hurry}" || sleep 30; echo "${name} done" >> "${log}"`;
+
+describe('xeno-scheduler run --state with dynamic work, killed and resumed', () => {
+  it('re-creates the unfinished children a command spawned through XENO_SPAWN_FILE, runs them, and never runs the parent\'s command again', async () => {
+    const log = temp.path('log.txt');
+    const hurry = temp.path('hurry');
+    const workload = temp.path('w.yaml');
+    const children = ['lemma-1', 'lemma-2', 'lemma-3']
+      .map((name) => `${name}:\n  command: ${JSON.stringify(sleeper(name, log, hurry))}\n  config: { goal: ${name.slice(-1)} }\n`)
+      .join('');
+    const spawnFile = temp.path('children.yaml');
+    writeFileSync(spawnFile, children);
+    writeFileSync(
+      workload,
+      `config:
+  scheduler:
+    task_scheduler:
+      max_workers: 2
+tasks:
+  split:
+    command: echo split >> "${log}"; cp "${spawnFile}" "$XENO_SPAWN_FILE"
+  qed:
+    command: echo qed >> "${log}"
+    dependencies: [split]
+`,
+    );
+    const state = temp.path('run.db');
+    // Two workers: two children run when the kill comes, the third has not started.
+    const killed = await killCliWhen(['run', workload, '--state', state], () => logLines(log).filter((line) => line.includes(' started ')).length >= 2);
+    expect(killed.signal).toBe('SIGKILL');
+    killOrphans(log);
+    expect(logLines(log).filter((line) => line === 'split')).toHaveLength(1);
+
+    const status = await runMain(['status', state]);
+    expect(status.stdout).toMatch(/^lemma-3 +pending/m);
+
+    writeFileSync(hurry, '');
+    const resumed = await runMain(['run', workload, '--state', state]);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    for (const name of ['split', 'qed', 'lemma-1', 'lemma-2', 'lemma-3']) expect(resumed.stdout).toMatch(new RegExp(`^ *${name} +completed`, 'm'));
+    const lines = logLines(log);
+    // The parent's command ran once, before the kill; its children and its dependent ran to the end.
+    expect(lines.filter((line) => line === 'split')).toHaveLength(1);
+    expect(lines.filter((line) => line.endsWith(' done')).sort()).toEqual(['lemma-1 done', 'lemma-2 done', 'lemma-3 done']);
+    expect(lines.filter((line) => line === 'qed')).toHaveLength(1);
+
+    const after = await runMain(['status', state]);
+    expect(after.stdout).toContain(`${state}: 5 tasks: 5 completed, 0 failed, 0 cancelled, 0 running, 0 pending`);
+  });
+
+  it('completes a race from the workload once when resumed after a kill: the alternative that completes wins, the other is cancelled', async () => {
+    const log = temp.path('log.txt');
+    const hurry = temp.path('hurry');
+    const workload = temp.path('w.yaml');
+    writeFileSync(
+      workload,
+      `config:
+  scheduler:
+    task_scheduler:
+      max_workers: 2
+tasks:
+  goal:
+    race:
+      - command: ${JSON.stringify(`echo "slow started $$" >> "${log}"; sleep 30; echo "slow done" >> "${log}"`)}
+      - command: ${JSON.stringify(sleeper('fast', log, hurry))}
+  qed:
+    command: echo qed >> "${log}"
+    dependencies: [goal]
+`,
+    );
+    const state = temp.path('run.db');
+    const report = temp.path('report.json');
+    await killCliWhen(['run', workload, '--state', state], () => logLines(log).filter((line) => line.includes(' started ')).length >= 2);
+    killOrphans(log);
+
+    writeFileSync(hurry, '');
+    const resumed = await runMain(['run', workload, '--state', state, '--report', report]);
+    expect(resumed.code).toBe(0);
+    const lines = logLines(log);
+    expect(lines.filter((line) => line === 'fast done')).toHaveLength(1);
+    expect(lines.filter((line) => line === 'slow done')).toHaveLength(0);
+    expect(lines.filter((line) => line === 'qed')).toHaveLength(1);
+    const tasks = (JSON.parse(readFileSync(report, 'utf8')) as { tasks: { name: string; status: string }[] }).tasks;
+    const statusOf = (name: string) => tasks.find((task) => task.name === name)?.status;
+    expect([statusOf('goal'), statusOf('goal/1'), statusOf('goal/0'), statusOf('qed')]).toEqual(['completed', 'completed', 'cancelled', 'completed']);
+  });
+
+  it('counts a race won before the kill as complete on resume: its loser, cancelled then, does not fail the run', async () => {
+    const log = temp.path('log.txt');
+    const hurry = temp.path('hurry');
+    const workload = temp.path('w.yaml');
+    writeFileSync(
+      workload,
+      `config:
+  scheduler:
+    task_scheduler:
+      max_workers: 3
+tasks:
+  goal:
+    race:
+      - command: sleep 30
+      - command: echo won >> "${log}"
+  slow:
+    command: ${JSON.stringify(sleeper('slow', log, hurry))}
+`,
+    );
+    const state = temp.path('run.db');
+    await killCliWhen(['run', workload, '--state', state], (stdout) => /cancelled +goal\/0/.test(stdout) && logLines(log).some((line) => line.startsWith('slow started')));
+    killOrphans(log);
+    writeFileSync(hurry, '');
+    const resumed = await runMain(['run', workload, '--state', state]);
+    expect(resumed.stdout).toMatch(/^ +goal\/0 +cancelled/m);
+    expect(resumed.stdout).toMatch(/^slow +completed/m);
+    expect(resumed.code).toBe(0);
+  });
+});
