@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/stores/sqlite/openDatabase.js';
 import { useTempFolder } from '../support/tempStore.js';
 import { killCliWhen } from './runCli.js';
 import { runMain } from './runMain.js';
@@ -25,7 +26,8 @@ function killOrphans(log: string): void {
 const sleeper = (name: string, log: string, hurry: string): string => `echo "${name} started $$" >> "${log}"; test -e "${hurry}" || sleep 30; echo "${name} done" >> "${log}"`;
 
 describe('xeno-scheduler run --state with dynamic work, killed and resumed', () => {
-  it('re-creates the unfinished children a command spawned through XENO_SPAWN_FILE, runs them, and never runs the parent\'s command again', async () => {
+  /** A run whose `split` writes three sleeping children to XENO_SPAWN_FILE, SIGKILLed while two of them run. */
+  async function killWhileChildrenRun(): Promise<{ log: string; hurry: string; workload: string; state: string }> {
     const log = temp.path('log.txt');
     const hurry = temp.path('hurry');
     const workload = temp.path('w.yaml');
@@ -53,8 +55,12 @@ tasks:
     const killed = await killCliWhen(['run', workload, '--state', state], () => logLines(log).filter((line) => line.includes(' started ')).length >= 2);
     expect(killed.signal).toBe('SIGKILL');
     killOrphans(log);
-    expect(logLines(log).filter((line) => line === 'split')).toHaveLength(1);
+    return { log, hurry, workload, state };
+  }
 
+  it('re-creates the unfinished children a command spawned through XENO_SPAWN_FILE, runs them, and never runs the parent\'s command again', async () => {
+    const { log, hurry, workload, state } = await killWhileChildrenRun();
+    expect(logLines(log).filter((line) => line === 'split')).toHaveLength(1);
     const status = await runMain(['status', state]);
     expect(status.stdout).toMatch(/^lemma-3 +pending/m);
 
@@ -71,6 +77,17 @@ tasks:
 
     const after = await runMain(['status', state]);
     expect(after.stdout).toContain(`${state}: 5 tasks: 5 completed, 0 failed, 0 cancelled, 0 running, 0 pending`);
+  });
+
+  it('refuses to resume a store that kept nothing of what an unfinished spawned child runs (an older version wrote it), naming the child', async () => {
+    const { workload, state } = await killWhileChildrenRun();
+    // As an older xeno-scheduler stored it: no `work`. The sqlite3 shell's way, with the mark it leaves cleared.
+    const db = openDatabase(state);
+    db.exec("UPDATE tasks SET spec = json_remove(spec, '$.work'); DELETE FROM meta WHERE key = 'open_run'");
+    db.close();
+    const resumed = await runMain(['run', workload, '--state', state]);
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toContain('task "lemma-3" was spawned by "split" (XENO_SPAWN_FILE) in the stored run, which kept nothing of what it runs (an older xeno-scheduler wrote it): it cannot run again');
   });
 
   it('completes a race from the workload once when resumed after a kill: the alternative that completes wins, the other is cancelled', async () => {
