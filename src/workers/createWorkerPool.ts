@@ -9,7 +9,7 @@ import type { TaskContext, TaskRun } from '../types.js';
 import { resolveModuleUrl } from './loadExport.js';
 import { ModuleFailedError } from './ModuleFailedError.js';
 import { reviveError } from './serializeError.js';
-import { openSpawnChannel } from './spawnChannel.js';
+import { createSpawnHost } from './spawnChannel.js';
 import type { WorkerReply, WorkerRequest } from './workerEntry.js';
 
 /** Options of {@link createWorkerPool}. */
@@ -133,6 +133,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
   // be thrown; the thread is replaced on demand, so there is nothing more to do.
   piscina.on('error', () => {});
   const counts = { succeeded: 0, failed: 0, aborted: 0 };
+  const spawnHost = createSpawnHost();
   const inFlight = new Set<Promise<unknown>>();
   let isClosed = false;
 
@@ -158,12 +159,13 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
       delay(terminateGraceMs, undefined, { signal: graceOver.signal }).catch(() => {}),
     ]);
     graceOver.abort();
+    spawnHost.close();
     await piscina.destroy();
   }
 
   async function runOnThread(request: ThreadJob, { signal, reportUsage: onUsage, spawn }: Pick<TaskContext, 'signal' | 'reportUsage' | 'spawn'>): Promise<unknown> {
     signal.throwIfAborted();
-    const spawner = openSpawnChannel(spawn);
+    const spawner = spawnHost.open(spawn);
     // Registered before piscina's own abort listener, so it sees the threads before one is removed.
     let threadsAtAbort: readonly Worker[] = [];
     const onAbort = (): void => {
@@ -171,7 +173,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const { output, usage, ...reply } = await piscina.run({ ...request, spawn: spawner.channel }, { signal, transferList: [spawner.channel.port] });
+      const { output, usage, ...reply } = await piscina.run({ ...request, spawn: spawner.channel }, { signal });
       if (usage !== undefined) onUsage?.({ peakRssBytes: usage.heapBytes, cpuMs: Math.round(usage.activeMs), measuredBy: 'thread' });
       if (reply.ok) {
         counts.succeeded += 1;
@@ -226,6 +228,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     close,
     destroy: () => {
       isClosed = true;
+      spawnHost.close();
       return piscina.destroy();
     },
   };

@@ -31,7 +31,7 @@ export interface WorkerRequest {
   readonly payload: WorkerPayload;
   /** Keep up to this many bytes of what the export prints to stdout and stderr, each, and send them back instead of writing them. */
   readonly captureOutputBytes?: number;
-  /** Where the export's `spawn` sends children (its port is in the job's transfer list). */
+  /** Where the export's `spawn` sends children. */
   readonly spawn: SpawnChannel;
 }
 
