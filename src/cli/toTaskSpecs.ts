@@ -5,6 +5,7 @@ import { remoteTask } from '../distributed/remoteTask.js';
 import { toTaskRun, type ToTaskRunOptions } from '../workers/runDescriptor.js';
 import type { TaskSpec } from '../types.js';
 import type { SpawnedWork } from './SpawnedWork.js';
+import { spawnsWorkloadTasks } from './spawnsWorkloadTasks.js';
 import { tasksError } from './tasksError.js';
 import type { RunDescriptor } from '../workers/runDescriptor.js';
 
@@ -48,6 +49,8 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { re
     return specs;
   };
   const commandOptions = options.remote ? options : { ...options, command: { ...options.command, readSpawnFile } };
+  // A module's spawn takes children in the workload's task shape too: a worker thread can send no `run`.
+  const runHere = (run: RunDescriptor) => (run.kind === 'module' ? spawnsWorkloadTasks(toTaskRun(run, options), readSpawnFile) : toTaskRun(run, commandOptions));
   const idle = workload.tasks.flatMap((task) => (task.race ?? [task]).filter((one) => one.run === undefined));
   if (idle.length > 0) {
     throw tasksError(workload, idle, {
@@ -76,7 +79,7 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { re
     ...(task.memoryLimit === undefined ? {} : { memoryLimit: task.memoryLimit }),
     ...(task.run === undefined ? {} : { runs: runsOf(task.run) }),
     ...(task.group === undefined ? {} : { group: task.group }),
-    ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : toTaskRun(task.run, commandOptions) }),
+    ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : runHere(task.run) }),
     ...(task.cache === undefined ? {} : cacheFields(task.cache)),
   });
   return workload.tasks.map(toSpec);
