@@ -25,31 +25,29 @@ function killOrphans(log: string): void {
 /** A command that logs its start (with its process group), sleeps 30 s unless `hurry` exists, then logs its end. */
 const sleeper = (name: string, log: string, hurry: string): string => `echo "${name} started $$" >> "${log}"; test -e "${hurry}" || sleep 30; echo "${name} done" >> "${log}"`;
 
+/** A workload file of `tasks` (YAML, indented under `tasks:`) run on `maxWorkers` workers. */
+function writeWorkload(maxWorkers: number, tasks: string): string {
+  const file = temp.path('w.yaml');
+  writeFileSync(file, `config:\n  scheduler:\n    task_scheduler:\n      max_workers: ${maxWorkers}\ntasks:\n${tasks}`);
+  return file;
+}
+
 describe('xeno-scheduler run --state with dynamic work, killed and resumed', () => {
   /** A run whose `split` writes three sleeping children to XENO_SPAWN_FILE, SIGKILLed while two of them run. */
   async function killWhileChildrenRun(): Promise<{ log: string; hurry: string; workload: string; state: string }> {
     const log = temp.path('log.txt');
     const hurry = temp.path('hurry');
-    const workload = temp.path('w.yaml');
     const children = ['lemma-1', 'lemma-2', 'lemma-3']
       .map((name) => `${name}:\n  command: ${JSON.stringify(sleeper(name, log, hurry))}\n  config: { goal: ${name.slice(-1)} }\n`)
       .join('');
     const spawnFile = temp.path('children.yaml');
     writeFileSync(spawnFile, children);
-    writeFileSync(
-      workload,
-      `config:
-  scheduler:
-    task_scheduler:
-      max_workers: 2
-tasks:
-  split:
+    const workload = writeWorkload(2, `  split:
     command: echo split >> "${log}"; cp "${spawnFile}" "$XENO_SPAWN_FILE"
   qed:
     command: echo qed >> "${log}"
     dependencies: [split]
-`,
-    );
+`);
     const state = temp.path('run.db');
     // Two workers: two children run when the kill comes, the third has not started.
     const killed = await killCliWhen(['run', workload, '--state', state], () => logLines(log).filter((line) => line.includes(' started ')).length >= 2);
@@ -93,23 +91,14 @@ tasks:
   it('completes a race from the workload once when resumed after a kill: the alternative that completes wins, the other is cancelled', async () => {
     const log = temp.path('log.txt');
     const hurry = temp.path('hurry');
-    const workload = temp.path('w.yaml');
-    writeFileSync(
-      workload,
-      `config:
-  scheduler:
-    task_scheduler:
-      max_workers: 2
-tasks:
-  goal:
+    const workload = writeWorkload(2, `  goal:
     race:
       - command: ${JSON.stringify(`echo "slow started $$" >> "${log}"; sleep 30; echo "slow done" >> "${log}"`)}
       - command: ${JSON.stringify(sleeper('fast', log, hurry))}
   qed:
     command: echo qed >> "${log}"
     dependencies: [goal]
-`,
-    );
+`);
     const state = temp.path('run.db');
     const report = temp.path('report.json');
     await killCliWhen(['run', workload, '--state', state], () => logLines(log).filter((line) => line.includes(' started ')).length >= 2);
@@ -130,22 +119,13 @@ tasks:
   it('counts a race won before the kill as complete on resume: its loser, cancelled then, does not fail the run', async () => {
     const log = temp.path('log.txt');
     const hurry = temp.path('hurry');
-    const workload = temp.path('w.yaml');
-    writeFileSync(
-      workload,
-      `config:
-  scheduler:
-    task_scheduler:
-      max_workers: 3
-tasks:
-  goal:
+    const workload = writeWorkload(3, `  goal:
     race:
       - command: sleep 30
       - command: echo won >> "${log}"
   slow:
     command: ${JSON.stringify(sleeper('slow', log, hurry))}
-`,
-    );
+`);
     const state = temp.path('run.db');
     await killCliWhen(['run', workload, '--state', state], (stdout) => /cancelled +goal\/0/.test(stdout) && logLines(log).some((line) => line.startsWith('slow started')));
     killOrphans(log);
