@@ -33,15 +33,18 @@ function writeWorkload(maxWorkers: number, tasks: string): string {
 }
 
 describe('xeno-scheduler run --state with dynamic work, killed and resumed', () => {
-  /** A run whose `split` writes three sleeping children to XENO_SPAWN_FILE, SIGKILLed while two of them run. */
-  async function killWhileChildrenRun(): Promise<{ log: string; hurry: string; workload: string; state: string }> {
+  /**
+   * A run whose `split` writes `children(log, hurry)` to XENO_SPAWN_FILE (by default three sleeping
+   * children), SIGKILLed once two commands have started (two workers: the third has not).
+   */
+  async function killWhileChildrenRun(
+    children = (log: string, hurry: string): string =>
+      ['lemma-1', 'lemma-2', 'lemma-3'].map((name) => `${name}:\n  command: ${JSON.stringify(sleeper(name, log, hurry))}\n  config: { goal: ${name.slice(-1)} }\n`).join(''),
+  ): Promise<{ log: string; hurry: string; workload: string; state: string }> {
     const log = temp.path('log.txt');
     const hurry = temp.path('hurry');
-    const children = ['lemma-1', 'lemma-2', 'lemma-3']
-      .map((name) => `${name}:\n  command: ${JSON.stringify(sleeper(name, log, hurry))}\n  config: { goal: ${name.slice(-1)} }\n`)
-      .join('');
     const spawnFile = temp.path('children.yaml');
-    writeFileSync(spawnFile, children);
+    writeFileSync(spawnFile, children(log, hurry));
     const workload = writeWorkload(2, `  split:
     command: echo split >> "${log}"; cp "${spawnFile}" "$XENO_SPAWN_FILE"
   qed:
@@ -49,7 +52,6 @@ describe('xeno-scheduler run --state with dynamic work, killed and resumed', () 
     dependencies: [split]
 `);
     const state = temp.path('run.db');
-    // Two workers: two children run when the kill comes, the third has not started.
     const killed = await killCliWhen(['run', workload, '--state', state], () => logLines(log).filter((line) => line.includes(' started ')).length >= 2);
     expect(killed.signal).toBe('SIGKILL');
     killOrphans(log);
@@ -86,6 +88,23 @@ describe('xeno-scheduler run --state with dynamic work, killed and resumed', () 
     const resumed = await runMain(['run', workload, '--state', state]);
     expect(resumed.code).toBe(2);
     expect(resumed.stderr).toContain('task "lemma-3" was spawned by "split" (XENO_SPAWN_FILE) in the stored run, which kept nothing of what it runs (an older xeno-scheduler wrote it): it cannot run again');
+  });
+
+  it('re-creates a race a command spawned, with its alternatives, and completes it once', async () => {
+    const { log, hurry, workload, state } = await killWhileChildrenRun(
+      (log, hurry) => `goal:\n  race:\n    - command: ${JSON.stringify(`echo "slow started $$" >> "${log}"; sleep 30; echo "slow done" >> "${log}"`)}\n    - command: ${JSON.stringify(sleeper('fast', log, hurry))}\n`,
+    );
+    writeFileSync(hurry, '');
+    const resumed = await runMain(['run', workload, '--state', state]);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/^ +goal +completed/m);
+    expect(resumed.stdout).toMatch(/^ +goal\/0 +cancelled/m);
+    const lines = logLines(log);
+    expect(lines.filter((line) => line === 'split')).toHaveLength(1);
+    expect(lines.filter((line) => line === 'fast done')).toHaveLength(1);
+    expect(lines.filter((line) => line === 'slow done')).toHaveLength(0);
+    expect(lines.filter((line) => line === 'qed')).toHaveLength(1);
   });
 
   it('completes a race from the workload once when resumed after a kill: the alternative that completes wins, the other is cancelled', async () => {
