@@ -81,8 +81,8 @@ export interface WorkerPool {
    * (structured-cloneable) result becomes the task's result. `spawn(specs)` is the task's
    * `ctx.spawn`: the specs (data; a function such as `run` is refused, naming its field) go to
    * the scheduler on the main thread, and the call blocks the worker thread until the children's
-   * ids (or the refusal, a TaskSchedulingError) come back. When `ctx.signal` aborts, the thread is terminated and the
-   * promise rejects with the signal's reason.
+   * ids (or the refusal, a TaskSchedulingError) come back. When `ctx.signal` aborts, the thread
+   * is terminated and the promise rejects with the signal's reason.
    */
   task(modulePath: string, exportName?: string, options?: WorkerTaskOptions): TaskRun<any>;
   /** Worker threads alive now. */
