@@ -225,8 +225,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   try {
     resources.pool = needsWorkerPool(plan) ? createWorkerPool({ maxThreads: plan.options.maxWorkers }) : undefined;
     const remote = plan.distributed !== undefined;
-    const spawned = new SpawnedWork();
-    const specOptions = { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote, spawned };
+    // What spawned children run, for the store to keep (without one, nothing needs keeping).
+    const spawned = flags.state === undefined ? undefined : new SpawnedWork();
+    const specOptions = { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote, ...(spawned ? { spawned } : {}) };
     const specs = toTaskSpecs(plan.workload, specOptions);
     resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, workOf(plan.workload), flags.fresh === true, (tasks) => toTaskSpecs({ ...plan.workload, tasks }, specOptions));
     // With the children a resumed run's commands had spawned and that had not finished.
@@ -250,7 +251,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       ...plan.options,
       ...plannedPolicy(plan),
       ...(resources.coordinator ? { executor: resources.coordinator } : {}),
-      ...(resources.state ? { store: spawned.journaling(resources.state.store) } : {}),
+      ...(resources.state && spawned ? { store: spawned.journaling(resources.state.store) } : {}),
       ...(resources.history ? { history: resources.history } : {}),
     });
     resources.scheduler = scheduler;
