@@ -8,7 +8,8 @@ export type SchedulerEvents = {
    * A pending task waits for another reason (`task.pendingReason`): its dependencies are done
    * (`queued`), the dispatcher set it aside for resources, it was paused or resumed, its retry
    * delay passed, it was dispatched to an executor that reports when its work is active
-   * (`dispatched`: it holds a worker slot; `task:started` follows when the work runs). The same
+   * (`dispatched`: it holds a worker slot; `task:started` follows when the work runs), its work
+   * returned and it waits for its children (`children`; a race, when its alternatives start). The same
    * for a task with an actor and a dormant one (past `liveActorLimit`), which inspection cannot
    * see. Entering the retry delay is `task:retrying`. One event per change a call makes: a retry
    * that comes due while the scheduler is paused is heard once, as `paused`.

@@ -30,7 +30,8 @@ function fieldsOf(spec: TaskSpec, stored: StoredTask): [string, unknown, unknown
 
 /**
  * How a workload differs from the run stored for it: a task whose fields changed, or a task the
- * run holds that the workload no longer has. Tasks the workload adds are not a conflict: they are
+ * run holds that the workload no longer has (`specs` hold the spawned children made again from
+ * the store too, see `openRunState`). Tasks the workload adds are not a conflict: they are
  * scheduled into the resumed run. Empty when the run can be resumed.
  *
  * @example
@@ -48,7 +49,7 @@ export function compareWithStoredRun(specs: readonly TaskSpec[], stored: readonl
       differences.push(
         task.parent === undefined
           ? `task "${task.id}" is in the stored run but not in the workload`
-          : `task "${task.id}" was spawned by "${task.parent}" (XENO_SPAWN_FILE) in the stored run, and a resumed run cannot run such children again yet`,
+          : `task "${task.id}" was spawned by "${task.parent}" (XENO_SPAWN_FILE) in the stored run, which kept nothing of what it runs (an older xeno-scheduler wrote it): it cannot run again`,
       );
       continue;
     }

@@ -2,6 +2,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { TaskStoreError } from '../errors.js';
 import { sqliteStore, type SqliteTaskStore } from '../stores/sqlite/sqliteStore.js';
 import type { TaskSpec } from '../types.js';
+import type { WorkloadTask } from '../config/workloadTypes.js';
 import { compareStoredWork, compareWithStoredRun, type RunWork } from './compareWithStoredRun.js';
 import type { StoredTaskState } from '../core/TaskStore.js';
 import type { ReattachedAttempts } from './reattachedAttempts.js';
@@ -49,6 +50,22 @@ export interface RunState {
    * tasks only, and the store is what says how the whole run went (see {@link withStoredTasks}).
    */
   readonly finishedBefore: readonly TaskRunState[];
+  /**
+   * The children commands had spawned (XENO_SPAWN_FILE) that had not finished, made again from
+   * the workload tasks the store kept of them: scheduled with the workload's, they get their
+   * work back (their parents' commands do not run again). Empty when the run starts afresh.
+   */
+  readonly respawned: readonly TaskSpec[];
+}
+
+/**
+ * The unfinished spawned children a store kept the workload task of, made into specs again with
+ * `rebuild`: a race's alternatives come with their race, so only the race is made.
+ */
+function respawnedChildren(states: readonly StoredTaskState[], rebuild: (tasks: WorkloadTask[]) => TaskSpec[]): TaskSpec[] {
+  const unfinished = states.filter((state) => state.task.parent !== undefined && (state.status === 'pending' || state.status === 'running'));
+  const tasks = unfinished.flatMap((state) => (state.task.work === undefined ? [] : [state.task.work as WorkloadTask]));
+  return tasks.length === 0 ? [] : rebuild(tasks);
 }
 
 /** A finished task of the store as the summary lists it (its last attempt's time running). */
@@ -63,6 +80,7 @@ function toFinishedTask(state: StoredTaskState): TaskRunState {
     runningSince: undefined,
     error: state.status === 'completed' ? undefined : (state.error?.message ?? state.cancelReason),
     output: undefined,
+    ...(state.task.parent === undefined ? {} : { parent: state.task.parent }),
   };
 }
 
@@ -82,16 +100,32 @@ export function withStoredTasks(tracked: readonly TaskRunState[], state: RunStat
 }
 
 /**
+ * Whether a resumed run has nothing left: no task waits or was running, and the workload adds no
+ * task (a race's alternatives and spawned children are in the store, not in `specs`).
+ *
+ * @example
+ * if (isFinishedRun(state, specs)) console.log('nothing to run');
+ */
+export function isFinishedRun(state: RunState | undefined, specs: readonly TaskSpec[]): boolean {
+  const resumed = state?.resumed;
+  if (resumed === undefined || resumed.pending > 0 || resumed.interrupted.length > 0) return false;
+  const stored = new Set(state?.finishedBefore.map((task) => task.name));
+  return specs.every((spec) => stored.has(spec.id as string));
+}
+
+/**
  * Opens the store of `run --state <file>`: with `fresh`, a store that is there is checked to be
  * one (never another file) and removed; otherwise a stored run is compared with the workload
  * first (each task's spec, and the command or module of each task that already ran), and
  * refused, unchanged, when they conflict. The store then keeps what each task runs, for the next resume to compare.
+ * Spawned children that had not finished are made again with `rebuild` from the workload tasks
+ * the store kept of them (`respawned`), as the workload's tasks are made.
  *
  * @throws TaskStoreError naming the file, listing every difference
  * @example
- * const { store, resumed } = openRunState('run.db', specs, work, false);
+ * const { store, resumed, respawned } = openRunState('run.db', specs, work, false, (tasks) => toTaskSpecs({ ...workload, tasks }));
  */
-export function openRunState(file: string, specs: readonly TaskSpec[], work: RunWork, fresh: boolean): RunState {
+export function openRunState(file: string, specs: readonly TaskSpec[], work: RunWork, fresh: boolean, rebuild: (tasks: WorkloadTask[]) => TaskSpec[]): RunState {
   const exists = existsSync(file) && statSync(file).size > 0;
   if (exists && fresh) {
     // Refuses anything that is not a store of ours; a run whose WAL was lost is discarded all the same.
@@ -100,6 +134,7 @@ export function openRunState(file: string, specs: readonly TaskSpec[], work: Run
   }
   let resumed: ResumedRun | undefined;
   let finishedBefore: TaskRunState[] = [];
+  let respawned: TaskSpec[] = [];
   if (exists && !fresh) {
     const reader = sqliteStore(file, { readOnly: true });
     const [states, storedWork] = (() => {
@@ -109,9 +144,10 @@ export function openRunState(file: string, specs: readonly TaskSpec[], work: Run
         reader.close();
       }
     })();
+    respawned = respawnedChildren(states, rebuild);
     const differences = [
       ...compareWithStoredRun(
-        specs,
+        [...specs, ...respawned],
         // A spawned child that finished needs nothing of the workload: it never runs again.
         states.filter((state) => state.task.parent === undefined || state.status === 'pending' || state.status === 'running').map((state) => state.task),
       ),
@@ -140,5 +176,5 @@ export function openRunState(file: string, specs: readonly TaskSpec[], work: Run
   }
   const store = sqliteStore(file);
   store.writeNote(WORK_NOTE, JSON.stringify(work));
-  return { store, resumed, finishedBefore };
+  return { store, resumed, finishedBefore, respawned };
 }

@@ -25,12 +25,14 @@ import { describeResumedRun } from './describeResumedRun.js';
 import { endOnStoreFailure } from './endOnStoreFailure.js';
 import { listenForSignals } from './listenForSignals.js';
 import { loadPlan, planFiles, type Plan, type PlanFlags } from './loadPlan.js';
-import { openRunState, withStoredTasks, type RunState } from './openRunState.js';
+import { isFinishedRun, openRunState, withStoredTasks, type RunState } from './openRunState.js';
+import { isRunComplete } from './isRunComplete.js';
 import { historyFileOf, openHistory } from './openHistory.js';
 import type { SqliteRunHistory } from '../stores/sqlite/sqliteHistory.js';
 import { openCoordinator } from './openCoordinator.js';
 import { toReattachedAttempts } from './reattachedAttempts.js';
 import type { ProgressView } from './ProgressView.js';
+import { SpawnedWork } from './SpawnedWork.js';
 import { toTaskSpecs } from './toTaskSpecs.js';
 import { trackTaskRuns, type TaskRunTracker } from './trackTaskRuns.js';
 import { workOf } from './workOf.js';
@@ -223,18 +225,23 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   try {
     resources.pool = needsWorkerPool(plan) ? createWorkerPool({ maxThreads: plan.options.maxWorkers }) : undefined;
     const remote = plan.distributed !== undefined;
-    const specs = toTaskSpecs(plan.workload, { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote });
-    resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, workOf(plan.workload), flags.fresh === true);
+    // What spawned children run, for the store to keep (without one, nothing needs keeping).
+    const spawned = flags.state === undefined ? undefined : new SpawnedWork();
+    const specOptions = { ...(resources.pool === undefined ? {} : { pool: resources.pool }), command: { terminator }, module: { captureOutput: true }, remote, ...(spawned ? { spawned } : {}) };
+    const specs = toTaskSpecs(plan.workload, specOptions);
+    resources.state = flags.state === undefined ? undefined : openRunState(flags.state, specs, workOf(plan.workload), flags.fresh === true, (tasks) => toTaskSpecs({ ...plan.workload, tasks }, specOptions));
+    // With the children a resumed run's commands had spawned and that had not finished.
+    const scheduled = [...specs, ...(resources.state?.respawned ?? [])];
     resources.history = historyFile === undefined ? undefined : openHistory(historyFile, flags.state);
     const finished = resources.state?.resumed;
-    if (finished && !flags.json && finished.pending === 0 && finished.completed + finished.failed + finished.cancelled >= specs.length) {
+    if (finished && !flags.json && isFinishedRun(resources.state, specs)) {
       // Nothing waits and the workload adds nothing: a finished run, said so, not an empty table.
       notes.write(
         `${describeResumedRun(finished, remote)}\n` +
           `the run stored in ${flags.state} is finished: ${counted(finished.completed + finished.failed + finished.cancelled, 'task')} (${finished.completed} completed, ${finished.failed} failed, ${finished.cancelled} cancelled); nothing to run.\n` +
           'To run it again from the start, add --fresh (it discards the stored run).\n',
       );
-      exitCode = finished.completed >= specs.length ? ExitCode.OK : ExitCode.FAILED;
+      exitCode = isRunComplete(resources.state?.finishedBefore ?? []) ? ExitCode.OK : ExitCode.FAILED;
       return exitCode;
     }
     // The store's run id names the jobs, so that a restarted coordinator finds those of its attempts.
@@ -244,7 +251,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       ...plan.options,
       ...plannedPolicy(plan),
       ...(resources.coordinator ? { executor: resources.coordinator } : {}),
-      ...(resources.state ? { store: resources.state.store } : {}),
+      ...(resources.state && spawned ? { store: spawned.journaling(resources.state.store) } : {}),
       ...(resources.history ? { history: resources.history } : {}),
     });
     resources.scheduler = scheduler;
@@ -265,7 +272,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     // Resumed tasks get their work back before anything dispatches; scheduling again below adds nothing.
     if (resources.state) {
       try {
-        scheduler.scheduleTasks(specs);
+        scheduler.scheduleTasks(scheduled);
       } catch (error) {
         return (exitCode = await storeFailed(error));
       }
@@ -291,7 +298,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     let interruptedBy: NodeJS.Signals | null = null;
     let failure: unknown;
     try {
-      scheduler.scheduleTasks(specs);
+      scheduler.scheduleTasks(scheduled);
       interruptedBy = await Promise.race([scheduler.onIdle().then(() => null), signals.received(1)]);
       if (interruptedBy !== null) {
         signalsUsed = 1;
@@ -310,9 +317,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     if (failure !== undefined) return (exitCode = await storeFailed(failure));
     const tasks = withStoredTasks(tracker.tasks(), resources.state);
     // A race's losers are cancelled by its win: the run is complete when the race is.
-    const statusByName = new Map(tasks.map((task) => [task.name, task.status]));
-    const isComplete = tasks.every((task) => task.status === 'completed' || (task.status === 'cancelled' && task.parent !== undefined && statusByName.get(task.parent) === 'completed'));
-    exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isComplete ? ExitCode.OK : ExitCode.FAILED;
+    exitCode = interruptedBy !== null ? ExitCode.INTERRUPTED : isRunComplete(tasks) ? ExitCode.OK : ExitCode.FAILED;
     const elapsedMs = Date.now() - startedAt;
     const adoptions = resources.coordinator?.adoptions();
     const resumedNow = resumed && adoptions ? { ...resumed, reattached: toReattachedAttempts(adoptions) } : resumed;

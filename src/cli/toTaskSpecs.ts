@@ -4,6 +4,8 @@ import type { Workload, WorkloadTask, WorkloadTaskCache } from '../config/worklo
 import { remoteTask } from '../distributed/remoteTask.js';
 import { toTaskRun, type ToTaskRunOptions } from '../workers/runDescriptor.js';
 import type { TaskSpec } from '../types.js';
+import type { SpawnedWork } from './SpawnedWork.js';
+import { spawnsWorkloadTasks } from './spawnsWorkloadTasks.js';
 import { tasksError } from './tasksError.js';
 import type { RunDescriptor } from '../workers/runDescriptor.js';
 
@@ -28,19 +30,27 @@ function cacheFields(cache: WorkloadTaskCache): Pick<TaskSpec, 'inputs' | 'outpu
  * by name work), its run descriptor becomes a work function (see {@link toTaskRun} for `options`:
  * `worker: true` modules run on `options.pool`; with `remote`, a {@link remoteTask} that a
  * distributed worker runs), and `retries` becomes `retry.attempts` (runs, one more). A `race:`
- * becomes the spec's `race` (its alternatives' specs); a command run here gets `XENO_SPAWN_FILE`.
+ * becomes the spec's `race` (its alternatives' specs); a command run here gets `XENO_SPAWN_FILE`
+ * (the tasks it writes there go to `options.spawned` too, for the store).
  *
  * @throws ConfigurationError naming every task that has nothing to run (a simulation-only task)
  * @example
  * scheduler.scheduleTasks(toTaskSpecs(loadWorkload('config/examples/proof-pipeline.yaml'), { pool }));
  */
-export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { remote?: boolean } = {}): TaskSpec[] {
+export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { remote?: boolean; spawned?: SpawnedWork } = {}): TaskSpec[] {
   const baseDir = dirname(resolve(workload.file));
   // A command run here may add children through XENO_SPAWN_FILE: its tasks are read as this
   // workload's are (its configuration, paths from its folder), and may add children in turn.
-  const readSpawnFile = (text: string, source: string): TaskSpec[] =>
-    toTaskSpecs({ file: workload.file, config: workload.config, tasks: parseSpawnFile(text, source, workload.config, baseDir) }, options);
+  // `spawned` keeps them for the store, so a resumed run can make them again the same way.
+  const readSpawnFile = (text: string, source: string): TaskSpec[] => {
+    const tasks = parseSpawnFile(text, source, workload.config, baseDir);
+    const specs = toTaskSpecs({ file: workload.file, config: workload.config, tasks }, options);
+    options.spawned?.read(tasks);
+    return specs;
+  };
   const commandOptions = options.remote ? options : { ...options, command: { ...options.command, readSpawnFile } };
+  // A module's spawn takes children in the workload's task shape too: a worker thread can send no `run`.
+  const runHere = (run: RunDescriptor) => (run.kind === 'module' ? spawnsWorkloadTasks(toTaskRun(run, options), readSpawnFile) : toTaskRun(run, commandOptions));
   const idle = workload.tasks.flatMap((task) => (task.race ?? [task]).filter((one) => one.run === undefined));
   if (idle.length > 0) {
     throw tasksError(workload, idle, {
@@ -69,7 +79,7 @@ export function toTaskSpecs(workload: Workload, options: ToTaskRunOptions & { re
     ...(task.memoryLimit === undefined ? {} : { memoryLimit: task.memoryLimit }),
     ...(task.run === undefined ? {} : { runs: runsOf(task.run) }),
     ...(task.group === undefined ? {} : { group: task.group }),
-    ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : toTaskRun(task.run, commandOptions) }),
+    ...(task.run === undefined ? {} : { run: options.remote ? remoteTask(task.run) : runHere(task.run) }),
     ...(task.cache === undefined ? {} : cacheFields(task.cache)),
   });
   return workload.tasks.map(toSpec);

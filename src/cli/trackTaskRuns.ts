@@ -194,7 +194,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
     const runningSince = task.status === 'running' ? Math.max(task.startedAt ?? resumedAt, resumedAt) : undefined;
     if (task.status === 'running') lastStartedAt.set(task.id, task.startedAt ?? resumedAt);
     const durationMs = task.startedAt !== undefined && task.completedAt !== undefined ? Math.max(0, task.completedAt - task.startedAt) : 0;
-    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs, node: task.node, cached: task.cached, ranBecause: task.ranBecause, ...plannedOf(task) });
+    states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs, node: task.node, cached: task.cached, ranBecause: task.ranBecause, ...plannedOf(task), ...(task.parent === undefined ? {} : { parent: task.parent }) });
   }
   scheduler.events.on('*', onEvent);
 

@@ -1167,6 +1167,8 @@ export class Supervisor {
       // Journaled: a resumed run waits for the children again and never runs this work again.
       this.#settings.journal?.record({ kind: 'awaiting', id, at: this.#settings.clock.now(), attempt, result: event.result });
       (entry.family as Family).waited = true;
+      // It leaves running (not a pending reason that changed, which TaskActors.send hears): said here.
+      this.#outbox.emit('task:waiting', () => ({ task: toRecord(entry, { status: 'pending', pendingReason: 'children' }) }));
     }
     const end = attemptEndOf(event.type);
     if (end.abort !== undefined) {

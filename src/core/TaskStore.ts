@@ -31,6 +31,13 @@ export interface StoredTask {
   readonly parent?: string;
   /** For a race: its alternatives' ids (absent for other tasks). */
   readonly race?: readonly string[];
+  /**
+   * What the application keeps with the task to rebuild its work when the run resumes, as JSON
+   * data; the scheduler never reads it. The CLI keeps a spawned child's workload task here (its
+   * command or module, config, resources...), so a resumed run re-creates its run as the
+   * workload's tasks are made. Absent for the rest, and in stores written before it existed.
+   */
+  readonly work?: unknown;
 }
 
 /** An error as a store keeps it. */

@@ -6,10 +6,10 @@ import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { threadEntry } from './threadEntry.js';
 import type { TaskContext, TaskRun } from '../types.js';
-import type { MeasuredUsage } from '../usageTypes.js';
 import { resolveModuleUrl } from './loadExport.js';
 import { ModuleFailedError } from './ModuleFailedError.js';
 import { reviveError } from './serializeError.js';
+import { createSpawnHost } from './spawnChannel.js';
 import type { WorkerReply, WorkerRequest } from './workerEntry.js';
 
 /** Options of {@link createWorkerPool}. */
@@ -77,9 +77,12 @@ export interface WorkerTaskOptions {
 export interface WorkerPool {
   /**
    * A work function that runs `exportName` of `modulePath` in a worker thread. The export is
-   * called with `{ config, attempt, task: { id, name, type } }` and its (structured-cloneable)
-   * result becomes the task's result. When `ctx.signal` aborts, the thread is terminated and the
-   * promise rejects with the signal's reason.
+   * called with `{ config, attempt, task: { id, name, type }, spawn }` and its
+   * (structured-cloneable) result becomes the task's result. `spawn(specs)` is the task's
+   * `ctx.spawn`: the specs (data; a function such as `run` is refused, naming its field) go to
+   * the scheduler on the main thread, and the call blocks the worker thread until the children's
+   * ids (or the refusal, a TaskSchedulingError) come back. When `ctx.signal` aborts, the thread
+   * is terminated and the promise rejects with the signal's reason.
    */
   task(modulePath: string, exportName?: string, options?: WorkerTaskOptions): TaskRun<any>;
   /** Worker threads alive now. */
@@ -93,6 +96,9 @@ export interface WorkerPool {
   /** Refuses new tasks and ends all threads now; queued and running tasks reject. */
   destroy(): Promise<void>;
 }
+
+/** A job for a thread before its spawn channel is opened (one per attempt, in {@link createWorkerPool}'s runOnThread). */
+type ThreadJob = Omit<WorkerRequest, 'spawn'>;
 
 /**
  * Creates a pool of worker threads (piscina) for CPU-bound task functions, so a long
@@ -127,15 +133,16 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
   // be thrown; the thread is replaced on demand, so there is nothing more to do.
   piscina.on('error', () => {});
   const counts = { succeeded: 0, failed: 0, aborted: 0 };
+  const spawnHost = createSpawnHost();
   const inFlight = new Set<Promise<unknown>>();
   let isClosed = false;
 
-  function track(request: WorkerRequest, signal: AbortSignal, onUsage?: (usage: MeasuredUsage) => void): Promise<unknown> {
+  function track(request: ThreadJob, ctx: Pick<TaskContext, 'signal' | 'reportUsage' | 'spawn'>): Promise<unknown> {
     if (isClosed) {
       const { exportName, moduleUrl } = request;
       return Promise.reject(new Error(`worker pool is closed; cannot run export "${exportName}" of ${moduleUrl}`));
     }
-    const outcome = runOnThread(request, signal, onUsage);
+    const outcome = runOnThread(request, ctx);
     inFlight.add(outcome);
     const forget = (): void => {
       inFlight.delete(outcome);
@@ -152,11 +159,13 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
       delay(terminateGraceMs, undefined, { signal: graceOver.signal }).catch(() => {}),
     ]);
     graceOver.abort();
+    spawnHost.close();
     await piscina.destroy();
   }
 
-  async function runOnThread(request: WorkerRequest, signal: AbortSignal, onUsage?: (usage: MeasuredUsage) => void): Promise<unknown> {
+  async function runOnThread(request: ThreadJob, { signal, reportUsage: onUsage, spawn }: Pick<TaskContext, 'signal' | 'reportUsage' | 'spawn'>): Promise<unknown> {
     signal.throwIfAborted();
+    const spawner = spawnHost.open(spawn);
     // Registered before piscina's own abort listener, so it sees the threads before one is removed.
     let threadsAtAbort: readonly Worker[] = [];
     const onAbort = (): void => {
@@ -164,7 +173,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const { output, usage, ...reply } = await piscina.run(request, { signal });
+      const { output, usage, ...reply } = await piscina.run({ ...request, spawn: spawner.channel }, { signal });
       if (usage !== undefined) onUsage?.({ peakRssBytes: usage.heapBytes, cpuMs: Math.round(usage.activeMs), measuredBy: 'thread' });
       if (reply.ok) {
         counts.succeeded += 1;
@@ -184,6 +193,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
       throw signal.reason;
     } finally {
       signal.removeEventListener('abort', onAbort);
+      spawner.close();
     }
   }
 
@@ -191,12 +201,10 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     task(modulePath, exportName = 'default', { captureOutputBytes } = {}) {
       const moduleUrl = resolveModuleUrl(modulePath);
       const capture = captureOutputBytes === undefined ? {} : { captureOutputBytes };
-      return ({ config, attempt, task, signal, reportUsage }: TaskContext) =>
-        track(
-          { moduleUrl, exportName, payload: { config, attempt, task: { id: task.id, name: task.name, type: task.type } }, ...capture },
-          signal,
-          reportUsage,
-        );
+      return (ctx: TaskContext) => {
+        const { config, attempt, task } = ctx;
+        return track({ moduleUrl, exportName, payload: { config, attempt, task: { id: task.id, name: task.name, type: task.type } }, ...capture }, ctx);
+      };
     },
     get threads() {
       return piscina.threads.length;
@@ -220,6 +228,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     close,
     destroy: () => {
       isClosed = true;
+      spawnHost.close();
       return piscina.destroy();
     },
   };
@@ -230,7 +239,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
  * non-Error there is what is left of a DataCloneError after crossing threads (Node 20), and an
  * Error with no message whose stack starts `DataCloneError:` is what Node 24 leaves of it.
  */
-function asError(thrown: unknown, { moduleUrl, exportName }: WorkerRequest): Error {
+function asError(thrown: unknown, { moduleUrl, exportName }: ThreadJob): Error {
   const cloneFailure = thrown instanceof Error && thrown.message === '' && thrown.stack?.startsWith('DataCloneError:') === true;
   if (thrown instanceof Error && !cloneFailure) return thrown;
   const what = cloneFailure ? (thrown.stack?.split('\n')[0] ?? '') : inspect(thrown);

@@ -4,6 +4,7 @@
 
 export { createWorkerPool } from './createWorkerPool.js';
 export type { WorkerPool, WorkerPoolOptions, WorkerPoolStats } from './createWorkerPool.js';
+export type { WorkerTaskInput } from './workerEntry.js';
 export { commandTask } from './commandTask.js';
 export type { CommandTaskOptions, CommandResult } from './commandTask.js';
 export { createProcessGroupMonitor } from './createProcessGroupMonitor.js';

@@ -3,6 +3,8 @@ import { getHeapStatistics } from 'node:v8';
 import { loadExport } from './loadExport.js';
 import { runCapturingOutput } from './runCapturingOutput.js';
 import { serializeError, type SerializedError } from './serializeError.js';
+import { openThreadSpawn, type SpawnChannel } from './spawnChannel.js';
+import type { TaskSpec } from '../types.js';
 
 /** What a worker-thread task receives: the cloneable part of a `TaskContext`. */
 export interface WorkerPayload<Config = Record<string, unknown>> {
@@ -10,6 +12,16 @@ export interface WorkerPayload<Config = Record<string, unknown>> {
   readonly attempt: number;
   readonly task: { readonly id: string; readonly name: string; readonly type: string };
 }
+
+/**
+ * What the export is called with: the payload, and `spawn`, the task's `ctx.spawn` (not
+ * enumerable: a payload returned or spread as data still clones). It schedules the specs as the
+ * task's children through the main thread and returns their ids, synchronously; specs are data
+ * (a `run` function cannot cross threads: give a `type`).
+ */
+export type WorkerTaskInput<Config = Record<string, unknown>> = WorkerPayload<Config> & {
+  spawn(specs: readonly TaskSpec<any>[]): string[];
+};
 
 /** One job posted to a worker thread. */
 export interface WorkerRequest {
@@ -19,6 +31,8 @@ export interface WorkerRequest {
   readonly payload: WorkerPayload;
   /** Keep up to this many bytes of what the export prints to stdout and stderr, each, and send them back instead of writing them. */
   readonly captureOutputBytes?: number;
+  /** Where the export's `spawn` sends children. */
+  readonly spawn: SpawnChannel;
 }
 
 /** What the export printed, with `captureOutputBytes`. */
@@ -83,9 +97,15 @@ export default function runInWorker(request: WorkerRequest): Promise<WorkerReply
 }
 
 async function runRequest(request: WorkerRequest): Promise<WorkerReply> {
+  const threadSpawn = openThreadSpawn(request.spawn);
+  const input = Object.defineProperty({ ...request.payload }, 'spawn', { value: threadSpawn.spawn, enumerable: false }) as WorkerTaskInput;
   const run = async (): Promise<unknown> => {
-    const work = await loadExport(request.moduleUrl, request.exportName);
-    return (work as (payload: WorkerPayload) => unknown)(request.payload);
+    try {
+      const work = await loadExport(request.moduleUrl, request.exportName);
+      return await (work as (input: WorkerTaskInput) => unknown)(input);
+    } finally {
+      threadSpawn.close();
+    }
   };
   if (request.captureOutputBytes === undefined) {
     try {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useTempFolder } from '../support/tempStore.js';
-import { startCli } from './runCli.js';
+import { killCliWhen } from './runCli.js';
 import { runMain } from './runMain.js';
 
 const temp = useTempFolder();
@@ -39,17 +39,7 @@ const logLines = (log: string): string[] => readFileSync(log, 'utf8').trim().spl
 
 /** Runs the workload with `--state` and SIGKILLs the CLI once its output matches `ready` (slow running, second done). */
 async function killWhileSlowRuns(workload: string, state: string, ready = /started +slow[\s\S]*completed +second|completed +second[\s\S]*started +slow/): Promise<void> {
-  const killed = startCli(['run', workload, '--state', state]);
-  await new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      if (ready.test(killed.stdout())) {
-        clearInterval(poll);
-        resolve();
-      }
-    }, 20);
-  });
-  killed.child.kill('SIGKILL');
-  await killed.result;
+  await killCliWhen(['run', workload, '--state', state], (stdout) => ready.test(stdout));
 }
 
 describe('xeno-scheduler run --state', () => {

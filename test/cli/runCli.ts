@@ -53,3 +53,21 @@ export function startCli(args: readonly string[], options: { env?: Record<string
 export function runCli(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
   return startCli(args, options).result;
 }
+
+/**
+ * Starts `xeno-scheduler <args>` (see {@link startCli}) and SIGKILLs it, as a crash would, once
+ * `isReady` (polled every 20 ms with the output so far) says so; resolves when it is gone.
+ */
+export async function killCliWhen(args: readonly string[], isReady: (stdout: string) => boolean): Promise<CliResult> {
+  const killed = startCli(args);
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (isReady(killed.stdout())) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 20);
+  });
+  killed.child.kill('SIGKILL');
+  return killed.result;
+}

@@ -7,6 +7,8 @@ import type { SqlDatabase } from './openDatabase.js';
  * transitions may be `active` (kind 7), which a version 1 reader would misread. 3: and `stopped`
  * (kind 8), which a version 2 reader would misread. 4: and `interrupted` (kind 9), which a version 3
  * reader would misread (a task's spec may also hold `maxInterruptions`, which it would ignore).
+ * A spec may hold `work` too (what a spawned child of the CLI runs): no new version, as a reader
+ * that ignores it refuses to resume such a child, as before, and misreads nothing.
  */
 export const STORE_SCHEMA_VERSION = 4;
 
