@@ -26,6 +26,7 @@ const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'defaultRetry',
   'maxInterruptions',
   'maxChildren',
+  'speculate',
   'maxDependencyDepth',
   'dependencyTimeoutMs',
   'defaultPriority',
@@ -113,6 +114,22 @@ export function resolveRetry(value: unknown): Required<RetryOptions> {
 export function resolveResources(value: unknown): Readonly<Record<string, number>> {
   if (!isRecord(value)) fail('resources', 'an object of pool capacities, e.g. { cpu: 4 }', value);
   return Object.freeze({ ...validateCapacity(value as Record<string, number>) });
+}
+
+/**
+ * `speculate`, checked: the multiple of a task's bound (its learned p90 duration, else its
+ * estimate) after which a running attempt of an idempotent task is backed up; undefined: off.
+ *
+ * @example
+ * resolveSpeculate(2); // 2
+ * resolveSpeculate(0); // throws: options.speculate: expected a finite number > 0 (...), received 0
+ */
+export function resolveSpeculate(value: unknown, field = 'speculate'): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(field, "a finite number > 0 (the multiple of a task's bound after which a running attempt is backed up)", value);
+  }
+  return value;
 }
 
 /** `autoStart`, checked. */
