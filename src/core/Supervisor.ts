@@ -408,7 +408,11 @@ export class Supervisor {
     const journal = this.#settings.journal;
     if (journal === undefined) return batch;
     const { fresh, rerun } = resubmittedTasks(journal, (id) => this.#registry.entries.get(id), batch, single);
-    for (const [entry, run] of rerun) entry.run = run;
+    // A store keeps no `idempotent`: the spec given again says it (speculate may back the task up).
+    for (const [entry, task] of rerun) {
+      entry.run = task.run;
+      entry.idempotent = task.idempotent;
+    }
     return fresh;
   }
 

@@ -104,8 +104,11 @@ export interface TaskEntry extends QueuedTask {
   readonly parent: string | undefined;
   /** Its children, once its work spawned some or it is a race. */
   family: Family | undefined;
-  /** Running it twice at once is harmless (`idempotent: true`): `speculate` may back up its attempts. */
-  readonly idempotent: boolean;
+  /**
+   * Running it twice at once is harmless (`idempotent: true`): `speculate` may back up its
+   * attempts. A store keeps no `idempotent`: a recovered task gets it back when scheduled again with its run.
+   */
+  idempotent: boolean;
   /** The backup copy of its latest attempt that `speculate` started, if any (see Speculation). */
   backup: BackupCopy | undefined;
 }

@@ -1,6 +1,5 @@
 import { TaskSchedulingError } from '../errors.js';
 import { canonicalJson } from '../internal/canonicalJson.js';
-import type { TaskRun } from '../types.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
 import type { StoredTask } from './TaskStore.js';
 import type { Journal } from './Journal.js';
@@ -45,7 +44,7 @@ export function differingField(given: NormalizedTask, stored: StoredTask): { fie
 
 /**
  * With a store, scheduling a task whose id the store already holds "ensures" it: the same spec
- * adds nothing (a recovered task gets its `run` again: `rerun`, which the caller applies), another
+ * adds nothing (a recovered task gets its `run` and `idempotent` again: `rerun`, which the caller applies), another
  * spec is an error naming the first field that differs. `fresh`: the tasks that are new.
  *
  * @throws TaskSchedulingError naming `tasks[i].<field>`
@@ -57,7 +56,7 @@ export function resubmittedTasks(
   entryOf: (id: string) => TaskEntry | undefined,
   batch: readonly NormalizedTask[],
   single: boolean,
-): { fresh: NormalizedTask[]; rerun: [TaskEntry, TaskRun<any>][] } {
+): { fresh: NormalizedTask[]; rerun: [TaskEntry, NormalizedTask][] } {
   const fresh: NormalizedTask[] = [];
   const known: [NormalizedTask, StoredTask][] = [];
   batch.forEach((task, i) => {
@@ -81,11 +80,11 @@ export function resubmittedTasks(
     known.push([task, stored]);
   });
   // Only once the whole batch is known to be acceptable: a recovered task gets its work back.
-  const rerun: [TaskEntry, TaskRun<any>][] = [];
+  const rerun: [TaskEntry, NormalizedTask][] = [];
   for (const [task, stored] of known) {
     const entry = entryOf(task.id);
     if (entry !== undefined && task.hasOwnRun && journal.recovered.has(task.id) && (stored.hasOwnRun || entry.run === MISSING_WORK)) {
-      rerun.push([entry, task.run]);
+      rerun.push([entry, task]);
     }
   }
   return { fresh, rerun };

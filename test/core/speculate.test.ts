@@ -151,6 +151,20 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     expect(scheduler.getStats().resources['cpu']?.used).toBe(2);
   });
 
+  it('starts no backup while the scheduler is paused, and backs the straggler up on resume', async () => {
+    const work = manualWork();
+    const { scheduler, advance } = simulatedScheduler({ maxWorkers: 2, speculate: 2 });
+    scheduler.scheduleTask(straggler(work.run));
+    await advance(10);
+    scheduler.pause();
+    await advance(1000);
+    expect(work.calls).toHaveLength(1);
+    scheduler.resume();
+    await advance(0);
+    expect(work.calls).toHaveLength(2);
+    expect(scheduler.getTask('a').backup?.startedAt).toBe(1010);
+  });
+
   it('cancels the backup with its task', async () => {
     const work = manualWork();
     const { scheduler, advance } = simulatedScheduler({ maxWorkers: 2, speculate: 2 });
@@ -335,6 +349,24 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     expect(runs).toEqual([2]);
     expect(second.scheduler.hasTask('a~backup')).toBe(false);
     expectQuiet(second.scheduler.getStats());
+  });
+
+  it('backs up a recovered task scheduled again with its run: idempotent comes back with the spec', async () => {
+    const store = memoryTaskStore();
+    const spec = (run: TaskRun): TaskSpec => ({ id: 'a', run, idempotent: true, estimateMs: 100 });
+    const first = simulatedScheduler({ maxWorkers: 2, speculate: 2, store });
+    first.scheduler.scheduleTask(spec(() => new Promise(() => {})));
+    await first.advance(50);
+
+    const work = manualWork();
+    const second = simulatedScheduler({ maxWorkers: 2, speculate: 2, store }, 1000);
+    second.scheduler.scheduleTask(spec(work.run));
+    await second.advance(0);
+    expect(work.calls.map((ctx) => ctx.attempt)).toEqual([2]);
+    await second.advance(200);
+    expect(work.calls.map((ctx) => ctx.attempt)).toEqual([2, 2]);
+    work.resolve('backup', 2);
+    expect(await second.scheduler.waitForTask('a')).toMatchObject({ status: 'completed', result: 'backup', backup: { attempt: 2, outcome: 'won' } });
   });
 
   it("keeps a backup's win in the journal: a resumed run finds the task completed with its result", async () => {
