@@ -368,6 +368,8 @@ export interface BackupRecord {
   readonly endedAt: number | undefined;
   /** The worker slot it holds while it runs. */
   readonly slot: number | undefined;
+  /** The node it was placed on, in a distributed run; undefined elsewhere. */
+  readonly node: string | undefined;
   /** Why it failed (its work's error message), for `failed`. */
   readonly error: string | undefined;
 }

@@ -179,7 +179,7 @@ export class Speculation {
     const { entry, attempt } = watch;
     this.#stragglers.delete(watch);
     const id = backupIdOf(entry.id);
-    const backup: BackupCopy = { id, attempt, outcome: 'running', startedAt: now, endedAt: undefined, slot: this.#host.slots.take(), error: undefined, measured: undefined };
+    const backup: BackupCopy = { id, attempt, outcome: 'running', startedAt: now, endedAt: undefined, slot: this.#host.slots.take(), node: undefined, error: undefined, measured: undefined };
     if (entry.hasResources) this.#host.allocate(id, entry.resources);
     entry.backup = backup;
     this.#running.set(id, entry);
@@ -254,7 +254,9 @@ class BackupAttempt implements Attempt {
     return toRecord(this.#entry);
   }
 
-  placed(): void {}
+  placed(node: string): void {
+    this.#backup.node = node;
+  }
 
   active(): void {}
 

@@ -231,8 +231,8 @@ export function toRecord(
 
 /** A frozen copy of a backup copy's public fields. */
 export function toBackupRecord(backup: BackupCopy): BackupRecord {
-  const { id, attempt, outcome, startedAt, endedAt, slot, error } = backup;
-  return Object.freeze({ id, attempt, outcome, startedAt, endedAt, slot, error });
+  const { id, attempt, outcome, startedAt, endedAt, slot, node, error } = backup;
+  return Object.freeze({ id, attempt, outcome, startedAt, endedAt, slot, node, error });
 }
 
 /** The peak memory an attempt may reach with `memoryLimit: 'enforce'`: its request plus the margin. */

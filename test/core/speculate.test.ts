@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/core/createScheduler.js';
@@ -11,6 +12,7 @@ import { LearnedEstimates } from '../../src/estimates/LearnedEstimates.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
 import type { BackupRecord, SchedulerStats, TaskRun, TaskSpec } from '../../src/types.js';
 import { commandTask } from '../../src/workers/commandTask.js';
+import { createWorkerPool } from '../../src/workers/createWorkerPool.js';
 import { manualWork, settle, simulatedScheduler } from '../support/harness.js';
 
 /** A straggler-prone task: idempotent, estimated at 100 ms. */
@@ -327,6 +329,27 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     expect(isAlive()).toBe(false);
     await scheduler.stop();
     expectQuiet(scheduler.getStats());
+  });
+
+  it('runs the backup of a worker-thread task in another thread, and stops the straggling thread when the backup wins', async () => {
+    const pool = createWorkerPool({ maxThreads: 2 });
+    const counter = new Int32Array(new SharedArrayBuffer(8));
+    const scheduler = createScheduler({ maxWorkers: 2, speculate: 1 });
+    try {
+      const straggle = pool.task(fileURLToPath(new URL('../fixtures/workers/straggler.mjs', import.meta.url)));
+      scheduler.scheduleTask({ id: 'a', run: straggle, config: { counter }, idempotent: true, estimateMs: 150, retry: { attempts: 1 } });
+      const record = await scheduler.waitForTask('a');
+      expect(record).toMatchObject({ status: 'completed', result: 'fast', backup: { outcome: 'won' } });
+      await scheduler.stop();
+      const spun = Atomics.load(counter, 0);
+      expect(spun).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(Atomics.load(counter, 0)).toBe(spun);
+      expect(pool.stats().aborted).toBe(1);
+      expectQuiet(scheduler.getStats());
+    } finally {
+      await pool.destroy();
+    }
   });
 
   it('journals no backup: a run killed while a backup ran resumes the task as an interrupted attempt, once', async () => {
