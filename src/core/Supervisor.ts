@@ -520,7 +520,7 @@ export class Supervisor {
       paused: this.#paused,
       placement: pendingReason === 'dispatched' ? this.#settings.executor.explain?.(entry.id, attemptsOf(entry)) : undefined,
       children: entry.family && { kind: entry.family.kind, total: entry.family.children.length, open: entry.family.open },
-      backup: entry.backup?.outcome === 'running' ? entry.backup : undefined,
+      backup: entry.backup?.outcome === 'running' ? { ...entry.backup, now: this.#settings.clock.now() } : undefined,
     });
   }
 
