@@ -45,7 +45,6 @@ interface Watch {
   /** Clock ms from which it straggles: start + bound × multiple. */
   readonly dueAt: number;
   timer: unknown;
-  isStraggling: boolean;
 }
 
 /**
@@ -91,8 +90,10 @@ export class Speculation {
     if (!entry.idempotent) return undefined;
     const learned = entry.runs === undefined ? undefined : this.#host.estimates?.estimate({ name: entry.name, runs: entry.runs, type: entry.type });
     if (learned?.p90Ms !== undefined && learned.p90Ms > 0) return learned.p90Ms;
-    // The documented default estimate ('auto' with nothing learned) is no knowledge of the task.
-    return entry.estimateSource === 'default' ? undefined : entry.estimateMs;
+    // The documented default estimate ('auto' with nothing learned) is no knowledge of the task;
+    // an estimate of 0 would back up every attempt at once.
+    const estimate = entry.estimateSource === 'default' ? undefined : entry.estimateMs;
+    return estimate !== undefined && estimate > 0 ? estimate : undefined;
   }
 
   /** Attempt `attempt` of `entry` became active: it straggles from its start + bound × multiple. */
@@ -104,12 +105,11 @@ export class Speculation {
     const { clock } = this.#host;
     const startedAt = entry.startedAt ?? clock.now();
     const dueAt = startedAt + bound * this.#host.multiple;
-    const watch: Watch = { entry, attempt, dueAt, timer: undefined, isStraggling: false };
+    const watch: Watch = { entry, attempt, dueAt, timer: undefined };
     this.#unwatch(entry);
     this.#watches.set(entry, watch);
     watch.timer = clock.setTimeout(() => {
       watch.timer = undefined;
-      watch.isStraggling = true;
       this.#stragglers.add(watch);
       this.#host.pumpLater();
     }, Math.max(0, dueAt - clock.now()));

@@ -87,17 +87,18 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     expectQuiet(scheduler.getStats());
   });
 
-  it('never backs up a task that is not idempotent, or that has no estimate', async () => {
+  it('never backs up a task that is not idempotent, or that has no estimate (or one of 0)', async () => {
     const work = manualWork();
-    const { scheduler, advance } = simulatedScheduler({ maxWorkers: 4, speculate: 1 });
+    const { scheduler, advance } = simulatedScheduler({ maxWorkers: 5, speculate: 1 });
     scheduler.scheduleTasks([
       { id: 'plain', run: work.run, estimateMs: 100 },
       { id: 'unknown', run: work.run, idempotent: true },
+      { id: 'instant', run: work.run, idempotent: true, estimateMs: 0 },
       { id: 'control', run: work.run, idempotent: true, estimateMs: 100 },
     ]);
     await advance(10_000);
     // Only the control (idempotent, with an estimate) got its copy.
-    expect(work.calls.map((ctx) => ctx.task.id)).toEqual(['plain', 'unknown', 'control', 'control']);
+    expect(work.calls.map((ctx) => ctx.task.id)).toEqual(['plain', 'unknown', 'instant', 'control', 'control']);
     expect(scheduler.getStats().backups).toBe(1);
     expect(scheduler.getTask('plain').backup).toBeUndefined();
     expect(scheduler.getTask('unknown').backup).toBeUndefined();
