@@ -450,7 +450,7 @@ export interface SchedulerStats {
   /**
    * Pending tasks (counted in `pending`) whose attempt holds a worker slot and its resources while
    * its executor has not started the work (pendingReason `dispatched`: a job waiting for a worker).
-   * `running + dispatched` is the worker slots in use. Always 0 with the inline executor.
+   * `running + dispatched + backups` is the worker slots in use. Always 0 with the inline executor.
    */
   readonly dispatched: number;
   /**

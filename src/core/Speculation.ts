@@ -1,4 +1,5 @@
 import { TaskCancelledError, TaskSchedulingError } from '../errors.js';
+import { toError } from '../internal/toError.js';
 import type { SchedulerClock, TaskRecord, TaskRun, TaskSpec } from '../types.js';
 import type { MeasuredUsage, UsageLearner } from '../usageTypes.js';
 import type { Attempt, AttemptOutcome, Executor, OutcomeSink } from './Executor.js';
@@ -192,7 +193,7 @@ export class Speculation {
       try {
         executor.start(handle, this.#report);
       } catch (error) {
-        this.#report(id, attempt, { ok: false, error: error instanceof Error ? error : new Error(String(error)) });
+        this.#report(id, attempt, { ok: false, error: toError(error) });
       }
     });
   }

@@ -407,12 +407,10 @@ export class Supervisor {
   resubmitted(batch: readonly NormalizedTask[], single: boolean): readonly NormalizedTask[] {
     const journal = this.#settings.journal;
     if (journal === undefined) return batch;
-    const { fresh, rerun } = resubmittedTasks(journal, (id) => this.#registry.entries.get(id), batch, single);
+    const { fresh, rerun, idempotent } = resubmittedTasks(journal, (id) => this.#registry.entries.get(id), batch, single);
+    for (const [entry, run] of rerun) entry.run = run;
     // A store keeps no `idempotent`: the spec given again says it (speculate may back the task up).
-    for (const [entry, task] of rerun) {
-      entry.run = task.run;
-      entry.idempotent = task.idempotent;
-    }
+    for (const entry of idempotent) entry.idempotent = true;
     return fresh;
   }
 
@@ -814,8 +812,9 @@ export class Supervisor {
     if (entry.timeoutMs > 0 && entry.startedAt !== undefined) {
       const dueIn = Math.max(0, entry.startedAt + entry.timeoutMs - this.#settings.clock.now());
       this.#armDeadline(entry, dueIn, { type: 'task.timeout', attempt });
-      this.#speculation?.watch(entry, attempt);
     }
+    // Watched from its stored start too: an adopted straggler may be backed up (speculate).
+    if (entry.startedAt !== undefined) this.#speculation?.watch(entry, attempt);
     executor.adopt(new AttemptHandle(this.#reporter, entry, attempt), (taskId, reported, outcome) => {
       if (reported === attempt && isLostWithScheduler(outcome)) this.#interrupt(entry, attempt, budget);
       else this.#deliver(taskId, reported, outcome);

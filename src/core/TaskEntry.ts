@@ -106,7 +106,7 @@ export interface TaskEntry extends QueuedTask {
   family: Family | undefined;
   /**
    * Running it twice at once is harmless (`idempotent: true`): `speculate` may back up its
-   * attempts. A store keeps no `idempotent`: a recovered task gets it back when scheduled again with its run.
+   * attempts. A store keeps no `idempotent`: a recovered task gets it back when it is scheduled again.
    */
   idempotent: boolean;
   /** The backup copy of its latest attempt that `speculate` started, if any (see Speculation). */

@@ -69,7 +69,7 @@ export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     startedAt: state.startedAt,
     completedAt: state.completedAt,
     parent: stored.parent,
-    // A store keeps no `idempotent`: scheduled again with its run, the task gets it back (Supervisor.resubmitted).
+    // A store keeps no `idempotent`: scheduled again, the task gets it back (Supervisor.resubmitted).
     idempotent: false,
     ...UNSTARTED,
     cache: stored.cache,

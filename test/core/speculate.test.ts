@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/core/createScheduler.js';
 import type { Scheduler } from '../../src/core/scheduler.js';
 import type { SchedulerOptions } from '../../src/core/SchedulerOptions.js';
+import type { Executor } from '../../src/core/Executor.js';
+import { inlineExecutor } from '../../src/executors/inlineExecutor.js';
 import { InvalidOptionsError } from '../../src/errors.js';
 import { LearnedEstimates } from '../../src/estimates/LearnedEstimates.js';
 import { memoryTaskStore } from '../../src/stores/memoryTaskStore.js';
@@ -307,7 +309,18 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
           if (ends[0] === 'completed') expect(scheduler.getTask('a').result).toBe(backup === 'won' ? 1 : 0);
         },
       ),
-      { numRuns: 150 },
+      {
+        numRuns: 150,
+        // One run for each way the backup can end, whatever the random ones cover.
+        examples: [
+          [{ original: 2000, backup: 100, originalFails: false, backupFails: false, cancelAt: undefined, others: 0, workers: 2 }],
+          [{ original: 200, backup: 2000, originalFails: false, backupFails: false, cancelAt: undefined, others: 0, workers: 2 }],
+          [{ original: 1000, backup: 100, originalFails: false, backupFails: true, cancelAt: undefined, others: 0, workers: 2 }],
+          [{ original: 300, backup: 2000, originalFails: true, backupFails: false, cancelAt: undefined, others: 0, workers: 2 }],
+          [{ original: 2000, backup: 2000, originalFails: false, backupFails: false, cancelAt: 1000, others: 1, workers: 3 }],
+          [{ original: 2000, backup: 100, originalFails: false, backupFails: false, cancelAt: undefined, others: 0, workers: 1 }],
+        ],
+      },
     );
     // The runs covered backups that won, lost, failed and were cancelled, as well as none.
     expect([...outcomes].sort()).toEqual(['cancelled', 'failed', 'lost', 'none', 'won']);
@@ -318,7 +331,8 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     // The first copy to run straggles (a long sleep, whose pid it writes down); the second returns at once.
     const command = `if mkdir "${dir}/first" 2>/dev/null; then sleep 30 & echo $! > "${dir}/pid"; wait; else echo fast; fi`;
     const scheduler = createScheduler({ maxWorkers: 2, speculate: 1 });
-    scheduler.scheduleTask({ id: 'a', run: commandTask(command), idempotent: true, estimateMs: 150, retry: { attempts: 1 } });
+    // Backed up after 1 s: long enough for the original's shell to take the lock first, even on a busy machine.
+    scheduler.scheduleTask({ id: 'a', run: commandTask(command), idempotent: true, estimateMs: 1000, retry: { attempts: 1 } });
     const record = await scheduler.waitForTask('a');
     expect(record.status).toBe('completed');
     expect(record.backup?.outcome).toBe('won');
@@ -344,7 +358,8 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     const scheduler = createScheduler({ maxWorkers: 2, speculate: 1 });
     try {
       const straggle = pool.task(fileURLToPath(new URL('../fixtures/workers/straggler.mjs', import.meta.url)));
-      scheduler.scheduleTask({ id: 'a', run: straggle, config: { counter }, idempotent: true, estimateMs: 150, retry: { attempts: 1 } });
+      // Backed up after 1 s: long enough for the original's thread to start spinning first, even on a busy machine.
+      scheduler.scheduleTask({ id: 'a', run: straggle, config: { counter }, idempotent: true, estimateMs: 1000, retry: { attempts: 1 } });
       const record = await scheduler.waitForTask('a');
       expect(record).toMatchObject({ status: 'completed', result: 'fast', backup: { outcome: 'won' } });
       await scheduler.stop();
@@ -381,7 +396,43 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     expectQuiet(second.scheduler.getStats());
   });
 
-  it('backs up a recovered task scheduled again with its run: idempotent comes back with the spec', async () => {
+  it('watches an attempt its executor re-attached to after a restart from its stored start, and backs it up when overdue', async () => {
+    const store = memoryTaskStore();
+    const first = simulatedScheduler({ maxWorkers: 2, store, handlers: { work: () => new Promise(() => {}) } });
+    first.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
+    await first.advance(50);
+
+    // An executor whose attempts outlive the scheduler (as a remote job does): it re-attaches to them.
+    const inline = inlineExecutor();
+    const adopted: string[] = [];
+    const executor: Executor = {
+      name: 'reattaching',
+      start: (attempt, report) => inline.start(attempt, report),
+      abort: (taskId, attempt, reason) => {
+        adopted.push(`abort ${taskId}#${attempt}: ${reason.message}`);
+        inline.abort(taskId, attempt, reason);
+      },
+      adopt: (attempt) => void adopted.push(`adopt ${attempt.taskId}#${attempt.attempt}`),
+      get inFlight() {
+        return inline.inFlight;
+      },
+      onSettled: () => inline.onSettled(),
+    };
+    const work = manualWork();
+    const second = simulatedScheduler({ maxWorkers: 2, speculate: 2, store, executor, handlers: { work: work.run } }, 1000);
+    // Scheduled again, as a resuming app does: the store keeps no `idempotent`, the spec gives it back.
+    second.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
+    await second.advance(0);
+    // Started at 0 by the first scheduler, due at 200: backed up at once.
+    expect(adopted).toEqual(['adopt a#1']);
+    expect(work.calls.map((ctx) => ctx.attempt)).toEqual([1]);
+    expect(second.scheduler.getTask('a').backup).toMatchObject({ id: 'a~backup', attempt: 1, outcome: 'running' });
+    work.resolve('from the backup');
+    expect(await second.scheduler.waitForTask('a')).toMatchObject({ status: 'completed', result: 'from the backup', attempts: 1 });
+    expect(adopted[1]).toBe('abort a#1: task "a" was cancelled: its backup copy "a~backup" finished first');
+  });
+
+  it('backs up a recovered task scheduled again with its run: idempotent comes back with the spec, not without it', async () => {
     const store = memoryTaskStore();
     const spec = (run: TaskRun): TaskSpec => ({ id: 'a', run, idempotent: true, estimateMs: 100 });
     const first = simulatedScheduler({ maxWorkers: 2, speculate: 2, store });
