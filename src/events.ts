@@ -1,4 +1,4 @@
-import type { TaskRecord } from './types.js';
+import type { BackupRecord, TaskRecord } from './types.js';
 
 /** The events a scheduler emits on `scheduler.events` (a mitt emitter). */
 export type SchedulerEvents = {
@@ -20,6 +20,11 @@ export type SchedulerEvents = {
    * `attempt` counts from 1.
    */
   'task:started': { task: TaskRecord; attempt: number };
+  /**
+   * A backup copy of a straggling attempt (`speculate`) started (`backup.outcome` is `running`), or
+   * ended: `won`, `lost`, `failed` or `cancelled` (see {@link BackupRecord}). `task.backup` is the same.
+   */
+  'task:backup': { task: TaskRecord; backup: BackupRecord };
   /** A distributed executor put an attempt on a node's queue. */
   'task:placed': { task: TaskRecord; attempt: number; node: string };
   /** An attempt failed and another will run after `delayMs`. */

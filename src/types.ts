@@ -340,6 +340,38 @@ export interface TaskRecord {
   readonly parent: string | undefined;
   /** For a race that completed: the alternative that won. */
   readonly winner: string | undefined;
+  /**
+   * The backup copy of its latest attempt that `speculate` started (absent when none was): whether
+   * it runs, won (the task completed with its result), lost, failed or was cancelled.
+   */
+  readonly backup?: BackupRecord;
+}
+
+/**
+ * A backup copy of a straggling attempt (the scheduler's `speculate` option): the same work, run
+ * once more beside the original; the first copy to succeed completes the task, the other is cancelled.
+ */
+export interface BackupRecord {
+  /** The copy's id at its executor: `<task id>~backup`. */
+  readonly id: string;
+  /** The attempt it backs up (it shares its number, its retries and its timeout). */
+  readonly attempt: number;
+  /**
+   * `running`; `won` (it succeeded first: the task completed with its result, the original was
+   * cancelled); `lost` (the original succeeded first: the copy was cancelled); `failed` (its work
+   * failed: the original went on); `cancelled` (the attempt ended otherwise: a failure, timeout,
+   * cancel or stop).
+   */
+  readonly outcome: 'running' | 'won' | 'lost' | 'failed' | 'cancelled';
+  /** When it started and ended (clock ms); `endedAt` undefined while it runs. */
+  readonly startedAt: number;
+  readonly endedAt: number | undefined;
+  /** The worker slot it holds while it runs. */
+  readonly slot: number | undefined;
+  /** The node it was placed on, in a distributed run; undefined elsewhere. */
+  readonly node: string | undefined;
+  /** Why it failed (its work's error message), for `failed`. */
+  readonly error: string | undefined;
 }
 
 /** A clock: XState's `Clock` plus the current time. `SimulatedClock` from xstate fits. */
@@ -418,7 +450,7 @@ export interface SchedulerStats {
   /**
    * Pending tasks (counted in `pending`) whose attempt holds a worker slot and its resources while
    * its executor has not started the work (pendingReason `dispatched`: a job waiting for a worker).
-   * `running + dispatched` is the worker slots in use. Always 0 with the inline executor.
+   * `running + dispatched + backups` is the worker slots in use. Always 0 with the inline executor.
    */
   readonly dispatched: number;
   /**
@@ -429,6 +461,11 @@ export interface SchedulerStats {
   readonly completed: number;
   readonly failed: number;
   readonly cancelled: number;
+  /**
+   * Backup copies of stragglers running now (`speculate`): each holds a worker slot and its task's
+   * resources, so `running + dispatched + backups` is the worker slots in use. Not tasks: counted in no status.
+   */
+  readonly backups: number;
   readonly maxWorkers: number;
   readonly paused: boolean;
   readonly resources: Readonly<Record<string, ResourceUsage>>;

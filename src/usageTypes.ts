@@ -43,6 +43,8 @@ export interface LearnedEstimate {
   readonly source: Exclude<EstimateSource, 'declared'>;
   /** Runs the estimate rests on (0 for the default). */
   readonly runs: number;
+  /** p90 of the duration, ms, where runs were measured (absent for the default): `speculate`'s bound. */
+  readonly p90Ms?: number;
 }
 
 /** Requests the history recommends for a task, in pool units; absent where nothing was measured. */

@@ -1,5 +1,5 @@
 import type { ReplayableReport } from '../simulate/replayOf.js';
-import type { AttemptUsage, EstimateSource, PolicyName, TaskStatus } from '../types.js';
+import type { AttemptUsage, BackupRecord, EstimateSource, PolicyName, TaskStatus } from '../types.js';
 import type { ResumedRun } from './openRunState.js';
 import type { TaskRunState } from './trackTaskRuns.js';
 
@@ -30,6 +30,8 @@ export interface TaskReport {
   readonly usage?: AttemptUsage;
   /** The task that spawned it (`XENO_SPAWN_FILE`), or whose race it ran in. */
   readonly parent?: string;
+  /** With `--speculate`: how the backup copy of its last attempt ended (`won`: the task completed with the backup's result). */
+  readonly backup?: BackupRecord['outcome'];
 }
 
 /** The totals of a {@link RunReport}. */
@@ -94,6 +96,7 @@ export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts, 
       ...(task.estimateSource === undefined ? {} : { estimateSource: task.estimateSource }),
       ...(task.usage === undefined ? {} : { usage: task.usage }),
       ...(task.parent === undefined ? {} : { parent: task.parent }),
+      ...(task.backup === undefined ? {} : { backup: task.backup }),
     })),
     summary: {
       ...facts,

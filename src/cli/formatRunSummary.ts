@@ -45,7 +45,15 @@ export function formatRunSummary({ tasks, summary }: RunReport, kept = false): s
   const interrupted =
     summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${counted(stopped, 'running task')} stopped (${stopped === 1 ? 'its' : 'their'} processes killed), the rest ${resumes ? 'left pending' : 'cancelled'}\n`;
   const failures = tasks.filter((task) => task.status === 'failed').map((task) => `${escapeControlCharacters(`${task.name} failed: ${task.error ?? 'unknown error'}`)}\n`);
-  return `${table}\n\n${failures.join('')}${interrupted}${hasReattached(summary) ? `${describeResumedRun(summary.resumed as NonNullable<typeof summary.resumed>)}\n` : ''}${counted(summary.total, 'task')}: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}\n`;
+  return `${table}\n\n${failures.join('')}${backupsLine(tasks)}${interrupted}${hasReattached(summary) ? `${describeResumedRun(summary.resumed as NonNullable<typeof summary.resumed>)}\n` : ''}${counted(summary.total, 'task')}: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}\n`;
+}
+
+/** With `--speculate`: how many stragglers got a backup copy, and which won (a backup never fails the run). */
+function backupsLine(tasks: RunReport['tasks']): string {
+  const backedUp = tasks.filter((task) => task.backup !== undefined);
+  if (backedUp.length === 0) return '';
+  const won = backedUp.filter((task) => task.backup === 'won').map((task) => escapeControlCharacters(task.name));
+  return `${counted(backedUp.length, 'straggler')} backed up; ${won.length === 0 ? 'no backup won' : `the backup won for ${won.join(', ')}`}\n`;
 }
 
 /**

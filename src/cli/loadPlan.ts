@@ -15,6 +15,8 @@ export interface PlanFlags {
   readonly maxWorkers?: number | undefined;
   /** Overrides `priority_scheduler.policy`. */
   readonly policy?: PolicyName | undefined;
+  /** Overrides `scheduler.speculate`: back up stragglers after this multiple of their bound. */
+  readonly speculate?: number | undefined;
 }
 
 /** A loaded workload with the scheduler options it runs under. */
@@ -48,6 +50,7 @@ export function loadPlan(file: string, flags: PlanFlags = {}): Plan {
       ...options,
       maxWorkers: flags.maxWorkers ?? options.maxWorkers ?? 1,
       policy: flags.policy ?? name,
+      ...(flags.speculate === undefined ? {} : { speculate: flags.speculate }),
       policyOptions: policySettings satisfies PolicyOptions,
     },
   };

@@ -1,6 +1,6 @@
 import type { SchedulerEvents } from '../events.js';
 import type { Scheduler } from '../core/scheduler.js';
-import type { AttemptUsage, EstimateSource, TaskRecord, TaskStatus } from '../types.js';
+import type { AttemptUsage, BackupRecord, EstimateSource, TaskRecord, TaskStatus } from '../types.js';
 
 /** What the CLI knows about one task of a run. */
 export interface TaskRunState {
@@ -37,6 +37,8 @@ export interface TaskRunState {
   readonly usage?: AttemptUsage | undefined;
   /** The task that spawned it, or whose race it ran in. */
   readonly parent?: string | undefined;
+  /** With `--speculate`: how the backup copy of its last attempt ended (`won`: the task completed with its result). */
+  readonly backup?: BackupRecord['outcome'] | undefined;
 }
 
 /** A state change, as the progress views print it. */
@@ -145,7 +147,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   const finish = (record: TaskRecord, status: TaskStatus, extra: Partial<TaskRunState>): void => {
     const end = record.completedAt ?? now();
     const times = { durationMs: ranFor(record.id, end), waitMs: waitedFor(record, end) };
-    update(record.id, { status, ...times, runningSince: undefined, node: record.node, usage: record.usage, ...extra }, status);
+    update(record.id, { status, ...times, runningSince: undefined, node: record.node, usage: record.usage, backup: record.backup?.outcome, ...extra }, status);
   };
 
   const onEvent = (type: keyof SchedulerEvents, event: SchedulerEvents[keyof SchedulerEvents]): void => {

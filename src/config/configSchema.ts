@@ -179,6 +179,11 @@ export const configSchema = z
         dependency_scheduler: dependencySchedulerSchema.prefault({}),
         priority_scheduler: prioritySchedulerSchema.prefault({}),
         distributed_scheduler: distributedSchedulerSchema.prefault({}),
+        speculate: positiveNumber
+          .optional()
+          .describe(
+            "Back up a straggling attempt of an idempotent task (idempotent: true) once it has run this many times its bound (its learned p90 duration, else its estimate), when a worker and its resources are free and no queued task of higher priority waits; the first copy to finish wins and the other is cancelled. Off when absent; run --speculate overrides it.",
+          ),
         history: z
           .string()
           .min(1)

@@ -66,6 +66,7 @@ export function toSchedulerOptions(config: XenoConfig, env: Readonly<Record<stri
       dependencyTimeoutMs: dependency_scheduler.dependency_timeout * 1000,
       defaultPriority: resolvePriority(priority_scheduler.default_priority),
       policy: priority_scheduler.policy,
+      ...(config.scheduler.speculate === undefined ? {} : { speculate: config.scheduler.speculate }),
     },
     policyOptions: {
       name: priority_scheduler.policy,

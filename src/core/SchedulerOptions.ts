@@ -33,6 +33,16 @@ export interface SchedulerOptions {
    * @default 10000
    */
   maxChildren?: number;
+  /**
+   * Backup copies of stragglers (MapReduce's backup tasks): once an attempt of an idempotent task
+   * (`idempotent: true`) has run longer than `speculate` × its bound (its learned p90 duration
+   * when the history has one, else its `estimateMs`; a task with neither is never backed up), and
+   * a worker and the task's resources are free with no queued task of higher priority waiting,
+   * ONE copy of its work starts on the same executor; the first copy to succeed completes the
+   * task and the other is cancelled (see docs/dynamic-work.md). A number > 0.
+   * @default undefined (off)
+   */
+  speculate?: number;
   /** Longest chain of dependencies allowed (edges from a task to its deepest ancestor). @default 10 */
   maxDependencyDepth?: number;
   /** A task still waiting for its dependencies after this many ms fails with a DependencyError; `0` disables. @default 600000 */

@@ -38,6 +38,7 @@ import {
   isLive,
   pendingReasonOf,
   statusOf,
+  toBackupRecord,
   toQueuedTask,
   toRecord,
   UNSTARTED,
@@ -50,6 +51,7 @@ import { TaskRegistry } from './TaskRegistry.js';
 import { toStoredError, toStoredTask } from './toStoredTask.js';
 import { Waiters } from './Waiters.js';
 import { WorkerSlots } from './WorkerSlots.js';
+import { Speculation } from './Speculation.js';
 import { askHistory, type HistoryHost } from './askHistory.js';
 import type { CacheableTask } from '../history/cacheKey.js';
 import { noteAttemptUsage } from './noteAttemptUsage.js';
@@ -128,6 +130,8 @@ export class Supervisor {
   readonly #repairHost: QueueRepairHost;
   /** What asking the history needs (see askHistory), when the scheduler has a history. */
   readonly #history: HistoryHost | undefined;
+  /** Backup copies of stragglers, with `speculate` (see Speculation). */
+  readonly #speculation: Speculation | undefined;
   #seq = 0;
   #paused = false;
   #stopped = false;
@@ -173,6 +177,7 @@ export class Supervisor {
       send: (entry, event) => this.#actors.send(entry, event),
       reportError: (error) => this.#outbox.reportError(error),
     };
+    this.#speculation = settings.speculate === undefined ? undefined : this.#createSpeculation(settings.speculate);
     this.#repairHost = {
       get guarded() {
         return self.#guardedQueue;
@@ -218,6 +223,32 @@ export class Supervisor {
     this.#actors = new TaskActors(settings.liveActorLimit, {
       isWatched: () => events.has('task:waiting') || events.has('*'),
       moved: (entry) => this.#outbox.emit('task:waiting', () => ({ task: toRecord(entry) })),
+    });
+  }
+
+  /** Backups of stragglers (`speculate`): its view of the supervisor. */
+  #createSpeculation(multiple: number): Speculation {
+    const { clock, executor, estimates } = this.#settings;
+    return new Speculation({
+      multiple,
+      clock,
+      executor,
+      estimates,
+      slots: this.#slots,
+      isTask: (id) => this.#registry.entries.has(id),
+      allocate: (owner, request) => this.#pool.send({ type: 'pool.allocate', owner, request }),
+      release: (owner) => this.#pool.send({ type: 'pool.release', owner }),
+      abort: (id, attempt, reason) => this.#abortReported(id, attempt, reason),
+      pumpLater: () => this.#pumpLater(),
+      deliver: this.#deliver,
+      push: (effect) => this.#outbox.push(effect),
+      emit: (entry) => {
+        const backup = entry.backup;
+        if (backup !== undefined) this.#outbox.emit('task:backup', () => ({ task: toRecord(entry), backup: toBackupRecord(backup) }));
+      },
+      free: (name) => this.#ledger.free(name),
+      waitingPriority: () => this.#readyQueue.peek()?.priority,
+      flush: () => this.#outbox.flush(),
     });
   }
 
@@ -376,8 +407,10 @@ export class Supervisor {
   resubmitted(batch: readonly NormalizedTask[], single: boolean): readonly NormalizedTask[] {
     const journal = this.#settings.journal;
     if (journal === undefined) return batch;
-    const { fresh, rerun } = resubmittedTasks(journal, (id) => this.#registry.entries.get(id), batch, single);
+    const { fresh, rerun, idempotent } = resubmittedTasks(journal, (id) => this.#registry.entries.get(id), batch, single);
     for (const [entry, run] of rerun) entry.run = run;
+    // A store keeps no `idempotent`: the spec given again says it (speculate may back the task up).
+    for (const entry of idempotent) entry.idempotent = true;
     return fresh;
   }
 
@@ -485,6 +518,7 @@ export class Supervisor {
       paused: this.#paused,
       placement: pendingReason === 'dispatched' ? this.#settings.executor.explain?.(entry.id, attemptsOf(entry)) : undefined,
       children: entry.family && { kind: entry.family.kind, total: entry.family.children.length, open: entry.family.open },
+      backup: entry.backup?.outcome === 'running' ? { ...entry.backup, now: this.#settings.clock.now() } : undefined,
     });
   }
 
@@ -504,7 +538,8 @@ export class Supervisor {
     const counts = this.#registry.counts;
     // Every attempt holding a slot is running or dispatched (recovered ones included).
     const dispatched = this.#running.size - counts.running;
-    return { ...counts, dispatched, queued: this.#queuedCount, maxWorkers: this.#settings.maxWorkers, paused: this.#paused, resources };
+    const backups = this.#speculation?.running ?? 0;
+    return { ...counts, dispatched, queued: this.#queuedCount, backups, maxWorkers: this.#settings.maxWorkers, paused: this.#paused, resources };
   }
 
   /**
@@ -576,6 +611,7 @@ export class Supervisor {
         startedAt: undefined,
         completedAt: undefined,
         parent: task.parent,
+        idempotent: task.idempotent,
         ...UNSTARTED,
         cache: task.cache,
       };
@@ -777,6 +813,8 @@ export class Supervisor {
       const dueIn = Math.max(0, entry.startedAt + entry.timeoutMs - this.#settings.clock.now());
       this.#armDeadline(entry, dueIn, { type: 'task.timeout', attempt });
     }
+    // Watched from its stored start too: an adopted straggler may be backed up (speculate).
+    if (entry.startedAt !== undefined) this.#speculation?.watch(entry, attempt);
     executor.adopt(new AttemptHandle(this.#reporter, entry, attempt), (taskId, reported, outcome) => {
       if (reported === attempt && isLostWithScheduler(outcome)) this.#interrupt(entry, attempt, budget);
       else this.#deliver(taskId, reported, outcome);
@@ -867,6 +905,8 @@ export class Supervisor {
       for (const task of decision.passedOver) this.#markBlocked(task);
       this.#dispatch(decision.task, now);
     }
+    // Workers the queue left free back up stragglers (speculate), unless the policy holds them.
+    if (this.#speculation !== undefined && !this.#readyQueue.isHolding) this.#speculation.fill(reserved);
     if (reserved.size > 0 || this.#pool.getSnapshot().context.reserved.size > 0) {
       this.#pool.send({ type: 'pool.reserve', amounts: reserved });
     }
@@ -1096,6 +1136,7 @@ export class Supervisor {
     // transition, see #crash) leaves no count behind.
     if (entry.timeoutMs > 0) this.#armDeadline(entry, entry.timeoutMs, { type: 'task.timeout', attempt });
     this.#registry.attemptActive();
+    this.#speculation?.watch(entry, attempt);
     this.#outbox.emit('task:started', () => ({ task: toRecord(entry, RUNNING, context), attempt }));
   }
 
@@ -1144,6 +1185,15 @@ export class Supervisor {
     }
   }
 
+  /** Aborts an attempt; the task ends as the machine decided (cancelled, timed out), and an executor's fault is reported. */
+  #abortReported(id: string, attempt: number, reason: Error): void {
+    try {
+      this.#abort(id, attempt, reason);
+    } catch (error) {
+      this.#outbox.reportError(new SchedulerError('INTERNAL', `executor "${this.#settings.executor.name}" failed to abort task "${id}": ${toError(error).message}`, { cause: error }));
+    }
+  }
+
   /** An attempt ends (`wasActive`: it was running; else it was dispatched and never ran). */
   #endAttempt(id: string, attempt: number, event: { type: string; error?: unknown; result?: unknown }, wasActive: boolean): void {
     const entry = this.#registry.entries.get(id);
@@ -1152,9 +1202,11 @@ export class Supervisor {
     // A success's count moves from running to completed in #settle; any other end's stops running now.
     if (wasActive && event.type !== 'task.succeed') this.#registry.attemptEnded();
     this.#unassign(entry);
+    // Its backup copy ends with it; when the backup won, the backup's run is the one measured.
+    const backupStart = this.#speculation?.attemptEnded(entry, attempt, event.type === 'task.succeed');
     // After the release: a memory kill's raised request is what the retry asks of the pool.
-    if (wasActive) noteAttemptUsage(this.#settings, entry, event, (error) => this.#outbox.reportError(error));
-    const { policy, executor } = this.#settings;
+    if (wasActive) noteAttemptUsage(this.#settings, entry, event, (error) => this.#outbox.reportError(error), backupStart);
+    const { policy } = this.#settings;
     if (policy.onFinish) {
       try {
         policy.onFinish.call(policy, entry);
@@ -1178,12 +1230,7 @@ export class Supervisor {
           : end.abort === 'upstream'
             ? toError(event.error)
             : new TaskTimeoutError(id, entry.timeoutMs);
-      try {
-        this.#abort(id, attempt, reason);
-      } catch (error) {
-        // The task ends as the machine decided (cancelled, timed out); the executor's fault is reported.
-        this.#outbox.reportError(new SchedulerError('INTERNAL', `executor "${executor.name}" failed to abort task "${id}": ${toError(error).message}`, { cause: error }));
-      }
+      this.#abortReported(id, attempt, reason);
     }
     // A failed attempt that will be retried never reaches settle(): its slot must be used now.
     if (end.pumpNow) this.#pumpLater();
@@ -1244,6 +1291,7 @@ export class Supervisor {
       if (statusOf(entry) === 'running') this.#registry.attemptEnded();
       this.#unassign(entry);
       this.#abort(id, attemptsOf(entry), error);
+      this.#speculation?.attemptEnded(entry, attemptsOf(entry), false);
     }
     this.#outbox.reportError(error);
     this.#settle(entry, { status: 'failed', result: undefined, error, attempts: attemptsOf(entry), cancelReason: undefined });

@@ -17,6 +17,8 @@ export interface SupervisorSettings {
   readonly autoStart: boolean;
   readonly maxFinishedRecords: number;
   readonly liveActorLimit: number;
+  /** `speculate`: back up a straggling idempotent attempt after this multiple of its bound; undefined: never. */
+  readonly speculate: number | undefined;
   readonly policy: SchedulingPolicy;
   readonly clock: SchedulerClock;
   readonly events: Emitter<SchedulerEvents>;

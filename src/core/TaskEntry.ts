@@ -5,7 +5,7 @@ import type { Family } from './Family.js';
 import { TaskCancelledError } from '../errors.js';
 import type { KeyParts } from '../history/cacheKey.js';
 import type { TaskCachePlan } from '../history/TaskCachePlan.js';
-import type { PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskSpec, TaskStatus } from '../types.js';
+import type { BackupRecord, PendingReason, QueuedTask, RetryOptions, TaskPriority, TaskRecord, TaskRun, TaskSpec, TaskStatus } from '../types.js';
 import type { AttemptUsage, EstimateSource, MeasuredUsage } from '../usageTypes.js';
 import { MEMORY_UNIT_BYTES, RECOMMENDATION_MARGIN } from '../estimates/LearnedEstimates.js';
 
@@ -104,7 +104,20 @@ export interface TaskEntry extends QueuedTask {
   readonly parent: string | undefined;
   /** Its children, once its work spawned some or it is a race. */
   family: Family | undefined;
+  /**
+   * Running it twice at once is harmless (`idempotent: true`): `speculate` may back up its
+   * attempts. A store keeps no `idempotent`: a recovered task gets it back when it is scheduled again.
+   */
+  idempotent: boolean;
+  /** The backup copy of its latest attempt that `speculate` started, if any (see Speculation). */
+  backup: BackupCopy | undefined;
 }
+
+/** A backup copy's state, changed in place by Speculation; {@link toRecord} freezes a copy. */
+export type BackupCopy = { -readonly [K in keyof BackupRecord]: BackupRecord[K] } & {
+  /** What its work measured of itself (its usage is the attempt's when it wins). */
+  measured: MeasuredUsage | undefined;
+};
 
 /**
  * The supervisor's own fields of an entry as it is created (admitted or recovered): no slot, no
@@ -127,6 +140,7 @@ export const UNSTARTED = Object.freeze({
   cached: false,
   ranBecause: undefined,
   family: undefined,
+  backup: undefined,
 });
 
 const NO_CHILDREN: readonly string[] = Object.freeze([]);
@@ -211,7 +225,14 @@ export function toRecord(
     children: entry.family?.children ?? NO_CHILDREN,
     parent: entry.parent,
     winner: entry.family?.winner,
+    ...(entry.backup === undefined ? {} : { backup: toBackupRecord(entry.backup) }),
   });
+}
+
+/** A frozen copy of a backup copy's public fields. */
+export function toBackupRecord(backup: BackupCopy): BackupRecord {
+  const { id, attempt, outcome, startedAt, endedAt, slot, node, error } = backup;
+  return Object.freeze({ id, attempt, outcome, startedAt, endedAt, slot, node, error });
 }
 
 /** The peak memory an attempt may reach with `memoryLimit: 'enforce'`: its request plus the margin. */

@@ -19,8 +19,7 @@ import {
   resolveResources,
   resolveRetry,
   DEFAULT_MAX_INTERRUPTIONS,
-  resolveSchedulerPolicy,
-} from './resolveSchedulerOptions.js';
+  resolveSchedulerPolicy, resolveSpeculate } from './resolveSchedulerOptions.js';
 import type { Scheduler } from './scheduler.js';
 import { inlineExecutor } from '../executors/inlineExecutor.js';
 import { Journal } from './Journal.js';
@@ -88,6 +87,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     maxFinishedRecords: integerOption(options.maxFinishedRecords, 'maxFinishedRecords', 10_000, 0),
     // Infinity: every waiting task keeps its actor (no dormant tasks).
     liveActorLimit: options.liveActorLimit === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : integerOption(options.liveActorLimit, 'liveActorLimit', 10_000, 0),
+    speculate: resolveSpeculate(options.speculate),
     policy: resolveSchedulerPolicy(options.policy, options.policyOptions),
     clock,
     events,

@@ -20,6 +20,8 @@ export interface ExplainView {
   readonly placement?: string | undefined;
   /** Its children (spawned, or a race's alternatives): how many in all, how many not ended. */
   readonly children?: { readonly kind: 'spawn' | 'race'; readonly total: number; readonly open: number } | undefined;
+  /** The backup copy (`speculate`) running beside its attempt, if one is, and the clock's time now. */
+  readonly backup?: { readonly id: string; readonly attempt: number; readonly startedAt: number; readonly now: number } | undefined;
 }
 
 /** How many ids of the tasks ahead an explanation lists. */
@@ -67,6 +69,10 @@ export function explainTask(view: ExplainView): TaskExplanation {
 }
 
 function summarize(view: ExplainView, e: Omit<TaskExplanation, 'summary'>): string {
+  if (view.status === 'running' && view.backup !== undefined) {
+    const { id, attempt, startedAt, now } = view.backup;
+    return `attempt ${attempt} straggles: its backup copy "${id}" runs beside it (for ${Math.max(0, now - startedAt)} ms); the first to finish wins`;
+  }
   if (view.status !== 'pending') return `task "${view.id}" is ${view.status}`;
   if (e.pendingReason === 'dispatched') {
     return `attempt ${view.attempts} holds a worker slot and waits for a worker: ${e.placement ?? 'its executor has not started it yet'}`;

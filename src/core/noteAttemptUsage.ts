@@ -12,6 +12,7 @@ export const MEMORY_RAISE_FACTOR = 1.2;
  * and, when `memoryLimit: 'enforce'` killed it, its memory request is raised for the retry
  * (× {@link MEMORY_RAISE_FACTOR}, bounded by the pool) and the kill counted by the history. A
  * history that throws (it cannot write) goes to `reportError`: the attempt ends as it did.
+ * `startedAt`: when the run that ended the attempt started (a winning backup copy's start).
  *
  * @example
  * noteAttemptUsage(settings, entry, { type: 'task.succeed' }, reportError); // entry.usage = { durationMs: 1200, … }
@@ -21,13 +22,14 @@ export function noteAttemptUsage(
   entry: TaskEntry,
   event: { type: string; error?: unknown },
   reportError: (error: SchedulerError) => void,
+  startedAt = entry.startedAt,
 ): void {
-  if (entry.startedAt === undefined) return;
+  if (startedAt === undefined) return;
   const now = settings.clock.now();
   const measured = entry.measured;
   entry.measured = undefined;
   entry.usage = {
-    durationMs: Math.max(0, now - entry.startedAt),
+    durationMs: Math.max(0, now - startedAt),
     peakRssBytes: measured?.peakRssBytes,
     cpuMs: measured?.cpuMs,
     measuredBy: measured?.measuredBy ?? 'none',

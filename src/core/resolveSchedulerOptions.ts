@@ -26,6 +26,7 @@ const KNOWN_OPTIONS: readonly (keyof SchedulerOptions)[] = [
   'defaultRetry',
   'maxInterruptions',
   'maxChildren',
+  'speculate',
   'maxDependencyDepth',
   'dependencyTimeoutMs',
   'defaultPriority',
@@ -114,6 +115,26 @@ export function resolveResources(value: unknown): Readonly<Record<string, number
   if (!isRecord(value)) fail('resources', 'an object of pool capacities, e.g. { cpu: 4 }', value);
   return Object.freeze({ ...validateCapacity(value as Record<string, number>) });
 }
+
+/**
+ * `speculate`, checked: the multiple of a task's bound (its learned p90 duration, else its
+ * estimate) after which a running attempt of an idempotent task is backed up; undefined: off.
+ *
+ * @example
+ * resolveSpeculate(2); // 2
+ * resolveSpeculate(0); // throws: options.speculate: expected a finite number > 0 (...), received 0
+ */
+export function resolveSpeculate(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (!isSpeculate(value)) fail('speculate', SPECULATE_EXPECTED, value);
+  return value;
+}
+
+/** What `speculate` must be, in words: the one rule the API, the YAML and the CLI flag state. */
+export const SPECULATE_EXPECTED = "a finite number > 0 (the multiple of a task's bound after which a running attempt is backed up)";
+
+/** True for a valid `speculate`: the one rule the API, the YAML (`scheduler.speculate`) and `run --speculate` check. */
+export const isSpeculate = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
 /** `autoStart`, checked. */
 export const resolveAutoStart = (value: unknown): boolean => booleanOption(value, 'autoStart', true);

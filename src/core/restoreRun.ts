@@ -69,6 +69,8 @@ export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     startedAt: state.startedAt,
     completedAt: state.completedAt,
     parent: stored.parent,
+    // A store keeps no `idempotent`: scheduled again, the task gets it back (Supervisor.resubmitted).
+    idempotent: false,
     ...UNSTARTED,
     cache: stored.cache,
     cacheKey: state.cacheKey,

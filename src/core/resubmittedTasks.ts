@@ -1,7 +1,7 @@
 import { TaskSchedulingError } from '../errors.js';
 import { canonicalJson } from '../internal/canonicalJson.js';
-import type { TaskRun } from '../types.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
+import type { TaskRun } from '../types.js';
 import type { StoredTask } from './TaskStore.js';
 import type { Journal } from './Journal.js';
 import { MISSING_WORK } from './restoreRun.js';
@@ -45,7 +45,8 @@ export function differingField(given: NormalizedTask, stored: StoredTask): { fie
 
 /**
  * With a store, scheduling a task whose id the store already holds "ensures" it: the same spec
- * adds nothing (a recovered task gets its `run` again: `rerun`, which the caller applies), another
+ * adds nothing (a recovered task gets its `run` again: `rerun`, and its `idempotent`, which a store
+ * does not keep: `idempotent`; the caller applies both), another
  * spec is an error naming the first field that differs. `fresh`: the tasks that are new.
  *
  * @throws TaskSchedulingError naming `tasks[i].<field>`
@@ -57,7 +58,7 @@ export function resubmittedTasks(
   entryOf: (id: string) => TaskEntry | undefined,
   batch: readonly NormalizedTask[],
   single: boolean,
-): { fresh: NormalizedTask[]; rerun: [TaskEntry, TaskRun<any>][] } {
+): { fresh: NormalizedTask[]; rerun: [TaskEntry, TaskRun<any>][]; idempotent: TaskEntry[] } {
   const fresh: NormalizedTask[] = [];
   const known: [NormalizedTask, StoredTask][] = [];
   batch.forEach((task, i) => {
@@ -82,11 +83,13 @@ export function resubmittedTasks(
   });
   // Only once the whole batch is known to be acceptable: a recovered task gets its work back.
   const rerun: [TaskEntry, TaskRun<any>][] = [];
+  const idempotent: TaskEntry[] = [];
   for (const [task, stored] of known) {
     const entry = entryOf(task.id);
+    if (entry !== undefined && task.idempotent && journal.recovered.has(task.id)) idempotent.push(entry);
     if (entry !== undefined && task.hasOwnRun && journal.recovered.has(task.id) && (stored.hasOwnRun || entry.run === MISSING_WORK)) {
       rerun.push([entry, task.run]);
     }
   }
-  return { fresh, rerun };
+  return { fresh, rerun, idempotent };
 }

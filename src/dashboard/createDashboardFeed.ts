@@ -18,6 +18,7 @@ function extraFields(record: TaskRecord): Partial<TaskView> {
     ...(record.children.length > 0 ? { children: record.children } : {}),
     ...(record.parent === undefined ? {} : { parent: record.parent }),
     ...(record.slot !== undefined && record.status === 'running' ? { slot: record.slot } : {}),
+    ...(record.backup === undefined ? {} : { backup: record.backup }),
   };
 }
 

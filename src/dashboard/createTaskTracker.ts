@@ -44,6 +44,8 @@ export interface TaskTracker {
    * history. A path the tracker already has for the task changes nothing.
    */
   noteState(taskId: string, path: string, eventType: string): void;
+  /** The task's record changed with its state unchanged (a backup copy of its attempt started or ended). */
+  noteChanged(taskId: string): void;
   /** Runs that started or ended since the last call. */
   takeChangedRuns(): RunView[];
   /** Every run kept, oldest first. */
@@ -210,6 +212,10 @@ export function createTaskTracker(options: TaskTrackerOptions): TaskTracker {
     },
     noteState(taskId, path, eventType) {
       move(taskId, path, eventType, {}, false);
+      onChange();
+    },
+    noteChanged(taskId) {
+      changedTasks.add(taskId);
       onChange();
     },
     notePlaced(taskId, attempt, node) {

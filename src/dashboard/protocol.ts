@@ -1,5 +1,5 @@
 import type { StatechartOutline } from '../inspection/toStatechartOutline.js';
-import type { AttemptUsage, EstimateSource, NodeStatus, QueuedTask, RecoveredRun, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
+import type { AttemptUsage, BackupRecord, EstimateSource, NodeStatus, QueuedTask, RecoveredRun, SchedulerStats, TaskExplanation, TaskPriority, TaskStatus } from '../types.js';
 
 /** What the page knows of a task in its list, its DAG and its counters. */
 export interface TaskView {
@@ -29,6 +29,8 @@ export interface TaskView {
   readonly cached?: true;
   /** Why a cacheable task ran, with a history: `inputs/c1.txt changed`, `no entry`… (absent otherwise). */
   readonly ranBecause?: string;
+  /** The backup copy of its latest attempt (`speculate`), as its record has it (absent when none started). */
+  readonly backup?: BackupRecord;
 }
 
 /** A node of a distributed run, as the optional `nodes` source of `startDashboard` reports it. */

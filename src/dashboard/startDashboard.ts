@@ -108,6 +108,8 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
   const inspection = scheduler.actor.system.inspect(tracker.observer);
   const onPlaced = ({ task, attempt, node }: SchedulerEvents['task:placed']): void => tracker.notePlaced(task.id, attempt, node);
   scheduler.events.on('task:placed', onPlaced);
+  const onBackup = ({ task }: SchedulerEvents['task:backup']): void => tracker.noteChanged(task.id);
+  scheduler.events.on('task:backup', onBackup);
   // A dormant task (past liveActorLimit) has no actor for inspection to see until it starts: its
   // state and history come from the events (for a task with an actor they repeat what inspection saw).
   const noteState = ({ task }: { task: TaskRecord }, eventType: string): void => tracker.noteState(task.id, taskPath(task), eventType);
@@ -124,6 +126,7 @@ export async function startDashboard(scheduler: Scheduler, options: DashboardOpt
     async close() {
       inspection.unsubscribe();
       scheduler.events.off('task:placed', onPlaced);
+      scheduler.events.off('task:backup', onBackup);
       for (const off of stateEvents) off();
       clearInterval(nodesPoll);
       push.stop();

@@ -133,7 +133,7 @@ export class LearnedEstimates implements UsageLearner {
     const found = this.statsOf(task);
     const duration = found?.stats.duration();
     if (found === undefined || duration === undefined) return { ms: this.defaultEstimateMs, source: 'default', runs: 0 };
-    return { ms: Math.round(duration.p50), source: found.source, runs: found.stats.runs };
+    return { ms: Math.round(duration.p50), source: found.source, runs: found.stats.runs, p90Ms: Math.round(duration.p90) };
   }
 
   /**

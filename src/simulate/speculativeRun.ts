@@ -1,4 +1,5 @@
 import type { Scheduler } from '../core/scheduler.js';
+import { backupIdOf } from '../core/Speculation.js';
 import type { TaskRun } from '../types.js';
 import type { SimulationClock } from './SimulationClock.js';
 import type { SimulationTask } from './types.js';
@@ -16,8 +17,6 @@ export interface SpeculativeRunInput {
   readonly afterEstimates: number;
 }
 
-/** The id of a task's backup copy in a simulation's trace. */
-export const backupIdOf = (id: string): string => `${id}~backup`;
 
 /**
  * The work of an idempotent task under `speculate`, as the simulator models it: the attempt runs

@@ -14,7 +14,7 @@ const badConfigs: readonly BadFile[] = [
     name: 'unknown section',
     yaml: ['scheduler:', '  task_schedular:', '    max_workers: 4'],
     issues: [
-      ['scheduler.task_schedular', 2, 'config.yaml:2: scheduler.task_schedular: expected one of the keys type, task_scheduler, resource_scheduler, dependency_scheduler, priority_scheduler, distributed_scheduler, history, found unknown key "task_schedular" (did you mean "task_scheduler"?)'],
+      ['scheduler.task_schedular', 2, 'config.yaml:2: scheduler.task_schedular: expected one of the keys type, task_scheduler, resource_scheduler, dependency_scheduler, priority_scheduler, distributed_scheduler, speculate, history, found unknown key "task_schedular" (did you mean "task_scheduler"?)'],
     ],
   },
   {

@@ -3,7 +3,7 @@ import type { PatchMessage, RunView, SnapshotMessage, TaskView } from '../../src
 import { applyMessage, createModel, PAGE_RUN_LIMIT } from '../../src/dashboard/web/model.js';
 import type { SchedulerStats } from '../../src/types.js';
 
-const stats: SchedulerStats = { pending: 0, running: 0, dispatched: 0, queued: 0, completed: 0, failed: 0, cancelled: 0, maxWorkers: 2, paused: false, resources: {} };
+const stats: SchedulerStats = { pending: 0, running: 0, dispatched: 0, queued: 0, completed: 0, failed: 0, cancelled: 0, backups: 0, maxWorkers: 2, paused: false, resources: {} };
 const task = (id: string, state = 'pending.queued'): TaskView => ({ id, name: id, state, status: 'pending', priority: 3, dependencies: [], attempts: 0 });
 const run = (id: string, attempt = 1, end: number | null = null): RunView => ({ task: id, attempt, slot: 0, start: 0, end, outcome: end === null ? null : 'completed' });
 const snapshot = (tasks: TaskView[], runs: RunView[] = []): SnapshotMessage => ({ type: 'snapshot', at: 0, canControl: false, statechart: null, tasks, stats, queue: [], runs, nodes: null });
