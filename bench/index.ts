@@ -45,7 +45,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   workerPool: () => runWorkerPool(),
   policies: () => runPolicies(),
   distributed: async () => {
-    for (const [perSlot, ratio] of (await runDistributed()) ?? []) fill(`coordinator / raw BullMQ, ${perSlot} jobs per slot`, ratio);
+    for (const [perSlot, ratio] of (await runDistributed()) ?? []) fill(`coordinator / raw BullMQ, ${perSlot} jobs per slot`, ratio.wall, ratio.cpu);
   },
   workload: () => runWorkload(),
   estimates: () => runEstimates(),

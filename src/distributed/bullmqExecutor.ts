@@ -34,6 +34,9 @@ async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void
   for (let from = 0; from < items.length; from += CHECK_BATCH) await Promise.all(items.slice(from, from + CHECK_BATCH).map(each));
 }
 
+/** The `added` of an attempt whose job needs no add (yet): one settled promise for all of them. */
+const NOTHING_TO_ADD: Promise<void> = Promise.resolve();
+
 /** Finished jobs kept in Redis, so that a restarted coordinator can still read their outcome. */
 const KEEP: FinishedRetention = { ageMs: 24 * 3600_000, count: 50_000, batch: 10_000 };
 
@@ -165,7 +168,7 @@ class BullmqExecutor implements DistributedExecutor {
       reason: 'not placed yet',
       checkedAt: Date.now(),
       // An adopted attempt's job is in Redis already; a started one's is added when placed.
-      added: Promise.resolve(),
+      added: NOTHING_TO_ADD,
     };
     this.#book.add(tracked);
     return tracked;

@@ -46,8 +46,10 @@ function runOf(runner: JobRunner, data: AttemptJobData): TaskRun<any> {
  * const outcome = await runAttemptJob(runner, job.data, new JobAbort());
  */
 export async function runAttemptJob(runner: JobRunner, data: AttemptJobData, abort: JobAbort): Promise<AttemptJobResult> {
+  // What the work reports of itself; the common quick handler reports neither, and its result
+  // is then built without them (no spreads, no array per job).
   let usage: MeasuredUsage | undefined;
-  const measured = (): { usage?: MeasuredUsage } => (usage === undefined ? {} : { usage });
+  let spawned: TaskSpec[] | undefined;
   try {
     const run = runOf(runner, data);
     if (abort.isAborted) throw abort.reason;
@@ -70,15 +72,15 @@ export async function runAttemptJob(runner: JobRunner, data: AttemptJobData, abo
           if (typeof spec?.id !== 'string') {
             throw new TaskSchedulingError(`spawn[${i}].id: a distributed worker's children need ids (the coordinator schedules them after the work returns)`, `spawn[${i}].id`);
           }
-          spawned.push(spec);
+          (spawned ??= []).push(spec);
           return spec.id;
         });
       },
     };
-    const spawned: TaskSpec[] = [];
     const result = await run(context);
-    return { ok: true, result, worker: runner.workerId, ...(spawned.length === 0 ? {} : { spawned }), ...measured() };
+    if (spawned === undefined && usage === undefined) return { ok: true, result, worker: runner.workerId };
+    return { ok: true, result, worker: runner.workerId, ...(spawned === undefined ? {} : { spawned }), ...(usage === undefined ? {} : { usage }) };
   } catch (error) {
-    return { ok: false, error: serializeError(error), worker: runner.workerId, ...measured() };
+    return { ok: false, error: serializeError(error), worker: runner.workerId, ...(usage === undefined ? {} : { usage }) };
   }
 }
