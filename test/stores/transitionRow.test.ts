@@ -14,8 +14,11 @@ const id = fc.constantFrom('a', 'b');
 const error = fc.record({ name: fc.string(), message: fc.string(), stack: fc.option(fc.string(), { nil: undefined }), code: fc.option(fc.string(), { nil: undefined }) });
 const result = fc.option(fc.jsonValue(), { nil: undefined });
 
-/** Every kind of transition, with and without its optional fields. */
-const transition: fc.Arbitrary<TaskTransition> = fc.oneof(
+/**
+ * Every kind of transition, with and without its optional fields, present as undefined too (the
+ * supervisor writes `cached: entry.cached`, which may be undefined).
+ */
+const transition = fc.oneof(
   fc.record({ kind: fc.constant('ready' as const), id, at }),
   fc.record({ kind: fc.constantFrom('started' as const, 'active' as const, 'stopped' as const, 'interrupted' as const), id, at, attempt }),
   fc.record({ kind: fc.constant('retrying' as const), id, at, attempt, retryAt: at, error }),
@@ -27,7 +30,7 @@ const transition: fc.Arbitrary<TaskTransition> = fc.oneof(
   fc.record({ kind: fc.constant('failed' as const), id, at, error }),
   fc.record({ kind: fc.constant('cancelled' as const), id, at, reason: fc.string() }),
   fc.record({ kind: fc.constant('awaiting' as const), id, at, attempt, result }),
-);
+) as fc.Arbitrary<TaskTransition>;
 
 describe('transition rows', () => {
   it('appends the same five values toTransitionRow makes, for every kind of transition', () => {
