@@ -39,7 +39,11 @@ export class Journal implements TaskStore {
   addTasks(tasks: readonly StoredTask[]): void {
     if (this.#failure !== undefined) throw this.#failure;
     if (this.#isDetached) return;
-    this.#write(() => this.store.addTasks(tasks), 'recording new tasks');
+    try {
+      this.store.addTasks(tasks);
+    } catch (error) {
+      throw this.#failed(error, 'recording new tasks');
+    }
     for (const task of tasks) this.specs.set(task.id, task);
     this.#isDirty = false;
   }
@@ -47,9 +51,11 @@ export class Journal implements TaskStore {
   /** Records a transition; a failure is reported (the scheduler halts), not thrown into the actor that took it. */
   record(transition: TaskTransition): void {
     if (this.#isDetached) return;
+    // Called for every transition of every task: no closure, unlike the rarer writes.
     try {
-      this.#write(() => this.store.record(transition), 'recording a transition');
-    } catch {
+      this.store.record(transition);
+    } catch (error) {
+      this.#failed(error, 'recording a transition');
       return; // reported: the scheduler halts
     }
     this.#isDirty = true;
@@ -79,9 +85,9 @@ export class Journal implements TaskStore {
     if (!this.#isDirty || this.#isDetached) return;
     this.#isDirty = false;
     try {
-      this.#write(() => this.store.commit?.(), 'committing');
-    } catch {
-      // reported: the scheduler halts
+      this.store.commit?.();
+    } catch (error) {
+      this.#failed(error, 'committing'); // reported: the scheduler halts
     }
   }
 
@@ -91,17 +97,13 @@ export class Journal implements TaskStore {
     this.#isDetached = true;
   }
 
-  /** Runs a write; the first that fails detaches the journal, is reported, and is thrown as a TaskStoreError. */
-  #write(write: () => void, what: string): void {
-    try {
-      write();
-    } catch (error) {
-      const failure = toTaskStoreError(this.store, what, error);
-      this.#failure = failure;
-      this.#isDetached = true;
-      this.#onFailure(failure);
-      throw failure;
-    }
+  /** A write failed: the first failure detaches the journal and is reported; returned as a TaskStoreError. */
+  #failed(error: unknown, what: string): TaskStoreError {
+    const failure = toTaskStoreError(this.store, what, error);
+    this.#failure = failure;
+    this.#isDetached = true;
+    this.#onFailure(failure);
+    return failure;
   }
 }
 

@@ -7,7 +7,7 @@ import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../
 import { checkStoreFile } from './checkStoreFile.js';
 import { openDatabase, type SqlDatabase, type SqlStatement } from './openDatabase.js';
 import { OPEN_RUN_KEY, prepareSchema, readRunId } from './storeSchema.js';
-import { fromTransitionRow, toJson, toTransitionRow, type TransitionRow } from './transitionRow.js';
+import { appendTransitionRow, fromTransitionRow, toJson, type TransitionRow } from './transitionRow.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -73,6 +73,12 @@ const NOTE_PREFIX = 'note:';
 
 /** Uncommitted transitions past which `record` commits by itself, so memory stays bounded. */
 const MAX_UNCOMMITTED = 4096;
+
+/** Rows one INSERT writes at most: a call into SQLite per chunk, not per row. */
+const ROWS_PER_INSERT = 32;
+
+/** The columns of a transition row (see {@link TransitionRow}). */
+const TRANSITION_WIDTH = 5;
 
 /**
  * A durable {@link TaskStore}: one SQLite file in WAL mode, held by this process alone until
@@ -154,18 +160,48 @@ function rows(statement: SqlStatement): unknown[][] {
   return (statement.all() as Record<string, unknown>[]).map((row) => Object.values(row));
 }
 
+/**
+ * Inserts rows given end to end (`columns.length` values a row) with one statement per
+ * {@link ROWS_PER_INSERT} rows, each prepared once for its number of rows: a transaction of a
+ * group commit (a few tasks' transitions) or a batch's specs costs a few calls into SQLite, not
+ * one a row.
+ *
+ * @example
+ * const insert = rowInserter(db, 'INSERT INTO tasks', ['seq', 'id', 'spec']);
+ * insert([0, 'a', '{}', 1, 'b', '{}']); // one statement, two rows
+ */
+function rowInserter(db: SqlDatabase, head: string, columns: readonly string[]): (values: readonly unknown[]) => void {
+  const width = columns.length;
+  const row = `(${columns.map(() => '?').join(', ')})`;
+  const statements: SqlStatement[] = [];
+  const statementFor = (rows: number): SqlStatement =>
+    (statements[rows] ??= db.prepare(`${head} (${columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => row).join(', ')}`));
+  return (values) => {
+    const rows = values.length / width;
+    if (rows <= ROWS_PER_INSERT) {
+      if (rows > 0) statementFor(rows).run(...values);
+      return;
+    }
+    for (let first = 0; first < rows; first += ROWS_PER_INSERT) {
+      const last = Math.min(rows, first + ROWS_PER_INSERT);
+      statementFor(last - first).run(...values.slice(first * width, last * width));
+    }
+  };
+}
+
 function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean, discard: () => void): SqliteTaskStore {
   // A new task may reuse the id of one the scheduler forgot: it replaces that row (its old
   // transitions, under the old number, are then ignored).
-  const insertTask = db.prepare('INSERT OR REPLACE INTO tasks (seq, id, spec) VALUES (?, ?, ?)');
-  const insertTransition = db.prepare('INSERT INTO transitions (seq, kind, at, attempt, data) VALUES (?, ?, ?, ?, ?)');
+  const insertTasks = rowInserter(db, 'INSERT OR REPLACE INTO tasks', ['seq', 'id', 'spec']);
+  const insertTransitions = rowInserter(db, 'INSERT INTO transitions', ['seq', 'kind', 'at', 'attempt', 'data']);
   /** Transitions name their task by its number: smaller rows, faster to read back. */
   const seqOf = new Map<string, number>();
   const selectNote = db.prepare('SELECT value FROM meta WHERE key = ?');
   const upsertNote = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
   const sessions = (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
   const runId = readRunId(db) ?? '';
-  let buffer: TransitionRow[] = [];
+  /** The uncommitted transitions' rows, end to end ({@link TRANSITION_WIDTH} values a row). */
+  const buffer: unknown[] = [];
   let isClosed = false;
 
   const fail = (what: string, error: unknown): never => {
@@ -176,10 +212,9 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
   const write = (also?: () => void): void => {
     if (isClosed) throw new TaskStoreError(file, 'is closed');
     if (readOnly) throw new TaskStoreError(file, 'was opened to read only');
-    const rows = buffer;
     db.exec('BEGIN');
     try {
-      for (const row of rows) insertTransition.run(...row);
+      insertTransitions(buffer);
       also?.();
       db.exec('COMMIT');
     } catch (error) {
@@ -192,8 +227,7 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
       fail('writing', error);
     }
     // Only now: a failed write keeps its rows for the next try.
-    if (buffer === rows) buffer = [];
-    else buffer.splice(0, rows.length);
+    buffer.length = 0;
   };
 
   return {
@@ -202,18 +236,28 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
     sessions,
     runId,
     get uncommitted() {
-      return buffer.length;
+      return buffer.length / TRANSITION_WIDTH;
     },
     addTasks(tasks: readonly StoredTask[]) {
-      const specs = tasks.map((task) => toJson(task));
-      write(() => tasks.forEach((task, i) => insertTask.run(task.seq, task.id, specs[i])));
+      write(() => {
+        // A chunk's specs at a time: a large batch's JSON is never all held at once.
+        const chunk: unknown[] = [];
+        for (const task of tasks) {
+          chunk.push(task.seq, task.id, toJson(task));
+          if (chunk.length === ROWS_PER_INSERT * 3) {
+            insertTasks(chunk);
+            chunk.length = 0;
+          }
+        }
+        insertTasks(chunk);
+      });
       for (const task of tasks) seqOf.set(task.id, task.seq);
     },
     record(transition: TaskTransition) {
       const seq = seqOf.get(transition.id);
       if (seq === undefined) return; // not a task of this store
-      buffer.push(toTransitionRow(seq, transition));
-      if (buffer.length >= MAX_UNCOMMITTED) write();
+      appendTransitionRow(buffer, seq, transition);
+      if (buffer.length >= MAX_UNCOMMITTED * TRANSITION_WIDTH) write();
     },
     commit() {
       if (buffer.length > 0) write();

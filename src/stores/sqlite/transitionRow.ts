@@ -39,6 +39,39 @@ export function toTransitionRow(seq: number, transition: TaskTransition): Transi
   return [seq, CODES.get(kind) as number, at, attempt, data === null ? (kind === 'completed' ? '{}' : null) : `${data}}`];
 }
 
+const READY = CODES.get('ready') as number;
+const COMPLETED = CODES.get('completed') as number;
+
+/**
+ * Appends {@link toTransitionRow}'s five values to `into` (rows laid end to end). The kinds a
+ * busy run records per task (`ready`, `started`, `active`, `stopped`, `interrupted`, and
+ * `completed` without a result) are written without the intermediate objects; the others, and a
+ * `completed` with a result, go through {@link toTransitionRow}: the values are the same either way.
+ *
+ * @example
+ * appendTransitionRow(rows, 0, { kind: 'started', id: 'a', at: 5, attempt: 1 }); // rows ends with 0, 1, 5, 1, null
+ */
+export function appendTransitionRow(into: unknown[], seq: number, transition: TaskTransition): void {
+  switch (transition.kind) {
+    case 'ready':
+      into.push(seq, READY, transition.at, null, null);
+      return;
+    case 'started':
+    case 'active':
+    case 'stopped':
+    case 'interrupted':
+      into.push(seq, CODES.get(transition.kind), transition.at, transition.attempt, null);
+      return;
+    case 'completed':
+      if (transition.result === undefined && transition.cacheKey === undefined && transition.cached === undefined) {
+        into.push(seq, COMPLETED, transition.at, null, '{}');
+        return;
+      }
+  }
+  const [, kind, at, attempt, data] = toTransitionRow(seq, transition);
+  into.push(seq, kind, at, attempt, data);
+}
+
 /**
  * A row's transition (of task `id`).
  *
