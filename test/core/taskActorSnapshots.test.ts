@@ -11,7 +11,7 @@ function taskActorsSeen(): { inspect: (event: InspectionEvent) => void; refs: Ma
     refs,
     inspect: (event) => {
       const { id } = event.actorRef as { id?: string };
-      if (event.type === '@xstate.actor' && id?.startsWith('t')) refs.set(id, event.actorRef);
+      if (event.type === '@xstate.actor' && id?.startsWith('t')) refs.set(id, event.actorRef as AnyActorRef);
     },
   };
 }
