@@ -80,6 +80,8 @@ describe('task actors created from a live waiting snapshot', () => {
     scheduler.scheduleTasks([{ id: 't1', run: async () => 1 }]);
     const logic = (seen.refs.get('t1') as AnyActorRef & { logic: typeof taskMachine }).logic;
     expect(logic.id).toBe('task');
-    expect(JSON.parse(JSON.stringify(logic.definition))).toEqual(JSON.parse(JSON.stringify(taskMachine.definition)));
+    // The dashboard reads `logic.toJSON()`, @statelyai/inspect `logic.config`.
+    expect(JSON.parse(JSON.stringify(logic.toJSON()))).toEqual(JSON.parse(JSON.stringify(taskMachine.toJSON())));
+    expect(logic.config).toBe(taskMachine.config);
   });
 });
