@@ -45,6 +45,8 @@ export class TaskActors {
   #live = 0;
   #self!: AnyActorRef;
   #logic!: typeof taskLogic;
+  /** {@link #logic} for actors created from a snapshot that is live already (see {@link #createActor}). */
+  #fromLive!: typeof taskLogic;
 
   readonly #waiting: WaitingWatch;
 
@@ -57,6 +59,12 @@ export class TaskActors {
   init(self: AnyActorRef, logic: typeof taskLogic): void {
     this.#self = self;
     this.#logic = logic;
+    // The same machine, but an actor created with a snapshot takes it as it is. Ours are live
+    // snapshots already (a resolved state, or a shared one with the task's context): XState's
+    // `restoreSnapshot` would rebuild the state nodes, value and tags from the value and walk the
+    // context for persisted actor refs, all to make the same snapshot again (no task machine has
+    // children or history states).
+    this.#fromLive = Object.create(logic, { restoreSnapshot: { value: (snapshot: TaskSnapshot) => snapshot } }) as typeof taskLogic;
   }
 
   /**
@@ -140,7 +148,7 @@ export class TaskActors {
 
   #createActor(entry: TaskEntry, snapshot: TaskSnapshot): TaskActorRef {
     // No input: the snapshot carries the context, and the actor keeps its options for life.
-    const ref = createActor(this.#logic, { parent: this.#self, id: entry.id, snapshot, input: undefined as never });
+    const ref = createActor(this.#fromLive, { parent: this.#self, id: entry.id, snapshot, input: undefined as never });
     entry.ref = ref;
     entry.dormant = undefined;
     this.#live++;
