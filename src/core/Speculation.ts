@@ -259,6 +259,10 @@ class BackupAttempt implements Attempt {
     this.#backup.node = node;
   }
 
+  /**
+   * Nothing to announce: a copy is not an attempt of its own (no `task:started`, no deadline of
+   * its own; the attempt's timeout already bounds it), and its time counts from its start.
+   */
   active(): void {}
 
   measured(usage: MeasuredUsage): void {
