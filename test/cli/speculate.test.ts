@@ -55,4 +55,10 @@ describe('run --speculate and scheduler.speculate', () => {
       expect(refused.stderr).toContain(`--speculate: expected a finite number > 0 (the multiple of a task's bound after which a running attempt is backed up), found "${value}"`);
     }
   });
+
+  it("simulates with the workload's scheduler.speculate as run does, without --speculate", async () => {
+    const { code, stdout } = await runMain(['simulate', FIXTURE]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('priority + speculate');
+  });
 });
