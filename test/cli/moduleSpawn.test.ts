@@ -70,4 +70,18 @@ describe('xeno-scheduler run: a module task spawns children', () => {
     expect(tasks.map((task) => task.name)).toEqual(['typo']);
     expect(readFileSync(log, 'utf8')).toMatch(/^ConfigurationError: spawn of task "typo":\d+: lemma\.retires: /);
   });
+
+  it('returns the ids of workload-shaped children in the order the module gave them (a name such as "7" included)', async () => {
+    const log = temp.path('order.txt');
+    const module = temp.path('order.mjs');
+    writeFileSync(module, `import { appendFileSync } from 'node:fs';
+export function order({ spawn }) {
+  appendFileSync('${log}', JSON.stringify(spawn([{ id: 'lemma', command: 'true' }, { id: '7', command: 'true' }, { id: 'qed', command: 'true', dependencies: ['7'] }])) + '\\n');
+}
+`);
+    const workload = temp.path('order.yaml');
+    writeFileSync(workload, `tasks:\n  split:\n    module: ${module}\n    export: order\n`);
+    expect((await runMain(['run', workload])).code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('["lemma","7","qed"]\n');
+  });
 });
