@@ -84,4 +84,22 @@ export function order({ spawn }) {
     expect((await runMain(['run', workload])).code).toBe(0);
     expect(readFileSync(log, 'utf8')).toBe('["lemma","7","qed"]\n');
   });
+
+  it('refuses a workload-shaped spawn that names one child twice, naming the second id, and runs neither', async () => {
+    const log = temp.path('dup.txt');
+    const module = temp.path('dup.mjs');
+    writeFileSync(module, `import { appendFileSync } from 'node:fs';
+export function dup({ spawn }) {
+  try {
+    spawn([{ id: 'x', command: 'echo one >> ${log}' }, { id: 'x', command: 'echo two >> ${log}' }]);
+  } catch (error) {
+    appendFileSync('${log}', error.message + '\\n');
+  }
+}
+`);
+    const workload = temp.path('dup.yaml');
+    writeFileSync(workload, `tasks:\n  split:\n    module: ${module}\n    export: dup\n`);
+    expect((await runMain(['run', workload])).code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('spawn[1].id: "x" is already used by another task\n');
+  });
 });
