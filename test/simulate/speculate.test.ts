@@ -40,6 +40,11 @@ describe('simulate with speculate', () => {
     expect(endOf('a~backup')).toMatchObject({ to: 'completed', time: 10000 });
   });
 
+  it('never backs up a task whose estimate is 0, which is no bound (as in a live run)', async () => {
+    const { trace } = await simulate({ tasks: { a: { estimate: 0, duration: 5, idempotent: true } }, maxWorkers: 4 }, { seed: 1, speculate: 2 });
+    expect(trace.tasks.map((task) => task.id)).toEqual(['a']);
+  });
+
   it('never backs up a task that is not idempotent, and is off by default', async () => {
     const notIdempotent = await simulate(longTail(false), { seed: 1, speculate: 2 });
     const byDefault = await simulate(longTail(true), { seed: 1 });
