@@ -138,7 +138,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .option('--max-workers <n>', 'worker slots (overrides task_scheduler.max_workers)', parseIntegerOption(1))
     .addOption(new Option('--workers <n>', 'the old name of --max-workers').argParser(parseIntegerOption(1)).hideHelp())
     .option('--seed <n>', 'seed of the random durations', parseIntegerOption(0), 0)
-    .option('--speculate <multiple>', 'back up an idempotent task once it has run <multiple> times its estimate, when a worker is free; each policy is shown without and with it', parseIntegerOption(1))
+    .option('--speculate <multiple>', 'back up an idempotent task once it has run <multiple> times its estimate, when a worker is free; each policy is shown without and with it', parseSpeculateOption)
     .option('--trace <file>', 'write the trace of the --policy run as JSON (not an input file; checked before simulating)')
     .option('--svg <file>', 'write the timeline of the --policy run as an SVG Gantt chart (not an input file; checked before simulating)')
     .option('--json', 'print one JSON document instead of the table')

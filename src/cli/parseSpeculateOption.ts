@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { isSpeculate, SPECULATE_EXPECTED } from '../core/resolveSchedulerOptions.js';
 
 /**
- * The commander parser of `run --speculate <multiple>`: the scheduler's own rule for `speculate`
+ * The commander parser of `run --speculate <multiple>` (and `simulate --speculate`): the scheduler's own rule for `speculate`
  * (a finite number > 0), refused with what was expected and what was given.
  *
  * @example

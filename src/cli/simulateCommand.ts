@@ -100,7 +100,8 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
     ...(options.policyOptions === undefined ? {} : { policyOptions: options.policyOptions }),
     ...learned,
   };
-  const rows = await compareSimulations(timed, policies, { ...settings, ...(flags.speculate === undefined ? {} : { speculate: flags.speculate }) });
+  // --speculate, else the workload's scheduler.speculate (loadPlan gives the flag precedence).
+  const rows = await compareSimulations(timed, policies, { ...settings, ...(options.speculate === undefined ? {} : { speculate: options.speculate }) });
   await writeTimeline(timed, { ...settings, policy: options.policy }, flags);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify({ workload: file, maxWorkers: settings.maxWorkers, seed: settings.seed, policies: rows }, null, 2)}\n`);

@@ -30,9 +30,9 @@ export function spawnsWorkloadTasks(run: TaskRun<any>, readTasks: (text: string,
       }
       tasks[id] = task;
     }
-    const read = readTasks(JSON.stringify(tasks), `spawn of task "${parent}"`);
-    let next = 0;
-    return specs.map((spec) => (isWorkloadShaped(spec) ? (read[next++] as TaskSpec) : spec));
+    // Read back by id: a mapping lists integer-like keys ("7") first, whatever order they came in.
+    const read = new Map(readTasks(JSON.stringify(tasks), `spawn of task "${parent}"`).map((task) => [task.id, task]));
+    return specs.map((spec) => (isWorkloadShaped(spec) ? (read.get(spec.id as string) as TaskSpec) : spec));
   };
   const withSpawn = (ctx: TaskContext): unknown =>
     run({

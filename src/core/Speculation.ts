@@ -162,6 +162,18 @@ export class Speculation {
     return undefined;
   }
 
+  /**
+   * A task with the id `id` was just scheduled: a running backup of that id is cancelled, as the
+   * two would share one executor key (ending either would abort the other).
+   */
+  giveWay(id: string): void {
+    const entry = this.#running.get(id);
+    const backup = entry?.backup;
+    if (entry === undefined || backup === undefined) return;
+    this.#end(entry, backup, 'cancelled');
+    this.#host.abort(id, backup.attempt, new TaskCancelledError(id, `a task with the id "${id}" was scheduled`));
+  }
+
   /** Each pool has the request free beyond what is reserved for blocked queued tasks. */
   #fits(request: Readonly<Record<string, number>>, reserved: ReadonlyMap<string, number>): boolean {
     for (const name in request) if ((request[name] as number) > this.#host.free(name) - (reserved.get(name) ?? 0)) return false;

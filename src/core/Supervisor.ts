@@ -629,6 +629,8 @@ export class Supervisor {
     this.#graph.send({ type: 'graph.add', batch });
     for (const entry of created) {
       this.#registry.add(entry);
+      // A running backup copy under this id would share the task's executor key.
+      this.#speculation?.giveWay(entry.id);
       this.#actors.admit(entry, Number.isNaN(entry.readyAt) ? 'dependencies' : 'queued');
       if (entry.parent !== undefined) this.#joinFamily(entry);
     }

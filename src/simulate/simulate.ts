@@ -120,8 +120,9 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
     group: task.group,
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
     ...(task.replay ? { retry: { attempts: task.replay.attempts.length, ...task.replay.retry } } : {}),
+    // Backed up as in a live run: idempotent, with a bound (an estimate of 0 is none).
     run:
-      speculate !== undefined && task.idempotent === true && task.estimateMs !== undefined && task.replay === undefined
+      speculate !== undefined && task.idempotent === true && task.estimateMs !== undefined && task.estimateMs > 0 && task.replay === undefined
         ? speculativeRun({ scheduler, clock, maxWorkers, task, durationMs: durations[at] ?? 0, backupMs: backups[at] ?? 0, afterEstimates: speculate })
         : ({ attempt }) => {
       const replayed = task.replay?.attempts[attempt - 1];

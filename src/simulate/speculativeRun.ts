@@ -33,13 +33,14 @@ export function speculativeRun(input: SpeculativeRunInput): TaskRun {
   return () =>
     new Promise<void>((resolve) => {
       let isDone = false;
+      let isBackedUp = false;
       const backupId = backupIdOf(task.id);
       const finish = (): void => {
         if (isDone) return;
         isDone = true;
         clock.clearTimeout(own);
         clock.clearTimeout(check);
-        if (scheduler.hasTask(backupId)) scheduler.cancelTask(backupId, `"${task.id}" finished first`);
+        if (isBackedUp) scheduler.cancelTask(backupId, `"${task.id}" finished first`);
         resolve();
       };
       const own = clock.setTimeout(finish, input.durationMs);
@@ -47,6 +48,9 @@ export function speculativeRun(input: SpeculativeRunInput): TaskRun {
         const stats = scheduler.getStats();
         const next = scheduler.getQueue(1)[0];
         if (isDone || stats.running + stats.dispatched >= input.maxWorkers || (next !== undefined && next.priority > task.priority)) return;
+        // A task of the workload has the copy's id: as the live scheduler does, no backup.
+        if (scheduler.hasTask(backupId)) return;
+        isBackedUp = true;
         scheduler.scheduleTask({
           id: backupId,
           priority: task.priority,

@@ -25,6 +25,22 @@ describe.concurrent('dynamic work from the CLI', () => {
     expect(stdout.indexOf('started    qed')).toBeGreaterThan(stdout.indexOf('completed  lemma-2'));
   });
 
+  it('exits 0 when a race is won while a losing alternative waits for the children it spawned: they are cancelled with it and fail nothing', async () => {
+    const workload = join(tmp, 'loser-spawned.yaml');
+    writeFileSync(workload, [
+      'tasks:',
+      '  goal:',
+      '    race:',
+      `      - command: ${JSON.stringify("printf 'sub:\\n  command: sleep 5\\n' > \"$XENO_SPAWN_FILE\"")}`,
+      '      - command: sleep 0.5; echo fast',
+      '',
+    ].join('\n'));
+    const { code, stdout } = await runMain(['run', workload]);
+    expect(stdout).toMatch(/\n {4}sub +cancelled/);
+    expect(stdout).toMatch(/\ngoal +completed/);
+    expect(code).toBe(0);
+  });
+
   it('fails the parent, naming the file, the field and the line, when the children it wrote are invalid, and runs none of them', async () => {
     const { code, stdout } = await runMain(['run', 'test/fixtures/dynamic/bad-spawn.yaml']);
     expect(code).toBe(1);

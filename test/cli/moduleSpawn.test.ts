@@ -70,4 +70,36 @@ describe('xeno-scheduler run: a module task spawns children', () => {
     expect(tasks.map((task) => task.name)).toEqual(['typo']);
     expect(readFileSync(log, 'utf8')).toMatch(/^ConfigurationError: spawn of task "typo":\d+: lemma\.retires: /);
   });
+
+  it('returns the ids of workload-shaped children in the order the module gave them (a name such as "7" included)', async () => {
+    const log = temp.path('order.txt');
+    const module = temp.path('order.mjs');
+    writeFileSync(module, `import { appendFileSync } from 'node:fs';
+export function order({ spawn }) {
+  appendFileSync('${log}', JSON.stringify(spawn([{ id: 'lemma', command: 'true' }, { id: '7', command: 'true' }, { id: 'qed', command: 'true', dependencies: ['7'] }])) + '\\n');
+}
+`);
+    const workload = temp.path('order.yaml');
+    writeFileSync(workload, `tasks:\n  split:\n    module: ${module}\n    export: order\n`);
+    expect((await runMain(['run', workload])).code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('["lemma","7","qed"]\n');
+  });
+
+  it('refuses a workload-shaped spawn that names one child twice, naming the second id, and runs neither', async () => {
+    const log = temp.path('dup.txt');
+    const module = temp.path('dup.mjs');
+    writeFileSync(module, `import { appendFileSync } from 'node:fs';
+export function dup({ spawn }) {
+  try {
+    spawn([{ id: 'x', command: 'echo one >> ${log}' }, { id: 'x', command: 'echo two >> ${log}' }]);
+  } catch (error) {
+    appendFileSync('${log}', error.message + '\\n');
+  }
+}
+`);
+    const workload = temp.path('dup.yaml');
+    writeFileSync(workload, `tasks:\n  split:\n    module: ${module}\n    export: dup\n`);
+    expect((await runMain(['run', workload])).code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('spawn[1].id: "x" is already used by another task\n');
+  });
 });

@@ -43,4 +43,22 @@ describe('run --speculate and scheduler.speculate', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/:3: config\.scheduler\.speculate: expected [^\n]*> ?0[^\n]*found 0/);
   });
+
+  it('takes a fractional simulate --speculate as run --speculate does, and refuses what run refuses with the same words', async () => {
+    const { code, stdout, stderr } = await runMain(['simulate', FIXTURE, '--speculate', '1.5']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('priority + speculate');
+    for (const value of ['0', '-1', 'often']) {
+      const refused = await runMain(['simulate', FIXTURE, '--speculate', value]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`--speculate: expected a finite number > 0 (the multiple of a task's bound after which a running attempt is backed up), found "${value}"`);
+    }
+  });
+
+  it("simulates with the workload's scheduler.speculate as run does, without --speculate", async () => {
+    const { code, stdout } = await runMain(['simulate', FIXTURE]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('priority + speculate');
+  });
 });

@@ -466,4 +466,25 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     expect(second.scheduler.getTask('a')).toMatchObject({ status: 'completed', result: 'backup result' });
     expect(runs).toEqual([]);
   });
+
+  it('cancels a running backup whose id a newly scheduled task takes, so ending the straggler never aborts that task', async () => {
+    const work = manualWork();
+    const other = manualWork();
+    const { scheduler, advance } = simulatedScheduler({ maxWorkers: 4, speculate: 1 });
+    scheduler.scheduleTask(straggler(work.run));
+    await advance(100);
+    expect(scheduler.getStats().backups).toBe(1);
+    scheduler.scheduleTask({ id: 'a~backup', run: other.run });
+    await advance(1);
+    expect(scheduler.getTask('a').backup).toMatchObject({ outcome: 'cancelled' });
+    expect(work.calls[1]?.signal.aborted).toBe(true);
+    expect(other.calls).toHaveLength(1);
+    work.resolve('original', 1);
+    await settle();
+    expect(scheduler.getTask('a').status).toBe('completed');
+    expect(other.calls[0]?.signal.aborted).toBe(false);
+    other.resolve('mine', 1);
+    expect(await scheduler.waitForTask('a~backup')).toMatchObject({ status: 'completed', result: 'mine' });
+    expectQuiet(scheduler.getStats());
+  });
 });

@@ -31,6 +31,20 @@ describe('simulate with speculate', () => {
     }
   });
 
+  it('backs up no straggler whose backup id is a task of the workload, and leaves that task to run to its end', async () => {
+    const workload: SimulationWorkload = { tasks: { a: { estimate: 1, duration: 5, idempotent: true }, 'a~backup': { estimate: 1, duration: 10 } }, maxWorkers: 4 };
+    const { trace } = await simulate(workload, { seed: 1, speculate: 2 });
+    const endOf = (id: string) => trace.events.filter((event) => event.task === id).at(-1);
+    expect(trace.tasks.map((task) => task.id).sort()).toEqual(['a', 'a~backup']);
+    expect(endOf('a')).toMatchObject({ to: 'completed', time: 5000 });
+    expect(endOf('a~backup')).toMatchObject({ to: 'completed', time: 10000 });
+  });
+
+  it('never backs up a task whose estimate is 0, which is no bound (as in a live run)', async () => {
+    const { trace } = await simulate({ tasks: { a: { estimate: 0, duration: 5, idempotent: true } }, maxWorkers: 4 }, { seed: 1, speculate: 2 });
+    expect(trace.tasks.map((task) => task.id)).toEqual(['a']);
+  });
+
   it('never backs up a task that is not idempotent, and is off by default', async () => {
     const notIdempotent = await simulate(longTail(false), { seed: 1, speculate: 2 });
     const byDefault = await simulate(longTail(true), { seed: 1 });
