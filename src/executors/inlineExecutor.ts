@@ -9,7 +9,6 @@ interface Running {
   controller: AbortController | undefined;
 }
 
-
 /**
  * The default {@link Executor}: runs each attempt's work function on this thread (worker threads
  * and shell commands are work functions too: see `createWorkerPool` and `commandTask`). Its
@@ -22,6 +21,17 @@ export function inlineExecutor(): Executor {
   const running = new Map<string, Running>();
   let inFlight = 0;
   let waiters: (() => void)[] = [];
+  // One function for the executor's life, not one per attempt.
+  const settle = (attempt: Attempt, holder: Running, report: OutcomeSink, outcome: Parameters<OutcomeSink>[2]): void => {
+    if (running.get(attempt.taskId) === holder) running.delete(attempt.taskId);
+    inFlight--;
+    report(attempt.taskId, attempt.attempt, outcome);
+    if (inFlight === 0 && waiters.length > 0) {
+      const settled = waiters;
+      waiters = [];
+      settled.forEach((resolve) => resolve());
+    }
+  };
   return {
     name: 'inline',
     get inFlight() {
@@ -51,19 +61,9 @@ export function inlineExecutor(): Executor {
         work = Promise.reject(error);
       }
       inFlight++;
-      const settle = (outcome: Parameters<OutcomeSink>[2]): void => {
-        if (running.get(attempt.taskId) === holder) running.delete(attempt.taskId);
-        inFlight--;
-        report(attempt.taskId, attempt.attempt, outcome);
-        if (inFlight === 0 && waiters.length > 0) {
-          const settled = waiters;
-          waiters = [];
-          settled.forEach((resolve) => resolve());
-        }
-      };
       work.then(
-        (result) => settle({ ok: true, result }),
-        (error: unknown) => settle({ ok: false, error: toError(error) }),
+        (result) => settle(attempt, holder, report, { ok: true, result }),
+        (error: unknown) => settle(attempt, holder, report, { ok: false, error: toError(error) }),
       );
     },
     // Its work ran in the process that stopped: the attempt is over, interrupted.
