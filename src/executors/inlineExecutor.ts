@@ -1,5 +1,5 @@
 import { AttemptInterruptedError } from '../errors.js';
-import type { TaskContext } from '../types.js';
+import type { MeasuredUsage, TaskContext, TaskSpec } from '../types.js';
 import type { Attempt, Executor, OutcomeSink } from '../core/Executor.js';
 import { toError } from '../internal/toError.js';
 
@@ -51,8 +51,8 @@ export function inlineExecutor(): Executor {
           holder.controller ??= new AbortController();
           return holder.controller.signal;
         },
-        reportUsage: (usage) => attempt.measured?.(usage),
-        spawn: (specs) => attempt.spawn(specs),
+        reportUsage: usageReporter(attempt),
+        spawn: spawner(attempt),
       };
       let work: Promise<unknown>;
       try {
@@ -83,4 +83,15 @@ export function inlineExecutor(): Executor {
       return new Promise((resolve) => waiters.push(resolve));
     },
   };
+}
+
+// The context's functions are its own properties (work may destructure them or spread the
+// context), made here rather than as named arrows in the literal: a named function costs a
+// `name` definition per attempt where names are kept (tsx, esbuild's keepNames).
+function usageReporter(attempt: Attempt): (usage: MeasuredUsage) => void {
+  return (usage) => attempt.measured?.(usage);
+}
+
+function spawner(attempt: Attempt): (specs: readonly TaskSpec<any>[]) => string[] {
+  return (specs) => attempt.spawn(specs);
 }
