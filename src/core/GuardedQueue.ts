@@ -55,45 +55,59 @@ export class GuardedQueue implements ReadyQueue {
   }
 
   get size(): number {
-    return this.#guard('size', undefined, () => this.#inner.size, 0);
+    return this.#guard('size', undefined, size, undefined, 0);
   }
 
   push(task: QueuedTask): void {
-    this.#guard('push', task.id, () => this.#inner.push(task), undefined);
+    this.#guard('push', task.id, push, task, undefined);
   }
 
   remove(id: string): boolean {
-    return this.#guard('remove', id, () => this.#inner.remove(id), false);
+    return this.#guard('remove', id, remove, id, false);
   }
 
   update(task: QueuedTask): boolean {
-    return this.#guard('update', task.id, () => this.#inner.update(task), false);
+    return this.#guard('update', task.id, update, task, false);
   }
 
   peek(): QueuedTask | undefined {
-    return this.#guard('peek', undefined, () => this.#inner.peek(), undefined);
+    return this.#guard('peek', undefined, peek, undefined, undefined);
   }
 
   pop(): QueuedTask | undefined {
-    return this.#guard('pop', undefined, () => this.#inner.pop(), undefined);
+    return this.#guard('pop', undefined, pop, undefined, undefined);
   }
 
   ordered(limit: number): QueuedTask[] {
-    return this.#guard('ordered', undefined, () => this.#inner.ordered(limit), []);
+    return this.#guard('ordered', undefined, ordered, limit, []);
   }
 
   get isHolding(): boolean {
-    return this.#guard('isHolding', undefined, () => this.#inner.isHolding === true, false);
+    return this.#guard('isHolding', undefined, isHolding, undefined, false);
   }
 
-  #guard<T>(method: keyof ReadyQueue, taskId: string | undefined, call: () => T, fallback: T): T {
+  /**
+   * Calls `call` with the inner queue and `arg`: a shared function and its argument rather than a
+   * closure per call (the queue is called several times per task).
+   */
+  #guard<A, T>(method: keyof ReadyQueue, taskId: string | undefined, call: (queue: ReadyQueue, arg: A) => T, arg: A, fallback: T): T {
     // A queue already in doubt is not asked again until it is replaced.
     if (this.#failures.length > 0) return fallback;
     try {
-      return call();
+      return call(this.#inner, arg);
     } catch (error) {
       this.#failures.push({ method, taskId, error });
       return fallback;
     }
   }
 }
+
+// What each method asks of the inner queue: one function each for the module's life.
+const size = (queue: ReadyQueue): number => queue.size;
+const push = (queue: ReadyQueue, task: QueuedTask): void => queue.push(task);
+const remove = (queue: ReadyQueue, id: string): boolean => queue.remove(id);
+const update = (queue: ReadyQueue, task: QueuedTask): boolean => queue.update(task);
+const peek = (queue: ReadyQueue): QueuedTask | undefined => queue.peek();
+const pop = (queue: ReadyQueue): QueuedTask | undefined => queue.pop();
+const ordered = (queue: ReadyQueue, limit: number): QueuedTask[] => queue.ordered(limit);
+const isHolding = (queue: ReadyQueue): boolean => queue.isHolding === true;

@@ -586,7 +586,7 @@ export class Supervisor {
     const created: TaskEntry[] = [];
     for (const task of batch) {
       // Ready when every dependency completed already, as the graph will say once it has the batch.
-      const waiting = task.dependencies.some((id) => dag.outcomeOf(id) !== 'completed');
+      const waiting = task.dependencies.length > 0 && task.dependencies.some((id) => dag.outcomeOf(id) !== 'completed');
       const entry: TaskEntry = {
         id: task.id,
         name: task.name,

@@ -100,19 +100,27 @@ function fail(field: string, expected: string, value: unknown): never {
   throw new TaskSchedulingError(`${field}: expected ${expected}, received ${describeValue(value)}`, field);
 }
 
-function optionalNumber(value: unknown, field: string, min: number, fallback: number, integer = false): number {
+/**
+ * The field a problem names: `at`'s `key` (`tasks[3]` and `retry.attempts` name
+ * `tasks[3].retry.attempts`), or `at` itself. Joined only for a message: a valid task builds none.
+ */
+function fieldName(at: string, key: string | undefined): string {
+  return key === undefined ? at : `${at}.${key}`;
+}
+
+function optionalNumber(value: unknown, at: string, key: string, min: number, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    fail(field, `${integer ? 'an integer' : 'a finite number'} >= ${min}`, value);
+    fail(fieldName(at, key), `${integer ? 'an integer' : 'a finite number'} >= ${min}`, value);
   }
   return value;
 }
 
-function optionalString(value: unknown, field: string, fallback: string, visible = false): string {
+function optionalString(value: unknown, at: string, key: string | undefined, fallback: string, visible = false): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0) fail(field, 'a non-empty string', value);
+  if (typeof value !== 'string' || value.length === 0) fail(fieldName(at, key), 'a non-empty string', value);
   // A name of only spaces prints as nothing in every table and log line.
-  if (visible && !/\S/.test(value)) fail(field, 'a string with a character other than spaces', value);
+  if (visible && !/\S/.test(value)) fail(fieldName(at, key), 'a string with a character other than spaces', value);
   return value;
 }
 
@@ -120,7 +128,7 @@ function optionalString(value: unknown, field: string, fallback: string, visible
 export const GENERATED_ID_PREFIX = '#';
 
 function chosenId(value: unknown, field: string): string {
-  const id = optionalString(value, field, '');
+  const id = optionalString(value, field, undefined, '');
   if (id.startsWith(GENERATED_ID_PREFIX)) {
     fail(field, `an id that does not start with "${GENERATED_ID_PREFIX}" (ids the scheduler makes start with it)`, value);
   }
@@ -128,9 +136,9 @@ function chosenId(value: unknown, field: string): string {
 }
 
 /** What a task runs, for the history: any string, '' included. */
-function runsOf(value: unknown, field: string): string {
+function runsOf(value: unknown, at: string): string {
   if (value === undefined) return '';
-  if (typeof value !== 'string') fail(field, 'a string', value);
+  if (typeof value !== 'string') fail(fieldName(at, 'runs'), 'a string', value);
   return value;
 }
 
@@ -145,6 +153,8 @@ function memoryLimit(value: unknown, field: string, resources: Readonly<Record<s
  * A declared estimate wins; else, with a history, the learned one (`'auto'` asks for it even
  * when nothing is known: the default then); else none.
  */
+const NO_ESTIMATE = Object.freeze({ plannedEstimateMs: undefined, estimateSource: undefined });
+
 function plannedEstimate(
   declared: number | undefined,
   isAuto: boolean,
@@ -153,7 +163,7 @@ function plannedEstimate(
 ): { plannedEstimateMs: number | undefined; estimateSource: EstimateSource | undefined } {
   if (declared !== undefined) return { plannedEstimateMs: declared, estimateSource: 'declared' };
   if (learned === undefined) {
-    return isAuto ? { plannedEstimateMs: DEFAULT_ESTIMATE_MS, estimateSource: 'default' } : { plannedEstimateMs: undefined, estimateSource: undefined };
+    return isAuto ? { plannedEstimateMs: DEFAULT_ESTIMATE_MS, estimateSource: 'default' } : NO_ESTIMATE;
   }
   const estimate = learned.estimate(identity);
   return { plannedEstimateMs: estimate.ms, estimateSource: estimate.source };
@@ -234,7 +244,7 @@ function normalizeWithId(
 ): NormalizedTask {
   if (spec.race !== undefined) fail(`${field}.race`, 'no race here (a race is a task of its own in the batch)', spec.race);
   if (spec.idempotent !== undefined && typeof spec.idempotent !== 'boolean') fail(`${field}.idempotent`, 'true or false', spec.idempotent);
-  const type = optionalString(spec.type, `${field}.type`, 'generic');
+  const type = optionalString(spec.type, field, 'type', 'generic');
   const run = spec.run ?? (Object.hasOwn(defaults.handlers, type) ? defaults.handlers[type] : undefined);
   if (spec.run !== undefined && typeof spec.run !== 'function') fail(`${field}.run`, 'a function', spec.run);
   if (run === undefined) {
@@ -246,11 +256,12 @@ function normalizeWithId(
   }
   const dependencies = spec.dependencies ?? [];
   if (!Array.isArray(dependencies)) fail(`${field}.dependencies`, 'an array of task ids', dependencies);
-  dependencies.forEach((dep, i) => {
+  for (let i = 0; i < dependencies.length; i++) {
+    const dep: unknown = dependencies[i];
     if (typeof dep !== 'string' || dep.length === 0) fail(`${field}.dependencies[${i}]`, 'a task id string', dep);
-  });
-  const name = optionalString(spec.name, `${field}.name`, id, true);
-  const runs = runsOf(spec.runs, `${field}.runs`);
+  }
+  const name = optionalString(spec.name, field, 'name', id, true);
+  const runs = runsOf(spec.runs, field);
   const identity = { name, runs, type };
   const auto = autoProblem(spec.resources);
   if (auto !== undefined) fail(`${field}.resources.${auto}`, "a number ('auto' is learned only for memory and cpu)", 'auto');
@@ -259,9 +270,10 @@ function normalizeWithId(
   const requested: unknown = isMapping ? resolveAutoRequests(spec.resources as ResourceRequest, identity, defaults.learned, defaults.capacity ?? {}) : spec.resources;
   validateResources(defaults.ledger, requested, `${field}.resources`);
   const resources = requested as Readonly<Record<string, number>> | undefined;
-  const declared = spec.estimateMs === undefined || spec.estimateMs === 'auto' ? undefined : optionalNumber(spec.estimateMs, `${field}.estimateMs`, 0, 0);
+  const declared = spec.estimateMs === undefined || spec.estimateMs === 'auto' ? undefined : optionalNumber(spec.estimateMs, field, 'estimateMs', 0, 0);
   const retry = spec.retry ?? {};
   if (typeof retry !== 'object' || retry === null) fail(`${field}.retry`, 'an object', retry);
+  const planned = plannedEstimate(declared, spec.estimateMs === 'auto', identity, defaults.learned);
   return {
     id,
     name,
@@ -273,20 +285,21 @@ function normalizeWithId(
     config: spec.config ?? {},
     run,
     hasOwnRun: spec.run !== undefined,
-    timeoutMs: optionalNumber(spec.timeoutMs, `${field}.timeoutMs`, 0, defaults.defaultTimeoutMs),
+    timeoutMs: optionalNumber(spec.timeoutMs, field, 'timeoutMs', 0, defaults.defaultTimeoutMs),
     retry: {
-      attempts: optionalNumber(retry.attempts, `${field}.retry.attempts`, 1, defaults.defaultRetry.attempts, true),
-      backoffMs: optionalNumber(retry.backoffMs, `${field}.retry.backoffMs`, 0, defaults.defaultRetry.backoffMs),
-      backoffFactor: optionalNumber(retry.backoffFactor, `${field}.retry.backoffFactor`, 1, defaults.defaultRetry.backoffFactor),
-      maxBackoffMs: optionalNumber(retry.maxBackoffMs, `${field}.retry.maxBackoffMs`, 0, defaults.defaultRetry.maxBackoffMs),
+      attempts: optionalNumber(retry.attempts, field, 'retry.attempts', 1, defaults.defaultRetry.attempts, true),
+      backoffMs: optionalNumber(retry.backoffMs, field, 'retry.backoffMs', 0, defaults.defaultRetry.backoffMs),
+      backoffFactor: optionalNumber(retry.backoffFactor, field, 'retry.backoffFactor', 1, defaults.defaultRetry.backoffFactor),
+      maxBackoffMs: optionalNumber(retry.maxBackoffMs, field, 'retry.maxBackoffMs', 0, defaults.defaultRetry.maxBackoffMs),
     },
-    maxInterruptions: optionalNumber(spec.maxInterruptions, `${field}.maxInterruptions`, 0, defaults.maxInterruptions, true),
+    maxInterruptions: optionalNumber(spec.maxInterruptions, field, 'maxInterruptions', 0, defaults.maxInterruptions, true),
     estimateMs: declared,
-    ...plannedEstimate(declared, spec.estimateMs === 'auto', identity, defaults.learned),
+    plannedEstimateMs: planned.plannedEstimateMs,
+    estimateSource: planned.estimateSource,
     runs,
     autoResources: spec.resources === undefined ? NO_DEPENDENCIES : Object.keys(spec.resources).filter((name) => spec.resources?.[name] === 'auto'),
     enforceMemory: spec.memoryLimit === undefined ? false : memoryLimit(spec.memoryLimit, `${field}.memoryLimit`, resources),
-    group: optionalString(spec.group, `${field}.group`, 'default'),
+    group: optionalString(spec.group, field, 'group', 'default'),
     // Most tasks give none of the cache's fields: they cost one check each.
     cache: hasCacheFields(spec) ? toCachePlan(spec, run, field) : undefined,
     idempotent: spec.idempotent === true,

@@ -1,5 +1,5 @@
 import { AttemptInterruptedError } from '../errors.js';
-import type { TaskContext } from '../types.js';
+import type { MeasuredUsage, TaskContext, TaskSpec } from '../types.js';
 import type { Attempt, Executor, OutcomeSink } from '../core/Executor.js';
 import { toError } from '../internal/toError.js';
 
@@ -8,7 +8,6 @@ interface Running {
   readonly attempt: number;
   controller: AbortController | undefined;
 }
-
 
 /**
  * The default {@link Executor}: runs each attempt's work function on this thread (worker threads
@@ -22,6 +21,17 @@ export function inlineExecutor(): Executor {
   const running = new Map<string, Running>();
   let inFlight = 0;
   let waiters: (() => void)[] = [];
+  // One function for the executor's life, not one per attempt.
+  const settle = (attempt: Attempt, holder: Running, report: OutcomeSink, outcome: Parameters<OutcomeSink>[2]): void => {
+    if (running.get(attempt.taskId) === holder) running.delete(attempt.taskId);
+    inFlight--;
+    report(attempt.taskId, attempt.attempt, outcome);
+    if (inFlight === 0 && waiters.length > 0) {
+      const settled = waiters;
+      waiters = [];
+      settled.forEach((resolve) => resolve());
+    }
+  };
   return {
     name: 'inline',
     get inFlight() {
@@ -41,8 +51,8 @@ export function inlineExecutor(): Executor {
           holder.controller ??= new AbortController();
           return holder.controller.signal;
         },
-        reportUsage: (usage) => attempt.measured?.(usage),
-        spawn: (specs) => attempt.spawn(specs),
+        reportUsage: usageReporter(attempt),
+        spawn: spawner(attempt),
       };
       let work: Promise<unknown>;
       try {
@@ -51,19 +61,9 @@ export function inlineExecutor(): Executor {
         work = Promise.reject(error);
       }
       inFlight++;
-      const settle = (outcome: Parameters<OutcomeSink>[2]): void => {
-        if (running.get(attempt.taskId) === holder) running.delete(attempt.taskId);
-        inFlight--;
-        report(attempt.taskId, attempt.attempt, outcome);
-        if (inFlight === 0 && waiters.length > 0) {
-          const settled = waiters;
-          waiters = [];
-          settled.forEach((resolve) => resolve());
-        }
-      };
       work.then(
-        (result) => settle({ ok: true, result }),
-        (error: unknown) => settle({ ok: false, error: toError(error) }),
+        (result) => settle(attempt, holder, report, { ok: true, result }),
+        (error: unknown) => settle(attempt, holder, report, { ok: false, error: toError(error) }),
       );
     },
     // Its work ran in the process that stopped: the attempt is over, interrupted.
@@ -83,4 +83,15 @@ export function inlineExecutor(): Executor {
       return new Promise((resolve) => waiters.push(resolve));
     },
   };
+}
+
+// The context's functions are its own properties (work may destructure them or spread the
+// context), made here rather than as named arrows in the literal: a named function costs a
+// `name` definition per attempt where names are kept (tsx, esbuild's keepNames).
+function usageReporter(attempt: Attempt): (usage: MeasuredUsage) => void {
+  return (usage) => attempt.measured?.(usage);
+}
+
+function spawner(attempt: Attempt): (specs: readonly TaskSpec<any>[]) => string[] {
+  return (specs) => attempt.spawn(specs);
 }

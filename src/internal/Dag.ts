@@ -1,5 +1,9 @@
 const NONE: readonly string[] = Object.freeze([]);
 
+function hasDependencies(item: DagInput): boolean {
+  return item.dependencies.length > 0;
+}
+
 /** A problem found when adding tasks to a {@link Dag}. */
 export type DagProblem =
   | { kind: 'unknown'; id: string; dependency: string }
@@ -54,6 +58,8 @@ export class Dag {
    * in the graph or other members of the batch. Returns the first problem, or undefined.
    */
   check(batch: readonly DagInput[], maxDepth: number): DagProblem | undefined {
+    // Most batches are independent tasks: nothing to look up, no cycle or depth possible.
+    if (!batch.some(hasDependencies)) return undefined;
     const inBatch = new Map<string, DagInput>();
     for (const item of batch) inBatch.set(item.id, item);
     for (const item of batch) {
@@ -70,7 +76,9 @@ export class Dag {
     const deepestParent = new Map<string, string>();
     const state = new Map<string, 1 | 2>();
     for (const root of batch) {
-      if (state.has(root.id)) continue;
+      // A task with no dependencies closes no cycle and has depth 0: it is walked only when a
+      // dependent reaches it.
+      if (root.dependencies.length === 0 || state.has(root.id)) continue;
       const stack: { id: string; next: number }[] = [{ id: root.id, next: 0 }];
       state.set(root.id, 1);
       while (stack.length > 0) {
@@ -111,8 +119,8 @@ export class Dag {
 
   /** Adds a checked batch. Dependencies already finished are counted as such. */
   add(batch: readonly DagInput[]): void {
-    const pending = new Set(batch.map((item) => item.id));
-    const ordered = this.#topological(batch, pending);
+    // Without an edge inside the batch, any order puts dependencies first.
+    const ordered = batch.some(hasDependencies) ? this.#topological(batch, new Set(batch.map((item) => item.id))) : batch;
     for (const item of ordered) {
       let waitingOn: Set<string> | undefined;
       let depth = 0;
@@ -153,10 +161,12 @@ export class Dag {
   }
 
   /** Marks a node completed; returns the dependents that became ready. */
-  complete(id: string): string[] {
+  complete(id: string): readonly string[] {
     this.#finished.set(id, 'completed');
+    const dependents = this.dependentsOf(id);
+    if (dependents.length === 0) return NONE;
     const unblocked: string[] = [];
-    for (const dependent of this.dependentsOf(id)) {
+    for (const dependent of dependents) {
       const node = this.#nodes.get(dependent);
       if (node?.waitingOn && node.waitingOn.delete(id) && node.waitingOn.size === 0) unblocked.push(dependent);
     }

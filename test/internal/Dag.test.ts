@@ -140,7 +140,7 @@ describe('Dag', () => {
 
   it('unblocks exactly the dependents whose dependencies have all completed', () => {
     const dag = dagOf([node('a'), node('b', 'a'), node('c', 'a'), node('d', 'b', 'c'), node('e', 'a', 'd')]);
-    expect(dag.complete('a').sort()).toEqual(['b', 'c']);
+    expect([...dag.complete('a')].sort()).toEqual(['b', 'c']);
     expect(dag.waitingOn('e')).toEqual(['d']);
     expect(dag.complete('b')).toEqual([]);
     expect(dag.isReady('d')).toBe(false);
