@@ -155,11 +155,11 @@ describe('sqliteStore', () => {
     db.exec("UPDATE meta SET value = '99' WHERE key = 'version'");
     db.close();
     const before = readFileSync(file);
-    expect(thrown(() => sqliteStore(file)).message).toContain('was written by a newer xeno-scheduler (schema version 99; this one reads up to 4)');
+    expect(thrown(() => sqliteStore(file)).message).toContain('was written by a newer xeno-scheduler (schema version 99; this one reads up to 5)');
     expect(readFileSync(file).equals(before)).toBe(true);
   });
 
-  it('writes schema version 4 (it may hold `active`, `stopped` and `interrupted` transitions) and marks a version 1, 2 or 3 store it opens for writing as 4, and one it only reads not at all', () => {
+  it('writes schema version 5 (its spec rows leave out defaults; it may hold `active`, `stopped` and `interrupted` transitions) and marks a version 1 to 4 store it opens for writing as 5, and one it only reads not at all', () => {
     const version = (file: string): string => {
       const db = openDatabase(file);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'version'").get() as { value: string };
@@ -170,9 +170,9 @@ describe('sqliteStore', () => {
     const store = sqliteStore(file);
     store.addTasks([storedTask('a', 0)]);
     store.close();
-    expect(version(file)).toBe('4');
-    // An older reader would not know an `active`, `stopped` or `interrupted` row: once this one may write them, it says so.
-    for (const older of ['1', '2', '3']) {
+    expect(version(file)).toBe('5');
+    // An older reader would not know an `active`, `stopped` or `interrupted` row, or a spec row without its defaults: once this one may write them, it says so.
+    for (const older of ['1', '2', '3', '4']) {
       const db = openDatabase(file);
       db.exec(`UPDATE meta SET value = '${older}' WHERE key = 'version'`);
       db.close();
@@ -183,7 +183,7 @@ describe('sqliteStore', () => {
       const again = sqliteStore(file);
       expect(again.load().map((state) => state.task.id)).toEqual(['a']);
       again.close();
-      expect(version(file)).toBe('4');
+      expect(version(file)).toBe('5');
     }
   });
 

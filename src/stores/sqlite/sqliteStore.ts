@@ -6,8 +6,9 @@ import { foldTransition, initialTaskState } from '../memoryTaskStore.js';
 import type { StoredTask, StoredTaskState, TaskStore, TaskTransition } from '../../core/TaskStore.js';
 import { checkStoreFile } from './checkStoreFile.js';
 import { openDatabase, type SqlDatabase, type SqlStatement } from './openDatabase.js';
+import { fromSpecRow, toSpecRow } from './specRow.js';
 import { OPEN_RUN_KEY, prepareSchema, readRunId } from './storeSchema.js';
-import { appendTransitionRow, fromTransitionRow, toJson, type TransitionRow } from './transitionRow.js';
+import { appendTransitionRow, fromTransitionRow, type TransitionRow } from './transitionRow.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -243,7 +244,7 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
         // A chunk's specs at a time: a large batch's JSON is never all held at once.
         const chunk: unknown[] = [];
         for (const task of tasks) {
-          chunk.push(task.seq, task.id, toJson(task));
+          chunk.push(task.seq, task.id, toSpecRow(task));
           if (chunk.length === ROWS_PER_INSERT * 3) {
             insertTasks(chunk);
             chunk.length = 0;
@@ -284,8 +285,8 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
       try {
         const states: Mutable<StoredTaskState>[] = [];
         const bySeq = new Map<number, Mutable<StoredTaskState>>();
-        for (const [spec] of rows(db.prepare('SELECT spec FROM tasks ORDER BY seq')) as [string][]) {
-          const state = initialTaskState(JSON.parse(spec) as StoredTask) as Mutable<StoredTaskState>;
+        for (const [seq, id, spec] of rows(db.prepare('SELECT seq, id, spec FROM tasks ORDER BY seq')) as [number, string, string][]) {
+          const state = initialTaskState(fromSpecRow(seq, id, spec)) as Mutable<StoredTaskState>;
           states.push(state);
           bySeq.set(state.task.seq, state);
           seqOf.set(state.task.id, state.task.seq);

@@ -8,9 +8,11 @@ import type { SqlDatabase } from './openDatabase.js';
  * (kind 8), which a version 2 reader would misread. 4: and `interrupted` (kind 9), which a version 3
  * reader would misread (a task's spec may also hold `maxInterruptions`, which it would ignore).
  * A spec may hold `work` too (what a spawned child of the CLI runs): no new version, as a reader
- * that ignores it refuses to resume such a child, as before, and misreads nothing.
+ * that ignores it refuses to resume such a child, as before, and misreads nothing. 5: a task's
+ * spec leaves out its `seq` and `id` (they are columns) and the fields at the row's defaults (see
+ * `toSpecRow`), which a version 4 reader would read as missing; this one reads both kinds of row.
  */
-export const STORE_SCHEMA_VERSION = 4;
+export const STORE_SCHEMA_VERSION = 5;
 
 /** What `meta.format` holds in every xeno-scheduler store. */
 export const STORE_FORMAT = 'xeno-scheduler task store';
