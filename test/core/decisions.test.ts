@@ -94,7 +94,7 @@ const viewOptionsArb = fc.record({
  * with a reservation), and a queue where nothing fits (a wait).
  */
 const QUEUE_EXAMPLES: [QueuedTask[], { cpu: number; memory: number; gpu: number }, typeof viewOptionsArb extends fc.Arbitrary<infer T> ? T : never][] = [
-  [[task('t0', { cpu: 8 }), task('t1', { cpu: 1 })], { cpu: 2, memory: 8, gpu: 2 }, { freeWorkers: 2, backfill: false, now: 0, running: [] }],
+  [[task('t0', { gpu: 8 }), task('t1', { cpu: 1 })], { cpu: 2, memory: 8, gpu: 2 }, { freeWorkers: 2, backfill: false, now: 0, running: [] }],
   [[task('t0', { cpu: 8 }), task('t1', { cpu: 4 })], { cpu: 2, memory: 8, gpu: 2 }, { freeWorkers: 2, backfill: false, now: 0, running: [] }],
 ];
 
