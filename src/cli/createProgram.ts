@@ -60,7 +60,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
     .addOption(configOption())
     .option('--max-workers <n>', 'most tasks running at once (overrides task_scheduler.max_workers)', parseIntegerOption(1))
     .addOption(policyOption('scheduling policy (overrides priority_scheduler.policy)'))
-    .option('--speculate <multiple>', 'back up a straggling idempotent task once it has run <multiple> times its learned p90 (else its estimate), when a worker is free; the first copy to finish wins (overrides scheduler.speculate)', parseSpeculateOption)
+    .option('--speculate <multiple>', 'back up a straggling idempotent task once it has run <multiple> times its learned p90 (else its estimate), when a worker is free; the first copy to succeed wins (overrides scheduler.speculate)', parseSpeculateOption)
     .option('--json', 'print only one JSON document on stdout, at the end; progress goes to stderr')
     .option('-q, --quiet', 'print no progress, only the summary')
     .option('--report <file>', 'also write the JSON document to a file (not the workload, its configuration or the --state file)')

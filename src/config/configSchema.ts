@@ -182,7 +182,7 @@ export const configSchema = z
         speculate: positiveNumber
           .optional()
           .describe(
-            "Back up a straggling attempt of an idempotent task (idempotent: true) once it has run this many times its bound (its learned p90 duration, else its estimate), when a worker and its resources are free and no queued task of higher priority waits; the first copy to finish wins and the other is cancelled. Off when absent; run --speculate overrides it.",
+            "Back up a straggling attempt of an idempotent task (idempotent: true) once it has run this many times its bound (its learned p90 duration, else its estimate), when a worker and its resources are free and no queued task of higher priority waits; the first copy to succeed wins and the other is cancelled. Off when absent; run --speculate overrides it.",
           ),
         history: z
           .string()
