@@ -41,7 +41,11 @@ export type TaskMachineEvent =
   | { type: 'task.active'; attempt: number }
   | { type: 'task.block' }
   | { type: 'task.succeed'; attempt: number; result: unknown }
-  | { type: 'task.fail'; attempt: number; error: Error }
+  /**
+   * The attempt failed. `final`: a retry would fail the same way (the scheduler refused the
+   * task's own input, such as a spawn), so the task fails now, whatever attempts remain.
+   */
+  | { type: 'task.fail'; attempt: number; error: Error; final?: boolean }
   | { type: 'task.cancel'; reason: string }
   | { type: 'task.upstreamFailed'; error: Error }
   | { type: 'task.pause' }
@@ -197,7 +201,7 @@ export const taskMachine = setup({
       event.attempt === context.attempt,
     hasInterruptionsLeft: ({ event }) => event.type === 'task.interrupted' && event.interruptions <= event.maxInterruptions,
     canRetry: ({ context, event }) =>
-      context.attempt < context.maxAttempts && event.type === 'task.fail' && event.attempt === context.attempt,
+      context.attempt < context.maxAttempts && event.type === 'task.fail' && event.attempt === context.attempt && event.final !== true,
     hasAttemptsLeft: ({ context }) => context.attempt < context.maxAttempts,
     hasTimeout: ({ context }) => context.timeoutMs > 0,
   },

@@ -23,7 +23,7 @@ import { DependencyDeadlines } from './DependencyDeadlines.js';
 import type { AttemptOutcome } from './Executor.js';
 import { explainTask } from './explainTask.js';
 import { GuardedQueue } from './GuardedQueue.js';
-import { abandonedUpstream, attemptEndOf, checkBatch, dependentEvent, nextDispatch, type DispatchView, type RunningEstimate } from './decisions.js';
+import { abandonedUpstream, attemptEndOf, checkBatch, dependentEvent, isFinalFailure, nextDispatch, type DispatchView, type RunningEstimate } from './decisions.js';
 import { RACE_HAS_NO_WORK, type NormalizedTask } from './normalizeTaskSpec.js';
 import { Outbox } from './Outbox.js';
 import { repairQueue, type QueueRepairHost } from './repairQueue.js';
@@ -1154,7 +1154,7 @@ export class Supervisor {
     // fails the machine's attempt guard: either way it changes nothing.
     if (ref !== undefined && ref.getSnapshot().status === 'active') {
       // Work that returned before its children completed: the task waits for them, holding nothing.
-      if (!outcome.ok) ref.send({ type: 'task.fail', attempt, error: outcome.error });
+      if (!outcome.ok) ref.send({ type: 'task.fail', attempt, error: outcome.error, final: isFinalFailure(outcome.error) });
       else if ((entry?.family?.open ?? 0) > 0) ref.send({ type: 'task.awaitChildren', attempt, result: outcome.result });
       else ref.send({ type: 'task.succeed', attempt, result: outcome.result });
     }

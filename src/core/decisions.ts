@@ -119,6 +119,19 @@ export function attemptEndOf(eventType: string): AttemptEnd {
   }
 }
 
+/**
+ * Whether an attempt's failure is final, retries left or not: the scheduler refused the task's
+ * own input (a spawn, a command's `XENO_SPAWN_FILE`), and the same input would be refused again.
+ * Decided by the error's name, which survives a worker thread's or a remote worker's boundary;
+ * an error the work made of a refusal it caught is its own, and retried as any failure.
+ *
+ * @example
+ * isFinalFailure(new TaskSchedulingError('task "p" cannot spawn 4 children: …', 'spawn')); // true
+ */
+export function isFinalFailure(error: Error): boolean {
+  return error.name === 'TaskSchedulingError' || error.name === 'ConfigurationError';
+}
+
 // ---------------------------------------------------------------- dispatch
 
 /** How many ready tasks the dispatcher looks past a blocked one for a task that fits. */

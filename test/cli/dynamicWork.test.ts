@@ -41,9 +41,11 @@ describe.concurrent('dynamic work from the CLI', () => {
     expect(code).toBe(0);
   });
 
-  it('fails the parent, naming the file, the field and the line, when the children it wrote are invalid, and runs none of them', async () => {
+  it('fails the parent at once (its retries unused), naming the file, the field and the line, when the children it wrote are invalid, and runs none of them', async () => {
     const { code, stdout } = await runMain(['run', 'test/fixtures/dynamic/bad-spawn.yaml']);
     expect(code).toBe(1);
+    // `retries: 3`, yet one attempt: the same file would be refused again.
+    expect(stdout).toMatch(/\nsplit +failed +1 /);
     expect(stdout).toMatch(/split failed: XENO_SPAWN_FILE of task "split":2: lemma-1\.comand: expected one of the keys [^\n]*found unknown key "comand" \(did you mean "command"\?\)/);
     expect(stdout).not.toMatch(/lemma-1 +(completed|failed|cancelled)/);
   });

@@ -129,6 +129,33 @@ describe('ctx.spawn', () => {
     expect(s.getTask('p1').children).toEqual([]);
   });
 
+  it('fails the parent at once, with retries left, when its work lets a refused spawn escape; a caught one changes nothing', async () => {
+    const s = createScheduler({ maxWorkers: 1, maxChildren: 1, ...noResources });
+    const two = [{ id: 'a', run: () => 1 }, { id: 'b', run: () => 2 }];
+    let caughtRuns = 0;
+    s.scheduleTask({ id: 'escapes', retry: { attempts: 4, backoffMs: 0 }, run: (ctx) => ctx.spawn(two) });
+    s.scheduleTask({
+      id: 'catches',
+      retry: { attempts: 2, backoffMs: 0 },
+      run: (ctx) => {
+        caughtRuns++;
+        try {
+          ctx.spawn([{ id: 'c', run: () => 3 }, { id: 'd', run: () => 4 }]);
+        } catch {
+          throw new Error('gave up after a refusal');
+        }
+      },
+    });
+    await s.onIdle();
+    expect(s.getTask('escapes')).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(s.getTask('escapes').error).toBeInstanceOf(TaskSchedulingError);
+    expect(s.getTask('escapes').error?.message).toBe('task "escapes" cannot spawn 2 children: it has 0 and maxChildren is 1');
+    // Its own error, not the refusal: retried as any failure.
+    expect(s.getTask('catches')).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(caughtRuns).toBe(2);
+    for (const id of ['a', 'b', 'c', 'd']) expect(s.hasTask(id)).toBe(false);
+  });
+
   it('refuses a spawn after the parent ended and from a cancelled parent', async () => {
     const s = createScheduler({ ...noResources });
     let late: TaskContext | undefined;

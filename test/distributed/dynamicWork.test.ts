@@ -27,4 +27,19 @@ describe.skipIf(requireTool('redis-server') !== undefined)('dynamic work in a di
       await close();
     }
   });
+
+  it('fails a remote task at once, its retries unused, when the coordinator refuses the children it spawned', async () => {
+    const prefix = 'spawn-refused';
+    workers.push(...(await startWorkers(redis.url, [{ node: 'a', prefix, concurrency: 2 }])));
+    const { scheduler, close } = await startCoordinator(redis.url, { nodes: ['a'], prefix }, { maxWorkers: 2, maxChildren: 2 });
+    try {
+      scheduler.scheduleTask({ id: 'split', type: 'split', config: { parts: 3 }, retry: { attempts: 3, backoffMs: 0 } });
+      await scheduler.onIdle();
+      expect(scheduler.getTask('split')).toMatchObject({ status: 'failed', attempts: 1, children: [] });
+      expect(scheduler.getTask('split').error?.message).toBe('task "split" cannot spawn 3 children: it has 0 and maxChildren is 2');
+      expect(scheduler.hasTask('split.0')).toBe(false);
+    } finally {
+      await close();
+    }
+  });
 });

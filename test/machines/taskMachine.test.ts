@@ -27,6 +27,7 @@ const EVENTS: readonly AnyTaskEvent[] = [
   { type: 'task.succeed', attempt: 2, result: 'r2' },
   { type: 'task.fail', attempt: 1, error: new Error('f1') },
   { type: 'task.fail', attempt: 2, error: new Error('f2') },
+  { type: 'task.fail', attempt: 1, error: new Error('refused'), final: true },
   { type: 'task.cancel', reason: 'user' },
   { type: 'task.upstreamFailed', error: new Error('upstream') },
   { type: 'task.pause' },
@@ -141,6 +142,18 @@ describe('taskMachine', () => {
     expect(edges.filter((e) => e.from.startsWith('running#') && e.to.startsWith('running#'))).toEqual(
       edges.filter((e) => e.from.startsWith('running#') && e.to === e.from),
     );
+  });
+
+  it('fails at once on a final failure, with attempts left: a retry would meet the same refusal', () => {
+    // The plain failure backs off, the final one (same event type, `final: true`) fails.
+    expect(edges).toContainEqual({ from: 'running#1', event: 'task.fail', to: 'pending.backoff#1' });
+    expect(edges).toContainEqual({ from: 'running#1', event: 'task.fail', to: 'failed#1' });
+    const queued = taskLogic.resolveState({ value: { pending: 'queued' }, context: getInitialSnapshot(taskMachine, { ...input, maxAttempts: 4 }).context });
+    const [running] = transition(taskMachine, queued, { type: 'task.start' });
+    const [failed] = transition(taskMachine, running, { type: 'task.fail', attempt: 1, error: new Error('refused'), final: true });
+    expect([leaf(failed), failed.context.attempt, failed.context.error?.message]).toEqual(['failed', 1, 'refused']);
+    const [backoff] = transition(taskMachine, running, { type: 'task.fail', attempt: 1, error: new Error('flaky'), final: false });
+    expect(leaf(backoff)).toBe('pending.backoff');
   });
 
   it('ignores an outcome or a timeout that belongs to another attempt', () => {

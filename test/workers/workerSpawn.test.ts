@@ -49,6 +49,16 @@ describe('ctx.spawn from a worker thread (createWorkerPool)', () => {
     await s.stop();
   });
 
+  it('fails the task at once, with retries left, when a refused spawn escapes the module', async () => {
+    const s = createScheduler({ maxWorkers: 1, maxChildren: 1, handlers: { leaf: () => 'leaf' } });
+    const specs = [{ id: 'a', type: 'leaf' }, { id: 'b', type: 'leaf' }];
+    s.scheduleTask({ id: 'p', config: { specs }, retry: { attempts: 3, backoffMs: 0 }, run: moduleTask(fixture('spawns.mjs'), 'uncaught', { pool }) });
+    const record = await s.waitForTask('p');
+    expect(record).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(record.error).toMatchObject({ name: 'TaskSchedulingError', message: 'task "p" cannot spawn 2 children: it has 0 and maxChildren is 1' });
+    await s.stop();
+  });
+
   it('refuses a spec holding a function in the worker, naming the field, before anything reaches the scheduler', async () => {
     const s = createScheduler({ maxWorkers: 1, handlers: { leaf: () => 'leaf' } });
     s.scheduleTask({ id: 'p', run: moduleTask(fixture('spawns.mjs'), 'withFunction', { pool }) });
