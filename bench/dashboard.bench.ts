@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createScheduler } from '../src/core/createScheduler.js';
 import { startDashboard } from '../src/dashboard/startDashboard.js';
 import { formatTable } from '../src/simulate/formatTable.js';
+import { FULL_SPEED_TASKS, watchFullSpeedRun, type FullSpeedParts, type FullSpeedRun } from './dashboardFullSpeed.js';
 import { median } from './median.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -15,6 +16,8 @@ const maxWorkers = 4;
 const repetitions = 5;
 /** Tasks of the memory run, measured every quarter. */
 const longRunTasks = 100_000;
+/** Runs of the full-speed page test (10 s each). */
+const fullSpeedRepetitions = 3;
 
 /** What {@link run} measured. */
 export interface DashboardBenchResult {
@@ -29,6 +32,8 @@ export interface DashboardBenchResult {
   readonly cpuRatio: number;
   /** The page's JS heap (MiB, after a GC) and DOM nodes after each quarter of the long run. */
   readonly memory: readonly { readonly tasks: number; readonly heapMiB: number; readonly domNodes: number }[];
+  /** The page through a run of 10 000 tasks at full speed (targets: total blocking < 500 ms over 10 s, a click shown < 200 ms). */
+  readonly fullSpeed: readonly FullSpeedRun[];
 }
 
 async function openPage(browser: Browser, url: string): Promise<Page> {
@@ -91,10 +96,26 @@ async function memoryRun(browser: Browser): Promise<DashboardBenchResult['memory
   return samples;
 }
 
+/** {@link fullSpeedRepetitions} runs of {@link watchFullSpeedRun}, each closed before the next. */
+async function fullSpeedRuns(browser: Browser): Promise<FullSpeedRun[]> {
+  const runs: FullSpeedRun[] = [];
+  for (let repetition = 0; repetition < fullSpeedRepetitions; repetition += 1) {
+    const parts: FullSpeedParts = {};
+    try {
+      runs.push(await watchFullSpeedRun(browser, parts));
+    } finally {
+      await parts.dashboard?.close();
+      await parts.scheduler?.stop();
+    }
+  }
+  return runs;
+}
+
 /**
  * What the dashboard's page costs: throughput of {@link taskCount} no-op tasks on {@link maxWorkers}
  * workers with `startDashboard` and a real page in Debian's Chromium attached, against none
- * (target: at least 0.7 of it); then the page's memory through a {@link longRunTasks}-task run.
+ * (target: at least 0.7 of it); then the page's memory through a {@link longRunTasks}-task run;
+ * then how the page keeps up with 10 000 tasks at full speed (total blocking time, click to detail).
  *
  * @example
  * const { ratio } = await run(); // e.g. 0.8: the page attached keeps 80% of the throughput
@@ -130,7 +151,26 @@ export async function run(): Promise<DashboardBenchResult | undefined> {
     const memory = await memoryRun(browser);
     console.log(`dashboard: the page's memory through a ${longRunTasks}-task run (JS heap after GC)`);
     console.log(formatTable(memory.map((sample) => ({ tasks: sample.tasks, 'heap MiB': sample.heapMiB, 'DOM nodes': sample.domNodes })), 1));
-    return { plain, withPage, ratio, cpuRatio, memory };
+    const fullSpeed = await fullSpeedRuns(browser);
+    console.log(`dashboard: ${FULL_SPEED_TASKS} tasks in 10 levels at full speed (8 ms each, 8 workers), page at 1600×1000, ${fullSpeedRepetitions} runs of 10 s`);
+    console.log(
+      formatTable(
+        fullSpeed.map((each, index) => ({
+          run: index + 1,
+          'total blocking ms': each.totalBlockingMs,
+          'long tasks': each.longTasks,
+          'longest ms': each.longestMs,
+          'click to detail ms': each.clicksMs.map((ms) => ms.toFixed(0)).join(' '),
+          'tasks done': each.completed,
+        })),
+        0,
+      ),
+    );
+    const clicks = fullSpeed.flatMap((each) => each.clicksMs);
+    console.log(
+      `median total blocking ${median(fullSpeed.map((each) => each.totalBlockingMs)).toFixed(0)} ms over 10 s (target < 500); click to detail median ${median(clicks).toFixed(0)} ms, slowest ${Math.max(...clicks).toFixed(0)} ms (target < 200)`,
+    );
+    return { plain, withPage, ratio, cpuRatio, memory, fullSpeed };
   } finally {
     await browser.close();
   }
