@@ -71,6 +71,7 @@ describe('createDashboardFeed', () => {
     const runs = snapshot.runs.filter((run) => run.task === 'stuck');
     expect(runs.find((run) => run.attempt === 1)).toMatchObject({ interrupted: true });
     expect(runs.filter((run) => run.attempt !== 1).every((run) => run.interrupted === undefined)).toBe(true);
-    await second.stop();
+    // Its work never settles: no grace to wait out.
+    await second.stop({ graceMs: 0 });
   });
 });
