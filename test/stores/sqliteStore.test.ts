@@ -103,6 +103,37 @@ describe('sqliteStore', () => {
     store.close();
   });
 
+  it('lets go of the tasks the scheduler forgot, whose rows stay in the file as they ended, and takes a later task with the same id afresh', () => {
+    const file = temp.path('forget.db');
+    const statesIn = (path: string) => {
+      const reader = sqliteStore(path, { readOnly: true });
+      const states = reader.loadCommitted();
+      reader.close();
+      return states.map((state) => [state.task.id, state.task.seq, state.status]);
+    };
+    const store = sqliteStore(file);
+    store.addTasks([storedTask('a', 0), storedTask('b', 1)]);
+    store.record({ kind: 'started', id: 'a', at: 110, attempt: 1 });
+    store.record({ kind: 'completed', id: 'a', at: 120, attempt: 1, result: 'A' });
+    store.forget(['a']);
+    // Recorded before it was forgotten: written. After: the store no longer holds its number.
+    expect(store.uncommitted).toBe(2);
+    store.record({ kind: 'started', id: 'a', at: 130, attempt: 2 });
+    expect(store.uncommitted).toBe(2);
+    store.commit();
+    store.close();
+    expect(statesIn(file)).toEqual([['a', 0, 'completed'], ['b', 1, 'pending']]);
+    // A new task may take the id once it is forgotten: it replaces the row, and its transitions are its own.
+    const again = sqliteStore(file);
+    again.load();
+    again.forget(['a']);
+    again.addTasks([storedTask('a', 2)]);
+    again.record({ kind: 'started', id: 'a', at: 140, attempt: 1 });
+    again.commit();
+    again.close();
+    expect(statesIn(file)).toEqual([['b', 1, 'pending'], ['a', 2, 'running']]);
+  });
+
   it('stores what JSON cannot hold as a description instead of failing the run', () => {
     const file = temp.path('run.db');
     const store = sqliteStore(file);

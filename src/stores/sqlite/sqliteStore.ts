@@ -264,7 +264,11 @@ function createSqliteTaskStore(db: SqlDatabase, file: string, readOnly: boolean,
       if (buffer.length > 0) write();
     },
     // The file keeps finished tasks: they are the run's history, and what a resubmission finds.
-    forget() {},
+    // Only their numbers go: a long run's map would otherwise hold every task it ever had. The
+    // scheduler forgets a task once it has ended and records nothing of it after.
+    forget(ids: readonly string[]) {
+      for (const id of ids) seqOf.delete(id);
+    },
     readNote(name: string) {
       const row = selectNote.get(`${NOTE_PREFIX}${name}`) as { value: string } | undefined;
       return row?.value;
