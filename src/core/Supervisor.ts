@@ -407,10 +407,20 @@ export class Supervisor {
   resubmitted(batch: readonly NormalizedTask[], single: boolean): readonly NormalizedTask[] {
     const journal = this.#settings.journal;
     if (journal === undefined) return batch;
-    const { fresh, rerun, idempotent } = resubmittedTasks(journal, (id) => this.#registry.entries.get(id), batch, single);
+    const { fresh, rerun, idempotent, identified } = resubmittedTasks(journal, (id) => this.#registry.entries.get(id), batch, single);
     for (const [entry, run] of rerun) entry.run = run;
     // A store keeps no `idempotent`: the spec given again says it (speculate may back the task up).
     for (const entry of idempotent) entry.idempotent = true;
+    // Nor what the history knows the task by: given back, the task is planned with what the
+    // history learned (unless it declared an estimate), held to its memory limit, and taught to it.
+    for (const [entry, task] of identified) {
+      entry.runs = task.runs;
+      entry.enforceMemory = task.enforceMemory;
+      if (entry.estimateSource === 'declared' || task.plannedEstimateMs === entry.estimateMs) continue;
+      entry.estimateMs = task.plannedEstimateMs;
+      entry.estimateSource = task.estimateSource;
+      if (entry.queued) this.#queue.send({ type: 'queue.update', task: entry });
+    }
     return fresh;
   }
 

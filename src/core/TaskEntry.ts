@@ -40,13 +40,19 @@ export interface TaskEntry extends QueuedTask {
   resources: Readonly<Record<string, number>>;
   readonly hasResources: boolean;
   readonly group: string;
-  /** The estimate it is planned with (declared, else learned). */
-  readonly estimateMs: number | undefined;
-  readonly estimateSource: EstimateSource | undefined;
-  /** What it runs, for the history's identity of it; undefined for a task restored from a store (the history does not learn from it). */
-  readonly runs: string | undefined;
-  /** `memoryLimit: 'enforce'`. */
-  readonly enforceMemory: boolean;
+  /**
+   * The estimate it is planned with (declared, else learned). A store keeps only a declared one: a
+   * recovered task gets a learned one back when it is scheduled again with its spec.
+   */
+  estimateMs: number | undefined;
+  estimateSource: EstimateSource | undefined;
+  /**
+   * What it runs, for the history's identity of it. A store keeps none: undefined for a recovered
+   * task (the history neither plans it nor learns from it) until it is scheduled again with its spec.
+   */
+  runs: string | undefined;
+  /** `memoryLimit: 'enforce'`; a store keeps none either, given back as `runs` is. */
+  enforceMemory: boolean;
   /** What the latest attempt that ended used. */
   usage: AttemptUsage | undefined;
   /** What the running attempt's work measured of itself so far (see `TaskContext.reportUsage`). */

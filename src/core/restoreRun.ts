@@ -57,7 +57,8 @@ export function toEntry(state: StoredTaskState, run: TaskRun<any>): TaskEntry {
     group: stored.group,
     estimateMs: stored.estimateMs,
     estimateSource: stored.estimateMs === undefined ? undefined : 'declared',
-    // A store keeps no identity for the history: a resumed task is neither planned from it nor taught to it.
+    // A store keeps no identity for the history: given back when the task is scheduled again with
+    // its spec (Supervisor.resubmitted); until then it is neither planned from it nor taught to it.
     runs: undefined,
     enforceMemory: false,
     config: stored.config,

@@ -58,7 +58,7 @@ export function resubmittedTasks(
   entryOf: (id: string) => TaskEntry | undefined,
   batch: readonly NormalizedTask[],
   single: boolean,
-): { fresh: NormalizedTask[]; rerun: [TaskEntry, TaskRun<any>][]; idempotent: TaskEntry[] } {
+): { fresh: NormalizedTask[]; rerun: [TaskEntry, TaskRun<any>][]; idempotent: TaskEntry[]; identified: [TaskEntry, NormalizedTask][] } {
   const fresh: NormalizedTask[] = [];
   const known: [NormalizedTask, StoredTask][] = [];
   batch.forEach((task, i) => {
@@ -84,12 +84,15 @@ export function resubmittedTasks(
   // Only once the whole batch is known to be acceptable: a recovered task gets its work back.
   const rerun: [TaskEntry, TaskRun<any>][] = [];
   const idempotent: TaskEntry[] = [];
+  const identified: [TaskEntry, NormalizedTask][] = [];
   for (const [task, stored] of known) {
     const entry = entryOf(task.id);
     if (entry !== undefined && task.idempotent && journal.recovered.has(task.id)) idempotent.push(entry);
+    // A recovered task still to run: who it is to the history, which the store does not keep.
+    if (entry !== undefined && entry.output === undefined && entry.runs === undefined && journal.recovered.has(task.id)) identified.push([entry, task]);
     if (entry !== undefined && task.hasOwnRun && journal.recovered.has(task.id) && (stored.hasOwnRun || entry.run === MISSING_WORK)) {
       rerun.push([entry, task.run]);
     }
   }
-  return { fresh, rerun, idempotent };
+  return { fresh, rerun, idempotent, identified };
 }

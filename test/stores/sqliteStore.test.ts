@@ -114,7 +114,7 @@ describe('sqliteStore', () => {
     const store = sqliteStore(file);
     store.addTasks([storedTask('a', 0), storedTask('b', 1)]);
     store.record({ kind: 'started', id: 'a', at: 110, attempt: 1 });
-    store.record({ kind: 'completed', id: 'a', at: 120, attempt: 1, result: 'A' });
+    store.record({ kind: 'completed', id: 'a', at: 120, result: 'A' });
     store.forget(['a']);
     // Recorded before it was forgotten: written. After: the store no longer holds its number.
     expect(store.uncommitted).toBe(2);
