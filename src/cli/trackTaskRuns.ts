@@ -162,7 +162,8 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
         const start = task.startedAt ?? now();
         lastStartedAt.set(task.id, start);
         const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (readySince(task) ?? start);
-        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node, ranBecause: task.ranBecause }, 'started');
+        // Its plan too: a resumed task learns its estimate when the run schedules it again.
+        update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node, ranBecause: task.ranBecause, ...plannedOf(task) }, 'started');
         return;
       }
       case 'task:retrying': {

@@ -109,4 +109,13 @@ describe('trackTaskRuns on a resumed run', () => {
     expect(byName.get('q')).toMatchObject({ status: 'completed', waitMs: 40, durationMs: 10 });
     expect(byName.get('c')).toMatchObject({ status: 'cancelled', waitMs: 50 });
   });
+
+  it('takes a resumed task\'s plan from its start: the run gives it its learned estimate after the tracker began', () => {
+    const queued = { id: 'q', name: 'q', status: 'pending', attempts: 0, readyAt: 2_000, dependencies: [] } as unknown as TaskRecord;
+    const { scheduler, emit } = resumedScheduler([queued]);
+    const tracker = trackTaskRuns(scheduler, { now: () => 100_000 });
+    expect(tracker.tasks()[0]).toMatchObject({ estimateMs: undefined, estimateSource: undefined });
+    emit('task:started', { task: { ...queued, status: 'running', attempts: 1, startedAt: 100_000, estimateMs: 1200, estimateSource: 'task' } });
+    expect(tracker.tasks()[0]).toMatchObject({ estimateMs: 1200, estimateSource: 'task' });
+  });
 });
