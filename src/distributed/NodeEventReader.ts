@@ -1,8 +1,11 @@
 import type { Redis } from 'ioredis';
 
-/** What the coordinator hears about a job of one of its nodes. */
+/**
+ * What the coordinator hears about a job of one of its nodes. `duplicated`: an add found a job of
+ * that id on the queue already (BullMQ then adds nothing), in whatever state it is.
+ */
 export type NodeEvent =
-  | { readonly kind: 'active' | 'stalled'; readonly node: string; readonly jobId: string }
+  | { readonly kind: 'active' | 'stalled' | 'duplicated'; readonly node: string; readonly jobId: string }
   | { readonly kind: 'completed'; readonly node: string; readonly jobId: string; readonly returnvalue: string }
   | { readonly kind: 'failed'; readonly node: string; readonly jobId: string; readonly failedReason: string };
 
@@ -26,7 +29,7 @@ const WATCHDOG_MS = 5000;
 const RETRY_MS = 200;
 
 type Kind = NodeEvent['kind'];
-const KINDS: ReadonlySet<string> = new Set<Kind>(['active', 'completed', 'failed', 'stalled']);
+const KINDS: ReadonlySet<string> = new Set<Kind>(['active', 'completed', 'failed', 'stalled', 'duplicated']);
 
 /** Turns one stream entry's fields into an event, or undefined for events nobody here needs. */
 function toEvent(node: string, fields: readonly string[]): NodeEvent | undefined {
@@ -35,7 +38,7 @@ function toEvent(node: string, fields: readonly string[]): NodeEvent | undefined
   if (name === undefined || !KINDS.has(name) || fields[2] !== 'jobId') return undefined;
   const kind = name as Kind;
   const jobId = fields[3] as string;
-  if (kind === 'active' || kind === 'stalled') return { kind, node, jobId };
+  if (kind === 'active' || kind === 'stalled' || kind === 'duplicated') return { kind, node, jobId };
   let value = '';
   const wanted = kind === 'completed' ? 'returnvalue' : 'failedReason';
   for (let i = 4; i + 1 < fields.length; i += 2) if (fields[i] === wanted) value = fields[i + 1] as string;

@@ -298,6 +298,10 @@ class BullmqExecutor implements DistributedExecutor {
       else if (event.kind === 'stalled') this.#lost(tracked);
       else if (event.kind === 'completed') this.#book.finish(tracked, toOutcome({ returnvalue: event.returnvalue }, taskId, attempt, event.node));
       else if (event.kind === 'failed') this.#book.finish(tracked, toOutcome({ failedReason: event.failedReason }, taskId, attempt, event.node));
+      // Its add found a job of its id there already (a backup copy a dead coordinator of this runId
+      // started: backups are not journaled), maybe finished while no coordinator listened: that
+      // job is the attempt's, and what it did is read now, not at the next check of stale jobs.
+      else if (event.kind === 'duplicated') void this.#reconcile(tracked).catch(() => undefined);
     }
   }
 

@@ -27,6 +27,7 @@ describe.skipIf(requireTool('redis-server') !== undefined)('NodeEventReader', ()
         .xadd('r:b:events', '*', 'event', 'drained')
         .xadd('r:b:events', '*', 'event', 'failed', 'jobId', 'j2', 'failedReason', 'job stalled more than allowable limit', 'prev', 'active')
         .xadd('r:b:events', '*', 'event', 'stalled', 'jobId', 'j3')
+        .xadd('r:b:events', '*', 'event', 'duplicated', 'jobId', 'j4')
         .exec();
       const batches: (readonly NodeEvent[])[] = [];
       let firstRead: () => void = () => undefined;
@@ -45,6 +46,7 @@ describe.skipIf(requireTool('redis-server') !== undefined)('NodeEventReader', ()
           { kind: 'completed', node: 'a', jobId: 'j1', returnvalue: '{"ok":true}' },
           { kind: 'failed', node: 'b', jobId: 'j2', failedReason: 'job stalled more than allowable limit' },
           { kind: 'stalled', node: 'b', jobId: 'j3' },
+          { kind: 'duplicated', node: 'b', jobId: 'j4' },
         ],
       ]);
     } finally {

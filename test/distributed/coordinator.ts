@@ -17,11 +17,16 @@ export interface LogEntry {
   readonly reason?: string;
 }
 
-/** A coordinator in this process: a scheduler on a BullMQ executor, with short checks. */
+/**
+ * A coordinator in this process: a scheduler on a BullMQ executor, with short checks. `created`
+ * runs as soon as the scheduler exists, before anything else does (a scheduler restored from a
+ * store adopts its running attempts in the next microtask).
+ */
 export async function startCoordinator(
   url: string,
   distributed: Partial<DistributedOptions> & Pick<DistributedOptions, 'nodes'>,
   options: SchedulerOptions = {},
+  created?: (scheduler: Scheduler) => void,
 ): Promise<{ scheduler: Scheduler; executor: DistributedExecutor; close(): Promise<void> }> {
   const executor = bullmqExecutor({ connection: url, checkIntervalMs: 200, ...distributed });
   await executor.ready();
@@ -31,6 +36,7 @@ export async function startCoordinator(
     ...options,
     executor,
   });
+  created?.(scheduler);
   return {
     scheduler,
     executor,
