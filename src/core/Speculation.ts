@@ -117,6 +117,16 @@ export class Speculation {
   }
 
   /**
+   * A running attempt whose task became backable after it started (a recovered task scheduled
+   * again: its spec gives back `idempotent` and what the history knows it by): watched now, unless
+   * it is watched already or had its one copy.
+   */
+  rewatch(entry: TaskEntry, attempt: number): void {
+    if (this.#watches.has(entry) || entry.backup?.attempt === attempt) return;
+    this.watch(entry, attempt);
+  }
+
+  /**
    * Starts backups of stragglers while a worker is free, longest overrun first: for each, the
    * task's resources must be spare and no queued task of higher priority may wait.
    */

@@ -421,6 +421,12 @@ export class Supervisor {
       entry.estimateSource = task.estimateSource;
       if (entry.queued) this.#queue.send({ type: 'queue.update', task: entry });
     }
+    // An attempt adopted before its spec came back was watched without either: watched now.
+    if (this.#speculation !== undefined) {
+      for (const entry of [...idempotent, ...identified.map(([each]) => each)]) {
+        if (statusOf(entry) === 'running' && entry.startedAt !== undefined) this.#speculation.rewatch(entry, attemptsOf(entry));
+      }
+    }
     return fresh;
   }
 

@@ -36,6 +36,26 @@ function backupEvents(scheduler: Scheduler): BackupRecord[] {
   return seen;
 }
 
+/** An executor whose attempts outlive the scheduler (as a remote job does): it re-attaches to them, and says what it adopted and aborted. */
+function reattachingExecutor(): { executor: Executor; adopted: string[] } {
+  const inline = inlineExecutor();
+  const adopted: string[] = [];
+  const executor: Executor = {
+    name: 'reattaching',
+    start: (attempt, report) => inline.start(attempt, report),
+    abort: (taskId, attempt, reason) => {
+      adopted.push(`abort ${taskId}#${attempt}: ${reason.message}`);
+      inline.abort(taskId, attempt, reason);
+    },
+    adopt: (attempt) => void adopted.push(`adopt ${attempt.taskId}#${attempt.attempt}`),
+    get inFlight() {
+      return inline.inFlight;
+    },
+    onSettled: () => inline.onSettled(),
+  };
+  return { executor, adopted };
+}
+
 describe('speculate (backup copies of stragglers in a live run)', () => {
   it('starts one backup once the attempt has run speculate × its estimate, and the backup wins', async () => {
     const work = manualWork();
@@ -402,22 +422,7 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     first.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
     await first.advance(50);
 
-    // An executor whose attempts outlive the scheduler (as a remote job does): it re-attaches to them.
-    const inline = inlineExecutor();
-    const adopted: string[] = [];
-    const executor: Executor = {
-      name: 'reattaching',
-      start: (attempt, report) => inline.start(attempt, report),
-      abort: (taskId, attempt, reason) => {
-        adopted.push(`abort ${taskId}#${attempt}: ${reason.message}`);
-        inline.abort(taskId, attempt, reason);
-      },
-      adopt: (attempt) => void adopted.push(`adopt ${attempt.taskId}#${attempt.attempt}`),
-      get inFlight() {
-        return inline.inFlight;
-      },
-      onSettled: () => inline.onSettled(),
-    };
+    const { executor, adopted } = reattachingExecutor();
     const work = manualWork();
     const second = simulatedScheduler({ maxWorkers: 2, speculate: 2, store, executor, handlers: { work: work.run } }, 1000);
     // Scheduled again, as a resuming app does: the store keeps no `idempotent`, the spec gives it back.
@@ -430,6 +435,28 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     work.resolve('from the backup');
     expect(await second.scheduler.waitForTask('a')).toMatchObject({ status: 'completed', result: 'from the backup', attempts: 1 });
     expect(adopted[1]).toBe('abort a#1: task "a" was cancelled: its backup copy "a~backup" finished first');
+  });
+
+  it('watches an adopted attempt once its spec, given again after the app awaited something, says it is idempotent', async () => {
+    const store = memoryTaskStore();
+    const first = simulatedScheduler({ maxWorkers: 2, store, handlers: { work: () => new Promise(() => {}) } });
+    first.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
+    await first.advance(50);
+    const { executor, adopted } = reattachingExecutor();
+    const work = manualWork();
+    const second = simulatedScheduler({ maxWorkers: 2, speculate: 2, store, executor, handlers: { work: work.run } }, 1000);
+    // The restore adopted the attempt with no `idempotent` (a store keeps none): nothing watched it.
+    await second.advance(0);
+    expect(adopted).toEqual(['adopt a#1']);
+    second.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
+    await second.advance(0);
+    expect(second.scheduler.getTask('a').backup).toMatchObject({ id: 'a~backup', attempt: 1, outcome: 'running' });
+    // Scheduled again once more: the attempt had its one copy, and gets no other.
+    second.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
+    await second.advance(500);
+    expect(work.calls.map((ctx) => ctx.attempt)).toEqual([1]);
+    work.resolve('from the backup');
+    expect(await second.scheduler.waitForTask('a')).toMatchObject({ status: 'completed', result: 'from the backup', attempts: 1 });
   });
 
   it('backs up a recovered task scheduled again with its run: idempotent comes back with the spec, not without it', async () => {
