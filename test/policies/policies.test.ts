@@ -95,7 +95,14 @@ const CASES: readonly PolicyCase[] = [
   {
     name: 'critical-path',
     create: () => criticalPathPolicy(),
-    reference: sortedBy((a, b, graph) => naiveRank(b.id, graph) - naiveRank(a.id, graph) || byPriorityThenSeq(a, b)),
+    // Equal ranks: priority, then the task with more dependents (CP/MISF), then submission order.
+    reference: sortedBy(
+      (a, b, graph) =>
+        naiveRank(b.id, graph) - naiveRank(a.id, graph) ||
+        b.priority - a.priority ||
+        (graph.dependents[b.id]?.length ?? 0) - (graph.dependents[a.id]?.length ?? 0) ||
+        a.seq - b.seq,
+    ),
   },
   { name: 'fair-share', create: () => fairSharePolicy({ groupWeights: WEIGHTS }), reference: fairShareOrder(WEIGHTS) },
 ];
