@@ -225,4 +225,12 @@ describe('race', () => {
     expect(() => s.scheduleTasks([{ id: 'ok', run: () => 1 }, { id: 'r', run: () => 1, race: [{ run: () => 1 }, { run: () => 2 }] }])).toThrow(/^tasks\[1\]\.run: expected nothing: a race has no work of its own/);
     expect(s.listTasks()).toEqual([]);
   });
+
+  it('refuses a race of more alternatives than maxChildren, saying how many it has', () => {
+    const s = createScheduler({ maxChildren: 2 });
+    expect(() => s.scheduleTask({ id: 'r', race: [{ run: () => 1 }, { run: () => 2 }, { run: () => 3 }] })).toThrow(
+      'task.race: expected at most maxChildren (2) alternatives, received 3 (number)',
+    );
+    expect(s.listTasks()).toEqual([]);
+  });
 });
