@@ -174,6 +174,18 @@ export class Speculation {
     this.#host.abort(id, backup.attempt, new TaskCancelledError(id, `a task with the id "${id}" was scheduled`));
   }
 
+  /**
+   * The original attempt of `parent` spawned children: a running backup is cancelled (a copy may
+   * not spawn, so its result cannot stand in for work that did), and no other starts.
+   */
+  spawned(parent: TaskEntry): void {
+    this.#unwatch(parent);
+    const backup = parent.backup;
+    if (backup === undefined || backup.outcome !== 'running') return;
+    this.#end(parent, backup, 'cancelled', `attempt ${backup.attempt} spawned children`);
+    this.#host.abort(backup.id, backup.attempt, new TaskCancelledError(backup.id, `attempt ${backup.attempt} of "${parent.id}" spawned children`));
+  }
+
   /** Each pool has the request free beyond what is reserved for blocked queued tasks. */
   #fits(request: Readonly<Record<string, number>>, reserved: ReadonlyMap<string, number>): boolean {
     for (const name in request) if ((request[name] as number) > this.#host.free(name) - (reserved.get(name) ?? 0)) return false;
