@@ -165,6 +165,13 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
         update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node, ranBecause: task.ranBecause }, 'started');
         return;
       }
+      case 'task:waiting':
+        // Its work returned and it waits for its children: it holds no worker, so it runs no more
+        // (the only `pending` change it reports).
+        if (task.pendingReason === 'children' && states.get(task.id)?.runningSince !== undefined) {
+          update(task.id, { status: 'pending', durationMs: ranFor(task.id, now()), runningSince: undefined }, 'pending');
+        }
+        return;
       case 'task:retrying': {
         const { error, delayMs } = payload as SchedulerEvents['task:retrying'];
         const change = { status: 'pending', durationMs: ranFor(task.id, now()), runningSince: undefined, error: error.message, output: stdoutOf(error), usage: task.usage } as const;

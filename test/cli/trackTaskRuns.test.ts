@@ -45,6 +45,29 @@ describe('trackTaskRuns', () => {
     await scheduler.stop();
   });
 
+  it("counts a parent's running time up to when its work returned, not the time it waits for its children", async () => {
+    const clock = new SimulationClock();
+    const scheduler = createScheduler({ clock, maxWorkers: 2 });
+    const tracker = trackTaskRuns(scheduler, { now: () => clock.now() });
+    const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(() => resolve(), ms));
+    scheduler.scheduleTask({
+      id: 'split',
+      run: async (ctx) => {
+        await sleep(20);
+        ctx.spawn([{ id: 'lemma', run: () => sleep(500) }]);
+        return 'split';
+      },
+    });
+    const seen: string[] = [];
+    tracker.onChange(({ kind, task }: TaskChange) => seen.push(`${clock.now()} ${kind} ${task.name}`));
+    await drive(clock);
+    const byName = new Map(tracker.tasks().map((task) => [task.name, task]));
+    expect(byName.get('split')).toMatchObject({ status: 'completed', attempts: 1, durationMs: 20 });
+    expect(byName.get('lemma')).toMatchObject({ status: 'completed', durationMs: 500 });
+    // While it waits it is not running: a progress view shows it pending.
+    expect(seen).toContain('20 pending split');
+  });
+
   it('counts the queue time of a task cancelled before it started, and the error of a failure', async () => {
     const clock = new SimulationClock();
     const scheduler = createScheduler({ clock, maxWorkers: 1, defaultRetry: { attempts: 1 } });
