@@ -39,6 +39,8 @@ export interface TaskRunState {
   readonly parent?: string | undefined;
   /** With `--speculate`: how the backup copy of its last attempt ended (`won`: the task completed with its result). */
   readonly backup?: BackupRecord['outcome'] | undefined;
+  /** It was cancelled while an attempt ran (a stop, a lost race, a cancelled parent): that attempt was cut short. */
+  readonly stoppedRunning?: boolean;
 }
 
 /** A state change, as the progress views print it. */
@@ -190,7 +192,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
         return;
       }
       case 'task:cancelled':
-        finish(task, 'cancelled', { error: (payload as SchedulerEvents['task:cancelled']).reason });
+        finish(task, 'cancelled', { error: (payload as SchedulerEvents['task:cancelled']).reason, stoppedRunning: states.get(task.id)?.runningSince !== undefined });
         return;
     }
   };
