@@ -120,6 +120,8 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   const states = new Map<string, TaskRunState>();
   /** When each task's latest attempt started: a `readyAt` before it belongs to an earlier wait. */
   const lastStartedAt = new Map<string, number>();
+  /** Parents and races waiting for their children: they wait for no worker, so the time is no queue wait. */
+  const awaitingChildren = new Set<string>();
   const listeners = new Set<(change: TaskChange) => void>();
   /** When this tracker began: a resumed task's wait counts from here, not from the earlier process. */
   const resumedAt = now();
@@ -143,7 +145,8 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   const waitedFor = (record: TaskRecord, end: number): number => {
     const state = states.get(record.id);
     const readyAt = readySince(record);
-    const isQueued = state?.runningSince === undefined && readyAt !== undefined && readyAt > (lastStartedAt.get(record.id) ?? -Infinity);
+    const isQueued =
+      state?.runningSince === undefined && !awaitingChildren.has(record.id) && readyAt !== undefined && readyAt > (lastStartedAt.get(record.id) ?? -Infinity);
     return (state?.waitMs ?? 0) + (isQueued ? end - readyAt : 0);
   };
   const finish = (record: TaskRecord, status: TaskStatus, extra: Partial<TaskRunState>): void => {
@@ -163,14 +166,17 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
       case 'task:started': {
         const start = task.startedAt ?? now();
         lastStartedAt.set(task.id, start);
+        awaitingChildren.delete(task.id);
         const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (readySince(task) ?? start);
         update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node, ranBecause: task.ranBecause }, 'started');
         return;
       }
       case 'task:waiting':
+        if (task.pendingReason !== 'children') return;
+        awaitingChildren.add(task.id);
         // Its work returned and it waits for its children: it holds no worker, so it runs no more
         // (the only `pending` change it reports).
-        if (task.pendingReason === 'children' && states.get(task.id)?.runningSince !== undefined) {
+        if (states.get(task.id)?.runningSince !== undefined) {
           update(task.id, { status: 'pending', durationMs: ranFor(task.id, now()), runningSince: undefined }, 'pending');
         }
         return;
@@ -204,6 +210,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
     const error = task.status === 'completed' ? undefined : task.error?.message;
     const runningSince = task.status === 'running' ? Math.max(task.startedAt ?? resumedAt, resumedAt) : undefined;
     if (task.status === 'running') lastStartedAt.set(task.id, task.startedAt ?? resumedAt);
+    if (task.pendingReason === 'children') awaitingChildren.add(task.id);
     const durationMs = task.startedAt !== undefined && task.completedAt !== undefined ? Math.max(0, task.completedAt - task.startedAt) : 0;
     states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs, node: task.node, cached: task.cached, ranBecause: task.ranBecause, ...plannedOf(task), ...(task.parent === undefined ? {} : { parent: task.parent }) });
   }
