@@ -219,6 +219,29 @@ describe('race', () => {
     expect(started.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('leaves a race to its other alternatives when one is cancelled by hand, and fails it with each one\'s reason when every one ended so', async () => {
+    const s = createScheduler({ maxWorkers: 3, ...noResources, defaultRetry: { attempts: 1 } });
+    const work = manualWork();
+    s.scheduleTask({ id: 'won', race: [{ id: 'w/slow', run: work.run }, { id: 'w/fast', run: work.run }] });
+    s.scheduleTask({ id: 'lost', race: [{ id: 'l/a', run: () => new Promise(() => {}) }, { id: 'l/b', run: () => new Promise(() => {}) }] });
+    s.scheduleTask({ id: 'after', dependencies: ['lost'], run: () => 'after' });
+    await settle();
+    s.cancelTask('w/slow', 'pruned');
+    await settle();
+    expect(s.getTask('won')).toMatchObject({ status: 'pending', pendingReason: 'children' });
+    work.resolve('proof', 2);
+    expect(await s.waitForTask('won')).toMatchObject({ status: 'completed', result: 'proof', winner: 'w/fast' });
+    s.cancelTask('l/a', 'pruned');
+    s.cancelTask('l/b', 'pruned');
+    const lost = await s.waitForTask('lost');
+    expect(lost.status).toBe('failed');
+    expect(lost.error).toBeInstanceOf(RaceLostError);
+    expect(lost.error?.message).toBe('race "lost" failed: every alternative failed ("l/a": task "l/a" was cancelled: pruned; "l/b": task "l/b" was cancelled: pruned)');
+    expect(s.getTaskStatus('after')).toBe('failed');
+    expect(s.getStats()).toMatchObject({ pending: 0, running: 0, completed: 2, failed: 2, cancelled: 3 });
+    await s.stop({ graceMs: 0 });
+  });
+
   it('refuses a race with fewer than two alternatives, or with work of its own, naming the field', () => {
     const s = createScheduler();
     expect(() => s.scheduleTask({ id: 'r', race: [{ run: () => 1 }] })).toThrow(/^task\.race: expected a list of at least two alternative task specs/);
