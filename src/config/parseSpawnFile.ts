@@ -9,6 +9,7 @@ import { resourcePool } from './resourcePool.js';
 import { toWorkloadTask } from './toWorkloadTask.js';
 import { workloadSchema } from './workloadSchema.js';
 import type { WorkloadTask } from './workloadTypes.js';
+import { isMapping } from './isMapping.js';
 
 /** The file's document: what a workload's `tasks:` holds. */
 const spawnFileSchema = z.strictObject({ tasks: workloadSchema.shape.tasks });
@@ -35,7 +36,11 @@ export function parseSpawnFile(text: string, source: string, config: XenoConfig,
       ]
     : describeZodIssues(result.error.issues, spawnFileSchema, { tasks: yaml.data });
   if (problems.length > 0 || !result.success) {
-    throw new ConfigurationError(unwrap(problems).map(({ path, expected, found, hint }) => yaml.issue(path, expected, found, hint)));
+    // A workload's shape (`tasks:` above the tasks) is the likely slip: say so where it shows.
+    const looksLikeWorkload = isMapping(yaml.data) && isMapping(yaml.data['tasks']);
+    const hintOf = (path: KeyPath, hint: string | undefined) =>
+      hint ?? (looksLikeWorkload && path[0] === 'tasks' ? 'the file holds one mapping of task names to tasks, not a workload: write them without `tasks:`' : undefined);
+    throw new ConfigurationError(unwrap(problems).map(({ path, expected, found, hint }) => yaml.issue(path, expected, found, hintOf(path, hint))));
   }
   return Object.entries(result.data.tasks).map(([name, task]) => toWorkloadTask(name, task, config, baseDir));
 }
