@@ -26,6 +26,8 @@ const spawnFileSchema = z.strictObject({ tasks: workloadSchema.shape.tasks });
  */
 export function parseSpawnFile(text: string, source: string, config: XenoConfig, baseDir: string): WorkloadTask[] {
   const yaml = parseYamlSource(text, source);
+  // No content (only comments, a bare `---`) or no tasks (`{}`) spawns nothing, as an empty file does.
+  if (yaml.data === null || yaml.data === undefined || (isMapping(yaml.data) && Object.keys(yaml.data).length === 0)) return [];
   const result = spawnFileSchema.safeParse({ tasks: yaml.data });
   // Paths are the document's own: the `tasks` wrapper is ours.
   const unwrap = (problems: readonly { readonly path: KeyPath; readonly expected: string; readonly found: string; readonly hint?: string | undefined }[]) => problems.map((problem) => ({ ...problem, path: problem.path.slice(1) }));

@@ -13,6 +13,12 @@ describe('parseSpawnFile', () => {
     expect(json).toEqual(yaml);
   });
 
+  it('reads a document with no content (only comments, a bare ---) or no tasks ({}) as nothing to spawn, as it reads an empty file', () => {
+    expect(parseSpawnFile('# no obligations left\n', source, config, '/work')).toEqual([]);
+    expect(parseSpawnFile('---\n', source, config, '/work')).toEqual([]);
+    expect(parseSpawnFile('{}', source, config, '/work')).toEqual([]);
+  });
+
   it('says the file is not a workload when its tasks are written under `tasks:`', () => {
     expect(() => parseSpawnFile('tasks:\n  lemma-1:\n    command: prove 1\n', source, config, '/work')).toThrow(
       /^XENO_SPAWN_FILE of task "split":2: tasks\.lemma-1: expected one of the keys .*, found unknown key "lemma-1" \(the file holds one mapping of task names to tasks, not a workload: write them without `tasks:`\)$/,
