@@ -1,6 +1,6 @@
 import type { TaskMachineEvent } from '../../machines/taskMachine.js';
 import { TaskSchedulingError, UpstreamFailedError, type SchedulerError } from '../errors.js';
-import type { Dag } from '../internal/Dag.js';
+import type { Dag, DagProblem } from '../internal/Dag.js';
 import type { QueuedTask } from '../types.js';
 import { dependencyProblemToError } from './dependencyProblemToError.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
@@ -35,7 +35,40 @@ export function checkBatch(
     seen.add(task.id);
   }
   const problem = dag.check(batch, maxDepth);
-  return problem ? dependencyProblemToError(problem, maxDepth) : undefined;
+  if (problem === undefined) return undefined;
+  // A spawn's refusals are TaskSchedulingErrors naming the field: the work catches them as such,
+  // a worker thread and isFinalFailure know them by that name (the same spawn would be refused again).
+  return list === 'spawn' ? spawnDependencyError(problem, batch, maxDepth) : dependencyProblemToError(problem, maxDepth);
+}
+
+function spawnDependencyError(problem: DagProblem, batch: readonly NormalizedTask[], maxDepth: number): TaskSchedulingError {
+  const id = problem.kind === 'cycle' ? (problem.path[0] as string) : problem.id;
+  const at = batch.findIndex((task) => task.id === id);
+  const task = batch[at];
+  const dependency = problem.kind === 'unknown' ? problem.dependency : problem.kind === 'self' ? problem.id : undefined;
+  const spec = specField(batch, at);
+  // An alternative's dependencies include its race's, so an index would not be its spec's.
+  const index = dependency === undefined || spec.includes('.race[') ? -1 : (task?.dependencies.indexOf(dependency) ?? -1);
+  const field = `${spec}.dependencies${index < 0 ? '' : `[${index}]`}`;
+  const { message } = dependencyProblemToError(problem, maxDepth);
+  return new TaskSchedulingError(`${field}: ${message.replace(/^dependencies: /, '')}`, field);
+}
+
+/** Where the batch's task `at` was given in the spawn: `spawn[k]`, or `spawn[k].race[m]` for an alternative, which follows its race. */
+function specField(batch: readonly NormalizedTask[], at: number): string {
+  let spec = -1;
+  let alternative = -1;
+  let race: string | undefined;
+  for (const task of batch.slice(0, at + 1)) {
+    if (race !== undefined && task.parent === race) {
+      alternative++;
+      continue;
+    }
+    spec++;
+    alternative = -1;
+    race = task.race === undefined ? undefined : task.id;
+  }
+  return alternative < 0 ? `spawn[${spec}]` : `spawn[${spec}].race[${alternative}]`;
 }
 
 /** A dependency that failed or was cancelled: its dependents follow it. */

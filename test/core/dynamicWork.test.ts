@@ -129,6 +129,46 @@ describe('ctx.spawn', () => {
     expect(s.getTask('p1').children).toEqual([]);
   });
 
+  it('refuses an unknown dependency, a cycle among the children and a chain too deep as TaskSchedulingErrors naming the field, and an escaping one fails the parent at once', async () => {
+    const s = createScheduler({ maxWorkers: 1, maxDependencyDepth: 2, ...noResources, defaultRetry: { attempts: 3, backoffMs: 1 } });
+    const errors: unknown[] = [];
+    let escapes = 0;
+    s.scheduleTask({
+      id: 'p',
+      run: (ctx) => {
+        const tries = [
+          [{ id: 'ok', run: () => 1 }, { id: 'a', dependencies: ['ok', 'nope'], run: () => 1 }],
+          [{ id: 'x', dependencies: ['y'], run: () => 1 }, { id: 'y', dependencies: ['x'], run: () => 1 }],
+          [{ id: 'd1', run: () => 1 }, { id: 'd2', dependencies: ['d1'], run: () => 1 }, { id: 'd3', dependencies: ['d2'], run: () => 1 }, { id: 'd4', dependencies: ['d3'], run: () => 1 }],
+          [{ id: 'solo', run: () => 1 }, { id: 'r', race: [{ id: 'r0', run: () => 1 }, { id: 'r1', dependencies: ['nope'], run: () => 1 }] }],
+        ];
+        for (const specs of tries) {
+          try {
+            ctx.spawn(specs);
+          } catch (error) {
+            errors.push(error);
+          }
+        }
+        return 'p';
+      },
+    });
+    s.scheduleTask({ id: 'escapes', run: (ctx) => (escapes++, ctx.spawn([{ id: 'lost', dependencies: ['nowhere'], run: () => 1 }])) });
+    await s.onIdle();
+    expect(errors.every((e) => e instanceof TaskSchedulingError)).toBe(true);
+    expect(errors.map((e) => [(e as TaskSchedulingError).field, (e as Error).message])).toEqual([
+      ['spawn[1].dependencies[1]', 'spawn[1].dependencies[1]: task "a" depends on unknown task "nope"'],
+      ['spawn[0].dependencies', 'spawn[0].dependencies: cycle x -> y -> x'],
+      ['spawn[3].dependencies', 'spawn[3].dependencies: task "d4" is 3 dependencies deep, more than maxDependencyDepth 2 (chain d4 -> d3 -> d2 -> d1)'],
+      ['spawn[1].race[1].dependencies', 'spawn[1].race[1].dependencies: task "r1" depends on unknown task "nope"'],
+    ]);
+    for (const id of ['ok', 'a', 'x', 'y', 'd1', 'd2', 'd3', 'd4', 'solo', 'r', 'r0', 'r1', 'lost']) expect(s.hasTask(id)).toBe(false);
+    expect(s.getTask('p')).toMatchObject({ status: 'completed', children: [] });
+    // The same spawn would be refused again: no retry.
+    expect(escapes).toBe(1);
+    expect(s.getTask('escapes')).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(s.getTask('escapes').error).toBeInstanceOf(TaskSchedulingError);
+  });
+
   it('fails the parent at once, with retries left, when its work lets a refused spawn escape; a caught one changes nothing', async () => {
     const s = createScheduler({ maxWorkers: 1, maxChildren: 1, ...noResources });
     const two = [{ id: 'a', run: () => 1 }, { id: 'b', run: () => 2 }];
