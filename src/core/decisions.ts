@@ -14,7 +14,8 @@ import type { NormalizedTask } from './normalizeTaskSpec.js';
 /**
  * Whether a normalized batch may be admitted: a duplicate id (known already, or twice in the
  * batch), an unknown dependency, a cycle or a chain deeper than `maxDepth` is the error to throw;
- * undefined when the batch is fine.
+ * undefined when the batch is fine. `list` names the specs in errors: `tasks`, `task` (one) or
+ * `spawn`.
  *
  * @example
  * const error = checkBatch(batch, (id) => entries.has(id), dag, 10);
@@ -30,7 +31,8 @@ export function checkBatch(
   const seen = new Set<string>();
   for (const [i, task] of batch.entries()) {
     if (isKnown(task.id) || seen.has(task.id)) {
-      return new TaskSchedulingError(`${list}[${i}].id: "${task.id}" is already used by another task`, `${list}[${i}].id`);
+      const field = `${specField(batch, i, list)}.id`;
+      return new TaskSchedulingError(`${field}: "${task.id}" is already used by another task`, field);
     }
     seen.add(task.id);
   }
@@ -38,15 +40,15 @@ export function checkBatch(
   if (problem === undefined) return undefined;
   // A spawn's refusals are TaskSchedulingErrors naming the field: the work catches them as such,
   // a worker thread and isFinalFailure know them by that name (the same spawn would be refused again).
-  return list === 'spawn' ? spawnDependencyError(problem, batch, maxDepth) : dependencyProblemToError(problem, maxDepth);
+  return list === 'spawn' ? spawnDependencyError(problem, batch, maxDepth, list) : dependencyProblemToError(problem, maxDepth);
 }
 
-function spawnDependencyError(problem: DagProblem, batch: readonly NormalizedTask[], maxDepth: number): TaskSchedulingError {
+function spawnDependencyError(problem: DagProblem, batch: readonly NormalizedTask[], maxDepth: number, list: string): TaskSchedulingError {
   const id = problem.kind === 'cycle' ? (problem.path[0] as string) : problem.id;
   const at = batch.findIndex((task) => task.id === id);
   const task = batch[at];
   const dependency = problem.kind === 'unknown' ? problem.dependency : problem.kind === 'self' ? problem.id : undefined;
-  const spec = specField(batch, at);
+  const spec = specField(batch, at, list);
   // An alternative's dependencies include its race's, so an index would not be its spec's.
   const index = dependency === undefined || spec.includes('.race[') ? -1 : (task?.dependencies.indexOf(dependency) ?? -1);
   const field = `${spec}.dependencies${index < 0 ? '' : `[${index}]`}`;
@@ -54,8 +56,11 @@ function spawnDependencyError(problem: DagProblem, batch: readonly NormalizedTas
   return new TaskSchedulingError(`${field}: ${message.replace(/^dependencies: /, '')}`, field);
 }
 
-/** Where the batch's task `at` was given in the spawn: `spawn[k]`, or `spawn[k].race[m]` for an alternative, which follows its race. */
-function specField(batch: readonly NormalizedTask[], at: number): string {
+/**
+ * Where the batch's task `at` was given: `tasks[k]` (`spawn[k]`, or `task` for one spec), or
+ * `tasks[k].race[m]` for an alternative, which follows its race in the batch.
+ */
+function specField(batch: readonly NormalizedTask[], at: number, list: string): string {
   let spec = -1;
   let alternative = -1;
   let race: string | undefined;
@@ -68,7 +73,8 @@ function specField(batch: readonly NormalizedTask[], at: number): string {
     alternative = -1;
     race = task.race === undefined ? undefined : task.id;
   }
-  return alternative < 0 ? `spawn[${spec}]` : `spawn[${spec}].race[${alternative}]`;
+  const given = list === 'task' ? list : `${list}[${spec}]`;
+  return alternative < 0 ? given : `${given}.race[${alternative}]`;
 }
 
 /** A dependency that failed or was cancelled: its dependents follow it. */

@@ -289,6 +289,27 @@ describe('race', () => {
     expect(s.listTasks()).toEqual([]);
   });
 
+  it('names the spec a taken id was given in, counting a race and its alternatives as one spec', async () => {
+    const s = createScheduler({ maxWorkers: 1, ...noResources });
+    s.scheduleTask({ id: 'taken', run: () => 1 });
+    const race = (id: string, second = `${id}-b`) => ({ id, race: [{ id: `${id}-a`, run: () => 1 }, { id: second, run: () => 1 }] });
+    const fieldOf = (schedule: () => unknown) => {
+      try {
+        schedule();
+      } catch (error) {
+        return [(error as TaskSchedulingError).field, (error as Error).message];
+      }
+      return undefined;
+    };
+    expect(fieldOf(() => s.scheduleTasks([race('r1'), { id: 'taken', run: () => 1 }]))).toEqual(['tasks[1].id', 'tasks[1].id: "taken" is already used by another task']);
+    expect(fieldOf(() => s.scheduleTasks([{ id: 'fine', run: () => 1 }, race('r2', 'taken')]))).toEqual(['tasks[1].race[1].id', 'tasks[1].race[1].id: "taken" is already used by another task']);
+    expect(fieldOf(() => s.scheduleTask(race('r3', 'taken')))).toEqual(['task.race[1].id', 'task.race[1].id: "taken" is already used by another task']);
+    let spawned: unknown;
+    s.scheduleTask({ id: 'p', run: (ctx) => void (spawned = fieldOf(() => ctx.spawn([race('r4'), { id: 'taken', run: () => 1 }]))) });
+    await s.onIdle();
+    expect(spawned).toEqual(['spawn[1].id', 'spawn[1].id: "taken" is already used by another task']);
+  });
+
   it('refuses a race of more alternatives than maxChildren, saying how many it has', () => {
     const s = createScheduler({ maxChildren: 2 });
     expect(() => s.scheduleTask({ id: 'r', race: [{ run: () => 1 }, { run: () => 2 }, { run: () => 3 }] })).toThrow(
