@@ -1,4 +1,6 @@
 import { RaceLostError, UpstreamFailedError } from '../errors.js';
+import type { NormalizedTask } from './normalizeTaskSpec.js';
+import { specField } from './specField.js';
 
 /** How a child ended. */
 type FinalStatus = 'completed' | 'failed' | 'cancelled';
@@ -101,7 +103,7 @@ export function spawnProblem(
   view: SpawnView,
   parentId: string,
   attempt: number,
-  batch: readonly { readonly id: string; readonly dependencies: readonly string[]; readonly parent: string | undefined }[],
+  batch: readonly Pick<NormalizedTask, 'id' | 'dependencies' | 'parent' | 'race'>[],
   maxChildren: number,
 ): { readonly field: string; readonly message: string } | undefined {
   const parent = view.taskOf(parentId);
@@ -122,7 +124,7 @@ export function spawnProblem(
     for (const [j, dependency] of task.dependencies.entries()) {
       if (waiting.has(dependency)) {
         return {
-          field: `spawn[${i}].dependencies[${j}]`,
+          field: `${specField(batch, i, 'spawn')}.dependencies[${j}]`,
           message: `child "${task.id}" of "${parentId}" cannot depend on "${dependency}": ${dependency === parentId ? 'it is its parent' : `"${dependency}" waits for "${parentId}"`}, which waits for its children (a cycle through the parent)`,
         };
       }

@@ -4,6 +4,7 @@ import type { Dag, DagProblem } from '../internal/Dag.js';
 import type { QueuedTask } from '../types.js';
 import { dependencyProblemToError } from './dependencyProblemToError.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
+import { specField } from './specField.js';
 
 // What the supervisor decides, as pure functions: each returns what to do and changes nothing;
 // Supervisor.ts applies the answer. Retry and timeout are the task machine's own decisions
@@ -56,26 +57,6 @@ function spawnDependencyError(problem: DagProblem, batch: readonly NormalizedTas
   return new TaskSchedulingError(`${field}: ${message.replace(/^dependencies: /, '')}`, field);
 }
 
-/**
- * Where the batch's task `at` was given: `tasks[k]` (`spawn[k]`, or `task` for one spec), or
- * `tasks[k].race[m]` for an alternative, which follows its race in the batch.
- */
-function specField(batch: readonly NormalizedTask[], at: number, list: string): string {
-  let spec = -1;
-  let alternative = -1;
-  let race: string | undefined;
-  for (const task of batch.slice(0, at + 1)) {
-    if (race !== undefined && task.parent === race) {
-      alternative++;
-      continue;
-    }
-    spec++;
-    alternative = -1;
-    race = task.race === undefined ? undefined : task.id;
-  }
-  const given = list === 'task' ? list : `${list}[${spec}]`;
-  return alternative < 0 ? given : `${given}.race[${alternative}]`;
-}
 
 /** A dependency that failed or was cancelled: its dependents follow it. */
 export interface Upstream {

@@ -305,9 +305,17 @@ describe('race', () => {
     expect(fieldOf(() => s.scheduleTasks([{ id: 'fine', run: () => 1 }, race('r2', 'taken')]))).toEqual(['tasks[1].race[1].id', 'tasks[1].race[1].id: "taken" is already used by another task']);
     expect(fieldOf(() => s.scheduleTask(race('r3', 'taken')))).toEqual(['task.race[1].id', 'task.race[1].id: "taken" is already used by another task']);
     let spawned: unknown;
-    s.scheduleTask({ id: 'p', run: (ctx) => void (spawned = fieldOf(() => ctx.spawn([race('r4'), { id: 'taken', run: () => 1 }]))) });
+    let cycle: unknown;
+    s.scheduleTask({
+      id: 'p',
+      run: (ctx) => {
+        spawned = fieldOf(() => ctx.spawn([race('r4'), { id: 'taken', run: () => 1 }]));
+        cycle = fieldOf(() => ctx.spawn([race('r5'), { id: 'c', dependencies: ['p'], run: () => 1 }]));
+      },
+    });
     await s.onIdle();
     expect(spawned).toEqual(['spawn[1].id', 'spawn[1].id: "taken" is already used by another task']);
+    expect(cycle).toEqual(['spawn[1].dependencies[0]', 'child "c" of "p" cannot depend on "p": it is its parent, which waits for its children (a cycle through the parent)']);
   });
 
   it('refuses a race of more alternatives than maxChildren, saying how many it has', () => {
