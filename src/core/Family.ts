@@ -108,8 +108,15 @@ export function spawnProblem(
 ): { readonly field: string; readonly message: string } | undefined {
   const parent = view.taskOf(parentId);
   if (parent === undefined || parent.status !== 'running' || parent.attempts !== attempt) {
-    const now = parent === undefined ? 'gone' : parent.status === 'running' ? `on attempt ${parent.attempts}` : parent.status;
-    return { field: 'spawn', message: `task "${parentId}" cannot spawn children: its attempt ${attempt} is over (the task is ${now})` };
+    const now =
+      parent === undefined
+        ? 'the task is gone'
+        : parent.status === 'running'
+          ? `the task is on attempt ${parent.attempts}`
+          : parent.status === 'pending' && parent.attempts === attempt && parent.family?.waited === true
+            ? 'its work returned; it waits for its children'
+            : `the task is ${parent.status}`;
+    return { field: 'spawn', message: `task "${parentId}" cannot spawn children: its attempt ${attempt} is over (${now})` };
   }
   const direct = batch.filter((task) => task.parent === parentId).length;
   const had = parent.family?.children.length ?? 0;

@@ -209,6 +209,21 @@ describe('ctx.spawn', () => {
     expect(() => work.calls[0]?.spawn([{ run: () => 1 }])).toThrow('(the task is cancelled)');
     expect(s.listTasks()).toHaveLength(2);
   });
+
+  it('says a spawn from a timer the work left comes after its work returned, while the parent waits for its children', async () => {
+    const s = createScheduler({ maxWorkers: 1, ...noResources });
+    const child = manualWork();
+    let late: TaskContext | undefined;
+    s.scheduleTask({ id: 'split', run: (ctx) => ((late = ctx), ctx.spawn([{ id: 'a', run: child.run }]), 'split') });
+    await settle();
+    expect(s.getTask('split').pendingReason).toBe('children');
+    expect(() => late?.spawn([{ id: 'b', run: () => 1 }])).toThrow(
+      'task "split" cannot spawn children: its attempt 1 is over (its work returned; it waits for its children)',
+    );
+    child.resolve('A');
+    await s.onIdle();
+    expect(s.hasTask('b')).toBe(false);
+  });
 });
 
 describe('race', () => {
