@@ -7,6 +7,7 @@ import { describeZodIssues } from './describeZodIssues.js';
 import { parseYamlSource, type KeyPath } from './parseYamlSource.js';
 import { resourcePool } from './resourcePool.js';
 import { toWorkloadTask } from './toWorkloadTask.js';
+import { withAlternatives } from './withAlternatives.js';
 import { workloadSchema } from './workloadSchema.js';
 import type { WorkloadTask } from './workloadTypes.js';
 import { isMapping } from './isMapping.js';
@@ -31,9 +32,10 @@ export function parseSpawnFile(text: string, source: string, config: XenoConfig,
   const result = spawnFileSchema.safeParse({ tasks: yaml.data });
   // Paths are the document's own: the `tasks` wrapper is ours.
   const unwrap = (problems: readonly { readonly path: KeyPath; readonly expected: string; readonly found: string; readonly hint?: string | undefined }[]) => problems.map((problem) => ({ ...problem, path: problem.path.slice(1) }));
+  const { checked, atPlace } = withAlternatives(result.success ? Object.entries(result.data.tasks) : []);
   const problems = result.success
     ? [
-        ...checkTaskResources(new Map(Object.entries(result.data.tasks).map(([name, task]) => [name, task.resources])), resourcePool(config)),
+        ...checkTaskResources(new Map(checked.map(([name, task]) => [name, task.resources])), resourcePool(config)).map(atPlace),
         ...checkConfigVariables(new Map(Object.entries(result.data.tasks).filter(([, task]) => task.command !== undefined).map(([name, task]) => [name, task.config]))),
       ]
     : describeZodIssues(result.error.issues, spawnFileSchema, { tasks: yaml.data });

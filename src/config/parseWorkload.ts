@@ -5,13 +5,14 @@ import { checkConfigVariables } from './checkConfigVariables.js';
 import { checkDependencies } from './checkDependencies.js';
 import { checkTaskResources } from './checkTaskResources.js';
 import type { XenoConfig } from './configSchema.js';
-import { describeZodIssues, type Problem } from './describeZodIssues.js';
+import { describeZodIssues } from './describeZodIssues.js';
 import { parseConfig } from './parseConfig.js';
-import { parseYamlSource, type KeyPath, type YamlSource } from './parseYamlSource.js';
+import { parseYamlSource, type YamlSource } from './parseYamlSource.js';
 import { readTextFile } from './readTextFile.js';
 import { resourcePool } from './resourcePool.js';
 import { toWorkloadTask } from './toWorkloadTask.js';
 import { validateConfig } from './validateConfig.js';
+import { withAlternatives } from './withAlternatives.js';
 import { workloadSchema, type WorkloadFile } from './workloadSchema.js';
 import type { Workload } from './workloadTypes.js';
 
@@ -40,6 +41,7 @@ function workloadConfig(workload: Pick<WorkloadFile, 'config'>, source: YamlSour
 
 /** What the graph and pool checks read of a task. */
 interface CheckedFields {
+  readonly race?: readonly CheckedFields[] | undefined;
   readonly dependencies: readonly string[];
   readonly resources: Readonly<Record<string, number | 'auto'>>;
   readonly command?: unknown;
@@ -93,20 +95,8 @@ export function parseWorkload(text: string, file = '<string>', options: Workload
   const shape = result.success ? [] : describeZodIssues(result.error.issues, workloadSchema, source.data);
   const { config, configFile, issues } = readConfig(source.data, source, options);
   const entries: [string, CheckedFields][] = result.success ? Object.entries(result.data.tasks) : readableTasks(source.data);
-  // A race's alternatives are tasks of the run (`<race>/<i>`): what they ask and wait for is
-  // checked as a task's, and reported at their place in the file.
-  const places = new Map<string, KeyPath>();
-  const alternatives: [string, CheckedFields][] = (result.success ? Object.entries(result.data.tasks) : []).flatMap(([name, task]) =>
-    (task.race ?? []).map((alternative, i): [string, CheckedFields] => {
-      places.set(`${name}/${i}`, ['tasks', name, 'race', i]);
-      return [`${name}/${i}`, alternative];
-    }),
-  );
-  const atPlace = (problem: Problem): Problem => {
-    const place = places.get(String(problem.path[1]));
-    return place === undefined ? problem : { ...problem, path: [...place, ...problem.path.slice(2)] };
-  };
-  const checked = [...entries, ...alternatives];
+  // A race's alternatives are tasks of the run: checked as such, reported at their place in the file.
+  const { checked, atPlace } = withAlternatives<CheckedFields>(entries);
   const problems = [
     ...shape,
     ...checkDependencies(new Map(checked.map(([name, task]) => [name, task.dependencies])), config?.scheduler.dependency_scheduler.max_dependency_depth ?? Number.POSITIVE_INFINITY).map(atPlace),

@@ -19,6 +19,13 @@ describe('parseSpawnFile', () => {
     expect(parseSpawnFile('{}', source, config, '/work')).toEqual([]);
   });
 
+  it("checks a race's alternatives as tasks, naming the alternative's place and line", () => {
+    const text = ['goal:', '  race:', '    - command: z3', '      resources: {cpu: 100}', '    - command: vampire', ''].join('\n');
+    expect(() => parseSpawnFile(text, source, config, '/work')).toThrow(
+      'XENO_SPAWN_FILE of task "split":4: goal.race.0.resources.cpu: expected at most 4 (the cpu pool\'s capacity), found 100 (task "goal/0" requests 100 cpu but the pool holds 4)',
+    );
+  });
+
   it('says the file is not a workload when its tasks are written under `tasks:`', () => {
     expect(() => parseSpawnFile('tasks:\n  lemma-1:\n    command: prove 1\n', source, config, '/work')).toThrow(
       /^XENO_SPAWN_FILE of task "split":2: tasks\.lemma-1: expected one of the keys .*, found unknown key "lemma-1" \(the file holds one mapping of task names to tasks, not a workload: write them without `tasks:`\)$/,
