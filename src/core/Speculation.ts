@@ -293,7 +293,9 @@ class BackupAttempt implements Attempt {
     if (this.#backup.outcome === 'running') this.#backup.measured = usage;
   }
 
-  spawn(_specs: readonly TaskSpec<any>[]): string[] {
+  spawn(specs: readonly TaskSpec<any>[]): string[] {
+    // No children is no spawn (`goals.map(...)` of no goals): the copy goes on.
+    if (Array.isArray(specs) && specs.length === 0) return [];
     throw new TaskSchedulingError(`task "${this.#entry.id}": its backup copy cannot spawn children (only the original attempt may)`, 'spawn');
   }
 }

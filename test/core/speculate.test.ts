@@ -185,6 +185,19 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     expectQuiet(scheduler.getStats());
   });
 
+  it('lets a backup copy spawn nothing (an empty list) and still win: only children are what a copy may not spawn', async () => {
+    const work = manualWork();
+    const { scheduler, advance } = simulatedScheduler({ maxWorkers: 2, speculate: 2 });
+    const spawnsNothing: TaskRun = (ctx) => (ctx.spawn([]), work.run(ctx));
+    scheduler.scheduleTask(straggler(spawnsNothing));
+    await advance(200);
+    expect(scheduler.getTask('a').backup).toMatchObject({ outcome: 'running' });
+    work.resolve('from the backup', 2);
+    const record = await scheduler.waitForTask('a');
+    expect(record).toMatchObject({ status: 'completed', result: 'from the backup', backup: { outcome: 'won' } });
+    expectQuiet(scheduler.getStats());
+  });
+
   it('cancels a running backup when the original attempt spawns children: a copy cannot stand in for work that spawned', async () => {
     const work = manualWork();
     const child = manualWork();
