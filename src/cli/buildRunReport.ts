@@ -32,6 +32,8 @@ export interface TaskReport {
   readonly parent?: string;
   /** With `--speculate`: how the backup copy of its last attempt ended (`won`: the task completed with the backup's result). */
   readonly backup?: BackupRecord['outcome'];
+  /** Cancelled while an attempt ran (a stop, a lost race, a cancelled parent): its processes were killed. Absent otherwise. */
+  readonly stoppedRunning?: true;
 }
 
 /** The totals of a {@link RunReport}. */
@@ -97,6 +99,7 @@ export function buildRunReport(tasks: readonly TaskRunState[], facts: RunFacts, 
       ...(task.usage === undefined ? {} : { usage: task.usage }),
       ...(task.parent === undefined ? {} : { parent: task.parent }),
       ...(task.backup === undefined ? {} : { backup: task.backup }),
+      ...(task.stoppedRunning === true ? { stoppedRunning: true as const } : {}),
     })),
     summary: {
       ...facts,

@@ -41,6 +41,9 @@ function describe({ kind, task, delayMs }: TaskChange): string {
       const output = lastLine(task.output);
       return `${name} ${task.cached === true ? 'cached, not run' : `in ${formatSeconds(task.durationMs)}`}${output === '' ? '' : `: ${output}`}`;
     }
+    case 'pending':
+      // The only pending change a tracker reports (see trackTaskRuns).
+      return `${name}: its work returned; waiting for its children`;
     default:
       return `${name}: ${clip(task.error ?? kind)}`;
   }

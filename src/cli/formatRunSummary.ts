@@ -41,7 +41,8 @@ export function formatRunSummary({ tasks, summary }: RunReport, kept = false): s
   );
   const counts = `${summary.completed} completed${summary.cached > 0 ? ` (${summary.cached} cached)` : ''}, ${summary.failed} failed, ${summary.cancelled} ${resumes ? 'stopped, will resume' : 'cancelled'}`;
   const unfinished = summary.unfinished > 0 ? `, ${summary.unfinished} unfinished` : '';
-  const stopped = tasks.filter((task) => task.status === 'cancelled' && task.attempts > 0).length;
+  // Not a parent that waited for its children: its work had returned, nothing of it ran.
+  const stopped = tasks.filter((task) => task.stoppedRunning === true).length;
   const interrupted =
     summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${counted(stopped, 'running task')} stopped (${stopped === 1 ? 'its' : 'their'} processes killed), the rest ${resumes ? 'left pending' : 'cancelled'}\n`;
   const failures = tasks.filter((task) => task.status === 'failed').map((task) => `${escapeControlCharacters(`${task.name} failed: ${task.error ?? 'unknown error'}`)}\n`);

@@ -6,6 +6,7 @@ import { formatTable } from '../simulate/formatTable.js';
 import { simulate, type SimulateOptions } from '../simulate/simulate.js';
 import type { SimulationWorkload } from '../simulate/types.js';
 import { traceToSvg } from '../simulate/traceToSvg.js';
+import type { WorkloadTask } from '../config/workloadTypes.js';
 import type { PolicyName } from '../types.js';
 import type { CliIo } from './CliIo.js';
 import { counted } from './counted.js';
@@ -86,12 +87,17 @@ export async function simulateCommand(file: string | undefined, flags: SimulateF
   const { workload, options } = plan;
   checkOutputPaths(flags, planFiles(file, flags, plan));
   const learned = historyEstimates(flags);
-  const untimed = workload.tasks.filter((task) => (task.estimateMs === undefined || (task.estimateMs === 'auto' && learned.estimates === undefined)) && task.duration === undefined);
+  // What runs needs a time: a task, or each alternative of a race (the race itself runs nothing).
+  const untimed = workload.tasks
+    .flatMap((task) => task.race ?? [task])
+    .filter((task) => (task.estimateMs === undefined || (task.estimateMs === 'auto' && learned.estimates === undefined)) && task.duration === undefined);
   if (untimed.length > 0 && learned.estimates === undefined) {
     throw tasksError(workload, untimed, { expected: 'an `estimate` or a `duration` to simulate (or --history, to use learned ones)', found: 'neither' });
   }
   // With a history, a task with neither runs for its learned estimate.
-  const timed = untimed.length === 0 ? workload : { ...workload, tasks: workload.tasks.map((task) => (untimed.includes(task) ? { ...task, estimateMs: 'auto' as const } : task)) };
+  const timedTask = (task: WorkloadTask): WorkloadTask =>
+    untimed.includes(task) ? { ...task, estimateMs: 'auto' } : task.race === undefined ? task : { ...task, race: task.race.map(timedTask) };
+  const timed = untimed.length === 0 ? workload : { ...workload, tasks: workload.tasks.map(timedTask) };
   const policies = [...new Set([options.policy, ...(flags.compare ?? [])])];
   const settings = {
     maxWorkers: options.maxWorkers,

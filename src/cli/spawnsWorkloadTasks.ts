@@ -2,9 +2,11 @@ import { TaskSchedulingError } from '../errors.js';
 import { identifyRun, runIdentityOf } from '../history/runIdentity.js';
 import type { TaskContext, TaskRun, TaskSpec } from '../types.js';
 
-/** A spec in the workload's task shape: it names a command or a module to run. */
+/** A spec in the workload's task shape: it names a command or a module to run, or is a race of such alternatives. */
 function isWorkloadShaped(spec: unknown): spec is Record<string, unknown> & { id?: unknown } {
-  return typeof spec === 'object' && spec !== null && ('command' in spec || 'module' in spec);
+  if (typeof spec !== 'object' || spec === null) return false;
+  if ('command' in spec || 'module' in spec) return true;
+  return 'race' in spec && Array.isArray(spec.race) && spec.race.some(isWorkloadShaped);
 }
 
 /**

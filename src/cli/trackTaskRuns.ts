@@ -39,6 +39,8 @@ export interface TaskRunState {
   readonly parent?: string | undefined;
   /** With `--speculate`: how the backup copy of its last attempt ended (`won`: the task completed with its result). */
   readonly backup?: BackupRecord['outcome'] | undefined;
+  /** It was cancelled while an attempt ran (a stop, a lost race, a cancelled parent): that attempt was cut short. */
+  readonly stoppedRunning?: boolean;
 }
 
 /** A state change, as the progress views print it. */
@@ -118,6 +120,8 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   const states = new Map<string, TaskRunState>();
   /** When each task's latest attempt started: a `readyAt` before it belongs to an earlier wait. */
   const lastStartedAt = new Map<string, number>();
+  /** Parents and races waiting for their children: they wait for no worker, so the time is no queue wait. */
+  const awaitingChildren = new Set<string>();
   const listeners = new Set<(change: TaskChange) => void>();
   /** When this tracker began: a resumed task's wait counts from here, not from the earlier process. */
   const resumedAt = now();
@@ -141,7 +145,8 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
   const waitedFor = (record: TaskRecord, end: number): number => {
     const state = states.get(record.id);
     const readyAt = readySince(record);
-    const isQueued = state?.runningSince === undefined && readyAt !== undefined && readyAt > (lastStartedAt.get(record.id) ?? -Infinity);
+    const isQueued =
+      state?.runningSince === undefined && !awaitingChildren.has(record.id) && readyAt !== undefined && readyAt > (lastStartedAt.get(record.id) ?? -Infinity);
     return (state?.waitMs ?? 0) + (isQueued ? end - readyAt : 0);
   };
   const finish = (record: TaskRecord, status: TaskStatus, extra: Partial<TaskRunState>): void => {
@@ -161,11 +166,21 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
       case 'task:started': {
         const start = task.startedAt ?? now();
         lastStartedAt.set(task.id, start);
+        awaitingChildren.delete(task.id);
         const waitMs = (states.get(task.id)?.waitMs ?? 0) + start - (readySince(task) ?? start);
         // Its plan too: a resumed task learns its estimate when the run schedules it again.
         update(task.id, { status: 'running', attempts: task.attempts, runningSince: start, waitMs, node: task.node, ranBecause: task.ranBecause, ...plannedOf(task) }, 'started');
         return;
       }
+      case 'task:waiting':
+        if (task.pendingReason !== 'children') return;
+        awaitingChildren.add(task.id);
+        // Its work returned and it waits for its children: it holds no worker, so it runs no more
+        // (the only `pending` change it reports).
+        if (states.get(task.id)?.runningSince !== undefined) {
+          update(task.id, { status: 'pending', durationMs: ranFor(task.id, now()), runningSince: undefined }, 'pending');
+        }
+        return;
       case 'task:retrying': {
         const { error, delayMs } = payload as SchedulerEvents['task:retrying'];
         const change = { status: 'pending', durationMs: ranFor(task.id, now()), runningSince: undefined, error: error.message, output: stdoutOf(error), usage: task.usage } as const;
@@ -184,7 +199,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
         return;
       }
       case 'task:cancelled':
-        finish(task, 'cancelled', { error: (payload as SchedulerEvents['task:cancelled']).reason });
+        finish(task, 'cancelled', { error: (payload as SchedulerEvents['task:cancelled']).reason, stoppedRunning: states.get(task.id)?.runningSince !== undefined });
         return;
     }
   };
@@ -196,6 +211,7 @@ export function trackTaskRuns(scheduler: Scheduler, options: TrackTaskRunsOption
     const error = task.status === 'completed' ? undefined : task.error?.message;
     const runningSince = task.status === 'running' ? Math.max(task.startedAt ?? resumedAt, resumedAt) : undefined;
     if (task.status === 'running') lastStartedAt.set(task.id, task.startedAt ?? resumedAt);
+    if (task.pendingReason === 'children') awaitingChildren.add(task.id);
     const durationMs = task.startedAt !== undefined && task.completedAt !== undefined ? Math.max(0, task.completedAt - task.startedAt) : 0;
     states.set(task.id, { ...NEW_TASK, name: task.name, status: task.status, attempts: task.attempts, error, output: stdoutOf(task.result), runningSince, durationMs, node: task.node, cached: task.cached, ranBecause: task.ranBecause, ...plannedOf(task), ...(task.parent === undefined ? {} : { parent: task.parent }) });
   }

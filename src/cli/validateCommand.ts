@@ -41,13 +41,15 @@ export function validateCommand(file: string, flags: PlanFlags, io: CliIo): Exit
   });
   // A race's alternatives follow it, indented: they start when it is ready, as its children.
   const rows = levels.flatMap(({ level, task }) => [row(level, task), ...(task.race ?? []).map((alternative) => row('', alternative, `  ${escapeControlCharacters(alternative.name)}`))]);
-  const idle = workload.tasks.flatMap((task) => task.race ?? [task]).filter((task) => task.run === undefined).length;
+  // What runs: a task, or a race's alternatives (the race itself runs nothing).
+  const running = workload.tasks.flatMap((task) => task.race ?? [task]);
+  const idle = running.filter((task) => task.run === undefined).length;
   const lines = [
     `${file} is valid: ${counted(workload.tasks.length, 'task')} in ${counted(depth, 'level')}`,
     `scheduler: ${options.maxWorkers} workers, policy ${options.policy}, pools ${formatAmounts(options.resources ?? {})}`,
     '',
     formatTable(rows),
-    ...(idle > 0 ? ['', `${idle} of ${workload.tasks.length} tasks have nothing to run: \`run\` refuses this workload, \`simulate\` replays it`] : []),
+    ...(idle > 0 ? ['', `${idle} of ${running.length} tasks have nothing to run: \`run\` refuses this workload, \`simulate\` replays it`] : []),
   ];
   io.stdout.write(`${lines.join('\n')}\n`);
   return ExitCode.OK;

@@ -2,6 +2,7 @@ import { parseDocument } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
 import { describeYamlValue } from './describeYamlValue.js';
 import { configIssue, formatKeyPath, type KeyPath } from './parseYamlSource.js';
+import { isMapping } from './isMapping.js';
 
 /** Environment variables whose names start with this override configuration keys. */
 export const envOverridePrefix = 'XENO_SCHEDULER__';
@@ -45,9 +46,6 @@ function parseValue(text: string): unknown {
   }
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /**
  * Applies `XENO_SCHEDULER__…` environment variables to configuration data. A variable's name is the

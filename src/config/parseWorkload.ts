@@ -12,6 +12,7 @@ import { readTextFile } from './readTextFile.js';
 import { resourcePool } from './resourcePool.js';
 import { toWorkloadTask } from './toWorkloadTask.js';
 import { validateConfig } from './validateConfig.js';
+import { withAlternatives } from './withAlternatives.js';
 import { workloadSchema, type WorkloadFile } from './workloadSchema.js';
 import type { Workload } from './workloadTypes.js';
 
@@ -40,6 +41,7 @@ function workloadConfig(workload: Pick<WorkloadFile, 'config'>, source: YamlSour
 
 /** What the graph and pool checks read of a task. */
 interface CheckedFields {
+  readonly race?: readonly CheckedFields[] | undefined;
   readonly dependencies: readonly string[];
   readonly resources: Readonly<Record<string, number | 'auto'>>;
   readonly command?: unknown;
@@ -93,10 +95,12 @@ export function parseWorkload(text: string, file = '<string>', options: Workload
   const shape = result.success ? [] : describeZodIssues(result.error.issues, workloadSchema, source.data);
   const { config, configFile, issues } = readConfig(source.data, source, options);
   const entries: [string, CheckedFields][] = result.success ? Object.entries(result.data.tasks) : readableTasks(source.data);
+  // A race's alternatives are tasks of the run: checked as such, reported at their place in the file.
+  const { checked, atPlace } = withAlternatives<CheckedFields>(entries);
   const problems = [
     ...shape,
-    ...checkDependencies(new Map(entries.map(([name, task]) => [name, task.dependencies])), config?.scheduler.dependency_scheduler.max_dependency_depth ?? Number.POSITIVE_INFINITY),
-    ...(config === undefined ? [] : checkTaskResources(new Map(entries.map(([name, task]) => [name, task.resources])), resourcePool(config))),
+    ...checkDependencies(new Map(checked.map(([name, task]) => [name, task.dependencies])), config?.scheduler.dependency_scheduler.max_dependency_depth ?? Number.POSITIVE_INFINITY).map(atPlace),
+    ...(config === undefined ? [] : checkTaskResources(new Map(checked.map(([name, task]) => [name, task.resources])), resourcePool(config)).map(atPlace)),
     // Only a command gets its config as XENO_CONFIG_ variables; a module gets ctx.config, an object.
     ...(result.success ? checkConfigVariables(new Map(entries.filter(([, task]) => task.command !== undefined).map(([name, task]) => [name, task.config]))) : []),
   ];

@@ -1,4 +1,6 @@
 import { RaceLostError, UpstreamFailedError } from '../errors.js';
+import type { NormalizedTask } from './normalizeTaskSpec.js';
+import { specField } from './specField.js';
 
 /** How a child ended. */
 type FinalStatus = 'completed' | 'failed' | 'cancelled';
@@ -101,13 +103,20 @@ export function spawnProblem(
   view: SpawnView,
   parentId: string,
   attempt: number,
-  batch: readonly { readonly id: string; readonly dependencies: readonly string[]; readonly parent: string | undefined }[],
+  batch: readonly Pick<NormalizedTask, 'id' | 'dependencies' | 'parent' | 'race'>[],
   maxChildren: number,
 ): { readonly field: string; readonly message: string } | undefined {
   const parent = view.taskOf(parentId);
   if (parent === undefined || parent.status !== 'running' || parent.attempts !== attempt) {
-    const now = parent === undefined ? 'gone' : parent.status === 'running' ? `on attempt ${parent.attempts}` : parent.status;
-    return { field: 'spawn', message: `task "${parentId}" cannot spawn children: its attempt ${attempt} is over (the task is ${now})` };
+    const now =
+      parent === undefined
+        ? 'the task is gone'
+        : parent.status === 'running'
+          ? `the task is on attempt ${parent.attempts}`
+          : parent.status === 'pending' && parent.attempts === attempt && parent.family?.waited === true
+            ? 'its work returned; it waits for its children'
+            : `the task is ${parent.status}`;
+    return { field: 'spawn', message: `task "${parentId}" cannot spawn children: its attempt ${attempt} is over (${now})` };
   }
   const direct = batch.filter((task) => task.parent === parentId).length;
   const had = parent.family?.children.length ?? 0;
@@ -122,7 +131,7 @@ export function spawnProblem(
     for (const [j, dependency] of task.dependencies.entries()) {
       if (waiting.has(dependency)) {
         return {
-          field: `spawn[${i}].dependencies[${j}]`,
+          field: `${specField(batch, i, 'spawn')}.dependencies[${j}]`,
           message: `child "${task.id}" of "${parentId}" cannot depend on "${dependency}": ${dependency === parentId ? 'it is its parent' : `"${dependency}" waits for "${parentId}"`}, which waits for its children (a cycle through the parent)`,
         };
       }

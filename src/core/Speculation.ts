@@ -184,6 +184,18 @@ export class Speculation {
     this.#host.abort(id, backup.attempt, new TaskCancelledError(id, `a task with the id "${id}" was scheduled`));
   }
 
+  /**
+   * The original attempt of `parent` spawned children: a running backup is cancelled (a copy may
+   * not spawn, so its result cannot stand in for work that did), and no other starts.
+   */
+  spawned(parent: TaskEntry): void {
+    this.#unwatch(parent);
+    const backup = parent.backup;
+    if (backup === undefined || backup.outcome !== 'running') return;
+    this.#end(parent, backup, 'cancelled', `attempt ${backup.attempt} spawned children`);
+    this.#host.abort(backup.id, backup.attempt, new TaskCancelledError(backup.id, `attempt ${backup.attempt} of "${parent.id}" spawned children`));
+  }
+
   /** Each pool has the request free beyond what is reserved for blocked queued tasks. */
   #fits(request: Readonly<Record<string, number>>, reserved: ReadonlyMap<string, number>): boolean {
     for (const name in request) if ((request[name] as number) > this.#host.free(name) - (reserved.get(name) ?? 0)) return false;
@@ -291,7 +303,9 @@ class BackupAttempt implements Attempt {
     if (this.#backup.outcome === 'running') this.#backup.measured = usage;
   }
 
-  spawn(_specs: readonly TaskSpec<any>[]): string[] {
+  spawn(specs: readonly TaskSpec<any>[]): string[] {
+    // No children is no spawn (`goals.map(...)` of no goals): the copy goes on.
+    if (Array.isArray(specs) && specs.length === 0) return [];
     throw new TaskSchedulingError(`task "${this.#entry.id}": its backup copy cannot spawn children (only the original attempt may)`, 'spawn');
   }
 }

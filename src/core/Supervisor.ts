@@ -1322,6 +1322,7 @@ export class Supervisor {
     const parent = this.#registry.entries.get(child.parent as string);
     if (parent === undefined) return;
     const family = (parent.family ??= newFamily('spawn'));
+    if (family.children.length === 0) this.#speculation?.spawned(parent);
     family.children.push(child.id);
     const output = child.output;
     if (output === undefined) family.open++;

@@ -139,7 +139,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       // A spawn's children are new work of a running attempt: never a resubmission of stored tasks.
       const fresh = spawn === undefined ? supervisor.resubmitted(batch, single) : supervisor.unspawned(batch);
       if (spawn !== undefined) supervisor.checkSpawn(spawn.parent, spawn.attempt, fresh);
-      supervisor.check(fresh, spawn === undefined ? 'tasks' : 'spawn');
+      supervisor.check(fresh, spawn !== undefined ? 'spawn' : single ? 'task' : 'tasks');
       if (fresh.length > 0) {
         supervisor.beginSchedule();
         try {

@@ -1,9 +1,10 @@
 import type { TaskMachineEvent } from '../../machines/taskMachine.js';
 import { TaskSchedulingError, UpstreamFailedError, type SchedulerError } from '../errors.js';
-import type { Dag } from '../internal/Dag.js';
+import type { Dag, DagProblem } from '../internal/Dag.js';
 import type { QueuedTask } from '../types.js';
 import { dependencyProblemToError } from './dependencyProblemToError.js';
 import type { NormalizedTask } from './normalizeTaskSpec.js';
+import { specField } from './specField.js';
 
 // What the supervisor decides, as pure functions: each returns what to do and changes nothing;
 // Supervisor.ts applies the answer. Retry and timeout are the task machine's own decisions
@@ -14,7 +15,8 @@ import type { NormalizedTask } from './normalizeTaskSpec.js';
 /**
  * Whether a normalized batch may be admitted: a duplicate id (known already, or twice in the
  * batch), an unknown dependency, a cycle or a chain deeper than `maxDepth` is the error to throw;
- * undefined when the batch is fine.
+ * undefined when the batch is fine. `list` names the specs in errors: `tasks`, `task` (one) or
+ * `spawn`.
  *
  * @example
  * const error = checkBatch(batch, (id) => entries.has(id), dag, 10);
@@ -30,13 +32,31 @@ export function checkBatch(
   const seen = new Set<string>();
   for (const [i, task] of batch.entries()) {
     if (isKnown(task.id) || seen.has(task.id)) {
-      return new TaskSchedulingError(`${list}[${i}].id: "${task.id}" is already used by another task`, `${list}[${i}].id`);
+      const field = `${specField(batch, i, list)}.id`;
+      return new TaskSchedulingError(`${field}: "${task.id}" is already used by another task`, field);
     }
     seen.add(task.id);
   }
   const problem = dag.check(batch, maxDepth);
-  return problem ? dependencyProblemToError(problem, maxDepth) : undefined;
+  if (problem === undefined) return undefined;
+  // A spawn's refusals are TaskSchedulingErrors naming the field: the work catches them as such,
+  // a worker thread and isFinalFailure know them by that name (the same spawn would be refused again).
+  return list === 'spawn' ? spawnDependencyError(problem, batch, maxDepth, list) : dependencyProblemToError(problem, maxDepth);
 }
+
+function spawnDependencyError(problem: DagProblem, batch: readonly NormalizedTask[], maxDepth: number, list: string): TaskSchedulingError {
+  const id = problem.kind === 'cycle' ? (problem.path[0] as string) : problem.id;
+  const at = batch.findIndex((task) => task.id === id);
+  const task = batch[at];
+  const dependency = problem.kind === 'unknown' ? problem.dependency : problem.kind === 'self' ? problem.id : undefined;
+  const spec = specField(batch, at, list);
+  // An alternative's dependencies include its race's, so an index would not be its spec's.
+  const index = dependency === undefined || spec.includes('.race[') ? -1 : (task?.dependencies.indexOf(dependency) ?? -1);
+  const field = `${spec}.dependencies${index < 0 ? '' : `[${index}]`}`;
+  const { message } = dependencyProblemToError(problem, maxDepth);
+  return new TaskSchedulingError(`${field}: ${message.replace(/^dependencies: /, '')}`, field);
+}
+
 
 /** A dependency that failed or was cancelled: its dependents follow it. */
 export interface Upstream {

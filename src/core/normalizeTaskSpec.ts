@@ -213,7 +213,7 @@ function normalizeRace(spec: TaskSpec<any>, field: string, defaults: NormalizeDe
     fail(`${field}.race`, 'a list of at least two alternative task specs', alternatives);
   }
   if (alternatives.length > defaults.maxChildren) {
-    fail(`${field}.race`, `at most maxChildren (${defaults.maxChildren}) alternatives`, `${alternatives.length}`);
+    fail(`${field}.race`, `at most maxChildren (${defaults.maxChildren}) alternatives`, alternatives.length);
   }
   for (const key of ['run', 'type', 'config'] as const) {
     if (spec[key] !== undefined) fail(`${field}.${key}`, `nothing: a race has no work of its own (its alternatives have)`, spec[key]);

@@ -40,6 +40,8 @@ function isLoaded(tasks: SimulationWorkload['tasks']): tasks is readonly (Loaded
 function fromLoaded(task: LoadedWorkloadTask | ReplayTask, learned: UsageLearner | undefined, capacity: Readonly<Record<string, number>>): SimulationTask {
   const identity = { name: task.name, runs: '', type: 'generic' };
   const estimateMs = task.estimateMs === 'auto' ? learned?.estimate(identity).ms : task.estimateMs;
+  // A race runs nothing of its own: its time is its alternatives'.
+  const race = task.race?.map((alternative) => fromLoaded(alternative, learned, capacity));
   return {
     ...('attempts' in task ? { replay: { attempts: task.attempts, retry: task.retry } } : {}),
     id: task.name,
@@ -47,9 +49,10 @@ function fromLoaded(task: LoadedWorkloadTask | ReplayTask, learned: UsageLearner
     dependencies: task.dependencies,
     resources: resolveAutoRequests(task.resources, identity, learned, capacity),
     estimateMs,
-    duration: task.duration ?? fixed(task.name, estimateMs),
+    duration: race === undefined ? (task.duration ?? fixed(task.name, estimateMs)) : { distribution: 'fixed', valueMs: 0 },
     group: task.group ?? 'default',
     ...(task.idempotent === true ? { idempotent: true } : {}),
+    ...(race === undefined ? {} : { race }),
   };
 }
 

@@ -83,7 +83,11 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 export async function simulate(workload: SimulationWorkload, options: SimulateOptions = {}): Promise<SimulationResult> {
   const learned = options.estimates;
   const tasks = normalizeWorkload(workload, learned);
-  const durations = drawDurations(tasks, options.seed ?? 0);
+  const alternatives = tasks.flatMap((task) => task.race ?? []);
+  // A race's alternatives draw after every task, so a workload without races draws as it always did.
+  const draws = drawDurations([...tasks, ...alternatives], options.seed ?? 0);
+  const durations = draws.slice(0, tasks.length);
+  const alternativeMs = new Map(alternatives.map((alternative, at) => [alternative.id, draws[tasks.length + at] ?? 0]));
   const speculate = options.speculate;
   if (speculate !== undefined && !(Number.isFinite(speculate) && speculate > 0)) {
     throw new TypeError(`simulate: expected speculate to be a number > 0 (a multiple of a task's estimate), received ${String(speculate)}`);
@@ -92,6 +96,8 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
   const backups = speculate === undefined ? [] : drawDurations(tasks, (options.seed ?? 0) + 1);
   const policy = resolvePolicy(options.policy ?? workload.policy ?? 'priority', options.policyOptions ?? workload.policyOptions);
   if (options.nodes !== undefined) {
+    const race = tasks.find((task) => task.race !== undefined);
+    if (race !== undefined) throw new TypeError(`simulate: expected a workload without races with nodes, received the race "${race.id}" (simulate it on one pool of workers)`);
     // No scheduler places tasks on nodes here: the learned estimates are filled in up front.
     const planned = learned === undefined ? tasks : tasks.map((task) => ({ ...task, estimateMs: task.estimateMs ?? learned.estimate({ name: task.id, runs: '', type: 'generic' }).ms }));
     return onNodes(planned, durations, policy, options.nodes, options.loadBalancing);
@@ -107,18 +113,27 @@ export async function simulate(workload: SimulationWorkload, options: SimulateOp
     defaultTimeoutMs: 0,
     dependencyTimeoutMs: 0,
     defaultRetry: { attempts: 1 },
-    maxDependencyDepth: Math.max(1, tasks.length),
-    maxFinishedRecords: Math.max(1, tasks.length),
+    maxDependencyDepth: Math.max(1, tasks.length + alternatives.length),
+    maxFinishedRecords: Math.max(1, tasks.length + alternatives.length),
     ...(learned === undefined ? {} : { estimates: learned }),
   });
   const recorder = recordTrace(scheduler, { now: () => clock.now(), policy: policy.name });
-  const specs = tasks.map((task, at): TaskSpec => ({
+  const placed = (task: SimulationTask): TaskSpec => ({
     id: task.id,
     priority: task.priority,
     dependencies: task.dependencies,
     resources: task.resources,
     group: task.group,
     ...(task.estimateMs === undefined ? {} : { estimateMs: task.estimateMs }),
+  });
+  const sleep = (durationMs: number) => (): Promise<void> => new Promise<void>((resolve) => clock.setTimeout(() => resolve(), durationMs));
+  // A race runs its alternatives as its children, as a live run does: the first to finish wins, the others are cancelled.
+  const raceOf = (task: SimulationTask, race: readonly SimulationTask[]): TaskSpec => {
+    const { resources: _none, ...own } = placed(task);
+    return { ...own, race: race.map((alternative) => ({ ...placed(alternative), run: sleep(alternativeMs.get(alternative.id) ?? 0) })) };
+  };
+  const specs = tasks.map((task, at): TaskSpec => task.race !== undefined ? raceOf(task, task.race) : ({
+    ...placed(task),
     ...(task.replay ? { retry: { attempts: task.replay.attempts.length, ...task.replay.retry } } : {}),
     // Backed up as in a live run: idempotent, with a bound (an estimate of 0 is none).
     run:

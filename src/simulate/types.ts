@@ -31,7 +31,7 @@ export interface WorkloadFileTask {
 /** What the simulator reads of a task the workload loader returns (times in ms). */
 export type LoadedWorkloadTask = Pick<
   WorkloadTask,
-  'name' | 'priority' | 'dependencies' | 'resources' | 'estimateMs' | 'duration' | 'group' | 'idempotent'
+  'name' | 'priority' | 'dependencies' | 'resources' | 'estimateMs' | 'duration' | 'group' | 'idempotent' | 'race'
 >;
 
 /** One measured attempt of a task in a real run, replayed as it happened (see `replayOf`). */
@@ -68,7 +68,7 @@ export interface SimulationWorkload {
 }
 
 /** A task of a workload after normalisation: everything in milliseconds, defaults applied. */
-export interface SimulationTask extends Omit<LoadedWorkloadTask, 'name' | 'duration' | 'group' | 'resources' | 'estimateMs'> {
+export interface SimulationTask extends Omit<LoadedWorkloadTask, 'name' | 'duration' | 'group' | 'resources' | 'estimateMs' | 'race'> {
   /** The task's name in the workload. */
   readonly id: string;
   /** What it asks of each pool; an `auto` request of the workload resolved (see `normalizeWorkload`). */
@@ -80,6 +80,8 @@ export interface SimulationTask extends Omit<LoadedWorkloadTask, 'name' | 'durat
   readonly group: string;
   /** A replayed task's measured attempts and backoff; absent for a drawn one. */
   readonly replay?: Pick<ReplayTask, 'attempts' | 'retry'>;
+  /** A race's alternatives, each run for its own duration; the race itself runs nothing (its `duration` is 0). */
+  readonly race?: readonly SimulationTask[];
 }
 
 /** What a trace knows of a task, from its `task:scheduled` event. */

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { buildRunReport } from '../../src/cli/buildRunReport.js';
 import { formatRunSummary } from '../../src/cli/formatRunSummary.js';
 import { toReattachedAttempts } from '../../src/cli/reattachedAttempts.js';
+import { trackTaskRuns } from '../../src/cli/trackTaskRuns.js';
+import { createScheduler } from '../../src/core/createScheduler.js';
+import { manualWork, settle } from '../support/harness.js';
 
 const facts = { workload: 'w.yaml', policy: 'priority' as const, maxWorkers: 2, elapsedMs: 1200, interruptedBy: null, exitCode: 0 };
 const resumed = { state: 'run.db', completed: 1, failed: 0, cancelled: 0, interrupted: [], interruptedBefore: 0, stopped: [], pending: 0 };
@@ -13,6 +16,19 @@ describe('formatRunSummary', () => {
     const found = formatRunSummary(buildRunReport([], { ...facts, resumed: { ...resumed, interrupted: ['a'], reattached: { finished: [], running: ['a'], gone: [] } } }));
     expect(found).toContain('resumed run.db: 1 task had finished');
     expect(formatRunSummary(buildRunReport([], { ...facts, resumed }))).not.toContain('resumed run.db');
+  });
+
+  it('counts as running tasks stopped only those that ran: not a parent whose work had returned and that waited for its children', async () => {
+    const scheduler = createScheduler({ maxWorkers: 2 });
+    const tracker = trackTaskRuns(scheduler);
+    const child = manualWork();
+    scheduler.scheduleTask({ id: 'split', run: (ctx) => (ctx.spawn([{ id: 'a', run: child.run }, { id: 'b', run: child.run }]), 'split') });
+    await settle();
+    expect(scheduler.getTask('split').pendingReason).toBe('children');
+    await scheduler.stop({ graceMs: 0 });
+    const report = buildRunReport(tracker.tasks(), { ...facts, interruptedBy: 'SIGINT', exitCode: 130 });
+    expect(report.tasks.filter((task) => task.stoppedRunning === true).map((task) => task.name)).toEqual(['a', 'b']);
+    expect(formatRunSummary(report, true)).toContain('interrupted by SIGINT: 2 running tasks stopped (their processes killed), the rest left pending\n');
   });
 
   it('counts what a stop cancelled as stopped, to resume, when the run is kept in a store (status says pending), and as cancelled when not', () => {

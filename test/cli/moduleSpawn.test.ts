@@ -102,4 +102,28 @@ export function dup({ spawn }) {
     expect((await runMain(['run', workload])).code).toBe(0);
     expect(readFileSync(log, 'utf8')).toBe('spawn[1].id: "x" is already used by another task\n');
   });
+
+  it('runs a race of commands a worker-thread module spawns in the workload\'s task shape, as XENO_SPAWN_FILE may write one', async () => {
+    const log = temp.path('race.txt');
+    const module = temp.path('race.mjs');
+    writeFileSync(module, `export function race({ spawn }) {
+  return spawn([{ id: 'goal', race: [{ command: 'echo fast >> ${log}' }, { command: 'sleep 5; echo slow >> ${log}' }] }]);
+}
+`);
+    const workload = temp.path('race.yaml');
+    writeFileSync(workload, `tasks:
+  split:
+    module: ${module}
+    export: race
+    worker: true
+  qed:
+    command: echo qed >> ${log}
+    dependencies: [split]
+`);
+    const { code, stdout } = await runMain(['run', workload]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ +goal +completed/m);
+    expect(stdout).toMatch(/^ +goal\/1 +cancelled/m);
+    expect(readFileSync(log, 'utf8')).toBe('fast\nqed\n');
+  });
 });

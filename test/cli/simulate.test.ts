@@ -110,3 +110,45 @@ describe.concurrent('xeno-scheduler simulate', () => {
     expect(stderr).toMatch(message);
   });
 });
+
+describe('xeno-scheduler simulate, a workload with a race', () => {
+  it('simulates a race as its alternatives run at once: the first to finish completes it, its dependents start then', async () => {
+    const workload = join(tmp, 'race.yaml');
+    writeFileSync(
+      workload,
+      [
+        'tasks:',
+        '  lemmas:',
+        '    estimate: 1',
+        '  goal:',
+        '    dependencies: [lemmas]',
+        '    race:',
+        '      - estimate: 5',
+        '      - estimate: 2',
+        '  qed:',
+        '    estimate: 1',
+        '    dependencies: [goal]',
+        '',
+      ].join('\n'),
+    );
+    const trace = join(tmp, 'race-trace.json');
+    const { code, stdout, stderr } = await runMain(['simulate', workload, '--json', '--trace', trace]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const { policies } = JSON.parse(stdout) as { policies: ComparisonRow[] };
+    // lemmas (1 s), the faster alternative (2 s), qed (1 s): the slower one is cancelled when it loses.
+    expect(policies[0]?.makespanMs).toBe(4000);
+    const written = JSON.parse(readFileSync(trace, 'utf8')) as { events: { task: string; to: string; time: number }[] };
+    const ends = written.events.filter((e) => e.to !== 'running' && e.to !== 'pending').map((e) => [e.task, e.to, e.time]);
+    expect(ends).toEqual(expect.arrayContaining([['goal/1', 'completed', 3000], ['goal', 'completed', 3000], ['goal/0', 'cancelled', 3000], ['qed', 'completed', 4000]]));
+  });
+
+  it('names the alternative that has neither estimate nor duration, not the race', async () => {
+    const workload = join(tmp, 'race-untimed.yaml');
+    writeFileSync(workload, ['tasks:', '  goal:', '    race:', '      - estimate: 5', '      - command: z3', ''].join('\n'));
+    const { code, stderr } = await runMain(['simulate', workload]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${workload}: tasks.goal/1: expected an \`estimate\` or a \`duration\` to simulate`);
+    expect(stderr).not.toContain('tasks.goal:');
+  });
+});

@@ -45,6 +45,44 @@ describe('trackTaskRuns', () => {
     await scheduler.stop();
   });
 
+  it("counts a parent's running time up to when its work returned, not the time it waits for its children", async () => {
+    const clock = new SimulationClock();
+    const scheduler = createScheduler({ clock, maxWorkers: 2 });
+    const tracker = trackTaskRuns(scheduler, { now: () => clock.now() });
+    const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(() => resolve(), ms));
+    scheduler.scheduleTask({
+      id: 'split',
+      run: async (ctx) => {
+        await sleep(20);
+        ctx.spawn([{ id: 'lemma', run: () => sleep(500) }]);
+        return 'split';
+      },
+    });
+    const seen: string[] = [];
+    tracker.onChange(({ kind, task }: TaskChange) => seen.push(`${clock.now()} ${kind} ${task.name}`));
+    await drive(clock);
+    const byName = new Map(tracker.tasks().map((task) => [task.name, task]));
+    expect(byName.get('split')).toMatchObject({ status: 'completed', attempts: 1, durationMs: 20 });
+    expect(byName.get('lemma')).toMatchObject({ status: 'completed', durationMs: 500 });
+    // While it waits it is not running: a progress view shows it pending.
+    expect(seen).toContain('20 pending split');
+  });
+
+  it('counts no queue wait for a race or a parent while they wait for their children: they wait for no worker', async () => {
+    const clock = new SimulationClock();
+    const scheduler = createScheduler({ clock, maxWorkers: 2 });
+    const tracker = trackTaskRuns(scheduler, { now: () => clock.now() });
+    const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(() => resolve(), ms));
+    scheduler.scheduleTasks([
+      { id: 'goal', race: [{ run: () => sleep(300) }, { run: () => sleep(400) }] },
+      { id: 'split', dependencies: ['goal'], run: (ctx) => (ctx.spawn([{ id: 'lemma', run: () => sleep(200) }]), 'split') },
+    ]);
+    await drive(clock);
+    const byName = new Map(tracker.tasks().map((task) => [task.name, task]));
+    expect(byName.get('goal')).toMatchObject({ status: 'completed', attempts: 0, waitMs: 0 });
+    expect(byName.get('split')).toMatchObject({ status: 'completed', attempts: 1, waitMs: 0 });
+  });
+
   it('counts the queue time of a task cancelled before it started, and the error of a failure', async () => {
     const clock = new SimulationClock();
     const scheduler = createScheduler({ clock, maxWorkers: 1, defaultRetry: { attempts: 1 } });
@@ -117,5 +155,15 @@ describe('trackTaskRuns on a resumed run', () => {
     expect(tracker.tasks()[0]).toMatchObject({ estimateMs: undefined, estimateSource: undefined });
     emit('task:started', { task: { ...queued, status: 'running', attempts: 1, startedAt: 100_000, estimateMs: 1200, estimateSource: 'task' } });
     expect(tracker.tasks()[0]).toMatchObject({ estimateMs: 1200, estimateSource: 'task' });
+  });
+
+  it('counts no queue wait for a parent resumed while it waits for its children', () => {
+    let clock = 100_000;
+    const parent = { id: 'split', name: 'split', status: 'pending', pendingReason: 'children', attempts: 1, readyAt: 1_000, startedAt: 1_000 } as TaskRecord;
+    const { scheduler, emit } = resumedScheduler([parent]);
+    const tracker = trackTaskRuns(scheduler, { now: () => clock });
+    clock += 4_000;
+    emit('task:completed', { task: { ...parent, status: 'completed', pendingReason: undefined, completedAt: clock }, result: 'split' });
+    expect(tracker.tasks()[0]).toMatchObject({ status: 'completed', waitMs: 0 });
   });
 });

@@ -59,6 +59,16 @@ describe('xeno-scheduler validate', () => {
     expect(stdout).toContain('15 of 15 tasks have nothing to run: `run` refuses this workload, `simulate` replays it');
   });
 
+  it('counts the tasks that have nothing to run among the tasks that run: a race by its alternatives', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'xeno-validate-race-')), 'race.yaml');
+    writeFileSync(file, ['tasks:', '  lemmas:', '    command: echo lemmas', '  goal:', '    race:', '      - estimate: 5', '      - estimate: 2', '  qed:', '    estimate: 1', ''].join('\n'));
+    const { code, stdout } = await runMain(['validate', file]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('is valid: 3 tasks in 1 level');
+    // goal/0, goal/1 and qed run nothing, lemmas runs a command; the race runs only its alternatives.
+    expect(stdout).toContain('3 of 4 tasks have nothing to run: `run` refuses this workload, `simulate` replays it');
+  });
+
   it('exits 2 (as a process) and lists every problem of an invalid workload, with file, line and key path', async () => {
     const { code, stdout, stderr } = await runCli(['validate', 'test/fixtures/cli/invalid.yaml']);
     expect(code).toBe(2);

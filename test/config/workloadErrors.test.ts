@@ -344,6 +344,14 @@ const badWorkloads: readonly BadFile[] = [
     ],
   },
   {
+    name: "a race's alternative that asks more than a pool holds, or depends on an unknown task",
+    yaml: ['tasks:', '  goal:', '    race:', '      - command: z3', '        resources: {cpu: 100}', '      - command: vampire', '        dependencies: [nope]'],
+    issues: [
+      ['tasks.goal.race.1.dependencies.0', 7, 'workload.yaml:7: tasks.goal.race.1.dependencies.0: expected the name of a task in this workload, found "nope"'],
+      ['tasks.goal.race.0.resources.cpu', 5, 'workload.yaml:5: tasks.goal.race.0.resources.cpu: expected at most 4 (the cpu pool\'s capacity), found 100 (task "goal/0" requests 100 cpu but the pool holds 4)'],
+    ],
+  },
+  {
     name: 'integers beyond 2^53 (they would be rounded)',
     yaml: ['tasks:', '  a: {command: "true", retries: 9007199254740993, config: {seed: 123456789012345678901}}'],
     issues: [

@@ -129,6 +129,46 @@ describe('ctx.spawn', () => {
     expect(s.getTask('p1').children).toEqual([]);
   });
 
+  it('refuses an unknown dependency, a cycle among the children and a chain too deep as TaskSchedulingErrors naming the field, and an escaping one fails the parent at once', async () => {
+    const s = createScheduler({ maxWorkers: 1, maxDependencyDepth: 2, ...noResources, defaultRetry: { attempts: 3, backoffMs: 1 } });
+    const errors: unknown[] = [];
+    let escapes = 0;
+    s.scheduleTask({
+      id: 'p',
+      run: (ctx) => {
+        const tries = [
+          [{ id: 'ok', run: () => 1 }, { id: 'a', dependencies: ['ok', 'nope'], run: () => 1 }],
+          [{ id: 'x', dependencies: ['y'], run: () => 1 }, { id: 'y', dependencies: ['x'], run: () => 1 }],
+          [{ id: 'd1', run: () => 1 }, { id: 'd2', dependencies: ['d1'], run: () => 1 }, { id: 'd3', dependencies: ['d2'], run: () => 1 }, { id: 'd4', dependencies: ['d3'], run: () => 1 }],
+          [{ id: 'solo', run: () => 1 }, { id: 'r', race: [{ id: 'r0', run: () => 1 }, { id: 'r1', dependencies: ['nope'], run: () => 1 }] }],
+        ];
+        for (const specs of tries) {
+          try {
+            ctx.spawn(specs);
+          } catch (error) {
+            errors.push(error);
+          }
+        }
+        return 'p';
+      },
+    });
+    s.scheduleTask({ id: 'escapes', run: (ctx) => (escapes++, ctx.spawn([{ id: 'lost', dependencies: ['nowhere'], run: () => 1 }])) });
+    await s.onIdle();
+    expect(errors.every((e) => e instanceof TaskSchedulingError)).toBe(true);
+    expect(errors.map((e) => [(e as TaskSchedulingError).field, (e as Error).message])).toEqual([
+      ['spawn[1].dependencies[1]', 'spawn[1].dependencies[1]: task "a" depends on unknown task "nope"'],
+      ['spawn[0].dependencies', 'spawn[0].dependencies: cycle x -> y -> x'],
+      ['spawn[3].dependencies', 'spawn[3].dependencies: task "d4" is 3 dependencies deep, more than maxDependencyDepth 2 (chain d4 -> d3 -> d2 -> d1)'],
+      ['spawn[1].race[1].dependencies', 'spawn[1].race[1].dependencies: task "r1" depends on unknown task "nope"'],
+    ]);
+    for (const id of ['ok', 'a', 'x', 'y', 'd1', 'd2', 'd3', 'd4', 'solo', 'r', 'r0', 'r1', 'lost']) expect(s.hasTask(id)).toBe(false);
+    expect(s.getTask('p')).toMatchObject({ status: 'completed', children: [] });
+    // The same spawn would be refused again: no retry.
+    expect(escapes).toBe(1);
+    expect(s.getTask('escapes')).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(s.getTask('escapes').error).toBeInstanceOf(TaskSchedulingError);
+  });
+
   it('fails the parent at once, with retries left, when its work lets a refused spawn escape; a caught one changes nothing', async () => {
     const s = createScheduler({ maxWorkers: 1, maxChildren: 1, ...noResources });
     const two = [{ id: 'a', run: () => 1 }, { id: 'b', run: () => 2 }];
@@ -168,6 +208,21 @@ describe('ctx.spawn', () => {
     expect(() => late?.spawn([{ run: () => 1 }])).toThrow('task "ended" cannot spawn children: its attempt 1 is over (the task is completed)');
     expect(() => work.calls[0]?.spawn([{ run: () => 1 }])).toThrow('(the task is cancelled)');
     expect(s.listTasks()).toHaveLength(2);
+  });
+
+  it('says a spawn from a timer the work left comes after its work returned, while the parent waits for its children', async () => {
+    const s = createScheduler({ maxWorkers: 1, ...noResources });
+    const child = manualWork();
+    let late: TaskContext | undefined;
+    s.scheduleTask({ id: 'split', run: (ctx) => ((late = ctx), ctx.spawn([{ id: 'a', run: child.run }]), 'split') });
+    await settle();
+    expect(s.getTask('split').pendingReason).toBe('children');
+    expect(() => late?.spawn([{ id: 'b', run: () => 1 }])).toThrow(
+      'task "split" cannot spawn children: its attempt 1 is over (its work returned; it waits for its children)',
+    );
+    child.resolve('A');
+    await s.onIdle();
+    expect(s.hasTask('b')).toBe(false);
   });
 });
 
@@ -219,10 +274,70 @@ describe('race', () => {
     expect(started.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('leaves a race to its other alternatives when one is cancelled by hand, and fails it with each one\'s reason when every one ended so', async () => {
+    const s = createScheduler({ maxWorkers: 3, ...noResources, defaultRetry: { attempts: 1 } });
+    const work = manualWork();
+    s.scheduleTask({ id: 'won', race: [{ id: 'w/slow', run: work.run }, { id: 'w/fast', run: work.run }] });
+    s.scheduleTask({ id: 'lost', race: [{ id: 'l/a', run: () => new Promise(() => {}) }, { id: 'l/b', run: () => new Promise(() => {}) }] });
+    s.scheduleTask({ id: 'after', dependencies: ['lost'], run: () => 'after' });
+    await settle();
+    s.cancelTask('w/slow', 'pruned');
+    await settle();
+    expect(s.getTask('won')).toMatchObject({ status: 'pending', pendingReason: 'children' });
+    work.resolve('proof', 2);
+    expect(await s.waitForTask('won')).toMatchObject({ status: 'completed', result: 'proof', winner: 'w/fast' });
+    s.cancelTask('l/a', 'pruned');
+    s.cancelTask('l/b', 'pruned');
+    const lost = await s.waitForTask('lost');
+    expect(lost.status).toBe('failed');
+    expect(lost.error).toBeInstanceOf(RaceLostError);
+    expect(lost.error?.message).toBe('race "lost" failed: every alternative failed ("l/a": task "l/a" was cancelled: pruned; "l/b": task "l/b" was cancelled: pruned)');
+    expect(s.getTaskStatus('after')).toBe('failed');
+    expect(s.getStats()).toMatchObject({ pending: 0, running: 0, completed: 2, failed: 2, cancelled: 3 });
+    await s.stop({ graceMs: 0 });
+  });
+
   it('refuses a race with fewer than two alternatives, or with work of its own, naming the field', () => {
     const s = createScheduler();
     expect(() => s.scheduleTask({ id: 'r', race: [{ run: () => 1 }] })).toThrow(/^task\.race: expected a list of at least two alternative task specs/);
     expect(() => s.scheduleTasks([{ id: 'ok', run: () => 1 }, { id: 'r', run: () => 1, race: [{ run: () => 1 }, { run: () => 2 }] }])).toThrow(/^tasks\[1\]\.run: expected nothing: a race has no work of its own/);
+    expect(s.listTasks()).toEqual([]);
+  });
+
+  it('names the spec a taken id was given in, counting a race and its alternatives as one spec', async () => {
+    const s = createScheduler({ maxWorkers: 1, ...noResources });
+    s.scheduleTask({ id: 'taken', run: () => 1 });
+    const race = (id: string, second = `${id}-b`) => ({ id, race: [{ id: `${id}-a`, run: () => 1 }, { id: second, run: () => 1 }] });
+    const fieldOf = (schedule: () => unknown) => {
+      try {
+        schedule();
+      } catch (error) {
+        return [(error as TaskSchedulingError).field, (error as Error).message];
+      }
+      return undefined;
+    };
+    expect(fieldOf(() => s.scheduleTasks([race('r1'), { id: 'taken', run: () => 1 }]))).toEqual(['tasks[1].id', 'tasks[1].id: "taken" is already used by another task']);
+    expect(fieldOf(() => s.scheduleTasks([{ id: 'fine', run: () => 1 }, race('r2', 'taken')]))).toEqual(['tasks[1].race[1].id', 'tasks[1].race[1].id: "taken" is already used by another task']);
+    expect(fieldOf(() => s.scheduleTask(race('r3', 'taken')))).toEqual(['task.race[1].id', 'task.race[1].id: "taken" is already used by another task']);
+    let spawned: unknown;
+    let cycle: unknown;
+    s.scheduleTask({
+      id: 'p',
+      run: (ctx) => {
+        spawned = fieldOf(() => ctx.spawn([race('r4'), { id: 'taken', run: () => 1 }]));
+        cycle = fieldOf(() => ctx.spawn([race('r5'), { id: 'c', dependencies: ['p'], run: () => 1 }]));
+      },
+    });
+    await s.onIdle();
+    expect(spawned).toEqual(['spawn[1].id', 'spawn[1].id: "taken" is already used by another task']);
+    expect(cycle).toEqual(['spawn[1].dependencies[0]', 'child "c" of "p" cannot depend on "p": it is its parent, which waits for its children (a cycle through the parent)']);
+  });
+
+  it('refuses a race of more alternatives than maxChildren, saying how many it has', () => {
+    const s = createScheduler({ maxChildren: 2 });
+    expect(() => s.scheduleTask({ id: 'r', race: [{ run: () => 1 }, { run: () => 2 }, { run: () => 3 }] })).toThrow(
+      'task.race: expected at most maxChildren (2) alternatives, received 3 (number)',
+    );
     expect(s.listTasks()).toEqual([]);
   });
 });

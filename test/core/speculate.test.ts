@@ -205,6 +205,42 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
     expectQuiet(scheduler.getStats());
   });
 
+  it('lets a backup copy spawn nothing (an empty list) and still win: only children are what a copy may not spawn', async () => {
+    const work = manualWork();
+    const { scheduler, advance } = simulatedScheduler({ maxWorkers: 2, speculate: 2 });
+    const spawnsNothing: TaskRun = (ctx) => (ctx.spawn([]), work.run(ctx));
+    scheduler.scheduleTask(straggler(spawnsNothing));
+    await advance(200);
+    expect(scheduler.getTask('a').backup).toMatchObject({ outcome: 'running' });
+    work.resolve('from the backup', 2);
+    const record = await scheduler.waitForTask('a');
+    expect(record).toMatchObject({ status: 'completed', result: 'from the backup', backup: { outcome: 'won' } });
+    expectQuiet(scheduler.getStats());
+  });
+
+  it('cancels a running backup when the original attempt spawns children: a copy cannot stand in for work that spawned', async () => {
+    const work = manualWork();
+    const child = manualWork();
+    const { scheduler, advance } = simulatedScheduler({ maxWorkers: 3, speculate: 2 });
+    scheduler.scheduleTask(straggler(work.run));
+    await advance(200);
+    expect(scheduler.getStats().backups).toBe(1);
+    work.calls[0]?.spawn([{ id: 'k', run: child.run }]);
+    await settle();
+    expect(scheduler.getTask('a').backup).toMatchObject({ outcome: 'cancelled', endedAt: 200 });
+    expect(work.calls[1]?.signal.aborted).toBe(true);
+    // The copy's late result is not the task's: the original's work goes on.
+    work.resolve('from the copy', 2);
+    await settle();
+    expect(scheduler.getTask('a').status).toBe('running');
+    expect(work.calls[0]?.signal.aborted).toBe(false);
+    work.resolve('from the original', 1);
+    child.resolve('k');
+    const record = await scheduler.waitForTask('a');
+    expect(record).toMatchObject({ status: 'completed', result: 'from the original', children: ['k'] });
+    expectQuiet(scheduler.getStats());
+  });
+
   it('stops the backup with the attempt on a timeout, and on stop()', async () => {
     const work = manualWork();
     const { scheduler, advance } = simulatedScheduler({ maxWorkers: 4, speculate: 2 });
