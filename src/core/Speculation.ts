@@ -239,7 +239,7 @@ export class Speculation {
     // Late: the copy was cancelled (its attempt ended) before its outcome came.
     if (entry === undefined || backup === undefined || backup.attempt !== attempt || backup.outcome !== 'running') return;
     if (outcome.usage !== undefined) backup.measured = outcome.usage;
-    if (outcome.ok && outcome.spawned === undefined) {
+    if (outcome.ok && (outcome.spawned?.length ?? 0) === 0) {
       this.#end(entry, backup, 'won');
       // Its run is the attempt's measured one; the original is cancelled when the attempt ends.
       entry.measured = backup.measured;
