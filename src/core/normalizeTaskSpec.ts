@@ -1,5 +1,6 @@
 import { ResourceAllocationError, TaskSchedulingError } from '../errors.js';
 import { describeValue } from '../internal/describeValue.js';
+import { didYouMean } from '../internal/didYouMean.js';
 import type { ResourceLedger } from '../internal/ResourceLedger.js';
 import { TaskPriority, type EstimateSource, type RetryOptions, type TaskPriorityInput, type TaskRun, type TaskSpec } from '../types.js';
 import { toCachePlan, type TaskCachePlan } from '../history/TaskCachePlan.js';
@@ -234,6 +235,27 @@ function normalizeRace(spec: TaskSpec<any>, field: string, defaults: NormalizeDe
   return [self, ...children];
 }
 
+/** The fields of a `TaskSpec`, in the order its documentation gives them. */
+const TASK_FIELDS = [
+  'id', 'name', 'type', 'priority', 'dependencies', 'resources', 'memoryLimit', 'config', 'run', 'timeoutMs', 'retry', 'estimateMs',
+  'runs', 'group', 'inputs', 'outputs', 'envInputs', 'cacheKey', 'cache', 'baseDir', 'maxInterruptions', 'race', 'idempotent',
+] as const;
+const TASK_FIELD_SET: ReadonlySet<string> = new Set(TASK_FIELDS);
+const RETRY_FIELDS = ['attempts', 'backoffMs', 'backoffFactor', 'maxBackoffMs'] as const;
+const RETRY_FIELD_SET: ReadonlySet<string> = new Set(RETRY_FIELDS);
+
+/**
+ * Refuses a key `known` does not hold (a typo such as `timeout` would otherwise be dropped, and
+ * the task run with the default), naming it, the fields known and the one meant.
+ */
+function refuseUnknownKeys(value: object, known: ReadonlySet<string>, field: string, what: string): void {
+  for (const key in value) {
+    if (known.has(key) || !Object.hasOwn(value, key)) continue;
+    const hint = didYouMean(key, known);
+    throw new TaskSchedulingError(`${field}.${key}: unknown ${what} field; expected one of ${[...known].join(', ')}${hint === undefined ? '' : ` (${hint})`}`, `${field}.${key}`);
+  }
+}
+
 function normalizeWithId(
   spec: TaskSpec<any>,
   id: string,
@@ -242,6 +264,7 @@ function normalizeWithId(
   parent: string | undefined,
   race: readonly string[] | undefined,
 ): NormalizedTask {
+  refuseUnknownKeys(spec, TASK_FIELD_SET, field, 'task');
   if (spec.race !== undefined) fail(`${field}.race`, 'no race here (a race is a task of its own in the batch)', spec.race);
   if (spec.idempotent !== undefined && typeof spec.idempotent !== 'boolean') fail(`${field}.idempotent`, 'true or false', spec.idempotent);
   const type = optionalString(spec.type, field, 'type', 'generic');
@@ -273,6 +296,7 @@ function normalizeWithId(
   const declared = spec.estimateMs === undefined || spec.estimateMs === 'auto' ? undefined : optionalNumber(spec.estimateMs, field, 'estimateMs', 0, 0);
   const retry = spec.retry ?? {};
   if (typeof retry !== 'object' || retry === null) fail(`${field}.retry`, 'an object', retry);
+  refuseUnknownKeys(retry, RETRY_FIELD_SET, `${field}.retry`, 'retry');
   const planned = plannedEstimate(declared, spec.estimateMs === 'auto', identity, defaults.learned);
   return {
     id,

@@ -7,7 +7,7 @@ import {
   TaskSchedulingError,
   TaskTimeoutError,
 } from '../../src/errors.js';
-import { TaskPriority } from '../../src/types.js';
+import { TaskPriority, type RetryOptions, type TaskSpec } from '../../src/types.js';
 import { manualWork, settle, simulatedScheduler } from '../support/harness.js';
 
 describe('createScheduler', () => {
@@ -110,6 +110,22 @@ describe('createScheduler', () => {
     expect(() => s.scheduleTask({ run: () => 1, priority: 'urgent' as never })).toThrow(
       'task.priority: expected 1-5 or one of lowest, low, normal, high, highest; received "urgent" (string)',
     );
+  });
+
+  it('refuses a task field it does not know, naming it and the field meant, and schedules nothing of the batch', () => {
+    const s = createScheduler();
+    let error: unknown;
+    try {
+      s.scheduleTasks([{ id: 'fine', run: () => 1 }, { id: 'typo', run: () => 1, timeout: 100 } as TaskSpec]);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(TaskSchedulingError);
+    expect(error).toMatchObject({ field: 'tasks[1].timeout' });
+    expect((error as Error).message).toMatch(/^tasks\[1\]\.timeout: unknown task field; expected one of id, name, type, .*\(did you mean "timeoutMs"\?\)$/);
+    expect(s.hasTask('fine')).toBe(false);
+    expect(() => s.scheduleTask({ id: 'r', run: () => 1, retry: { attempt: 2 } as RetryOptions })).toThrow(/^task\.retry\.attempt: unknown retry field; expected one of attempts, backoffMs, backoffFactor, maxBackoffMs \(did you mean "attempts"\?\)$/);
+    expect(s.hasTask('r')).toBe(false);
   });
 
   it('never runs more than maxWorkers at once', async () => {
