@@ -39,14 +39,16 @@ export function formatRunSummary({ tasks, summary }: RunReport, kept = false): s
       ...(hasCache ? { cache: task.cached === true ? 'cached' : escapeControlCharacters(task.ranBecause === undefined ? '-' : `ran: ${task.ranBecause}`) } : {}),
     })),
   );
-  const counts = `${summary.completed} completed${summary.cached > 0 ? ` (${summary.cached} cached)` : ''}, ${summary.failed} failed, ${summary.cancelled} ${resumes ? 'stopped, will resume' : 'cancelled'}`;
+  const counts = `${summary.completed} completed${summary.cached > 0 ? ` (${summary.cached} cached)` : ''}, ${summary.failed} failed, ${summary.cancelled} ${resumes ? 'stopped' : 'cancelled'}`;
+  // After the time the run took, so that it never reads as a countdown.
+  const resumeHint = resumes && summary.cancelled > 0 ? '; run the same command again to resume them' : '';
   const unfinished = summary.unfinished > 0 ? `, ${summary.unfinished} unfinished` : '';
   // Not a parent that waited for its children: its work had returned, nothing of it ran.
   const stopped = tasks.filter((task) => task.stoppedRunning === true).length;
   const interrupted =
     summary.interruptedBy === null ? '' : `interrupted by ${summary.interruptedBy}: ${counted(stopped, 'running task')} stopped (${stopped === 1 ? 'its' : 'their'} processes killed), the rest ${resumes ? 'left pending' : 'cancelled'}\n`;
   const failures = tasks.filter((task) => task.status === 'failed').map((task) => `${escapeControlCharacters(`${task.name} failed: ${task.error ?? 'unknown error'}`)}\n`);
-  return `${table}\n\n${failures.join('')}${backupsLine(tasks)}${interrupted}${hasReattached(summary) ? `${describeResumedRun(summary.resumed as NonNullable<typeof summary.resumed>)}\n` : ''}${counted(summary.total, 'task')}: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}\n`;
+  return `${table}\n\n${failures.join('')}${backupsLine(tasks)}${interrupted}${hasReattached(summary) ? `${describeResumedRun(summary.resumed as NonNullable<typeof summary.resumed>)}\n` : ''}${counted(summary.total, 'task')}: ${counts}${unfinished} in ${formatSeconds(summary.elapsedMs)}${resumeHint}\n`;
 }
 
 /** With `--speculate`: how many stragglers got a backup copy, and which won (a backup never fails the run). */

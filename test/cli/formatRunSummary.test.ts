@@ -34,7 +34,7 @@ describe('formatRunSummary', () => {
   it('counts what a stop cancelled as stopped, to resume, when the run is kept in a store (status says pending), and as cancelled when not', () => {
     const report = buildRunReport([], { ...facts, interruptedBy: 'SIGINT', exitCode: 130 });
     const cancelled = { ...report, summary: { ...report.summary, total: 3, completed: 1, cancelled: 2 } };
-    expect(formatRunSummary(cancelled, true)).toMatch(/^3 tasks: 1 completed, 0 failed, 2 stopped, will resume in 1\.20s$/m);
+    expect(formatRunSummary(cancelled, true)).toMatch(/^3 tasks: 1 completed, 0 failed, 2 stopped in 1\.20s; run the same command again to resume them$/m);
     expect(formatRunSummary(cancelled, true)).toContain('the rest left pending');
     expect(formatRunSummary(cancelled)).toMatch(/^3 tasks: 1 completed, 0 failed, 2 cancelled in 1\.20s$/m);
     const finished = { ...cancelled, summary: { ...cancelled.summary, interruptedBy: null } };

@@ -40,7 +40,7 @@ describe.concurrent('xeno-scheduler run, interrupted', () => {
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain(`the run is kept in ${state} as it was (the tasks stopped here stay pending there): run the same command again to resume it; an attempt this stop cut short starts again, not counted\n`);
     // The summary counts as `status` does: what the stop cut off is pending there, and resumes.
-    expect(stopped.stdout).toMatch(/^2 tasks: 0 completed, 0 failed, 2 stopped, will resume in /m);
+    expect(stopped.stdout).toMatch(/^2 tasks: 0 completed, 0 failed, 2 stopped in [\d.]+s; run the same command again to resume them$/m);
     expect(stopped.stdout).toContain('interrupted by SIGINT: 1 running task stopped (its processes killed), the rest left pending\n');
     const status = await runCli(['status', state]);
     expect(status.stdout).toMatch(/: 2 tasks: 0 completed, 0 failed, 0 cancelled, 0 running, 2 pending;/);
