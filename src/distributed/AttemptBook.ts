@@ -42,10 +42,10 @@ export class AttemptBook {
   readonly byTask = new Map<string, Tracked>();
   unplaced: Tracked[] = [];
   readonly #board: NodeBoard;
-  readonly #afterFinish: () => void;
+  readonly #afterFinish: (tracked: Tracked) => void;
   #waiters: (() => void)[] = [];
 
-  constructor(board: NodeBoard, afterFinish: () => void) {
+  constructor(board: NodeBoard, afterFinish: (tracked: Tracked) => void) {
     this.#board = board;
     this.#afterFinish = afterFinish;
   }
@@ -93,7 +93,7 @@ export class AttemptBook {
     else if (tracked.node !== undefined) this.#board.remove(tracked.node, tracked.resources, tracked.state === 'active');
     tracked.report(tracked.attempt.taskId, tracked.attempt.attempt, outcome);
     if (this.byJob.size === 0) for (const resolve of this.#waiters.splice(0)) resolve();
-    this.#afterFinish();
+    this.#afterFinish(tracked);
   }
 
   /** Resolves once no attempt is held. */

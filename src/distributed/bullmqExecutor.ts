@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AttemptInterruptedError } from '../errors.js';
+import { AttemptInterruptedError, TaskCancelledError } from '../errors.js';
 import type { Attempt, Executor, OutcomeSink } from '../core/Executor.js';
 import { serializeError } from '../workers/serializeError.js';
 import { toJobId, type CancelMessage } from './AttemptJob.js';
@@ -7,6 +7,7 @@ import { AttemptBook, type Tracked } from './AttemptBook.js';
 import { readLiveWorkers } from './announceWorker.js';
 import { explainAttempt } from './explainAttempt.js';
 import { findAdoptedJob, type Adoption } from './findAdoptedJob.js';
+import { findLeftoverBackups, type LeftoverBackup } from './findLeftoverBackups.js';
 import { connectRedis } from './connectRedis.js';
 import { redactUrl } from './redactUrl.js';
 import type { DistributedOptions } from './DistributedOptions.js';
@@ -82,12 +83,19 @@ class BullmqExecutor implements DistributedExecutor {
   readonly #warned = new Set<string>();
   readonly #hasOwnRunId: boolean;
   readonly #adoptions: Adoption[] = [];
+  /** The searches for adopted attempts' jobs under way or done (the leftover backups are looked for after them). */
+  readonly #adopting: Promise<void>[] = [];
+  /** A dead coordinator's backup jobs of attempts still running here, by the job id of the attempt they copy. */
+  readonly #leftovers = new Map<string, LeftoverBackup[]>();
 
   constructor(options: ResolvedDistributedOptions, hasOwnRunId: boolean) {
     this.#o = options;
     this.#hasOwnRunId = hasOwnRunId;
     this.#board = new NodeBoard(options.nodes);
-    this.#book = new AttemptBook(this.#board, () => this.#schedulePlace());
+    this.#book = new AttemptBook(this.#board, (tracked) => {
+      this.#dropLeftoversOf(tracked);
+      this.#schedulePlace();
+    });
     this.#keys = redisKeys(options.prefix);
     this.#ready = this.#open();
     this.#ready.catch((error: Error) => (this.#openError = error.message));
@@ -182,7 +190,59 @@ class BullmqExecutor implements DistributedExecutor {
   adopt(attempt: Attempt, report: OutcomeSink): void {
     if (!this.#hasOwnRunId) this.#warn('runId', `adopting attempts with a random runId (${this.#o.runId}): their jobs cannot be found, so they count as interrupted; give bullmqExecutor the runId of the run (a SQLite store's runId)`);
     const tracked = this.#track(attempt, report, 'placed');
-    void this.#ready.then(() => this.#findAdopted(tracked)).catch(() => undefined);
+    // A scheduler adopts all its stored running attempts in one go: the leftover backups are looked
+    // for once, after the first adoption's turn (when all were handed over) and their searches.
+    if (this.#adopting.length === 0) void this.#ready.then(() => new Promise(setImmediate)).then(() => this.#findLeftovers()).catch(() => undefined);
+    this.#adopting.push(this.#ready.then(() => this.#findAdopted(tracked)).catch(() => undefined));
+  }
+
+  /**
+   * Cancels the backup copies' jobs of this run that a dead coordinator started (backups are not
+   * journaled) and that nothing here holds: one whose attempt is no longer running here (it ended
+   * while no coordinator ran, or was found gone) at once; one whose attempt still runs when that
+   * attempt ends, unless a backup started here took the job over by then (same id, same node:
+   * the `duplicated` event), which is then cancelled as this coordinator's own.
+   */
+  async #findLeftovers(): Promise<void> {
+    // Adoption has settled: every adopted attempt whose job is still running is held.
+    await Promise.all(this.#adopting);
+    for (const leftover of await findLeftoverBackups(this.#queues, this.#o.runId)) {
+      if (this.#holdsJob(leftover)) continue;
+      if (this.#book.byJob.has(leftover.originalJobId)) {
+        const pending = this.#leftovers.get(leftover.originalJobId);
+        if (pending === undefined) this.#leftovers.set(leftover.originalJobId, [leftover]);
+        else pending.push(leftover);
+      } else this.#cancelLeftover(leftover);
+    }
+  }
+
+  /** An attempt ended: the dead coordinator's backup jobs of it that were left to be taken over are cancelled. */
+  #dropLeftoversOf(tracked: Tracked): void {
+    const leftovers = this.#leftovers.get(tracked.jobId);
+    if (leftovers === undefined) return;
+    this.#leftovers.delete(tracked.jobId);
+    for (const leftover of leftovers) if (!this.#holdsJob(leftover)) this.#cancelLeftover(leftover);
+  }
+
+  /** True while this coordinator holds the job itself: a backup it started took the job over. */
+  #holdsJob({ jobId, node }: LeftoverBackup): boolean {
+    return this.#book.byJob.get(jobId)?.node === node;
+  }
+
+  #cancelLeftover({ node, jobId }: LeftoverBackup): void {
+    const reason = new TaskCancelledError(jobId, 'a backup copy a previous coordinator of this run started, which this one does not watch');
+    void this.#removeOrCancel(node, jobId, reason).catch(() => undefined);
+  }
+
+  /**
+   * Takes a waiting job off its node's queue (true), or asks the worker running it to abort it:
+   * the cancel is broadcast, and the worker that holds a job of that id aborts its handler.
+   */
+  async #removeOrCancel(node: string, jobId: string, reason: Error): Promise<boolean> {
+    if ((await this.#queues.get(node)?.queue.remove(jobId)) === 1) return true;
+    const message: CancelMessage = { jobId, reason: serializeError(reason) };
+    await this.#redis?.publish(this.#keys.cancel, JSON.stringify(message));
+    return false;
   }
 
   /** Finds an adopted attempt's job on the nodes; an attempt whose job is nowhere was interrupted. */
@@ -208,17 +268,12 @@ class BullmqExecutor implements DistributedExecutor {
       this.#book.finish(tracked, { ok: false, error: reason });
       return;
     }
-    const queue = this.#queues.get(tracked.node as string)?.queue;
+    const node = tracked.node as string;
     void (async () => {
-      // A waiting job is removed; a running one hears the broadcast and its worker aborts it.
       // Its add must be done first: BullMQ's remove says 1 for a job not there yet, and the add
       // would then put it on the queue to run, cancel lost.
       await tracked.added;
-      if ((await queue?.remove(tracked.jobId)) === 1) this.#book.finish(tracked, { ok: false, error: reason });
-      else {
-        const message: CancelMessage = { jobId: tracked.jobId, reason: serializeError(reason) };
-        await this.#redis?.publish(this.#keys.cancel, JSON.stringify(message));
-      }
+      if (await this.#removeOrCancel(node, tracked.jobId, reason)) this.#book.finish(tracked, { ok: false, error: reason });
     })().catch(() => undefined);
   }
 
