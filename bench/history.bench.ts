@@ -127,7 +127,7 @@ const USAGE_ROUNDS = 5;
 async function usageRun(history: RunHistory | undefined): Promise<number> {
   gc();
   const scheduler = createScheduler({ maxWorkers: 4, ...(history === undefined ? {} : { history }) });
-  const tasks: TaskSpec[] = Array.from({ length: USAGE_TASKS }, (_, i) => ({ id: `t${i}`, runs: 'noop', run: () => undefined }));
+  const tasks: TaskSpec[] = Array.from({ length: USAGE_TASKS }, (_, i) => ({ id: `t${i}`, runs: `noop ${i}`, run: () => undefined }));
   const cpu = process.cpuUsage();
   scheduler.scheduleTasks(tasks);
   await scheduler.onIdle();
