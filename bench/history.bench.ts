@@ -3,7 +3,8 @@
  * history first cold (every task keyed, run and stored) and then unchanged (every task keyed and
  * looked up, none run), against the same run without a history; what keying (hashing the inputs)
  * and a lookup cost per task; and the proof-pipeline example's unchanged rerun against its first
- * run. Medians of REPEATS runs. Run directly with `node --expose-gc --import tsx bench/history.bench.ts`.
+ * run. Medians of REPEATS runs. Run directly with `node --expose-gc --import tsx bench/history.bench.ts`
+ * (`… history.bench.ts usage`: only what learning the usage of 20,000 tasks costs).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,9 +120,60 @@ async function examplePipeline(): Promise<void> {
   }
 }
 
+const USAGE_TASKS = 20_000;
+const USAGE_ROUNDS = 5;
+
+/** CPU µs per task of USAGE_TASKS no-op inline tasks on 4 workers, each attempt teaching `history` (none: nothing learned). */
+async function usageRun(history: RunHistory | undefined): Promise<number> {
+  gc();
+  const scheduler = createScheduler({ maxWorkers: 4, ...(history === undefined ? {} : { history }) });
+  const tasks: TaskSpec[] = Array.from({ length: USAGE_TASKS }, (_, i) => ({ id: `t${i}`, runs: `noop ${i}`, run: () => undefined }));
+  const cpu = process.cpuUsage();
+  scheduler.scheduleTasks(tasks);
+  await scheduler.onIdle();
+  await scheduler.stop();
+  // The learned usage that is still pending is written by close: part of the cost.
+  history?.close();
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / USAGE_TASKS;
+}
+
+/**
+ * What learning costs a run with a history: every attempt that ends writes its task's usage row
+ * and its type's. 20,000 no-op inline tasks on 4 workers, without a history and with a new one,
+ * in interleaved rounds; CPU µs per task (user + system, close included), medians.
+ */
+async function learnedUsageWrites(): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), 'xeno-usage-bench-'));
+  try {
+    const none: number[] = [];
+    const learning: number[] = [];
+    for (let r = 0; r < USAGE_ROUNDS; r++) {
+      none.push(await usageRun(undefined));
+      const file = join(folder, `u${r}.db`);
+      learning.push(await usageRun(sqliteHistory(file)));
+      const check = sqliteHistory(file);
+      const rows = check.usage.list().length;
+      check.close();
+      // Every task's row and the type's.
+      if (rows !== USAGE_TASKS + 1) throw new Error(`expected ${USAGE_TASKS + 1} usage rows, found ${rows}`);
+    }
+    console.log(`\nhistory: learned usage of ${USAGE_TASKS} no-op inline tasks on 4 workers, CPU per task (median of ${USAGE_ROUNDS} interleaved rounds)`);
+    console.log(`  without a history   ${median(none).toFixed(1)} µs`);
+    console.log(`  with a history      ${median(learning).toFixed(1)} µs  (${(median(learning) / median(none)).toFixed(2)}x; ratio of medians)`);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<void> {
+  await learnedUsageWrites();
   await thousandInputs();
   await examplePipeline();
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+// Run directly, `usage` measures the learned-usage writes alone.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv[2] === 'usage') await learnedUsageWrites();
+  else await run();
+}

@@ -141,7 +141,7 @@ function unlessHurried(work: Promise<unknown> | undefined, hurry: Hurry): Promis
   return Promise.race([work, hurry.requested]);
 }
 
-async function release(resources: RunResources, hurry: Hurry): Promise<void> {
+async function release(resources: RunResources, hurry: Hurry, stderr: NodeJS.WritableStream): Promise<void> {
   resources.tracker?.stop();
   await unlessHurried(resources.dashboard?.close(), hurry);
   await unlessHurried(resources.metrics?.close(), hurry);
@@ -151,7 +151,12 @@ async function release(resources: RunResources, hurry: Hurry): Promise<void> {
   await unlessHurried(resources.pool?.close(), hurry);
   await unlessHurried(resources.coordinator?.close(), hurry);
   resources.state?.store.close();
-  resources.history?.close();
+  try {
+    // It writes the learned usage still pending first: a failure is said, and the clean-up goes on.
+    resources.history?.close();
+  } catch (error) {
+    stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
   // Exiting now would skip the SIGKILL of a process that ignores SIGTERM; hurrying sends it at once.
   await resources.terminator.settled();
 }
@@ -339,7 +344,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       signalsUsed = 1;
     }
   } finally {
-    await release(resources, hurryOnNextSignal());
+    await release(resources, hurryOnNextSignal(), io.stderr);
     signals.dispose();
   }
   return exitCode;

@@ -189,7 +189,11 @@ export class LearnedEstimates implements UsageLearner {
       this.#byRuns.set(old.runs, list.filter((r) => r !== old));
     }
     this.#tasks.set(row.key, row);
-    if (row.runs !== '') this.#byRuns.set(row.runs, [...(this.#byRuns.get(row.runs) ?? []), row]);
+    if (row.runs === '') return row;
+    // Added in place: a copy per row made learning quadratic in the tasks that share a command.
+    const sameRuns = this.#byRuns.get(row.runs);
+    if (sameRuns === undefined) this.#byRuns.set(row.runs, [row]);
+    else sameRuns.push(row);
     return row;
   }
 }

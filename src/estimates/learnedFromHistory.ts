@@ -5,7 +5,8 @@ import { UsageStats } from './UsageStats.js';
 
 /**
  * The learned estimates a history file holds: every row of its usage section read now, and every
- * row that changes written back at once (an attempt's end writes its task's row and its type's).
+ * row that changes put back (an attempt's end puts its task's row and its type's; the SQLite
+ * history writes the rows of one turn together, see sqliteUsageHistory).
  * A row whose statistics cannot be read is refused with a {@link HistoryError} naming the file and
  * the row, and nothing is written. With `frozen`, nothing is ever written (see {@link LearnedEstimatesOptions.frozen}).
  *

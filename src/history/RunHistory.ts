@@ -18,7 +18,12 @@ export interface RunHistory {
    * per task and per type. Absent: the scheduler learns nothing across runs.
    */
   readonly usage?: UsageHistory;
-  /** Releases the file (another run may open it then). Idempotent. */
+  /**
+   * Writes what is still pending (learned usage put in the last turn), then releases the file
+   * (another run may open it then). Idempotent. Throws a `HistoryError` when what was pending could
+   * not be written, or an earlier deferred write failed and nothing reported it yet; the file is
+   * released all the same.
+   */
   close(): void;
 }
 
@@ -136,7 +141,11 @@ export interface UsageHistoryRow {
 export interface UsageHistory {
   /** Every row. */
   list(): UsageHistoryRow[];
-  /** Stores (or replaces) a row. */
+  /**
+   * Stores (or replaces) a row. It may be written later (the SQLite history writes the rows put
+   * within one turn of the event loop together, and before `list`, `prune` and its `close`); a
+   * deferred write that failed is thrown by the next `put`, which the scheduler reports.
+   */
   put(row: UsageHistoryRow): void;
   /** Removes the rows last written before `updatedBefore` (ms since the epoch); returns how many. */
   prune(updatedBefore: number): number;

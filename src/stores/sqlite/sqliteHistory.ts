@@ -75,8 +75,11 @@ export function sqliteHistory(file: string, options: SqliteHistoryOptions = {}):
     throw historyOpenError(file, error, 'cannot be written');
   }
   let isClosed = false;
-  const inTransaction: InTransaction = (what, work) => {
+  const checkOpen = (): void => {
     if (isClosed) throw new HistoryError(file, 'is closed');
+  };
+  const inTransaction: InTransaction = (what, work) => {
+    checkOpen();
     db.exec('BEGIN');
     try {
       const value = work();
@@ -89,22 +92,29 @@ export function sqliteHistory(file: string, options: SqliteHistoryOptions = {}):
     }
   };
   const cache = sqliteResultCache(db, inTransaction);
+  const usage = sqliteUsageHistory(db, inTransaction, checkOpen);
   return {
     file,
     driver: db.driver,
     openedVersion,
     cache,
-    usage: sqliteUsageHistory(db, inTransaction),
+    usage,
     size: () => (statSync(path, { throwIfNoEntry: false })?.size ?? 0) + (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0),
     compact() {
-      if (isClosed) throw new HistoryError(file, 'is closed');
+      checkOpen();
       db.exec('VACUUM');
       db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     },
     close() {
       if (isClosed) return;
+      // What is pending is written first; the file is released even when that fails (the error is thrown then).
       try {
-        cache.writeTouches();
+        try {
+          cache.writeTouches();
+        } finally {
+          // Last, so that its failure is the one thrown: it says what learning was not kept.
+          usage.writePending();
+        }
       } finally {
         isClosed = true;
         db.close();
