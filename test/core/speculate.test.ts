@@ -56,6 +56,25 @@ function reattachingExecutor(): { executor: Executor; adopted: string[] } {
   return { executor, adopted };
 }
 
+/** Task `a` of type `work`: idempotent, estimated at 100 ms. */
+const STRAGGLER_A: TaskSpec = { id: 'a', type: 'work', idempotent: true, estimateMs: 100 };
+
+/**
+ * A scheduler dropped (as if killed) 50 ms into attempt 1 of {@link STRAGGLER_A}, and the one
+ * that restores it at 1000 ms on an executor that re-attaches to that attempt (so the attempt is
+ * adopted, not interrupted); `work` is what the second one runs, a backup copy included.
+ */
+async function restartedStraggler(): Promise<{ second: ReturnType<typeof simulatedScheduler>; adopted: string[]; work: ReturnType<typeof manualWork> }> {
+  const store = memoryTaskStore();
+  const first = simulatedScheduler({ maxWorkers: 2, store, handlers: { work: () => new Promise(() => {}) } });
+  first.scheduler.scheduleTask(STRAGGLER_A);
+  await first.advance(50);
+  const { executor, adopted } = reattachingExecutor();
+  const work = manualWork();
+  const second = simulatedScheduler({ maxWorkers: 2, speculate: 2, store, executor, handlers: { work: work.run } }, 1000);
+  return { second, adopted, work };
+}
+
 describe('speculate (backup copies of stragglers in a live run)', () => {
   it('starts one backup once the attempt has run speculate × its estimate, and the backup wins', async () => {
     const work = manualWork();
@@ -453,16 +472,9 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
   });
 
   it('watches an attempt its executor re-attached to after a restart from its stored start, and backs it up when overdue', async () => {
-    const store = memoryTaskStore();
-    const first = simulatedScheduler({ maxWorkers: 2, store, handlers: { work: () => new Promise(() => {}) } });
-    first.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
-    await first.advance(50);
-
-    const { executor, adopted } = reattachingExecutor();
-    const work = manualWork();
-    const second = simulatedScheduler({ maxWorkers: 2, speculate: 2, store, executor, handlers: { work: work.run } }, 1000);
+    const { second, adopted, work } = await restartedStraggler();
     // Scheduled again, as a resuming app does: the store keeps no `idempotent`, the spec gives it back.
-    second.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
+    second.scheduler.scheduleTask(STRAGGLER_A);
     await second.advance(0);
     // Started at 0 by the first scheduler, due at 200: backed up at once.
     expect(adopted).toEqual(['adopt a#1']);
@@ -474,21 +486,15 @@ describe('speculate (backup copies of stragglers in a live run)', () => {
   });
 
   it('watches an adopted attempt once its spec, given again after the app awaited something, says it is idempotent', async () => {
-    const store = memoryTaskStore();
-    const first = simulatedScheduler({ maxWorkers: 2, store, handlers: { work: () => new Promise(() => {}) } });
-    first.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
-    await first.advance(50);
-    const { executor, adopted } = reattachingExecutor();
-    const work = manualWork();
-    const second = simulatedScheduler({ maxWorkers: 2, speculate: 2, store, executor, handlers: { work: work.run } }, 1000);
+    const { second, adopted, work } = await restartedStraggler();
     // The restore adopted the attempt with no `idempotent` (a store keeps none): nothing watched it.
     await second.advance(0);
     expect(adopted).toEqual(['adopt a#1']);
-    second.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
+    second.scheduler.scheduleTask(STRAGGLER_A);
     await second.advance(0);
     expect(second.scheduler.getTask('a').backup).toMatchObject({ id: 'a~backup', attempt: 1, outcome: 'running' });
     // Scheduled again once more: the attempt had its one copy, and gets no other.
-    second.scheduler.scheduleTask({ id: 'a', type: 'work', idempotent: true, estimateMs: 100 });
+    second.scheduler.scheduleTask(STRAGGLER_A);
     await second.advance(500);
     expect(work.calls.map((ctx) => ctx.attempt)).toEqual([1]);
     work.resolve('from the backup');
