@@ -18,5 +18,7 @@ export function holdInChild(script: string): Promise<{ exit: () => Promise<void>
 /** A child that holds the history file `file` open, as a run does. */
 export function holdHistory(file: string): Promise<{ exit: () => Promise<void> }> {
   const module = JSON.stringify(new URL('../../src/stores/sqlite/sqliteHistory.ts', import.meta.url).href);
-  return holdInChild(`const { sqliteHistory } = await import(${module});\nsqliteHistory(${JSON.stringify(file)}).cache.list();`);
+  // Bound at the module's top level: an unreferenced database may be garbage-collected, and
+  // better-sqlite3 then closes it and releases the file (the refusal this stands for would not come).
+  return holdInChild(`const { sqliteHistory } = await import(${module});\nconst held = sqliteHistory(${JSON.stringify(file)});\nheld.cache.list();`);
 }
