@@ -5,6 +5,15 @@ import { runMain } from './runMain.js';
 
 const temp = useTempFolder();
 
+/** Writes `source` as `<name>.mjs` and a workload whose task `split` runs its export `name` (then `extra` YAML lines); returns the workload's path. */
+function splitWorkload(name: string, source: string, extra = ''): string {
+  const module = temp.path(`${name}.mjs`);
+  writeFileSync(module, source);
+  const workload = temp.path(`${name}.yaml`);
+  writeFileSync(workload, `tasks:\n  split:\n    module: ${module}\n    export: ${name}\n${extra}`);
+  return workload;
+}
+
 /** A module whose `split` spawns `config.n` command children in the workload's task shape, and whose `typo` spawns one with a misspelt key. */
 function writeModule(log: string): string {
   const file = temp.path('split.mjs');
@@ -73,22 +82,23 @@ describe('xeno-scheduler run: a module task spawns children', () => {
 
   it('returns the ids of workload-shaped children in the order the module gave them (a name such as "7" included)', async () => {
     const log = temp.path('order.txt');
-    const module = temp.path('order.mjs');
-    writeFileSync(module, `import { appendFileSync } from 'node:fs';
+    const workload = splitWorkload(
+      'order',
+      `import { appendFileSync } from 'node:fs';
 export function order({ spawn }) {
   appendFileSync('${log}', JSON.stringify(spawn([{ id: 'lemma', command: 'true' }, { id: '7', command: 'true' }, { id: 'qed', command: 'true', dependencies: ['7'] }])) + '\\n');
 }
-`);
-    const workload = temp.path('order.yaml');
-    writeFileSync(workload, `tasks:\n  split:\n    module: ${module}\n    export: order\n`);
+`,
+    );
     expect((await runMain(['run', workload])).code).toBe(0);
     expect(readFileSync(log, 'utf8')).toBe('["lemma","7","qed"]\n');
   });
 
   it('refuses a workload-shaped spawn that names one child twice, naming the second id, and runs neither', async () => {
     const log = temp.path('dup.txt');
-    const module = temp.path('dup.mjs');
-    writeFileSync(module, `import { appendFileSync } from 'node:fs';
+    const workload = splitWorkload(
+      'dup',
+      `import { appendFileSync } from 'node:fs';
 export function dup({ spawn }) {
   try {
     spawn([{ id: 'x', command: 'echo one >> ${log}' }, { id: 'x', command: 'echo two >> ${log}' }]);
@@ -96,30 +106,22 @@ export function dup({ spawn }) {
     appendFileSync('${log}', error.message + '\\n');
   }
 }
-`);
-    const workload = temp.path('dup.yaml');
-    writeFileSync(workload, `tasks:\n  split:\n    module: ${module}\n    export: dup\n`);
+`,
+    );
     expect((await runMain(['run', workload])).code).toBe(0);
     expect(readFileSync(log, 'utf8')).toBe('spawn[1].id: "x" is already used by another task\n');
   });
 
   it('runs a race of commands a worker-thread module spawns in the workload\'s task shape, as XENO_SPAWN_FILE may write one', async () => {
     const log = temp.path('race.txt');
-    const module = temp.path('race.mjs');
-    writeFileSync(module, `export function race({ spawn }) {
+    const workload = splitWorkload(
+      'race',
+      `export function race({ spawn }) {
   return spawn([{ id: 'goal', race: [{ command: 'echo fast >> ${log}' }, { command: 'sleep 5; echo slow >> ${log}' }] }]);
 }
-`);
-    const workload = temp.path('race.yaml');
-    writeFileSync(workload, `tasks:
-  split:
-    module: ${module}
-    export: race
-    worker: true
-  qed:
-    command: echo qed >> ${log}
-    dependencies: [split]
-`);
+`,
+      `    worker: true\n  qed:\n    command: echo qed >> ${log}\n    dependencies: [split]\n`,
+    );
     const { code, stdout } = await runMain(['run', workload]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ +goal +completed/m);
